@@ -1,0 +1,395 @@
+/* cp-json.c — strict JSON readers shared by the loaders
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "cp-json-private.h"
+
+G_DEFINE_QUARK (cp-json-error-quark, cp_json_error)
+
+void
+cp_json_ctx_init (CpJsonCtx  *ctx,
+                  const char *origin)
+{
+  g_assert (ctx != NULL);
+
+  ctx->origin = origin != NULL ? origin : "<memory>";
+  ctx->path = g_string_new ("$");
+}
+
+void
+cp_json_ctx_clear (CpJsonCtx *ctx)
+{
+  if (ctx->path != NULL)
+    g_string_free (g_steal_pointer (&ctx->path), TRUE);
+}
+
+gsize
+cp_json_ctx_push_member (CpJsonCtx  *ctx,
+                         const char *member)
+{
+  gsize mark = ctx->path->len;
+
+  g_string_append_c (ctx->path, '.');
+  g_string_append (ctx->path, member);
+  return mark;
+}
+
+gsize
+cp_json_ctx_push_index (CpJsonCtx *ctx,
+                        guint      index)
+{
+  gsize mark = ctx->path->len;
+
+  g_string_append_printf (ctx->path, "[%u]", index);
+  return mark;
+}
+
+void
+cp_json_ctx_pop (CpJsonCtx *ctx,
+                 gsize      mark)
+{
+  g_string_truncate (ctx->path, mark);
+}
+
+gboolean
+cp_json_ctx_fail (CpJsonCtx   *ctx,
+                  GError     **error,
+                  CpJsonError  code,
+                  const char  *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, CP_JSON_ERROR, code, "%s: %s: %s", ctx->origin, ctx->path->str, message);
+  return FALSE;
+}
+
+const char *
+cp_json_node_type_name (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "null";
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          return "a string";
+        case G_TYPE_BOOLEAN:
+          return "a boolean";
+        case G_TYPE_INT64:
+        case G_TYPE_DOUBLE:
+          return "a number";
+        default:
+          return "a value";
+        }
+    default:
+      return "unknown";
+    }
+}
+
+JsonNode *
+cp_json_parse (const char  *data,
+               gssize       length,
+               gsize        max_size,
+               const char  *origin,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *end = NULL;
+  gsize len;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (origin == NULL)
+    origin = "<memory>";
+
+  len = length < 0 ? strlen (data) : (gsize) length;
+
+  if (max_size > 0 && len > max_size)
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE,
+                   _("%s: the document is %" G_GSIZE_FORMAT " bytes; at most %" G_GSIZE_FORMAT
+                     " bytes are accepted"), origin, len, max_size);
+      return NULL;
+    }
+
+  if (!g_utf8_validate (data, len, &end))
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
+                   _("%s: the text is not valid UTF-8 (at byte %" G_GSIZE_FORMAT "); save it as UTF-8"),
+                   origin, (gsize) (end - data));
+      return NULL;
+    }
+
+  if (len == 0)
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
+                   _("%s: the document is empty"), origin);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, len, &local_error))
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
+                   _("%s: not valid JSON: %s"), origin, local_error->message);
+      return NULL;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
+                   _("%s: the document is empty"), origin);
+      return NULL;
+    }
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+gboolean
+cp_json_require_object (CpJsonCtx   *ctx,
+                        JsonNode    *node,
+                        JsonObject **out,
+                        GError     **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_WRONG_TYPE,
+                             "expected an object, found %s", cp_json_node_type_name (node));
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+/* Looks @member up; returns FALSE with an error when it is required and absent. *present tells
+ * whether a non-null value is there. */
+static gboolean
+lookup_member (CpJsonCtx   *ctx,
+               JsonObject  *object,
+               const char  *member,
+               gboolean     required,
+               JsonNode   **node,
+               GError     **error)
+{
+  *node = json_object_get_member (object, member);
+
+  if (*node == NULL || JSON_NODE_HOLDS_NULL (*node))
+    {
+      *node = NULL;
+      if (required)
+        return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_MISSING_MEMBER,
+                                 "the member “%s” is missing", member);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+wrong_type (CpJsonCtx  *ctx,
+            const char *member,
+            const char *expected,
+            JsonNode   *node,
+            GError    **error)
+{
+  gsize mark = cp_json_ctx_push_member (ctx, member);
+  gboolean ret;
+
+  ret = cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_WRONG_TYPE, "expected %s, found %s",
+                          expected, cp_json_node_type_name (node));
+  cp_json_ctx_pop (ctx, mark);
+  return ret;
+}
+
+static gboolean
+node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+gboolean
+cp_json_get_string (CpJsonCtx   *ctx,
+                    JsonObject  *object,
+                    const char  *member,
+                    gboolean     required,
+                    const char **out,
+                    GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return wrong_type (ctx, member, "a string", node, error);
+
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+cp_json_get_int (CpJsonCtx   *ctx,
+                 JsonObject  *object,
+                 const char  *member,
+                 gboolean     required,
+                 gint64      *out,
+                 GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!node_is_number (node))
+    return wrong_type (ctx, member, "a whole number", node, error);
+
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      if (d != (double) (gint64) d)
+        return wrong_type (ctx, member, "a whole number", node, error);
+      *out = (gint64) d;
+    }
+  else
+    *out = json_node_get_int (node);
+
+  return TRUE;
+}
+
+gboolean
+cp_json_get_double (CpJsonCtx   *ctx,
+                    JsonObject  *object,
+                    const char  *member,
+                    gboolean     required,
+                    double      *out,
+                    GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!node_is_number (node))
+    return wrong_type (ctx, member, "a number", node, error);
+
+  *out = json_node_get_double (node);
+  return TRUE;
+}
+
+gboolean
+cp_json_get_boolean (CpJsonCtx   *ctx,
+                     JsonObject  *object,
+                     const char  *member,
+                     gboolean     required,
+                     gboolean    *out,
+                     GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return wrong_type (ctx, member, "true or false", node, error);
+
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+cp_json_get_array (CpJsonCtx   *ctx,
+                   JsonObject  *object,
+                   const char  *member,
+                   gboolean     required,
+                   JsonArray  **out,
+                   GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (ctx, member, "an array", node, error);
+
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+cp_json_get_object (CpJsonCtx   *ctx,
+                    JsonObject  *object,
+                    const char  *member,
+                    gboolean     required,
+                    JsonObject **out,
+                    GError     **error)
+{
+  JsonNode *node;
+
+  if (!lookup_member (ctx, object, member, required, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return wrong_type (ctx, member, "an object", node, error);
+
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+cp_json_check_members (CpJsonCtx          *ctx,
+                       JsonObject         *object,
+                       const char * const *known,
+                       GError            **error)
+{
+  JsonObjectIter iter;
+  const char *name;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, NULL))
+    {
+      if (!g_strv_contains (known, name))
+        {
+          gsize mark = cp_json_ctx_push_member (ctx, name);
+          gboolean ret;
+
+          ret = cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_UNKNOWN_MEMBER,
+                                  "unknown member “%s”", name);
+          cp_json_ctx_pop (ctx, mark);
+          return ret;
+        }
+    }
+
+  return TRUE;
+}
