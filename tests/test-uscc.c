@@ -207,6 +207,8 @@ test_uscc_normalize (void)
     { " 91-110108-551385082-q ", WORKED_EXAMPLE },
     /* en dash and full-width hyphen-minus */
     { "911101\u2013085513\uFF0D85082Q", WORKED_EXAMPLE },
+    /* byte order mark and zero-width space from a copied web page */
+    { "\uFEFF91110108\u200B551385082Q", WORKED_EXAMPLE },
     /* lowercase ASCII is uppercased, including letters the code does not use */
     { "91320506138223450r", JIANGSU_EXAMPLE },
     { "abc xyz", "ABCXYZ" },

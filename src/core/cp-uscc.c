@@ -358,7 +358,10 @@ cp_uscc_normalize (const char *text)
           break;
         }
 
-      if (g_unichar_isspace (c) || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR)
+      /* Spaces of any width, and invisible format characters that copying from web pages
+       * and PDFs brings along (U+200B ZERO WIDTH SPACE, U+FEFF BYTE ORDER MARK). */
+      if (g_unichar_isspace (c) || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR ||
+          g_unichar_type (c) == G_UNICODE_FORMAT)
         continue;
 
       g_string_append_unichar (out, c);

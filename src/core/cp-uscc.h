@@ -51,8 +51,8 @@ gboolean    cp_uscc_validate          (const char  *code,
                                        GError     **error);
 
 /* Uppercases ASCII letters, turns full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ) into
- * ASCII, removes white space (including U+3000) and hyphens or dashes. Invalid UTF-8 is
- * replaced first. Returns a newly allocated string. */
+ * ASCII, removes white space (including U+3000), invisible format characters (U+200B, U+FEFF)
+ * and hyphens or dashes. Invalid UTF-8 is replaced first. Returns a newly allocated string. */
 char       *cp_uscc_normalize         (const char  *text);
 
 /* The check character (position 18) for the first 17 characters of @first17 (which may be
