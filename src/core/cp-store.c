@@ -1,0 +1,2338 @@
+/* cp-store.c — the client's local store: packets in SQLite, attachments as files
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+/* 'CPKT': marks the database as ours, so that another program's SQLite file is never migrated. */
+#define CP_STORE_APPLICATION_ID 0x43504b54
+#define BUSY_TIMEOUT_MS 10000
+#define BLOB_BUFFER_SIZE (64 * 1024)
+
+typedef enum
+{
+  STMT_BEGIN,
+  STMT_BEGIN_READ,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_TOUCH,
+  STMT_INSERT_EDIT,
+  STMT_SELECT_CURRENT,
+  STMT_SELECT_EDITS,
+  STMT_UPSERT_PACKET,
+  STMT_INSERT_REVISION,
+  STMT_DELETE_EDITS,
+  STMT_LIST,
+  STMT_LIST_REVISIONS,
+  STMT_SELECT_REVISION,
+  STMT_DELETE,
+  STMT_UNDELETE,
+  STMT_SELECT_PURGEABLE,
+  STMT_PURGE,
+  STMT_COUNT_EDITS,
+  STMT_GET_SYNC,
+  STMT_SET_SYNC,
+  N_STMTS
+} StmtId;
+
+static const char * const statement_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_BEGIN_READ] = "BEGIN",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  /* ?3 names the cover field being edited ("enterprise_name" or "uscc") or is NULL; ?4 is its
+   * new text. The list shows these two columns without loading the packet. */
+  [STMT_TOUCH] =
+    "UPDATE packets SET modified = MAX (modified, ?2),"
+    " sync_state = CASE sync_state WHEN 'synced' THEN 'pending' ELSE sync_state END,"
+    " enterprise_name = CASE WHEN ?3 = 'enterprise_name' THEN ?4 ELSE enterprise_name END,"
+    " uscc = CASE WHEN ?3 = 'uscc' THEN ?4 ELSE uscc END"
+    " WHERE uuid = ?1 AND deleted_at IS NULL",
+  [STMT_INSERT_EDIT] =
+    "INSERT INTO edits (uuid, seq, op, section, field, value, at)"
+    " VALUES (?1, (SELECT IFNULL (MAX (seq), 0) + 1 FROM edits WHERE uuid = ?1),"
+    " ?2, ?3, ?4, ?5, ?6)",
+  [STMT_SELECT_CURRENT] =
+    "SELECT body, modified, revision, deleted_at FROM packets WHERE uuid = ?1",
+  [STMT_SELECT_EDITS] =
+    "SELECT op, section, field, value FROM edits WHERE uuid = ?1 ORDER BY seq",
+  [STMT_UPSERT_PACKET] =
+    "INSERT INTO packets (uuid, kind, year, state, enterprise_name, uscc, created, modified,"
+    " revision, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (uuid) DO UPDATE SET kind = excluded.kind, year = excluded.year,"
+    " state = excluded.state, enterprise_name = excluded.enterprise_name,"
+    " uscc = excluded.uscc, created = excluded.created, modified = excluded.modified,"
+    " revision = excluded.revision, body = excluded.body,"
+    " sync_state = CASE sync_state WHEN 'synced' THEN 'pending' ELSE sync_state END",
+  [STMT_INSERT_REVISION] =
+    "INSERT INTO revisions (uuid, revision, saved_at, body) VALUES (?1, ?2, ?3, ?4)",
+  [STMT_DELETE_EDITS] = "DELETE FROM edits WHERE uuid = ?1",
+  [STMT_LIST] =
+    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state"
+    " FROM packets WHERE deleted_at IS NULL ORDER BY modified DESC",
+  [STMT_LIST_REVISIONS] =
+    "SELECT revision, saved_at FROM revisions WHERE uuid = ?1 ORDER BY revision",
+  [STMT_SELECT_REVISION] =
+    "SELECT body FROM revisions WHERE uuid = ?1 AND revision = ?2",
+  [STMT_DELETE] =
+    "UPDATE packets SET deleted_at = ?2 WHERE uuid = ?1 AND deleted_at IS NULL",
+  [STMT_UNDELETE] =
+    "UPDATE packets SET deleted_at = NULL WHERE uuid = ?1 AND deleted_at IS NOT NULL",
+  [STMT_SELECT_PURGEABLE] =
+    "SELECT uuid FROM packets WHERE deleted_at IS NOT NULL AND deleted_at < ?1",
+  [STMT_PURGE] = "DELETE FROM packets WHERE uuid = ?1 AND deleted_at IS NOT NULL",
+  [STMT_COUNT_EDITS] = "SELECT COUNT (*) FROM edits WHERE uuid = ?1",
+  [STMT_GET_SYNC] =
+    "SELECT sync_state, server_revision, base_body FROM packets WHERE uuid = ?1",
+  [STMT_SET_SYNC] =
+    "UPDATE packets SET sync_state = ?2, server_revision = IFNULL (?3, server_revision),"
+    " base_body = IFNULL (?4, base_body) WHERE uuid = ?1",
+};
+
+/* Ordered migration steps: step N takes a database from schema N-1 to schema N. Each runs in
+ * its own transaction together with the user_version update. Never edit a released step; add
+ * a new one. */
+static const char * const migrations[CP_STORE_SCHEMA_VERSION] = {
+  /* 1: packets and their saved revisions. */
+  "PRAGMA application_id = 1129335636;"
+  "CREATE TABLE packets ("
+  "  uuid TEXT PRIMARY KEY NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  year INTEGER NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  enterprise_name TEXT,"
+  "  uscc TEXT,"
+  "  created INTEGER NOT NULL,"
+  "  modified INTEGER NOT NULL,"
+  "  revision INTEGER NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  deleted_at INTEGER"
+  ");"
+  "CREATE INDEX packets_by_modified ON packets (modified DESC) WHERE deleted_at IS NULL;"
+  "CREATE TABLE revisions ("
+  "  uuid TEXT NOT NULL REFERENCES packets (uuid) ON DELETE CASCADE,"
+  "  revision INTEGER NOT NULL,"
+  "  saved_at INTEGER NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  PRIMARY KEY (uuid, revision)"
+  ") WITHOUT ROWID;",
+
+  /* 2: the field-edit journal and the sync bookkeeping. */
+  "ALTER TABLE packets ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
+  "  CHECK (sync_state IN ('pending', 'synced', 'conflict', 'quarantined'));"
+  "ALTER TABLE packets ADD COLUMN server_revision TEXT;"
+  "ALTER TABLE packets ADD COLUMN base_body TEXT;"
+  "CREATE TABLE edits ("
+  "  uuid TEXT NOT NULL REFERENCES packets (uuid) ON DELETE CASCADE,"
+  "  seq INTEGER NOT NULL,"
+  "  op TEXT NOT NULL CHECK (op IN ('value', 'score', 'score-note')),"
+  "  section TEXT,"
+  "  field TEXT NOT NULL,"
+  "  value TEXT,"
+  "  at INTEGER NOT NULL,"
+  "  PRIMARY KEY (uuid, seq)"
+  ") WITHOUT ROWID;",
+};
+
+struct _CpStore
+{
+  GObject       parent_instance;
+
+  char         *directory;
+  char         *db_path;
+  char         *blob_dir;
+  GMainContext *context;
+
+  GMutex        lock;
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_STMTS];
+};
+
+enum {
+  PACKET_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CpStore, cp_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cp-store-error-quark, cp_store_error)
+
+G_DEFINE_BOXED_TYPE (CpPacketSummary, cp_packet_summary,
+                     cp_packet_summary_copy, cp_packet_summary_free)
+G_DEFINE_BOXED_TYPE (CpRevisionInfo, cp_revision_info,
+                     cp_revision_info_copy, cp_revision_info_free)
+
+/* A cached statement, reset (not finalized) when it goes out of scope. */
+typedef sqlite3_stmt CpCachedStmt;
+
+static void
+cached_stmt_release (CpCachedStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpCachedStmt, cached_stmt_release)
+
+static const char * const sync_state_names[] = {
+  [CP_STORE_SYNC_PENDING] = "pending",
+  [CP_STORE_SYNC_SYNCED] = "synced",
+  [CP_STORE_SYNC_CONFLICT] = "conflict",
+  [CP_STORE_SYNC_QUARANTINED] = "quarantined",
+};
+
+const char *
+cp_store_sync_state_to_string (CpStoreSyncState state)
+{
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (sync_state_names), NULL);
+
+  return sync_state_names[state];
+}
+
+gboolean
+cp_store_sync_state_from_string (const char       *text,
+                                 CpStoreSyncState *state)
+{
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sync_state_names); i++)
+    {
+      if (strcmp (text, sync_state_names[i]) == 0)
+        {
+          *state = (CpStoreSyncState) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+CpPacketSummary *
+cp_packet_summary_copy (const CpPacketSummary *summary)
+{
+  CpPacketSummary *copy;
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  copy = g_new0 (CpPacketSummary, 1);
+  copy->uuid = g_strdup (summary->uuid);
+  copy->kind = g_strdup (summary->kind);
+  copy->year = summary->year;
+  copy->state = summary->state;
+  copy->enterprise_name = g_strdup (summary->enterprise_name);
+  copy->uscc = g_strdup (summary->uscc);
+  copy->modified = summary->modified ? g_date_time_ref (summary->modified) : NULL;
+  copy->sync_state = summary->sync_state;
+
+  return copy;
+}
+
+void
+cp_packet_summary_free (CpPacketSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_free (summary->uuid);
+  g_free (summary->kind);
+  g_free (summary->enterprise_name);
+  g_free (summary->uscc);
+  g_clear_pointer (&summary->modified, g_date_time_unref);
+  g_free (summary);
+}
+
+CpRevisionInfo *
+cp_revision_info_copy (const CpRevisionInfo *info)
+{
+  CpRevisionInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = g_new0 (CpRevisionInfo, 1);
+  copy->revision = info->revision;
+  copy->saved_at = info->saved_at ? g_date_time_ref (info->saved_at) : NULL;
+
+  return copy;
+}
+
+void
+cp_revision_info_free (CpRevisionInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_clear_pointer (&info->saved_at, g_date_time_unref);
+  g_free (info);
+}
+
+/* Helpers */
+
+static gint64
+date_time_to_usec (GDateTime *dt)
+{
+  return g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+}
+
+static GDateTime *
+usec_to_date_time (gint64 usec)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+
+  if (seconds == NULL)
+    return g_date_time_new_from_unix_utc (0);
+
+  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
+}
+
+static gint64
+now_usec (void)
+{
+  return g_get_real_time ();
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+/* Maps an SQLite result code to a CP_STORE_ERROR with a message that says what to do. Must be
+ * called with the lock held when @db is the store's connection (errmsg is per connection). */
+static gboolean
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *path)
+{
+  const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NO_SPACE,
+                   _("The disk is full, so the change could not be saved. "
+                     "Free some disk space, then try again."));
+      break;
+
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_READ_ONLY,
+                   _("The packet database “%s” cannot be written (%s). "
+                     "Check that you may write to its folder, then try again."),
+                   path, detail);
+      break;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_BUSY,
+                   _("The packet database is locked by another program. "
+                     "Close other copies of Credit Packet, then try again."));
+      break;
+
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+                   _("The packet database “%s” is damaged (%s). "
+                     "Restore it from a backup."),
+                   path, detail);
+      break;
+
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOLFS:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
+                   _("The packet database “%s” could not be read or written (%s). "
+                     "Check the disk, then try again."),
+                   path, detail);
+      break;
+
+    default:
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_FAILED,
+                   _("The packet database “%s” reported an error (%s). "
+                     "Try again; if it happens again, report it."),
+                   path, detail);
+      break;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+set_not_found (GError     **error,
+               const char  *uuid)
+{
+  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
+               _("The packet %s is not in the local store. "
+                 "It may have been deleted; refresh the list."),
+               uuid);
+  return FALSE;
+}
+
+/* The packet model's rule for section, field and item ids: ASCII letters, digits, '-', '_' and
+ * '.', at most 64 characters. */
+static gboolean
+id_is_valid (const char *text)
+{
+  gsize length = 0;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++, length++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+        return FALSE;
+    }
+
+  return length <= 64;
+}
+
+/* Values nest at most 6 levels (the packet reader's limit) and numbers are finite. */
+static gboolean
+value_is_storable (JsonNode *node,
+                   guint     depth)
+{
+  if (depth > 6)
+    return FALSE;
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (!value_is_storable (json_array_get_element (array, i), depth + 1))
+              return FALSE;
+          }
+        return TRUE;
+      }
+
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *child;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &child))
+          {
+            if (!value_is_storable (child, depth + 1))
+              return FALSE;
+          }
+        return TRUE;
+      }
+
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+        return isfinite (json_node_get_double (node));
+      return TRUE;
+
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+check_uuid (const char  *uuid,
+            GError     **error)
+{
+  if (uuid == NULL || !g_uuid_string_is_valid (uuid))
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
+                   _("“%s” is not a valid packet identifier."),
+                   uuid ? uuid : "(null)");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Returns the cached statement @id, prepared on first use. Lock held. */
+static CpCachedStmt *
+get_stmt (CpStore  *self,
+          StmtId    id,
+          GError  **error)
+{
+  if (self->stmts[id] == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (self->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &self->stmts[id], NULL);
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->db, rc, self->db_path);
+          return NULL;
+        }
+    }
+
+  return self->stmts[id];
+}
+
+/* Runs a statement that returns no rows. Lock held. */
+static gboolean
+step_done (CpStore       *self,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  return TRUE;
+}
+
+static gboolean
+exec_cached (CpStore  *self,
+             StmtId    id,
+             GError  **error)
+{
+  g_autoptr(CpCachedStmt) stmt = get_stmt (self, id, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+begin_write (CpStore  *self,
+             GError  **error)
+{
+  return exec_cached (self, STMT_BEGIN, error);
+}
+
+static void
+rollback (CpStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!exec_cached (self, STMT_ROLLBACK, &error))
+        g_debug ("Rollback failed: %s", error->message);
+    }
+}
+
+/* Commits, or rolls back when the commit fails. */
+static gboolean
+commit (CpStore  *self,
+        GError  **error)
+{
+  if (!exec_cached (self, STMT_COMMIT, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  CpStore *store;
+  char    *uuid;
+} ChangedData;
+
+static void
+changed_data_free (gpointer data)
+{
+  ChangedData *changed = data;
+
+  g_object_unref (changed->store);
+  g_free (changed->uuid);
+  g_free (changed);
+}
+
+static gboolean
+emit_changed_cb (gpointer data)
+{
+  ChangedData *changed = data;
+
+  g_signal_emit (changed->store, signals[PACKET_CHANGED], 0, changed->uuid);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Emits ::packet-changed in the store's main context: at once when the caller runs in it,
+ * otherwise from an idle callback there. Call without the lock held. */
+static void
+emit_changed (CpStore    *self,
+              const char *uuid)
+{
+  ChangedData *changed = g_new0 (ChangedData, 1);
+
+  changed->store = g_object_ref (self);
+  changed->uuid = g_strdup (uuid);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
+                              emit_changed_cb, changed, changed_data_free);
+}
+
+/* Opening */
+
+/* Looks at an existing database without writing anything: not even the journal mode is
+ * touched, and the connection is read-only, so the file stays byte-for-byte the same when it
+ * is refused. */
+static gboolean
+check_existing_database (const char  *path,
+                         GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *wal_path = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char header[100];
+  gint64 user_version = 0;
+  gint64 application_id = 0;
+  gint64 n_objects = 0;
+  GStatBuf st;
+  ssize_t n_read;
+  int fd;
+  int rc;
+
+  if (g_stat (path, &st) != 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
+                   _("The packet database “%s” cannot be read (%s). "
+                     "Check its permissions, then try again."),
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+
+  /* SQLite treats an empty file as an empty database. */
+  if (st.st_size == 0)
+    return TRUE;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
+                   _("The packet database “%s” cannot be read (%s). "
+                     "Check its permissions, then try again."),
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+
+  do
+    n_read = read (fd, header, sizeof header);
+  while (n_read < 0 && errno == EINTR);
+  close (fd);
+
+  if (n_read != sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    goto not_ours;
+
+  /* Without a WAL file the main file is complete: open it immutable, which creates no -wal
+   * or -shm file beside it. With one, a read-only connection reads the WAL too. */
+  wal_path = g_strconcat (path, "-wal", NULL);
+  if (g_file_test (wal_path, G_FILE_TEST_EXISTS))
+    {
+      rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+    }
+  else
+    {
+      g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+      g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+
+      rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    }
+  if (rc != SQLITE_OK)
+    goto sqlite_failed;
+
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT application_id FROM pragma_application_id),"
+                           " (SELECT COUNT (*) FROM sqlite_schema)",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    goto sqlite_failed;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    goto sqlite_failed;
+
+  user_version = sqlite3_column_int64 (stmt, 0);
+  application_id = sqlite3_column_int64 (stmt, 1);
+  n_objects = sqlite3_column_int64 (stmt, 2);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  if (application_id != CP_STORE_APPLICATION_ID && (application_id != 0 || n_objects > 0))
+    goto not_ours;
+
+  if (user_version > CP_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NEWER_SCHEMA,
+                   _("This database was written by a newer version of Credit Packet "
+                     "(schema %d; this version reads up to %d). Update the application; "
+                     "the database has not been changed."),
+                   (int) user_version, CP_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+
+sqlite_failed:
+  set_sqlite_error (&local_error, db, rc, path);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT))
+    goto not_ours;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+
+not_ours:
+  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+               _("The file “%s” is not a Credit Packet database, or it is damaged. "
+                 "Move it away or restore it from a backup; the file has not been changed."),
+               path);
+  return FALSE;
+}
+
+static gboolean
+exec_sql (CpStore     *self,
+          const char  *sql,
+          GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  return TRUE;
+}
+
+static gboolean
+query_int (CpStore     *self,
+           const char  *sql,
+           gint64      *value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, rc, self->db_path);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+/* Runs the migration steps the database lacks, one transaction each. */
+static gboolean
+migrate (CpStore  *self,
+         GError  **error)
+{
+  for (;;)
+    {
+      g_autofree char *set_version = NULL;
+      gint64 version;
+
+      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+
+      /* Read again inside the write transaction: another process may have migrated. */
+      if (!query_int (self, "PRAGMA user_version", &version, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+
+      if (version == CP_STORE_SCHEMA_VERSION)
+        return commit (self, error);
+
+      if (version > CP_STORE_SCHEMA_VERSION || version < 0)
+        {
+          rollback (self);
+          g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NEWER_SCHEMA,
+                       _("This database was written by a newer version of Credit Packet "
+                         "(schema %d; this version reads up to %d). Update the application; "
+                         "the database has not been changed."),
+                       (int) version, CP_STORE_SCHEMA_VERSION);
+          return FALSE;
+        }
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", (int) version + 1);
+      if (!exec_sql (self, migrations[version], error) ||
+          !exec_sql (self, set_version, error) ||
+          !commit (self, error))
+        {
+          rollback (self);
+          g_prefix_error (error, _("The packet database could not be updated to schema %d: "),
+                          (int) version + 1);
+          return FALSE;
+        }
+
+      g_debug ("Migrated %s to schema %d", self->db_path, (int) version + 1);
+    }
+}
+
+/* Removes temporary blob files left behind by a crash (older than a day, so that another
+ * process's copy in progress is left alone). */
+static void
+clean_blob_dir (CpStore *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->blob_dir, 0, NULL);
+  gint64 limit = g_get_real_time () / G_USEC_PER_SEC - 24 * 60 * 60;
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, ".tmp-"))
+        continue;
+
+      path = g_build_filename (self->blob_dir, name, NULL);
+      if (g_stat (path, &st) == 0 && st.st_mtime < limit)
+        g_unlink (path);
+    }
+}
+
+static gboolean
+cp_store_open (CpStore  *self,
+               GError  **error)
+{
+  const char *mode;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (g_mkdir_with_parents (self->directory, 0700) != 0 ||
+      g_mkdir_with_parents (self->blob_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, CP_STORE_ERROR,
+                   saved_errno == ENOSPC ? CP_STORE_ERROR_NO_SPACE : CP_STORE_ERROR_IO,
+                   _("The folder “%s” could not be created (%s). "
+                     "Check that you may write there, then try again."),
+                   self->directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!check_existing_database (self->db_path, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->db_path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, self->db, rc, self->db_path);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  mode = column_text (stmt, 0);
+  if (g_strcmp0 (mode, "wal") != 0)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
+                   _("The packet database “%s” cannot use write-ahead logging "
+                     "(journal mode “%s”). Store it on a local disk."),
+                   self->db_path, mode ? mode : "");
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+
+  if (!exec_sql (self, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error))
+    return FALSE;
+
+  if (!migrate (self, error))
+    return FALSE;
+
+  clean_blob_dir (self);
+
+  return TRUE;
+}
+
+/* GObject */
+
+static void
+cp_store_finalize (GObject *object)
+{
+  CpStore *self = (CpStore *) object;
+
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+
+  g_mutex_clear (&self->lock);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->directory);
+  g_free (self->db_path);
+  g_free (self->blob_dir);
+
+  G_OBJECT_CLASS (cp_store_parent_class)->finalize (object);
+}
+
+static void
+cp_store_class_init (CpStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cp_store_finalize;
+
+  /**
+   * CpStore::packet-changed:
+   * @uuid: the packet that changed
+   *
+   * Emitted after a change to a packet is committed: a save, a field edit, a deletion, an
+   * undeletion, a purge or a sync state change. Emitted in the main context that was the
+   * thread default when the store was created.
+   */
+  signals[PACKET_CHANGED] =
+    g_signal_new ("packet-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+cp_store_init (CpStore *self)
+{
+  g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/* Public API */
+
+char *
+cp_store_get_default_directory (void)
+{
+  return g_build_filename (g_get_user_data_dir (), APP_ID, NULL);
+}
+
+CpStore *
+cp_store_new (const char  *directory,
+              GError     **error)
+{
+  g_autoptr(CpStore) self = NULL;
+
+  g_return_val_if_fail (directory != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (CP_TYPE_STORE, NULL);
+  self->directory = g_strdup (directory);
+  self->db_path = g_build_filename (directory, "packets.db", NULL);
+  self->blob_dir = g_build_filename (directory, "blobs", NULL);
+
+  if (!cp_store_open (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+cp_store_get_directory (CpStore *self)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+
+  return self->directory;
+}
+
+/* Packets */
+
+/* The body of a save, inside the write transaction. Returns FALSE on error; *unchanged_out is
+ * TRUE when nothing needs writing. The cached statements are reset on return. */
+static gboolean
+save_packet_locked (CpStore     *self,
+                    CpPacket    *packet,
+                    const char  *body,
+                    gsize        body_length,
+                    gint64      *revision_out,
+                    gboolean    *unchanged_out,
+                    GError     **error)
+{
+  g_autoptr(CpCachedStmt) current = NULL;
+  g_autoptr(CpCachedStmt) count = NULL;
+  g_autoptr(CpCachedStmt) upsert = NULL;
+  g_autoptr(CpCachedStmt) revision = NULL;
+  g_autoptr(CpCachedStmt) delete_edits = NULL;
+  const char *uuid = cp_packet_get_uuid (packet);
+  gint64 next_revision = 1;
+  int rc;
+
+  if (!(current = get_stmt (self, STMT_SELECT_CURRENT, error)) ||
+      !(count = get_stmt (self, STMT_COUNT_EDITS, error)) ||
+      !(upsert = get_stmt (self, STMT_UPSERT_PACKET, error)) ||
+      !(revision = get_stmt (self, STMT_INSERT_REVISION, error)) ||
+      !(delete_edits = get_stmt (self, STMT_DELETE_EDITS, error)))
+    return FALSE;
+
+  sqlite3_bind_text (current, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (current);
+  if (rc == SQLITE_ROW)
+    {
+      next_revision = sqlite3_column_int64 (current, 2) + 1;
+
+      sqlite3_bind_text (count, 1, uuid, -1, SQLITE_STATIC);
+      rc = sqlite3_step (count);
+      if (rc != SQLITE_ROW)
+        return set_sqlite_error (error, self->db, rc, self->db_path);
+
+      /* Saving what is already the current content, with no edits on top, adds nothing. */
+      if (sqlite3_column_int64 (count, 0) == 0 &&
+          (gsize) sqlite3_column_bytes (current, 0) == body_length &&
+          memcmp (sqlite3_column_blob (current, 0), body, body_length) == 0)
+        {
+          *revision_out = next_revision - 1;
+          *unchanged_out = TRUE;
+          return TRUE;
+        }
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      return set_sqlite_error (error, self->db, rc, self->db_path);
+    }
+
+  sqlite3_bind_text (upsert, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 2, cp_packet_get_kind (packet), -1, SQLITE_STATIC);
+  sqlite3_bind_int (upsert, 3, cp_packet_get_year (packet));
+  sqlite3_bind_text (upsert, 4, cp_packet_state_to_string (cp_packet_get_state (packet)), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 5, cp_packet_get_enterprise_name (packet), -1, SQLITE_STATIC);
+  sqlite3_bind_text (upsert, 6, cp_packet_get_uscc (packet), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (upsert, 7, date_time_to_usec (cp_packet_get_created (packet)));
+  sqlite3_bind_int64 (upsert, 8, date_time_to_usec (cp_packet_get_modified (packet)));
+  sqlite3_bind_int64 (upsert, 9, next_revision);
+  sqlite3_bind_text (upsert, 10, body, (int) body_length, SQLITE_STATIC);
+  if (!step_done (self, upsert, error))
+    return FALSE;
+
+  sqlite3_bind_text (revision, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (revision, 2, next_revision);
+  sqlite3_bind_int64 (revision, 3, now_usec ());
+  sqlite3_bind_text (revision, 4, body, (int) body_length, SQLITE_STATIC);
+  if (!step_done (self, revision, error))
+    return FALSE;
+
+  /* Compaction: the saved packet includes the journalled edits. */
+  sqlite3_bind_text (delete_edits, 1, uuid, -1, SQLITE_STATIC);
+  if (!step_done (self, delete_edits, error))
+    return FALSE;
+
+  *revision_out = next_revision;
+  *unchanged_out = FALSE;
+  return TRUE;
+}
+
+gboolean
+cp_store_save_packet (CpStore   *self,
+                      CpPacket  *packet,
+                      guint     *revision_out,
+                      GError   **error)
+{
+  g_autofree char *body = NULL;
+  const char *uuid;
+  gsize body_length = 0;
+  gint64 revision = 0;
+  gboolean unchanged = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  uuid = cp_packet_get_uuid (packet);
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  body = cp_packet_to_data (packet, FALSE, &body_length);
+
+  g_mutex_lock (&self->lock);
+  ok = begin_write (self, error) &&
+       save_packet_locked (self, packet, body, body_length, &revision, &unchanged, error);
+  if (ok && !unchanged)
+    ok = commit (self, error);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    {
+      g_prefix_error (error, _("The packet could not be saved. "));
+      return FALSE;
+    }
+
+  if (revision_out)
+    *revision_out = (guint) revision;
+  if (!unchanged)
+    emit_changed (self, uuid);
+
+  return TRUE;
+}
+
+static CpPacket *
+parse_body (const char  *body,
+            const char  *uuid,
+            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *origin = g_strdup_printf ("packets.db:%s", uuid);
+  CpPacket *packet;
+
+  packet = cp_packet_new_from_data (body, -1, origin, &local_error);
+  if (packet == NULL)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+                   _("The stored packet %s cannot be read (%s). "
+                     "Restore the database from a backup."),
+                   uuid, local_error->message);
+      return NULL;
+    }
+
+  return packet;
+}
+
+typedef struct
+{
+  char *op;
+  char *section;
+  char *field;
+  char *value;
+} Edit;
+
+static void
+edit_clear (gpointer data)
+{
+  Edit *edit = data;
+
+  g_free (edit->op);
+  g_free (edit->section);
+  g_free (edit->field);
+  g_free (edit->value);
+}
+
+static gboolean
+apply_edit (CpPacket    *packet,
+            const Edit  *edit,
+            GError     **error)
+{
+  g_autoptr(JsonNode) value = NULL;
+
+  if (edit->value != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      value = json_from_string (edit->value, &local_error);
+      if (value == NULL)
+        {
+          g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+                       _("A stored edit of field “%s” cannot be read (%s). "
+                         "Restore the database from a backup."),
+                       edit->field, local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (!id_is_valid (edit->field) ||
+      (g_strcmp0 (edit->op, "value") == 0 && !id_is_valid (edit->section)))
+    goto invalid;
+
+  if (g_strcmp0 (edit->op, "value") == 0)
+    {
+      cp_packet_set_value (packet, edit->section, edit->field, g_steal_pointer (&value));
+      return TRUE;
+    }
+
+  if (g_strcmp0 (edit->op, "score") == 0)
+    {
+      CpScoreColumn column;
+
+      if (g_strcmp0 (edit->section, "self") == 0)
+        column = CP_SCORE_SELF;
+      else if (g_strcmp0 (edit->section, "acceptance") == 0)
+        column = CP_SCORE_ACCEPTANCE;
+      else
+        goto invalid;
+
+      if (value == NULL)
+        cp_packet_unset_score (packet, edit->field, column);
+      else if (JSON_NODE_HOLDS_VALUE (value) &&
+               (json_node_get_value_type (value) == G_TYPE_DOUBLE ||
+                json_node_get_value_type (value) == G_TYPE_INT64))
+        cp_packet_set_score (packet, edit->field, column, json_node_get_double (value));
+      else
+        goto invalid;
+
+      return TRUE;
+    }
+
+  if (g_strcmp0 (edit->op, "score-note") == 0)
+    {
+      if (value != NULL && !(JSON_NODE_HOLDS_VALUE (value) &&
+                             json_node_get_value_type (value) == G_TYPE_STRING))
+        goto invalid;
+
+      cp_packet_set_score_note (packet, edit->field,
+                                value ? json_node_get_string (value) : NULL);
+      return TRUE;
+    }
+
+invalid:
+  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+               _("A stored edit of field “%s” is not valid. "
+                 "Restore the database from a backup."),
+               edit->field);
+  return FALSE;
+}
+
+/* cp_packet_set_value() and friends stamp the packet as modified now; a loaded packet must
+ * instead carry the time of its last edit, so that loading twice gives the same packet. */
+static CpPacket *
+restamp_modified (CpPacket    *packet,
+                  gint64       modified_usec,
+                  const char  *uuid,
+                  GError     **error)
+{
+  g_autoptr(JsonNode) node = cp_packet_to_json (packet);
+  g_autoptr(GDateTime) modified = usec_to_date_time (modified_usec);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *origin = NULL;
+  CpPacket *restamped;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_object_ref (packet);
+
+  text = g_date_time_format_iso8601 (modified);
+  json_object_set_string_member (json_node_get_object (node), "modified", text);
+
+  origin = g_strdup_printf ("packets.db:%s", uuid);
+  restamped = cp_packet_new_from_json (node, origin, &local_error);
+  if (restamped == NULL)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
+                   _("The edits stored for packet %s do not fit it (%s). "
+                     "Restore the database from a backup."),
+                   uuid, local_error->message);
+      return NULL;
+    }
+
+  return restamped;
+}
+
+/* Reads the snapshot and its edits, inside a read transaction. */
+static gboolean
+load_packet_locked (CpStore     *self,
+                    const char  *uuid,
+                    char       **body_out,
+                    gint64      *modified_out,
+                    GArray      *edits,
+                    GError     **error)
+{
+  g_autoptr(CpCachedStmt) current = NULL;
+  g_autoptr(CpCachedStmt) select_edits = NULL;
+  int rc;
+
+  if (!(current = get_stmt (self, STMT_SELECT_CURRENT, error)) ||
+      !(select_edits = get_stmt (self, STMT_SELECT_EDITS, error)))
+    return FALSE;
+
+  sqlite3_bind_text (current, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (current);
+  if (rc == SQLITE_DONE)
+    return set_not_found (error, uuid);
+  else if (rc != SQLITE_ROW)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  *body_out = g_strdup (column_text (current, 0));
+  *modified_out = sqlite3_column_int64 (current, 1);
+
+  sqlite3_bind_text (select_edits, 1, uuid, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (select_edits)) == SQLITE_ROW)
+    {
+      Edit edit;
+
+      edit.op = g_strdup (column_text (select_edits, 0));
+      edit.section = g_strdup (column_text (select_edits, 1));
+      edit.field = g_strdup (column_text (select_edits, 2));
+      edit.value = g_strdup (column_text (select_edits, 3));
+      g_array_append_val (edits, edit);
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  return TRUE;
+}
+
+CpPacket *
+cp_store_load_packet (CpStore     *self,
+                      const char  *uuid,
+                      GError     **error)
+{
+  g_autoptr(GArray) edits = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autofree char *body = NULL;
+  gint64 modified = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_uuid (uuid, error))
+    return NULL;
+
+  edits = g_array_new (FALSE, TRUE, sizeof (Edit));
+  g_array_set_clear_func (edits, edit_clear);
+
+  /* One read transaction, so that the snapshot and its edits match. */
+  g_mutex_lock (&self->lock);
+  ok = exec_cached (self, STMT_BEGIN_READ, error) &&
+       load_packet_locked (self, uuid, &body, &modified, edits, error);
+  if (ok)
+    ok = commit (self, error);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    return NULL;
+
+  if (body == NULL)
+    {
+      set_not_found (error, uuid);
+      return NULL;
+    }
+
+  packet = parse_body (body, uuid, error);
+  if (packet == NULL)
+    return NULL;
+
+  if (edits->len == 0)
+    return g_steal_pointer (&packet);
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      if (!apply_edit (packet, &g_array_index (edits, Edit, i), error))
+        return NULL;
+    }
+
+  return restamp_modified (packet, modified, uuid, error);
+}
+
+gboolean
+cp_store_has_packet (CpStore    *self,
+                     const char *uuid)
+{
+  g_autoptr(CpCachedStmt) current = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+
+  if (uuid == NULL || !g_uuid_string_is_valid (uuid))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  current = get_stmt (self, STMT_SELECT_CURRENT, NULL);
+  if (current != NULL)
+    {
+      sqlite3_bind_text (current, 1, uuid, -1, SQLITE_STATIC);
+      found = sqlite3_step (current) == SQLITE_ROW;
+      cached_stmt_release (g_steal_pointer (&current));
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+/* Runs one single-statement write keyed by @uuid (with an optional int64 ?2) in its own
+ * transaction; *changes_out receives the number of rows changed. */
+static gboolean
+run_update (CpStore     *self,
+            StmtId       id,
+            const char  *uuid,
+            gint64       arg,
+            int         *changes_out,
+            GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, id, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, arg);
+
+  if (!step_done (self, stmt, error))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  *changes_out = sqlite3_changes (self->db);
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+gboolean
+cp_store_delete_packet (CpStore     *self,
+                        const char  *uuid,
+                        GError     **error)
+{
+  int changes = 0;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  if (!run_update (self, STMT_DELETE, uuid, now_usec (), &changes, error))
+    return FALSE;
+
+  if (changes == 0)
+    {
+      /* Deleting a packet that is already in the trash changes nothing. */
+      if (cp_store_has_packet (self, uuid))
+        return TRUE;
+      return set_not_found (error, uuid);
+    }
+
+  emit_changed (self, uuid);
+  return TRUE;
+}
+
+gboolean
+cp_store_undelete_packet (CpStore     *self,
+                          const char  *uuid,
+                          GError     **error)
+{
+  int changes = 0;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  if (!run_update (self, STMT_UNDELETE, uuid, 0, &changes, error))
+    return FALSE;
+
+  if (changes == 0)
+    {
+      if (cp_store_has_packet (self, uuid))
+        return TRUE;
+      return set_not_found (error, uuid);
+    }
+
+  emit_changed (self, uuid);
+  return TRUE;
+}
+
+static gboolean
+purge_deleted_locked (CpStore    *self,
+                      gint64      limit,
+                      GPtrArray  *uuids,
+                      GError    **error)
+{
+  g_autoptr(CpCachedStmt) select = NULL;
+  g_autoptr(CpCachedStmt) purge = NULL;
+  int rc;
+
+  if (!(select = get_stmt (self, STMT_SELECT_PURGEABLE, error)) ||
+      !(purge = get_stmt (self, STMT_PURGE, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (select, 1, limit);
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    g_ptr_array_add (uuids, g_strdup (column_text (select, 0)));
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      sqlite3_reset (purge);
+      sqlite3_bind_text (purge, 1, g_ptr_array_index (uuids, i), -1, SQLITE_STATIC);
+      if (!step_done (self, purge, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+cp_store_purge_deleted (CpStore    *self,
+                        GDateTime  *deleted_before,
+                        guint      *n_purged,
+                        GError    **error)
+{
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  gint64 limit = deleted_before ? date_time_to_usec (deleted_before) : G_MAXINT64;
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  ok = begin_write (self, error) && purge_deleted_locked (self, limit, uuids, error);
+  if (ok)
+    ok = commit (self, error);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    return FALSE;
+
+  if (n_purged)
+    *n_purged = uuids->len;
+  for (guint i = 0; i < uuids->len; i++)
+    emit_changed (self, g_ptr_array_index (uuids, i));
+
+  return TRUE;
+}
+
+GPtrArray *
+cp_store_list_packets (CpStore  *self,
+                       GError  **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_packet_summary_free);
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, STMT_LIST, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CpPacketSummary *summary = g_new0 (CpPacketSummary, 1);
+
+      summary->uuid = g_strdup (column_text (stmt, 0));
+      summary->kind = g_strdup (column_text (stmt, 1));
+      summary->year = sqlite3_column_int (stmt, 2);
+      if (!cp_packet_state_from_string (column_text (stmt, 3), &summary->state))
+        summary->state = CP_PACKET_STATE_DRAFT;
+      summary->enterprise_name = g_strdup (column_text (stmt, 4));
+      summary->uscc = g_strdup (column_text (stmt, 5));
+      summary->modified = usec_to_date_time (sqlite3_column_int64 (stmt, 6));
+      if (!cp_store_sync_state_from_string (column_text (stmt, 7), &summary->sync_state))
+        summary->sync_state = CP_STORE_SYNC_PENDING;
+      g_ptr_array_add (list, summary);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->db_path);
+      cached_stmt_release (g_steal_pointer (&stmt));
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  return g_steal_pointer (&list);
+}
+
+GPtrArray *
+cp_store_list_revisions (CpStore     *self,
+                         const char  *uuid,
+                         GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_uuid (uuid, error))
+    return NULL;
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_revision_info_free);
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, STMT_LIST_REVISIONS, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CpRevisionInfo *info = g_new0 (CpRevisionInfo, 1);
+
+      info->revision = (guint) sqlite3_column_int64 (stmt, 0);
+      info->saved_at = usec_to_date_time (sqlite3_column_int64 (stmt, 1));
+      g_ptr_array_add (list, info);
+    }
+
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->db, rc, self->db_path);
+
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  if (list->len == 0 && !cp_store_has_packet (self, uuid))
+    {
+      set_not_found (error, uuid);
+      return NULL;
+    }
+
+  return g_steal_pointer (&list);
+}
+
+CpPacket *
+cp_store_load_revision (CpStore     *self,
+                        const char  *uuid,
+                        guint        revision,
+                        GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  g_autofree char *body = NULL;
+  int rc;
+
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_uuid (uuid, error))
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, STMT_SELECT_REVISION, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, revision);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    body = g_strdup (column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->db, rc, self->db_path);
+
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
+                   _("Revision %u of packet %s is not in the local store."),
+                   revision, uuid);
+      return NULL;
+    }
+  if (body == NULL)
+    return NULL;
+
+  return parse_body (body, uuid, error);
+}
+
+/* Field edits: the hot path. One IMMEDIATE transaction with two cached statements; the cost is
+ * dominated by the commit's fsync of the WAL. */
+static gboolean
+record_edit_locked (CpStore     *self,
+                    const char  *uuid,
+                    const char  *op,
+                    const char  *section,
+                    const char  *field,
+                    const char  *value,
+                    const char  *cover_field,
+                    const char  *cover_text,
+                    GError     **error)
+{
+  g_autoptr(CpCachedStmt) touch = NULL;
+  g_autoptr(CpCachedStmt) insert = NULL;
+  gint64 now = now_usec ();
+
+  if (!(touch = get_stmt (self, STMT_TOUCH, error)) ||
+      !(insert = get_stmt (self, STMT_INSERT_EDIT, error)))
+    return FALSE;
+
+  sqlite3_bind_text (touch, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (touch, 2, now);
+  sqlite3_bind_text (touch, 3, cover_field, -1, SQLITE_STATIC);
+  sqlite3_bind_text (touch, 4, cover_text, -1, SQLITE_STATIC);
+  if (!step_done (self, touch, error))
+    return FALSE;
+
+  /* No row: no such packet, or it is in the trash. */
+  if (sqlite3_changes (self->db) != 1)
+    return set_not_found (error, uuid);
+
+  sqlite3_bind_text (insert, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, op, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, section, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 4, field, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 5, value, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 6, now);
+
+  return step_done (self, insert, error);
+}
+
+static gboolean
+record_edit (CpStore     *self,
+             const char  *uuid,
+             const char  *op,
+             const char  *section,
+             const char  *field,
+             const char  *value,
+             GError     **error)
+{
+  g_autoptr(JsonNode) cover_node = NULL;
+  const char *cover_field = NULL;
+  const char *cover_text = NULL;
+  gboolean ok;
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  if (!id_is_valid (field) || (strcmp (op, "value") == 0 && !id_is_valid (section)))
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
+                   _("The field “%s” in section “%s” cannot be stored: identifiers use "
+                     "letters, digits, “-”, “_” and “.”, at most 64 characters."),
+                   field ? field : "", section ? section : "");
+      return FALSE;
+    }
+
+  if (strcmp (op, "value") == 0 && strcmp (section, "cover") == 0 &&
+      (strcmp (field, "enterprise_name") == 0 || strcmp (field, "uscc") == 0))
+    {
+      cover_field = field;
+      if (value != NULL && (cover_node = json_from_string (value, NULL)) != NULL &&
+          JSON_NODE_HOLDS_VALUE (cover_node) &&
+          json_node_get_value_type (cover_node) == G_TYPE_STRING)
+        cover_text = json_node_get_string (cover_node);
+    }
+
+  g_mutex_lock (&self->lock);
+  ok = begin_write (self, error) &&
+       record_edit_locked (self, uuid, op, section, field, value, cover_field, cover_text,
+                           error);
+  if (ok)
+    ok = commit (self, error);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    emit_changed (self, uuid);
+
+  return ok;
+}
+
+gboolean
+cp_store_set_value (CpStore     *self,
+                    const char  *uuid,
+                    const char  *section,
+                    const char  *field,
+                    JsonNode    *value,
+                    GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (value != NULL && !value_is_storable (value, 1))
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
+                   _("The value of field “%s” cannot be stored: it nests deeper than "
+                     "6 levels or holds a number that is not finite."),
+                   field ? field : "");
+      return FALSE;
+    }
+
+  /* JSON null means "unset", as in the packet model. */
+  if (value != NULL && !JSON_NODE_HOLDS_NULL (value))
+    text = json_to_string (value, FALSE);
+
+  return record_edit (self, uuid, "value", section, field, text, error);
+}
+
+gboolean
+cp_store_set_score (CpStore        *self,
+                    const char     *uuid,
+                    const char     *item_id,
+                    CpScoreColumn   column,
+                    double          value,
+                    GError        **error)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!isfinite (value))
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
+                   _("A score must be a finite number."));
+      return FALSE;
+    }
+
+  g_ascii_dtostr (text, sizeof text, value);
+
+  return record_edit (self, uuid, "score",
+                      column == CP_SCORE_SELF ? "self" : "acceptance",
+                      item_id, text, error);
+}
+
+gboolean
+cp_store_unset_score (CpStore        *self,
+                      const char     *uuid,
+                      const char     *item_id,
+                      CpScoreColumn   column,
+                      GError        **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return record_edit (self, uuid, "score",
+                      column == CP_SCORE_SELF ? "self" : "acceptance",
+                      item_id, NULL, error);
+}
+
+gboolean
+cp_store_set_score_note (CpStore     *self,
+                         const char  *uuid,
+                         const char  *item_id,
+                         const char  *note,
+                         GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (note != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+      json_node_set_string (node, note);
+      text = json_to_string (node, FALSE);
+    }
+
+  return record_edit (self, uuid, "score-note", NULL, item_id, text, error);
+}
+
+guint
+cp_store_count_pending_edits (CpStore    *self,
+                              const char *uuid)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (CP_IS_STORE (self), 0);
+  g_return_val_if_fail (uuid != NULL, 0);
+
+  g_mutex_lock (&self->lock);
+  stmt = get_stmt (self, STMT_COUNT_EDITS, NULL);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = (guint) sqlite3_column_int64 (stmt, 0);
+      cached_stmt_release (g_steal_pointer (&stmt));
+    }
+  g_mutex_unlock (&self->lock);
+
+  return count;
+}
+
+/* Sync bookkeeping */
+
+gboolean
+cp_store_get_sync_info (CpStore           *self,
+                        const char        *uuid,
+                        CpStoreSyncState  *state_out,
+                        char             **server_revision_out,
+                        char             **base_body_out,
+                        GError           **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, STMT_GET_SYNC, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (state_out &&
+          !cp_store_sync_state_from_string (column_text (stmt, 0), state_out))
+        *state_out = CP_STORE_SYNC_PENDING;
+      if (server_revision_out)
+        *server_revision_out = g_strdup (column_text (stmt, 1));
+      if (base_body_out)
+        *base_body_out = g_strdup (column_text (stmt, 2));
+    }
+  else if (rc == SQLITE_DONE)
+    set_not_found (error, uuid);
+  else
+    set_sqlite_error (error, self->db, rc, self->db_path);
+
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  return rc == SQLITE_ROW;
+}
+
+gboolean
+cp_store_set_sync_info (CpStore           *self,
+                        const char        *uuid,
+                        CpStoreSyncState   state,
+                        const char        *server_revision,
+                        const char        *base_body,
+                        GError           **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  gboolean ok;
+  int changes = 0;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (sync_state_names), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+
+  if (!(stmt = get_stmt (self, STMT_SET_SYNC, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, server_revision, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, base_body, -1, SQLITE_STATIC);
+  ok = step_done (self, stmt, error);
+  if (ok)
+    changes = sqlite3_changes (self->db);
+
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    return FALSE;
+  if (changes == 0)
+    return set_not_found (error, uuid);
+
+  emit_changed (self, uuid);
+  return TRUE;
+}
+
+/* Blobs */
+
+static gboolean
+set_io_error (GError     **error,
+              int          saved_errno,
+              const char  *path)
+{
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NO_SPACE,
+                 _("The disk is full, so the attachment could not be stored. "
+                   "Free some disk space, then try again."));
+  else if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
+    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_READ_ONLY,
+                 _("The attachment folder “%s” cannot be written (%s). "
+                   "Check that you may write there, then try again."),
+                 path, g_strerror (saved_errno));
+  else
+    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
+                 _("The attachment file “%s” could not be written (%s). "
+                   "Check the disk, then try again."),
+                 path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+write_all (int          fd,
+           const guint8 *data,
+           gsize         length)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return FALSE;
+        }
+      data += n;
+      length -= (gsize) n;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+fsync_directory (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int rc;
+
+  if (fd < 0)
+    return FALSE;
+
+  rc = fsync (fd);
+  close (fd);
+
+  return rc == 0;
+}
+
+/* A temporary blob being written: its descriptor, path and running hash. */
+typedef struct
+{
+  int        fd;
+  char      *path;
+  GChecksum *checksum;
+  guint64    size;
+} BlobWriter;
+
+static gboolean
+blob_writer_open (CpStore     *self,
+                  BlobWriter  *writer,
+                  GError     **error)
+{
+  writer->path = g_build_filename (self->blob_dir, ".tmp-XXXXXX", NULL);
+  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0644);
+  writer->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  writer->size = 0;
+
+  if (writer->fd < 0)
+    return set_io_error (error, errno, self->blob_dir);
+
+  return TRUE;
+}
+
+static gboolean
+blob_writer_write (BlobWriter    *writer,
+                   const guint8  *data,
+                   gsize          length,
+                   GError       **error)
+{
+  if (!write_all (writer->fd, data, length))
+    return set_io_error (error, errno, writer->path);
+
+  g_checksum_update (writer->checksum, data, length);
+  writer->size += length;
+
+  return TRUE;
+}
+
+/* Discards a writer that was not committed. */
+static void
+blob_writer_clear (BlobWriter *writer)
+{
+  if (writer->fd >= 0)
+    {
+      close (writer->fd);
+      writer->fd = -1;
+      g_unlink (writer->path);
+    }
+  g_clear_pointer (&writer->path, g_free);
+  g_clear_pointer (&writer->checksum, g_checksum_free);
+}
+
+/* Makes the temporary file durable and gives it its final name, unless an identical blob is
+ * already there. */
+static gboolean
+blob_writer_commit (CpStore     *self,
+                    BlobWriter  *writer,
+                    char       **sha256_out,
+                    GError     **error)
+{
+  g_autofree char *final_path = NULL;
+  const char *sha256 = g_checksum_get_string (writer->checksum);
+  GStatBuf st;
+  int fd = writer->fd;
+
+  final_path = g_build_filename (self->blob_dir, sha256, NULL);
+
+  if (g_stat (final_path, &st) == 0 && (guint64) st.st_size == writer->size)
+    {
+      /* Already stored: nothing is written twice. */
+      if (sha256_out)
+        *sha256_out = g_strdup (sha256);
+      blob_writer_clear (writer);
+      return TRUE;
+    }
+
+  if (fsync (fd) != 0)
+    return set_io_error (error, errno, writer->path);
+
+  writer->fd = -1;
+  if (close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (writer->path);
+      return set_io_error (error, saved_errno, writer->path);
+    }
+
+  if (g_rename (writer->path, final_path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (writer->path);
+      return set_io_error (error, saved_errno, final_path);
+    }
+
+  if (!fsync_directory (self->blob_dir))
+    return set_io_error (error, errno, self->blob_dir);
+
+  if (sha256_out)
+    *sha256_out = g_strdup (sha256);
+
+  return TRUE;
+}
+
+gboolean
+cp_store_add_blob_from_file (CpStore       *self,
+                             GFile         *file,
+                             char         **sha256_out,
+                             guint64       *size_out,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autofree guint8 *buffer = NULL;
+  BlobWriter writer = { -1, NULL, NULL, 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  input = g_file_read (file, cancellable, error);
+  if (input == NULL)
+    {
+      g_prefix_error (error, _("The attachment could not be read: "));
+      return FALSE;
+    }
+
+  if (!blob_writer_open (self, &writer, error))
+    goto out;
+
+  buffer = g_malloc (BLOB_BUFFER_SIZE);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, BLOB_BUFFER_SIZE,
+                                      cancellable, error);
+
+      if (n < 0)
+        {
+          if (error && *error && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_prefix_error (error, _("The attachment could not be read: "));
+          goto out;
+        }
+      if (n == 0)
+        break;
+      if (!blob_writer_write (&writer, buffer, (gsize) n, error))
+        goto out;
+    }
+
+  if (size_out)
+    *size_out = writer.size;
+  ok = blob_writer_commit (self, &writer, sha256_out, error);
+
+out:
+  blob_writer_clear (&writer);
+  return ok;
+}
+
+gboolean
+cp_store_add_blob_from_bytes (CpStore   *self,
+                              GBytes    *bytes,
+                              char     **sha256_out,
+                              GError   **error)
+{
+  BlobWriter writer = { -1, NULL, NULL, 0 };
+  gsize length = 0;
+  const guint8 *data;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data = g_bytes_get_data (bytes, &length);
+
+  if (blob_writer_open (self, &writer, error) &&
+      blob_writer_write (&writer, data, length, error))
+    ok = blob_writer_commit (self, &writer, sha256_out, error);
+
+  blob_writer_clear (&writer);
+  return ok;
+}
+
+gboolean
+cp_store_has_blob (CpStore    *self,
+                   const char *sha256)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+
+  path = cp_store_get_blob_path (self, sha256);
+
+  return path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+char *
+cp_store_get_blob_path (CpStore    *self,
+                        const char *sha256)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+
+  if (sha256 == NULL || !cp_sha256_is_valid (sha256))
+    return NULL;
+
+  return g_build_filename (self->blob_dir, sha256, NULL);
+}
+
+gboolean
+cp_store_verify_blob (CpStore       *self,
+                      const char    *sha256,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GChecksum) checksum = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree guint8 *buffer = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  path = cp_store_get_blob_path (self, sha256);
+  if (path == NULL)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
+                   _("“%s” is not a valid attachment checksum."), sha256 ? sha256 : "(null)");
+      return FALSE;
+    }
+
+  file = g_file_new_for_path (path);
+  input = g_file_read (file, cancellable, &local_error);
+  if (input == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
+                     _("The attachment %s is missing from the local store. "
+                       "Add the file again."), sha256);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  buffer = g_malloc (BLOB_BUFFER_SIZE);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, BLOB_BUFFER_SIZE,
+                                      cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      g_checksum_update (checksum, buffer, (gsize) n);
+    }
+
+  if (strcmp (g_checksum_get_string (checksum), sha256) != 0)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_BLOB_MISMATCH,
+                   _("The attachment %s in the local store has been damaged. "
+                     "Add the file again."), sha256);
+      return FALSE;
+    }
+
+  return TRUE;
+}

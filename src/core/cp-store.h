@@ -1,0 +1,208 @@
+/* cp-store.h — the client's local store: packets in SQLite, attachments as files
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "cp-packet.h"
+
+G_BEGIN_DECLS
+
+/* The layout, the durability guarantees and the migration policy are described in
+ * docs/store.md. */
+
+#define CP_STORE_ERROR (cp_store_error_quark ())
+
+typedef enum
+{
+  CP_STORE_ERROR_FAILED,        /* an SQLite error not covered below */
+  CP_STORE_ERROR_IO,            /* a file could not be read, written or synced */
+  CP_STORE_ERROR_NO_SPACE,      /* the disk is full */
+  CP_STORE_ERROR_READ_ONLY,     /* the database or the folder cannot be written */
+  CP_STORE_ERROR_BUSY,          /* another program holds the database locked for too long */
+  CP_STORE_ERROR_CORRUPT,       /* the file is not a Credit Packet database, or is damaged */
+  CP_STORE_ERROR_NEWER_SCHEMA,  /* written by a newer version of the application */
+  CP_STORE_ERROR_NOT_FOUND,     /* no such packet, revision or attachment */
+  CP_STORE_ERROR_INVALID,       /* a bad argument: not a UUID, not a SHA-256, bad packet data */
+  CP_STORE_ERROR_BLOB_MISMATCH, /* an attachment file no longer has the content its name says */
+} CpStoreError;
+
+GQuark cp_store_error_quark (void);
+
+/* The highest schema version this program reads and writes. */
+#define CP_STORE_SCHEMA_VERSION 2
+
+/* Where a packet stands with the server (the upcoming sync feature). */
+typedef enum
+{
+  CP_STORE_SYNC_PENDING,     /* changed locally since the last server receipt (or never sent) */
+  CP_STORE_SYNC_SYNCED,      /* the server's receipt covers the current content */
+  CP_STORE_SYNC_CONFLICT,    /* the server moved on and a field changed on both sides */
+  CP_STORE_SYNC_QUARANTINED, /* the server rejected it with a reason */
+} CpStoreSyncState;
+
+const char *cp_store_sync_state_to_string   (CpStoreSyncState  state);
+gboolean    cp_store_sync_state_from_string (const char       *text,
+                                             CpStoreSyncState *state);
+
+/* One row of the packet list. */
+#define CP_TYPE_PACKET_SUMMARY (cp_packet_summary_get_type ())
+
+typedef struct
+{
+  char             *uuid;
+  char             *kind;
+  int               year;
+  CpPacketState     state;
+  char             *enterprise_name; /* nullable */
+  char             *uscc;            /* nullable */
+  GDateTime        *modified;        /* UTC; the last save or field edit */
+  CpStoreSyncState  sync_state;
+} CpPacketSummary;
+
+GType            cp_packet_summary_get_type (void) G_GNUC_CONST;
+CpPacketSummary *cp_packet_summary_copy     (const CpPacketSummary *summary);
+void             cp_packet_summary_free     (CpPacketSummary       *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpPacketSummary, cp_packet_summary_free)
+
+/* One saved revision of a packet. */
+#define CP_TYPE_REVISION_INFO (cp_revision_info_get_type ())
+
+typedef struct
+{
+  guint      revision;  /* 1, 2, 3, … per packet */
+  GDateTime *saved_at;  /* UTC */
+} CpRevisionInfo;
+
+GType           cp_revision_info_get_type (void) G_GNUC_CONST;
+CpRevisionInfo *cp_revision_info_copy     (const CpRevisionInfo *info);
+void            cp_revision_info_free     (CpRevisionInfo       *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpRevisionInfo, cp_revision_info_free)
+
+#define CP_TYPE_STORE (cp_store_get_type ())
+G_DECLARE_FINAL_TYPE (CpStore, cp_store, CP, STORE, GObject)
+
+/* g_get_user_data_dir()/APP_ID; free with g_free(). */
+char       *cp_store_get_default_directory (void);
+
+/* Opens or creates DIRECTORY/packets.db and DIRECTORY/blobs/. A database written by a newer
+ * version (CP_STORE_ERROR_NEWER_SCHEMA) or a file that is not a database
+ * (CP_STORE_ERROR_CORRUPT) is refused and left untouched. Every method may be called from any
+ * thread; calls are serialized on the connection. */
+CpStore    *cp_store_new                   (const char        *directory,
+                                            GError           **error);
+const char *cp_store_get_directory         (CpStore           *self);
+
+/* Packets. save_packet writes @packet as a new revision and makes it the current content;
+ * pending field edits of that packet are folded into it (the packet is taken to include them).
+ * Returns the new revision number through @revision_out. */
+gboolean    cp_store_save_packet           (CpStore           *self,
+                                            CpPacket          *packet,
+                                            guint             *revision_out,
+                                            GError           **error);
+/* The last saved revision with every field edit made since then applied. Deleted packets can
+ * still be loaded until they are purged. */
+CpPacket   *cp_store_load_packet           (CpStore           *self,
+                                            const char        *uuid,
+                                            GError           **error);
+gboolean    cp_store_has_packet            (CpStore           *self,
+                                            const char        *uuid);
+/* Moves a packet to the trash (hidden from the list, refuses edits); undelete restores it. */
+gboolean    cp_store_delete_packet         (CpStore           *self,
+                                            const char        *uuid,
+                                            GError           **error);
+gboolean    cp_store_undelete_packet       (CpStore           *self,
+                                            const char        *uuid,
+                                            GError           **error);
+/* Removes for good the packets deleted before @deleted_before (NULL: all deleted packets),
+ * with their revisions and edits. */
+gboolean    cp_store_purge_deleted         (CpStore           *self,
+                                            GDateTime         *deleted_before,
+                                            guint             *n_purged,
+                                            GError           **error);
+/* Element type CpPacketSummary *, newest modification first, deleted packets left out. */
+GPtrArray  *cp_store_list_packets          (CpStore           *self,
+                                            GError           **error);
+/* Element type CpRevisionInfo *, oldest first. */
+GPtrArray  *cp_store_list_revisions        (CpStore           *self,
+                                            const char        *uuid,
+                                            GError           **error);
+CpPacket   *cp_store_load_revision         (CpStore           *self,
+                                            const char        *uuid,
+                                            guint              revision,
+                                            GError           **error);
+
+/* Field edits: each call is one durable transaction and returns TRUE only once the edit is
+ * committed. set_value does not take ownership of @value; NULL unsets the field. */
+gboolean    cp_store_set_value             (CpStore           *self,
+                                            const char        *uuid,
+                                            const char        *section,
+                                            const char        *field,
+                                            JsonNode          *value,
+                                            GError           **error);
+gboolean    cp_store_set_score             (CpStore           *self,
+                                            const char        *uuid,
+                                            const char        *item_id,
+                                            CpScoreColumn      column,
+                                            double             value,
+                                            GError           **error);
+gboolean    cp_store_unset_score           (CpStore           *self,
+                                            const char        *uuid,
+                                            const char        *item_id,
+                                            CpScoreColumn      column,
+                                            GError           **error);
+/* @note NULL clears the note. */
+gboolean    cp_store_set_score_note        (CpStore           *self,
+                                            const char        *uuid,
+                                            const char        *item_id,
+                                            const char        *note,
+                                            GError           **error);
+/* The number of field edits recorded since the last save of @uuid. */
+guint       cp_store_count_pending_edits   (CpStore           *self,
+                                            const char        *uuid);
+
+/* Sync bookkeeping, for the sync feature. */
+gboolean    cp_store_get_sync_info         (CpStore           *self,
+                                            const char        *uuid,
+                                            CpStoreSyncState  *state_out,
+                                            char             **server_revision_out,
+                                            char             **base_body_out,
+                                            GError           **error);
+/* Records a state; @server_revision and @base_body (the canonical JSON the server holds for
+ * that revision, the base of a later three-way merge) are left unchanged when NULL. */
+gboolean    cp_store_set_sync_info         (CpStore           *self,
+                                            const char        *uuid,
+                                            CpStoreSyncState   state,
+                                            const char        *server_revision,
+                                            const char        *base_body,
+                                            GError           **error);
+
+/* Attachments, named by the SHA-256 of their content (64 lowercase hex digits). Adding content
+ * that is already stored writes nothing. */
+gboolean    cp_store_add_blob_from_file    (CpStore           *self,
+                                            GFile             *file,
+                                            char             **sha256_out,
+                                            guint64           *size_out,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+gboolean    cp_store_add_blob_from_bytes   (CpStore           *self,
+                                            GBytes            *bytes,
+                                            char             **sha256_out,
+                                            GError           **error);
+gboolean    cp_store_has_blob              (CpStore           *self,
+                                            const char        *sha256);
+/* DIRECTORY/blobs/<sha256> (whether or not it exists), or NULL for an invalid hash. */
+char       *cp_store_get_blob_path         (CpStore           *self,
+                                            const char        *sha256);
+/* Re-reads the file and checks its hash: CP_STORE_ERROR_NOT_FOUND when it is missing,
+ * CP_STORE_ERROR_BLOB_MISMATCH when the content changed. */
+gboolean    cp_store_verify_blob           (CpStore           *self,
+                                            const char        *sha256,
+                                            GCancellable      *cancellable,
+                                            GError           **error);
+
+G_END_DECLS
