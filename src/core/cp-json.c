@@ -376,8 +376,8 @@ cp_json_check_members (CpJsonCtx          *ctx,
   JsonObjectIter iter;
   const char *name;
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, NULL))
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, NULL))
     {
       if (!g_strv_contains (known, name))
         {

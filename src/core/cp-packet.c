@@ -201,6 +201,22 @@ cp_item_score_free (CpItemScore *score)
 }
 
 static void
+attachment_append (CpPacket   *self,
+                   const char *name,
+                   const char *sha256,
+                   guint64     size,
+                   const char *mime)
+{
+  CpAttachment *attachment = g_new0 (CpAttachment, 1);
+
+  attachment->name = g_strdup (name);
+  attachment->sha256 = g_strdup (sha256);
+  attachment->size = size;
+  attachment->mime = g_strdup (mime);
+  g_ptr_array_add (self->attachments, attachment);
+}
+
+static void
 touch (CpPacket *self)
 {
   g_clear_pointer (&self->modified, g_date_time_unref);
@@ -389,8 +405,8 @@ check_value_depth (CpJsonCtx  *ctx,
       const char *name;
       JsonNode *child;
 
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &child))
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
         {
           gsize mark = cp_json_ctx_push_member (ctx, name);
 
@@ -418,8 +434,8 @@ read_sections (CpPacket    *self,
   const char *section_id;
   JsonNode *section_node;
 
-  json_object_iter_init (&iter, sections);
-  while (json_object_iter_next (&iter, &section_id, &section_node))
+  json_object_iter_init_ordered (&iter, sections);
+  while (json_object_iter_next_ordered (&iter, &section_id, &section_node))
     {
       gsize mark = cp_json_ctx_push_member (ctx, section_id);
       g_autoptr(JsonObject) copy = json_object_new ();
@@ -434,8 +450,8 @@ read_sections (CpPacket    *self,
       if (!cp_json_require_object (ctx, section_node, &section, error))
         return FALSE;
 
-      json_object_iter_init (&fields, section);
-      while (json_object_iter_next (&fields, &field_id, &value))
+      json_object_iter_init_ordered (&fields, section);
+      while (json_object_iter_next_ordered (&fields, &field_id, &value))
         {
           gsize field_mark = cp_json_ctx_push_member (ctx, field_id);
 
@@ -496,7 +512,7 @@ read_attachments (CpPacket   *self,
         return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_DUPLICATE_ID,
                                  "the attachment %s is listed twice", sha256);
 
-      cp_packet_add_attachment (self, name, sha256, (guint64) size, mime);
+      attachment_append (self, name, sha256, (guint64) size, mime);
       cp_json_ctx_pop (ctx, mark);
     }
 
@@ -577,8 +593,8 @@ read_scoring (CpPacket    *self,
   {
     gsize items_mark = cp_json_ctx_push_member (ctx, "items");
 
-    json_object_iter_init (&iter, items);
-    while (json_object_iter_next (&iter, &item_id, &node))
+    json_object_iter_init_ordered (&iter, items);
+    while (json_object_iter_next_ordered (&iter, &item_id, &node))
       {
         gsize mark = cp_json_ctx_push_member (ctx, item_id);
         CpItemScore *score;
@@ -1375,14 +1391,7 @@ cp_packet_add_attachment (CpPacket   *self,
       attachment->size = size;
     }
   else
-    {
-      attachment = g_new0 (CpAttachment, 1);
-      attachment->name = g_strdup (name);
-      attachment->sha256 = g_strdup (sha256);
-      attachment->size = size;
-      attachment->mime = g_strdup (mime);
-      g_ptr_array_add (self->attachments, attachment);
-    }
+    attachment_append (self, name, sha256, size, mime);
 
   touch (self);
   g_signal_emit (self, signals[CHANGED], 0, NULL, NULL);

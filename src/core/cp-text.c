@@ -136,8 +136,8 @@ cp_text_new_from_json (JsonNode  *node,
     }
 
   self = cp_text_alloc ();
-  json_object_iter_init (&iter, json_node_get_object (node));
-  while (json_object_iter_next (&iter, &lang, &value))
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &lang, &value))
     {
       if (!valid_lang (lang))
         {

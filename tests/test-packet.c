@@ -1,0 +1,337 @@
+/* test-packet.c — the packet model and its JSON format
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cp-json-private.h"
+#include "cp-packet.h"
+
+#include <glib/gstdio.h>
+
+#define SHA_A "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA_B "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static const char *sample =
+  "{\"format\": 1,"
+  " \"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\","
+  " \"kind\": \"city-demonstration\", \"template_version\": \"2020.1\", \"year\": 2020,"
+  " \"state\": \"draft\", \"created\": \"2020-03-01T08:00:00Z\","
+  " \"modified\": \"2020-03-02T09:30:15.250000Z\", \"submitted_on\": \"2020-04-20\","
+  " \"sections\": {\"cover\": {\"uscc\": \"91320506MA1XXXXX0X\", \"enterprise_name\": \"苏州某某科技有限公司\"},"
+  "   \"survey\": {\"surveyors\": [{\"name\": \"王芳\", \"certificate\": \"XY-001\"}],"
+  "     \"head_signature\": {\"signer\": \"李明\", \"role\": \"enterprise-head\","
+  "       \"date\": \"2020-04-01\", \"scan\": \"" SHA_A "\"}, \"empty\": null}},"
+  " \"attachments\": [{\"name\": \"receipt.pdf\", \"sha256\": \"" SHA_A "\", \"size\": 3,"
+  "   \"mime\": \"application/pdf\"}],"
+  " \"scoring\": {\"sheet\": \"jiangsu-2019\", \"sheet_version\": \"2019.12\","
+  "   \"items\": {\"1.1.1\": {\"self\": 10, \"acceptance\": 8.5, \"note\": \"文件齐全\"},"
+  "     \"1.1.2\": {\"self\": 5}}},"
+  " \"review\": {\"seconds\": 600}}";
+
+static CpPacket *
+load (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  CpPacket *packet = cp_packet_new_from_data (json, -1, "sample.json", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (packet);
+  return packet;
+}
+
+static void
+test_read (void)
+{
+  g_autoptr(CpPacket) packet = load (sample);
+  const CpItemScore *score;
+  const CpAttachment *attachment;
+  JsonNode *surveyors;
+
+  g_assert_cmpstr (cp_packet_get_uuid (packet), ==, "0f8fad5b-d9cb-469f-a165-70867728950e");
+  g_assert_cmpstr (cp_packet_get_kind (packet), ==, "city-demonstration");
+  g_assert_cmpstr (cp_packet_get_template_version (packet), ==, "2020.1");
+  g_assert_cmpint (cp_packet_get_year (packet), ==, 2020);
+  g_assert_cmpint (cp_packet_get_state (packet), ==, CP_PACKET_STATE_DRAFT);
+  g_assert_cmpstr (cp_packet_get_submitted_on (packet), ==, "2020-04-20");
+  g_assert_cmpstr (cp_packet_get_enterprise_name (packet), ==, "苏州某某科技有限公司");
+  g_assert_cmpstr (cp_packet_get_uscc (packet), ==, "91320506MA1XXXXX0X");
+  g_assert_cmpint (g_date_time_get_microsecond (cp_packet_get_modified (packet)), ==, 250000);
+
+  /* A null value is the same as no value. */
+  g_assert_null (cp_packet_get_value (packet, "survey", "empty"));
+  surveyors = cp_packet_get_value (packet, "survey", "surveyors");
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (surveyors));
+  g_assert_null (cp_packet_get_string (packet, "survey", "surveyors"));
+
+  attachment = cp_packet_find_attachment (packet, SHA_A);
+  g_assert_nonnull (attachment);
+  g_assert_cmpstr (attachment->name, ==, "receipt.pdf");
+  g_assert_cmpuint (attachment->size, ==, 3);
+
+  g_assert_cmpstr (cp_packet_get_sheet_id (packet), ==, "jiangsu-2019");
+  score = cp_packet_get_score (packet, "1.1.1");
+  g_assert_true (score->has_self && score->has_acceptance);
+  g_assert_cmpfloat (score->self, ==, 10);
+  g_assert_cmpfloat (score->acceptance, ==, 8.5);
+  g_assert_cmpstr (score->note, ==, "文件齐全");
+  score = cp_packet_get_score (packet, "1.1.2");
+  g_assert_true (score->has_self);
+  g_assert_false (score->has_acceptance);
+  g_assert_cmpint (cp_packet_get_review_seconds (packet, NULL), ==, 600);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(CpPacket) packet = load (sample);
+  g_autofree char *first = cp_packet_to_data (packet, FALSE, NULL);
+  g_autoptr(CpPacket) again = load (first);
+  g_autofree char *second = cp_packet_to_data (again, FALSE, NULL);
+  g_autoptr(CpPacket) copy = cp_packet_copy (again);
+  g_autofree char *third = cp_packet_to_data (copy, TRUE, NULL);
+  g_autoptr(CpPacket) from_pretty = load (third);
+  g_autofree char *fourth = cp_packet_to_data (from_pretty, FALSE, NULL);
+
+  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpstr (first, ==, fourth);
+  /* Canonical: members sorted, so enterprise_name comes before uscc whatever the input order. */
+  g_assert_true (strstr (first, "\"enterprise_name\"") < strstr (first, "\"uscc\""));
+  g_assert_nonnull (strstr (first, "\"modified\":\"2020-03-02T09:30:15.250000Z\""));
+  g_assert_nonnull (strstr (first, "\"acceptance\":8.5"));
+  g_assert_null (strstr (first, "\"empty\""));
+}
+
+typedef struct
+{
+  const char *find;
+  const char *replace;
+  CpJsonError code;
+  const char *path;
+} BadCase;
+
+static void
+test_refuse (void)
+{
+  static const BadCase cases[] = {
+    { "\"year\": 2020", "\"year\": \"2020\"", CP_JSON_ERROR_WRONG_TYPE, "$.year" },
+    { "\"year\": 2020", "\"year\": 2020.5", CP_JSON_ERROR_WRONG_TYPE, "$.year" },
+    { "\"format\": 1", "\"format\": 2", CP_JSON_ERROR_UNSUPPORTED, "$" },
+    { "\"format\": 1,", "\"format\": 1, \"colour\": \"red\",", CP_JSON_ERROR_UNKNOWN_MEMBER,
+      "$.colour" },
+    { "0f8fad5b-d9cb", "0f8fad5b_d9cb", CP_JSON_ERROR_INVALID_VALUE, "$.uuid" },
+    { "\"state\": \"draft\"", "\"state\": \"lost\"", CP_JSON_ERROR_INVALID_VALUE, "$.state" },
+    { "\"submitted_on\": \"2020-04-20\"", "\"submitted_on\": \"2020-02-30\"",
+      CP_JSON_ERROR_INVALID_VALUE, "$.submitted_on" },
+    { "\"created\": \"2020-03-01T08:00:00Z\"", "\"created\": \"yesterday\"",
+      CP_JSON_ERROR_INVALID_VALUE, "$.created" },
+    { "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\",", "", CP_JSON_ERROR_MISSING_MEMBER,
+      "$" },
+    { "\"size\": 3", "\"size\": -3", CP_JSON_ERROR_INVALID_VALUE, "$.attachments[0]" },
+    { "\"name\": \"receipt.pdf\"", "\"name\": \"../../etc/passwd\"", CP_JSON_ERROR_INVALID_VALUE,
+      "$.attachments[0]" },
+    { "\"mime\": \"application/pdf\"", "\"mime\": \"pdf\"", CP_JSON_ERROR_INVALID_VALUE,
+      "$.attachments[0]" },
+    { "\"sha256\": \"" SHA_A "\"", "\"sha256\": \"XYZ\"", CP_JSON_ERROR_INVALID_VALUE,
+      "$.attachments[0]" },
+    { "\"acceptance\": 8.5", "\"acceptance\": \"8.5\"", CP_JSON_ERROR_WRONG_TYPE,
+      "$.scoring.items.1.1.1.acceptance" },
+    { "\"cover\": {", "\"cover\": 5, \"x\": {", CP_JSON_ERROR_WRONG_TYPE, "$.sections.cover" },
+    { "\"sections\": {", "\"sections\": {\"a b\": {}, ", CP_JSON_ERROR_INVALID_VALUE,
+      "$.sections.a b" },
+    { "\"seconds\": 600", "\"seconds\": -1", CP_JSON_ERROR_INVALID_VALUE, "$.review" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) json = g_string_new (sample);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CpPacket) packet = NULL;
+      g_autofree char *expect = NULL;
+
+      g_assert_cmpuint (g_string_replace (json, cases[i].find, cases[i].replace, 1), ==, 1);
+      packet = cp_packet_new_from_data (json->str, -1, "bad.json", &error);
+      g_assert_null (packet);
+      g_assert_error (error, CP_JSON_ERROR, cases[i].code);
+      expect = g_strdup_printf ("bad.json: %s", cases[i].path);
+      if (!g_str_has_prefix (error->message, expect))
+        g_error ("case %u: “%s” does not start with “%s”", i, error->message, expect);
+    }
+}
+
+static void
+test_refuse_garbage (void)
+{
+  static const char * const inputs[] = {
+    "", "nul", "[]", "42", "{\"format\": 1", "\xef\xbb\xbf{\"format\": 1}", "\xff",
+  };
+  g_autoptr(GString) deep = g_string_new (sample);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) huge = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(CpPacket) p = cp_packet_new_from_data (inputs[i], -1, "junk", &e);
+
+      g_assert_null (p);
+      g_assert_error (e, CP_JSON_ERROR, e->code);
+    }
+
+  g_string_replace (deep, "\"empty\": null", "\"empty\": [[[[[[[[1]]]]]]]]", 1);
+  packet = cp_packet_new_from_data (deep->str, -1, "deep.json", &error);
+  g_assert_null (packet);
+  g_assert_error (error, CP_JSON_ERROR, CP_JSON_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  huge = g_string_sized_new (CP_PACKET_MAX_SIZE + 16);
+  g_string_append (huge, "\"");
+  while (huge->len < CP_PACKET_MAX_SIZE + 8)
+    g_string_append (huge, "xxxxxxxxxxxxxxxx");
+  g_string_append (huge, "\"");
+  packet = cp_packet_new_from_data (huge->str, (gssize) huge->len, "huge.json", &error);
+  g_assert_null (packet);
+  g_assert_error (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE);
+}
+
+static void
+changed_cb (CpPacket   *packet,
+            const char *section,
+            const char *field,
+            GPtrArray  *log)
+{
+  g_ptr_array_add (log, g_strdup_printf ("%s/%s", section ? section : "-", field ? field : "-"));
+}
+
+static void
+test_edit (void)
+{
+  g_autoptr(CpPacket) packet = cp_packet_new ("standardization-acceptance", "2020.1");
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) t0 = g_date_time_new_utc (2020, 5, 1, 9, 0, 0);
+  g_autoptr(GDateTime) t1 = g_date_time_add_minutes (t0, 90);
+  g_autoptr(GDateTime) t2 = g_date_time_add_minutes (t1, 30);
+  g_autoptr(GDateTime) t3 = g_date_time_add_minutes (t2, 45);
+  const CpItemScore *score;
+  g_autoptr(GPtrArray) sections = NULL;
+
+  g_assert_true (g_uuid_string_is_valid (cp_packet_get_uuid (packet)));
+  g_signal_connect (packet, "changed", G_CALLBACK (changed_cb), log);
+
+  cp_packet_set_string (packet, "cover", "enterprise_name", "常熟某某纺织有限公司");
+  cp_packet_set_string (packet, "cover", "enterprise_name", "常熟某某纺织有限公司");
+  cp_packet_set_number (packet, "form", "assets_2019", 1234.5);
+  g_assert_cmpuint (log->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (log, 0), ==, "cover/enterprise_name");
+  g_assert_cmpfloat (json_node_get_double (cp_packet_get_value (packet, "form", "assets_2019")),
+                     ==, 1234.5);
+
+  cp_packet_set_value (packet, "form", "assets_2019", NULL);
+  g_assert_null (cp_packet_get_section (packet, "form"));
+  sections = cp_packet_list_sections (packet);
+  g_assert_cmpuint (sections->len, ==, 1);
+
+  cp_packet_add_attachment (packet, "a.pdf", SHA_A, 3, "application/pdf");
+  cp_packet_add_attachment (packet, "b.png", SHA_B, 0, "image/png");
+  cp_packet_add_attachment (packet, "a-renamed.pdf", SHA_A, 3, "application/pdf");
+  g_assert_cmpuint (cp_packet_get_attachments (packet)->len, ==, 2);
+  g_assert_cmpstr (cp_packet_find_attachment (packet, SHA_A)->name, ==, "a-renamed.pdf");
+  g_assert_true (cp_packet_remove_attachment (packet, SHA_B));
+  g_assert_false (cp_packet_remove_attachment (packet, SHA_B));
+
+  cp_packet_set_sheet (packet, "jiangsu-2019", "2019.12");
+  cp_packet_set_score (packet, "2.1.1", CP_SCORE_ACCEPTANCE, 30);
+  cp_packet_set_score (packet, "2.1.1", CP_SCORE_SELF, 25);
+  cp_packet_set_score_note (packet, "2.1.1", "信用管理部设立文件");
+  score = cp_packet_get_score (packet, "2.1.1");
+  g_assert_cmpfloat (score->acceptance, ==, 30);
+  g_assert_cmpfloat (score->self, ==, 25);
+  cp_packet_unset_score (packet, "2.1.1", CP_SCORE_SELF);
+  cp_packet_unset_score (packet, "2.1.1", CP_SCORE_ACCEPTANCE);
+  cp_packet_set_score_note (packet, "2.1.1", NULL);
+  g_assert_null (cp_packet_get_score (packet, "2.1.1"));
+
+  cp_packet_start_review_clock (packet, t0);
+  g_assert_true (cp_packet_get_review_running (packet));
+  g_assert_cmpint (cp_packet_get_review_seconds (packet, t1), ==, 90 * 60);
+  cp_packet_stop_review_clock (packet, t1);
+  g_assert_cmpint (cp_packet_get_review_seconds (packet, t3), ==, 90 * 60);
+  cp_packet_start_review_clock (packet, t2);
+  g_assert_cmpint (cp_packet_get_review_seconds (packet, t3), ==, 135 * 60);
+
+  {
+    /* The running clock survives a round trip. */
+    g_autofree char *data = cp_packet_to_data (packet, FALSE, NULL);
+    g_autoptr(CpPacket) again = load (data);
+
+    g_assert_true (cp_packet_get_review_running (again));
+    g_assert_cmpint (cp_packet_get_review_seconds (again, t3), ==, 135 * 60);
+  }
+
+  cp_packet_set_state (packet, CP_PACKET_STATE_READY);
+  g_assert_cmpstr (cp_packet_state_to_string (cp_packet_get_state (packet)), ==, "ready");
+  g_assert_finalize_object (g_steal_pointer (&packet));
+}
+
+static void
+test_states (void)
+{
+  static const char * const names[] = { "draft", "ready", "submitted", "returned", "accepted" };
+  CpPacketState state;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_assert_true (cp_packet_state_from_string (names[i], &state));
+      g_assert_cmpint (state, ==, i);
+      g_assert_cmpstr (cp_packet_state_to_string (state), ==, names[i]);
+    }
+  g_assert_false (cp_packet_state_from_string ("Draft", &state));
+  g_assert_true (cp_sha256_is_valid (SHA_A));
+  g_assert_false (cp_sha256_is_valid ("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+  g_assert_false (cp_sha256_is_valid (SHA_A "0"));
+}
+
+static void
+test_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cp-packet-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "p.json", NULL);
+  g_autoptr(CpPacket) packet = NULL;
+
+  g_assert_no_error (error);
+  packet = cp_packet_new_from_file (path, &error);
+  g_assert_null (packet);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_clear_error (&error);
+
+  packet = cp_packet_new_from_file (dir, &error);
+  g_assert_null (packet);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (path, sample, -1, &error));
+  packet = cp_packet_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_kind (packet), ==, "city-demonstration");
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/packet/read", test_read);
+  g_test_add_func ("/packet/round-trip", test_round_trip);
+  g_test_add_func ("/packet/refuse", test_refuse);
+  g_test_add_func ("/packet/refuse-garbage", test_refuse_garbage);
+  g_test_add_func ("/packet/edit", test_edit);
+  g_test_add_func ("/packet/states", test_states);
+  g_test_add_func ("/packet/file", test_file);
+  return g_test_run ();
+}
