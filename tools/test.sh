@@ -38,7 +38,7 @@ else
 fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  meson test -C "$asan" --print-errorlogs --suite core --num-processes 2
+  meson test -C "$asan" --print-errorlogs --suite core --no-suite slow --num-processes 2
 
 # The closing line CI reads: every meson test of both runs.
 python3 - "$build/meson-logs/testlog.json" "$asan/meson-logs/testlog.json" <<'PY'
