@@ -1,0 +1,1228 @@
+/* cp-server-packets.c — packets, revisions, workflow, the changes feed, progress, templates
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-server-private.h"
+
+#include "cp-finding.h"
+#include "cp-json-private.h"
+#include "cp-packet.h"
+#ifdef CP_SERVER_HAVE_REGISTRY
+#include "cp-template-registry.h"
+#endif
+#ifdef CP_SERVER_HAVE_VALIDATOR
+#include "cp-validator.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_CHANGES 1000
+#define DEFAULT_CHANGES 500
+
+/* --- templates --------------------------------------------------------------------------- */
+
+gpointer
+cp_server_load_registry (GError **error)
+{
+#ifdef CP_SERVER_HAVE_REGISTRY
+  return cp_template_registry_new_default (error);
+#else
+  return NULL;
+#endif
+}
+
+void
+cp_server_free_registry (gpointer registry)
+{
+  if (registry != NULL)
+    g_object_unref (registry);
+}
+
+void
+cp_server_handle_templates (CpServer          *self,
+                            SoupServerMessage *msg,
+                            CpRequest         *request)
+{
+#ifdef CP_SERVER_HAVE_REGISTRY
+  g_autoptr(GPtrArray) kinds = NULL;
+  g_autoptr(GPtrArray) sheets = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonArray *kind_array = json_array_new ();
+  JsonArray *sheet_array = json_array_new ();
+
+  if (self->registry == NULL)
+    {
+      json_array_unref (kind_array);
+      json_array_unref (sheet_array);
+      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
+                               "The server has no templates loaded.", NULL);
+      return;
+    }
+  kinds = cp_template_registry_list_kinds (self->registry);
+  sheets = cp_template_registry_list_sheets (self->registry);
+  for (guint i = 0; i < kinds->len; i++)
+    {
+      JsonNode *json = cp_template_get_json (g_ptr_array_index (kinds, i));
+
+      if (json != NULL)
+        json_array_add_element (kind_array, json_node_copy (json));
+    }
+  for (guint i = 0; i < sheets->len; i++)
+    {
+      CpScoringSheet *sheet = g_ptr_array_index (sheets, i);
+      const char *origin = cp_scoring_sheet_get_origin (sheet);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      /* Sheets keep no document; the shipped ones are read again from the resources. */
+      if (origin == NULL || origin[0] != '/')
+        continue;
+      bytes = g_resources_lookup_data (origin, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+      if (bytes == NULL)
+        {
+          g_autofree char *contents = NULL;
+          gsize length;
+
+          if (!g_file_get_contents (origin, &contents, &length, NULL))
+            continue;
+          bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+        }
+      if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes), NULL))
+        json_array_add_element (sheet_array, json_node_copy (json_parser_get_root (parser)));
+    }
+  json_object_set_array_member (object, "kinds", kind_array);
+  json_object_set_array_member (object, "sheets", sheet_array);
+  json_node_set_object (node, object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+#else
+  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
+                           "This server was built without the template registry.", NULL);
+#endif
+}
+
+/* --- helpers ----------------------------------------------------------------------------- */
+
+static gboolean
+uscc_is_well_formed (const char *uscc)
+{
+  static const char charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  gsize i;
+
+  if (uscc == NULL)
+    return FALSE;
+  for (i = 0; uscc[i] != '\0'; i++)
+    if (strchr (charset, uscc[i]) == NULL)
+      return FALSE;
+  return i == 18;
+}
+
+static gboolean
+header_equals (const char *value,
+               const char *expected)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (value));
+
+  return g_str_equal (copy, expected);
+}
+
+static char *
+etag_for (gint64 revision)
+{
+  return g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", revision);
+}
+
+static JsonObject *
+revision_to_json_object (CpServerRevision *revision)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *time = cp_server_format_time (revision->created_at);
+
+  json_object_set_string_member (object, "uuid", revision->uuid);
+  json_object_set_int_member (object, "revision", revision->revision);
+  json_object_set_int_member (object, "base", revision->base);
+  json_object_set_string_member (object, "action", revision->action);
+  json_object_set_string_member (object, "state", revision->state);
+  json_object_set_string_member (object, "uscc", revision->uscc);
+  json_object_set_string_member (object, "kind", revision->kind);
+  json_object_set_int_member (object, "year", revision->year);
+  json_object_set_string_member (object, "sha256", revision->sha256);
+  json_object_set_string_member (object, "modified_by", revision->user_name);
+  json_object_set_string_member (object, "modified_at", time);
+  return object;
+}
+
+static void
+reply_receipt (SoupServerMessage *msg,
+               guint              status,
+               CpServerRevision  *revision,
+               JsonArray         *comments)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *etag = etag_for (revision->revision);
+  JsonObject *object = revision_to_json_object (revision);
+
+  if (comments != NULL)
+    json_object_set_array_member (object, "comments", json_array_ref (comments));
+  json_node_take_object (node, object);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  cp_server_reply_json (msg, status, node);
+}
+
+static JsonNode *
+body_to_json (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                   g_bytes_get_size (body), NULL))
+    return json_node_new (JSON_NODE_NULL);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+reply_stale (SoupServerMessage *msg,
+             CpServerRevision  *current,
+             const char        *detail)
+{
+  JsonObject *extra = json_object_new ();
+
+  if (current != NULL)
+    {
+      g_autofree char *etag = etag_for (current->revision);
+
+      json_object_set_int_member (extra, "current_revision", current->revision);
+      json_object_set_member (extra, "current_receipt",
+                              json_node_init_object (json_node_alloc (),
+                                                     revision_to_json_object (current)));
+      json_object_set_member (extra, "current", body_to_json (current->body));
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag",
+                                    etag);
+    }
+  else
+    json_object_set_null_member (extra, "current");
+  cp_server_reply_problem (msg, SOUP_STATUS_PRECONDITION_FAILED, "stale-revision", detail,
+                           extra);
+}
+
+/* The request's If-Match revision: 0 when absent, -1 (after replying) when malformed. */
+static gint64
+parse_if_match (SoupServerMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                    "If-Match");
+  g_autofree char *text = NULL;
+  guint64 number;
+  gsize len;
+
+  if (value == NULL)
+    return 0;
+  text = g_strstrip (g_strdup (value));
+  len = strlen (text);
+  if (len >= 2 && text[0] == '"' && text[len - 1] == '"')
+    {
+      text[len - 1] = '\0';
+      memmove (text, text + 1, len - 1);
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &number, NULL))
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                               "If-Match must name one revision, such as \"3\".", NULL);
+      return -1;
+    }
+  return (gint64) number;
+}
+
+/* Loads the current revision of the packet in the path, if the caller may see it. Replies
+ * 404 and returns NULL otherwise (an invisible packet looks like a missing one). */
+static CpServerRevision *
+load_visible (CpServer          *self,
+              SoupServerMessage *msg,
+              CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = NULL;
+  g_autoptr(GError) error = NULL;
+
+  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  if (current == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return NULL;
+    }
+  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc,
+                                            &error))
+    {
+      cp_server_reply_storage_error (msg, error);
+      return NULL;
+    }
+  return g_steal_pointer (&current);
+}
+
+static void
+reply_json_error (SoupServerMessage *msg,
+                  const GError      *error)
+{
+  if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX))
+    cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json", error->message, NULL);
+  else if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE))
+    cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                             error->message, NULL);
+  else
+    cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-packet",
+                             error->message, NULL);
+}
+
+static GStrv
+attachment_hashes (CpPacket *packet)
+{
+  GPtrArray *attachments = cp_packet_get_attachments (packet);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+
+      g_strv_builder_add (builder, attachment->sha256);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* Builds a revision record from a packet, with its canonical body. */
+static CpServerRevision *
+revision_from_packet (CpPacket     *packet,
+                      const char   *action,
+                      CpRequest    *request)
+{
+  CpServerRevision *revision = g_new0 (CpServerRevision, 1);
+  gsize length = 0;
+  char *data = cp_packet_to_data (packet, FALSE, &length);
+
+  revision->uuid = g_strdup (cp_packet_get_uuid (packet));
+  revision->action = g_strdup (action);
+  revision->state = g_strdup (cp_packet_state_to_string (cp_packet_get_state (packet)));
+  revision->uscc = g_strdup (cp_packet_get_uscc (packet));
+  revision->kind = g_strdup (cp_packet_get_kind (packet));
+  revision->year = cp_packet_get_year (packet);
+  revision->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data,
+                                                  length);
+  revision->user_name = g_strdup (request->user->name);
+  revision->body = g_bytes_new_take (data, length);
+  revision->blobs = attachment_hashes (packet);
+  return revision;
+}
+
+static void
+reply_forbidden (SoupServerMessage *msg,
+                 const char        *detail)
+{
+  cp_server_reply_problem (msg, SOUP_STATUS_FORBIDDEN, "forbidden", detail, NULL);
+}
+
+/* --- GET and PUT ------------------------------------------------------------------------- */
+
+static void
+handle_get (CpServer          *self,
+            SoupServerMessage *msg,
+            CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autofree char *etag = NULL;
+  const char *if_none_match;
+
+  if (current == NULL)
+    return;
+  etag = etag_for (current->revision);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                "If-None-Match");
+  if (if_none_match != NULL && header_equals (if_none_match, etag))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (current->body, NULL),
+                                    g_bytes_get_size (current->body));
+}
+
+static void
+handle_put (CpServer          *self,
+            SoupServerMessage *msg,
+            CpRequest         *request)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *if_none_match = soup_message_headers_get_one (headers, "If-None-Match");
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpServerRevision) revision = NULL;
+  g_autoptr(CpServerRevision) current = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean create;
+  gint64 expected;
+  CpPacketState state;
+  const char *uscc;
+
+  if (request->user->role == CP_SERVER_ROLE_OFFICE)
+    {
+      reply_forbidden (msg, "Credit offices review packets; they do not write them. "
+                            "Use return or accept.");
+      return;
+    }
+
+  expected = parse_if_match (msg);
+  if (expected < 0)
+    return;
+  create = if_none_match != NULL && header_equals (if_none_match, "*");
+  if (if_none_match != NULL && !create)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                               "If-None-Match on a PUT must be “*”.", NULL);
+      return;
+    }
+  if (create == (expected > 0))
+    {
+      cp_server_reply_problem (msg, 428 /* Precondition Required */, "precondition-required",
+                               "Send If-None-Match: * to create a packet, or If-Match: "
+                               "\"REVISION\" to update one — exactly one of them.", NULL);
+      return;
+    }
+
+  if (request->body == NULL || request->body->len == 0)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json",
+                               "The request needs the packet as a JSON body.", NULL);
+      return;
+    }
+  packet = cp_packet_new_from_data ((const char *) request->body->data, request->body->len,
+                                    "request", &error);
+  if (packet == NULL)
+    {
+      reply_json_error (msg, error);
+      return;
+    }
+  if (g_strcmp0 (cp_packet_get_uuid (packet), request->uuid) != 0)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               "The packet's uuid differs from the one in the URL.", NULL);
+      return;
+    }
+  uscc = cp_packet_get_uscc (packet);
+  if (!uscc_is_well_formed (uscc))
+    {
+      JsonObject *extra = json_object_new ();
+
+      json_object_set_string_member (extra, "pointer", "/sections/cover/uscc");
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               "The server files packets under the enterprise's credit code: "
+                               "fill in the 18-character code on the cover first.", extra);
+      return;
+    }
+  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, uscc, &error))
+    {
+      if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
+        cp_server_reply_storage_error (msg, error);
+      else
+        reply_forbidden (msg, "This user may not write packets of that enterprise.");
+      return;
+    }
+  g_clear_error (&error);
+
+  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  if (current == NULL &&
+      !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  g_clear_error (&error);
+  if (current != NULL &&
+      !self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc, NULL))
+    {
+      reply_forbidden (msg, "This packet id belongs to another enterprise.");
+      return;
+    }
+
+  revision = revision_from_packet (packet, "put", request);
+
+  /* An identical replay of the write that made the current revision gets its receipt. */
+  if (current != NULL && g_str_equal (current->sha256, revision->sha256) &&
+      ((create && current->base == 0) || (!create && (expected == current->base ||
+                                                      expected == current->revision))))
+    {
+      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      return;
+    }
+  if (create && current != NULL)
+    {
+      reply_stale (msg, current, "A packet with this id already exists. Fetch it and update "
+                                 "it with If-Match.");
+      return;
+    }
+  if (!create && (current == NULL || current->revision != expected))
+    {
+      reply_stale (msg, current, current == NULL ? "The packet does not exist; create it with "
+                                                   "If-None-Match: *."
+                                                 : "The packet has changed since that revision. "
+                                                   "Merge with the current version and retry.");
+      return;
+    }
+
+  state = cp_packet_get_state (packet);
+  if (current != NULL && (g_str_equal (current->state, "submitted") ||
+                          g_str_equal (current->state, "accepted")))
+    {
+      g_autofree char *detail = g_strdup_printf ("The packet is %s and can no longer be "
+                                                 "edited.", current->state);
+
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", detail, NULL);
+      return;
+    }
+  if (state != CP_PACKET_STATE_DRAFT && state != CP_PACKET_STATE_READY &&
+      !(state == CP_PACKET_STATE_RETURNED && current != NULL &&
+        g_str_equal (current->state, "returned")))
+    {
+      JsonObject *extra = json_object_new ();
+
+      json_object_set_string_member (extra, "pointer", "/state");
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-state",
+                               "A PUT may only save a draft or a ready packet; submit with "
+                               "POST …/submit.", extra);
+      return;
+    }
+
+  if (!self->storage->vtable->put_revision (self->storage, revision, create ? 0 : expected, NULL,
+                                            &error))
+    {
+      if (g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
+        {
+          g_autoptr(CpServerRevision) now = NULL;
+
+          now = self->storage->vtable->get_packet (self->storage, request->uuid, NULL);
+          reply_stale (msg, now, "The packet changed while this request was written. Merge "
+                                 "and retry.");
+        }
+      else
+        cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  reply_receipt (msg, create ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, revision, NULL);
+}
+
+/* --- history ----------------------------------------------------------------------------- */
+
+static void
+handle_revisions (CpServer          *self,
+                  SoupServerMessage *msg,
+                  CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (current == NULL)
+    return;
+  revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+  if (revisions == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  array = json_array_sized_new (revisions->len);
+  for (guint i = 0; i < revisions->len; i++)
+    json_array_add_object_element (array,
+                                   revision_to_json_object (g_ptr_array_index (revisions, i)));
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_int_member (object, "current", current->revision);
+  json_object_set_array_member (object, "revisions", array);
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_revision (CpServer          *self,
+                 SoupServerMessage *msg,
+                 CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(CpServerRevision) revision = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  if (current == NULL)
+    return;
+  revision = self->storage->vtable->get_revision (self->storage, request->uuid, request->number,
+                                                  &error);
+  if (revision == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  etag = etag_for (revision->revision);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "X-Modified-By", revision->user_name);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (revision->body, NULL),
+                                    g_bytes_get_size (revision->body));
+}
+
+static JsonArray *
+comments_to_json (GPtrArray *comments)
+{
+  JsonArray *array = json_array_sized_new (comments->len);
+
+  for (guint i = 0; i < comments->len; i++)
+    {
+      CpServerComment *comment = g_ptr_array_index (comments, i);
+      JsonObject *object = json_object_new ();
+      g_autofree char *time = cp_server_format_time (comment->created_at);
+
+      json_object_set_int_member (object, "revision", comment->revision);
+      if (comment->section != NULL)
+        json_object_set_string_member (object, "section", comment->section);
+      if (comment->field != NULL)
+        json_object_set_string_member (object, "field", comment->field);
+      json_object_set_string_member (object, "comment", comment->text);
+      json_object_set_string_member (object, "author", comment->author);
+      json_object_set_string_member (object, "created_at", time);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+static void
+handle_comments (CpServer          *self,
+                 SoupServerMessage *msg,
+                 CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) comments = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (current == NULL)
+    return;
+  comments = self->storage->vtable->list_comments (self->storage, request->uuid, &error);
+  if (comments == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_array_member (object, "comments", comments_to_json (comments));
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* --- workflow ---------------------------------------------------------------------------- */
+
+/* Parses the "comments" of a return request into CpServerComment *. Replies on failure. */
+static GPtrArray *
+parse_return_comments (SoupServerMessage *msg,
+                       CpRequest         *request)
+{
+  static const char * const known_root[] = { "comments", NULL };
+  static const char * const known_comment[] = { "section", "field", "comment", NULL };
+  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_comment_free);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *array = NULL;
+  CpJsonCtx ctx;
+
+  object = cp_server_parse_body_object (msg, request);
+  if (object == NULL)
+    return NULL;
+  cp_json_ctx_init (&ctx, "request");
+  if (!cp_json_check_members (&ctx, object, known_root, &error) ||
+      !cp_json_get_array (&ctx, object, "comments", TRUE, &array, &error))
+    goto fail;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      gsize mark = cp_json_ctx_push_member (&ctx, "comments");
+      JsonObject *item = NULL;
+      const char *section = NULL;
+      const char *field = NULL;
+      const char *text = NULL;
+      CpServerComment *comment;
+
+      cp_json_ctx_push_index (&ctx, i);
+      if (!cp_json_require_object (&ctx, json_array_get_element (array, i), &item, &error) ||
+          !cp_json_check_members (&ctx, item, known_comment, &error) ||
+          !cp_json_get_string (&ctx, item, "section", FALSE, &section, &error) ||
+          !cp_json_get_string (&ctx, item, "field", FALSE, &field, &error) ||
+          !cp_json_get_string (&ctx, item, "comment", TRUE, &text, &error))
+        goto fail;
+      if (*text == '\0' || strlen (text) > 10000)
+        {
+          cp_json_ctx_fail (&ctx, &error, CP_JSON_ERROR_INVALID_VALUE,
+                            "a comment must say something (at most 10000 bytes)");
+          goto fail;
+        }
+      cp_json_ctx_pop (&ctx, mark);
+      comment = g_new0 (CpServerComment, 1);
+      comment->section = g_strdup (section);
+      comment->field = g_strdup (field);
+      comment->text = g_strdup (text);
+      g_ptr_array_add (comments, comment);
+    }
+  cp_json_ctx_clear (&ctx);
+  if (comments->len == 0)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               "Say why the packet is returned: give at least one comment, "
+                               "attached to the field it concerns.", NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&comments);
+
+fail:
+  cp_json_ctx_clear (&ctx);
+  cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                           error->message, NULL);
+  return NULL;
+}
+
+#ifdef CP_SERVER_HAVE_VALIDATOR
+static void
+add_finding_error (JsonArray       *errors,
+                   const CpFinding *finding)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *pointer = NULL;
+
+  if (finding->section != NULL && finding->field != NULL)
+    pointer = g_strdup_printf ("/sections/%s/%s", finding->section, finding->field);
+  else if (finding->section != NULL)
+    pointer = g_strdup_printf ("/sections/%s", finding->section);
+  else
+    pointer = g_strdup ("");
+  json_object_set_string_member (object, "pointer", pointer);
+  json_object_set_string_member (object, "code", finding->code);
+  json_object_set_string_member (object, "detail", finding->message);
+  json_array_add_object_element (errors, object);
+}
+#endif
+
+/* Re-validates @packet with the core validator; replies 422 with every finding when it is not
+ * ready. Attachments the packet lists must also be on the server. */
+static gboolean
+check_complete (CpServer          *self,
+                SoupServerMessage *msg,
+                CpPacket          *packet)
+{
+#ifdef CP_SERVER_HAVE_VALIDATOR
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  GPtrArray *attachments = cp_packet_get_attachments (packet);
+  GDate today;
+  JsonObject *extra;
+  JsonArray *errors;
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+  if (self->registry == NULL)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
+                               "The server has no templates to validate with.", NULL);
+      return FALSE;
+    }
+  findings = cp_validator_validate (self->registry, packet, &today, &error);
+  if (findings == NULL)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "unknown-template",
+                               error->message, NULL);
+      return FALSE;
+    }
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+
+      if (!cp_server_blob_exists (self, attachment->sha256))
+        g_ptr_array_add (findings,
+                         cp_finding_new (CP_SEVERITY_ERROR, NULL, attachment->sha256,
+                                         "blob-missing",
+                                         "The attachment “%s” has not been uploaded yet.",
+                                         attachment->name));
+    }
+  if (cp_validator_is_ready (findings) && cp_findings_count (findings, CP_SEVERITY_ERROR) == 0)
+    return TRUE;
+
+  extra = json_object_new ();
+  json_object_set_member (extra, "findings", cp_findings_to_json (findings));
+  errors = json_array_new ();
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const CpFinding *finding = g_ptr_array_index (findings, i);
+
+      if (finding->severity == CP_SEVERITY_ERROR)
+        add_finding_error (errors, finding);
+    }
+  json_object_set_array_member (extra, "errors", errors);
+  {
+    g_autofree char *detail = g_strdup_printf ("The packet cannot be submitted: %u problems "
+                                               "must be fixed first.",
+                                               cp_findings_count (findings, CP_SEVERITY_ERROR));
+
+    cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "incomplete", detail,
+                             extra);
+  }
+  return FALSE;
+#else
+  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
+                           "This server was built without the core validator.", NULL);
+  return FALSE;
+#endif
+}
+
+static void
+handle_transition (CpServer          *self,
+                   SoupServerMessage *msg,
+                   CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = NULL;
+  g_autoptr(CpServerRevision) revision = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GPtrArray) comments = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) comment_json = NULL;
+  const char *action;
+  CpPacketState target;
+  gboolean allowed_role;
+  gboolean allowed_state;
+  gint64 expected;
+
+  switch (request->route)
+    {
+    case CP_ROUTE_SUBMIT:
+      action = "submit";
+      target = CP_PACKET_STATE_SUBMITTED;
+      allowed_role = request->user->role == CP_SERVER_ROLE_ENTERPRISE ||
+                     request->user->role == CP_SERVER_ROLE_AGENCY;
+      break;
+    case CP_ROUTE_RETURN:
+      action = "return";
+      target = CP_PACKET_STATE_RETURNED;
+      allowed_role = request->user->role == CP_SERVER_ROLE_OFFICE;
+      break;
+    case CP_ROUTE_ACCEPT:
+      action = "accept";
+      target = CP_PACKET_STATE_ACCEPTED;
+      allowed_role = request->user->role == CP_SERVER_ROLE_OFFICE;
+      break;
+    case CP_ROUTE_NONE:
+    case CP_ROUTE_SESSION:
+    case CP_ROUTE_LIMITS:
+    case CP_ROUTE_TEMPLATES:
+    case CP_ROUTE_CHANGES:
+    case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_PACKET:
+    case CP_ROUTE_REVISIONS:
+    case CP_ROUTE_REVISION:
+    case CP_ROUTE_COMMENTS:
+    case CP_ROUTE_BLOBS_MISSING:
+    case CP_ROUTE_BLOB:
+    case CP_ROUTE_BLOB_STATUS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  current = load_visible (self, msg, request);
+  if (current == NULL)
+    return;
+  if (!allowed_role)
+    {
+      g_autofree char *detail = g_strdup_printf ("A %s user may not %s packets.",
+                                                 cp_server_role_to_string (request->user->role),
+                                                 action);
+
+      reply_forbidden (msg, detail);
+      return;
+    }
+  expected = parse_if_match (msg);
+  if (expected < 0)
+    return;
+
+  /* Replaying the transition that made the current revision returns its receipt. */
+  if (g_str_equal (current->action, action) && g_str_equal (current->user_name,
+                                                            request->user->name) &&
+      (expected == 0 || expected == current->base))
+    {
+      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      return;
+    }
+  if (expected > 0 && expected != current->revision)
+    {
+      reply_stale (msg, current, "The packet has changed since that revision.");
+      return;
+    }
+
+  if (target == CP_PACKET_STATE_SUBMITTED)
+    allowed_state = g_str_equal (current->state, "draft") ||
+                    g_str_equal (current->state, "ready") ||
+                    g_str_equal (current->state, "returned");
+  else
+    allowed_state = g_str_equal (current->state, "submitted");
+  if (!allowed_state)
+    {
+      g_autofree char *detail = g_strdup_printf ("A %s packet cannot be %s.", current->state,
+                                                 target == CP_PACKET_STATE_SUBMITTED ? "submitted"
+                                                 : target == CP_PACKET_STATE_RETURNED ? "returned"
+                                                 : "accepted");
+
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", detail, NULL);
+      return;
+    }
+
+  if (target == CP_PACKET_STATE_RETURNED)
+    {
+      comments = parse_return_comments (msg, request);
+      if (comments == NULL)
+        return;
+    }
+
+  packet = cp_packet_new_from_data (g_bytes_get_data (current->body, NULL),
+                                    g_bytes_get_size (current->body), "stored", &error);
+  if (packet == NULL)
+    {
+      g_warning ("Stored packet %s does not parse: %s", request->uuid, error->message);
+      cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                               "The stored packet could not be read.", NULL);
+      return;
+    }
+
+  if (target == CP_PACKET_STATE_SUBMITTED)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+
+      cp_packet_set_submitted_on (packet, today);
+      if (!check_complete (self, msg, packet))
+        return;
+    }
+  cp_packet_set_state (packet, target);
+
+  revision = revision_from_packet (packet, action, request);
+  if (!self->storage->vtable->put_revision (self->storage, revision, current->revision,
+                                            comments, &error))
+    {
+      if (g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
+        {
+          g_autoptr(CpServerRevision) latest = NULL;
+
+          latest = self->storage->vtable->get_packet (self->storage, request->uuid, NULL);
+          reply_stale (msg, latest, "The packet changed while this request was handled.");
+        }
+      else
+        cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  if (comments != NULL)
+    comment_json = comments_to_json (comments);
+  reply_receipt (msg, SOUP_STATUS_OK, revision, comment_json);
+}
+
+void
+cp_server_handle_packets (CpServer          *self,
+                          SoupServerMessage *msg,
+                          CpRequest         *request)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  switch (request->route)
+    {
+    case CP_ROUTE_PACKET:
+      if (g_str_equal (method, "PUT"))
+        handle_put (self, msg, request);
+      else
+        handle_get (self, msg, request);
+      break;
+    case CP_ROUTE_REVISIONS:
+      handle_revisions (self, msg, request);
+      break;
+    case CP_ROUTE_REVISION:
+      handle_revision (self, msg, request);
+      break;
+    case CP_ROUTE_COMMENTS:
+      handle_comments (self, msg, request);
+      break;
+    case CP_ROUTE_SUBMIT:
+    case CP_ROUTE_RETURN:
+    case CP_ROUTE_ACCEPT:
+      handle_transition (self, msg, request);
+      break;
+    case CP_ROUTE_NONE:
+    case CP_ROUTE_SESSION:
+    case CP_ROUTE_LIMITS:
+    case CP_ROUTE_TEMPLATES:
+    case CP_ROUTE_CHANGES:
+    case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_BLOBS_MISSING:
+    case CP_ROUTE_BLOB:
+    case CP_ROUTE_BLOB_STATUS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* --- changes feed ------------------------------------------------------------------------ */
+
+static gboolean
+query_uint (SoupServerMessage *msg,
+            GHashTable        *query,
+            const char        *name,
+            guint64            min,
+            guint64            max,
+            guint64           *out)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
+    {
+      g_autofree char *detail = g_strdup_printf ("The “%s” parameter must be a whole number "
+                                                 "from %" G_GUINT64_FORMAT " to %"
+                                                 G_GUINT64_FORMAT ".", name, min, max);
+
+      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request", detail, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cp_server_handle_changes (CpServer          *self,
+                          SoupServerMessage *msg,
+                          CpRequest         *request,
+                          GHashTable        *query)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *next_text = NULL;
+  JsonArray *array;
+  guint64 since = 0;
+  guint64 limit = DEFAULT_CHANGES;
+  gint64 last_seq = 0;
+  gint64 next;
+  gboolean more;
+
+  if (!query_uint (msg, query, "since", 0, G_MAXINT64, &since) ||
+      !query_uint (msg, query, "limit", 1, MAX_CHANGES, &limit))
+    return;
+
+  changes = self->storage->vtable->list_changes (self->storage, request->user, (gint64) since,
+                                                 (guint) limit, &last_seq, &error);
+  if (changes == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  array = json_array_sized_new (changes->len);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      CpServerRevision *revision = g_ptr_array_index (changes, i);
+      JsonObject *entry = revision_to_json_object (revision);
+
+      json_object_set_int_member (entry, "seq", revision->seq);
+      json_array_add_object_element (array, entry);
+    }
+  /* A full page continues after its last entry; otherwise the caller has seen everything up to
+   * the newest sequence number. A cursor never moves backwards. */
+  more = changes->len == limit;
+  if (more)
+    next = ((CpServerRevision *) g_ptr_array_index (changes, changes->len - 1))->seq;
+  else
+    next = MAX (last_seq, (gint64) since);
+  next_text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
+
+  object = json_object_new ();
+  json_object_set_array_member (object, "changes", array);
+  json_object_set_string_member (object, "next", next_text);
+  json_object_set_boolean_member (object, "more", more);
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* --- progress ---------------------------------------------------------------------------- */
+
+int
+cp_server_deduction (double rate)
+{
+  if (rate < 0.6)
+    return -5;
+  if (rate < 0.7)
+    return -3;
+  if (rate < 0.8)
+    return -2;
+  if (rate < 0.9)
+    return -1;
+  return 0;
+}
+
+static void
+set_rate (JsonObject *object,
+          int         quota,
+          int         accepted)
+{
+  json_object_set_int_member (object, "quota", quota);
+  json_object_set_int_member (object, "accepted", accepted);
+  if (quota > 0)
+    {
+      double rate = (double) accepted / quota;
+
+      /* Rounded to 4 decimals so that clients show what the deduction was computed from. */
+      json_object_set_double_member (object, "rate", round (rate * 10000) / 10000);
+      json_object_set_int_member (object, "deduction", cp_server_deduction (rate));
+    }
+  else
+    {
+      json_object_set_null_member (object, "rate");
+      json_object_set_int_member (object, "deduction", 0);
+    }
+}
+
+static int
+lookup_count (GPtrArray  *counts,
+              const char *district,
+              const char *kind)
+{
+  for (guint i = 0; i < counts->len; i++)
+    {
+      CpServerCount *count = g_ptr_array_index (counts, i);
+
+      if (g_str_equal (count->district, district) && g_str_equal (count->kind, kind))
+        return count->count;
+    }
+  return 0;
+}
+
+void
+cp_server_handle_progress (CpServer          *self,
+                           SoupServerMessage *msg,
+                           CpRequest         *request,
+                           GHashTable        *query)
+{
+  g_autoptr(GPtrArray) districts = NULL;
+  g_autoptr(GPtrArray) quotas = NULL;
+  g_autoptr(GPtrArray) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) total_quota = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) total_accepted = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *rows;
+  JsonObject *totals;
+  JsonArray *total_kinds;
+  guint64 year = 0;
+  int all_quota = 0;
+  int all_accepted = 0;
+  GList *kinds;
+
+  if (request->user->role != CP_SERVER_ROLE_OFFICE && request->user->role != CP_SERVER_ROLE_ADMIN)
+    {
+      reply_forbidden (msg, "Progress against the quotas is for credit offices.");
+      return;
+    }
+  if (query == NULL || g_hash_table_lookup (query, "year") == NULL)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                               "Name the campaign year: ?year=2020.", NULL);
+      return;
+    }
+  if (!query_uint (msg, query, "year", 1990, 2999, &year))
+    return;
+
+  districts = self->storage->vtable->list_districts (self->storage, &error);
+  if (districts != NULL)
+    quotas = self->storage->vtable->list_quotas (self->storage, (int) year, &error);
+  if (quotas != NULL)
+    accepted = self->storage->vtable->count_accepted (self->storage, (int) year, &error);
+  if (accepted == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+
+  rows = json_array_new ();
+  for (guint i = 0; i < districts->len; i++)
+    {
+      CpServerDistrict *district = g_ptr_array_index (districts, i);
+      JsonObject *row = json_object_new ();
+      JsonArray *kind_rows = json_array_new ();
+      int district_quota = 0;
+      int district_accepted = 0;
+
+      for (guint j = 0; j < quotas->len; j++)
+        {
+          CpServerCount *quota = g_ptr_array_index (quotas, j);
+          JsonObject *kind_row;
+          int n;
+
+          if (!g_str_equal (quota->district, district->code))
+            continue;
+          n = lookup_count (accepted, district->code, quota->kind);
+          kind_row = json_object_new ();
+          json_object_set_string_member (kind_row, "kind", quota->kind);
+          set_rate (kind_row, quota->count, n);
+          json_array_add_object_element (kind_rows, kind_row);
+          district_quota += quota->count;
+          district_accepted += n;
+          g_hash_table_insert (total_quota, quota->kind,
+                               GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (total_quota, quota->kind)) + quota->count));
+          g_hash_table_insert (total_accepted, quota->kind,
+                               GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (total_accepted, quota->kind)) + n));
+        }
+      if (json_array_get_length (kind_rows) == 0)
+        {
+          json_array_unref (kind_rows);
+          json_object_unref (row);
+          continue;
+        }
+      json_object_set_string_member (row, "district", district->code);
+      json_object_set_string_member (row, "name", district->name);
+      json_object_set_array_member (row, "kinds", kind_rows);
+      set_rate (row, district_quota, district_accepted);
+      json_array_add_object_element (rows, row);
+      all_quota += district_quota;
+      all_accepted += district_accepted;
+    }
+
+  totals = json_object_new ();
+  total_kinds = json_array_new ();
+  kinds = g_list_sort (g_hash_table_get_keys (total_quota), (GCompareFunc) g_strcmp0);
+  for (GList *l = kinds; l != NULL; l = l->next)
+    {
+      JsonObject *kind_row = json_object_new ();
+
+      json_object_set_string_member (kind_row, "kind", l->data);
+      set_rate (kind_row, GPOINTER_TO_INT (g_hash_table_lookup (total_quota, l->data)),
+                GPOINTER_TO_INT (g_hash_table_lookup (total_accepted, l->data)));
+      json_array_add_object_element (total_kinds, kind_row);
+    }
+  g_list_free (kinds);
+  json_object_set_array_member (totals, "kinds", total_kinds);
+  set_rate (totals, all_quota, all_accepted);
+
+  object = json_object_new ();
+  json_object_set_int_member (object, "year", (gint64) year);
+  json_object_set_array_member (object, "districts", rows);
+  json_object_set_object_member (object, "total", totals);
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}

@@ -1,0 +1,1156 @@
+/* cp-server-storage-sqlite.c — the embedded SQLite storage backend
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * WAL, synchronous=FULL, foreign keys, migrations numbered by PRAGMA user_version. The SQL is
+ * kept close to what PostgreSQL accepts (no SQLite-only upserts beyond ON CONFLICT, text and
+ * integer columns, substr()), so that the second backend can follow the same statements.
+ */
+#include "config.h"
+
+#include "cp-server-storage.h"
+
+#include <sqlite3.h>
+
+typedef struct
+{
+  CpServerStorage  parent;
+  sqlite3         *db;
+} CpServerStorageSqlite;
+
+#define SELF(s) ((CpServerStorageSqlite *) (s))
+
+static const char * const migrations[] = {
+  /* 1: the first schema. */
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+  "INSERT INTO meta (key, value) VALUES ('change_seq', 0);"
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL CHECK (role IN ('admin', 'office', 'agency', 'enterprise')),"
+  "  district TEXT REFERENCES districts (code),"
+  "  uscc TEXT,"
+  "  agency TEXT REFERENCES agencies (id),"
+  "  password_hash TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE TABLE sessions ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL);"
+  "CREATE INDEX sessions_expiry ON sessions (expires_at);"
+  "CREATE TABLE agencies (id TEXT PRIMARY KEY, name TEXT NOT NULL);"
+  "CREATE TABLE assignments ("
+  "  uscc TEXT NOT NULL,"
+  "  agency_id TEXT NOT NULL REFERENCES agencies (id),"
+  "  PRIMARY KEY (uscc, agency_id));"
+  "CREATE INDEX assignments_agency ON assignments (agency_id);"
+  "CREATE TABLE districts (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
+  "CREATE TABLE district_divisions ("
+  "  district TEXT NOT NULL REFERENCES districts (code) ON DELETE CASCADE,"
+  "  prefix TEXT NOT NULL,"
+  "  PRIMARY KEY (district, prefix));"
+  "CREATE TABLE quotas ("
+  "  district TEXT NOT NULL REFERENCES districts (code) ON DELETE CASCADE,"
+  "  year INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  quota INTEGER NOT NULL CHECK (quota >= 0),"
+  "  PRIMARY KEY (district, year, kind));"
+  "CREATE TABLE packets ("
+  "  uuid TEXT PRIMARY KEY,"
+  "  revision INTEGER NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  uscc TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  year INTEGER NOT NULL,"
+  "  seq INTEGER NOT NULL);"
+  "CREATE INDEX packets_seq ON packets (seq);"
+  "CREATE INDEX packets_uscc ON packets (uscc);"
+  "CREATE TABLE revisions ("
+  "  uuid TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL,"
+  "  base INTEGER NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  uscc TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  year INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  user_name TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  body BLOB NOT NULL,"
+  "  PRIMARY KEY (uuid, revision));"
+  "CREATE TABLE packet_blobs ("
+  "  uuid TEXT NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  PRIMARY KEY (uuid, sha256));"
+  "CREATE INDEX packet_blobs_sha ON packet_blobs (sha256);"
+  "CREATE TABLE blob_owners ("
+  "  sha256 TEXT NOT NULL,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (sha256, user_id));"
+  "CREATE TABLE comments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uuid TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL,"
+  "  section TEXT,"
+  "  field TEXT,"
+  "  comment TEXT NOT NULL,"
+  "  author TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX comments_uuid ON comments (uuid);",
+};
+
+static gboolean
+set_db_error (CpServerStorageSqlite  *self,
+              GError                **error,
+              const char             *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  CpServerStorageError domain_code = CP_SERVER_STORAGE_ERROR_FAILED;
+
+  if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE)
+    domain_code = CP_SERVER_STORAGE_ERROR_EXISTS;
+  else if ((code & 0xff) == SQLITE_CONSTRAINT)
+    domain_code = CP_SERVER_STORAGE_ERROR_INVALID;
+
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, domain_code, "%s: %s", what,
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (CpServerStorageSqlite  *self,
+      const char             *sql,
+      GError                **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_db_error (self, error, "Database statement failed");
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (CpServerStorageSqlite  *self,
+         const char             *sql,
+         GError                **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_db_error (self, error, "Could not prepare a database statement");
+      return NULL;
+    }
+  return stmt;
+}
+
+typedef sqlite3_stmt CpStmt;
+static void
+stmt_finalize (CpStmt *stmt)
+{
+  sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpStmt, stmt_finalize)
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           index)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (CpServerStorageSqlite  *self,
+           sqlite3_stmt           *stmt,
+           GError                **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_db_error (self, error, "Database write failed");
+  return TRUE;
+}
+
+static void
+storage_close (CpServerStorage *storage)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+
+  if (self->db != NULL)
+    {
+      /* Checkpoint the WAL so that a cleanly stopped server leaves one self-contained file. */
+      sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+      sqlite3_close (self->db);
+    }
+  g_free (self);
+}
+
+/* --- users and sessions ---------------------------------------------------------------- */
+
+static gboolean
+add_user (CpServerStorage  *storage,
+          CpServerUser     *user,
+          GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self,
+                  "INSERT INTO users (name, role, district, uscc, agency, password_hash, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, user->name);
+  bind_text (stmt, 2, cp_server_role_to_string (user->role));
+  bind_text (stmt, 3, user->district);
+  bind_text (stmt, 4, user->uscc);
+  bind_text (stmt, 5, user->agency);
+  bind_text (stmt, 6, user->password_hash);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  user->id = sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
+#define USER_COLUMNS "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
+
+static CpServerUser *
+read_user (sqlite3_stmt *stmt)
+{
+  CpServerUser *user = g_new0 (CpServerUser, 1);
+
+  user->id = sqlite3_column_int64 (stmt, 0);
+  user->name = column_text (stmt, 1);
+  if (!cp_server_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &user->role))
+    user->role = CP_SERVER_ROLE_ENTERPRISE;
+  user->district = column_text (stmt, 3);
+  user->uscc = column_text (stmt, 4);
+  user->agency = column_text (stmt, 5);
+  user->password_hash = column_text (stmt, 6);
+  return user;
+}
+
+static CpServerUser *
+find_user (CpServerStorage  *storage,
+           const char       *name,
+           GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT " USER_COLUMNS " FROM users u WHERE u.name = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, name);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_user (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "No user is called “%s”.", name);
+  else
+    set_db_error (self, error, "Could not read the user");
+  return NULL;
+}
+
+static gboolean
+add_session (CpServerStorage  *storage,
+             const char       *token_hash,
+             gint64            user_id,
+             gint64            expires_at,
+             GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) purge = NULL;
+  g_autoptr(CpStmt) stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  /* Expired sessions are useless; drop them as new ones come in. */
+  purge = prepare (self, "DELETE FROM sessions WHERE expires_at <= ?", error);
+  if (purge == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (purge, 1, now);
+  if (!step_done (self, purge, error))
+    return FALSE;
+
+  stmt = prepare (self, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                        "VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, token_hash);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 4, expires_at);
+  return step_done (self, stmt, error);
+}
+
+static CpServerUser *
+find_session (CpServerStorage  *storage,
+              const char       *token_hash,
+              gint64            now,
+              gint64           *expires_at,
+              GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT " USER_COLUMNS ", s.expires_at FROM sessions s "
+                        "JOIN users u ON u.id = s.user_id "
+                        "WHERE s.token_hash = ? AND s.expires_at > ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, token_hash);
+  sqlite3_bind_int64 (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (expires_at != NULL)
+        *expires_at = sqlite3_column_int64 (stmt, 7);
+      return read_user (stmt);
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "The session does not exist or has expired.");
+  else
+    set_db_error (self, error, "Could not read the session");
+  return NULL;
+}
+
+static gboolean
+delete_session (CpServerStorage  *storage,
+                const char       *token_hash,
+                GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "DELETE FROM sessions WHERE token_hash = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, token_hash);
+  return step_done (self, stmt, error);
+}
+
+/* --- agencies, districts, quotas ------------------------------------------------------- */
+
+static gboolean
+add_agency (CpServerStorage  *storage,
+            const char       *id,
+            const char       *name,
+            GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "INSERT INTO agencies (id, name) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, name);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+assign (CpServerStorage  *storage,
+        const char       *uscc,
+        const char       *agency_id,
+        GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "INSERT INTO assignments (uscc, agency_id) VALUES (?, ?) "
+                        "ON CONFLICT DO NOTHING", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, uscc);
+  bind_text (stmt, 2, agency_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                       "No agency has the id “%s”.", agency_id);
+          return FALSE;
+        }
+      return set_db_error (self, error, "Could not assign the enterprise");
+    }
+  return TRUE;
+}
+
+static gboolean
+add_district (CpServerStorage     *storage,
+              const char          *code,
+              const char          *name,
+              const char * const  *prefixes,
+              GError             **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  g_autoptr(CpStmt) div = NULL;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = prepare (self, "INSERT INTO districts (code, name) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, code);
+  bind_text (stmt, 2, name);
+  if (!step_done (self, stmt, error))
+    goto fail;
+  div = prepare (self, "INSERT INTO district_divisions (district, prefix) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING", error);
+  if (div == NULL)
+    goto fail;
+  for (guint i = 0; prefixes != NULL && prefixes[i] != NULL; i++)
+    {
+      sqlite3_reset (div);
+      bind_text (div, 1, code);
+      bind_text (div, 2, prefixes[i]);
+      if (!step_done (self, div, error))
+        goto fail;
+    }
+  return exec (self, "COMMIT", error);
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static GPtrArray *
+list_districts (CpServerStorage  *storage,
+                GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_district_free);
+  g_autoptr(CpStmt) stmt = NULL;
+  g_autoptr(CpStmt) div = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT code, name FROM districts ORDER BY code", error);
+  div = prepare (self, "SELECT prefix FROM district_divisions WHERE district = ? ORDER BY prefix",
+                 error);
+  if (stmt == NULL || div == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CpServerDistrict *district = g_new0 (CpServerDistrict, 1);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      district->code = column_text (stmt, 0);
+      district->name = column_text (stmt, 1);
+      sqlite3_reset (div);
+      bind_text (div, 1, district->code);
+      while (sqlite3_step (div) == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *) sqlite3_column_text (div, 0));
+      district->prefixes = g_strv_builder_end (builder);
+      g_ptr_array_add (result, district);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not list the districts");
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static gboolean
+set_quota (CpServerStorage  *storage,
+           const char       *district,
+           int               year,
+           const char       *kind,
+           int               quota,
+           GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "INSERT INTO quotas (district, year, kind, quota) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (district, year, kind) DO UPDATE SET quota = excluded.quota",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, district);
+  sqlite3_bind_int (stmt, 2, year);
+  bind_text (stmt, 3, kind);
+  sqlite3_bind_int (stmt, 4, quota);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                       "No district has the code “%s”.", district);
+          return FALSE;
+        }
+      return set_db_error (self, error, "Could not set the quota");
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+read_counts (CpServerStorageSqlite  *self,
+             sqlite3_stmt           *stmt,
+             int                     year,
+             GError                **error)
+{
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_count_free);
+  int rc;
+
+  sqlite3_bind_int (stmt, 1, year);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CpServerCount *count = g_new0 (CpServerCount, 1);
+
+      count->district = column_text (stmt, 0);
+      count->kind = column_text (stmt, 1);
+      count->year = year;
+      count->count = sqlite3_column_int (stmt, 2);
+      g_ptr_array_add (result, count);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not count");
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static GPtrArray *
+list_quotas (CpServerStorage  *storage,
+             int               year,
+             GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "SELECT district, kind, quota FROM quotas WHERE year = ? "
+                        "ORDER BY district, kind", error);
+  if (stmt == NULL)
+    return NULL;
+  return read_counts (self, stmt, year, error);
+}
+
+static GPtrArray *
+count_accepted (CpServerStorage  *storage,
+                int               year,
+                GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self,
+                  "SELECT d.district, p.kind, COUNT(DISTINCT p.uuid) FROM packets p "
+                  "JOIN district_divisions d ON substr (p.uscc, 3, length (d.prefix)) = d.prefix "
+                  "WHERE p.state = 'accepted' AND p.year = ? "
+                  "GROUP BY d.district, p.kind ORDER BY d.district, p.kind", error);
+  if (stmt == NULL)
+    return NULL;
+  return read_counts (self, stmt, year, error);
+}
+
+/* --- tenancy ----------------------------------------------------------------------------- */
+
+/* A condition on the packets row aliased "p", with its parameter bound as ":tenant". */
+static const char *
+visibility_condition (const CpServerUser *user)
+{
+  switch (user->role)
+    {
+    case CP_SERVER_ROLE_ADMIN:
+      return "(:tenant IS NULL OR 1 = 1)";
+    case CP_SERVER_ROLE_ENTERPRISE:
+      return "(p.uscc = :tenant)";
+    case CP_SERVER_ROLE_AGENCY:
+      return "(p.uscc IN (SELECT a.uscc FROM assignments a WHERE a.agency_id = :tenant))";
+    case CP_SERVER_ROLE_OFFICE:
+      return "(EXISTS (SELECT 1 FROM district_divisions d WHERE d.district = :tenant "
+             "AND substr (p.uscc, 3, length (d.prefix)) = d.prefix))";
+    default:
+      return "(1 = 0)";
+    }
+}
+
+static const char *
+tenant_of (const CpServerUser *user)
+{
+  switch (user->role)
+    {
+    case CP_SERVER_ROLE_ENTERPRISE:
+      return user->uscc != NULL ? user->uscc : "";
+    case CP_SERVER_ROLE_AGENCY:
+      return user->agency != NULL ? user->agency : "";
+    case CP_SERVER_ROLE_OFFICE:
+      return user->district != NULL ? user->district : "";
+    case CP_SERVER_ROLE_ADMIN:
+    default:
+      return NULL;
+    }
+}
+
+static void
+bind_tenant (sqlite3_stmt       *stmt,
+             const CpServerUser *user)
+{
+  int index = sqlite3_bind_parameter_index (stmt, ":tenant");
+
+  if (index > 0)
+    bind_text (stmt, index, tenant_of (user));
+}
+
+static gboolean
+can_see_uscc (CpServerStorage     *storage,
+              const CpServerUser  *user,
+              const char          *uscc,
+              GError             **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT 1 FROM (SELECT :uscc AS uscc) p WHERE %s",
+                         visibility_condition (user));
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":uscc"), uscc);
+  bind_tenant (stmt, user);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return set_db_error (self, error, "Could not check access");
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+               "The enterprise is not visible to this user.");
+  return FALSE;
+}
+
+/* --- packets ----------------------------------------------------------------------------- */
+
+#define REVISION_COLUMNS \
+  "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
+  "r.user_name, r.created_at"
+
+static CpServerRevision *
+read_revision (sqlite3_stmt *stmt,
+               gboolean      with_body)
+{
+  CpServerRevision *revision = g_new0 (CpServerRevision, 1);
+
+  revision->uuid = column_text (stmt, 0);
+  revision->revision = sqlite3_column_int64 (stmt, 1);
+  revision->base = sqlite3_column_int64 (stmt, 2);
+  revision->action = column_text (stmt, 3);
+  revision->state = column_text (stmt, 4);
+  revision->uscc = column_text (stmt, 5);
+  revision->kind = column_text (stmt, 6);
+  revision->year = sqlite3_column_int (stmt, 7);
+  revision->sha256 = column_text (stmt, 8);
+  revision->user_name = column_text (stmt, 9);
+  revision->created_at = sqlite3_column_int64 (stmt, 10);
+  revision->seq = sqlite3_column_int64 (stmt, 11);
+  if (with_body)
+    revision->body = g_bytes_new (sqlite3_column_blob (stmt, 12),
+                                  sqlite3_column_bytes (stmt, 12));
+  return revision;
+}
+
+static CpServerRevision *
+get_packet (CpServerStorage  *storage,
+            const char       *uuid,
+            GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+                        "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
+                        "WHERE p.uuid = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_revision (stmt, TRUE);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "No packet has the id %s.", uuid);
+  else
+    set_db_error (self, error, "Could not read the packet");
+  return NULL;
+}
+
+static gboolean
+put_revision_locked (CpServerStorageSqlite  *self,
+                     CpServerRevision       *revision,
+                     gint64                  expected,
+                     GPtrArray              *comments,
+                     GError                **error)
+{
+  g_autoptr(CpStmt) current = NULL;
+  g_autoptr(CpStmt) seq = NULL;
+  g_autoptr(CpStmt) insert = NULL;
+  g_autoptr(CpStmt) index = NULL;
+  g_autoptr(CpStmt) unlink = NULL;
+  g_autoptr(CpStmt) link = NULL;
+  gint64 current_revision = 0;
+  int rc;
+
+  current = prepare (self, "SELECT revision FROM packets WHERE uuid = ?", error);
+  if (current == NULL)
+    return FALSE;
+  bind_text (current, 1, revision->uuid);
+  rc = sqlite3_step (current);
+  if (rc == SQLITE_ROW)
+    current_revision = sqlite3_column_int64 (current, 0);
+  else if (rc != SQLITE_DONE)
+    return set_db_error (self, error, "Could not read the packet");
+  if (current_revision != expected)
+    {
+      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
+                   "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
+                   current_revision, expected);
+      return FALSE;
+    }
+
+  seq = prepare (self, "UPDATE meta SET value = value + 1 WHERE key = 'change_seq' "
+                       "RETURNING value", error);
+  if (seq == NULL)
+    return FALSE;
+  if (sqlite3_step (seq) != SQLITE_ROW)
+    return set_db_error (self, error, "Could not advance the change sequence");
+  revision->seq = sqlite3_column_int64 (seq, 0);
+  revision->base = expected;
+  revision->revision = expected + 1;
+  revision->created_at = g_get_real_time ();
+
+  insert = prepare (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, "
+                          "kind, year, sha256, user_name, created_at, body) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (insert == NULL)
+    return FALSE;
+  bind_text (insert, 1, revision->uuid);
+  sqlite3_bind_int64 (insert, 2, revision->revision);
+  sqlite3_bind_int64 (insert, 3, revision->base);
+  bind_text (insert, 4, revision->action);
+  bind_text (insert, 5, revision->state);
+  bind_text (insert, 6, revision->uscc);
+  bind_text (insert, 7, revision->kind);
+  sqlite3_bind_int (insert, 8, revision->year);
+  bind_text (insert, 9, revision->sha256);
+  bind_text (insert, 10, revision->user_name);
+  sqlite3_bind_int64 (insert, 11, revision->created_at);
+  sqlite3_bind_blob (insert, 12, g_bytes_get_data (revision->body, NULL),
+                     (int) g_bytes_get_size (revision->body), SQLITE_STATIC);
+  if (!step_done (self, insert, error))
+    return FALSE;
+
+  index = prepare (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
+                         "revision = excluded.revision, state = excluded.state, "
+                         "uscc = excluded.uscc, kind = excluded.kind, year = excluded.year, "
+                         "seq = excluded.seq", error);
+  if (index == NULL)
+    return FALSE;
+  bind_text (index, 1, revision->uuid);
+  sqlite3_bind_int64 (index, 2, revision->revision);
+  bind_text (index, 3, revision->state);
+  bind_text (index, 4, revision->uscc);
+  bind_text (index, 5, revision->kind);
+  sqlite3_bind_int (index, 6, revision->year);
+  sqlite3_bind_int64 (index, 7, revision->seq);
+  if (!step_done (self, index, error))
+    return FALSE;
+
+  unlink = prepare (self, "DELETE FROM packet_blobs WHERE uuid = ?", error);
+  link = prepare (self, "INSERT INTO packet_blobs (uuid, sha256) VALUES (?, ?) "
+                        "ON CONFLICT DO NOTHING", error);
+  if (unlink == NULL || link == NULL)
+    return FALSE;
+  bind_text (unlink, 1, revision->uuid);
+  if (!step_done (self, unlink, error))
+    return FALSE;
+  for (guint i = 0; revision->blobs != NULL && revision->blobs[i] != NULL; i++)
+    {
+      sqlite3_reset (link);
+      bind_text (link, 1, revision->uuid);
+      bind_text (link, 2, revision->blobs[i]);
+      if (!step_done (self, link, error))
+        return FALSE;
+    }
+
+  if (comments != NULL && comments->len > 0)
+    {
+      g_autoptr(CpStmt) comment = NULL;
+
+      comment = prepare (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
+                               "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+      if (comment == NULL)
+        return FALSE;
+      for (guint i = 0; i < comments->len; i++)
+        {
+          CpServerComment *c = g_ptr_array_index (comments, i);
+
+          sqlite3_reset (comment);
+          bind_text (comment, 1, revision->uuid);
+          sqlite3_bind_int64 (comment, 2, revision->revision);
+          bind_text (comment, 3, c->section);
+          bind_text (comment, 4, c->field);
+          bind_text (comment, 5, c->text);
+          bind_text (comment, 6, revision->user_name);
+          sqlite3_bind_int64 (comment, 7, revision->created_at);
+          if (!step_done (self, comment, error))
+            return FALSE;
+          c->revision = revision->revision;
+          c->created_at = revision->created_at;
+          g_free (c->author);
+          c->author = g_strdup (revision->user_name);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+put_revision (CpServerStorage   *storage,
+              CpServerRevision  *revision,
+              gint64             expected,
+              GPtrArray         *comments,
+              GError           **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+
+  /* BEGIN IMMEDIATE takes the write lock before the revision check, so two processes cannot
+   * both see the same base revision. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!put_revision_locked (self, revision, expected, comments, error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  if (!exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+list_revisions (CpServerStorage  *storage,
+                const char       *uuid,
+                GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0 FROM revisions r WHERE r.uuid = ? "
+                        "ORDER BY r.revision", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (result, read_revision (stmt, FALSE));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not list the revisions");
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static CpServerRevision *
+get_revision (CpServerStorage  *storage,
+              const char       *uuid,
+              gint64            number,
+              GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0, r.body FROM revisions r "
+                        "WHERE r.uuid = ? AND r.revision = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  sqlite3_bind_int64 (stmt, 2, number);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_revision (stmt, TRUE);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "The packet has no revision %" G_GINT64_FORMAT ".", number);
+  else
+    set_db_error (self, error, "Could not read the revision");
+  return NULL;
+}
+
+static GPtrArray *
+list_comments (CpServerStorage  *storage,
+               const char       *uuid,
+               GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_comment_free);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT id, revision, section, field, comment, author, created_at "
+                        "FROM comments WHERE uuid = ? ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CpServerComment *comment = g_new0 (CpServerComment, 1);
+
+      comment->id = sqlite3_column_int64 (stmt, 0);
+      comment->revision = sqlite3_column_int64 (stmt, 1);
+      comment->section = column_text (stmt, 2);
+      comment->field = column_text (stmt, 3);
+      comment->text = column_text (stmt, 4);
+      comment->author = column_text (stmt, 5);
+      comment->created_at = sqlite3_column_int64 (stmt, 6);
+      g_ptr_array_add (result, comment);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not list the comments");
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static GPtrArray *
+list_changes (CpServerStorage     *storage,
+              const CpServerUser  *user,
+              gint64               since,
+              guint                limit,
+              gint64              *last_seq,
+              GError             **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
+  g_autoptr(CpStmt) stmt = NULL;
+  g_autoptr(CpStmt) top = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  /* One read transaction, so that the last sequence number matches the rows. */
+  if (!exec (self, "BEGIN", error))
+    return NULL;
+
+  top = prepare (self, "SELECT value FROM meta WHERE key = 'change_seq'", error);
+  if (top == NULL || sqlite3_step (top) != SQLITE_ROW)
+    {
+      if (top != NULL)
+        set_db_error (self, error, "Could not read the change sequence");
+      goto fail;
+    }
+  *last_seq = sqlite3_column_int64 (top, 0);
+
+  sql = g_strdup_printf ("SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
+                         "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
+                         "WHERE p.seq > :since AND %s ORDER BY p.seq LIMIT :limit",
+                         visibility_condition (user));
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":since"), since);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
+  bind_tenant (stmt, user);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (result, read_revision (stmt, FALSE));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, "Could not list the changes");
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&top, sqlite3_finalize);
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return g_steal_pointer (&result);
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&top, sqlite3_finalize);
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return NULL;
+}
+
+/* --- blobs ------------------------------------------------------------------------------- */
+
+static gboolean
+add_blob_owner (CpServerStorage  *storage,
+                const char       *sha256,
+                gint64            user_id,
+                GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "INSERT INTO blob_owners (sha256, user_id) VALUES (?, ?) "
+                        "ON CONFLICT DO NOTHING", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha256);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+can_see_blob (CpServerStorage     *storage,
+              const CpServerUser  *user,
+              const char          *sha256,
+              GError             **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = :sha AND user_id = :user "
+                         "UNION ALL "
+                         "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
+                         "WHERE b.sha256 = :sha AND %s LIMIT 1", visibility_condition (user));
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":sha"), sha256);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":user"), user->id);
+  bind_tenant (stmt, user);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return set_db_error (self, error, "Could not check access to the blob");
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+               "The blob is not visible to this user.");
+  return FALSE;
+}
+
+/* --- opening and migrations -------------------------------------------------------------- */
+
+static const CpServerStorageVTable sqlite_vtable = {
+  .close = storage_close,
+  .add_user = add_user,
+  .find_user = find_user,
+  .add_session = add_session,
+  .find_session = find_session,
+  .delete_session = delete_session,
+  .add_agency = add_agency,
+  .assign = assign,
+  .add_district = add_district,
+  .list_districts = list_districts,
+  .set_quota = set_quota,
+  .list_quotas = list_quotas,
+  .count_accepted = count_accepted,
+  .can_see_uscc = can_see_uscc,
+  .get_packet = get_packet,
+  .put_revision = put_revision,
+  .list_revisions = list_revisions,
+  .get_revision = get_revision,
+  .list_comments = list_comments,
+  .list_changes = list_changes,
+  .add_blob_owner = add_blob_owner,
+  .can_see_blob = can_see_blob,
+};
+
+static gboolean
+migrate (CpServerStorageSqlite  *self,
+         GError                **error)
+{
+  g_autoptr(CpStmt) stmt = NULL;
+  int version;
+
+  stmt = prepare (self, "PRAGMA user_version", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_db_error (self, error, "Could not read the schema version");
+  version = sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
+                   "The database has schema version %d, newer than this server knows (%d). "
+                   "Run a newer credit-packet-server.", version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int i = version; i < (int) G_N_ELEMENTS (migrations); i++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", i + 1);
+
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[i], error) || !exec (self, bump, error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          g_prefix_error (error, "Migration to schema version %d failed: ", i + 1);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+CpServerStorage *
+cp_server_storage_sqlite_open (const char  *path,
+                               GError     **error)
+{
+  CpServerStorageSqlite *self;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_new0 (CpServerStorageSqlite, 1);
+  self->parent.vtable = &sqlite_vtable;
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
+                   "Could not open the database %s: %s", path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      if (self->db != NULL)
+        sqlite3_close (self->db);
+      g_free (self);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      sqlite3_close (self->db);
+      g_free (self);
+      return NULL;
+    }
+  return &self->parent;
+}

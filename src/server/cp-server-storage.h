@@ -1,0 +1,236 @@
+/* cp-server-storage.h — the server's storage, behind one interface
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every backend (SQLite now, PostgreSQL later) fills a CpServerStorageVTable. Each operation
+ * is atomic on its own: put_revision() checks the expected base revision and writes the new
+ * revision in one transaction, so several server processes can share one database.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define CP_SERVER_STORAGE_ERROR (cp_server_storage_error_quark ())
+
+typedef enum
+{
+  CP_SERVER_STORAGE_ERROR_FAILED,     /* the database failed (I/O, corruption) */
+  CP_SERVER_STORAGE_ERROR_NOT_FOUND,  /* no such user, agency, district, packet, revision */
+  CP_SERVER_STORAGE_ERROR_EXISTS,     /* the name or id is already taken */
+  CP_SERVER_STORAGE_ERROR_STALE,      /* the packet moved on: the base revision is not current */
+  CP_SERVER_STORAGE_ERROR_INVALID,    /* a value the schema refuses */
+} CpServerStorageError;
+
+GQuark cp_server_storage_error_quark (void);
+
+typedef enum
+{
+  CP_SERVER_ROLE_ADMIN,
+  CP_SERVER_ROLE_OFFICE,
+  CP_SERVER_ROLE_AGENCY,
+  CP_SERVER_ROLE_ENTERPRISE,
+} CpServerRole;
+
+const char *cp_server_role_to_string   (CpServerRole  role);
+gboolean    cp_server_role_from_string (const char   *text,
+                                        CpServerRole *role);
+
+typedef struct
+{
+  gint64        id;
+  char         *name;
+  CpServerRole  role;
+  char         *district;       /* office users: the district code */
+  char         *uscc;           /* enterprise users: their credit code */
+  char         *agency;         /* agency users: the agency id */
+  char         *password_hash;  /* crypto_pwhash_str() output */
+} CpServerUser;
+
+CpServerUser *cp_server_user_copy (const CpServerUser *user);
+void          cp_server_user_free (CpServerUser       *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerUser, cp_server_user_free)
+
+typedef struct
+{
+  char  *code;
+  char  *name;
+  GStrv  prefixes;  /* division-code prefixes (positions 3-8 of a USCC) the district covers */
+} CpServerDistrict;
+
+void cp_server_district_free (CpServerDistrict *district);
+
+/* One revision of a packet (and, for the current one, the packet's index entry). */
+typedef struct
+{
+  char   *uuid;
+  gint64  revision;
+  gint64  base;        /* the revision this one was written on top of (0 for the first) */
+  char   *action;      /* "put", "submit", "return", "accept" */
+  char   *state;       /* the packet state after this revision */
+  char   *uscc;
+  char   *kind;
+  int     year;
+  char   *sha256;      /* of the canonical body */
+  char   *user_name;   /* who wrote it */
+  gint64  created_at;  /* microseconds since the epoch, UTC */
+  gint64  seq;         /* change sequence number (the changes feed cursor) */
+  GBytes *body;        /* the canonical packet JSON; NULL in listings */
+  GStrv   blobs;       /* on write: the attachment hashes the body names */
+} CpServerRevision;
+
+void cp_server_revision_free (CpServerRevision *revision);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerRevision, cp_server_revision_free)
+
+typedef struct
+{
+  gint64  id;
+  gint64  revision;
+  char   *section;  /* nullable */
+  char   *field;    /* nullable */
+  char   *text;
+  char   *author;
+  gint64  created_at;
+} CpServerComment;
+
+void cp_server_comment_free (CpServerComment *comment);
+
+typedef struct
+{
+  char *district;
+  char *kind;
+  int   year;
+  int   count;  /* the quota, or the number of accepted packets */
+} CpServerCount;
+
+void cp_server_count_free (CpServerCount *count);
+
+typedef struct _CpServerStorage CpServerStorage;
+
+typedef struct
+{
+  void              (*close)              (CpServerStorage    *self);
+
+  /* Users and sessions. */
+  gboolean          (*add_user)           (CpServerStorage    *self,
+                                           CpServerUser       *user,
+                                           GError            **error);
+  CpServerUser     *(*find_user)          (CpServerStorage    *self,
+                                           const char         *name,
+                                           GError            **error);
+  gboolean          (*add_session)        (CpServerStorage    *self,
+                                           const char         *token_hash,
+                                           gint64              user_id,
+                                           gint64              expires_at,
+                                           GError            **error);
+  CpServerUser     *(*find_session)       (CpServerStorage    *self,
+                                           const char         *token_hash,
+                                           gint64              now,
+                                           gint64             *expires_at,
+                                           GError            **error);
+  gboolean          (*delete_session)     (CpServerStorage    *self,
+                                           const char         *token_hash,
+                                           GError            **error);
+
+  /* Agencies, assignments, districts, quotas. */
+  gboolean          (*add_agency)         (CpServerStorage    *self,
+                                           const char         *id,
+                                           const char         *name,
+                                           GError            **error);
+  gboolean          (*assign)             (CpServerStorage    *self,
+                                           const char         *uscc,
+                                           const char         *agency_id,
+                                           GError            **error);
+  gboolean          (*add_district)       (CpServerStorage    *self,
+                                           const char         *code,
+                                           const char         *name,
+                                           const char * const *prefixes,
+                                           GError            **error);
+  GPtrArray        *(*list_districts)     (CpServerStorage    *self,
+                                           GError            **error);
+  gboolean          (*set_quota)          (CpServerStorage    *self,
+                                           const char         *district,
+                                           int                 year,
+                                           const char         *kind,
+                                           int                 quota,
+                                           GError            **error);
+  /* CpServerCount *: quotas of @year. */
+  GPtrArray        *(*list_quotas)        (CpServerStorage    *self,
+                                           int                 year,
+                                           GError            **error);
+  /* CpServerCount *: accepted packets of @year per district and kind. */
+  GPtrArray        *(*count_accepted)     (CpServerStorage    *self,
+                                           int                 year,
+                                           GError            **error);
+
+  /* Tenancy: may @user see a packet whose cover names @uscc? */
+  gboolean          (*can_see_uscc)       (CpServerStorage    *self,
+                                           const CpServerUser *user,
+                                           const char         *uscc,
+                                           GError            **error);
+
+  /* Packets. get_packet returns the current revision with its body, or NULL (and a NOT_FOUND
+   * error). put_revision writes @revision on top of @expected (0: the packet must not exist);
+   * it sets revision->revision, ->base, ->seq and ->created_at. STALE when the packet moved. */
+  CpServerRevision *(*get_packet)         (CpServerStorage    *self,
+                                           const char         *uuid,
+                                           GError            **error);
+  gboolean          (*put_revision)       (CpServerStorage    *self,
+                                           CpServerRevision   *revision,
+                                           gint64              expected,
+                                           GPtrArray          *comments,
+                                           GError            **error);
+  GPtrArray        *(*list_revisions)     (CpServerStorage    *self,
+                                           const char         *uuid,
+                                           GError            **error);
+  CpServerRevision *(*get_revision)       (CpServerStorage    *self,
+                                           const char         *uuid,
+                                           gint64              revision,
+                                           GError            **error);
+  GPtrArray        *(*list_comments)      (CpServerStorage    *self,
+                                           const char         *uuid,
+                                           GError            **error);
+  /* Current revisions (without bodies) visible to @user with seq > @since, by seq, at most
+   * @limit; *last_seq is the highest seq in the whole database. */
+  GPtrArray        *(*list_changes)       (CpServerStorage    *self,
+                                           const CpServerUser *user,
+                                           gint64              since,
+                                           guint               limit,
+                                           gint64             *last_seq,
+                                           GError            **error);
+
+  /* Blobs: who uploaded what, and whether @user may read a blob (uploaded it, or a packet it
+   * can see lists it). */
+  gboolean          (*add_blob_owner)     (CpServerStorage    *self,
+                                           const char         *sha256,
+                                           gint64              user_id,
+                                           GError            **error);
+  gboolean          (*can_see_blob)       (CpServerStorage    *self,
+                                           const CpServerUser *user,
+                                           const char         *sha256,
+                                           GError            **error);
+} CpServerStorageVTable;
+
+struct _CpServerStorage
+{
+  const CpServerStorageVTable *vtable;
+};
+
+/* Opens (creating and migrating when needed) the SQLite database at @path. */
+CpServerStorage *cp_server_storage_sqlite_open (const char  *path,
+                                                GError     **error);
+void             cp_server_storage_close       (CpServerStorage *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerStorage, cp_server_storage_close)
+
+/* Fills an empty database with the shipped districts and quotas (data/server/quotas-*.json). */
+gboolean         cp_server_storage_seed_defaults (CpServerStorage  *self,
+                                                  GError          **error);
+/* Imports districts and quotas from a JSON file in the format of data/server/quotas-2020.json. */
+gboolean         cp_server_storage_import_quotas (CpServerStorage  *self,
+                                                  const char       *data,
+                                                  gsize             length,
+                                                  GError          **error);
+
+G_END_DECLS
