@@ -161,7 +161,8 @@ test_jiangsu_published_rows (void)
   assert_item (sheet, "1.1.2", "与企业其他方针相协调", 5);
   assert_item (sheet, "1.1.3", "最高管理层作出承诺", 5);
   assert_item (sheet, "1.1.4", "采取措施确保全体员工理解和实施", 10);
-  g_assert_true (g_ptr_array_index (sub->items, 3) == cp_scoring_sheet_lookup_item (sheet, "1.1.4"));
+  g_assert_true (g_ptr_array_index (sub->items, 3) ==
+                 cp_scoring_sheet_lookup_item (sheet, "1.1.4"));
 
   /* 信用管理目标 (30) = 20 + 10 */
   sub = g_ptr_array_index (cat->subcategories, 1);
@@ -589,7 +590,8 @@ test_bad_columns (void)
   sheet = cp_scoring_sheet_new_from_data (json_unknown, -1, "c.json", &error);
   g_assert_null (sheet);
   g_assert_error (error, CP_JSON_ERROR, CP_JSON_ERROR_INVALID_VALUE);
-  g_assert_true (g_str_has_prefix (error->message, "c.json: $.columns[1]: unknown column “agency”"));
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "c.json: $.columns[1]: unknown column “agency”"));
   g_clear_error (&error);
 
   sheet = cp_scoring_sheet_new_from_data (json_twice, -1, "c.json", &error);
@@ -743,10 +745,10 @@ test_jiangsu_incomplete (void)
   for (guint i = 0; i < findings->len; i++)
     {
       CpFinding *finding = g_ptr_array_index (findings, i);
+      const CpScoringItem *item = g_ptr_array_index (cp_scoring_sheet_get_items (sheet), i);
 
       g_assert_cmpstr (finding->code, ==, "score-missing");
-      g_assert_cmpstr (finding->field, ==,
-                       ((CpScoringItem *) g_ptr_array_index (cp_scoring_sheet_get_items (sheet), i))->id);
+      g_assert_cmpstr (finding->field, ==, item->id);
     }
   g_ptr_array_set_size (findings, 0);
 
@@ -929,7 +931,8 @@ test_anhui_low_bands_and_adjustments (void)
   g_assert_cmpfloat (cp_score_summary_get_total (summary, CP_SCORE_SELF), ==, 0);
   g_assert_cmpstr (cp_score_summary_get_grade (summary, CP_SCORE_SELF), ==, "D");
   /* Adjustments are not items: the raw total and the scored count leave them out. */
-  g_assert_cmpfloat (cp_score_summary_get_raw_total (summary, CP_SCORE_SELF), ==, 500 - 100 - 5 - 3);
+  g_assert_cmpfloat (cp_score_summary_get_raw_total (summary, CP_SCORE_SELF), ==,
+                     500 - 100 - 5 - 3);
   g_assert_cmpuint (cp_score_summary_get_n_scored (summary, CP_SCORE_SELF), ==,
                     cp_scoring_sheet_get_n_items (sheet));
 }

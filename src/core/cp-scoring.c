@@ -419,7 +419,8 @@ column_to_json (CpScoreSummary *self,
           json_builder_set_member_name (builder, sub->id);
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "points");
-          json_builder_add_double_value (builder, round_score (totals->subcategory_raw[sub->index]));
+          json_builder_add_double_value (builder,
+                                         round_score (totals->subcategory_raw[sub->index]));
           json_builder_set_member_name (builder, "scored");
           json_builder_add_int_value (builder, totals->subcategory_scored[sub->index]);
           json_builder_end_object (builder);

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
  *   sum sheets       Σ item scores + Σ adjustments
  *   weighted sheets  Σ over categories of (category points / category maximum × weight % × total)
  *                    + Σ adjustments
- * rounded to 6 decimals and kept within [0, sheet total]. Pass marks and grades are judged on it. */
+ * rounded to 6 decimals and kept within [0, sheet total]. Pass marks and grades are judged on
+ * it. */
 typedef struct _CpScoreSummary CpScoreSummary;
 
 #define CP_TYPE_SCORE_SUMMARY (cp_score_summary_get_type ())
@@ -91,7 +92,9 @@ JsonNode        *cp_score_summary_to_json                 (CpScoreSummary  *self
  *   score-below-min     error    an adjustment below its minimum
  *   score-step          error    not a multiple of the sheet's step (sheets with "step": 0.5)
  *   score-unknown-item  error    a score for an item the sheet does not have
- * Items come in sheet order, then adjustments, then unknown ids sorted. */
+ * Items come in sheet order, then adjustments, then unknown ids sorted. The column is checked
+ * whether or not the sheet lists it (cp_scoring_sheet_has_column()): the caller decides which
+ * columns must be complete. */
 void             cp_scoring_check                         (CpScoringSheet  *sheet,
                                                            CpPacket        *packet,
                                                            CpScoreColumn    column,
