@@ -567,14 +567,15 @@ test_list (Fixture       *fixture,
   summary = list->pdata[0];
   g_assert_cmpstr (summary->uuid, ==, cp_packet_get_uuid (packets[0]));
 
-  /* The list query walks the index instead of sorting 10,000 rows. */
+  /* The list query reads one index in order: no sort, no row (with its body) read. */
   {
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
     GString *plan = g_string_new (NULL);
 
     g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT uuid, modified"
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT uuid, kind, year,"
+                                         " state, enterprise_name, uscc, modified, sync_state"
                                          " FROM packets WHERE deleted_at IS NULL"
                                          " ORDER BY modified DESC", -1, &stmt, NULL),
                      ==, SQLITE_OK);
@@ -582,7 +583,8 @@ test_list (Fixture       *fixture,
       g_string_append_printf (plan, "%s\n", sqlite3_column_text (stmt, 3));
     sqlite3_finalize (stmt);
     sqlite3_close (db);
-    g_assert_nonnull (strstr (plan->str, "packets_by_modified"));
+    g_test_message ("%s", plan->str);
+    g_assert_nonnull (strstr (plan->str, "USING COVERING INDEX packets_list"));
     g_assert_null (strstr (plan->str, "TEMP B-TREE"));
     g_string_free (plan, TRUE);
   }

@@ -130,7 +130,7 @@ static const char * const migrations[CP_STORE_SCHEMA_VERSION] = {
   "  PRIMARY KEY (uuid, revision)"
   ") WITHOUT ROWID;",
 
-  /* 2: the field-edit journal and the sync bookkeeping. */
+  /* 2: the field-edit journal, the sync bookkeeping and a covering index for the list. */
   "ALTER TABLE packets ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
   "  CHECK (sync_state IN ('pending', 'synced', 'conflict', 'quarantined'));"
   "ALTER TABLE packets ADD COLUMN server_revision TEXT;"
@@ -144,7 +144,11 @@ static const char * const migrations[CP_STORE_SCHEMA_VERSION] = {
   "  value TEXT,"
   "  at INTEGER NOT NULL,"
   "  PRIMARY KEY (uuid, seq)"
-  ") WITHOUT ROWID;",
+  ") WITHOUT ROWID;"
+  /* The list reads only this index (a covering index), never the rows with their bodies. */
+  "DROP INDEX packets_by_modified;"
+  "CREATE INDEX packets_list ON packets (modified DESC, uuid, kind, year, state,"
+  "  enterprise_name, uscc, sync_state, deleted_at) WHERE deleted_at IS NULL;",
 };
 
 struct _CpStore
