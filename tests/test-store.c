@@ -703,7 +703,9 @@ assert_refused_untouched (const char *dir,
   g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
   g_autofree char *before = file_sha256 (db_path);
   g_autofree char *after = NULL;
+  g_autofree char *blobs_path = g_build_filename (dir, "blobs", NULL);
   gboolean had_wal = g_file_test (wal_path, G_FILE_TEST_EXISTS);
+  gboolean had_blobs = g_file_test (blobs_path, G_FILE_TEST_EXISTS);
   GStatBuf st_before, st_after;
   CpStore *store;
 
@@ -717,6 +719,9 @@ assert_refused_untouched (const char *dir,
   g_assert_nonnull (strstr (error->message, expected_text));
 
   after = file_sha256 (db_path);
+  /* Nothing was created beside it either. */
+  if (!had_blobs)
+    g_assert_false (g_file_test (blobs_path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (g_stat (db_path, &st_after), ==, 0);
   g_assert_cmpint (st_before.st_size, ==, st_after.st_size);

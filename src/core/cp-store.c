@@ -840,6 +840,10 @@ cp_store_open (CpStore  *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
+  /* A refused database leaves its folder as it was: check it before creating anything. */
+  if (!check_existing_database (self->db_path, error))
+    return FALSE;
+
   if (g_mkdir_with_parents (self->directory, 0700) != 0 ||
       g_mkdir_with_parents (self->blob_dir, 0700) != 0)
     {
@@ -852,9 +856,6 @@ cp_store_open (CpStore  *self,
                    self->directory, g_strerror (saved_errno));
       return FALSE;
     }
-
-  if (!check_existing_database (self->db_path, error))
-    return FALSE;
 
   rc = sqlite3_open_v2 (self->db_path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -99,7 +99,8 @@ const char *cp_store_get_directory         (CpStore           *self);
 
 /* Packets. save_packet writes @packet as a new revision and makes it the current content;
  * pending field edits of that packet are folded into it (the packet is taken to include them).
- * Returns the new revision number through @revision_out. */
+ * Returns the new revision number through @revision_out; saving the current content again
+ * writes nothing. A packet in the trash stays there. */
 gboolean    cp_store_save_packet           (CpStore           *self,
                                             CpPacket          *packet,
                                             guint             *revision_out,
