@@ -1,0 +1,248 @@
+/* cp-app-util.c — small helpers the application shares between its widgets
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-app-util.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cp-uscc.h"
+#include "cp-validator.h"
+
+const char *
+cp_app_state_title (CpPacketState state)
+{
+  switch (state)
+    {
+    case CP_PACKET_STATE_DRAFT:
+      return _("Draft");
+    case CP_PACKET_STATE_READY:
+      return _("Ready to submit");
+    case CP_PACKET_STATE_SUBMITTED:
+      return _("Submitted");
+    case CP_PACKET_STATE_RETURNED:
+      return _("Returned");
+    case CP_PACKET_STATE_ACCEPTED:
+      return _("Accepted");
+    default:
+      return _("Unknown");
+    }
+}
+
+CpSectionStatus
+cp_app_section_status (CpTemplateRegistry *registry,
+                       CpPacket           *packet,
+                       GPtrArray          *findings,
+                       const char         *section_id)
+{
+  CpTemplate *tmpl = cp_template_registry_lookup_kind_version (registry,
+                                                               cp_packet_get_kind (packet),
+                                                               cp_packet_get_template_version (packet));
+
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  if (tmpl == NULL)
+    return CP_SECTION_STATUS_ERRORS;
+  return cp_validator_section_status (tmpl, packet, findings, section_id);
+}
+
+GPtrArray *
+cp_app_list_kinds (CpTemplateRegistry *registry)
+{
+  g_autoptr(GPtrArray) kinds = cp_template_registry_list_kinds (registry);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < kinds->len; i++)
+    g_ptr_array_add (ids, g_strdup (cp_template_get_id (g_ptr_array_index (kinds, i))));
+  return ids;
+}
+
+const char *
+cp_app_kind_title (CpTemplateRegistry *registry,
+                   const char         *kind)
+{
+  CpTemplate *tmpl = registry != NULL && kind != NULL ?
+                     cp_template_registry_lookup_kind (registry, kind) : NULL;
+
+  if (tmpl == NULL)
+    return kind != NULL ? kind : "";
+  return cp_text_get (cp_template_get_title (tmpl));
+}
+
+CpPacket *
+cp_app_new_packet (CpTemplateRegistry *registry,
+                   const char         *kind,
+                   GError            **error)
+{
+  CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, kind);
+  const CpScoringRef *scoring;
+  CpPacket *packet;
+
+  if (tmpl == NULL)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_UNKNOWN_KIND,
+                   _("This program does not know packets of the kind “%s”. "
+                     "Update it to the current templates."), kind);
+      return NULL;
+    }
+  packet = cp_packet_new (kind, cp_template_get_version (tmpl));
+  scoring = cp_template_get_scoring (tmpl);
+  if (scoring != NULL)
+    {
+      CpScoringSheet *sheet = cp_template_registry_lookup_sheet (registry, scoring->sheet_id);
+
+      if (sheet != NULL)
+        cp_packet_set_sheet (packet, cp_scoring_sheet_get_id (sheet),
+                             cp_scoring_sheet_get_version (sheet));
+    }
+  return packet;
+}
+
+GPtrArray *
+cp_app_validate (CpTemplateRegistry *registry,
+                 CpPacket           *packet)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *findings = cp_validator_validate (registry, packet, NULL, &error);
+
+  if (findings == NULL)
+    {
+      findings = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
+      g_ptr_array_add (findings, cp_finding_new (CP_SEVERITY_ERROR, NULL, NULL, "unknown-kind",
+                                                 "%s", error->message));
+    }
+  return findings;
+}
+
+char *
+cp_app_completeness_text (CpTemplateRegistry *registry,
+                          CpPacket           *packet)
+{
+  CpTemplate *tmpl;
+  g_autoptr(GPtrArray) findings = NULL;
+  guint n_complete, n_sections = 0;
+
+  if (registry == NULL)
+    return NULL;
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  if (tmpl == NULL)
+    return g_strdup (_("Unknown kind"));
+  findings = cp_app_validate (registry, packet);
+  n_complete = cp_validator_count_complete (tmpl, packet, findings, &n_sections);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u section complete",
+                                       "%u of %u sections complete", n_sections),
+                          n_complete, n_sections);
+}
+
+const char *
+cp_app_section_status_icon (CpSectionStatus status)
+{
+  switch (status)
+    {
+    case CP_SECTION_STATUS_EMPTY:
+      return "content-loading-symbolic";
+    case CP_SECTION_STATUS_ERRORS:
+      return "dialog-error-symbolic";
+    case CP_SECTION_STATUS_WARNINGS:
+      return "dialog-warning-symbolic";
+    case CP_SECTION_STATUS_COMPLETE:
+      return "emblem-ok-symbolic";
+    default:
+      return NULL;
+    }
+}
+
+const char *
+cp_app_section_status_title (CpSectionStatus status)
+{
+  switch (status)
+    {
+    case CP_SECTION_STATUS_EMPTY:
+      return _("Not started");
+    case CP_SECTION_STATUS_ERRORS:
+      return _("Needs corrections");
+    case CP_SECTION_STATUS_WARNINGS:
+      return _("Complete, with warnings");
+    case CP_SECTION_STATUS_COMPLETE:
+      return _("Complete");
+    default:
+      return NULL;
+    }
+}
+
+char *
+cp_app_describe_uscc (const char *normalized,
+                      gboolean   *ok)
+{
+  g_autoptr(GError) error = NULL;
+  CpUsccInfo info;
+  gsize len;
+
+  g_assert (ok != NULL);
+
+  *ok = FALSE;
+  if (normalized == NULL || *normalized == '\0')
+    return g_strdup (_("Enter the 18-character unified social credit code."));
+
+  len = g_utf8_strlen (normalized, -1);
+  if (cp_uscc_validate (normalized, &info, &error))
+    {
+      const char *category = info.category_name != NULL ? _(info.category_name) : NULL;
+
+      *ok = TRUE;
+      if (info.division_name != NULL && category != NULL)
+        /* Translators: the administrative division, then the kind of organization */
+        return g_strdup_printf (_("Registered in %s · %s"), info.division_name, category);
+      if (info.division_name != NULL)
+        return g_strdup_printf (_("Registered in %s"), info.division_name);
+      return g_strdup_printf (_("The code is valid, but its division %s is not in the list of "
+                                "known divisions. Check it against the business licence."),
+                              info.division);
+    }
+
+  if (g_error_matches (error, CP_USCC_ERROR, CP_USCC_ERROR_LENGTH))
+    {
+      if (len < CP_USCC_LENGTH)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%u more character needed: a credit code has 18.",
+                                             "%u more characters needed: a credit code has 18.",
+                                             CP_USCC_LENGTH - len),
+                                (guint) (CP_USCC_LENGTH - len));
+      return g_strdup_printf (_("This has %u characters; a credit code has exactly 18. "
+                                "Remove the extra ones."), (guint) len);
+    }
+  if (g_error_matches (error, CP_USCC_ERROR, CP_USCC_ERROR_CHARSET))
+    return g_strdup (_("A credit code uses only digits and capital letters other than I, O, S, "
+                       "V and Z. Check for a mistyped character."));
+  if (g_error_matches (error, CP_USCC_ERROR, CP_USCC_ERROR_CHECK) ||
+      g_error_matches (error, CP_USCC_ERROR, CP_USCC_ERROR_ORG_CHECK))
+    return g_strdup (_("The check character does not match: one of the characters is mistyped. "
+                       "Compare the code with the business licence."));
+  return g_strdup (_("Enter the 18-character unified social credit code."));
+}
+
+char *
+cp_app_format_size (guint64 size)
+{
+  return g_format_size (size);
+}
+
+gboolean
+cp_app_finding_is_for_field (const char *finding_field,
+                             const char *field_id)
+{
+  gsize len;
+
+  if (finding_field == NULL || field_id == NULL)
+    return FALSE;
+  len = strlen (field_id);
+  return strncmp (finding_field, field_id, len) == 0 &&
+         (finding_field[len] == '\0' || finding_field[len] == '[' || finding_field[len] == '.');
+}

@@ -1,0 +1,51 @@
+/* cp-app-util.h — small helpers the application shares between its widgets
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cp-finding.h"
+#include "cp-packet.h"
+#include "cp-template-registry.h"
+#include "cp-validator.h"
+
+G_BEGIN_DECLS
+
+
+/* The kinds the registry knows, as ids (element type char *), in the registry's order. */
+GPtrArray       *cp_app_list_kinds        (CpTemplateRegistry *registry);
+/* The localized title of @kind, or @kind itself when the registry does not know it. */
+const char      *cp_app_kind_title        (CpTemplateRegistry *registry,
+                                           const char         *kind);
+const char      *cp_app_state_title       (CpPacketState       state);
+/* A new draft of @kind made with the registry's template. */
+CpPacket        *cp_app_new_packet        (CpTemplateRegistry *registry,
+                                           const char         *kind,
+                                           GError            **error);
+/* Every finding for @packet (element type CpFinding *), never NULL. */
+GPtrArray       *cp_app_validate          (CpTemplateRegistry *registry,
+                                           CpPacket           *packet);
+/* The status of @section_id given @findings. */
+CpSectionStatus  cp_app_section_status    (CpTemplateRegistry *registry,
+                                           CpPacket           *packet,
+                                           GPtrArray          *findings,
+                                           const char         *section_id);
+const char      *cp_app_section_status_icon  (CpSectionStatus status);
+const char      *cp_app_section_status_title (CpSectionStatus status);
+/* "7 of 9 sections complete"; NULL when the kind is unknown. */
+char            *cp_app_completeness_text (CpTemplateRegistry *registry,
+                                           CpPacket           *packet);
+/* What to show under a credit code being typed: the division, or what is wrong with it, in
+ * words that tell the user what to do. @ok is FALSE for a code that cannot be right. */
+char            *cp_app_describe_uscc     (const char         *normalized,
+                                           gboolean           *ok);
+/* "1.2 MB" */
+char            *cp_app_format_size       (guint64             size);
+/* Whether @finding_field ("surveyors[1].name") belongs to the field @field_id. */
+gboolean         cp_app_finding_is_for_field (const char      *finding_field,
+                                              const char      *field_id);
+
+G_END_DECLS

@@ -1,0 +1,293 @@
+/* cp-application.c — the Credit Packet application
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-application.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-app-resources.h"
+#include "cp-window.h"
+
+struct _CpApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *data_dir;
+  CpStore        *store;
+  CpTemplateRegistry *registry;
+  GSettings      *settings;
+  gboolean        settings_looked_up;
+};
+
+G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
+
+#define RESOURCE_BASE "/io/github/creditpacket/CreditPacket"
+
+static void
+cp_application_about_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  CpApplication *self = user_data;
+  static const char *developers[] = { "The Credit Packet authors", NULL };
+  GtkWindow *window;
+  GtkWidget *about;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", window,
+                        "modal", TRUE,
+                        "application-icon", APP_ID,
+                        "application-name", _("Credit Packet"),
+                        "developer-name", _("The Credit Packet authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Prepare, check and score enterprise credit-management "
+                                      "application packets."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+cp_application_quit_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  CpApplication *self = user_data;
+  GList *windows;
+
+  /* Closing each window flushes its pending edits before the application quits. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", cp_application_about_action },
+  { "quit", cp_application_quit_action },
+};
+
+static int
+cp_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  CpApplication *self = CP_APPLICATION (app);
+  const char *dir = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("credit-packet %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "data-dir", "^&ay", &dir) && dir != NULL && *dir)
+    {
+      g_free (self->data_dir);
+      self->data_dir = g_canonicalize_filename (dir, NULL);
+    }
+
+  return G_APPLICATION_CLASS (cp_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+cp_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *next_accels[] = { "<Alt>Right", "<Control>Page_Down", NULL };
+  static const char *prev_accels[] = { "<Alt>Left", "<Control>Page_Up", NULL };
+  static const char *export_accels[] = { "<Control>e", NULL };
+  static const char *list_accels[] = { "<Alt>Home", NULL };
+  static const char *completeness_accels[] = { "<Control>r", NULL };
+  static const char *scoring_accels[] = { "<Control>k", NULL };
+  static const char *unscored_accels[] = { "<Control>u", NULL };
+  CpApplication *self = CP_APPLICATION (app);
+
+  G_APPLICATION_CLASS (cp_application_parent_class)->startup (app);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_PREFER_LIGHT);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-packet", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.next", next_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.previous",
+                                         prev_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.export-pdf",
+                                         export_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-list", list_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-completeness",
+                                         completeness_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-scoring",
+                                         scoring_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.only-unscored",
+                                         unscored_accels);
+}
+
+static void
+cp_application_activate (GApplication *app)
+{
+  CpApplication *self = CP_APPLICATION (app);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = GTK_WINDOW (cp_window_new (self));
+  gtk_window_present (window);
+}
+
+static void
+cp_application_shutdown (GApplication *app)
+{
+  GList *windows;
+
+  /* Any window still open gets the chance to write its pending edits. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (CP_IS_WINDOW (l->data))
+      cp_window_flush (CP_WINDOW (l->data));
+  g_list_free (windows);
+
+  G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
+}
+
+static void
+cp_application_finalize (GObject *object)
+{
+  CpApplication *self = CP_APPLICATION (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (cp_application_parent_class)->finalize (object);
+}
+
+static void
+cp_application_class_init (CpApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = cp_application_finalize;
+  app_class->handle_local_options = cp_application_handle_local_options;
+  app_class->startup = cp_application_startup;
+  app_class->activate = cp_application_activate;
+  app_class->shutdown = cp_application_shutdown;
+}
+
+static void
+cp_application_init (CpApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Keep the packets in DIRECTORY instead of the usual place"), N_("DIRECTORY") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+  const char *env_dir = g_getenv ("CP_DATA_DIR");
+
+  /* Make sure the resources are linked in from the static library. */
+  g_resources_register (cp_app_get_resource ());
+
+  if (env_dir != NULL && *env_dir != '\0')
+    self->data_dir = g_canonicalize_filename (env_dir, NULL);
+  else
+    self->data_dir = cp_store_get_default_directory ();
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+}
+
+void
+cp_application_init_i18n (void)
+{
+  const char *localedir = g_getenv ("CP_LOCALEDIR");
+
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+CpApplication *
+cp_application_new (void)
+{
+  return g_object_new (CP_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", RESOURCE_BASE,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}
+
+const char *
+cp_application_get_data_dir (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  return self->data_dir;
+}
+
+CpStore *
+cp_application_get_store (CpApplication *self,
+                          GError       **error)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL)
+    self->store = cp_store_new (self->data_dir, error);
+  return self->store;
+}
+
+CpTemplateRegistry *
+cp_application_get_registry (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  if (self->registry == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->registry = cp_template_registry_new_default (&error);
+      if (self->registry == NULL)
+        g_critical ("The shipped packet templates cannot be loaded: %s", error->message);
+    }
+  return self->registry;
+}
+
+GSettings *
+cp_application_get_settings (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  if (!self->settings_looked_up)
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      self->settings_looked_up = TRUE;
+      if (source != NULL)
+        schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+      if (schema != NULL)
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+      else
+        g_debug ("GSettings schema %s is not installed; window state is not remembered", APP_ID);
+    }
+  return self->settings;
+}

@@ -1,0 +1,287 @@
+/* cp-completeness-page.c — every finding of a packet, grouped by section
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-completeness-page.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cp-validator.h"
+
+struct _CpCompletenessPage
+{
+  AdwBin     parent_instance;
+
+  GtkWidget *status;       /* AdwStatusPage with the verdict */
+  GtkWidget *groups_box;
+  GPtrArray *rows;         /* element type GtkWidget * (AdwActionRow) in order */
+  char      *title;
+  gboolean   ready;
+};
+
+enum {
+  JUMP,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CpCompletenessPage, cp_completeness_page, ADW_TYPE_BIN)
+
+static void
+row_activated_cb (AdwActionRow       *row,
+                  CpCompletenessPage *self)
+{
+  g_signal_emit (self, signals [JUMP], 0,
+                 g_object_get_data (G_OBJECT (row), "cp-section"),
+                 g_object_get_data (G_OBJECT (row), "cp-field"));
+}
+
+static void
+cp_completeness_page_dispose (GObject *object)
+{
+  CpCompletenessPage *self = CP_COMPLETENESS_PAGE (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  adw_bin_set_child (ADW_BIN (self), NULL);
+
+  G_OBJECT_CLASS (cp_completeness_page_parent_class)->dispose (object);
+}
+
+static void
+cp_completeness_page_finalize (GObject *object)
+{
+  CpCompletenessPage *self = CP_COMPLETENESS_PAGE (object);
+
+  g_clear_pointer (&self->title, g_free);
+
+  G_OBJECT_CLASS (cp_completeness_page_parent_class)->finalize (object);
+}
+
+static void
+cp_completeness_page_class_init (CpCompletenessPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cp_completeness_page_dispose;
+  object_class->finalize = cp_completeness_page_finalize;
+
+  signals [JUMP] = g_signal_new ("jump", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                 G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+cp_completeness_page_init (CpCompletenessPage *self)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+
+  self->rows = g_ptr_array_new ();
+  self->status = adw_status_page_new ();
+  gtk_widget_add_css_class (self->status, "compact");
+  self->groups_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  gtk_widget_set_margin_bottom (self->groups_box, 24);
+  gtk_widget_set_margin_start (self->groups_box, 12);
+  gtk_widget_set_margin_end (self->groups_box, 12);
+  gtk_box_append (GTK_BOX (box), self->status);
+  gtk_box_append (GTK_BOX (box), self->groups_box);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 760);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  adw_bin_set_child (ADW_BIN (self), scrolled);
+}
+
+CpCompletenessPage *
+cp_completeness_page_new (void)
+{
+  return g_object_new (CP_TYPE_COMPLETENESS_PAGE, NULL);
+}
+
+static char *
+field_label (CpTemplate *tmpl,
+             const char *section_id,
+             const char *field_path)
+{
+  g_autofree char *top = NULL;
+  g_autofree char *path = NULL;
+  const CpField *field;
+  const char *cut;
+
+  if (field_path == NULL)
+    return NULL;
+  cut = field_path + strcspn (field_path, "[.");
+  top = g_strndup (field_path, cut - field_path);
+  path = g_strdup_printf ("%s.%s", section_id, top);
+  field = cp_template_lookup_field (tmpl, path);
+  if (field == NULL)
+    return NULL;
+  if (*cut == '[')
+    {
+      guint index = (guint) g_ascii_strtoull (cut + 1, NULL, 10);
+      const char *dot = strchr (cut, '.');
+      const CpField *sub = dot != NULL ? cp_field_lookup_subfield (field, dot + 1) : NULL;
+
+      if (sub != NULL)
+        /* Translators: group label, entry number, sub-field label */
+        return g_strdup_printf (_("%s, entry %u: %s"), cp_text_get (field->label), index + 1,
+                                cp_text_get (sub->label));
+      return g_strdup_printf (_("%s, entry %u"), cp_text_get (field->label), index + 1);
+    }
+  return g_strdup (cp_text_get (field->label));
+}
+
+void
+cp_completeness_page_update (CpCompletenessPage *self,
+                             CpTemplate         *tmpl,
+                             GPtrArray          *findings)
+{
+  GtkWidget *child;
+  guint n_errors, n_warnings;
+  GPtrArray *sections;
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+  g_return_if_fail (CP_IS_TEMPLATE (tmpl));
+  g_return_if_fail (findings != NULL);
+
+  while ((child = gtk_widget_get_first_child (self->groups_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->groups_box), child);
+  g_ptr_array_set_size (self->rows, 0);
+
+  n_errors = cp_findings_count (findings, CP_SEVERITY_ERROR);
+  n_warnings = cp_findings_count (findings, CP_SEVERITY_WARNING);
+  self->ready = cp_validator_is_ready (findings);
+
+  g_free (self->title);
+  if (self->ready)
+    {
+      self->title = g_strdup (_("Ready to Submit"));
+      if (n_warnings > 0)
+        description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+          "Every required part is filled in and no rule is broken. %u warning below is worth "
+          "a look; it does not block submission.",
+          "Every required part is filled in and no rule is broken. %u warnings below are worth "
+          "a look; they do not block submission.", n_warnings), n_warnings);
+      else
+        description = g_strdup (_("Every required part is filled in and no rule is broken. "
+                                  "The packet can be submitted."));
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->status), "emblem-ok-symbolic");
+      gtk_widget_add_css_class (self->status, "ready");
+      gtk_widget_remove_css_class (self->status, "not-ready");
+    }
+  else
+    {
+      self->title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Problem Left",
+                                                  "%u Problems Left", n_errors), n_errors);
+      description = g_strdup (_("Each row says what is missing or wrong, and where. Select a "
+                                "row to go to the field."));
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->status), "dialog-warning-symbolic");
+      gtk_widget_add_css_class (self->status, "not-ready");
+      gtk_widget_remove_css_class (self->status, "ready");
+    }
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->status), self->title);
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->status), description);
+
+  /* Findings come in binder order; group them by section, the packet as a whole first. */
+  sections = cp_template_get_sections (tmpl);
+  for (int s = -1; s < (int) sections->len; s++)
+    {
+      const CpSection *section = s >= 0 ? g_ptr_array_index (sections, s) : NULL;
+      GtkWidget *group = NULL;
+
+      for (guint i = 0; i < findings->len; i++)
+        {
+          const CpFinding *f = g_ptr_array_index (findings, i);
+          GtkWidget *row, *icon;
+          g_autofree char *label = NULL;
+
+          if (section == NULL ? f->section != NULL &&
+                                cp_template_lookup_section (tmpl, f->section) != NULL
+                              : g_strcmp0 (f->section, section->id) != 0)
+            continue;
+
+          if (group == NULL)
+            {
+              group = adw_preferences_group_new ();
+              adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group),
+                                               section != NULL ? cp_text_get (section->title)
+                                                               : _("The packet as a whole"));
+              gtk_box_append (GTK_BOX (self->groups_box), group);
+            }
+
+          row = adw_action_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), f->message);
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+          label = section != NULL ? field_label (tmpl, section->id, f->field) : NULL;
+          if (label != NULL)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), label);
+          else if (f->field != NULL)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), f->field);
+          icon = gtk_image_new_from_icon_name (f->severity == CP_SEVERITY_ERROR
+                                               ? "dialog-error-symbolic"
+                                               : "dialog-warning-symbolic");
+          gtk_widget_add_css_class (icon, f->severity == CP_SEVERITY_ERROR ? "error" : "warning");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          f->severity == CP_SEVERITY_ERROR ? _("Error")
+                                                                           : _("Warning"),
+                                          -1);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+          if (section != NULL)
+            {
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                         gtk_image_new_from_icon_name ("go-next-symbolic"));
+              gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+              g_object_set_data_full (G_OBJECT (row), "cp-section", g_strdup (section->id),
+                                      g_free);
+              g_object_set_data_full (G_OBJECT (row), "cp-field", g_strdup (f->field), g_free);
+              g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
+            }
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+          g_ptr_array_add (self->rows, row);
+        }
+    }
+}
+
+gboolean
+cp_completeness_page_is_ready (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), FALSE);
+
+  return self->ready;
+}
+
+const char *
+cp_completeness_page_get_title (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), NULL);
+
+  return self->title;
+}
+
+guint
+cp_completeness_page_get_n_rows (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), 0);
+
+  return self->rows->len;
+}
+
+void
+cp_completeness_page_activate_row (CpCompletenessPage *self,
+                                   guint               index)
+{
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+  g_return_if_fail (index < self->rows->len);
+
+  row_activated_cb (g_ptr_array_index (self->rows, index), self);
+}

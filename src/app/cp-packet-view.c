@@ -1,0 +1,978 @@
+/* cp-packet-view.c — an open packet: the steps of the wizard, completeness and scoring
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-packet-view.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cp-completeness-page.h"
+#include "cp-export.h"
+#include "cp-scoring-page.h"
+#include "cp-section-page.h"
+
+/* Edits reach the store at most this long after they are made. */
+#define SAVE_DELAY_MS 250
+
+typedef struct
+{
+  char            *id;           /* page id */
+  char            *section_id;   /* the section whose findings decide the badge, or NULL */
+  char            *title;
+  GtkWidget       *page;
+  GtkWidget       *row;
+  GtkWidget       *badge;
+  CpSectionStatus  status;
+} Step;
+
+struct _CpPacketView
+{
+  AdwBin              parent_instance;
+
+  /* template children */
+  AdwWindowTitle     *title_widget;
+  AdwFlap            *flap;
+  GtkListBox         *step_list;
+  GtkStack           *page_stack;
+  GtkLabel           *step_label;
+
+  CpStore            *store;
+  CpTemplateRegistry *registry;
+  CpTemplate         *tmpl;
+  CpScoringSheet     *sheet;
+  CpPacket           *packet;
+  char               *uuid;
+  GPtrArray          *steps;        /* element type Step * */
+  GPtrArray          *findings;
+  GHashTable         *pending;      /* "section\037field" → NULL */
+  guint               save_id;
+  gboolean            dirty;        /* edited since the last validation */
+  gboolean            switching;
+  CpCompletenessPage *completeness;
+  CpScoringPage      *scoring;
+};
+
+enum {
+  PAGE_CHANGED,
+  PACKET_EDITED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CpPacketView, cp_packet_view, ADW_TYPE_BIN)
+
+static void
+step_free (Step *step)
+{
+  g_free (step->id);
+  g_free (step->section_id);
+  g_free (step->title);
+  g_free (step);
+}
+
+static void
+cp_packet_view_report_error (CpPacketView *self,
+                             const char   *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  g_warning_once ("%s", message);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+}
+
+static Step *
+cp_packet_view_find_step (CpPacketView *self,
+                          const char   *id)
+{
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      if (g_strcmp0 (step->id, id) == 0)
+        return step;
+    }
+  return NULL;
+}
+
+static int
+cp_packet_view_current_index (CpPacketView *self)
+{
+  const char *name = gtk_stack_get_visible_child_name (self->page_stack);
+
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    if (g_strcmp0 (((Step *) g_ptr_array_index (self->steps, i))->id, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+static void
+cp_packet_view_update_title (CpPacketView *self)
+{
+  const char *name = cp_packet_get_enterprise_name (self->packet);
+  g_autofree char *subtitle = NULL;
+
+  adw_window_title_set_title (self->title_widget,
+                              name != NULL && *name ? name : _("Unnamed enterprise"));
+  /* Translators: kind of packet · campaign year */
+  subtitle = g_strdup_printf (_("%s · %d"),
+                              cp_text_get (cp_template_get_title (self->tmpl)),
+                              cp_packet_get_year (self->packet));
+  adw_window_title_set_subtitle (self->title_widget, subtitle);
+}
+
+static void
+cp_packet_view_update_badges (CpPacketView *self)
+{
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+      g_autofree char *label = NULL;
+      CpSectionStatus status;
+
+      if (step->section_id != NULL)
+        status = cp_validator_section_status (self->tmpl, self->packet, self->findings,
+                                              step->section_id);
+      else
+        status = cp_validator_is_ready (self->findings) ? CP_SECTION_STATUS_COMPLETE
+                                                        : CP_SECTION_STATUS_ERRORS;
+      step->status = status;
+      gtk_image_set_from_icon_name (GTK_IMAGE (step->badge), cp_app_section_status_icon (status));
+      gtk_widget_remove_css_class (step->badge, "success");
+      gtk_widget_remove_css_class (step->badge, "warning");
+      gtk_widget_remove_css_class (step->badge, "error");
+      switch (status)
+        {
+        case CP_SECTION_STATUS_COMPLETE:
+          gtk_widget_add_css_class (step->badge, "success");
+          break;
+        case CP_SECTION_STATUS_WARNINGS:
+          gtk_widget_add_css_class (step->badge, "warning");
+          break;
+        case CP_SECTION_STATUS_ERRORS:
+          gtk_widget_add_css_class (step->badge, "error");
+          break;
+        case CP_SECTION_STATUS_EMPTY:
+        default:
+          break;
+        }
+      /* Translators: step number, step title, its state ("Complete") */
+      label = g_strdup_printf (_("%u. %s: %s"), i + 1, step->title,
+                               cp_app_section_status_title (status));
+      gtk_widget_set_tooltip_text (step->row, cp_app_section_status_title (status));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (step->row),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                      -1);
+    }
+}
+
+static void
+cp_packet_view_update_state (CpPacketView *self)
+{
+  gboolean ready = cp_validator_is_ready (self->findings);
+  CpPacketState state = cp_packet_get_state (self->packet);
+  g_autoptr(GError) error = NULL;
+
+  /* A draft becomes "ready" once complete, and falls back when it no longer is. Later states
+   * belong to the submission workflow. */
+  if ((state == CP_PACKET_STATE_DRAFT && ready) || (state == CP_PACKET_STATE_READY && !ready))
+    {
+      cp_packet_view_flush (self);
+      cp_packet_set_state (self->packet, ready ? CP_PACKET_STATE_READY : CP_PACKET_STATE_DRAFT);
+      if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
+        cp_packet_view_report_error (self, error->message);
+    }
+}
+
+void
+cp_packet_view_revalidate (CpPacketView *self)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  if (self->packet == NULL)
+    return;
+
+  g_clear_pointer (&self->findings, g_ptr_array_unref);
+  self->findings = cp_app_validate (self->registry, self->packet);
+  self->dirty = FALSE;
+
+  cp_packet_view_update_badges (self);
+  cp_packet_view_update_title (self);
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      if (CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_set_findings (CP_SECTION_PAGE (step->page), self->findings, FALSE);
+    }
+  cp_completeness_page_update (self->completeness, self->tmpl, self->findings);
+  cp_packet_view_update_state (self);
+  g_signal_emit (self, signals [PACKET_EDITED], 0);
+}
+
+static gboolean
+save_timeout_cb (gpointer user_data)
+{
+  CpPacketView *self = user_data;
+
+  self->save_id = 0;
+  cp_packet_view_flush (self);
+  if (self->dirty)
+    cp_packet_view_revalidate (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cp_packet_view_schedule_save (CpPacketView *self)
+{
+  self->dirty = TRUE;
+  /* Not restarted by later edits: a steady typist still gets saved every SAVE_DELAY_MS. */
+  if (self->save_id == 0)
+    self->save_id = g_timeout_add (SAVE_DELAY_MS, save_timeout_cb, self);
+}
+
+static void
+section_edited_cb (CpSectionPage *page,
+                   const char    *field_id,
+                   gboolean       full_save,
+                   CpPacketView  *self)
+{
+  const CpSection *section = cp_section_page_get_section (page);
+
+  if (full_save)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The attachment manifest changed: the whole packet is written (pending edits are part
+       * of it). */
+      g_hash_table_remove_all (self->pending);
+      g_clear_handle_id (&self->save_id, g_source_remove);
+      if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
+        cp_packet_view_report_error (self, error->message);
+      cp_packet_view_revalidate (self);
+      return;
+    }
+
+  g_hash_table_add (self->pending, g_strdup_printf ("%s\037%s", section->id, field_id));
+  cp_packet_view_schedule_save (self);
+}
+
+static void
+section_field_left_cb (CpSectionPage *page,
+                       const char    *field_id,
+                       CpPacketView  *self)
+{
+  cp_packet_view_flush (self);
+  if (self->dirty)
+    cp_packet_view_revalidate (self);
+}
+
+static void
+score_edited_cb (CpScoringPage *page,
+                 const char    *item_id,
+                 int            column,
+                 CpPacketView  *self)
+{
+  const CpItemScore *score = cp_packet_get_score (self->packet, item_id);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  /* Scores are written at once: one small transaction per accepted cell. */
+  if (column == CP_SCORING_PAGE_NOTE)
+    ok = cp_store_set_score_note (self->store, self->uuid, item_id,
+                                  score != NULL ? score->note : NULL, &error);
+  else if (score != NULL && column == CP_SCORE_SELF && score->has_self)
+    ok = cp_store_set_score (self->store, self->uuid, item_id, column, score->self, &error);
+  else if (score != NULL && column == CP_SCORE_ACCEPTANCE && score->has_acceptance)
+    ok = cp_store_set_score (self->store, self->uuid, item_id, column, score->acceptance,
+                             &error);
+  else
+    ok = cp_store_unset_score (self->store, self->uuid, item_id, column, &error);
+  if (!ok)
+    cp_packet_view_report_error (self, error->message);
+  cp_packet_view_schedule_save (self);
+}
+
+static void
+clock_changed_cb (CpScoringPage *page,
+                  CpPacketView  *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  cp_packet_view_flush (self);
+  if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
+    cp_packet_view_report_error (self, error->message);
+}
+
+static void
+completeness_jump_cb (CpCompletenessPage *page,
+                      const char         *section,
+                      const char         *field,
+                      CpPacketView       *self)
+{
+  cp_packet_view_jump (self, section, field);
+}
+
+static void
+step_activated_cb (CpPacketView  *self,
+                   GtkListBoxRow *row)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  if (index >= 0 && (guint) index < self->steps->len)
+    {
+      cp_packet_view_set_page (self, ((Step *) g_ptr_array_index (self->steps, index))->id);
+      if (adw_flap_get_folded (self->flap))
+        adw_flap_set_reveal_flap (self->flap, FALSE);
+    }
+}
+
+static void
+page_changed_cb (CpPacketView *self)
+{
+  int index;
+  g_autofree char *label = NULL;
+
+  if (self->steps == NULL || self->switching)
+    return;
+  index = cp_packet_view_current_index (self);
+  if (index < 0)
+    return;
+
+  /* Leaving a page writes what was typed on it. */
+  cp_packet_view_flush (self);
+  if (self->dirty)
+    cp_packet_view_revalidate (self);
+
+  gtk_list_box_select_row (self->step_list,
+                           gtk_list_box_get_row_at_index (self->step_list, index));
+  label = g_strdup_printf (_("Step %d of %u"), index + 1, self->steps->len);
+  gtk_label_set_text (self->step_label, label);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.previous", index > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.next",
+                                 (guint) index + 1 < self->steps->len);
+  g_signal_emit (self, signals [PAGE_CHANGED], 0);
+}
+
+/* Actions. */
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+  int index = cp_packet_view_current_index (self);
+
+  if (index >= 0 && (guint) index + 1 < self->steps->len)
+    cp_packet_view_set_page (self, ((Step *) g_ptr_array_index (self->steps, index + 1))->id);
+}
+
+static void
+previous_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+  int index = cp_packet_view_current_index (self);
+
+  if (index > 0)
+    cp_packet_view_set_page (self, ((Step *) g_ptr_array_index (self->steps, index - 1))->id);
+}
+
+static void
+show_completeness_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  cp_packet_view_set_page (CP_PACKET_VIEW (widget), CP_PAGE_COMPLETENESS);
+}
+
+static void
+show_scoring_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  cp_packet_view_set_page (CP_PACKET_VIEW (widget), CP_PAGE_SCORING);
+}
+
+static void
+only_unscored_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+
+  if (self->scoring != NULL)
+    cp_scoring_page_set_only_unscored (self->scoring,
+                                       !cp_scoring_page_get_only_unscored (self->scoring));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+
+  if (self->uuid != NULL)
+    gtk_widget_activate_action (widget, "win.delete-packet", "s", self->uuid);
+}
+
+typedef struct
+{
+  CpTemplateRegistry *registry;
+  CpPacket           *packet;
+  char               *path;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_clear_object (&job->registry);
+  g_clear_object (&job->packet);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  GError *error = NULL;
+
+  if (!cp_export_pdf (job->registry, job->packet, job->path, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CpPacketView *self = CP_PACKET_VIEW (object);
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *name = g_filename_display_basename (job->path);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    message = g_strdup_printf (_("The binder could not be exported: %s"), error->message);
+  else
+    message = g_strdup_printf (_("The binder was saved as %s"), name);
+  cp_packet_view_report_error (self, message);
+}
+
+static void
+export_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    CpPacketView    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->packet != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autoptr(GTask) task = NULL;
+      ExportJob *job;
+
+      cp_packet_view_flush (self);
+      job = g_new0 (ExportJob, 1);
+      job->registry = g_object_ref (self->registry);
+      /* The thread works on a copy; the user may go on editing meanwhile. */
+      job->packet = cp_packet_copy (self->packet);
+      job->path = g_file_get_path (file);
+      task = g_task_new (self, NULL, export_done_cb, NULL);
+      g_task_set_source_tag (task, export_response_cb);
+      g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+      if (job->path == NULL)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                 _("Choose a folder on this computer."));
+      else
+        g_task_run_in_thread (task, export_thread);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+static void
+export_pdf_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  const char *name;
+  g_autofree char *suggested = NULL;
+
+  if (self->packet == NULL)
+    return;
+  name = cp_packet_get_enterprise_name (self->packet);
+  /* Translators: file name of the exported binder: enterprise, year */
+  suggested = g_strdup_printf (_("%s %d binder.pdf"),
+                               name != NULL && *name ? name : _("Packet"),
+                               cp_packet_get_year (self->packet));
+  g_strdelimit (suggested, "/\\:", '-');
+
+  native = gtk_file_chooser_native_new (_("Export the Binder as PDF"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
+  gtk_file_filter_set_name (filter, _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+/* Building the steps. */
+
+static Step *
+cp_packet_view_add_step (CpPacketView *self,
+                         const char   *id,
+                         const char   *section_id,
+                         const char   *title,
+                         GtkWidget    *page)
+{
+  Step *step = g_new0 (Step, 1);
+  GtkWidget *box, *label, *number;
+  g_autofree char *number_text = g_strdup_printf ("%u", self->steps->len + 1);
+
+  step->id = g_strdup (id);
+  step->section_id = g_strdup (section_id);
+  step->title = g_strdup (title);
+  step->page = page;
+  step->status = CP_SECTION_STATUS_EMPTY;
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  number = gtk_label_new (number_text);
+  gtk_widget_add_css_class (number, "dim-label");
+  gtk_widget_add_css_class (number, "numeric");
+  gtk_label_set_width_chars (GTK_LABEL (number), 2);
+  gtk_label_set_xalign (GTK_LABEL (number), 1);
+  label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  step->badge = gtk_image_new ();
+  gtk_widget_add_css_class (step->badge, "step-badge");
+  gtk_box_append (GTK_BOX (box), number);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), step->badge);
+  step->row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (step->row), box);
+  gtk_widget_set_tooltip_text (step->row, title);
+  gtk_list_box_append (self->step_list, step->row);
+
+  gtk_stack_add_named (self->page_stack, page, id);
+  g_ptr_array_add (self->steps, step);
+  return step;
+}
+
+static void
+cp_packet_view_clear (CpPacketView *self)
+{
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  g_hash_table_remove_all (self->pending);
+  self->switching = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->step_list))) != NULL)
+    gtk_list_box_remove (self->step_list, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->page_stack))) != NULL)
+    gtk_stack_remove (self->page_stack, child);
+  self->switching = FALSE;
+  g_clear_pointer (&self->steps, g_ptr_array_unref);
+  g_clear_pointer (&self->findings, g_ptr_array_unref);
+  g_clear_pointer (&self->uuid, g_free);
+  g_clear_object (&self->packet);
+  g_clear_object (&self->tmpl);
+  g_clear_object (&self->sheet);
+  g_clear_object (&self->store);
+  g_clear_object (&self->registry);
+  self->completeness = NULL;
+  self->scoring = NULL;
+  self->dirty = FALSE;
+}
+
+static void
+cp_packet_view_dispose (GObject *object)
+{
+  CpPacketView *self = CP_PACKET_VIEW (object);
+
+  if (self->packet != NULL)
+    cp_packet_view_flush (self);
+  cp_packet_view_clear (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_PACKET_VIEW);
+
+  G_OBJECT_CLASS (cp_packet_view_parent_class)->dispose (object);
+}
+
+static void
+cp_packet_view_finalize (GObject *object)
+{
+  CpPacketView *self = CP_PACKET_VIEW (object);
+
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+
+  G_OBJECT_CLASS (cp_packet_view_parent_class)->finalize (object);
+}
+
+static void
+cp_packet_view_class_init (CpPacketViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cp_packet_view_dispose;
+  object_class->finalize = cp_packet_view_finalize;
+
+  signals [PAGE_CHANGED] = g_signal_new ("page-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 0);
+  signals [PACKET_EDITED] = g_signal_new ("packet-edited", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/creditpacket/CreditPacket/cp-packet-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, title_widget);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, flap);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, step_list);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, step_label);
+  gtk_widget_class_bind_template_callback (widget_class, step_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "packet.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "packet.previous", NULL, previous_action);
+  gtk_widget_class_install_action (widget_class, "packet.show-completeness", NULL,
+                                   show_completeness_action);
+  gtk_widget_class_install_action (widget_class, "packet.show-scoring", NULL,
+                                   show_scoring_action);
+  gtk_widget_class_install_action (widget_class, "packet.only-unscored", NULL,
+                                   only_unscored_action);
+  gtk_widget_class_install_action (widget_class, "packet.export-pdf", NULL, export_pdf_action);
+  gtk_widget_class_install_action (widget_class, "packet.delete", NULL, delete_action);
+}
+
+static void
+cp_packet_view_init (CpPacketView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+gboolean
+cp_packet_view_set_packet (CpPacketView        *self,
+                           CpStore             *store,
+                           CpTemplateRegistry  *registry,
+                           CpPacket            *packet,
+                           GError             **error)
+{
+  CpTemplate *tmpl;
+  const CpScoringRef *scoring;
+  GPtrArray *sections;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), FALSE);
+  g_return_val_if_fail (CP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+
+  if (registry == NULL)
+    {
+      g_set_error_literal (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_UNKNOWN_KIND,
+                           _("The packet templates could not be loaded."));
+      return FALSE;
+    }
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  if (tmpl == NULL)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_UNKNOWN_KIND,
+                   _("This program does not know packets of the kind “%s”. "
+                     "Update it to the current templates."), cp_packet_get_kind (packet));
+      return FALSE;
+    }
+
+  if (self->packet != NULL)
+    cp_packet_view_flush (self);
+  cp_packet_view_clear (self);
+
+  self->store = g_object_ref (store);
+  self->registry = g_object_ref (registry);
+  self->tmpl = g_object_ref (tmpl);
+  self->packet = g_object_ref (packet);
+  self->uuid = g_strdup (cp_packet_get_uuid (packet));
+  self->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_free);
+
+  scoring = cp_template_get_scoring (tmpl);
+  if (scoring != NULL)
+    {
+      const char *sheet_id = cp_packet_get_sheet_id (packet) != NULL
+                             ? cp_packet_get_sheet_id (packet) : scoring->sheet_id;
+      CpScoringSheet *sheet =
+        cp_template_registry_lookup_sheet_version (registry, sheet_id,
+                                                   cp_packet_get_sheet_version (packet));
+
+      if (sheet == NULL)
+        sheet = cp_template_registry_lookup_sheet (registry, sheet_id);
+      if (sheet != NULL)
+        self->sheet = g_object_ref (sheet);
+    }
+
+  self->switching = TRUE;
+  sections = cp_template_get_sections (tmpl);
+  for (guint i = 0; i < sections->len; i++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, i);
+      gboolean is_scoring = scoring != NULL && scoring->section == section && self->sheet;
+
+      if (section->generated)
+        continue;
+      if (section->fields->len > 0 || !is_scoring)
+        {
+          CpSectionPage *page = cp_section_page_new (tmpl, section, packet, store);
+
+          g_signal_connect (page, "edited", G_CALLBACK (section_edited_cb), self);
+          g_signal_connect (page, "field-left", G_CALLBACK (section_field_left_cb), self);
+          cp_packet_view_add_step (self, section->id, section->id,
+                                   cp_text_get (section->title), GTK_WIDGET (page));
+        }
+      if (is_scoring)
+        {
+          self->scoring = cp_scoring_page_new (self->sheet, packet);
+          g_signal_connect (self->scoring, "score-edited", G_CALLBACK (score_edited_cb), self);
+          g_signal_connect (self->scoring, "clock-changed", G_CALLBACK (clock_changed_cb), self);
+          cp_packet_view_add_step (self, CP_PAGE_SCORING, section->id,
+                                   cp_text_get (cp_scoring_sheet_get_title (self->sheet)),
+                                   GTK_WIDGET (self->scoring));
+        }
+    }
+  self->completeness = cp_completeness_page_new ();
+  g_signal_connect (self->completeness, "jump", G_CALLBACK (completeness_jump_cb), self);
+  cp_packet_view_add_step (self, CP_PAGE_COMPLETENESS, NULL, _("Completeness"),
+                           GTK_WIDGET (self->completeness));
+  self->switching = FALSE;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.show-scoring", self->scoring != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.only-unscored",
+                                 self->scoring != NULL);
+
+  cp_packet_view_revalidate (self);
+  cp_packet_view_set_page (self, ((Step *) g_ptr_array_index (self->steps, 0))->id);
+  page_changed_cb (self);
+  return TRUE;
+}
+
+void
+cp_packet_view_close (CpPacketView *self)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  if (self->packet != NULL)
+    cp_packet_view_flush (self);
+  cp_packet_view_clear (self);
+}
+
+CpPacket *
+cp_packet_view_get_packet (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  return self->packet;
+}
+
+const char *
+cp_packet_view_get_uuid (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  return self->uuid;
+}
+
+void
+cp_packet_view_flush (CpPacketView *self)
+{
+  GHashTableIter iter;
+  const char *key;
+
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  if (self->packet == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    {
+      const char *sep = strchr (key, '\037');
+      g_autofree char *section = g_strndup (key, sep - key);
+      const char *field = sep + 1;
+      g_autoptr(GError) error = NULL;
+
+      if (!cp_store_set_value (self->store, self->uuid, section, field,
+                               cp_packet_get_value (self->packet, section, field), &error))
+        {
+          g_autofree char *message = g_strdup_printf (_("A change could not be saved: %s"),
+                                                      error->message);
+          cp_packet_view_report_error (self, message);
+          continue;
+        }
+      g_hash_table_iter_remove (&iter);
+    }
+  /* Validation is cheap next to a keystroke; do it now if anything is outstanding. */
+  if (self->dirty)
+    self->save_id = g_idle_add (save_timeout_cb, self);
+}
+
+guint
+cp_packet_view_get_n_pending (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), 0);
+
+  return g_hash_table_size (self->pending);
+}
+
+const char *
+cp_packet_view_get_page (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  if (self->packet == NULL)
+    return NULL;
+  return gtk_stack_get_visible_child_name (self->page_stack);
+}
+
+gboolean
+cp_packet_view_set_page (CpPacketView *self,
+                         const char   *page)
+{
+  Step *step;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), FALSE);
+
+  step = cp_packet_view_find_step (self, page);
+  if (step == NULL)
+    return FALSE;
+  if (step->page == GTK_WIDGET (self->completeness))
+    {
+      /* Everything is listed on the completeness page; show every error on the pages too. */
+      for (guint i = 0; i < self->steps->len; i++)
+        {
+          Step *other = g_ptr_array_index (self->steps, i);
+
+          if (CP_IS_SECTION_PAGE (other->page))
+            cp_section_page_set_findings (CP_SECTION_PAGE (other->page), self->findings, TRUE);
+        }
+    }
+  gtk_stack_set_visible_child (self->page_stack, step->page);
+  return TRUE;
+}
+
+GPtrArray *
+cp_packet_view_get_pages (CpPacketView *self)
+{
+  GPtrArray *ids;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  ids = g_ptr_array_new ();
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    g_ptr_array_add (ids, ((Step *) g_ptr_array_index (self->steps, i))->id);
+  return ids;
+}
+
+GtkWidget *
+cp_packet_view_get_page_widget (CpPacketView *self,
+                                const char   *page)
+{
+  Step *step;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  step = cp_packet_view_find_step (self, page);
+  return step != NULL ? step->page : NULL;
+}
+
+CpSectionStatus
+cp_packet_view_get_status (CpPacketView *self,
+                           const char   *page)
+{
+  Step *step;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), CP_SECTION_STATUS_EMPTY);
+
+  step = cp_packet_view_find_step (self, page);
+  return step != NULL ? step->status : CP_SECTION_STATUS_EMPTY;
+}
+
+gboolean
+cp_packet_view_jump (CpPacketView *self,
+                     const char   *section,
+                     const char   *field)
+{
+  Step *step = NULL;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), FALSE);
+
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    {
+      Step *s = g_ptr_array_index (self->steps, i);
+
+      if (g_strcmp0 (s->section_id, section) != 0)
+        continue;
+      /* A section with fields and a scoring sheet: items go to the sheet. */
+      if (step == NULL || (CP_IS_SCORING_PAGE (s->page) && field != NULL && self->sheet != NULL &&
+                           (cp_scoring_sheet_lookup_item (self->sheet, field) != NULL ||
+                            cp_scoring_sheet_lookup_adjustment (self->sheet, field) != NULL)))
+        step = s;
+    }
+  if (step == NULL)
+    return FALSE;
+  cp_packet_view_set_page (self, step->id);
+  if (field == NULL)
+    return TRUE;
+  if (CP_IS_SECTION_PAGE (step->page))
+    return cp_section_page_focus_field (CP_SECTION_PAGE (step->page), field);
+  if (CP_IS_SCORING_PAGE (step->page))
+    {
+      CpScoreColumn column = CP_SCORE_ACCEPTANCE;
+
+      if (!cp_scoring_sheet_has_column (self->sheet, column))
+        column = CP_SCORE_SELF;
+      cp_scoring_page_set_only_unscored (CP_SCORING_PAGE (step->page), FALSE);
+      return cp_scoring_page_focus_item (CP_SCORING_PAGE (step->page), field, column);
+    }
+  return FALSE;
+}
+
+gboolean
+cp_packet_view_export_pdf (CpPacketView  *self,
+                           const char    *path,
+                           GError       **error)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->packet == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No packet is open."));
+      return FALSE;
+    }
+  cp_packet_view_flush (self);
+  return cp_export_pdf (self->registry, self->packet, path, NULL, error);
+}

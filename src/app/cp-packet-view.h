@@ -1,0 +1,58 @@
+/* cp-packet-view.h — an open packet: the steps of the wizard, completeness and scoring
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cp-app-util.h"
+#include "cp-store.h"
+#include "cp-template-registry.h"
+
+G_BEGIN_DECLS
+
+#define CP_TYPE_PACKET_VIEW (cp_packet_view_get_type ())
+G_DECLARE_FINAL_TYPE (CpPacketView, cp_packet_view, CP, PACKET_VIEW, AdwBin)
+
+/* Page ids: section ids, "scoring" and "completeness". */
+#define CP_PAGE_COMPLETENESS "completeness"
+#define CP_PAGE_SCORING      "scoring"
+
+/* Shows @packet (the view keeps a reference and edits it); every change goes to @store. */
+gboolean         cp_packet_view_set_packet        (CpPacketView       *self,
+                                                   CpStore            *store,
+                                                   CpTemplateRegistry *registry,
+                                                   CpPacket           *packet,
+                                                   GError            **error);
+/* Writes pending edits and forgets the packet. */
+void             cp_packet_view_close             (CpPacketView       *self);
+CpPacket        *cp_packet_view_get_packet        (CpPacketView       *self);
+const char      *cp_packet_view_get_uuid          (CpPacketView       *self);
+/* Writes every pending edit to the store now. */
+void             cp_packet_view_flush             (CpPacketView       *self);
+/* The number of edits not yet written. */
+guint            cp_packet_view_get_n_pending     (CpPacketView       *self);
+const char      *cp_packet_view_get_page          (CpPacketView       *self);
+gboolean         cp_packet_view_set_page          (CpPacketView       *self,
+                                                   const char         *page);
+/* Page ids in step order (owned by the view). */
+GPtrArray       *cp_packet_view_get_pages         (CpPacketView       *self);
+GtkWidget       *cp_packet_view_get_page_widget   (CpPacketView       *self,
+                                                   const char         *page);
+/* The badge of a step as last shown. */
+CpSectionStatus  cp_packet_view_get_status        (CpPacketView       *self,
+                                                   const char         *page);
+/* Validates now (instead of after the short delay) and updates the badges. */
+void             cp_packet_view_revalidate        (CpPacketView       *self);
+/* Goes to the step of @section and focuses @field there. */
+gboolean         cp_packet_view_jump              (CpPacketView       *self,
+                                                   const char         *section,
+                                                   const char         *field);
+/* Writes the binder to @path (what "Export PDF…" does after asking for a file). */
+gboolean         cp_packet_view_export_pdf        (CpPacketView       *self,
+                                                   const char         *path,
+                                                   GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,57 @@
+/* cp-scoring-page.h — the scoring sheet of the on-site review, keyboard first
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cp-packet.h"
+#include "cp-scoring-sheet.h"
+
+G_BEGIN_DECLS
+
+/* The "column" of ::score-edited for a note. */
+#define CP_SCORING_PAGE_NOTE 2
+
+#define CP_TYPE_SCORING_PAGE (cp_scoring_page_get_type ())
+G_DECLARE_FINAL_TYPE (CpScoringPage, cp_scoring_page, CP, SCORING_PAGE, AdwBin)
+
+/* The page edits @packet's scores in memory and emits ::score-edited (item id, CpScoreColumn)
+ * after each accepted score or note, and ::clock-changed when the review clock starts or
+ * stops. */
+CpScoringPage  *cp_scoring_page_new               (CpScoringSheet *sheet,
+                                                   CpPacket       *packet);
+CpScoringSheet *cp_scoring_page_get_sheet         (CpScoringPage  *self);
+/* What typing @text into the score cell of @item_id does: an empty text clears the score;
+ * anything that is not a number, below the minimum or above the maximum is refused with a
+ * message (@error) and changes nothing. */
+gboolean        cp_scoring_page_enter_score       (CpScoringPage  *self,
+                                                   const char     *item_id,
+                                                   CpScoreColumn   column,
+                                                   const char     *text,
+                                                   GError        **error);
+/* Recomputes subtotals, total and verdict from the packet. */
+void            cp_scoring_page_refresh           (CpScoringPage  *self);
+/* "812 of 1000", the verdict ("Reaches the city pass mark (700)…" or "Grade AA"), and the
+ * last refusal message, as shown. */
+const char     *cp_scoring_page_get_total_text    (CpScoringPage  *self,
+                                                   CpScoreColumn   column);
+const char     *cp_scoring_page_get_verdict_text  (CpScoringPage  *self,
+                                                   CpScoreColumn   column);
+const char     *cp_scoring_page_get_message       (CpScoringPage  *self);
+void            cp_scoring_page_set_only_unscored (CpScoringPage  *self,
+                                                   gboolean        only_unscored);
+gboolean        cp_scoring_page_get_only_unscored (CpScoringPage  *self);
+/* Rows shown (after the unscored filter). */
+guint           cp_scoring_page_get_n_shown       (CpScoringPage  *self);
+/* Focuses the score cell of @item_id in @column; FALSE when the row is not shown. */
+gboolean        cp_scoring_page_focus_item        (CpScoringPage  *self,
+                                                   const char     *item_id,
+                                                   CpScoreColumn   column);
+/* The item whose score cell has the focus, or NULL. */
+const char     *cp_scoring_page_get_focus_item    (CpScoringPage  *self);
+void            cp_scoring_page_toggle_clock      (CpScoringPage  *self);
+
+G_END_DECLS

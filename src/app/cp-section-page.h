@@ -1,0 +1,46 @@
+/* cp-section-page.h — one wizard page: the fields of a template section
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cp-store.h"
+#include "cp-template.h"
+
+G_BEGIN_DECLS
+
+#define CP_TYPE_SECTION_PAGE (cp_section_page_get_type ())
+G_DECLARE_FINAL_TYPE (CpSectionPage, cp_section_page, CP, SECTION_PAGE, AdwBin)
+
+/* The page edits @packet in memory and emits ::edited (field id, whether the whole packet must
+ * be saved, as when the attachment manifest changed) after each change, and ::field-left when
+ * the focus leaves a field. */
+CpSectionPage   *cp_section_page_new          (CpTemplate      *tmpl,
+                                               const CpSection *section,
+                                               CpPacket        *packet,
+                                               CpStore         *store);
+const CpSection *cp_section_page_get_section  (CpSectionPage   *self);
+/* Shows the findings of this section under the fields the user has left (or all of them
+ * when @all is TRUE). */
+void             cp_section_page_set_findings (CpSectionPage   *self,
+                                               GPtrArray       *findings,
+                                               gboolean         all);
+/* Moves the focus to the field a finding names ("surveyors[1].name" → surveyors). */
+gboolean         cp_section_page_focus_field  (CpSectionPage   *self,
+                                               const char      *field_path);
+/* The error text shown under @field_id, or NULL when none is shown. */
+const char      *cp_section_page_get_error    (CpSectionPage   *self,
+                                               const char      *field_id);
+/* The widget that edits @field_id (an AdwEntryRow, a GtkEntry, …), for tests. */
+GtkWidget       *cp_section_page_get_editor   (CpSectionPage   *self,
+                                               const char      *field_id);
+/* Attaches @file to the attachment field @field_id (or the scan of a signature field)
+ * without a file chooser; runs in a thread and emits ::edited when done. */
+void             cp_section_page_attach_file  (CpSectionPage   *self,
+                                               const char      *field_id,
+                                               GFile           *file);
+
+G_END_DECLS
