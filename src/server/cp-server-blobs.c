@@ -209,7 +209,7 @@ cp_server_blob_upload_begin (CpServer          *self,
       return;
     }
 
-  upload->fd = g_open (upload->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  upload->fd = g_open (upload->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (upload->fd < 0 ||
       ftruncate (upload->fd, (off_t) upload->start) != 0 ||
       lseek (upload->fd, (off_t) upload->start, SEEK_SET) < 0)

@@ -943,12 +943,32 @@ handler_cb (SoupServer        *soup,
 
 /* --- request lifecycle and logging -------------------------------------------------------- */
 
+/* libsoup itself refuses some requests after their headers (a path that climbs with "..", a
+ * scheme mismatch) with a bare status; give those a problem body too. This runs after libsoup's
+ * own got-headers handler, which was connected first. */
+static void
+got_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  guint status = soup_server_message_get_status (msg);
+
+  if (status >= 400 && soup_server_message_get_response_body (msg)->length == 0)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      cp_server_reply_problem (msg, status, status == SOUP_STATUS_BAD_REQUEST ? "bad-request"
+                                                                              : "not-found",
+                               "The request's path or headers are not acceptable.", NULL);
+    }
+}
+
 static void
 request_started_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     CpServer          *self)
 {
   CpRequest *request = g_new0 (CpRequest, 1);
+
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), NULL);
 
   request->server = self;
   request->started = g_get_monotonic_time ();
