@@ -769,9 +769,17 @@ apply_rules (Demo *d)
             }
           break;
         case CP_RULE_REQUIRED_IF:
-          if (cp_packet_get_value (d->packet, a->section->id, a->id) == NULL &&
-              cp_packet_get_value (d->packet, b->section->id, b->id) != NULL)
-            cp_packet_set_value (d->packet, a->section->id, a->id, value_for (d, a, 0, 1));
+          {
+            JsonNode *cond = cp_packet_get_value (d->packet, b->section->id, b->id);
+            gboolean holds = cond != NULL;
+
+            if (holds && rule->equals != NULL)
+              holds = JSON_NODE_HOLDS_VALUE (cond) &&
+                      json_node_get_value_type (cond) == json_node_get_value_type (rule->equals) &&
+                      json_node_equal (cond, rule->equals);
+            if (holds && cp_packet_get_value (d->packet, a->section->id, a->id) == NULL)
+              cp_packet_set_value (d->packet, a->section->id, a->id, value_for (d, a, 0, 1));
+          }
           break;
         case CP_RULE_CAMPAIGN_YEAR:
           {

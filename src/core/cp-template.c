@@ -569,9 +569,13 @@ read_field (CpJsonCtx        *ctx,
         {
           g_autoptr(GError) regex_error = NULL;
           g_autofree char *anchored = g_strdup_printf ("\\A(?:%s)\\z", pattern);
+          g_autoptr(GRegex) plain = NULL;
 
+          /* Compiled alone first, so that an error speaks of the pattern as written. */
           field->pattern = g_strdup (pattern);
-          field->regex = g_regex_new (anchored, G_REGEX_OPTIMIZE, 0, &regex_error);
+          plain = g_regex_new (pattern, 0, 0, &regex_error);
+          if (plain != NULL)
+            field->regex = g_regex_new (anchored, G_REGEX_OPTIMIZE, 0, &regex_error);
           if (field->regex == NULL)
             {
               gsize mark = cp_json_ctx_push_member (ctx, "pattern");
