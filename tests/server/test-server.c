@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "cp-demo.h"
 #include "cp-packet.h"
 #include "cp-server-private.h"
 #include "cp-template-registry.h"
@@ -956,6 +957,153 @@ test_return_accept (ServerFixture *f,
   }
 }
 
+/* A complete packet (the core's demo for this year, in Kunshan) with real attachments: the agency
+ * uploads what "missing" asks for and submits; the office accepts. */
+static void
+test_submit_complete (ServerFixture *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *agency = NULL;
+  g_autofree char *office = NULL;
+  g_autofree char *submit_path = NULL;
+  g_autofree char *accept_path = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "server.sqlite", NULL);
+  GPtrArray *attachments;
+  CpServerStorage *storage;
+  gsize length;
+  char *json;
+
+  for (guint seed = 1; seed < 200 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, KIND,
+                                                               g_date_time_get_year (now), seed);
+
+      if (candidate != NULL && strncmp (cp_packet_get_uscc (candidate) + 2, "320583", 6) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (demo);
+
+  /* Give every attachment real bytes, and rename it by their hash everywhere it is named. */
+  json = cp_packet_to_data (demo, FALSE, &length);
+  text = g_string_new (json);
+  g_free (json);
+  attachments = cp_packet_get_attachments (demo);
+  g_assert_cmpuint (attachments->len, >, 0);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      GBytes *bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = sha256_hex ((const guint8 *) body, strlen (body));
+
+      g_string_replace (text, attachment->sha256, sha, 0);
+      g_ptr_array_add (contents, bytes);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+  g_assert_no_error (error);
+  /* The server validates on the day of submission: the report must be valid today. */
+  {
+    g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+    g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+
+    cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  }
+
+  /* The enterprise is a client of agency A. */
+  server_fixture_stop (f);
+  storage = cp_server_storage_sqlite_open (db, &error);
+  g_assert_no_error (error);
+  storage->vtable->assign (storage, cp_packet_get_uscc (packet), "A", &error);
+  g_assert_no_error (error);
+  cp_server_storage_close (storage);
+  server_fixture_start (f);
+
+  agency = server_login (f, "agency-a");
+  office = server_login (f, "office-kunshan");
+  submit_path = packet_path (packet, "/submit");
+  accept_path = packet_path (packet, "/accept");
+  {
+    g_autoptr(Reply) created = put_packet (f, agency, packet, 0);
+    g_autoptr(Reply) early = server_request (f, "POST", submit_path, agency, NULL, 0, NULL);
+    JsonArray *findings;
+    gboolean blob_missing = FALSE;
+
+    g_assert_cmpuint (created->status, ==, 201);
+    /* The attachments are not uploaded yet: that alone blocks the submission. */
+    assert_problem (early, 422, "incomplete");
+    findings = json_object_get_array_member (json_node_get_object (early->json), "findings");
+    for (guint i = 0; i < json_array_get_length (findings); i++)
+      {
+        JsonObject *finding = json_array_get_object_element (findings, i);
+
+        if (g_str_equal (json_object_get_string_member (finding, "severity"), "error"))
+          {
+            g_test_message ("finding: %s", json_object_get_string_member (finding, "message"));
+            g_assert_cmpstr (json_object_get_string_member (finding, "code"), ==,
+                             "blob-missing");
+            blob_missing = TRUE;
+          }
+      }
+    g_assert_true (blob_missing);
+  }
+  for (guint i = 0; i < contents->len; i++)
+    {
+      GBytes *bytes = g_ptr_array_index (contents, i);
+      g_autofree char *sha = sha256_hex (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha, NULL);
+      g_autoptr(Reply) uploaded = server_request (f, "PUT", path, agency,
+                                                  g_bytes_get_data (bytes, NULL),
+                                                  (gssize) g_bytes_get_size (bytes), NULL);
+
+      g_assert_cmpuint (uploaded->status, ==, 201);
+    }
+  {
+    g_autoptr(Reply) submitted = server_request (f, "POST", submit_path, agency, NULL, 0,
+                                                 "If-Match", "\"1\"", NULL);
+    g_autoptr(Reply) replay = server_request (f, "POST", submit_path, agency, NULL, 0,
+                                              "If-Match", "\"1\"", NULL);
+    g_autoptr(Reply) accepted = NULL;
+    g_autoptr(Reply) blob = NULL;
+    g_autofree char *blob_path = NULL;
+    g_autofree char *first_sha = NULL;
+
+    if (submitted->status != 200)
+      g_test_message ("%.*s", (int) g_bytes_get_size (submitted->body),
+                      (const char *) g_bytes_get_data (submitted->body, NULL));
+    g_assert_cmpuint (submitted->status, ==, 200);
+    g_assert_cmpstr (json_get_string (submitted->json, "state"), ==, "submitted");
+    g_assert_cmpstr (json_get_string (submitted->json, "action"), ==, "submit");
+    g_assert_cmpint (json_get_int (submitted->json, "revision"), ==, 2);
+    g_assert_cmpuint (replay->status, ==, 200);
+    g_assert_cmpint (json_get_int (replay->json, "revision"), ==, 2);
+
+    accepted = server_request (f, "POST", accept_path, office, NULL, 0, NULL);
+    g_assert_cmpuint (accepted->status, ==, 200);
+    g_assert_cmpstr (json_get_string (accepted->json, "state"), ==, "accepted");
+    g_assert_cmpstr (json_get_string (accepted->json, "modified_by"), ==, "office-kunshan");
+
+    /* The office can read the attachments of packets in its district. */
+    first_sha = sha256_hex (g_bytes_get_data (g_ptr_array_index (contents, 0), NULL),
+                            g_bytes_get_size (g_ptr_array_index (contents, 0)));
+    blob_path = g_strconcat ("/api/v1/blobs/", first_sha, NULL);
+    blob = server_request (f, "GET", blob_path, office, NULL, 0, NULL);
+    g_assert_cmpuint (blob->status, ==, 200);
+  }
+  {
+    g_autoptr(Reply) progress = server_request (f, "GET", "/api/v1/progress?year=2026", office,
+                                                NULL, 0, NULL);
+
+    g_assert_cmpuint (progress->status, ==, 200);
+  }
+}
+
 /* --- the access matrix ------------------------------------------------------------------- */
 
 typedef enum
@@ -1446,6 +1594,7 @@ main (int   argc,
   ADD ("/server/changes", test_changes);
   ADD ("/server/workflow/submit-incomplete", test_submit_incomplete);
   ADD ("/server/workflow/return-accept", test_return_accept);
+  ADD ("/server/workflow/submit-complete", test_submit_complete);
   ADD ("/server/access-matrix", test_access_matrix);
   ADD ("/server/bad-input/malformed", test_malformed);
   ADD ("/server/bad-input/chunked-too-large", test_chunked_too_large);
