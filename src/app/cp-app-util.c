@@ -147,7 +147,7 @@ cp_app_section_status_icon (CpSectionStatus status)
   switch (status)
     {
     case CP_SECTION_STATUS_EMPTY:
-      return "content-loading-symbolic";
+      return "radio-symbolic";
     case CP_SECTION_STATUS_ERRORS:
       return "dialog-error-symbolic";
     case CP_SECTION_STATUS_WARNINGS:

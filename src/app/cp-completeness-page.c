@@ -16,7 +16,10 @@ struct _CpCompletenessPage
 {
   AdwBin     parent_instance;
 
-  GtkWidget *status;       /* AdwStatusPage with the verdict */
+  GtkWidget *status;       /* the verdict: icon, title, description */
+  GtkWidget *status_icon;
+  GtkWidget *status_title;
+  GtkWidget *status_description;
   GtkWidget *groups_box;
   GPtrArray *rows;         /* element type GtkWidget * (AdwActionRow) in order */
   char      *title;
@@ -83,8 +86,23 @@ cp_completeness_page_init (CpCompletenessPage *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
 
   self->rows = g_ptr_array_new ();
-  self->status = adw_status_page_new ();
-  gtk_widget_add_css_class (self->status, "compact");
+  self->status = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_top (self->status, 36);
+  gtk_widget_set_margin_bottom (self->status, 12);
+  gtk_widget_add_css_class (self->status, "completeness-status");
+  self->status_icon = gtk_image_new ();
+  gtk_image_set_pixel_size (GTK_IMAGE (self->status_icon), 96);
+  self->status_title = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->status_title), TRUE);
+  gtk_widget_add_css_class (self->status_title, "title-1");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_title),
+                                  GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
+  self->status_description = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->status_description), TRUE);
+  gtk_label_set_justify (GTK_LABEL (self->status_description), GTK_JUSTIFY_CENTER);
+  gtk_box_append (GTK_BOX (self->status), self->status_icon);
+  gtk_box_append (GTK_BOX (self->status), self->status_title);
+  gtk_box_append (GTK_BOX (self->status), self->status_description);
   self->groups_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_widget_set_margin_bottom (self->groups_box, 24);
   gtk_widget_set_margin_start (self->groups_box, 12);
@@ -173,7 +191,7 @@ cp_completeness_page_update (CpCompletenessPage *self,
       else
         description = g_strdup (_("Every required part is filled in and no rule is broken. "
                                   "The packet can be submitted."));
-      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->status), "emblem-ok-symbolic");
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->status_icon), "emblem-ok-symbolic");
       gtk_widget_add_css_class (self->status, "ready");
       gtk_widget_remove_css_class (self->status, "not-ready");
     }
@@ -183,12 +201,12 @@ cp_completeness_page_update (CpCompletenessPage *self,
                                                   "%u Problems Left", n_errors), n_errors);
       description = g_strdup (_("Each row says what is missing or wrong, and where. Select a "
                                 "row to go to the field."));
-      adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->status), "dialog-warning-symbolic");
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->status_icon), "dialog-warning-symbolic");
       gtk_widget_add_css_class (self->status, "not-ready");
       gtk_widget_remove_css_class (self->status, "ready");
     }
-  adw_status_page_set_title (ADW_STATUS_PAGE (self->status), self->title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (self->status), description);
+  gtk_label_set_text (GTK_LABEL (self->status_title), self->title);
+  gtk_label_set_text (GTK_LABEL (self->status_description), description);
 
   /* Findings come in binder order; group them by section, the packet as a whole first. */
   sections = cp_template_get_sections (tmpl);

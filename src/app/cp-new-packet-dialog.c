@@ -183,6 +183,17 @@ cp_new_packet_dialog_set_kind (CpNewPacketDialog *self,
       adw_combo_row_set_selected (self->kind_row, i);
 }
 
+void
+cp_new_packet_dialog_set_enterprise (CpNewPacketDialog *self,
+                                     const char        *name,
+                                     const char        *uscc)
+{
+  g_return_if_fail (CP_IS_NEW_PACKET_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), name != NULL ? name : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->uscc_row), uscc != NULL ? uscc : "");
+}
+
 const char *
 cp_new_packet_dialog_get_enterprise_name (CpNewPacketDialog *self)
 {

@@ -754,7 +754,8 @@ cp_packet_view_set_packet (CpPacketView        *self,
         }
       if (is_scoring)
         {
-          self->scoring = cp_scoring_page_new (self->sheet, packet);
+          self->scoring = cp_scoring_page_new (self->sheet, packet, scoring->self,
+                                               scoring->acceptance);
           g_signal_connect (self->scoring, "score-edited", G_CALLBACK (score_edited_cb), self);
           g_signal_connect (self->scoring, "clock-changed", G_CALLBACK (clock_changed_cb), self);
           cp_packet_view_add_step (self, CP_PAGE_SCORING, section->id,
@@ -950,10 +951,10 @@ cp_packet_view_jump (CpPacketView *self,
     return cp_section_page_focus_field (CP_SECTION_PAGE (step->page), field);
   if (CP_IS_SCORING_PAGE (step->page))
     {
-      CpScoreColumn column = CP_SCORE_ACCEPTANCE;
+      const CpScoringRef *scoring = cp_template_get_scoring (self->tmpl);
+      CpScoreColumn column = scoring != NULL && scoring->self && !scoring->acceptance
+                             ? CP_SCORE_SELF : CP_SCORE_ACCEPTANCE;
 
-      if (!cp_scoring_sheet_has_column (self->sheet, column))
-        column = CP_SCORE_SELF;
       cp_scoring_page_set_only_unscored (CP_SCORING_PAGE (step->page), FALSE);
       return cp_scoring_page_focus_item (CP_SCORING_PAGE (step->page), field, column);
     }

@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 #define CP_TYPE_PACKET_VIEW (cp_packet_view_get_type ())
 G_DECLARE_FINAL_TYPE (CpPacketView, cp_packet_view, CP, PACKET_VIEW, AdwBin)
 
-/* Page ids: section ids, "scoring" and "completeness". */
+/* Page ids: section ids, "scoring-sheet" and "completeness". */
 #define CP_PAGE_COMPLETENESS "completeness"
-#define CP_PAGE_SCORING      "scoring"
+#define CP_PAGE_SCORING      "scoring-sheet"
 
 /* Shows @packet (the view keeps a reference and edits it); every change goes to @store. */
 gboolean         cp_packet_view_set_packet        (CpPacketView       *self,

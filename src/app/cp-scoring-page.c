@@ -49,6 +49,7 @@ struct _CpScoringPage
   char               *message;
   guint               clock_id;
   gboolean            only_unscored;
+  gboolean            columns[2];     /* which score columns are shown */
 };
 
 enum {
@@ -101,10 +102,10 @@ row_is_unscored (CpScoringPage *self,
 
   if (cp_score_row_get_adjustment (row) != NULL)
     return FALSE;
-  if (cp_scoring_sheet_has_column (self->sheet, CP_SCORE_SELF) &&
+  if (self->columns[CP_SCORE_SELF] &&
       (score == NULL || !score->has_self))
     return TRUE;
-  if (cp_scoring_sheet_has_column (self->sheet, CP_SCORE_ACCEPTANCE) &&
+  if (self->columns[CP_SCORE_ACCEPTANCE] &&
       (score == NULL || !score->has_acceptance))
     return TRUE;
   return FALSE;
@@ -148,7 +149,7 @@ cp_scoring_page_refresh (CpScoringPage *self)
       g_autoptr(GString) verdict = g_string_new (NULL);
       guint n_scored, n_items;
 
-      if (!cp_scoring_sheet_has_column (self->sheet, column))
+      if (!self->columns[column])
         continue;
 
       total = format_points (cp_score_summary_get_total (summary, column));
@@ -217,7 +218,7 @@ cp_scoring_page_refresh (CpScoringPage *self)
         {
           g_autofree char *points = NULL;
 
-          if (!cp_scoring_sheet_has_column (self->sheet, columns[c]))
+          if (!self->columns[columns[c]])
             continue;
           points = format_points (cp_score_summary_get_subtotal (summary, columns[c],
                                                                  category->id));
@@ -852,7 +853,9 @@ make_heading (const char *text)
 
 CpScoringPage *
 cp_scoring_page_new (CpScoringSheet *sheet,
-                     CpPacket       *packet)
+                     CpPacket       *packet,
+                     gboolean        show_self,
+                     gboolean        show_acceptance)
 {
   CpScoringPage *self;
   GtkWidget *box, *toolbar, *paned, *side_scrolled, *side, *title, *icon;
@@ -867,6 +870,14 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   self = g_object_new (CP_TYPE_SCORING_PAGE, NULL);
   self->sheet = g_object_ref (sheet);
   self->packet = g_object_ref (packet);
+  if (!show_self && !show_acceptance)
+    {
+      show_self = cp_scoring_sheet_has_column (sheet, CP_SCORE_SELF);
+      show_acceptance = cp_scoring_sheet_has_column (sheet, CP_SCORE_ACCEPTANCE);
+    }
+  self->columns[CP_SCORE_SELF] = show_self && cp_scoring_sheet_has_column (sheet, CP_SCORE_SELF);
+  self->columns[CP_SCORE_ACCEPTANCE] = show_acceptance &&
+                                       cp_scoring_sheet_has_column (sheet, CP_SCORE_ACCEPTANCE);
 
   self->rows = g_list_store_new (CP_TYPE_SCORE_ROW);
   items = cp_scoring_sheet_get_items (sheet);
@@ -941,9 +952,9 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   add_column (self, _("Item"), "item", 0, TRUE);
   add_column (self, _("Guidance"), "guidance", 0, TRUE);
   add_column (self, _("Max"), "max", 0, FALSE);
-  if (cp_scoring_sheet_has_column (sheet, CP_SCORE_SELF))
+  if (self->columns[CP_SCORE_SELF])
     add_column (self, _("Self"), NULL, CP_SCORE_SELF, FALSE);
-  if (cp_scoring_sheet_has_column (sheet, CP_SCORE_ACCEPTANCE))
+  if (self->columns[CP_SCORE_ACCEPTANCE])
     add_column (self, _("Acceptance"), NULL, CP_SCORE_ACCEPTANCE, FALSE);
   add_column (self, _("Note"), NULL, CP_SCORING_PAGE_NOTE, FALSE);
   self->scrolled = gtk_scrolled_window_new ();
@@ -960,7 +971,7 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_widget_set_margin_bottom (side, 12);
   for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
     {
-      if (!cp_scoring_sheet_has_column (sheet, columns[c]))
+      if (!self->columns[columns[c]])
         continue;
       gtk_box_append (GTK_BOX (side), make_heading (columns[c] == CP_SCORE_SELF
                                                     ? _("Self-assessment")

@@ -21,8 +21,12 @@ G_DECLARE_FINAL_TYPE (CpScoringPage, cp_scoring_page, CP, SCORING_PAGE, AdwBin)
 /* The page edits @packet's scores in memory and emits ::score-edited (item id, CpScoreColumn)
  * after each accepted score or note, and ::clock-changed when the review clock starts or
  * stops. */
+/* Shows the self-assessment and/or acceptance columns (both FALSE: every column the sheet
+ * has). */
 CpScoringPage  *cp_scoring_page_new               (CpScoringSheet *sheet,
-                                                   CpPacket       *packet);
+                                                   CpPacket       *packet,
+                                                   gboolean        show_self,
+                                                   gboolean        show_acceptance);
 CpScoringSheet *cp_scoring_page_get_sheet         (CpScoringPage  *self);
 /* What typing @text into the score cell of @item_id does: an empty text clears the score;
  * anything that is not a number, below the minimum or above the maximum is refused with a

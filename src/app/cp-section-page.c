@@ -1398,17 +1398,14 @@ field_editor_new (CpSectionPage *self,
         adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (fe->group),
                                                cp_text_get (field->help));
     }
-  if (field->required)
+  if (field->required && complex)
     {
       GtkWidget *required = gtk_label_new (_("Required"));
 
       gtk_widget_add_css_class (required, "dim-label");
       gtk_widget_add_css_class (required, "caption");
       gtk_widget_set_valign (required, GTK_ALIGN_END);
-      if (complex)
-        adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (fe->group), required);
-      else
-        g_object_ref_sink (required), g_object_unref (required);
+      adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (fe->group), required);
     }
 
   fe->items_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -1431,6 +1428,7 @@ field_editor_new (CpSectionPage *self,
       gtk_label_set_xalign (GTK_LABEL (fe->info_label), 0);
       gtk_widget_add_css_class (fe->info_label, "caption");
       gtk_widget_add_css_class (fe->info_label, "field-info");
+      gtk_widget_add_css_class (fe->info_label, "dim-label");
       gtk_widget_set_visible (fe->info_label, FALSE);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (fe->group), fe->info_label);
     }

@@ -1,0 +1,556 @@
+/* test-app-window.c — the application's windows under Xvfb, driven the way a user drives them
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "cp-application.h"
+#include "cp-completeness-page.h"
+#include "cp-demo.h"
+#include "cp-new-packet-dialog.h"
+#include "cp-packet-view.h"
+#include "cp-scoring-page.h"
+#include "cp-section-page.h"
+#include "cp-window.h"
+
+typedef struct
+{
+  char          *dir;
+  CpApplication *app;
+  CpWindow      *window;
+} Fixture;
+
+/* Runs the main loop until @cond holds or two seconds pass. */
+#define WAIT_FOR(cond) \
+  G_STMT_START { \
+    gint64 _deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < _deadline) \
+      g_main_context_iteration (NULL, FALSE); \
+  } G_STMT_END
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("cp-app-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("CP_DATA_DIR", f->dir, TRUE);
+
+  {
+    /* A fresh id for each test: the previous application may still be on the bus. */
+    static guint serial;
+    g_autofree char *id = g_strdup_printf ("%s.Test%u", APP_ID, ++serial);
+
+    f->app = g_object_new (CP_TYPE_APPLICATION,
+                           "application-id", id,
+                           "resource-base-path", "/io/github/creditpacket/CreditPacket",
+                           "flags", G_APPLICATION_NON_UNIQUE,
+                           NULL);
+  }
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_nonnull (f->window);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_close (GTK_WINDOW (f->window));
+  spin (50);
+  g_application_quit (G_APPLICATION (f->app));
+  g_clear_object (&f->app);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static CpStore *
+open_store_again (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  CpStore *store = cp_store_new (f->dir, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static CpPacketView *
+get_view (Fixture *f)
+{
+  return CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+}
+
+/* The new-packet dialog checks the credit code as it is typed. */
+static void
+test_new_packet_dialog (Fixture       *f,
+                        gconstpointer  data)
+{
+  CpTemplateRegistry *registry = cp_application_get_registry (f->app);
+  CpNewPacketDialog *dialog = cp_new_packet_dialog_new (GTK_WINDOW (f->window), registry);
+  g_autofree char *uscc = cp_demo_uscc ("320506", 3);
+  g_autofree char *wrong = g_strdup (uscc);
+
+  cp_new_packet_dialog_set_kind (dialog, "city-demonstration");
+  g_assert_cmpstr (cp_new_packet_dialog_get_kind (dialog), ==, "city-demonstration");
+
+  /* No name yet: nothing to create. */
+  g_assert_false (cp_new_packet_dialog_can_create (dialog));
+
+  cp_new_packet_dialog_set_enterprise (dialog, "苏州测试有限公司", "91320506");
+  g_assert_false (cp_new_packet_dialog_can_create (dialog));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog),
+                            "10 more characters"));
+
+  /* One character changed: the check character no longer matches. */
+  wrong[10] = wrong[10] == '1' ? '2' : '1';
+  cp_new_packet_dialog_set_enterprise (dialog, "苏州测试有限公司", wrong);
+  g_assert_false (cp_new_packet_dialog_can_create (dialog));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "check character"));
+
+  /* Lower case and spaces are normalized; the division is named. */
+  {
+    g_autofree char *lower = g_ascii_strdown (uscc, -1);
+    g_autofree char *spaced = g_strdup_printf (" %s ", lower);
+
+    cp_new_packet_dialog_set_enterprise (dialog, "苏州测试有限公司", spaced);
+  }
+  g_assert_true (cp_new_packet_dialog_can_create (dialog));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "吴中区"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+cover_is (CpPacketView    *view,
+          CpSectionStatus  status)
+{
+  return cp_packet_view_get_status (view, "cover") == status;
+}
+
+/* Create a packet, fill its cover through the widgets, see the badge turn complete and the
+ * values reach the store within a fraction of a second. */
+static void
+test_fill_section (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *uscc = cp_demo_uscc ("320505", 11);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(CpPacket) saved = NULL;
+  g_autofree char *uuid = NULL;
+  CpPacketView *view;
+  CpSectionPage *cover;
+  GtkWidget *editor;
+  gint64 typed_at;
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州恒瑞智能装备有限公司", uscc, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (uuid);
+
+  view = get_view (f);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, "cover");
+  /* Name and code only: the cover is started but lacks required fields. */
+  g_assert_cmpint (cp_packet_view_get_status (view, "cover"), ==, CP_SECTION_STATUS_ERRORS);
+  g_assert_cmpint (cp_packet_view_get_status (view, "work-summary"), ==,
+                   CP_SECTION_STATUS_EMPTY);
+
+  cover = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "cover"));
+  gtk_editable_set_text (GTK_EDITABLE (cp_section_page_get_editor (cover, "legal_representative")),
+                         "黄燕");
+  gtk_editable_set_text (GTK_EDITABLE (cp_section_page_get_editor (cover, "address")),
+                         "江苏省苏州市吴中区木渎镇金山路18号");
+  gtk_editable_set_text (GTK_EDITABLE (cp_section_page_get_editor (cover, "contact_person")),
+                         "马丽华");
+
+  /* A bad phone number shows under the field once the focus leaves it. */
+  editor = cp_section_page_get_editor (cover, "phone");
+  gtk_widget_grab_focus (editor);
+  gtk_editable_set_text (GTK_EDITABLE (editor), "abc");
+  gtk_widget_grab_focus (cp_section_page_get_editor (cover, "address"));
+  WAIT_FOR (cp_section_page_get_error (cover, "phone") != NULL);
+  g_assert_nonnull (cp_section_page_get_error (cover, "phone"));
+  gtk_editable_set_text (GTK_EDITABLE (editor), "0512-63265277");
+
+  editor = cp_section_page_get_editor (cover, "district");
+  g_assert_true (ADW_IS_COMBO_ROW (editor));
+  typed_at = g_get_monotonic_time ();
+  adw_combo_row_set_selected (ADW_COMBO_ROW (editor), 1);
+
+  WAIT_FOR (cover_is (view, CP_SECTION_STATUS_COMPLETE));
+  g_assert_cmpint (cp_packet_view_get_status (view, "cover"), ==, CP_SECTION_STATUS_COMPLETE);
+  /* Saved without anyone pressing a button, within the save delay. */
+  g_assert_cmpuint (cp_packet_view_get_n_pending (view), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - typed_at, <, 1500 * 1000);
+  gtk_widget_grab_focus (cp_section_page_get_editor (cover, "address"));
+  WAIT_FOR (cp_section_page_get_error (cover, "phone") == NULL);
+  g_assert_null (cp_section_page_get_error (cover, "phone"));
+
+  store = open_store_again (f);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_string (saved, "cover", "legal_representative"), ==, "黄燕");
+  g_assert_cmpstr (cp_packet_get_string (saved, "cover", "phone"), ==, "0512-63265277");
+  g_assert_cmpstr (cp_packet_get_string (saved, "cover", "uscc"), ==, uscc);
+  g_assert_nonnull (cp_packet_get_string (saved, "cover", "district"));
+
+  /* Next goes to the second step; the list shows the packet with its progress. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "packet.next", NULL);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, "eligibility");
+  gtk_widget_activate_action (GTK_WIDGET (view), "packet.previous", NULL);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, "cover");
+  g_assert_cmpuint (g_list_model_get_n_items (cp_window_get_visible_packets (f->window)), ==, 1);
+}
+
+static GtkEventController *
+find_key_controller (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        return c;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+focused_entry (Fixture *f)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+  while (focus != NULL && !GTK_IS_ENTRY (focus))
+    focus = gtk_widget_get_parent (focus);
+  return focus;
+}
+
+/* Types @text into the focused score cell and presses @keyval (Return or Tab). */
+static void
+type_and_press (Fixture    *f,
+                const char *text,
+                guint       keyval)
+{
+  GtkWidget *entry = focused_entry (f);
+  gboolean handled = FALSE;
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  for (const char *p = text; *p; p++)
+    {
+      int pos = gtk_editable_get_position (GTK_EDITABLE (entry));
+      char c[2] = { *p, 0 };
+
+      gtk_editable_insert_text (GTK_EDITABLE (entry), c, 1, &pos);
+      gtk_editable_set_position (GTK_EDITABLE (entry), pos);
+    }
+  if (keyval == GDK_KEY_Return)
+    g_signal_emit_by_name (entry, "activate");
+  else
+    g_signal_emit_by_name (find_key_controller (entry), "key-pressed", keyval, 0, 0, &handled);
+  spin (20);
+}
+
+/* Score a sheet from the keyboard: digits, Enter and Tab; above-max is refused. */
+static void
+test_score_from_keyboard (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *uscc = cp_demo_uscc ("320508", 5);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(CpPacket) saved = NULL;
+  g_autofree char *uuid = NULL;
+  CpPacketView *view;
+  CpScoringPage *sheet;
+  const CpItemScore *score;
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
+                                            "苏州新宇新材料有限公司", uscc, &error));
+  g_assert_no_error (error);
+  view = get_view (f);
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "packet.show-scoring", NULL);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_SCORING);
+  sheet = CP_SCORING_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_SCORING));
+  spin (100);
+
+  g_assert_true (cp_scoring_page_focus_item (sheet, "1.1.1", CP_SCORE_ACCEPTANCE));
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.1");
+
+  type_and_press (f, "8", GDK_KEY_Return);
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.2");
+  type_and_press (f, "5", GDK_KEY_Tab);
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.3");
+
+  /* 1.1.3 is worth 5 points: 9 is refused and the focus stays. */
+  type_and_press (f, "9", GDK_KEY_Tab);
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.3");
+  g_assert_nonnull (cp_scoring_page_get_message (sheet));
+  g_assert_nonnull (strstr (cp_scoring_page_get_message (sheet), "refused"));
+  g_assert_null (cp_packet_get_score (cp_packet_view_get_packet (view), "1.1.3"));
+
+  type_and_press (f, "4", GDK_KEY_Tab);
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.4");
+  g_assert_null (cp_scoring_page_get_message (sheet));
+
+  /* Shift+Tab goes back. */
+  {
+    gboolean handled = FALSE;
+
+    g_signal_emit_by_name (find_key_controller (focused_entry (f)), "key-pressed",
+                           GDK_KEY_ISO_Left_Tab, 0, GDK_SHIFT_MASK, &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.3");
+  }
+
+  /* 8 + 5 + 4 = 17 of 1000; 683 short of the city pass mark of 700. */
+  g_assert_true (g_str_has_prefix (cp_scoring_page_get_total_text (sheet, CP_SCORE_ACCEPTANCE),
+                                   "17 of 1000 points · 3 of 69 items scored"));
+  g_assert_nonnull (strstr (cp_scoring_page_get_verdict_text (sheet, CP_SCORE_ACCEPTANCE),
+                            "(700): not reached, 683 points short"));
+
+  /* The unscored filter leaves the 66 items without a score. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "packet.only-unscored", NULL);
+  g_assert_cmpuint (cp_scoring_page_get_n_shown (sheet), ==, 66);
+  cp_scoring_page_set_only_unscored (sheet, FALSE);
+  g_assert_cmpuint (cp_scoring_page_get_n_shown (sheet), ==, 69);
+
+  /* Each accepted score is in the store at once. */
+  store = open_store_again (f);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  score = cp_packet_get_score (saved, "1.1.1");
+  g_assert_nonnull (score);
+  g_assert_true (score->has_acceptance);
+  g_assert_cmpfloat (score->acceptance, ==, 8);
+  score = cp_packet_get_score (saved, "1.1.3");
+  g_assert_cmpfloat (score->acceptance, ==, 4);
+
+  /* The review clock is kept with the packet. */
+  cp_scoring_page_toggle_clock (sheet);
+  g_assert_true (cp_packet_get_review_running (cp_packet_view_get_packet (view)));
+  g_clear_object (&saved);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_true (cp_packet_get_review_running (saved));
+  cp_scoring_page_toggle_clock (sheet);
+  g_clear_object (&saved);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_false (cp_packet_get_review_running (saved));
+}
+
+static const char *
+save_demo (Fixture    *f,
+           const char *kind,
+           guint       seed)
+{
+  CpTemplateRegistry *registry = cp_application_get_registry (f->app);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  g_autoptr(CpPacket) packet = cp_demo_packet (registry, kind, seed);
+  g_autoptr(GError) error = NULL;
+  static char uuid[64];
+
+  g_assert_nonnull (packet);
+  cp_store_save_packet (store, packet, NULL, &error);
+  g_assert_no_error (error);
+  g_strlcpy (uuid, cp_packet_get_uuid (packet), sizeof uuid);
+  cp_window_reload (f->window);
+  return uuid;
+}
+
+/* The completeness page lists what is missing, jumps to it, and says when all is there. */
+static void
+test_completeness (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *uuid = g_strdup (save_demo (f, "standardization-acceptance", 2));
+  g_autoptr(GError) error = NULL;
+  CpPacketView *view;
+  CpCompletenessPage *page;
+  CpSectionPage *section;
+
+  g_assert_true (cp_window_open_packet (f->window, uuid, CP_PAGE_COMPLETENESS, &error));
+  g_assert_no_error (error);
+  view = get_view (f);
+  page = CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS));
+  g_assert_true (cp_completeness_page_is_ready (page));
+  g_assert_cmpstr (cp_completeness_page_get_title (page), ==, "Ready to Submit");
+  g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (view)), ==,
+                   CP_PACKET_STATE_READY);
+
+  /* Clear the summary: one problem, and its row leads to the field. */
+  section = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "work-summary"));
+  {
+    GtkWidget *editor = cp_section_page_get_editor (section, "summary");
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
+
+    gtk_text_buffer_set_text (buffer, "", -1);
+  }
+  cp_packet_view_revalidate (view);
+  g_assert_false (cp_completeness_page_is_ready (page));
+  g_assert_cmpuint (cp_completeness_page_get_n_rows (page), ==, 1);
+  g_assert_cmpstr (cp_completeness_page_get_title (page), ==, "1 Problem Left");
+  g_assert_cmpint (cp_packet_view_get_status (view, "work-summary"), ==,
+                   CP_SECTION_STATUS_ERRORS);
+  g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (view)), ==,
+                   CP_PACKET_STATE_DRAFT);
+
+  cp_completeness_page_activate_row (page, 0);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, "work-summary");
+  g_assert_nonnull (cp_section_page_get_error (section, "summary"));
+}
+
+/* Search, filters, delete with undo. */
+static void
+test_list (Fixture       *f,
+           gconstpointer  data)
+{
+  GListModel *visible = cp_window_get_visible_packets (f->window);
+  g_autofree char *first = NULL;
+  g_autoptr(CpStore) store = NULL;
+
+  first = g_strdup (save_demo (f, "standardization-acceptance", 1));
+  save_demo (f, "city-demonstration", 2);
+  save_demo (f, "provincial-recommendation", 3);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+
+  {
+    g_autoptr(CpPacket) packet = cp_store_load_packet (cp_application_get_store (f->app, NULL),
+                                                       first, NULL);
+    g_autofree char *name_part = g_utf8_substring (cp_packet_get_enterprise_name (packet), 2, 4);
+    g_autofree char *code_part = g_ascii_strdown (cp_packet_get_uscc (packet) + 8, 6);
+
+    cp_window_set_search (f->window, name_part);
+    g_assert_cmpuint (g_list_model_get_n_items (visible), >=, 1);
+    cp_window_set_search (f->window, code_part);
+    g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+    cp_window_set_search (f->window, "no such enterprise");
+    g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+    cp_window_set_search (f->window, "");
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-packet", "s", first);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  store = open_store_again (f);
+  g_assert_cmpuint (cp_store_list_packets (store, NULL)->len, ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo-delete", "s", first);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+}
+
+/* Export PDF from the open packet. */
+static void
+test_export_pdf (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *uuid = g_strdup (save_demo (f, "city-demonstration", 4));
+  g_autofree char *path = g_build_filename (f->dir, "binder.pdf", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
+  g_assert_true (cp_packet_view_export_pdf (get_view (f), path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, >, 10000);
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+
+  if (g_find_program_in_path ("pdftotext") != NULL)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *quoted = g_shell_quote (path);
+      g_autofree char *cmd = g_strdup_printf ("pdftotext -l 1 %s -", quoted);
+      const char *name = cp_packet_get_enterprise_name (cp_packet_view_get_packet (get_view (f)));
+
+      g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, &error));
+      g_assert_nonnull (strstr (out, name));
+    }
+}
+
+/* Closing and opening the window again returns to the same packet and page. */
+static void
+test_reopen (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *uuid = g_strdup (save_demo (f, "demonstration-review", 5));
+  g_autoptr(GError) error = NULL;
+  CpWindow *second;
+
+  if (cp_application_get_settings (f->app) == NULL)
+    {
+      g_test_skip ("The GSettings schema is not available");
+      return;
+    }
+  g_assert_true (cp_window_open_packet (f->window, uuid, "on-site", &error));
+  gtk_widget_activate_action (GTK_WIDGET (get_view (f)), "packet.next", NULL);
+  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "review-report");
+
+  gtk_window_close (GTK_WINDOW (f->window));
+  spin (50);
+  second = cp_window_new (f->app);
+  f->window = second;
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_cmpstr (cp_packet_view_get_uuid (get_view (f)), ==, uuid);
+  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "review-report");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  cp_application_init_i18n ();
+  gtk_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/app/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("new-packet-dialog", test_new_packet_dialog);
+  ADD ("fill-section", test_fill_section);
+  ADD ("score-from-keyboard", test_score_from_keyboard);
+  ADD ("completeness", test_completeness);
+  ADD ("list", test_list);
+  ADD ("export-pdf", test_export_pdf);
+  ADD ("reopen", test_reopen);
+#undef ADD
+
+  return g_test_run ();
+}
