@@ -472,6 +472,9 @@ check_length (Ctx         *ctx,
 
   if (f->min_length < 0 && f->max_length < 0)
     return;
+  /* A string never has more characters than bytes. */
+  if (f->min_length < 0 && strlen (s) <= (gsize) f->max_length)
+    return;
   len = g_utf8_strlen (s, -1);
   if (f->min_length >= 0 && len < f->min_length)
     {
@@ -576,15 +579,15 @@ check_file_ref (Ctx         *ctx,
                 const Where *w,
                 const char  *sha)
 {
-  const CpAttachment *attachment;
+  const CpAttachment *attachment = cp_packet_find_attachment (ctx->packet, sha);
   g_autofree char *label = NULL;
 
-  if (!cp_sha256_is_valid (sha))
+  /* Manifest entries are checked when the packet is read; only a miss needs a closer look. */
+  if (attachment == NULL && !cp_sha256_is_valid (sha))
     {
       report_type (ctx, w);
       return;
     }
-  attachment = cp_packet_find_attachment (ctx->packet, sha);
   if (attachment == NULL)
     {
       label = where_label (w);
