@@ -475,13 +475,23 @@ check_item (CpScoringSheet      *sheet,
             const char          *section_id,
             GPtrArray           *findings)
 {
-  g_autofree char *max = format_points (item->points);
+  g_autofree char *max = NULL;
   g_autofree char *value_text = NULL;
-  const char *title = cp_text_get (item->title);
+  const char *title;
   double step = cp_scoring_sheet_get_step (sheet);
   double value;
+  gboolean has_value = get_column_value (score, column, &value);
 
-  if (!get_column_value (score, column, &value))
+  /* The common case, a score within range and step, must cost nothing more than the tests:
+   * texts are only formatted for a finding. */
+  if (has_value && isfinite (value) && value >= 0 && value <= item->points + SCORE_EPSILON &&
+      (step <= 0 || fabs (value / step - round (value / step)) <= SCORE_EPSILON))
+    return;
+
+  max = format_points (item->points);
+  title = cp_text_get (item->title);
+
+  if (!has_value)
     {
       g_ptr_array_add (findings,
                        cp_finding_new (CP_SEVERITY_ERROR, section_id, item->id, "score-missing",
