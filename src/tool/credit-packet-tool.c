@@ -14,10 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "cp-date.h"
-#if __has_include("cp-demo.h")
 #include "cp-demo.h"
-#define HAVE_DEMO 1
-#endif
 #include "cp-finding.h"
 #include "cp-packet.h"
 #include "cp-scoring.h"
@@ -687,11 +684,7 @@ cmd_demo (int    argc,
 
       for (int n = 0; n < count; n++)
         {
-#ifdef HAVE_DEMO
           g_autoptr(CpPacket) packet = cp_demo_packet (registry, kind, (guint) (seed + n));
-#else
-          g_autoptr(CpPacket) packet = NULL;
-#endif
           g_autoptr(GError) error = NULL;
 
           if (packet == NULL)
