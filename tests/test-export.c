@@ -357,6 +357,28 @@ check_binder (CpPacket   *packet,
         }
     }
 
+  /* The attachment list says where each file is used: after a field's file in the list (its
+   * last mention) comes the title of the field's section. */
+  for (guint i = 0; i < cp_template_get_sections (kind)->len; i++)
+    {
+      const CpSection *section = g_ptr_array_index (cp_template_get_sections (kind), i);
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, f);
+          const char *sha256 = cp_packet_get_string (packet, section->id, field->id);
+          const char *last;
+          g_autofree char *window = NULL;
+
+          if (field->type != CP_FIELD_ATTACHMENT || sha256 == NULL)
+            continue;
+          last = g_strrstr (all->str, sha256);
+          g_assert_nonnull (last);
+          window = g_utf8_substring (last, 0, 300);
+          g_assert_true (page_contains (window, cp_text_get (section->title)));
+        }
+    }
+
   /* Every attachment with its SHA-256. */
   g_assert_cmpuint (attachments->len, >, 0);
   for (guint i = 0; i < attachments->len; i++)

@@ -1564,7 +1564,142 @@ add_scoring (Export         *ex,
   g_free (values[1]);
 }
 
-/* Every attachment of the manifest with its size and SHA-256. */
+static void
+note_use (GHashTable *uses,
+          const char *sha256,
+          const char *place)
+{
+  GString *places;
+
+  if (sha256 == NULL || *sha256 == '\0')
+    return;
+
+  places = g_hash_table_lookup (uses, sha256);
+  if (places == NULL)
+    {
+      places = g_string_new (NULL);
+      g_hash_table_insert (uses, g_strdup (sha256), places);
+    }
+  else if (strstr (places->str, place) != NULL)
+    {
+      return;
+    }
+  else
+    {
+      /* Translators: separates the places a file is used in the attachment list. */
+      g_string_append (places, C_("binder", "; "));
+    }
+  g_string_append (places, place);
+}
+
+static void
+note_field_uses (GHashTable    *uses,
+                 const CpField *field,
+                 JsonNode      *node,
+                 const char    *place)
+{
+  if (node == NULL)
+    return;
+
+  if (field->type == CP_FIELD_ATTACHMENT)
+    {
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        note_use (uses, json_node_get_string (node), place);
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *element = json_array_get_element (array, i);
+
+              if (JSON_NODE_HOLDS_VALUE (element) &&
+                  json_node_get_value_type (element) == G_TYPE_STRING)
+                note_use (uses, json_node_get_string (element), place);
+            }
+        }
+    }
+  else if (field->type == CP_FIELD_SIGNATURE && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *scan = json_object_get_member (object, "scan");
+
+      if (scan != NULL && JSON_NODE_HOLDS_VALUE (scan) &&
+          json_node_get_value_type (scan) == G_TYPE_STRING)
+        note_use (uses, json_node_get_string (scan), place);
+    }
+  else if (field->type == CP_FIELD_GROUP && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          for (guint f = 0; f < field->fields->len; f++)
+            {
+              const CpField *sub = g_ptr_array_index (field->fields, f);
+
+              note_field_uses (uses, sub,
+                               json_object_get_member (json_node_get_object (element), sub->id),
+                               place);
+            }
+        }
+    }
+}
+
+static void
+string_free (gpointer string)
+{
+  g_string_free (string, TRUE);
+}
+
+/* sha256 → GString: where the packet uses each file ("Service contract › Scan"). */
+static GHashTable *
+collect_uses (Export *ex)
+{
+  GHashTable *uses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, string_free);
+  GPtrArray *sections = cp_template_get_sections (ex->kind);
+
+  for (guint i = 0; i < sections->len; i++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, i);
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, f);
+          g_autofree char *place = g_strdup_printf ("%s › %s", cp_text_get (section->title),
+                                                    cp_text_get (field->label));
+
+          note_field_uses (uses, field,
+                           cp_packet_get_value (ex->packet, section->id, field->id), place);
+        }
+    }
+
+  if (ex->sheet != NULL)
+    {
+      GPtrArray *items = cp_scoring_sheet_get_items (ex->sheet);
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          const CpScoringItem *item = g_ptr_array_index (items, i);
+          const CpItemScore *score = cp_packet_get_score (ex->packet, item->id);
+          g_autofree char *place = NULL;
+
+          if (score == NULL || score->evidence == NULL)
+            continue;
+          /* Translators: where an evidence file is used: "Scoring sheet item 1.1.2". */
+          place = g_strdup_printf (_("Scoring sheet item %s"), item->id);
+          note_use (uses, score->evidence, place);
+        }
+    }
+
+  return uses;
+}
+
+/* Every attachment of the manifest with its size, SHA-256 and where the packet uses it. */
 static void
 add_attachment_list (Export    *ex,
                      GPtrArray *rows)
@@ -1573,6 +1708,7 @@ add_attachment_list (Export    *ex,
   const double number_width = 24;
   const double size_width = 86;
   const double name_width = BODY_WIDTH - number_width - size_width;
+  g_autoptr(GHashTable) uses = collect_uses (ex);
   Row *header;
 
   add_heading (ex, rows, C_("binder", "Attachment list"));
@@ -1620,6 +1756,32 @@ add_attachment_list (Export    *ex,
       attr->start_index = start;
       attr->end_index = strlen (text);
       pango_attr_list_insert (attrs, attr);
+
+      {
+        GString *places = g_hash_table_lookup (uses, attachment->sha256);
+        g_autofree char *line = NULL;
+        char *full;
+
+        if (places != NULL)
+          /* Translators: under a file in the attachment list: the materials it belongs to. */
+          line = g_strdup_printf (_("Used in: %s"), places->str);
+        else
+          line = g_strdup (_("Not used by any field of the packet."));
+
+        start = strlen (text);
+        full = g_strconcat (text, "\n", line, NULL);
+        g_free (text);
+        text = full;
+
+        attr = pango_attr_font_desc_new (ex->fonts[STYLE_SMALL]);
+        attr->start_index = start;
+        attr->end_index = strlen (text);
+        pango_attr_list_insert (attrs, attr);
+        attr = pango_attr_foreground_new (0x4400, 0x4800, 0x5000);
+        attr->start_index = start;
+        attr->end_index = strlen (text);
+        pango_attr_list_insert (attrs, attr);
+      }
 
       row->header = header;
       row_add (ex, row, 0, number_width, number, STYLE_BODY, PANGO_ALIGN_CENTER);
