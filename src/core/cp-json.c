@@ -165,7 +165,7 @@ cp_json_parse (const char  *data,
       return NULL;
     }
 
-  return json_node_copy (json_parser_get_root (parser));
+  return json_parser_steal_root (parser);
 }
 
 gboolean
