@@ -411,6 +411,16 @@ test_city_demonstration (void)
   export_ok (packet, pdf);
   check_binder (packet, pdf);
 
+  /* The cover names the agency of the service contract and the packet's state. */
+  {
+    g_autofree char *cover = pdf_page_text (pdf, 1, FALSE);
+    const char *agency = cp_packet_get_string (packet, "contract", "agency_name");
+
+    g_assert_nonnull (agency);
+    g_assert_true (page_contains (cover, agency));
+    g_assert_true (page_contains (cover, C_("binder", "Draft")));
+  }
+
   /* Nothing but the binder is left beside it. */
   listing = list_dir (dir);
   g_assert_cmpstr (listing, ==, "binder.pdf");

@@ -984,6 +984,34 @@ is_numeric (const CpField *field)
          field->type == CP_FIELD_INTEGER;
 }
 
+static double
+column_weight (const CpField *field)
+{
+  switch (field->type)
+    {
+    case CP_FIELD_INTEGER:
+    case CP_FIELD_DATE:
+    case CP_FIELD_TIME:
+    case CP_FIELD_POSTCODE:
+    case CP_FIELD_BOOLEAN:
+      return 0.6;
+    case CP_FIELD_TEXT:
+    case CP_FIELD_MULTILINE:
+    case CP_FIELD_NUMBER:
+    case CP_FIELD_MONEY:
+    case CP_FIELD_CHOICE:
+    case CP_FIELD_USCC:
+    case CP_FIELD_PHONE:
+    case CP_FIELD_EMAIL:
+    case CP_FIELD_URL:
+    case CP_FIELD_GROUP:
+    case CP_FIELD_ATTACHMENT:
+    case CP_FIELD_SIGNATURE:
+    default:
+      return 1.0;
+    }
+}
+
 /* A group (surveyors, three years of figures) as a small table, one row per entry. */
 static void
 add_group (Export        *ex,
@@ -996,7 +1024,10 @@ add_group (Export        *ex,
   Row *header;
   guint n_columns;
   double number_width = 22;
-  double column_width;
+  double widths[MAX_CELLS];
+  double lefts[MAX_CELLS];
+  double total_weight = 0;
+  double x;
 
   add_text (ex, rows, cp_text_get (field->label), STYLE_BOLD, ROW_KEEP_WITH_NEXT, 6);
 
@@ -1035,14 +1066,16 @@ add_group (Export        *ex,
       return;
     }
 
-  column_width = (BODY_WIDTH - number_width) / n_columns;
+  /* Years, dates and counts need less room than names and words. */
+  for (guint f = 0; f < n_columns; f++)
+    total_weight += column_weight (g_ptr_array_index (fields, f));
 
   header = row_new (ex, ROW_GRID | ROW_SHADE | ROW_KEEP_WITH_NEXT);
   row_add (ex, header, 0, number_width, "#", STYLE_SMALL, PANGO_ALIGN_CENTER);
+  x = number_width;
   for (guint f = 0; f < n_columns; f++)
     {
       const CpField *sub = g_ptr_array_index (fields, f);
-
       g_autofree char *title = NULL;
 
       /* Units go to the column header, not into every cell. */
@@ -1050,8 +1083,10 @@ add_group (Export        *ex,
         title = g_strdup_printf ("%s (%s)", cp_text_get (sub->label), sub->unit);
       else
         title = g_strdup (cp_text_get (sub->label));
-      row_add (ex, header, number_width + f * column_width, column_width, title,
-               STYLE_SMALL_BOLD, PANGO_ALIGN_LEFT);
+      widths[f] = (BODY_WIDTH - number_width) * column_weight (sub) / total_weight;
+      lefts[f] = x;
+      x += widths[f];
+      row_add (ex, header, lefts[f], widths[f], title, STYLE_SMALL_BOLD, PANGO_ALIGN_LEFT);
     }
   g_ptr_array_add (rows, header);
 
@@ -1082,7 +1117,7 @@ add_group (Export        *ex,
           else
             text = describe_value (ex, sub, value);
 
-          row_add (ex, row, number_width + f * column_width, column_width, text, STYLE_SMALL,
+          row_add (ex, row, lefts[f], widths[f], text, STYLE_SMALL,
                    numeric ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
         }
       g_ptr_array_add (rows, row);
@@ -1149,29 +1184,33 @@ add_heading (Export     *ex,
   return row;
 }
 
-/* The agency named in the service contract, if the kind has one. */
+/* The agency named in the service contract, else in any other section (the re-review names
+ * its reviewing agency), or NULL. */
 static const char *
 find_agency (Export *ex)
 {
   GPtrArray *sections = cp_template_get_sections (ex->kind);
 
-  for (guint i = 0; i < sections->len; i++)
+  for (guint pass = 0; pass < 2; pass++)
     {
-      const CpSection *section = g_ptr_array_index (sections, i);
-
-      if (strstr (section->id, "contract") == NULL)
-        continue;
-
-      for (guint f = 0; f < section->fields->len; f++)
+      for (guint i = 0; i < sections->len; i++)
         {
-          const CpField *field = g_ptr_array_index (section->fields, f);
-          const char *value;
+          const CpSection *section = g_ptr_array_index (sections, i);
 
-          if (field->type != CP_FIELD_TEXT || strstr (field->id, "agency") == NULL)
+          if ((strstr (section->id, "contract") != NULL) != (pass == 0))
             continue;
-          value = cp_packet_get_string (ex->packet, section->id, field->id);
-          if (value != NULL && *value != '\0')
-            return value;
+
+          for (guint f = 0; f < section->fields->len; f++)
+            {
+              const CpField *field = g_ptr_array_index (section->fields, f);
+              const char *value;
+
+              if (field->type != CP_FIELD_TEXT || !g_str_equal (field->id, "agency_name"))
+                continue;
+              value = cp_packet_get_string (ex->packet, section->id, field->id);
+              if (value != NULL && *value != '\0')
+                return value;
+            }
         }
     }
 
