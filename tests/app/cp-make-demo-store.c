@@ -15,6 +15,7 @@
 #include "cp-demo.h"
 #include "cp-store.h"
 #include "cp-template-registry.h"
+#include "cp-validator.h"
 
 static void
 clear_sections (CpTemplate *tmpl,
@@ -83,8 +84,12 @@ main (int   argc,
         }
       if (i % 3 == 1)
         clear_sections (tmpl, packet, 1 + i % 4);
-      if (i % 3 != 2)
-        cp_packet_set_state (packet, CP_PACKET_STATE_DRAFT);
+      {
+        g_autoptr(GPtrArray) findings = cp_validator_validate (registry, packet, NULL, NULL);
+
+        cp_packet_set_state (packet, findings != NULL && cp_validator_is_ready (findings)
+                                     ? CP_PACKET_STATE_READY : CP_PACKET_STATE_DRAFT);
+      }
       if (!cp_store_save_packet (store, packet, NULL, &error))
         {
           g_printerr ("Cannot save packet %u: %s\n", i + 1, error->message);
