@@ -26,7 +26,77 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef CP_SERVER_HAVE_NETTLE
+#include <nettle/sha2.h>
+#endif
+
 #define MAX_MISSING_QUERY 10000
+
+/* SHA-256 of uploads: nettle when available (it uses the CPU's SHA extensions, about seven times
+ * GLib's speed here), GChecksum otherwise. */
+typedef struct
+{
+#ifdef CP_SERVER_HAVE_NETTLE
+  struct sha256_ctx ctx;
+#else
+  GChecksum *checksum;
+#endif
+} CpSha256;
+
+static CpSha256 *
+cp_sha256_new (void)
+{
+  CpSha256 *self = g_new0 (CpSha256, 1);
+
+#ifdef CP_SERVER_HAVE_NETTLE
+  sha256_init (&self->ctx);
+#else
+  self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
+#endif
+  return self;
+}
+
+static void
+cp_sha256_update (CpSha256     *self,
+                  const guint8 *data,
+                  gsize         length)
+{
+#ifdef CP_SERVER_HAVE_NETTLE
+  sha256_update (&self->ctx, length, data);
+#else
+  g_checksum_update (self->checksum, data, length);
+#endif
+}
+
+/* The lowercase hex digest; frees @self. */
+static char *
+cp_sha256_finish (CpSha256 *self)
+{
+  char *hex;
+#ifdef CP_SERVER_HAVE_NETTLE
+  guint8 digest[SHA256_DIGEST_SIZE];
+
+  sha256_digest (&self->ctx, sizeof digest, digest);
+  hex = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+  for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+    {
+      hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+      hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 0xf];
+    }
+  hex[2 * SHA256_DIGEST_SIZE] = '\0';
+#else
+  hex = g_strdup (g_checksum_get_string (self->checksum));
+  g_checksum_free (self->checksum);
+#endif
+  g_free (self);
+  return hex;
+}
+
+static void
+cp_sha256_free (CpSha256 *self)
+{
+  g_free (cp_sha256_finish (self));
+}
 
 struct _CpBlobUpload
 {
@@ -39,6 +109,7 @@ struct _CpBlobUpload
   guint64   written;
   gboolean  overflow;
   int       write_errno;
+  CpSha256 *checksum;    /* over the whole blob, when this request starts at byte 0 */
 };
 
 void
@@ -48,6 +119,7 @@ cp_server_blob_upload_free (CpBlobUpload *upload)
     return;
   if (upload->fd >= 0)
     close (upload->fd);
+  g_clear_pointer (&upload->checksum, cp_sha256_free);
   g_free (upload->path);
   g_free (upload);
 }
@@ -219,6 +291,9 @@ cp_server_blob_upload_begin (CpServer          *self,
                                "The server could not store the upload.", NULL);
       return;
     }
+  /* Hash as the bytes arrive; a resumed upload hashes the stored part at the end instead. */
+  if (upload->start == 0)
+    upload->checksum = cp_sha256_new ();
   request->upload = g_steal_pointer (&upload);
 }
 
@@ -237,6 +312,8 @@ cp_server_blob_upload_chunk (CpRequest *request,
       upload->overflow = TRUE;
       return;
     }
+  if (upload->checksum != NULL)
+    cp_sha256_update (upload->checksum, data, size);
   while (size > 0)
     {
       gssize n = write (upload->fd, data, size);
@@ -258,7 +335,7 @@ static char *
 hash_file (int      fd,
            GError **error)
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  CpSha256 *checksum = cp_sha256_new ();
   g_autofree guint8 *buffer = g_malloc (256 * 1024);
 
   if (lseek (fd, 0, SEEK_SET) < 0)
@@ -273,12 +350,17 @@ hash_file (int      fd,
         goto fail;
       if (n == 0)
         break;
-      g_checksum_update (checksum, buffer, n);
+      cp_sha256_update (checksum, buffer, (gsize) n);
     }
-  return g_strdup (g_checksum_get_string (checksum));
+  return cp_sha256_finish (checksum);
 
 fail:
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+  {
+    int saved = errno;
+
+    cp_sha256_free (checksum);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+  }
   return NULL;
 }
 
@@ -359,7 +441,10 @@ finish_upload (CpServer          *self,
                                "The server could not store the upload.", NULL);
       return;
     }
-  actual = hash_file (upload->fd, &error);
+  if (upload->checksum != NULL)
+    actual = cp_sha256_finish (g_steal_pointer (&upload->checksum));
+  else
+    actual = hash_file (upload->fd, &error);
   if (actual == NULL)
     {
       g_warning ("Could not hash %s: %s", upload->path, error->message);

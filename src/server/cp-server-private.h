@@ -54,11 +54,13 @@ struct _CpServer
   gpointer         registry;      /* CpTemplateRegistry *, when the core has one */
 
   GHashTable      *requests;      /* CpRequest * in flight */
+  GPtrArray       *write_queue;   /* PendingWrite *, committed together (group commit) */
+  GSource         *flush_source;
   guint            in_flight;
   gboolean         stopping;
   GTask           *shutdown_task;
-  guint            shutdown_timeout_id;
-  guint            shutdown_idle_id;
+  GSource         *shutdown_timeout;
+  GSource         *shutdown_idle;
 };
 
 /* Per-request state, attached to the SoupServerMessage. */
@@ -80,6 +82,13 @@ typedef struct
 } CpRequest;
 
 CpRequest *cp_request_get           (SoupServerMessage *msg);
+
+/* Attaches @source (consumed) with @func to the thread-default main context — the server's —
+ * and returns it; cp_server_source_clear destroys and releases it. */
+GSource   *cp_server_attach_source  (GSource           *source,
+                                     GSourceFunc        func,
+                                     gpointer           data);
+void       cp_server_source_clear   (GSource           *source);
 
 /* Replies. cp_server_reply_problem takes ownership of @extra. */
 void       cp_server_reply_json     (SoupServerMessage *msg,
@@ -119,6 +128,8 @@ void       cp_server_handle_progress (CpServer          *self,
 void       cp_server_handle_templates (CpServer          *self,
                                        SoupServerMessage *msg,
                                        CpRequest         *request);
+/* Drops queued writes without answering them (the server is going away). */
+void       cp_server_drop_writes    (CpServer          *self);
 /* Kunshan-style deduction for a completion rate in [0, ∞): -5, -3, -2, -1 or 0. */
 int        cp_server_deduction      (double             rate);
 

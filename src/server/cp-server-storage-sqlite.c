@@ -17,6 +17,7 @@ typedef struct
 {
   CpServerStorage  parent;
   sqlite3         *db;
+  GHashTable      *statements;  /* SQL text → sqlite3_stmt *, prepared once */
 } CpServerStorageSqlite;
 
 #define SELF(s) ((CpServerStorageSqlite *) (s))
@@ -130,28 +131,34 @@ exec (CpServerStorageSqlite  *self,
   return TRUE;
 }
 
+/* Statements are prepared once and kept; callers hold them through g_autoptr(CpStmt), which
+ * resets them (and drops their bindings) when they go out of scope. */
 static sqlite3_stmt *
 prepare (CpServerStorageSqlite  *self,
          const char             *sql,
          GError                **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
 
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  if (stmt != NULL)
+    return stmt;
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
       set_db_error (self, error, "Could not prepare a database statement");
       return NULL;
     }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
   return stmt;
 }
 
 typedef sqlite3_stmt CpStmt;
 static void
-stmt_finalize (CpStmt *stmt)
+stmt_release (CpStmt *stmt)
 {
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpStmt, stmt_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpStmt, stmt_release)
 
 static void
 bind_text (sqlite3_stmt *stmt,
@@ -187,6 +194,7 @@ storage_close (CpServerStorage *storage)
 {
   CpServerStorageSqlite *self = SELF (storage);
 
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
       /* Checkpoint the WAL so that a cleanly stopped server leaves one self-contained file. */
@@ -851,6 +859,40 @@ put_revision (CpServerStorage   *storage,
   return TRUE;
 }
 
+static gboolean
+write_batch (CpServerStorage  *storage,
+             GPtrArray        *writes,
+             GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < writes->len; i++)
+    {
+      CpServerWrite *write = g_ptr_array_index (writes, i);
+
+      if (!exec (self, "SAVEPOINT cp_write", error))
+        goto fail;
+      if (put_revision_locked (self, write->revision, write->expected, write->comments,
+                               &write->error))
+        {
+          if (!exec (self, "RELEASE cp_write", error))
+            goto fail;
+        }
+      else if (!exec (self, "ROLLBACK TO cp_write", error) ||
+               !exec (self, "RELEASE cp_write", error))
+        goto fail;
+    }
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
 static GPtrArray *
 list_revisions (CpServerStorage  *storage,
                 const char       *uuid,
@@ -984,15 +1026,15 @@ list_changes (CpServerStorage     *storage,
       set_db_error (self, error, "Could not list the changes");
       goto fail;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  g_clear_pointer (&top, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
+  g_clear_pointer (&top, stmt_release);
   if (!exec (self, "COMMIT", error))
     goto fail;
   return g_steal_pointer (&result);
 
 fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  g_clear_pointer (&top, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
+  g_clear_pointer (&top, stmt_release);
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return NULL;
 }
@@ -1067,6 +1109,7 @@ static const CpServerStorageVTable sqlite_vtable = {
   .can_see_uscc = can_see_uscc,
   .get_packet = get_packet,
   .put_revision = put_revision,
+  .write_batch = write_batch,
   .list_revisions = list_revisions,
   .get_revision = get_revision,
   .list_comments = list_comments,
@@ -1088,7 +1131,7 @@ migrate (CpServerStorageSqlite  *self,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return set_db_error (self, error, "Could not read the schema version");
   version = sqlite3_column_int (stmt, 0);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, stmt_release);
 
   if (version > (int) G_N_ELEMENTS (migrations))
     {
@@ -1127,6 +1170,8 @@ cp_server_storage_sqlite_open (const char  *path,
 
   self = g_new0 (CpServerStorageSqlite, 1);
   self->parent.vtable = &sqlite_vtable;
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
@@ -1136,6 +1181,7 @@ cp_server_storage_sqlite_open (const char  *path,
                    self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       if (self->db != NULL)
         sqlite3_close (self->db);
+      g_hash_table_unref (self->statements);
       g_free (self);
       return NULL;
     }
@@ -1148,6 +1194,7 @@ cp_server_storage_sqlite_open (const char  *path,
       !migrate (self, error))
     {
       g_prefix_error (error, "%s: ", path);
+      g_hash_table_unref (self->statements);
       sqlite3_close (self->db);
       g_free (self);
       return NULL;

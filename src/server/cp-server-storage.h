@@ -107,6 +107,15 @@ typedef struct
 
 void cp_server_count_free (CpServerCount *count);
 
+/* One write of a batch: the revision to write on top of @expected, and what happened to it. */
+typedef struct
+{
+  CpServerRevision *revision;
+  gint64            expected;
+  GPtrArray        *comments;  /* nullable, CpServerComment * */
+  GError           *error;     /* set when this write failed (STALE, ...) */
+} CpServerWrite;
+
 typedef struct _CpServerStorage CpServerStorage;
 
 typedef struct
@@ -181,6 +190,12 @@ typedef struct
                                            CpServerRevision   *revision,
                                            gint64              expected,
                                            GPtrArray          *comments,
+                                           GError            **error);
+  /* Group commit: every write of @writes in one transaction (one sync), each in its own
+   * savepoint, so that a stale write fails alone (its ->error is set) and the others land.
+   * FALSE (and nothing written) only when the transaction itself fails. */
+  gboolean          (*write_batch)        (CpServerStorage    *self,
+                                           GPtrArray          *writes,
                                            GError            **error);
   GPtrArray        *(*list_revisions)     (CpServerStorage    *self,
                                            const char         *uuid,

@@ -233,6 +233,23 @@ cp_server_user_to_json (const CpServerUser *user)
   return json_builder_get_root (builder);
 }
 
+GSource *
+cp_server_attach_source (GSource     *source,
+                         GSourceFunc  func,
+                         gpointer     data)
+{
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+void
+cp_server_source_clear (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
 CpRequest *
 cp_request_get (SoupServerMessage *msg)
 {
@@ -1038,8 +1055,8 @@ finish_shutdown (CpServer *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
 
-  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->shutdown_idle_id, g_source_remove);
+  g_clear_pointer (&self->shutdown_timeout, cp_server_source_clear);
+  g_clear_pointer (&self->shutdown_idle, cp_server_source_clear);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_pointer (&self->storage, cp_server_storage_close);
@@ -1052,7 +1069,7 @@ finish_shutdown_idle_cb (gpointer user_data)
 {
   CpServer *self = CP_SERVER (user_data);
 
-  self->shutdown_idle_id = 0;
+  g_clear_pointer (&self->shutdown_idle, cp_server_source_clear);
   if (self->shutdown_task != NULL)
     finish_shutdown (self);
   return G_SOURCE_REMOVE;
@@ -1063,8 +1080,9 @@ static void
 maybe_finish_shutdown (CpServer *self)
 {
   if (self->stopping && self->in_flight == 0 && self->shutdown_task != NULL &&
-      self->shutdown_idle_id == 0)
-    self->shutdown_idle_id = g_idle_add (finish_shutdown_idle_cb, self);
+      self->shutdown_idle == NULL)
+    self->shutdown_idle = cp_server_attach_source (g_idle_source_new (), finish_shutdown_idle_cb,
+                                                   self);
 }
 
 static gboolean
@@ -1072,7 +1090,7 @@ shutdown_timeout_cb (gpointer user_data)
 {
   CpServer *self = CP_SERVER (user_data);
 
-  self->shutdown_timeout_id = 0;
+  g_clear_pointer (&self->shutdown_timeout, cp_server_source_clear);
   g_warning ("%u requests still in flight after the shutdown timeout; closing them.",
              self->in_flight);
   finish_shutdown (self);
@@ -1100,7 +1118,8 @@ cp_server_shutdown_async (CpServer            *self,
     }
   self->stopping = TRUE;
   self->shutdown_task = g_steal_pointer (&task);
-  self->shutdown_timeout_id = g_timeout_add (timeout_ms, shutdown_timeout_cb, self);
+  self->shutdown_timeout = cp_server_attach_source (g_timeout_source_new (timeout_ms),
+                                                    shutdown_timeout_cb, self);
   maybe_finish_shutdown (self);
 }
 
@@ -1128,8 +1147,9 @@ cp_server_dispose (GObject *object)
     request->server = NULL;
   g_hash_table_remove_all (self->requests);
 
-  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->shutdown_idle_id, g_source_remove);
+  g_clear_pointer (&self->shutdown_timeout, cp_server_source_clear);
+  g_clear_pointer (&self->shutdown_idle, cp_server_source_clear);
+  cp_server_drop_writes (self);
   if (self->soup != NULL)
     {
       soup_server_disconnect (self->soup);
