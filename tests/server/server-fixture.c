@@ -89,7 +89,8 @@ server_fixture_start (ServerFixture *f)
   g_assert_no_error (f->start_error);
   g_assert_nonnull (f->server);
   g_free (f->base);
-  f->base = g_strdup_printf ("http://127.0.0.1:%u", cp_server_get_port (f->server));
+  f->base = g_strdup_printf ("%s://127.0.0.1:%u", f->certificate != NULL ? "https" : "http",
+                             cp_server_get_port (f->server));
 }
 
 void
@@ -180,6 +181,10 @@ server_fixture_setup (ServerFixture *f,
 
   f->session = soup_session_new_with_options ("timeout", 30, "max-conns", 64,
                                               "max-conns-per-host", 64, NULL);
+  if (data != NULL)
+    ((ServerConfigure) data) (f);
+  if (f->skip)
+    return;
   server_fixture_start (f);
 }
 
@@ -207,6 +212,7 @@ server_fixture_teardown (ServerFixture *f,
                          gconstpointer  data)
 {
   g_clear_object (&f->session);
+  g_clear_object (&f->certificate);
   server_fixture_stop (f);
   cp_server_config_clear (&f->config);
   remove_tree (f->dir);
@@ -215,6 +221,16 @@ server_fixture_teardown (ServerFixture *f,
   g_clear_error (&f->start_error);
   g_mutex_clear (&f->lock);
   g_cond_clear (&f->cond);
+}
+
+/* Trust exactly the certificate the test made for its server. */
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       GTlsCertificate      *expected)
+{
+  return expected != NULL && g_tls_certificate_is_same (certificate, expected);
 }
 
 Reply *
@@ -235,6 +251,8 @@ server_request_session (SoupSession        *session,
 
   reply->msg = soup_message_new (method, url);
   g_assert_nonnull (reply->msg);
+  g_signal_connect (reply->msg, "accept-certificate", G_CALLBACK (accept_certificate_cb),
+                    g_object_get_data (G_OBJECT (session), "cp-test-certificate"));
   request_headers = soup_message_get_request_headers (reply->msg);
   if (token != NULL)
     {

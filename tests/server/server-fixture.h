@@ -30,7 +30,12 @@ typedef struct
   GError       *start_error;
   SoupSession  *session;
   CpServerConfig config;
+  GTlsCertificate *certificate;  /* the server's, when it serves HTTPS */
+  gboolean      skip;           /* set by a ServerConfigure that cannot run here */
 } ServerFixture;
+
+/* Test data for g_test_add: adjusts the configuration before the server starts. */
+typedef void (*ServerConfigure) (ServerFixture *f);
 
 typedef struct
 {
@@ -43,7 +48,7 @@ typedef struct
 void   reply_free (Reply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
-/* Creates the data directory and users before the server starts: admin, office-kunshan (district
+/* @data may be a ServerConfigure. Creates the data directory and users before the server starts: admin, office-kunshan (district
  * kunshan), office-wuzhong, agency-a (agency A), agency-b (agency B), ent-1 (USCC_1, Kunshan,
  * assigned to A), ent-2 (USCC_2, Wuzhong, assigned to B). Every password is "password-NAME". */
 void   server_fixture_setup    (ServerFixture *f,

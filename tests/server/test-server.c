@@ -463,6 +463,111 @@ test_concurrent_writers (ServerFixture *f,
                                            "cover");
     g_assert_cmpstr (json_object_get_string_member (cover, "enterprise_name"), ==, expected);
   }
+
+  /* The losers merge (here: reapply their change on the current version) and retry: every
+   * update lands, as its own revision. */
+  for (guint i = 0; i < N_WRITERS; i++)
+    {
+      g_autoptr(Reply) got = NULL;
+      g_autoptr(Reply) retried = NULL;
+      g_autoptr(CpPacket) current = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("写入者 %u", i);
+      g_autofree char *body = NULL;
+      const char *etag;
+
+      if ((int) i == winner)
+        continue;
+      got = server_request (f, "GET", path, token, NULL, 0, NULL);
+      etag = soup_message_headers_get_one (soup_message_get_response_headers (got->msg), "ETag");
+      current = cp_packet_new_from_data (g_bytes_get_data (got->body, NULL),
+                                         (gssize) g_bytes_get_size (got->body), "reply", &error);
+      g_assert_no_error (error);
+      cp_packet_set_string (current, "cover", "enterprise_name", name);
+      body = packet_data (current);
+      retried = server_request (f, "PUT", path, token, body, -1, "If-Match", etag, NULL);
+      g_assert_cmpuint (retried->status, ==, 200);
+    }
+  {
+    g_autofree char *revisions_path = packet_path (packet, "/revisions");
+    g_autoptr(Reply) list = server_request (f, "GET", revisions_path, token, NULL, 0, NULL);
+    JsonArray *array = json_object_get_array_member (json_node_get_object (list->json),
+                                                     "revisions");
+
+    g_assert_cmpuint (json_array_get_length (array), ==, N_WRITERS + 1);
+    for (guint i = 0; i < N_WRITERS; i++)
+      {
+        g_autofree char *revision_path = g_strdup_printf ("%s/%u", revisions_path, i + 2);
+        g_autoptr(Reply) revision = server_request (f, "GET", revision_path, token, NULL, 0, NULL);
+
+        g_assert_cmpuint (revision->status, ==, 200);
+        g_assert_nonnull (g_strstr_len (g_bytes_get_data (revision->body, NULL),
+                                        (gssize) g_bytes_get_size (revision->body), "写入者"));
+      }
+  }
+}
+
+static void
+replay_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_assert_no_error (error);
+  (*pending)--;
+}
+
+/* Identical creations at the same moment: one creates, the others get its receipt. */
+static void
+test_concurrent_replay (ServerFixture *f,
+                        gconstpointer  data)
+{
+  g_autofree char *token = server_login (f, "ent-1");
+  g_autoptr(CpPacket) packet = new_packet (USCC_1, "重放");
+  g_autofree char *path = packet_path (packet, "");
+  g_autofree char *body = packet_data (packet);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns-per-host", 8, NULL);
+  g_autofree char *url = g_strconcat (f->base, path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  guint pending = 4;
+  guint created = 0;
+  guint replayed = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      SoupMessage *msg = soup_message_new ("PUT", url);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match", "*");
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    auth);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      g_ptr_array_add (messages, msg);
+    }
+  for (guint i = 0; i < messages->len; i++)
+    soup_session_send_and_read_async (session, g_ptr_array_index (messages, i),
+                                      G_PRIORITY_DEFAULT, NULL, replay_done_cb, &pending);
+  while (pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      guint status = soup_message_get_status (g_ptr_array_index (messages, i));
+
+      g_assert_true (status == 201 || status == 200);
+      if (status == 201)
+        created++;
+      else
+        replayed++;
+      g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (
+                         g_ptr_array_index (messages, i)), "ETag"), ==, "\"1\"");
+    }
+  g_assert_cmpuint (created, ==, 1);
+  g_assert_cmpuint (replayed, ==, 3);
 }
 
 /* --- blobs ------------------------------------------------------------------------------- */
@@ -1569,6 +1674,95 @@ test_limits_templates (ServerFixture *f,
   g_assert_true (found);
 }
 
+/* --- session expiry and TLS ------------------------------------------------------------- */
+
+static void
+configure_short_sessions (ServerFixture *f)
+{
+  f->config.session_ttl = 1;
+}
+
+static void
+test_session_expiry (ServerFixture *f,
+                     gconstpointer  data)
+{
+  g_autofree char *token = server_login (f, "ent-1");
+
+  {
+    g_autoptr(Reply) fresh = server_request (f, "GET", "/api/v1/session", token, NULL, 0, NULL);
+
+    g_assert_cmpuint (fresh->status, ==, 200);
+  }
+  g_usleep (2100 * 1000);
+  {
+    g_autoptr(Reply) expired = server_request (f, "GET", "/api/v1/session", token, NULL, 0, NULL);
+
+    assert_problem (expired, 401, "unauthorized");
+  }
+}
+
+static void
+configure_tls (ServerFixture *f)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *cert = g_build_filename (f->dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (f->dir, "key.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is needed to make a test certificate");
+      f->skip = TRUE;
+      return;
+    }
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                           "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                           "-keyout", key, "-out", cert, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+  }
+  f->config.tls_cert = g_strdup (cert);
+  f->config.tls_key = g_strdup (key);
+  f->certificate = g_tls_certificate_new_from_file (cert, &error);
+  g_assert_no_error (error);
+  g_object_set_data_full (G_OBJECT (f->session), "cp-test-certificate",
+                          g_object_ref (f->certificate), g_object_unref);
+}
+
+static void
+test_tls (ServerFixture *f,
+          gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *plain = NULL;
+  g_autoptr(SoupSession) untrusting = soup_session_new ();
+
+  if (f->skip)
+    return;
+  g_assert_true (g_str_has_prefix (f->base, "https://"));
+  token = server_login (f, "ent-1");
+  {
+    g_autoptr(Reply) me = server_request (f, "GET", "/api/v1/session", token, NULL, 0, NULL);
+
+    g_assert_cmpuint (me->status, ==, 200);
+  }
+  /* A client that does not trust the certificate cannot talk to it. */
+  {
+    g_autofree char *url = g_strconcat (f->base, "/api/v1/limits", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) body = soup_session_send_and_read (untrusting, msg, NULL, &error);
+
+    g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1589,6 +1783,7 @@ main (int   argc,
   ADD ("/server/session/rate-limit", test_login_rate_limit);
   ADD ("/server/packets/create-update", test_packet_create_update);
   ADD ("/server/packets/concurrent-writers", test_concurrent_writers);
+  ADD ("/server/packets/concurrent-replay", test_concurrent_replay);
   ADD ("/server/blobs/upload-resume", test_blobs);
   ADD ("/server/blobs/names", test_blob_names);
   ADD ("/server/changes", test_changes);
@@ -1602,6 +1797,10 @@ main (int   argc,
   ADD ("/server/limits-templates", test_limits_templates);
 #undef ADD
   g_test_add_func ("/server/deduction", test_deduction);
+  g_test_add ("/server/session/expiry", ServerFixture, (gconstpointer) configure_short_sessions,
+              server_fixture_setup, test_session_expiry, server_fixture_teardown);
+  g_test_add ("/server/tls", ServerFixture, (gconstpointer) configure_tls,
+              server_fixture_setup, test_tls, server_fixture_teardown);
 
   return g_test_run ();
 }
