@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -130,16 +131,16 @@ cp_json_parse (const char  *data,
   if (max_size > 0 && len > max_size)
     {
       g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE,
-                   _("%s: the document is %" G_GSIZE_FORMAT " bytes; at most %" G_GSIZE_FORMAT
-                     " bytes are accepted"), origin, len, max_size);
+                   _("%s: the document is %" PRIu64 " bytes; at most %" PRIu64
+                     " bytes are accepted"), origin, (guint64) len, (guint64) max_size);
       return NULL;
     }
 
   if (!g_utf8_validate (data, len, &end))
     {
       g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
-                   _("%s: the text is not valid UTF-8 (at byte %" G_GSIZE_FORMAT "); save it as UTF-8"),
-                   origin, (gsize) (end - data));
+                   _("%s: the text is not valid UTF-8 (at byte %" PRIu64 "); save it as UTF-8"),
+                   origin, (guint64) (end - data));
       return NULL;
     }
 

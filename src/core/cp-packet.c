@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -842,8 +843,8 @@ cp_packet_new_from_file (const char  *path,
   if (g_mapped_file_get_length (mapped) > CP_PACKET_MAX_SIZE)
     {
       g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE,
-                   _("%s is %" G_GSIZE_FORMAT " bytes; a packet file may have at most %d bytes"),
-                   display, g_mapped_file_get_length (mapped), CP_PACKET_MAX_SIZE);
+                   _("%s is %" PRIu64 " bytes; a packet file may have at most %d bytes"),
+                   display, (guint64) g_mapped_file_get_length (mapped), CP_PACKET_MAX_SIZE);
       return NULL;
     }
 

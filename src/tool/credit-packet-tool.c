@@ -122,6 +122,36 @@ write_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
+/* @text followed by spaces up to @width columns of a terminal, counting wide (CJK) characters
+ * as two columns, so that Chinese titles line up like English ones. */
+static char *
+pad (const char *text,
+     int         width)
+{
+  GString *out = g_string_new (text);
+  int columns = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      columns += g_unichar_iswide (c) ? 2 : g_unichar_iszerowidth (c) ? 0 : 1;
+    }
+
+  for (; columns < width; columns++)
+    g_string_append_c (out, ' ');
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+print_pair (const char *label,
+            const char *value)
+{
+  /* Translators: a label and its value on one line; use a full-width colon where fitting */
+  g_print (_("  %s: %s\n"), label, value);
+}
+
 /* ---- validate --------------------------------------------------------------------------- */
 
 static const char *
@@ -328,17 +358,21 @@ cmd_uscc (int    argc,
 
       g_print (_("%s: valid\n"), code);
       if (info.authority_name != NULL)
-        g_print ("  %s: %s\n", _("Registration authority"), _(info.authority_name));
+        print_pair (_("Registration authority"), _(info.authority_name));
       if (info.category_name != NULL)
-        g_print ("  %s: %s\n", _("Organisation category"), _(info.category_name));
+        print_pair (_("Organisation category"), _(info.category_name));
       if (info.division_known)
-        g_print ("  %s: %s (%s)\n", _("Division"), info.division_name, info.division);
+        {
+          g_autofree char *division = g_strdup_printf (_("%s (%s)"), info.division_name,
+                                                       info.division);
+          print_pair (_("Division"), division);
+        }
       else
-        g_print ("  %s: %s\n", _("Division"),
+        print_pair (_("Division"),
                  /* Translators: a warning, not an error */
                  _("code not in any GB/T 2260 revision we know (development zones register "
                    "under such codes): check it"));
-      g_print ("  %s: %s\n", _("Organisation code"), info.org_code);
+      print_pair (_("Organisation code"), info.org_code);
     }
 
   return status;
@@ -355,7 +389,8 @@ print_column (CpScoringSheet *sheet,
   const char *grade;
   g_auto(GStrv) met = NULL;
 
-  g_print ("%s: %g / %g (%u of %u items scored)\n", title,
+  /* Translators: COLUMN: SCORE / MAXIMUM (N of M items scored) */
+  g_print (_("%s: %g / %g (%u of %u items scored)\n"), title,
            cp_score_summary_get_total (summary, column), cp_scoring_sheet_get_total (sheet),
            cp_score_summary_get_n_scored (summary, column),
            cp_score_summary_get_n_items (summary));
@@ -364,13 +399,15 @@ print_column (CpScoringSheet *sheet,
     {
       const CpScoringCategory *category = cp_scoring_sheet_get_category (sheet, i);
 
-      g_print ("  %-4s %-36s %7g / %g\n", category->id, cp_text_get (category->title),
+      g_autofree char *padded = pad (cp_text_get (category->title), 36);
+
+      g_print ("  %-4s %s %7g / %g\n", category->id, padded,
                cp_score_summary_get_subtotal (summary, column, category->id), category->points);
     }
 
   grade = cp_score_summary_get_grade (summary, column);
   if (grade != NULL)
-    g_print ("  %s: %s\n", _("Grade"), grade);
+    print_pair (_("Grade"), grade);
 
   for (guint i = 0; i < cp_scoring_sheet_get_n_pass_marks (sheet); i++)
     {
@@ -482,9 +519,14 @@ cmd_templates (int    argc,
         {
           CpTemplate *tpl = g_ptr_array_index (kinds, i);
 
-          g_print ("  %-28s %-10s %s (%u sections)\n", cp_template_get_id (tpl),
+          guint n = cp_template_get_n_sections (tpl);
+          g_autofree char *sections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                    "%u section",
+                                                                    "%u sections", n), n);
+
+          g_print ("  %-28s %-10s %s (%s)\n", cp_template_get_id (tpl),
                    cp_template_get_version (tpl), cp_text_get (cp_template_get_title (tpl)),
-                   cp_template_get_n_sections (tpl));
+                   sections);
         }
 
       g_print ("%s\n", _("Scoring sheets:"));
@@ -492,7 +534,8 @@ cmd_templates (int    argc,
         {
           CpScoringSheet *sheet = g_ptr_array_index (sheets, i);
 
-          g_print ("  %-28s %-10s %s (%g points, %u items)\n", cp_scoring_sheet_get_id (sheet),
+          /* Translators: (1000 points, 69 items) after a scoring sheet's title */
+          g_print (_("  %-28s %-10s %s (%g points, %u items)\n"), cp_scoring_sheet_get_id (sheet),
                    cp_scoring_sheet_get_version (sheet),
                    cp_text_get (cp_scoring_sheet_get_title (sheet)),
                    cp_scoring_sheet_get_total (sheet), cp_scoring_sheet_get_n_items (sheet));
