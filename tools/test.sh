@@ -38,6 +38,7 @@ else
 fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
   meson test -C "$asan" --print-errorlogs --suite core --no-suite slow --num-processes 2
 
 # The closing line CI reads: every meson test of both runs.
