@@ -8,6 +8,9 @@
 #include "cp-window.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cp-app-util.h"
 #include "cp-new-packet-dialog.h"
@@ -39,9 +42,16 @@ struct _CpWindow
   GArray               *years;        /* year filter position - 1 → year */
   char                 *needle;       /* case-folded search text */
   gboolean              loading_filters;
+  gboolean              loaded;       /* the list has been read at least once */
+  GQueue               *completeness_queue;   /* items waiting for their completeness */
+  GHashTable           *completeness_queued;
+  guint                 completeness_id;
+  guint                 generation;   /* of list reads: a late thread result is dropped */
 };
 
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void cp_window_reload_async (CpWindow *self);
 
 static const CpPacketState filter_states[] = {
   CP_PACKET_STATE_DRAFT,
@@ -103,7 +113,9 @@ cp_window_update_list_page (CpWindow *self)
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   g_autofree char *subtitle = NULL;
 
-  if (n_all == 0)
+  if (!self->loaded)
+    gtk_stack_set_visible_child_name (self->list_stack, "loading");
+  else if (n_all == 0)
     gtk_stack_set_visible_child_name (self->list_stack, "empty");
   else if (n_shown == 0)
     gtk_stack_set_visible_child_name (self->list_stack, "no-results");
@@ -189,6 +201,8 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (delete, "flat");
+  /* Set once: a tooltip per bind costs a text layout for every row scrolled into view. */
+  gtk_widget_set_tooltip_text (delete, _("Delete this packet"));
 
   gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), progress);
@@ -213,6 +227,54 @@ cp_window_compute_completeness (CpWindow     *self,
 }
 
 static void
+item_completeness_cb (CpPacketItem *item,
+                      GParamSpec   *pspec,
+                      GtkLabel     *label)
+{
+  const char *text = cp_packet_item_get_completeness (item);
+
+  gtk_label_set_text (label, text != NULL ? text : "");
+}
+
+/* Completeness needs the packet itself (read and validated): it is worked out for the rows that
+ * are shown only, a few at a time in an idle, so that neither the first frame nor scrolling
+ * waits for it. */
+static gboolean
+completeness_idle_cb (gpointer user_data)
+{
+  CpWindow *self = user_data;
+  gint64 deadline = g_get_monotonic_time () + 4000;
+
+  while (!g_queue_is_empty (self->completeness_queue) && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(CpPacketItem) item = g_queue_pop_head (self->completeness_queue);
+      g_autofree char *text = NULL;
+
+      g_hash_table_remove (self->completeness_queued, item);
+      if (cp_packet_item_get_completeness (item) != NULL)
+        continue;
+      text = cp_window_compute_completeness (self, item);
+      cp_packet_item_set_completeness (item, text != NULL ? text : "");
+    }
+  if (!g_queue_is_empty (self->completeness_queue))
+    return G_SOURCE_CONTINUE;
+  self->completeness_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cp_window_queue_completeness (CpWindow     *self,
+                              CpPacketItem *item)
+{
+  if (g_hash_table_contains (self->completeness_queued, item))
+    return;
+  g_hash_table_add (self->completeness_queued, item);
+  g_queue_push_tail (self->completeness_queue, g_object_ref (item));
+  if (self->completeness_id == 0)
+    self->completeness_id = g_idle_add_full (G_PRIORITY_LOW, completeness_idle_cb, self, NULL);
+}
+
+static void
 row_bind_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *list_item,
              CpWindow                 *self)
@@ -228,13 +290,13 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *sub = NULL;
   g_autofree char *delete_label = NULL;
   const char *kind_title;
+  gulong handler;
 
-  /* Completeness needs the packet itself: computed for the rows that are shown only. */
   if (cp_packet_item_get_completeness (item) == NULL)
-    {
-      g_autofree char *text = cp_window_compute_completeness (self, item);
-      cp_packet_item_set_completeness (item, text);
-    }
+    cp_window_queue_completeness (self, item);
+  handler = g_signal_connect (item, "notify::completeness",
+                              G_CALLBACK (item_completeness_cb), progress);
+  g_object_set_data (G_OBJECT (list_item), "cp-handler", GSIZE_TO_POINTER (handler));
 
   kind_title = cp_app_kind_title (cp_window_get_registry (self), summary->kind);
   if (summary->uscc != NULL && *summary->uscc)
@@ -248,15 +310,27 @@ row_bind_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (title), cp_packet_item_get_title (item));
   gtk_label_set_text (GTK_LABEL (subtitle), sub);
-  gtk_label_set_text (GTK_LABEL (progress), cp_packet_item_get_completeness (item));
+  item_completeness_cb (item, NULL, GTK_LABEL (progress));
 
   gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", summary->uuid);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "win.delete-packet");
   delete_label = g_strdup_printf (_("Delete the packet of %s"), cp_packet_item_get_title (item));
-  gtk_widget_set_tooltip_text (delete, delete_label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (delete),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, delete_label,
                                   -1);
+}
+
+static void
+row_unbind_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               CpWindow                 *self)
+{
+  CpPacketItem *item = gtk_list_item_get_item (list_item);
+  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "cp-handler"));
+
+  if (item != NULL && handler != 0)
+    g_signal_handler_disconnect (item, handler);
+  g_object_set_data (G_OBJECT (list_item), "cp-handler", NULL);
 }
 
 static void
@@ -620,7 +694,7 @@ cp_window_setup (CpWindow *self)
       return;
     }
 
-  cp_window_reload (self);
+  cp_window_reload_async (self);
 
   /* Return to the packet and the page the user left. */
   if (settings != NULL)
@@ -639,6 +713,7 @@ cp_window_dispose (GObject *object)
 {
   CpWindow *self = CP_WINDOW (object);
 
+  g_clear_handle_id (&self->completeness_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
@@ -654,6 +729,9 @@ cp_window_finalize (GObject *object)
   g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
   g_clear_pointer (&self->years, g_array_unref);
   g_clear_pointer (&self->needle, g_free);
+  if (self->completeness_queue != NULL)
+    g_queue_free_full (g_steal_pointer (&self->completeness_queue), g_object_unref);
+  g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
 
   G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
 }
@@ -706,6 +784,8 @@ cp_window_init (CpWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
+  self->completeness_queue = g_queue_new ();
+  self->completeness_queued = g_hash_table_new (NULL, NULL);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->packets = g_list_store_new (CP_TYPE_PACKET_ITEM);
   self->filter = gtk_custom_filter_new (packet_filter_func, self, NULL);
@@ -717,6 +797,7 @@ cp_window_init (CpWindow *self)
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind_cb), self);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   gtk_list_view_set_factory (self->list_view, factory);
@@ -740,11 +821,109 @@ cp_window_flush (CpWindow *self)
   cp_packet_view_flush (self->packet_view);
 }
 
+static void
+cp_window_apply_items (CpWindow  *self,
+                       GPtrArray *items)
+{
+  self->loaded = TRUE;
+  g_list_store_splice (self->packets, 0, g_list_model_get_n_items (G_LIST_MODEL (self->packets)),
+                       items->pdata, items->len);
+  cp_window_rebuild_filters (self);
+  cp_window_update_list_page (self);
+}
+
+static GPtrArray *
+list_items (CpStore  *store,
+            GError  **error)
+{
+  g_autoptr(GPtrArray) summaries = cp_store_list_packets (store, error);
+  GPtrArray *items;
+
+  if (summaries == NULL)
+    return NULL;
+  items = g_ptr_array_new_full (summaries->len, g_object_unref);
+  for (guint i = 0; i < summaries->len; i++)
+    g_ptr_array_add (items, cp_packet_item_new (g_ptr_array_index (summaries, i)));
+  return items;
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *items = list_items (task_data, &error);
+
+  if (items == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+bench_list_painted_cb (GdkFrameClock *clock,
+                       CpWindow      *self)
+{
+  g_autofree char *status = NULL;
+  const char *line = NULL;
+
+  g_signal_handlers_disconnect_by_func (clock, bench_list_painted_cb, self);
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    line = strstr (status, "VmRSS:");
+  g_print ("frame %ld\n", line != NULL ? strtol (line + 6, NULL, 10) : -1L);
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (cp_window_get_app (self)));
+}
+
+static void
+list_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CpWindow *self = CP_WINDOW (object);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  items = g_task_propagate_pointer (G_TASK (result), &error);
+  /* A synchronous reload since then has newer content. */
+  if (GPOINTER_TO_UINT (user_data) != self->generation)
+    return;
+  if (items == NULL)
+    {
+      cp_window_show_toast (self, error->message);
+      return;
+    }
+  cp_window_apply_items (self, items);
+
+  if (g_strcmp0 (g_getenv ("CP_BENCH_FIRST_FRAME"), "list") == 0)
+    {
+      g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                        G_CALLBACK (bench_list_painted_cb), self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+/* Reads the list in a thread, so that the window shows at once even with many packets. */
+static void
+cp_window_reload_async (CpWindow *self)
+{
+  CpStore *store = cp_window_get_store (self);
+  g_autoptr(GTask) task = NULL;
+
+  if (store == NULL)
+    return;
+  task = g_task_new (self, NULL, list_done_cb, GUINT_TO_POINTER (++self->generation));
+  g_task_set_source_tag (task, cp_window_reload_async);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_task_run_in_thread (task, list_thread);
+}
+
 void
 cp_window_reload (CpWindow *self)
 {
   CpStore *store;
-  g_autoptr(GPtrArray) summaries = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -753,19 +932,22 @@ cp_window_reload (CpWindow *self)
   store = cp_window_get_store (self);
   if (store == NULL)
     return;
-  summaries = cp_store_list_packets (store, &error);
-  if (summaries == NULL)
+  self->generation++;
+  items = list_items (store, &error);
+  if (items == NULL)
     {
       cp_window_show_toast (self, error->message);
       return;
     }
-  items = g_ptr_array_new_full (summaries->len, g_object_unref);
-  for (guint i = 0; i < summaries->len; i++)
-    g_ptr_array_add (items, cp_packet_item_new (g_ptr_array_index (summaries, i)));
-  g_list_store_splice (self->packets, 0, g_list_model_get_n_items (G_LIST_MODEL (self->packets)),
-                       items->pdata, items->len);
-  cp_window_rebuild_filters (self);
-  cp_window_update_list_page (self);
+  cp_window_apply_items (self, items);
+}
+
+gboolean
+cp_window_is_loaded (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), FALSE);
+
+  return self->loaded;
 }
 
 GListModel *

@@ -19,6 +19,8 @@ CpWindow   *cp_window_new              (CpApplication *application);
 void        cp_window_flush            (CpWindow      *self);
 /* Re-reads the packet list from the store. */
 void        cp_window_reload           (CpWindow      *self);
+/* Whether the packet list has been read (it is read in a thread when the window opens). */
+gboolean    cp_window_is_loaded        (CpWindow      *self);
 /* The list model as shown (after search and filters); element type CpPacketItem. */
 GListModel *cp_window_get_visible_packets (CpWindow   *self);
 void        cp_window_set_search       (CpWindow      *self,
