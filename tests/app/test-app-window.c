@@ -532,6 +532,168 @@ test_reopen (Fixture       *f,
   g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "review-report");
 }
 
+static gboolean
+has_attachment (CpPacket   *packet,
+                const char *sha256)
+{
+  return cp_packet_find_attachment (packet, sha256) != NULL;
+}
+
+/* Attachments (name, size, SHA-256), a signature's scan, and repeated groups. */
+static void
+test_attachments_and_groups (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *uscc = cp_demo_uscc ("320508", 9);
+  g_autofree char *file_path = g_build_filename (f->dir, "现场调查报告.pdf", NULL);
+  g_autofree char *sha256 = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(CpPacket) saved = NULL;
+  g_autofree char *uuid = NULL;
+  const char *content = "%PDF-1.4 field survey report for the test\n";
+  const CpAttachment *attachment;
+  CpPacketView *view;
+  CpPacket *packet;
+  CpSectionPage *page;
+  GtkWidget *add;
+  JsonNode *value;
+
+  g_assert_true (g_file_set_contents (file_path, content, -1, &error));
+  sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, content, -1);
+  file = g_file_new_for_path (file_path);
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
+                                            "苏州新宇智能装备有限公司", uscc, &error));
+  g_assert_no_error (error);
+  view = get_view (f);
+  packet = cp_packet_view_get_packet (view);
+  g_assert_true (cp_packet_view_set_page (view, "field-survey"));
+  page = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "field-survey"));
+
+  cp_section_page_attach_file (page, "report", file);
+  WAIT_FOR (has_attachment (packet, sha256));
+  attachment = cp_packet_find_attachment (packet, sha256);
+  g_assert_nonnull (attachment);
+  g_assert_cmpstr (attachment->name, ==, "现场调查报告.pdf");
+  g_assert_cmpuint (attachment->size, ==, strlen (content));
+  g_assert_cmpstr (attachment->mime, ==, "application/pdf");
+
+  /* The group of surveyors: add two entries, fill one, remove the other. */
+  add = cp_section_page_get_editor (page, "surveyors");
+  g_assert_true (GTK_IS_BUTTON (add));
+  g_signal_emit_by_name (add, "clicked");
+  add = cp_section_page_get_editor (page, "surveyors");
+  g_signal_emit_by_name (add, "clicked");
+  value = cp_packet_get_value (packet, "field-survey", "surveyors");
+  g_assert_nonnull (value);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (value)), ==, 2);
+  cp_packet_view_flush (view);
+
+  /* The signature of the district office on the contract, with its scanned page. */
+  g_assert_true (cp_packet_view_set_page (view, "contract"));
+  page = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "contract"));
+  gtk_editable_set_text (GTK_EDITABLE (cp_section_page_get_editor (page, "district_stamp")),
+                         "姑苏区信用办");
+  cp_section_page_attach_file (page, "district_stamp", file);
+  WAIT_FOR (cp_packet_get_value (packet, "contract", "district_stamp") != NULL &&
+            json_object_has_member (json_node_get_object (
+              cp_packet_get_value (packet, "contract", "district_stamp")), "scan"));
+  value = cp_packet_get_value (packet, "contract", "district_stamp");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (value), "signer"), ==,
+                   "姑苏区信用办");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (value), "scan"), ==,
+                   sha256);
+  cp_packet_view_flush (view);
+
+  /* All of it is in the store, and the blob is kept by its hash. */
+  store = open_store_again (f);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  /* "report" takes several files: its value is an array of hashes. */
+  value = cp_packet_get_value (saved, "field-survey", "report");
+  g_assert_nonnull (value);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (value));
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (value), 0), ==, sha256);
+  g_assert_true (has_attachment (saved, sha256));
+  g_assert_true (cp_store_has_blob (store, sha256));
+  value = cp_packet_get_value (saved, "field-survey", "surveyors");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (value)), ==, 2);
+  value = cp_packet_get_value (saved, "contract", "district_stamp");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (value), "scan"), ==,
+                   sha256);
+}
+
+/* Every page of every kind opens without a warning (G_DEBUG=fatal-warnings), with the sample
+ * packets: complete ones say so on their last page. */
+static void
+test_visit_every_page (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *kinds[] = { "standardization-acceptance", "city-demonstration",
+                          "provincial-recommendation", "demonstration-review" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *uuid = g_strdup (save_demo (f, kinds[k], 20 + k));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) pages = NULL;
+      CpPacketView *view = get_view (f);
+      CpCompletenessPage *completeness;
+
+      g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
+      g_assert_no_error (error);
+      pages = cp_packet_view_get_pages (view);
+      g_assert_cmpuint (pages->len, >=, 3);
+      g_assert_cmpstr (cp_packet_view_get_page (view), ==, "cover");
+      for (guint i = 1; i < pages->len; i++)
+        {
+          gtk_widget_activate_action (GTK_WIDGET (view), "packet.next", NULL);
+          spin (5);
+          g_assert_cmpstr (cp_packet_view_get_page (view), ==, g_ptr_array_index (pages, i));
+          g_assert_cmpint (cp_packet_view_get_status (view, g_ptr_array_index (pages, i)), ==,
+                           CP_SECTION_STATUS_COMPLETE);
+        }
+      g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
+      completeness = CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (view,
+                                                                           CP_PAGE_COMPLETENESS));
+      g_assert_true (cp_completeness_page_is_ready (completeness));
+      gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL);
+      g_assert_null (cp_packet_view_get_uuid (view));
+    }
+}
+
+/* The About and shortcuts windows build without a warning. */
+static void
+test_about_and_shortcuts (Fixture       *f,
+                          gconstpointer  data)
+{
+  guint n_about = 0, n_shortcuts = 0;
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay", NULL);
+  spin (100);
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    {
+      if (!gtk_widget_get_visible (l->data))
+        continue;
+      if (ADW_IS_ABOUT_WINDOW (l->data))
+        {
+          g_assert_cmpstr (adw_about_window_get_version (l->data), ==, PACKAGE_VERSION);
+          n_about++;
+          gtk_window_destroy (l->data);
+        }
+      else if (GTK_IS_SHORTCUTS_WINDOW (l->data))
+        {
+          n_shortcuts++;
+          gtk_widget_set_visible (l->data, FALSE);
+        }
+    }
+  g_assert_cmpuint (n_about, ==, 1);
+  g_assert_cmpuint (n_shortcuts, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -550,6 +712,9 @@ main (int   argc,
   ADD ("list", test_list);
   ADD ("export-pdf", test_export_pdf);
   ADD ("reopen", test_reopen);
+  ADD ("attachments-and-groups", test_attachments_and_groups);
+  ADD ("about-and-shortcuts", test_about_and_shortcuts);
+  ADD ("visit-every-page", test_visit_every_page);
 #undef ADD
 
   return g_test_run ();
