@@ -353,6 +353,11 @@ page_changed_cb (CpPacketView *self)
                            gtk_list_box_get_row_at_index (self->step_list, index));
   label = g_strdup_printf (_("Step %d of %u"), index + 1, self->steps->len);
   gtk_label_set_text (self->step_label, label);
+  /* Keyboard first: on the scoring sheet the reviewer can type digits at once. */
+  if (self->scoring != NULL &&
+      ((Step *) g_ptr_array_index (self->steps, index))->page == GTK_WIDGET (self->scoring) &&
+      cp_scoring_page_get_focus_item (self->scoring) == NULL)
+    cp_scoring_page_focus_first_unscored (self->scoring);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.previous", index > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.next",
                                  (guint) index + 1 < self->steps->len);

@@ -1131,3 +1131,34 @@ cp_scoring_page_get_focus_item (CpScoringPage *self)
     return NULL;
   return cp_score_row_get_id (g_object_get_data (G_OBJECT (focus), "cp-row"));
 }
+
+void
+cp_scoring_page_focus_first_unscored (CpScoringPage *self)
+{
+  CpScoreColumn column;
+  guint n;
+
+  g_return_if_fail (CP_IS_SCORING_PAGE (self));
+
+  column = self->columns[CP_SCORE_ACCEPTANCE] ? CP_SCORE_ACCEPTANCE : CP_SCORE_SELF;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpScoreRow) row = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+      const CpItemScore *score = cp_packet_get_score (self->packet, cp_score_row_get_id (row));
+      gboolean scored = score != NULL && (column == CP_SCORE_SELF ? score->has_self
+                                                                  : score->has_acceptance);
+
+      if (!scored && cp_score_row_get_adjustment (row) == NULL)
+        {
+          cp_scoring_page_focus_row (self, row, column);
+          return;
+        }
+    }
+  if (n > 0)
+    {
+      g_autoptr(CpScoreRow) first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
+
+      cp_scoring_page_focus_row (self, first, column);
+    }
+}

@@ -54,6 +54,8 @@ guint           cp_scoring_page_get_n_shown       (CpScoringPage  *self);
 gboolean        cp_scoring_page_focus_item        (CpScoringPage  *self,
                                                    const char     *item_id,
                                                    CpScoreColumn   column);
+/* Focuses the first item still without a score in the main column (or the first item). */
+void            cp_scoring_page_focus_first_unscored (CpScoringPage *self);
 /* The item whose score cell has the focus, or NULL. */
 const char     *cp_scoring_page_get_focus_item    (CpScoringPage  *self);
 void            cp_scoring_page_toggle_clock      (CpScoringPage  *self);

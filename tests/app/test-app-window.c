@@ -312,6 +312,9 @@ test_score_from_keyboard (Fixture       *f,
   g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_SCORING);
   sheet = CP_SCORING_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_SCORING));
   spin (100);
+  /* Opening the sheet puts the focus on the first unscored item, ready for digits. */
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.1");
+  g_assert_true (cp_scoring_page_focus_item (sheet, "1.1.2", CP_SCORE_ACCEPTANCE));
 
   g_assert_true (cp_scoring_page_focus_item (sheet, "1.1.1", CP_SCORE_ACCEPTANCE));
   g_assert_cmpstr (cp_scoring_page_get_focus_item (sheet), ==, "1.1.1");
