@@ -244,6 +244,18 @@ section_edited_cb (CpSectionPage *page,
 {
   const CpSection *section = cp_section_page_get_section (page);
 
+  /* A late result (an attachment copied in a thread) for a packet that is no longer shown:
+   * write that packet and leave the one on screen alone. */
+  if (cp_section_page_get_packet (page) != self->packet)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (self->store != NULL &&
+          !cp_store_save_packet (self->store, cp_section_page_get_packet (page), NULL, &error))
+        cp_packet_view_report_error (self, error->message);
+      return;
+    }
+
   if (full_save)
     {
       g_autoptr(GError) error = NULL;
@@ -307,6 +319,104 @@ clock_changed_cb (CpScoringPage *page,
   cp_packet_view_flush (self);
   if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
     cp_packet_view_report_error (self, error->message);
+}
+
+typedef struct
+{
+  GFile   *file;
+  char    *uuid;
+  char    *item_id;
+  char    *name;
+  char    *sha256;
+  guint64  size;
+} EvidenceJob;
+
+static void
+evidence_job_free (EvidenceJob *job)
+{
+  g_clear_object (&job->file);
+  g_free (job->uuid);
+  g_free (job->item_id);
+  g_free (job->name);
+  g_free (job->sha256);
+  g_free (job);
+}
+
+static void
+evidence_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  CpPacketView *self = source_object;
+  EvidenceJob *job = task_data;
+  GError *error = NULL;
+
+  if (!cp_store_add_blob_from_file (self->store, job->file, &job->sha256, &job->size,
+                                    cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+evidence_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  CpPacketView *self = CP_PACKET_VIEW (object);
+  EvidenceJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *mime = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The file could not be attached: %s"),
+                                                  error->message);
+      cp_packet_view_report_error (self, message);
+      return;
+    }
+  if (self->packet == NULL || self->scoring == NULL || g_strcmp0 (self->uuid, job->uuid) != 0)
+    {
+      cp_packet_view_report_error (self, _("The evidence was not attached: its packet was "
+                                           "closed meanwhile. Open it and attach the file again."));
+      return;
+    }
+  content_type = g_content_type_guess (job->name, NULL, 0, NULL);
+  mime = g_content_type_get_mime_type (content_type);
+  cp_packet_add_attachment (self->packet, job->name, job->sha256, job->size,
+                            mime != NULL ? mime : "application/octet-stream");
+  cp_packet_set_score_evidence (self->packet, job->item_id, job->sha256);
+  /* The manifest changed: the whole packet is written. */
+  g_hash_table_remove_all (self->pending);
+  if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
+    cp_packet_view_report_error (self, error->message);
+  cp_scoring_page_update_evidence (self->scoring, job->item_id);
+  cp_packet_view_schedule_save (self);
+}
+
+static void
+evidence_chosen_cb (CpScoringPage *page,
+                    const char    *item_id,
+                    GFile         *file,
+                    CpPacketView  *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  EvidenceJob *job = g_new0 (EvidenceJob, 1);
+
+  job->file = g_object_ref (file);
+  job->uuid = g_strdup (self->uuid);
+  job->item_id = g_strdup (item_id);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  job->name = info != NULL ? g_strdup (g_file_info_get_display_name (info))
+                           : g_file_get_basename (file);
+  task = g_task_new (self, NULL, evidence_done_cb, NULL);
+  g_task_set_source_tag (task, evidence_chosen_cb);
+  g_task_set_task_data (task, job, (GDestroyNotify) evidence_job_free);
+  g_task_run_in_thread (task, evidence_thread);
 }
 
 static void
@@ -763,6 +873,8 @@ cp_packet_view_set_packet (CpPacketView        *self,
                                                scoring->acceptance);
           g_signal_connect (self->scoring, "score-edited", G_CALLBACK (score_edited_cb), self);
           g_signal_connect (self->scoring, "clock-changed", G_CALLBACK (clock_changed_cb), self);
+          g_signal_connect (self->scoring, "evidence-chosen", G_CALLBACK (evidence_chosen_cb),
+                            self);
           cp_packet_view_add_step (self, CP_PAGE_SCORING, section->id,
                                    cp_text_get (cp_scoring_sheet_get_title (self->sheet)),
                                    GTK_WIDGET (self->scoring));

@@ -44,6 +44,7 @@ struct _CpScoringPage
   GtkWidget          *verdict_labels[2];
   GHashTable         *entries[3];     /* CpScoreRow → GtkEntry, per column (and notes) */
   GHashTable         *category_labels; /* category id → GtkLabel */
+  GHashTable         *evidence_buttons; /* CpScoreRow → GtkButton */
   char               *total_text[2];
   char               *verdict_text[2];
   char               *message;
@@ -55,6 +56,7 @@ struct _CpScoringPage
 enum {
   SCORE_EDITED,
   CLOCK_CHANGED,
+  EVIDENCE_CHOSEN,
   N_SIGNALS
 };
 
@@ -686,6 +688,133 @@ label_bind_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+/* Evidence: one attachment per item, chosen with the file chooser; the packet view stores it. */
+
+static void
+update_evidence_button (CpScoringPage *self,
+                        GtkWidget     *button,
+                        CpScoreRow    *row)
+{
+  const CpItemScore *score = cp_packet_get_score (self->packet, cp_score_row_get_id (row));
+  const CpAttachment *attachment = score != NULL && score->evidence != NULL
+                                   ? cp_packet_find_attachment (self->packet, score->evidence)
+                                   : NULL;
+  g_autofree char *label = NULL;
+
+  if (attachment != NULL)
+    {
+      gtk_button_set_label (GTK_BUTTON (button), attachment->name);
+      label = g_strdup_printf (_("Evidence for %s: %s. Choose another file"),
+                               cp_score_row_get_id (row), attachment->name);
+      gtk_widget_set_tooltip_text (button, attachment->sha256);
+    }
+  else
+    {
+      gtk_button_set_icon_name (GTK_BUTTON (button), "mail-attachment-symbolic");
+      label = g_strdup_printf (_("Attach evidence for %s"), cp_score_row_get_id (row));
+      gtk_widget_set_tooltip_text (button, _("Attach evidence"));
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+static void
+evidence_response_cb (GtkNativeDialog *native,
+                      int              response,
+                      CpScoringPage   *self)
+{
+  const char *item_id = g_object_get_data (G_OBJECT (native), "cp-item");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+
+      if (file != NULL)
+        cp_scoring_page_attach_evidence (self, item_id, file);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+static void
+evidence_clicked_cb (GtkButton     *button,
+                     CpScoringPage *self)
+{
+  CpScoreRow *row = g_object_get_data (G_OBJECT (button), "cp-row");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *native;
+
+  if (row == NULL)
+    return;
+  native = gtk_file_chooser_native_new (_("Attach Evidence"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Attach"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_object_set_data_full (G_OBJECT (native), "cp-item", g_strdup (cp_score_row_get_id (row)),
+                          g_free);
+  g_signal_connect (native, "response", G_CALLBACK (evidence_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+evidence_setup_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   CpScoringPage            *self)
+{
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_size_request (button, 40, -1);
+  g_signal_connect (button, "clicked", G_CALLBACK (evidence_clicked_cb), self);
+  gtk_list_item_set_child (list_item, button);
+  gtk_list_item_set_activatable (list_item, FALSE);
+}
+
+static void
+evidence_bind_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *list_item,
+                  CpScoringPage            *self)
+{
+  CpScoreRow *row = gtk_list_item_get_item (list_item);
+  GtkWidget *button = gtk_list_item_get_child (list_item);
+
+  g_object_set_data (G_OBJECT (button), "cp-row", row);
+  g_hash_table_insert (self->evidence_buttons, row, button);
+  update_evidence_button (self, button, row);
+}
+
+static void
+evidence_unbind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *list_item,
+                    CpScoringPage            *self)
+{
+  CpScoreRow *row = gtk_list_item_get_item (list_item);
+  GtkWidget *button = gtk_list_item_get_child (list_item);
+
+  if (g_hash_table_lookup (self->evidence_buttons, row) == button)
+    g_hash_table_remove (self->evidence_buttons, row);
+  g_object_set_data (G_OBJECT (button), "cp-row", NULL);
+}
+
+static void
+add_evidence_column (CpScoringPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (evidence_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (evidence_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (evidence_unbind_cb), self);
+  col = gtk_column_view_column_new (_("Evidence"), g_object_ref (factory));
+  gtk_column_view_column_set_resizable (col, TRUE);
+  gtk_column_view_column_set_fixed_width (col, 120);
+  gtk_column_view_append_column (self->column_view, col);
+  g_object_unref (col);
+}
+
 static GtkColumnViewColumn *
 add_column (CpScoringPage *self,
             const char    *title,
@@ -794,6 +923,7 @@ cp_scoring_page_dispose (GObject *object)
   for (guint i = 0; i < G_N_ELEMENTS (self->entries); i++)
     g_clear_pointer (&self->entries[i], g_hash_table_unref);
   g_clear_pointer (&self->category_labels, g_hash_table_unref);
+  g_clear_pointer (&self->evidence_buttons, g_hash_table_unref);
   g_clear_object (&self->filtered);
   g_clear_object (&self->rows);
 
@@ -831,6 +961,9 @@ cp_scoring_page_class_init (CpScoringPageClass *klass)
   signals [CLOCK_CHANGED] = g_signal_new ("clock-changed", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 0);
+  signals [EVIDENCE_CHOSEN] = g_signal_new ("evidence-chosen", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_FILE);
 }
 
 static void
@@ -839,6 +972,7 @@ cp_scoring_page_init (CpScoringPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (self->entries); i++)
     self->entries[i] = g_hash_table_new (NULL, NULL);
   self->category_labels = g_hash_table_new (g_str_hash, g_str_equal);
+  self->evidence_buttons = g_hash_table_new (NULL, NULL);
 }
 
 static GtkWidget *
@@ -957,6 +1091,7 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   if (self->columns[CP_SCORE_ACCEPTANCE])
     add_column (self, _("Acceptance"), NULL, CP_SCORE_ACCEPTANCE, FALSE);
   add_column (self, _("Note"), NULL, CP_SCORING_PAGE_NOTE, FALSE);
+  add_evidence_column (self);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled),
                                  GTK_WIDGET (self->column_view));
@@ -1161,4 +1296,31 @@ cp_scoring_page_focus_first_unscored (CpScoringPage *self)
 
       cp_scoring_page_focus_row (self, first, column);
     }
+}
+
+void
+cp_scoring_page_attach_evidence (CpScoringPage *self,
+                                 const char    *item_id,
+                                 GFile         *file)
+{
+  g_return_if_fail (CP_IS_SCORING_PAGE (self));
+  g_return_if_fail (item_id != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_signal_emit (self, signals [EVIDENCE_CHOSEN], 0, item_id, file);
+}
+
+void
+cp_scoring_page_update_evidence (CpScoringPage *self,
+                                 const char    *item_id)
+{
+  CpScoreRow *row;
+  GtkWidget *button;
+
+  g_return_if_fail (CP_IS_SCORING_PAGE (self));
+
+  row = cp_scoring_page_lookup_row (self, item_id);
+  button = row != NULL ? g_hash_table_lookup (self->evidence_buttons, row) : NULL;
+  if (button != NULL)
+    update_evidence_button (self, button, row);
 }

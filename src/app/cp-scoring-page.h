@@ -59,5 +59,12 @@ void            cp_scoring_page_focus_first_unscored (CpScoringPage *self);
 /* The item whose score cell has the focus, or NULL. */
 const char     *cp_scoring_page_get_focus_item    (CpScoringPage  *self);
 void            cp_scoring_page_toggle_clock      (CpScoringPage  *self);
+/* Emits ::evidence-chosen (item id, @file), as choosing a file in the Evidence column does; the
+ * packet view stores the file and calls cp_scoring_page_update_evidence(). */
+void            cp_scoring_page_attach_evidence   (CpScoringPage  *self,
+                                                   const char     *item_id,
+                                                   GFile          *file);
+void            cp_scoring_page_update_evidence   (CpScoringPage  *self,
+                                                   const char     *item_id);
 
 G_END_DECLS

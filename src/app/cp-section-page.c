@@ -1603,6 +1603,14 @@ cp_section_page_get_section (CpSectionPage *self)
   return self->section;
 }
 
+CpPacket *
+cp_section_page_get_packet (CpSectionPage *self)
+{
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), NULL);
+
+  return self->packet;
+}
+
 void
 cp_section_page_set_findings (CpSectionPage *self,
                               GPtrArray     *findings,

@@ -23,6 +23,7 @@ CpSectionPage   *cp_section_page_new          (CpTemplate      *tmpl,
                                                CpPacket        *packet,
                                                CpStore         *store);
 const CpSection *cp_section_page_get_section  (CpSectionPage   *self);
+CpPacket        *cp_section_page_get_packet   (CpSectionPage   *self);
 /* Shows the findings of this section under the fields the user has left (or all of them
  * when @all is TRUE). */
 void             cp_section_page_set_findings (CpSectionPage   *self,

@@ -368,6 +368,25 @@ test_score_from_keyboard (Fixture       *f,
   score = cp_packet_get_score (saved, "1.1.3");
   g_assert_cmpfloat (score->acceptance, ==, 4);
 
+  /* Evidence for an item: stored by its hash and named in the manifest. */
+  {
+    g_autofree char *path = g_build_filename (f->dir, "方针文件.pdf", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "policy", -1);
+    CpPacket *packet = cp_packet_view_get_packet (view);
+
+    g_assert_true (g_file_set_contents (path, "policy", -1, NULL));
+    cp_scoring_page_attach_evidence (sheet, "1.1.1", file);
+    WAIT_FOR (cp_packet_get_score (packet, "1.1.1")->evidence != NULL);
+    g_assert_cmpstr (cp_packet_get_score (packet, "1.1.1")->evidence, ==, sha256);
+    g_assert_cmpstr (cp_packet_find_attachment (packet, sha256)->name, ==, "方针文件.pdf");
+    g_assert_true (cp_store_has_blob (store, sha256));
+    g_clear_object (&saved);
+    saved = cp_store_load_packet (store, uuid, &error);
+    g_assert_cmpstr (cp_packet_get_score (saved, "1.1.1")->evidence, ==, sha256);
+    g_assert_cmpfloat (cp_packet_get_score (saved, "1.1.1")->acceptance, ==, 8);
+  }
+
   /* The review clock is kept with the packet. */
   cp_scoring_page_toggle_clock (sheet);
   g_assert_true (cp_packet_get_review_running (cp_packet_view_get_packet (view)));
