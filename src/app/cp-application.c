@@ -8,6 +8,8 @@
 #include "cp-application.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ struct _CpApplication
   CpTemplateRegistry *registry;
   GSettings      *settings;
   gboolean        settings_looked_up;
+  guint           signal_ids[3];
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -71,6 +74,14 @@ cp_application_quit_action (GSimpleAction *action,
     gtk_window_close (GTK_WINDOW (l->data));
   g_list_free (windows);
   g_application_quit (G_APPLICATION (self));
+}
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  /* SIGTERM, SIGINT or SIGHUP (the session ending): write pending edits, then quit. */
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
 }
 
 static const GActionEntry app_actions[] = {
@@ -123,6 +134,9 @@ cp_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  self->signal_ids[0] = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+  self->signal_ids[1] = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+  self->signal_ids[2] = g_unix_signal_add (SIGHUP, quit_signal_cb, self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-packet", new_accels);
@@ -198,6 +212,8 @@ cp_application_shutdown (GApplication *app)
     if (CP_IS_WINDOW (l->data))
       cp_window_flush (CP_WINDOW (l->data));
   g_list_free (windows);
+  for (guint i = 0; i < G_N_ELEMENTS (CP_APPLICATION (app)->signal_ids); i++)
+    g_clear_handle_id (&CP_APPLICATION (app)->signal_ids[i], g_source_remove);
 
   G_APPLICATION_CLASS (cp_application_parent_class)->shutdown (app);
 }

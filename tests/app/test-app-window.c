@@ -647,6 +647,35 @@ test_attachments_and_groups (Fixture       *f,
                    sha256);
 }
 
+/* An edit typed just before the window closes is not lost. */
+static void
+test_flush_on_close (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(CpPacket) saved = NULL;
+  g_autofree char *uuid = NULL;
+  CpSectionPage *cover;
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "demonstration-review", "苏州华盛纺织有限公司",
+                                            NULL, &error));
+  g_assert_no_error (error);
+  cover = CP_SECTION_PAGE (cp_packet_view_get_page_widget (get_view (f), "cover"));
+  gtk_editable_set_text (GTK_EDITABLE (cp_section_page_get_editor (cover, "address")),
+                         "江苏省苏州市吴江区松陵镇");
+  g_assert_cmpuint (cp_packet_view_get_n_pending (get_view (f)), ==, 1);
+  /* Close at once, well within the save delay. */
+  gtk_window_close (GTK_WINDOW (f->window));
+
+  store = open_store_again (f);
+  saved = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_string (saved, "cover", "address"), ==,
+                   "江苏省苏州市吴江区松陵镇");
+  f->window = cp_window_new (f->app);
+}
+
 /* Every page of every kind opens without a warning (G_DEBUG=fatal-warnings), with the sample
  * packets: complete ones say so on their last page. */
 static void
@@ -737,6 +766,7 @@ main (int   argc,
   ADD ("attachments-and-groups", test_attachments_and_groups);
   ADD ("about-and-shortcuts", test_about_and_shortcuts);
   ADD ("visit-every-page", test_visit_every_page);
+  ADD ("flush-on-close", test_flush_on_close);
 #undef ADD
 
   return g_test_run ();

@@ -124,7 +124,7 @@ def wait_for(fn, timeout=5):
 
 
 def main():
-    print("1..6", flush=True)
+    print("1..7", flush=True)
     data = tempfile.mkdtemp(prefix="cp-e2e-")
     db = os.path.join(data, "packets.db")
     env = dict(os.environ)
@@ -188,6 +188,21 @@ def main():
 
         no_save = find(app, "push button", "Save", timeout=0.5)
         ok_all &= tap(6, no_save is None, "there is no Save button")
+
+        # Type and quit at once (SIGTERM, as when the session ends): nothing is lost.
+        address = None
+        for t in find_all(frame, ("text", "entry")):
+            if t.name.startswith("Address"):
+                address = t
+        if address is None and len(texts) >= 4:
+            address = texts[3]
+        address.queryEditableText().setTextContents("江苏省苏州市吴中区木渎镇")
+        proc.terminate()
+        proc.wait(10)
+        edit = query(db, "SELECT value FROM edits WHERE uuid = ? AND field = 'address'", (uuid,))
+        ok_all &= tap(7, len(edit) >= 1 and "木渎镇" in edit[-1][0] and proc.returncode == 0,
+                      "an edit made just before SIGTERM is saved (exit %s): %r" %
+                      (proc.returncode, edit))
     finally:
         proc.terminate()
         try:
