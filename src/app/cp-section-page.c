@@ -68,6 +68,11 @@ static guint signals [N_SIGNALS];
 G_DEFINE_FINAL_TYPE (CpSectionPage, cp_section_page, ADW_TYPE_BIN)
 
 static void field_editor_rebuild (FieldEditor *fe);
+static void build_attachment_rows (FieldEditor   *fe,
+                                   GtkWidget     *list,
+                                   const CpField *field,
+                                   int            index,
+                                   const char    *member);
 static void field_editor_update_error (FieldEditor *fe);
 
 static void
@@ -794,8 +799,14 @@ build_group_items (FieldEditor *fe)
       for (guint j = 0; fe->field->fields != NULL && j < fe->field->fields->len; j++)
         {
           const CpField *sub = g_ptr_array_index (fe->field->fields, j);
-          GtkWidget *row = build_simple_row (fe, sub, i, sub->id);
+          GtkWidget *row;
 
+          if (sub->type == CP_FIELD_ATTACHMENT)
+            {
+              build_attachment_rows (fe, list, sub, i, sub->id);
+              continue;
+            }
+          row = build_simple_row (fe, sub, i, sub->id);
           if (GTK_IS_LIST_BOX_ROW (row))
             gtk_list_box_append (GTK_LIST_BOX (list), row);
           else
@@ -878,7 +889,7 @@ value_ref_set_hashes (ValueRef  *ref,
                       GPtrArray *hashes)
 {
   JsonNode *node = NULL;
-  gboolean single = ref->member != NULL || ref->field->max_count == 1;
+  gboolean single = ref->field->max_count == 1;
 
   if (hashes->len == 0)
     node = NULL;
@@ -974,7 +985,7 @@ attach_done_cb (GObject      *object,
 
       for (guint i = 0; i < hashes->len; i++)
         present |= g_str_equal (g_ptr_array_index (hashes, i), job->sha256);
-      if (job->ref->member != NULL || job->ref->field->max_count == 1)
+      if (job->ref->field->max_count == 1)
         g_ptr_array_set_size (hashes, 0);
       if (!present || hashes->len == 0)
         g_ptr_array_add (hashes, g_strdup (job->sha256));
@@ -1042,7 +1053,7 @@ attachment_choose (ValueRef   *ref,
                                         replace != NULL ? _("_Replace") : _("_Attach"),
                                         _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  if (mime_types != NULL && ref->member == NULL)
+  if (mime_types != NULL)
     {
       g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
@@ -1144,23 +1155,28 @@ make_icon_button (const char *icon,
   return button;
 }
 
+static CpField sig_signer, sig_role, sig_date, sig_scan;
+
+/* The rows of an attachment field (@index ≥ 0 and @member: a sub-field of a group entry; @member
+ * alone: the scan of a signature). */
 static void
 build_attachment_rows (FieldEditor   *fe,
                        GtkWidget     *list,
                        const CpField *field,
+                       int            index,
                        const char    *member)
 {
   CpSectionPage *self = fe->page;
-  ValueRef *ref = value_ref_new (fe, field, -1, member);
+  ValueRef *ref = value_ref_new (fe, field, index, member);
   g_autoptr(GPtrArray) hashes = value_ref_get_hashes (ref);
-  gboolean single = member != NULL || field->max_count == 1;
+  gboolean single = field->max_count == 1;
   GtkWidget *add_row, *add;
-  const char *what = member != NULL ? _("scanned page") : cp_text_get (field->label);
+  const char *what = field == &sig_scan ? _("scanned page") : cp_text_get (field->label);
   g_autofree char *add_label = NULL;
+  g_autofree char *key = g_strdup_printf ("cp-ref-%s", member != NULL ? member : "");
 
   /* The ref lives as long as the list that holds its rows. */
-  g_object_set_data_full (G_OBJECT (list), member != NULL ? "cp-scan-ref" : "cp-ref", ref,
-                          (GDestroyNotify) value_ref_free);
+  g_object_set_data_full (G_OBJECT (list), key, ref, (GDestroyNotify) value_ref_free);
 
   for (guint i = 0; i < hashes->len; i++)
     {
@@ -1210,8 +1226,10 @@ build_attachment_rows (FieldEditor   *fe,
   add_label = g_strdup_printf (_("Attach a file to %s"), what);
   add_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add_row),
-                                 member != NULL ? _("No scanned page attached")
-                                                : _("No file attached"));
+                                 field == &sig_scan ? _("No scanned page attached")
+                                                    : _("No file attached"));
+  if (index >= 0)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add_row), cp_text_get (field->label));
   if (hashes->len > 0)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (add_row), _("Attach another file"));
   add = gtk_button_new_with_mnemonic (_("_Attach…"));
@@ -1230,8 +1248,6 @@ build_attachment_rows (FieldEditor   *fe,
 
 /* Signatures and stamps. */
 
-static CpField sig_signer, sig_role, sig_date, sig_scan;
-
 static void
 build_signature_rows (FieldEditor *fe,
                       GtkWidget   *list)
@@ -1249,7 +1265,7 @@ build_signature_rows (FieldEditor *fe,
           fe->focus_widget = focus != NULL ? focus : row;
         }
     }
-  build_attachment_rows (fe, list, &sig_scan, "scan");
+  build_attachment_rows (fe, list, &sig_scan, -1, "scan");
 }
 
 static void
@@ -1275,7 +1291,7 @@ field_editor_rebuild (FieldEditor *fe)
       list = gtk_list_box_new ();
       gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
       gtk_widget_add_css_class (list, "boxed-list");
-      build_attachment_rows (fe, list, fe->field, NULL);
+      build_attachment_rows (fe, list, fe->field, -1, NULL);
       gtk_box_append (GTK_BOX (fe->items_box), list);
       break;
 
