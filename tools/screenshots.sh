@@ -26,6 +26,7 @@ uuid_of () {
 
 CITY=$(uuid_of city-demonstration 0)
 PARTIAL=$(uuid_of standardization-acceptance 1)
+REVIEW=$(uuid_of demonstration-review 0)
 
 cat > "$WORK/shot.sh" <<'EOS'
 #!/bin/sh
@@ -70,6 +71,7 @@ set -e
 "$WORK/shot.sh" '$PARTIAL' completeness "$OUT/completeness.png"
 "$WORK/shot.sh" '$CITY' scoring-sheet "$OUT/scoring-sheet.png"
 "$WORK/shot.sh" '$CITY' completeness "$OUT/completeness-ready.png"
+ADW_DEBUG_COLOR_SCHEME=prefer-dark "$WORK/shot.sh" '$REVIEW' financial-statements "$OUT/wizard-page-dark.png"
 EOS
 chmod +x "$WORK/all.sh"
 

@@ -76,12 +76,12 @@ step_free (Step *step)
 }
 
 static void
-cp_packet_view_report_error (CpPacketView *self,
+cp_packet_view_show_toast (CpPacketView *self,
                              const char   *message)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
-  g_warning_once ("%s", message);
+  g_debug ("%s", message);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
 }
@@ -185,7 +185,7 @@ cp_packet_view_update_state (CpPacketView *self)
       cp_packet_view_flush (self);
       cp_packet_set_state (self->packet, ready ? CP_PACKET_STATE_READY : CP_PACKET_STATE_DRAFT);
       if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
-        cp_packet_view_report_error (self, error->message);
+        cp_packet_view_show_toast (self, error->message);
     }
 }
 
@@ -252,7 +252,7 @@ section_edited_cb (CpSectionPage *page,
 
       if (self->store != NULL &&
           !cp_store_save_packet (self->store, cp_section_page_get_packet (page), NULL, &error))
-        cp_packet_view_report_error (self, error->message);
+        cp_packet_view_show_toast (self, error->message);
       return;
     }
 
@@ -265,7 +265,7 @@ section_edited_cb (CpSectionPage *page,
       g_hash_table_remove_all (self->pending);
       g_clear_handle_id (&self->save_id, g_source_remove);
       if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
-        cp_packet_view_report_error (self, error->message);
+        cp_packet_view_show_toast (self, error->message);
       cp_packet_view_revalidate (self);
       return;
     }
@@ -306,7 +306,7 @@ score_edited_cb (CpScoringPage *page,
   else
     ok = cp_store_unset_score (self->store, self->uuid, item_id, column, &error);
   if (!ok)
-    cp_packet_view_report_error (self, error->message);
+    cp_packet_view_show_toast (self, error->message);
   cp_packet_view_schedule_save (self);
 }
 
@@ -318,7 +318,7 @@ clock_changed_cb (CpScoringPage *page,
 
   cp_packet_view_flush (self);
   if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
-    cp_packet_view_report_error (self, error->message);
+    cp_packet_view_show_toast (self, error->message);
 }
 
 typedef struct
@@ -374,12 +374,12 @@ evidence_done_cb (GObject      *object,
     {
       g_autofree char *message = g_strdup_printf (_("The file could not be attached: %s"),
                                                   error->message);
-      cp_packet_view_report_error (self, message);
+      cp_packet_view_show_toast (self, message);
       return;
     }
   if (self->packet == NULL || self->scoring == NULL || g_strcmp0 (self->uuid, job->uuid) != 0)
     {
-      cp_packet_view_report_error (self, _("The evidence was not attached: its packet was "
+      cp_packet_view_show_toast (self, _("The evidence was not attached: its packet was "
                                            "closed meanwhile. Open it and attach the file again."));
       return;
     }
@@ -391,7 +391,7 @@ evidence_done_cb (GObject      *object,
   /* The manifest changed: the whole packet is written. */
   g_hash_table_remove_all (self->pending);
   if (!cp_store_save_packet (self->store, self->packet, NULL, &error))
-    cp_packet_view_report_error (self, error->message);
+    cp_packet_view_show_toast (self, error->message);
   cp_scoring_page_update_evidence (self->scoring, job->item_id);
   cp_packet_view_schedule_save (self);
 }
@@ -585,7 +585,7 @@ export_done_cb (GObject      *object,
     message = g_strdup_printf (_("The binder could not be exported: %s"), error->message);
   else
     message = g_strdup_printf (_("The binder was saved as %s"), name);
-  cp_packet_view_report_error (self, message);
+  cp_packet_view_show_toast (self, message);
 }
 
 static void
@@ -947,7 +947,7 @@ cp_packet_view_flush (CpPacketView *self)
         {
           g_autofree char *message = g_strdup_printf (_("A change could not be saved: %s"),
                                                       error->message);
-          cp_packet_view_report_error (self, message);
+          cp_packet_view_show_toast (self, message);
           continue;
         }
       g_hash_table_iter_remove (&iter);
