@@ -534,9 +534,14 @@ delete_packet_action (GtkWidget  *widget,
 
   if (g_strcmp0 (cp_packet_view_get_uuid (self->packet_view), uuid) == 0)
     {
+      GSettings *settings = cp_application_get_settings (cp_window_get_app (self));
+
       cp_packet_view_flush (self->packet_view);
       cp_packet_view_close (self->packet_view);
       gtk_stack_set_visible_child_name (self->main_stack, "list");
+      /* A deleted packet can still be loaded (for undo): do not reopen it at the next start. */
+      if (settings != NULL)
+        g_settings_set_string (settings, "last-packet", "");
     }
 
   if (!cp_store_delete_packet (store, uuid, &error))
