@@ -197,9 +197,7 @@ reply_stale (SoupServerMessage *msg,
       g_autofree char *etag = etag_for (current->revision);
 
       json_object_set_int_member (extra, "current_revision", current->revision);
-      json_object_set_member (extra, "current_receipt",
-                              json_node_init_object (json_node_alloc (),
-                                                     revision_to_json_object (current)));
+      json_object_set_object_member (extra, "current_receipt", revision_to_json_object (current));
       json_object_set_member (extra, "current", body_to_json (current->body));
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag",
                                     etag);
@@ -810,6 +808,7 @@ add_finding_error (JsonArray       *errors,
 static gboolean
 check_complete (CpServer          *self,
                 SoupServerMessage *msg,
+                CpRequest         *request,
                 CpPacket          *packet)
 {
 #ifdef CP_SERVER_HAVE_VALIDATOR
@@ -841,7 +840,10 @@ check_complete (CpServer          *self,
     {
       const CpAttachment *attachment = g_ptr_array_index (attachments, i);
 
-      if (!cp_server_blob_exists (self, attachment->sha256))
+      /* Uploaded, by someone entitled to this packet (see can_see_blob). */
+      if (!cp_server_blob_exists (self, attachment->sha256) ||
+          !self->storage->vtable->can_see_blob (self->storage, request->user, attachment->sha256,
+                                                NULL))
         g_ptr_array_add (findings,
                          cp_finding_new (CP_SEVERITY_ERROR, NULL, attachment->sha256,
                                          "blob-missing",
@@ -1000,7 +1002,7 @@ handle_transition (CpServer          *self,
       g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
 
       cp_packet_set_submitted_on (packet, today);
-      if (!check_complete (self, msg, packet))
+      if (!check_complete (self, msg, request, packet))
         return;
     }
   cp_packet_set_state (packet, target);

@@ -1059,6 +1059,20 @@ add_blob_owner (CpServerStorage  *storage,
   return step_done (self, stmt, error);
 }
 
+/* The same tenancy as visibility_condition(), for a users row aliased "u" instead of a bound
+ * tenant: may that user see the packets row "p"? */
+#define USER_SEES_PACKET \
+  "(u.role = 'admin' " \
+  " OR (u.role = 'enterprise' AND u.uscc = p.uscc) " \
+  " OR (u.role = 'agency' AND EXISTS (SELECT 1 FROM assignments a " \
+  "                                   WHERE a.agency_id = u.agency AND a.uscc = p.uscc)) " \
+  " OR (u.role = 'office' AND EXISTS (SELECT 1 FROM district_divisions d " \
+  "                                   WHERE d.district = u.district " \
+  "                                   AND substr (p.uscc, 3, length (d.prefix)) = d.prefix)))"
+
+/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that
+ * someone entitled to that packet uploaded. Listing a hash in one's own packet grants nothing:
+ * otherwise knowing a hash would be enough to download another tenant's file. */
 static gboolean
 can_see_blob (CpServerStorage     *storage,
               const CpServerUser  *user,
@@ -1073,7 +1087,10 @@ can_see_blob (CpServerStorage     *storage,
   sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = :sha AND user_id = :user "
                          "UNION ALL "
                          "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = :sha AND %s LIMIT 1", visibility_condition (user));
+                         "WHERE b.sha256 = :sha AND %s AND EXISTS ("
+                         "  SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id "
+                         "  WHERE o.sha256 = :sha AND " USER_SEES_PACKET ") "
+                         "LIMIT 1", visibility_condition (user));
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;

@@ -227,6 +227,21 @@ test_login_rate_limit (ServerFixture *f,
 
     g_assert_nonnull (token);
   }
+  /* But an address that guesses across many names is: 20 failures (4 × 5) within the window. */
+  for (guint i = 0; i < 15; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"user\": \"ghost-%u\", \"password\": \"x\"}", i);
+      g_autoptr(Reply) reply = server_request (f, "POST", "/api/v1/session", NULL, body, -1, NULL);
+
+      assert_problem (reply, 401, "login-failed");
+    }
+  {
+    g_autoptr(Reply) limited = server_request (f, "POST", "/api/v1/session", NULL,
+                                               "{\"user\": \"ent-1\", \"password\": "
+                                               "\"password-ent-1\"}", -1, NULL);
+
+    assert_problem (limited, 429, "rate-limited");
+  }
 }
 
 /* --- packets ----------------------------------------------------------------------------- */
@@ -1370,6 +1385,33 @@ test_access_matrix (ServerFixture *f,
             }
         }
     }
+
+  /* Knowing a hash is not enough: listing another tenant's blob in one's own packet does not
+   * make it readable; only uploading the bytes does. */
+  {
+    g_autoptr(CpPacket) thief = new_packet (USCC_2, "借用");
+    g_autofree char *blob_path = g_strconcat ("/api/v1/blobs/", sha_own, NULL);
+    g_autofree char *missing_body = g_strdup_printf ("{\"sha256\": [\"%s\"]}", sha_own);
+    g_autoptr(Reply) created = NULL;
+    g_autoptr(Reply) denied = NULL;
+    g_autoptr(Reply) missing = NULL;
+    g_autoptr(Reply) uploaded = NULL;
+    g_autoptr(Reply) allowed = NULL;
+
+    cp_packet_add_attachment (thief, "borrowed.pdf", sha_own, 100, "application/pdf");
+    created = put_packet (f, ent2, thief, 0);
+    g_assert_cmpuint (created->status, ==, 201);
+    denied = server_request (f, "GET", blob_path, ent2, NULL, 0, NULL);
+    assert_problem (denied, 404, "not-found");
+    missing = server_request (f, "POST", "/api/v1/blobs/missing", ent2, missing_body, -1, NULL);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (missing->json), "missing")), ==, 1);
+    uploaded = server_request (f, "PUT", blob_path, ent2, g_bytes_get_data (blob_own, NULL), 100,
+                               NULL);
+    g_assert_cmpuint (uploaded->status, ==, 201);
+    allowed = server_request (f, "GET", blob_path, ent2, NULL, 0, NULL);
+    g_assert_cmpuint (allowed->status, ==, 200);
+  }
 
   /* Endpoints without a packet: unauthenticated requests are refused everywhere. */
   {
