@@ -391,7 +391,7 @@ flush_writes_cb (gpointer user_data)
         }
       else
         cp_server_reply_storage_error (msg, pending->write.error);
-      soup_server_message_unpause (msg);
+      cp_server_message_resume (msg);
     }
   return G_SOURCE_REMOVE;
 }

@@ -82,6 +82,8 @@ typedef struct
 } CpRequest;
 
 CpRequest *cp_request_get           (SoupServerMessage *msg);
+/* Unpauses @msg unless it has already finished (its client went away). */
+void       cp_server_message_resume (SoupServerMessage *msg);
 
 /* Attaches @source (consumed) with @func to the thread-default main context — the server's —
  * and returns it; cp_server_source_clear destroys and releases it. */

@@ -250,6 +250,14 @@ cp_server_source_clear (GSource *source)
   g_source_unref (source);
 }
 
+void
+cp_server_message_resume (SoupServerMessage *msg)
+{
+  /* A message whose connection went away while it waited has no I/O left to resume. */
+  if (g_object_get_data (G_OBJECT (msg), "cp-done") == NULL)
+    soup_server_message_unpause (msg);
+}
+
 CpRequest *
 cp_request_get (SoupServerMessage *msg)
 {
@@ -772,7 +780,7 @@ login_verified_cb (GObject      *object,
         }
       memset (token, 0, strlen (token));
     }
-  soup_server_message_unpause (msg);
+  cp_server_message_resume (msg);
 }
 
 static void
@@ -1030,6 +1038,7 @@ request_done (CpServer          *self,
 
   /* Closing the partial blob file keeps what arrived, so that the upload can resume. */
   g_object_set_data (G_OBJECT (msg), REQUEST_KEY, NULL);
+  g_object_set_data (G_OBJECT (msg), "cp-done", GINT_TO_POINTER (TRUE));
 }
 
 static void

@@ -1563,6 +1563,195 @@ test_chunked_too_large (ServerFixture *f,
   g_assert_true (g_str_has_prefix (status_line, "HTTP/1.1 413"));
 }
 
+/* Random requests against every endpoint: whatever comes in, the answer is a 2xx-4xx, and every
+ * error is problem+json. The seed is printed, so a failure can be replayed with --seed. */
+static char *
+random_text (GRand *rand,
+             gsize  max)
+{
+  gsize length = (gsize) g_rand_int_range (rand, 0, (gint32) max + 1);
+  char *text = g_malloc (length + 1);
+
+  for (gsize i = 0; i < length; i++)
+    text[i] = (char) g_rand_int_range (rand, 1, 256);
+  text[length] = '\0';
+  return text;
+}
+
+static void
+test_fuzz (ServerFixture *f,
+           gconstpointer  data)
+{
+  static const char *methods[] = { "GET", "PUT", "POST", "DELETE", "HEAD", "PATCH" };
+  static const char *suffixes[] = { "", "/revisions", "/revisions/1", "/revisions/0", "/submit",
+                                    "/return", "/accept", "/comments", "/x", "/status" };
+  g_autofree char *token = server_login (f, "ent-1");
+  g_autoptr(CpPacket) packet = new_packet (USCC_1, "模糊测试");
+  g_autofree char *good = packet_data (packet);
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  {
+    g_autoptr(Reply) created = put_packet (f, token, packet, 0);
+
+    g_assert_cmpuint (created->status, ==, 201);
+  }
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GString) path = g_string_new (NULL);
+      g_autofree char *body = NULL;
+      g_autofree char *random = NULL;
+      g_autoptr(Reply) reply = NULL;
+      const char *method = methods[g_rand_int_range (rand, 0, G_N_ELEMENTS (methods))];
+      gssize length = -1;
+      guint kind = (guint) g_rand_int_range (rand, 0, 9);
+
+      switch (g_rand_int_range (rand, 0, 6))
+        {
+        case 0:
+          g_string_append_printf (path, "/api/v1/packets/%s%s", cp_packet_get_uuid (packet),
+                                  suffixes[g_rand_int_range (rand, 0, G_N_ELEMENTS (suffixes))]);
+          break;
+        case 1:
+          {
+            g_autofree char *uuid = g_uuid_string_random ();
+
+            g_string_append_printf (path, "/api/v1/packets/%s%s", uuid,
+                                    suffixes[g_rand_int_range (rand, 0,
+                                                               G_N_ELEMENTS (suffixes))]);
+          }
+          break;
+        case 2:
+          g_string_append (path, "/api/v1/blobs/");
+          for (guint j = 0; j < (guint) g_rand_int_range (rand, 60, 68); j++)
+            {
+              guint c = (guint) g_rand_int_range (rand, 0, 26);
+
+              if (c >= 24)
+                g_string_append (path, c == 24 ? "%2e" : "%2F");
+              else
+                g_string_append_c (path, "0123456789abcdefABCDEF./"[c]);
+            }
+          if (g_rand_boolean (rand))
+            g_string_append (path, "/status");
+          break;
+        case 3:
+          {
+            static const char *fixed[] = { "/api/v1/blobs/missing", "/api/v1/changes?since=",
+                                           "/api/v1/progress?year=", "/api/v1/session",
+                                           "/api/v1/templates", "/api/v1/limits",
+                                           "/api/v1/changes?limit=" };
+
+            g_string_append (path, fixed[g_rand_int_range (rand, 0, G_N_ELEMENTS (fixed))]);
+            if (path->str[path->len - 1] == '=')
+              g_string_append_printf (path, "%d", g_rand_int_range (rand, -5, 3000));
+          }
+          break;
+        case 4:
+          {
+            g_autofree char *junk = random_text (rand, 40);
+            g_autofree char *escaped = g_uri_escape_bytes ((const guint8 *) junk, strlen (junk),
+                                                           NULL);
+
+            g_string_append_printf (path, "/api/v1/%s", escaped);
+          }
+          break;
+        default:
+          g_string_append_printf (path, "/api/v1/packets/%s", cp_packet_get_uuid (packet));
+          break;
+        }
+
+      switch (kind)
+        {
+        case 0:
+          break;
+        case 1:
+          random = random_text (rand, 2000);
+          body = g_strdup (random);
+          break;
+        case 2:  /* the packet, truncated */
+          body = g_strndup (good, (gsize) g_rand_int_range (rand, 0, (gint32) strlen (good)));
+          break;
+        case 3:  /* the packet with one byte changed */
+          body = g_strdup (good);
+          body[g_rand_int_range (rand, 0, (gint32) strlen (good))] =
+            "{}[]\",:0a\\ "[g_rand_int_range (rand, 0, 11)];
+          break;
+        case 4:  /* deeply nested */
+          {
+            guint depth = (guint) g_rand_int_range (rand, 100, 30000);
+
+            body = g_malloc (2 * depth + 1);
+            memset (body, '[', depth);
+            memset (body + depth, ']', depth);
+            body[2 * depth] = '\0';
+          }
+          break;
+        case 5:
+          body = g_strdup ("{\"sha256\": [\"0\", 1, null, {}], \"comments\": [{}]}");
+          break;
+        case 6:
+          body = g_strdup ("{\"user\": \"ent-1\", \"password\": \"password-ent-1\"}");
+          break;
+        default:
+          body = g_strdup (good);
+          break;
+        }
+      if (body != NULL)
+        length = (gssize) strlen (body);
+
+      if (g_rand_boolean (rand))
+        {
+          g_ptr_array_add (headers, g_strdup ("If-Match"));
+          g_ptr_array_add (headers, g_strdup_printf ("\"%d\"", g_rand_int_range (rand, -1, 4)));
+        }
+      else if (g_rand_boolean (rand))
+        {
+          g_ptr_array_add (headers, g_strdup ("If-None-Match"));
+          g_ptr_array_add (headers, g_strdup ("*"));
+        }
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        {
+          g_ptr_array_add (headers, g_strdup ("Content-Range"));
+          g_ptr_array_add (headers, g_strdup_printf ("bytes %d-%d/%d",
+                                                     g_rand_int_range (rand, -2, 100),
+                                                     g_rand_int_range (rand, -2, 100),
+                                                     g_rand_int_range (rand, -2, 100)));
+        }
+      g_ptr_array_add (headers, NULL);
+
+      reply = server_request_session (f->session, f->base, method, path->str,
+                                      g_rand_int_range (rand, 0, 8) == 0 ? "garbage-token-xx"
+                                                                         : token,
+                                      body, length, (const char * const *) headers->pdata);
+      if (reply->status >= 500 || reply->status < 100)
+        g_test_message ("%s %s (body kind %u) → %u", method, path->str, kind, reply->status);
+      g_assert_cmpuint (reply->status, >=, 200);
+      g_assert_cmpuint (reply->status, <, 500);
+      if (reply->status >= 400 && !g_str_equal (method, "HEAD"))
+        {
+          const char *content_type = soup_message_headers_get_content_type (
+            soup_message_get_response_headers (reply->msg), NULL);
+
+          if (g_strcmp0 (content_type, "application/problem+json") != 0)
+            g_test_message ("%s %s → %u %s", method, path->str, reply->status, content_type);
+          g_assert_cmpstr (content_type, ==, "application/problem+json");
+        }
+    }
+  g_rand_free (rand);
+
+  /* Still serving, and the packet is intact or properly revised (a fuzzed DELETE /session may
+   * have logged the token out). */
+  {
+    g_autofree char *packet_url = packet_path (packet, "");
+    g_autofree char *fresh = server_login (f, "ent-1");
+    g_autoptr(Reply) got = server_request (f, "GET", packet_url, fresh, NULL, 0, NULL);
+
+    g_assert_cmpuint (got->status, ==, 200);
+  }
+}
+
 /* --- progress ---------------------------------------------------------------------------- */
 
 static void
@@ -1835,6 +2024,7 @@ main (int   argc,
   ADD ("/server/access-matrix", test_access_matrix);
   ADD ("/server/bad-input/malformed", test_malformed);
   ADD ("/server/bad-input/chunked-too-large", test_chunked_too_large);
+  ADD ("/server/bad-input/fuzz", test_fuzz);
   ADD ("/server/progress", test_progress);
   ADD ("/server/limits-templates", test_limits_templates);
 #undef ADD
