@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 G_DEFINE_FINAL_TYPE (CpServer, cp_server, G_TYPE_OBJECT)
 
@@ -1141,6 +1142,26 @@ cp_server_shutdown_finish (CpServer      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Uploads abandoned for a week are not coming back: drop their partial files. */
+static void
+remove_stale_partials (const char *partial_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (partial_dir, 0, NULL);
+  gint64 cutoff = g_get_real_time () / G_USEC_PER_SEC - 7 * 24 * 3600;
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (partial_dir, name, NULL);
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_mtime < cutoff)
+        g_unlink (path);
+    }
+}
+
 /* --- object ------------------------------------------------------------------------------ */
 
 static void
@@ -1247,6 +1268,8 @@ cp_server_new (const CpServerConfig  *config,
                    "Could not create %s: %s", self->partial_dir, g_strerror (saved));
       return NULL;
     }
+
+  remove_stale_partials (self->partial_dir);
 
   db_path = g_build_filename (config->data_dir, "server.sqlite", NULL);
   self->storage = cp_server_storage_sqlite_open (db_path, error);
