@@ -50,6 +50,8 @@ struct _CpServer
 
   CpRateLimiter   *user_limiter;
   CpRateLimiter   *addr_limiter;
+  guint            logins_running;
+  GQueue           login_queue;   /* GTask * waiting for a password check */
 
   gpointer         registry;      /* CpTemplateRegistry *, when the core has one */
 

@@ -24,6 +24,7 @@
 G_DEFINE_FINAL_TYPE (CpServer, cp_server, G_TYPE_OBJECT)
 
 #define REQUEST_KEY "cp-request"
+#define MAX_CONCURRENT_LOGINS 2
 
 /* --- configuration ----------------------------------------------------------------------- */
 
@@ -735,10 +736,16 @@ login_verified_cb (GObject      *object,
   CpServer *self = CP_SERVER (object);
   LoginData *data = g_task_get_task_data (G_TASK (result));
   SoupServerMessage *msg = data->msg;
+  g_autoptr(GTask) next = g_queue_pop_head (&self->login_queue);
   gboolean ok = g_task_propagate_boolean (G_TASK (result), NULL);
   g_autofree char *user_key = g_strconcat ("user:", data->name, NULL);
   g_autofree char *addr_key = g_strconcat ("addr:", data->address, NULL);
   gint64 now = g_get_real_time ();
+
+  if (next != NULL)
+    g_task_run_in_thread (next, login_verify_thread);
+  else
+    self->logins_running--;
 
   if (!ok || data->user == NULL)
     {
@@ -863,7 +870,15 @@ handle_login (CpServer          *self,
   task = g_task_new (self, NULL, login_verified_cb, NULL);
   g_task_set_source_tag (task, handle_login);
   g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
-  g_task_run_in_thread (task, login_verify_thread);
+  /* Argon2id takes 64 MiB and a good fraction of a second per check at the default cost: a
+   * burst of logins waits its turn instead of taking all the memory at once. */
+  if (self->logins_running < MAX_CONCURRENT_LOGINS)
+    {
+      self->logins_running++;
+      g_task_run_in_thread (task, login_verify_thread);
+    }
+  else
+    g_queue_push_tail (&self->login_queue, g_steal_pointer (&task));
 }
 
 static void
@@ -1277,6 +1292,9 @@ cp_server_new (const CpServerConfig  *config,
     return NULL;
   if (!cp_server_storage_seed_defaults (self->storage, error))
     return NULL;
+
+  /* Computed now rather than on the first login with an unknown name. */
+  cp_password_dummy_hash (&self->config.password_cost);
 
   self->registry = cp_server_load_registry (error);
   if (self->registry == NULL && error != NULL && *error != NULL)

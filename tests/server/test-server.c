@@ -244,6 +244,50 @@ test_login_rate_limit (ServerFixture *f,
   }
 }
 
+static void
+login_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_assert_no_error (error);
+  (*pending)--;
+}
+
+/* More logins at once than the server checks in parallel: they queue, and all succeed. */
+static void
+test_concurrent_logins (ServerFixture *f,
+                        gconstpointer  data)
+{
+  static const char *users[] = { "admin", "office-kunshan", "office-wuzhong", "agency-a",
+                                 "agency-b", "ent-1", "ent-2", "ent-1" };
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns-per-host", 16, NULL);
+  g_autofree char *url = g_strconcat (f->base, "/api/v1/session", NULL);
+  guint pending = G_N_ELEMENTS (users);
+
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    {
+      SoupMessage *msg = soup_message_new ("POST", url);
+      g_autofree char *body = g_strdup_printf ("{\"user\": \"%s\", \"password\": "
+                                               "\"password-%s\"}", users[i], users[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      g_ptr_array_add (messages, msg);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, login_done_cb,
+                                        &pending);
+    }
+  while (pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < messages->len; i++)
+    g_assert_cmpuint (soup_message_get_status (g_ptr_array_index (messages, i)), ==, 201);
+}
+
 /* --- packets ----------------------------------------------------------------------------- */
 
 static void
@@ -2012,6 +2056,7 @@ main (int   argc,
   g_test_add (path, ServerFixture, NULL, server_fixture_setup, func, server_fixture_teardown)
   ADD ("/server/session/login", test_login);
   ADD ("/server/session/rate-limit", test_login_rate_limit);
+  ADD ("/server/session/concurrent", test_concurrent_logins);
   ADD ("/server/packets/create-update", test_packet_create_update);
   ADD ("/server/packets/concurrent-writers", test_concurrent_writers);
   ADD ("/server/packets/concurrent-replay", test_concurrent_replay);
