@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cp-app-resources.h"
+#include "cp-sync-manager.h"
 #include "cp-window.h"
 
 struct _CpApplication
@@ -26,6 +27,8 @@ struct _CpApplication
   CpTemplateRegistry *registry;
   GSettings      *settings;
   gboolean        settings_looked_up;
+  char           *server_url;       /* --server or CP_SERVER_URL, or NULL */
+  CpSyncManager  *sync_manager;
   guint           signal_ids[3];
 };
 
@@ -108,6 +111,12 @@ cp_application_handle_local_options (GApplication *app,
       self->data_dir = g_canonicalize_filename (dir, NULL);
     }
 
+  if (g_variant_dict_lookup (options, "server", "&s", &dir) && dir != NULL && *dir)
+    {
+      g_free (self->server_url);
+      self->server_url = g_strdup (dir);
+    }
+
   return G_APPLICATION_CLASS (cp_application_parent_class)->handle_local_options (app, options);
 }
 
@@ -122,7 +131,8 @@ cp_application_startup (GApplication *app)
   static const char *prev_accels[] = { "<Alt>Left", "<Control>Page_Up", NULL };
   static const char *export_accels[] = { "<Control>e", NULL };
   static const char *list_accels[] = { "<Alt>Home", NULL };
-  static const char *completeness_accels[] = { "<Control>r", NULL };
+  static const char *completeness_accels[] = { "<Control>i", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
   static const char *scoring_accels[] = { "<Control>k", NULL };
   static const char *unscored_accels[] = { "<Control>u", NULL };
   CpApplication *self = CP_APPLICATION (app);
@@ -149,6 +159,7 @@ cp_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-list", list_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-completeness",
                                          completeness_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-scoring",
                                          scoring_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.only-unscored",
@@ -212,6 +223,8 @@ cp_application_shutdown (GApplication *app)
     if (CP_IS_WINDOW (l->data))
       cp_window_flush (CP_WINDOW (l->data));
   g_list_free (windows);
+  if (CP_APPLICATION (app)->sync_manager != NULL)
+    cp_sync_manager_cancel (CP_APPLICATION (app)->sync_manager);
   for (guint i = 0; i < G_N_ELEMENTS (CP_APPLICATION (app)->signal_ids); i++)
     g_clear_handle_id (&CP_APPLICATION (app)->signal_ids[i], g_source_remove);
 
@@ -223,10 +236,12 @@ cp_application_finalize (GObject *object)
 {
   CpApplication *self = CP_APPLICATION (object);
 
+  g_clear_object (&self->sync_manager);
   g_clear_object (&self->store);
   g_clear_object (&self->registry);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (cp_application_parent_class)->finalize (object);
 }
@@ -250,10 +265,13 @@ cp_application_init (CpApplication *self)
   static const GOptionEntry options[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Keep the packets in DIRECTORY instead of the usual place"), N_("DIRECTORY") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Sync with the server at URL instead of the one in the settings"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
     { NULL }
   };
   const char *env_dir = g_getenv ("CP_DATA_DIR");
+  const char *env_server = g_getenv ("CP_SERVER_URL");
 
   /* Make sure the resources are linked in from the static library. */
   g_resources_register (cp_app_get_resource ());
@@ -262,6 +280,9 @@ cp_application_init (CpApplication *self)
     self->data_dir = g_canonicalize_filename (env_dir, NULL);
   else
     self->data_dir = cp_store_get_default_directory ();
+
+  if (env_server != NULL && *env_server != '\0')
+    self->server_url = g_strdup (env_server);
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
@@ -343,4 +364,23 @@ cp_application_get_settings (CpApplication *self)
         g_debug ("GSettings schema %s is not installed; window state is not remembered", APP_ID);
     }
   return self->settings;
+}
+
+/* The sync side of the application; NULL when the store cannot be opened. */
+CpSyncManager *
+cp_application_get_sync_manager (CpApplication *self)
+{
+  g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
+
+  if (self->sync_manager == NULL)
+    {
+      CpStore *store = cp_application_get_store (self, NULL);
+
+      if (store == NULL)
+        return NULL;
+      self->sync_manager = cp_sync_manager_new (store, cp_application_get_settings (self),
+                                                self->server_url);
+      cp_sync_manager_restore (self->sync_manager);
+    }
+  return self->sync_manager;
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "cp-store.h"
+#include "cp-sync-manager.h"
 #include "cp-template-registry.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,6 @@ CpStore       *cp_application_get_store      (CpApplication *self,
 CpTemplateRegistry *cp_application_get_registry (CpApplication *self);
 /* The GSettings of the application, or NULL when its schema is not installed. */
 GSettings     *cp_application_get_settings   (CpApplication *self);
+CpSyncManager *cp_application_get_sync_manager (CpApplication *self);
 
 G_END_DECLS

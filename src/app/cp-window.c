@@ -13,9 +13,12 @@
 #include <string.h>
 
 #include "cp-app-util.h"
+#include "cp-conflict-page.h"
+#include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-item.h"
 #include "cp-packet-view.h"
+#include "cp-sync-status.h"
 #include "cp-uscc.h"
 #include "cp-validator.h"
 
@@ -34,6 +37,11 @@ struct _CpWindow
   GtkStack             *list_stack;
   GtkListView          *list_view;
   CpPacketView         *packet_view;
+  CpSyncStatus         *sync_status;
+
+  CpSyncManager        *sync;
+  CpSyncManagerStatus   last_status;
+  guint                 counts_id;
 
   GListStore           *packets;
   GtkFilterListModel   *filtered;
@@ -172,7 +180,7 @@ row_setup_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
               CpWindow                 *self)
 {
-  GtkWidget *box, *text_box, *title, *subtitle, *progress, *delete;
+  GtkWidget *box, *text_box, *title, *subtitle, *sync_label, *progress, *delete;
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_widget_set_margin_top (box, 6);
@@ -193,6 +201,11 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (text_box), title);
   gtk_box_append (GTK_BOX (text_box), subtitle);
 
+  sync_label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (sync_label, "caption");
+  gtk_widget_add_css_class (sync_label, "sync-state");
+  gtk_widget_set_valign (sync_label, GTK_ALIGN_CENTER);
+
   progress = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (progress), 1);
   gtk_widget_add_css_class (progress, "dim-label");
@@ -205,9 +218,48 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (delete, _("Delete this packet"));
 
   gtk_box_append (GTK_BOX (box), text_box);
+  gtk_box_append (GTK_BOX (box), sync_label);
   gtk_box_append (GTK_BOX (box), progress);
   gtk_box_append (GTK_BOX (box), delete);
   gtk_list_item_set_child (list_item, box);
+}
+
+/* The packet's sync state, once there is a server to sync with. */
+static const char *
+cp_window_sync_state_title (CpStoreSyncState state)
+{
+  switch (state)
+    {
+    case CP_STORE_SYNC_PENDING:
+      return _("Pending");
+    case CP_STORE_SYNC_SYNCED:
+      return _("Synced");
+    case CP_STORE_SYNC_CONFLICT:
+      return _("Conflict");
+    case CP_STORE_SYNC_QUARANTINED:
+      return _("Refused");
+    default:
+      return "";
+    }
+}
+
+static void
+cp_window_bind_sync_label (CpWindow         *self,
+                           GtkLabel         *label,
+                           CpStoreSyncState  state)
+{
+  static const char * const classes[] = { "warning", "success", "error", "error" };
+  gboolean shown = self->sync != NULL &&
+                   cp_sync_manager_get_status (self->sync) != CP_SYNC_STATUS_DISABLED;
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), classes[i]);
+  gtk_widget_set_visible (GTK_WIDGET (label), shown);
+  if (!shown)
+    return;
+  gtk_label_set_text (label, cp_window_sync_state_title (state));
+  if ((guint) state < G_N_ELEMENTS (classes))
+    gtk_widget_add_css_class (GTK_WIDGET (label), classes[state]);
 }
 
 static char *
@@ -285,7 +337,8 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *text_box = gtk_widget_get_first_child (box);
   GtkWidget *title = gtk_widget_get_first_child (text_box);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
-  GtkWidget *progress = gtk_widget_get_next_sibling (text_box);
+  GtkWidget *sync_label = gtk_widget_get_next_sibling (text_box);
+  GtkWidget *progress = gtk_widget_get_next_sibling (sync_label);
   GtkWidget *delete = gtk_widget_get_next_sibling (progress);
   g_autofree char *sub = NULL;
   g_autofree char *delete_label = NULL;
@@ -310,6 +363,7 @@ row_bind_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (title), cp_packet_item_get_title (item));
   gtk_label_set_text (GTK_LABEL (subtitle), sub);
+  cp_window_bind_sync_label (self, GTK_LABEL (sync_label), summary->sync_state);
   item_completeness_cb (item, NULL, GTK_LABEL (progress));
 
   gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", summary->uuid);
@@ -344,7 +398,13 @@ list_activate_cb (CpWindow    *self,
   if (item == NULL)
     return;
   if (!cp_window_open_packet (self, cp_packet_item_get_uuid (item), NULL, &error))
-    cp_window_show_toast (self, error->message);
+    {
+      cp_window_show_toast (self, error->message);
+      return;
+    }
+  if (cp_packet_item_get_summary (item)->sync_state == CP_STORE_SYNC_CONFLICT)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.resolve-conflict", "s",
+                                cp_packet_item_get_uuid (item));
 }
 
 /* Filters. */
@@ -580,6 +640,200 @@ undo_delete_action (GtkWidget  *widget,
   cp_window_reload (self);
 }
 
+/* Sync. */
+
+static void
+cp_window_update_sync_actions (CpWindow *self)
+{
+  gboolean logged_in = self->sync != NULL && cp_sync_manager_is_logged_in (self->sync);
+  gboolean office = logged_in && g_strcmp0 (cp_sync_manager_get_role (self->sync), "office") == 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.logout",
+                                 self->sync != NULL &&
+                                 cp_sync_manager_get_engine (self->sync) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
+  (void) office;
+}
+
+static void
+sync_changed_cb (CpWindow      *self,
+                 CpSyncManager *manager)
+{
+  CpSyncManagerStatus status = cp_sync_manager_get_status (manager);
+
+  if (status == CP_SYNC_STATUS_NEEDS_LOGIN && self->last_status != CP_SYNC_STATUS_NEEDS_LOGIN)
+    {
+      AdwToast *toast = adw_toast_new (_("Your session has ended. Log in again to continue "
+                                         "syncing; your changes are kept."));
+
+      adw_toast_set_button_label (toast, _("_Log In"));
+      adw_toast_set_action_name (toast, "win.login");
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  /* The rows show sync states only while there is a server. */
+  if ((status == CP_SYNC_STATUS_DISABLED) != (self->last_status == CP_SYNC_STATUS_DISABLED))
+    cp_window_reload_async (self);
+  self->last_status = status;
+  cp_window_update_sync_actions (self);
+}
+
+static void
+sync_packets_changed_cb (CpWindow      *self,
+                         CpSyncManager *manager)
+{
+  const char *uuid = cp_packet_view_get_uuid (self->packet_view);
+  CpStore *store = cp_window_get_store (self);
+
+  cp_window_reload_async (self);
+
+  /* The open packet may have taken the server's changes: show them. */
+  if (uuid != NULL && store != NULL && cp_packet_view_get_n_pending (self->packet_view) == 0)
+    {
+      g_autoptr(CpPacket) stored = cp_store_load_packet (store, uuid, NULL);
+      CpPacket *shown = cp_packet_view_get_packet (self->packet_view);
+      g_autofree char *a = stored != NULL ? cp_packet_to_data (stored, FALSE, NULL) : NULL;
+      g_autofree char *b = shown != NULL ? cp_packet_to_data (shown, FALSE, NULL) : NULL;
+
+      if (a != NULL && b != NULL && !g_str_equal (a, b))
+        {
+          g_autofree char *page = g_strdup (cp_packet_view_get_page (self->packet_view));
+          g_autofree char *id = g_strdup (uuid);
+
+          if (cp_window_open_packet (self, id, page, NULL))
+            cp_window_show_toast (self, _("This packet was updated with changes from the "
+                                          "server."));
+        }
+    }
+}
+
+static void
+cp_window_setup_sync (CpWindow *self)
+{
+  CpApplication *app = cp_window_get_app (self);
+
+  self->sync = app != NULL ? cp_application_get_sync_manager (app) : NULL;
+  if (self->sync == NULL)
+    {
+      cp_window_update_sync_actions (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->sync_status), FALSE);
+      return;
+    }
+  g_object_ref (self->sync);
+  self->last_status = cp_sync_manager_get_status (self->sync);
+  cp_sync_status_set_manager (self->sync_status, self->sync);
+  g_signal_connect_swapped (self->sync, "changed", G_CALLBACK (sync_changed_cb), self);
+  g_signal_connect_swapped (self->sync, "packets-changed",
+                            G_CALLBACK (sync_packets_changed_cb), self);
+  cp_window_update_sync_actions (self);
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (self->sync == NULL)
+    return;
+  /* What is typed goes out with this sync. */
+  cp_packet_view_flush (self->packet_view);
+  cp_sync_manager_sync (self->sync);
+}
+
+static void
+cancel_sync_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (self->sync != NULL)
+    cp_sync_manager_cancel (self->sync);
+}
+
+static void
+login_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (self->sync == NULL)
+    return;
+  cp_sync_status_popdown (self->sync_status);
+  gtk_window_present (GTK_WINDOW (cp_login_dialog_new (GTK_WINDOW (self), self->sync)));
+}
+
+static void
+logout_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CpWindow) self = user_data;
+
+  cp_sync_manager_logout_finish (CP_SYNC_MANAGER (object), result, NULL);
+  cp_window_show_toast (self, _("You are logged out. Your packets stay on this computer."));
+}
+
+static void
+logout_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+
+  if (self->sync == NULL)
+    return;
+  cp_sync_status_popdown (self->sync_status);
+  cp_sync_manager_logout_async (self->sync, NULL, logout_done_cb, g_object_ref (self));
+}
+
+static void
+conflict_resolved_cb (CpWindow       *self,
+                      CpConflictPage *page)
+{
+  const char *uuid = cp_packet_view_get_uuid (self->packet_view);
+
+  cp_window_reload (self);
+  if (uuid != NULL)
+    {
+      g_autofree char *id = g_strdup (uuid);
+      g_autofree char *current = g_strdup (cp_packet_view_get_page (self->packet_view));
+
+      cp_window_open_packet (self, id, current, NULL);
+    }
+  cp_window_show_toast (self, _("The conflicts are resolved. The packet is sent with the next "
+                                "sync."));
+  cp_sync_manager_sync (self->sync);
+}
+
+static void
+resolve_conflict_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  CpConflictPage *page;
+
+  if (self->sync == NULL)
+    return;
+  cp_packet_view_flush (self->packet_view);
+  page = cp_conflict_page_new (GTK_WINDOW (self), self->sync, cp_window_get_registry (self),
+                               g_variant_get_string (parameter, NULL), &error);
+  if (page == NULL)
+    {
+      cp_window_show_toast (self, error->message);
+      return;
+    }
+  g_signal_connect_object (page, "resolved", G_CALLBACK (conflict_resolved_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (page));
+}
+
 /* Packet view signals. */
 
 static void
@@ -596,6 +850,16 @@ packet_page_changed_cb (CpWindow     *self,
   g_settings_set_string (settings, "last-page", page != NULL ? page : "");
 }
 
+static gboolean
+counts_timeout_cb (gpointer user_data)
+{
+  CpWindow *self = user_data;
+
+  self->counts_id = 0;
+  cp_sync_manager_refresh_counts (self->sync);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 packet_edited_cb (CpWindow     *self,
                   CpPacketView *view)
@@ -606,6 +870,9 @@ packet_edited_cb (CpWindow     *self,
 
   if (uuid == NULL || packet == NULL)
     return;
+
+  if (self->sync != NULL && self->counts_id == 0)
+    self->counts_id = g_timeout_add (300, counts_timeout_cb, self);
 
   /* Keep the list row in step with the packet being edited. */
   for (guint i = 0; i < n; i++)
@@ -622,6 +889,8 @@ packet_edited_cb (CpWindow     *self,
           summary.enterprise_name = (char *) cp_packet_get_enterprise_name (packet);
           summary.uscc = (char *) cp_packet_get_uscc (packet);
           summary.state = cp_packet_get_state (packet);
+          if (summary.sync_state == CP_STORE_SYNC_SYNCED)
+            summary.sync_state = CP_STORE_SYNC_PENDING;
           replacement = cp_packet_item_new (&summary);
           completeness = cp_app_completeness_text (cp_window_get_registry (self), packet);
           cp_packet_item_set_completeness (replacement, completeness);
@@ -699,6 +968,7 @@ cp_window_setup (CpWindow *self)
       return;
     }
 
+  cp_window_setup_sync (self);
   cp_window_reload_async (self);
 
   /* Return to the packet and the page the user left. */
@@ -719,6 +989,10 @@ cp_window_dispose (GObject *object)
   CpWindow *self = CP_WINDOW (object);
 
   g_clear_handle_id (&self->completeness_id, g_source_remove);
+  g_clear_handle_id (&self->counts_id, g_source_remove);
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
+  g_clear_object (&self->sync);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
@@ -753,6 +1027,7 @@ cp_window_class_init (CpWindowClass *klass)
   window_class->close_request = cp_window_close_request;
 
   g_type_ensure (CP_TYPE_PACKET_VIEW);
+  g_type_ensure (CP_TYPE_SYNC_STATUS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/creditpacket/CreditPacket/cp-window.ui");
@@ -766,6 +1041,7 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, packet_view);
+  gtk_widget_class_bind_template_child (widget_class, CpWindow, sync_status);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
@@ -778,6 +1054,12 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete-packet", "s",
                                    delete_packet_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s", undo_delete_action);
+  gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-sync", NULL, cancel_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.login", NULL, login_action);
+  gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
+  gtk_widget_class_install_action (widget_class, "win.resolve-conflict", "s",
+                                   resolve_conflict_action);
 }
 
 static void

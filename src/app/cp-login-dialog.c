@@ -1,0 +1,338 @@
+/* cp-login-dialog.c — asks for the server, the user name and the password
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-login-dialog.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+struct _CpLoginDialog
+{
+  AdwWindow      parent_instance;
+
+  GtkButton     *cancel_button;
+  GtkButton     *login_button;
+  GtkSpinner    *spinner;
+  AdwEntryRow   *server_row;
+  AdwEntryRow   *user_row;
+  AdwEntryRow   *password_row;
+  GtkLabel      *url_label;
+  GtkLabel      *message_label;
+
+  CpSyncManager *manager;
+  GCancellable  *cancellable;
+  gboolean       busy;
+  gboolean       done;     /* logged in; "Log In" now closes */
+};
+
+G_DEFINE_FINAL_TYPE (CpLoginDialog, cp_login_dialog, ADW_TYPE_WINDOW)
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  if (host == NULL)
+    return FALSE;
+  return g_str_has_prefix (host, "127.") || g_str_equal (host, "::1") ||
+         g_str_equal (host, "[::1]") || g_ascii_strcasecmp (host, "localhost") == 0;
+}
+
+/* NULL when @text is an address the client accepts, else what is wrong with it. */
+static const char *
+url_problem (const char *text)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return _("Enter an address such as https://credit.example.org.");
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return NULL;
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    {
+      if (host_is_loopback (g_uri_get_host (uri)))
+        return NULL;
+      return _("The address must start with https:// so that your password and packets are "
+               "encrypted. Plain http:// is allowed only for a server on this computer.");
+    }
+  return _("Enter an address such as https://credit.example.org.");
+}
+
+static void
+cp_login_dialog_set_message (CpLoginDialog *self,
+                             const char    *message,
+                             gboolean       is_error)
+{
+  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL && *message);
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+}
+
+static void
+cp_login_dialog_update (CpLoginDialog *self)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *problem = url_problem (url);
+
+  gtk_label_set_text (self->url_label, problem != NULL ? problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->url_label), problem != NULL);
+  if (problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->server_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->server_row), "error");
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_button),
+                            self->done || cp_login_dialog_can_log_in (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !self->busy && !self->done);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), !self->busy && !self->done);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !self->busy && !self->done);
+  gtk_spinner_set_spinning (self->spinner, self->busy);
+}
+
+static void
+entry_changed_cb (CpLoginDialog *self)
+{
+  if (!self->busy && !self->done)
+    cp_login_dialog_set_message (self, NULL, FALSE);
+  cp_login_dialog_update (self);
+}
+
+static void
+login_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CpLoginDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->busy = FALSE;
+  if (!cp_sync_manager_login_finish (CP_SYNC_MANAGER (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_LOGIN_FAILED))
+        cp_login_dialog_set_message (self, _("The user name or the password is wrong. Check "
+                                             "them and try again."), TRUE);
+      else
+        cp_login_dialog_set_message (self, error->message, TRUE);
+      cp_login_dialog_update (self);
+      if (gtk_widget_get_realized (GTK_WIDGET (self)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      return;
+    }
+
+  if (cp_sync_manager_is_session_only (CP_SYNC_MANAGER (object)))
+    {
+      /* Say it plainly and let the user close the dialog. */
+      self->done = TRUE;
+      cp_login_dialog_set_message (self,
+                                   _("You are logged in, but no keyring is available to keep "
+                                     "your login. It is kept for this session only: you will "
+                                     "have to log in again the next time you start Credit "
+                                     "Packet."), FALSE);
+      gtk_button_set_label (self->login_button, _("_Close"));
+      gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
+      cp_login_dialog_update (self);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+login_clicked_cb (CpLoginDialog *self)
+{
+  g_autofree char *url = NULL;
+
+  if (self->done)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  if (!cp_login_dialog_can_log_in (self))
+    return;
+
+  url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  self->busy = TRUE;
+  cp_login_dialog_set_message (self, NULL, FALSE);
+  cp_login_dialog_update (self);
+  cp_sync_manager_login_async (self->manager, url,
+                               gtk_editable_get_text (GTK_EDITABLE (self->user_row)),
+                               gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                               self->cancellable, login_done_cb, g_object_ref (self));
+}
+
+static void
+entry_activated_cb (CpLoginDialog *self)
+{
+  login_clicked_cb (self);
+}
+
+static void
+cancel_clicked_cb (CpLoginDialog *self)
+{
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+cp_login_dialog_dispose (GObject *object)
+{
+  CpLoginDialog *self = CP_LOGIN_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_LOGIN_DIALOG);
+
+  G_OBJECT_CLASS (cp_login_dialog_parent_class)->dispose (object);
+}
+
+static void
+cp_login_dialog_finalize (GObject *object)
+{
+  CpLoginDialog *self = CP_LOGIN_DIALOG (object);
+
+  g_clear_object (&self->manager);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (cp_login_dialog_parent_class)->finalize (object);
+}
+
+static void
+cp_login_dialog_class_init (CpLoginDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cp_login_dialog_dispose;
+  object_class->finalize = cp_login_dialog_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/creditpacket/CreditPacket/"
+                                               "cp-login-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, login_button);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, server_row);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, user_row);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, url_label);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, message_label);
+  gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, login_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cp_login_dialog_init (CpLoginDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+CpLoginDialog *
+cp_login_dialog_new (GtkWindow     *parent,
+                     CpSyncManager *manager)
+{
+  CpLoginDialog *self;
+  const char *url, *user;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (manager), NULL);
+
+  self = g_object_new (CP_TYPE_LOGIN_DIALOG, "transient-for", parent, NULL);
+  self->manager = g_object_ref (manager);
+  url = cp_sync_manager_get_server_url (manager);
+  user = cp_sync_manager_get_user (manager);
+  if (url != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
+  if (user != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
+
+  if (cp_sync_manager_get_status (manager) == CP_SYNC_STATUS_NEEDS_LOGIN && url != NULL &&
+      user != NULL)
+    {
+      /* Only the password is asked; the outbox waits. */
+      gtk_widget_set_visible (GTK_WIDGET (self->server_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->user_row), FALSE);
+      cp_login_dialog_set_message (self, cp_sync_manager_get_message (manager), FALSE);
+    }
+  cp_login_dialog_update (self);
+  if (url != NULL && user != NULL)
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
+  else if (url != NULL)
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->user_row));
+  return self;
+}
+
+void
+cp_login_dialog_set_fields (CpLoginDialog *self,
+                            const char    *server_url,
+                            const char    *user,
+                            const char    *password)
+{
+  g_return_if_fail (CP_IS_LOGIN_DIALOG (self));
+
+  if (server_url != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server_url);
+  if (user != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
+  if (password != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+}
+
+const char *
+cp_login_dialog_get_url_problem (CpLoginDialog *self)
+{
+  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->url_label))
+         ? gtk_label_get_text (self->url_label) : NULL;
+}
+
+const char *
+cp_login_dialog_get_message (CpLoginDialog *self)
+{
+  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
+         ? gtk_label_get_text (self->message_label) : NULL;
+}
+
+gboolean
+cp_login_dialog_can_log_in (CpLoginDialog *self)
+{
+  const char *url, *user, *password;
+
+  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), FALSE);
+
+  url = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  return !self->busy && !self->done && *url && url_problem (url) == NULL && *user && *password;
+}
+
+void
+cp_login_dialog_log_in (CpLoginDialog *self)
+{
+  g_return_if_fail (CP_IS_LOGIN_DIALOG (self));
+
+  login_clicked_cb (self);
+}
+
+gboolean
+cp_login_dialog_is_busy (CpLoginDialog *self)
+{
+  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), FALSE);
+
+  return self->busy;
+}

@@ -1,0 +1,109 @@
+/* cp-sync-manager.h — the application's side of sync: account, status, schedule
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "cp-credentials.h"
+#include "cp-store.h"
+#include "cp-sync-engine.h"
+
+G_BEGIN_DECLS
+
+/* What the header bar shows. */
+typedef enum
+{
+  CP_SYNC_STATUS_DISABLED,     /* no server address: work stays on this computer */
+  CP_SYNC_STATUS_LOGGED_OUT,   /* a server, but nobody logged in */
+  CP_SYNC_STATUS_SYNCED,       /* nothing waits to be sent */
+  CP_SYNC_STATUS_PENDING,      /* changes wait for the next sync */
+  CP_SYNC_STATUS_SYNCING,      /* a sync runs */
+  CP_SYNC_STATUS_OFFLINE,      /* no network or the server cannot be reached */
+  CP_SYNC_STATUS_ERROR,        /* the last sync failed: see the message */
+  CP_SYNC_STATUS_NEEDS_LOGIN,  /* the session expired: the password is asked again */
+} CpSyncManagerStatus;
+
+#define CP_TYPE_SYNC_MANAGER (cp_sync_manager_get_type ())
+G_DECLARE_FINAL_TYPE (CpSyncManager, cp_sync_manager, CP, SYNC_MANAGER, GObject)
+
+/* @settings (nullable) gives server-url and sync-interval-minutes; @server_url (nullable)
+ * overrides the setting for this run (--server, CP_SERVER_URL). */
+CpSyncManager *cp_sync_manager_new              (CpStore        *store,
+                                                 GSettings      *settings,
+                                                 const char     *server_url);
+
+CpSyncManagerStatus   cp_sync_manager_get_status       (CpSyncManager  *self);
+/* Why the status is what it is ("The server could not be reached."), or NULL. */
+const char    *cp_sync_manager_get_message      (CpSyncManager  *self);
+guint          cp_sync_manager_get_n_pending    (CpSyncManager  *self);
+guint          cp_sync_manager_get_n_conflicts  (CpSyncManager  *self);
+guint          cp_sync_manager_get_n_quarantined (CpSyncManager *self);
+GDateTime     *cp_sync_manager_get_last_sync    (CpSyncManager  *self);
+/* Attachment bytes sent and to send in the running sync (both 0 when none). */
+void           cp_sync_manager_get_blob_progress (CpSyncManager *self,
+                                                  guint64       *sent,
+                                                  guint64       *total);
+
+const char    *cp_sync_manager_get_server_url   (CpSyncManager  *self);
+const char    *cp_sync_manager_get_user         (CpSyncManager  *self);
+/* "enterprise", "agency", "office", "admin", or NULL before the server said. */
+const char    *cp_sync_manager_get_role         (CpSyncManager  *self);
+gboolean       cp_sync_manager_is_logged_in     (CpSyncManager  *self);
+/* TRUE when the keyring could not keep the token: it lives in memory for this session. */
+gboolean       cp_sync_manager_is_session_only  (CpSyncManager  *self);
+CpCredentials *cp_sync_manager_get_credentials  (CpSyncManager  *self);
+/* NULL until logged in. */
+CpSyncEngine  *cp_sync_manager_get_engine       (CpSyncManager  *self);
+
+/* Looks for a token kept in the keyring for the configured server and, when the server still
+ * takes it, logs in with it. */
+void           cp_sync_manager_restore          (CpSyncManager  *self);
+
+void           cp_sync_manager_login_async      (CpSyncManager       *self,
+                                                 const char          *server_url,
+                                                 const char          *user,
+                                                 const char          *password,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       cp_sync_manager_login_finish     (CpSyncManager       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+void           cp_sync_manager_logout_async     (CpSyncManager       *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       cp_sync_manager_logout_finish    (CpSyncManager       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Starts a sync in the background unless one runs or nobody is logged in. */
+void           cp_sync_manager_sync             (CpSyncManager  *self);
+/* Stops the running sync (uploads included); what was acknowledged stays acknowledged. */
+void           cp_sync_manager_cancel           (CpSyncManager  *self);
+/* Counts the pending, conflicting and refused packets again (after local edits). */
+void           cp_sync_manager_refresh_counts   (CpSyncManager  *self);
+
+/* One request to the server in a worker thread (workflow, history, progress). The reply's body
+ * (NULL when it has none) and its HTTP status; errors only for failures of transport or
+ * session (CP_SYNC_ERROR). @body is not taken. */
+void           cp_sync_manager_request_async    (CpSyncManager       *self,
+                                                 const char          *method,
+                                                 const char          *path,
+                                                 JsonNode            *body,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+JsonNode      *cp_sync_manager_request_finish   (CpSyncManager       *self,
+                                                 GAsyncResult        *result,
+                                                 guint               *status,
+                                                 GError             **error);
+
+/* The message of a problem document ("detail", else "title"), or NULL. */
+char          *cp_sync_problem_detail           (JsonNode       *problem);
+
+G_END_DECLS
