@@ -872,17 +872,16 @@ write_batch (CpServerStorage  *storage,
     {
       CpServerWrite *write = g_ptr_array_index (writes, i);
 
-      if (!exec (self, "SAVEPOINT cp_write", error))
-        goto fail;
-      if (put_revision_locked (self, write->revision, write->expected, write->comments,
-                               &write->error))
+      /* A stale write fails at its first statement, before it changes anything, so it needs no
+       * savepoint to fail alone; any other failure abandons the whole batch. */
+      if (!put_revision_locked (self, write->revision, write->expected, write->comments,
+                                &write->error) &&
+          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
         {
-          if (!exec (self, "RELEASE cp_write", error))
-            goto fail;
+          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
+                                      "Packet %s: ", write->revision->uuid);
+          goto fail;
         }
-      else if (!exec (self, "ROLLBACK TO cp_write", error) ||
-               !exec (self, "RELEASE cp_write", error))
-        goto fail;
     }
   if (!exec (self, "COMMIT", error))
     goto fail;
@@ -1208,6 +1207,7 @@ cp_server_storage_sqlite_open (const char  *path,
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = FULL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA temp_store = MEMORY", error) ||
       !migrate (self, error))
     {
       g_prefix_error (error, "%s: ", path);

@@ -191,9 +191,9 @@ typedef struct
                                            gint64              expected,
                                            GPtrArray          *comments,
                                            GError            **error);
-  /* Group commit: every write of @writes in one transaction (one sync), each in its own
-   * savepoint, so that a stale write fails alone (its ->error is set) and the others land.
-   * FALSE (and nothing written) only when the transaction itself fails. */
+  /* Group commit: every write of @writes in one transaction (one sync). A stale write fails
+   * alone (its ->error is set) and the others land; any other failure writes nothing and
+   * returns FALSE. */
   gboolean          (*write_batch)        (CpServerStorage    *self,
                                            GPtrArray          *writes,
                                            GError            **error);
