@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 typedef struct
 {
@@ -20,6 +21,13 @@ typedef struct
   char *data_dir;
   char *config;
 } Fixture;
+
+/* The child dies with this process, so that a failed assertion leaves no server behind. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static const char *
 binary (void)
@@ -188,9 +196,15 @@ test_run_and_stop (Fixture       *f,
   g_assert_cmpint (run_admin (f, "correct horse battery\n", &out, &err, "user", "add", "alice",
                               "--role", "agency", "--agency", "A", NULL), ==, 0);
 
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                             &error, binary (), "--data-dir", f->data_dir, "--config", f->config,
-                             "--listen", "127.0.0.1:0", NULL);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    server = g_subprocess_launcher_spawn (launcher, &error, binary (), "--data-dir", f->data_dir,
+                                          "--config", f->config, "--listen", "127.0.0.1:0",
+                                          NULL);
+  }
   g_assert_no_error (error);
   server_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
   line = g_data_input_stream_read_line (server_out, NULL, NULL, &error);
