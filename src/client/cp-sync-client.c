@@ -1,0 +1,737 @@
+/* cp-sync-client.c — one HTTP session with the Credit Packet server
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One SoupSession (user agent, timeouts) configured here, in the thread that creates the client.
+ * libsoup 3.2 lets other threads send messages on it, which the sync engine's worker does with
+ * blocking calls; login and logout wrap the same calls in GTasks.
+ */
+#include "config.h"
+
+#include "cp-sync-client-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+struct _CpSyncClient
+{
+  GObject      parent_instance;
+  SoupSession *session;
+  char        *base_url;   /* without a trailing slash */
+  GMutex       lock;       /* token, user */
+  char        *token;
+  char        *user;
+  guint        max_attempts;
+  guint        base_delay_ms;
+  guint        max_delay_ms;
+  guint        n_requests; /* atomic */
+};
+
+G_DEFINE_FINAL_TYPE (CpSyncClient, cp_sync_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cp-sync-error-quark, cp_sync_error)
+
+#define PROBLEM_PREFIX "/problems/"
+
+void
+cp_sync_reply_free (CpSyncReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_clear_pointer (&reply->json, json_node_unref);
+  g_free (reply->problem_type);
+  g_free (reply->detail);
+  g_free (reply);
+}
+
+gboolean
+cp_sync_sleep (guint         ms,
+               GCancellable *cancellable)
+{
+  GPollFD pollfd;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pollfd))
+    {
+      gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+      gint64 now;
+
+      while (!g_cancellable_is_cancelled (cancellable) &&
+             (now = g_get_monotonic_time ()) < deadline)
+        g_poll (&pollfd, 1, (int) ((deadline - now + 999) / 1000));
+      g_cancellable_release_fd (cancellable);
+    }
+  else
+    g_usleep ((gulong) ms * 1000);
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  bare = g_strdup (host);
+  if (bare[0] == '[')
+    {
+      bare[strlen (bare) - 1] = '\0';
+      memmove (bare, bare + 1, strlen (bare));
+    }
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* Retry-After: seconds or an HTTP date; -1 when absent or unreadable. */
+static gint64
+retry_after_ms (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_one (headers, "Retry-After");
+  guint64 seconds;
+
+  if (value == NULL)
+    return -1;
+  if (g_ascii_string_to_unsigned (value, 10, 0, 86400, &seconds, NULL))
+    return (gint64) seconds * 1000;
+  {
+    g_autoptr(GDateTime) when = soup_date_time_new_from_http_string (value);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+    if (when == NULL)
+      return -1;
+    return MAX (0, g_date_time_difference (when, now) / 1000);
+  }
+}
+
+static guint
+backoff_ms (CpSyncClient *self,
+            guint         attempt)
+{
+  guint64 delay = (guint64) self->base_delay_ms << MIN (attempt, 20u);
+
+  delay = MIN (delay, self->max_delay_ms);
+  /* ±50 % jitter, so that many clients do not come back at the same moment. */
+  return (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) MAX (1u, delay) + 1));
+}
+
+static gboolean
+status_is_transient (guint status)
+{
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+static CpSyncReply *
+reply_new (SoupMessage *msg,
+           GBytes      *body)
+{
+  CpSyncReply *reply = g_new0 (CpSyncReply, 1);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+
+  reply->status = soup_message_get_status (msg);
+  reply->headers = soup_message_headers_ref (headers);
+  reply->body = g_bytes_ref (body);
+  if (content_type != NULL && (g_str_equal (content_type, "application/json") ||
+                               g_str_equal (content_type, "application/problem+json")))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+      if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                      (gssize) g_bytes_get_size (body), NULL))
+        reply->json = json_node_ref (json_parser_get_root (parser));
+    }
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json) && content_type != NULL &&
+      g_str_equal (content_type, "application/problem+json"))
+    {
+      JsonObject *object = json_node_get_object (reply->json);
+      const char *type = json_object_get_string_member_with_default (object, "type", NULL);
+      const char *detail = json_object_get_string_member_with_default (object, "detail", NULL);
+
+      if (type != NULL && strstr (type, PROBLEM_PREFIX) != NULL)
+        reply->problem_type = g_strdup (strstr (type, PROBLEM_PREFIX) + strlen (PROBLEM_PREFIX));
+      else
+        reply->problem_type = g_strdup (type);
+      reply->detail = g_strdup (detail);
+    }
+  return reply;
+}
+
+/* A JSON reply that does not parse was cut short on the way: worth another try. */
+static gboolean
+reply_is_damaged (CpSyncReply *reply)
+{
+  const char *content_type = soup_message_headers_get_content_type (reply->headers, NULL);
+
+  return content_type != NULL && g_bytes_get_size (reply->body) > 0 && reply->json == NULL &&
+         (g_str_equal (content_type, "application/json") ||
+          g_str_equal (content_type, "application/problem+json"));
+}
+
+GError *
+cp_sync_reply_to_error (CpSyncReply *reply)
+{
+  const char *detail = reply->detail != NULL ? reply->detail : "";
+
+  if (reply->status == 401)
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                        _("Your login has expired. Log in again; your work is kept and will be "
+                          "sent afterwards."));
+  if (reply->status >= 500 || status_is_transient (reply->status))
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                        _("The server could not handle the request (%u %s). Try again later."),
+                        reply->status, detail);
+  return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                      _("The server refused the request (%u %s)."), reply->status, detail);
+}
+
+typedef struct
+{
+  CpSyncWroteFunc func;
+  gpointer        data;
+} Wrote;
+
+static void
+wrote_body_data_cb (SoupMessage *msg,
+                    guint        n_bytes,
+                    gpointer     user_data)
+{
+  Wrote *wrote = user_data;
+
+  wrote->func (n_bytes, wrote->data);
+}
+
+static CpSyncReply *
+request_full (CpSyncClient        *self,
+              const char          *method,
+              const char          *path,
+              const char * const  *headers,
+              GBytes              *body,
+              const char          *content_type,
+              CpSyncWroteFunc      wrote_func,
+              gpointer             wrote_data,
+              guint                max_attempts,
+              gboolean             authenticate,
+              gint64              *retry_after_out,
+              GCancellable        *cancellable,
+              GError             **error)
+{
+  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+  g_autoptr(GError) last_error = NULL;
+  g_autoptr(CpSyncReply) last_reply = NULL;
+
+  for (guint attempt = 0; attempt < max_attempts; attempt++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+      g_autoptr(GBytes) reply_body = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(CpSyncReply) reply = NULL;
+      SoupMessageHeaders *request_headers;
+      gint64 wait_ms = -1;
+      Wrote wrote = { wrote_func, wrote_data };
+
+      if (msg == NULL)
+        {
+          g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_INVALID_URL,
+                       _("“%s” is not a valid server address."), url);
+          return NULL;
+        }
+      request_headers = soup_message_get_request_headers (msg);
+      if (authenticate)
+        {
+          g_autofree char *token = cp_sync_client_dup_token (self);
+          g_autofree char *value = NULL;
+
+          if (token == NULL)
+            {
+              g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                           _("Log in to the server to send and receive packets."));
+              return NULL;
+            }
+          value = g_strconcat ("Bearer ", token, NULL);
+          soup_message_headers_replace (request_headers, "Authorization", value);
+        }
+      for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+        soup_message_headers_replace (request_headers, headers[i], headers[i + 1]);
+      if (body != NULL)
+        soup_message_set_request_body_from_bytes (msg, content_type, body);
+      if (wrote_func != NULL)
+        g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &wrote);
+
+      g_atomic_int_inc (&self->n_requests);
+      reply_body = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
+      if (wrote_func != NULL)
+        g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &wrote);
+
+      if (reply_body == NULL)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              g_cancellable_is_cancelled (cancellable))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                           _("Sync was cancelled."));
+              return NULL;
+            }
+          if (local_error->domain == G_TLS_ERROR)
+            {
+              g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE,
+                           _("The server's identity could not be verified (%s)."),
+                           local_error->message);
+              return NULL;
+            }
+          g_clear_error (&last_error);
+          last_error = g_steal_pointer (&local_error);
+          g_clear_pointer (&last_reply, cp_sync_reply_free);
+        }
+      else
+        {
+          reply = reply_new (msg, reply_body);
+          if (reply->status == 401 && authenticate)
+            {
+              g_propagate_error (error, cp_sync_reply_to_error (reply));
+              return NULL;
+            }
+          if (!status_is_transient (reply->status) && !reply_is_damaged (reply))
+            return g_steal_pointer (&reply);
+          wait_ms = retry_after_ms (reply->headers);
+          if (retry_after_out != NULL)
+            *retry_after_out = wait_ms;
+          g_clear_pointer (&last_reply, cp_sync_reply_free);
+          last_reply = g_steal_pointer (&reply);
+          g_clear_error (&last_error);
+        }
+
+      if (attempt + 1 < max_attempts)
+        {
+          guint delay = wait_ms >= 0 ? (guint) MIN (wait_ms, (gint64) self->max_delay_ms)
+                                     : backoff_ms (self, attempt);
+
+          if (!cp_sync_sleep (delay, cancellable))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                           _("Sync was cancelled."));
+              return NULL;
+            }
+        }
+    }
+
+  if (last_reply != NULL)
+    {
+      if (reply_is_damaged (last_reply) && !status_is_transient (last_reply->status))
+        g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                     _("The server's replies arrive damaged. Try again later."));
+      else
+        g_propagate_error (error, cp_sync_reply_to_error (last_reply));
+    }
+  else
+    g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE,
+                 _("The server cannot be reached (%s). Your work is kept on this computer and "
+                   "will be sent when the connection is back."), last_error->message);
+  return NULL;
+}
+
+CpSyncReply *
+cp_sync_client_request (CpSyncClient        *self,
+                        const char          *method,
+                        const char          *path,
+                        const char * const  *headers,
+                        GBytes              *body,
+                        const char          *content_type,
+                        CpSyncWroteFunc      wrote_func,
+                        gpointer             wrote_data,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (method != NULL && path != NULL && path[0] == '/', NULL);
+
+  return request_full (self, method, path, headers, body, content_type, wrote_func, wrote_data,
+                       self->max_attempts, TRUE, NULL, cancellable, error);
+}
+
+CpSyncReply *
+cp_sync_client_request_once (CpSyncClient        *self,
+                             const char          *method,
+                             const char          *path,
+                             const char * const  *headers,
+                             GBytes              *body,
+                             const char          *content_type,
+                             CpSyncWroteFunc      wrote_func,
+                             gpointer             wrote_data,
+                             gint64              *retry_after_ms_out,
+                             GCancellable        *cancellable,
+                             GError             **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (method != NULL && path != NULL && path[0] == '/', NULL);
+
+  if (retry_after_ms_out != NULL)
+    *retry_after_ms_out = -1;
+  return request_full (self, method, path, headers, body, content_type, wrote_func, wrote_data,
+                       1, TRUE, retry_after_ms_out, cancellable, error);
+}
+
+guint
+cp_sync_client_get_max_attempts (CpSyncClient *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), 1);
+  return self->max_attempts;
+}
+
+guint
+cp_sync_client_backoff_ms (CpSyncClient *self,
+                           guint         attempt,
+                           gint64        retry_after)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), 0);
+  if (retry_after >= 0)
+    return (guint) MIN (retry_after, (gint64) self->max_delay_ms);
+  return backoff_ms (self, attempt);
+}
+
+/* --- GObject ------------------------------------------------------------------------------- */
+
+static void
+cp_sync_client_finalize (GObject *object)
+{
+  CpSyncClient *self = CP_SYNC_CLIENT (object);
+
+  g_clear_object (&self->session);
+  g_free (self->base_url);
+  g_free (self->token);
+  g_free (self->user);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (cp_sync_client_parent_class)->finalize (object);
+}
+
+static void
+cp_sync_client_class_init (CpSyncClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cp_sync_client_finalize;
+}
+
+static void
+cp_sync_client_init (CpSyncClient *self)
+{
+  g_mutex_init (&self->lock);
+  self->max_attempts = 6;
+  self->base_delay_ms = 500;
+  self->max_delay_ms = 60 * 1000;
+  self->session = soup_session_new_with_options ("user-agent", "CreditPacket/" PACKAGE_VERSION,
+                                                 "timeout", 30,
+                                                 "idle-timeout", 60,
+                                                 "max-conns-per-host", 8,
+                                                 NULL);
+}
+
+CpSyncClient *
+cp_sync_client_new (const char  *base_url,
+                    GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(CpSyncClient) self = NULL;
+  const char *scheme;
+  const char *host;
+  gsize len;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (uri == NULL || host == NULL || host[0] == '\0' ||
+      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0) ||
+      g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_INVALID_URL,
+                   _("“%s” is not a server address. Enter one such as "
+                     "https://credit.example.cn."), base_url);
+      return NULL;
+    }
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !host_is_loopback (host))
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_INSECURE,
+                   _("The address %s is not encrypted. Use an https:// address, so that "
+                     "passwords and packets cannot be read on the way."), base_url);
+      return NULL;
+    }
+
+  self = g_object_new (CP_TYPE_SYNC_CLIENT, NULL);
+  self->base_url = g_strdup (base_url);
+  len = strlen (self->base_url);
+  while (len > 0 && self->base_url[len - 1] == '/')
+    self->base_url[--len] = '\0';
+  return g_steal_pointer (&self);
+}
+
+const char *
+cp_sync_client_get_base_url (CpSyncClient *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  return self->base_url;
+}
+
+void
+cp_sync_client_set_token (CpSyncClient *self,
+                          const char   *token)
+{
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_mutex_unlock (&self->lock);
+}
+
+char *
+cp_sync_client_dup_token (CpSyncClient *self)
+{
+  char *token;
+
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  token = g_strdup (self->token);
+  g_mutex_unlock (&self->lock);
+  return token;
+}
+
+void
+cp_sync_client_set_user (CpSyncClient *self,
+                         const char   *user)
+{
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->user);
+  self->user = g_strdup (user);
+  g_mutex_unlock (&self->lock);
+}
+
+char *
+cp_sync_client_dup_user (CpSyncClient *self)
+{
+  char *user;
+
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  user = g_strdup (self->user);
+  g_mutex_unlock (&self->lock);
+  return user;
+}
+
+void
+cp_sync_client_set_retry_policy (CpSyncClient *self,
+                                 guint         max_attempts,
+                                 guint         base_delay_ms,
+                                 guint         max_delay_ms)
+{
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (max_attempts >= 1);
+
+  self->max_attempts = max_attempts;
+  self->base_delay_ms = MAX (1u, base_delay_ms);
+  self->max_delay_ms = MAX (self->base_delay_ms, max_delay_ms);
+}
+
+void
+cp_sync_client_set_timeout (CpSyncClient *self,
+                            guint         seconds)
+{
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_object_set (self->session, "timeout", seconds, NULL);
+}
+
+guint
+cp_sync_client_get_n_requests (CpSyncClient *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), 0);
+  return (guint) g_atomic_int_get (&self->n_requests);
+}
+
+/* --- login and logout ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  char *user;
+  char *password;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_free (login->user);
+  if (login->password != NULL)
+    memset (login->password, 0, strlen (login->password));
+  g_free (login->password);
+  g_free (login);
+}
+
+static void
+login_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  Login *login = task_data;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(CpSyncReply) reply = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+  const char *token;
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, login->user);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, login->password);
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+  text = json_to_string (request, FALSE);
+  body = g_bytes_new_take (text, strlen (text));
+
+  /* One attempt: a login is not worth repeating behind the user's back. */
+  reply = request_full (self, "POST", "/api/v1/session", NULL, body, "application/json", NULL,
+                        NULL, 1, FALSE, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status == 401)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_LOGIN_FAILED, "%s",
+                               _("The user name or the password is wrong."));
+      return;
+    }
+  if (reply->status == 429)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                               _("Too many failed logins. Wait a minute, then try again."));
+      return;
+    }
+  if (reply->status != 201 && reply->status != 200)
+    {
+      g_task_return_error (task, cp_sync_reply_to_error (reply));
+      return;
+    }
+  if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
+      (token = json_object_get_string_member_with_default (json_node_get_object (reply->json),
+                                                           "token", NULL)) == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                               _("The server's answer to the login makes no sense. Check the "
+                                 "server address."));
+      return;
+    }
+  object = json_node_get_object (reply->json);
+  cp_sync_client_set_token (self, token);
+  cp_sync_client_set_user (self, login->user);
+  if (json_object_has_member (object, "user") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "user")))
+    g_task_return_pointer (task, json_node_copy (json_object_get_member (object, "user")),
+                           (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_pointer (task, json_node_new (JSON_NODE_NULL),
+                           (GDestroyNotify) json_node_unref);
+}
+
+void
+cp_sync_client_login_async (CpSyncClient        *self,
+                            const char          *user,
+                            const char          *password,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Login *login;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (user != NULL && password != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  login = g_new0 (Login, 1);
+  login->user = g_strdup (user);
+  login->password = g_strdup (password);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_login_async);
+  g_task_set_task_data (task, login, (GDestroyNotify) login_free);
+  g_task_run_in_thread (task, login_thread);
+}
+
+JsonNode *
+cp_sync_client_login_finish (CpSyncClient  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_client_login_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+logout_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  g_autoptr(CpSyncReply) reply = NULL;
+  GError *error = NULL;
+
+  reply = request_full (self, "DELETE", "/api/v1/session", NULL, NULL, NULL, NULL, NULL, 1, TRUE,
+                        NULL, cancellable, &error);
+  cp_sync_client_set_token (self, NULL);
+  if (reply == NULL && !g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_error (&error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cp_sync_client_logout_async (CpSyncClient        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_logout_async);
+  g_task_run_in_thread (task, logout_thread);
+}
+
+gboolean
+cp_sync_client_logout_finish (CpSyncClient  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_client_logout_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,84 @@
+/* cp-sync-client.h — one HTTP session with the Credit Packet server
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define CP_SYNC_ERROR (cp_sync_error_quark ())
+
+/* The classes of failure the UI tells apart (docs/sync.md says what to show for each). */
+typedef enum
+{
+  CP_SYNC_ERROR_OFFLINE,      /* the server could not be reached (retried with backoff) */
+  CP_SYNC_ERROR_SERVER,       /* the server failed or stayed busy (5xx, 429/503 after retries,
+                               * a reply that makes no sense) */
+  CP_SYNC_ERROR_NEEDS_LOGIN,  /* the token is missing, expired or logged out: log in again;
+                               * nothing local is lost */
+  CP_SYNC_ERROR_LOGIN_FAILED, /* wrong user name or password */
+  CP_SYNC_ERROR_REJECTED,     /* the server refused the request (4xx) */
+  CP_SYNC_ERROR_INSECURE,     /* plain http to a host that is not this computer */
+  CP_SYNC_ERROR_INVALID_URL,  /* not an http(s) address */
+  CP_SYNC_ERROR_BUSY,         /* a sync is already running */
+} CpSyncError;
+
+GQuark cp_sync_error_quark (void);
+
+#define CP_TYPE_SYNC_CLIENT (cp_sync_client_get_type ())
+G_DECLARE_FINAL_TYPE (CpSyncClient, cp_sync_client, CP, SYNC_CLIENT, GObject)
+
+/* @base_url: "https://host[:port]" (a trailing slash is fine); "http://" only for 127.0.0.0/8,
+ * ::1 and localhost. Create it in the thread that runs the main loop. */
+CpSyncClient *cp_sync_client_new               (const char           *base_url,
+                                                GError              **error);
+const char   *cp_sync_client_get_base_url      (CpSyncClient         *self);
+
+/* The bearer token (set by login, or from the keyring). */
+void          cp_sync_client_set_token         (CpSyncClient         *self,
+                                                const char           *token);
+char         *cp_sync_client_dup_token         (CpSyncClient         *self);
+/* The user name given at login (or set with the token), or NULL. */
+void          cp_sync_client_set_user          (CpSyncClient         *self,
+                                                const char           *user);
+char         *cp_sync_client_dup_user          (CpSyncClient         *self);
+
+/* Retries of transient failures (network errors, 5xx, 429, 503): @max_attempts tries in all,
+ * waiting base·2ⁿ with ±50 % jitter, at most @max_delay_ms, or what Retry-After says (capped the
+ * same way). Defaults: 6 attempts, 500 ms, 60 s. */
+void          cp_sync_client_set_retry_policy  (CpSyncClient         *self,
+                                                guint                 max_attempts,
+                                                guint                 base_delay_ms,
+                                                guint                 max_delay_ms);
+/* Seconds before an unanswered request is given up (default 30). */
+void          cp_sync_client_set_timeout       (CpSyncClient         *self,
+                                                guint                 seconds);
+
+/* The number of HTTP requests sent so far (each retry counts). */
+guint         cp_sync_client_get_n_requests    (CpSyncClient         *self);
+
+/* POST /api/v1/session. On success the client keeps the token; the reply's user object
+ * ({"name", "role", …}) is returned. */
+void          cp_sync_client_login_async       (CpSyncClient         *self,
+                                                const char           *user,
+                                                const char           *password,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+JsonNode     *cp_sync_client_login_finish      (CpSyncClient         *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+/* DELETE /api/v1/session, then forgets the token (also when the server cannot be reached). */
+void          cp_sync_client_logout_async      (CpSyncClient         *self,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean      cp_sync_client_logout_finish     (CpSyncClient         *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+G_END_DECLS

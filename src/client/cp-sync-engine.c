@@ -1,0 +1,1618 @@
+/* cp-sync-engine.c — the outbox, the changes pull and conflict handling against a CpStore
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The algorithm, the states and the files are described in docs/sync.md. In short: a sync runs
+ * in a worker thread with blocking requests on the client's session; every step that changes
+ * local state is a durable write made only after the server's answer, in an order that lets a
+ * sync killed at any moment converge on the next run:
+ *   - the body about to be sent is written to sync/inflight/UUID/SHA256 first, so that a 412
+ *     whose "current" is our own unacknowledged write is recognised as such (no false conflict);
+ *   - a packet is marked synced only after the receipt, and only if it did not change meanwhile;
+ *   - the changes cursor is stored only after its page was applied.
+ */
+#include "config.h"
+
+#include "cp-sync-engine.h"
+#include "cp-sync-client-private.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define MISSING_BATCH 10000
+#define CHANGES_LIMIT "1000"
+#define MAX_PUSH_ROUNDS 4
+
+struct _CpSyncEngine
+{
+  GObject       parent_instance;
+  CpStore      *store;
+  CpSyncClient *client;
+  char         *sync_dir;
+  char         *templates_dir;
+  gsize         chunk_size;
+  guint         templates_max_age;
+  gint          syncing;  /* atomic */
+};
+
+G_DEFINE_FINAL_TYPE (CpSyncEngine, cp_sync_engine, G_TYPE_OBJECT)
+
+enum {
+  PACKET_PROGRESS,
+  BLOB_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  CpSyncEngine *self;
+  GMainContext *context;
+  GCancellable *cancellable;
+  CpSyncStats   stats;
+  guint         requests_at_start;
+  GHashTable   *repush;        /* uuids that became pending while pulling */
+  guint64       blob_total;
+  guint64       blob_sent;
+  guint64       blob_reported;
+} Run;
+
+typedef struct
+{
+  CpSyncEngine *self;
+  guint         signal;
+  guint64       a;
+  guint64       b;
+} Emission;
+
+/* --- small helpers ------------------------------------------------------------------------- */
+
+static gboolean
+emit_cb (gpointer user_data)
+{
+  Emission *e = user_data;
+
+  if (e->signal == PACKET_PROGRESS)
+    g_signal_emit (e->self, signals[PACKET_PROGRESS], 0, (guint) e->a, (guint) e->b);
+  else
+    g_signal_emit (e->self, signals[BLOB_PROGRESS], 0, e->a, e->b);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+emission_free (Emission *e)
+{
+  g_object_unref (e->self);
+  g_free (e);
+}
+
+static void
+run_emit (Run     *run,
+          guint    signal,
+          guint64  a,
+          guint64  b)
+{
+  Emission *e = g_new0 (Emission, 1);
+
+  e->self = g_object_ref (run->self);
+  e->signal = signal;
+  e->a = a;
+  e->b = b;
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, emit_cb, e,
+                              (GDestroyNotify) emission_free);
+}
+
+static char *
+sha256_of (const char *data,
+           gsize       length)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+}
+
+static gboolean
+write_durably (const char  *path,
+               const char  *data,
+               gssize       length,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("The folder %s could not be created: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, data, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT |
+                                   G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+}
+
+static JsonNode *
+read_json_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+  if (!json_parser_load_from_data (parser, contents, (gssize) length, NULL))
+    return NULL;
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static gboolean
+write_json_file (const char  *path,
+                 JsonNode    *node,
+                 GError     **error)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return write_durably (path, text, -1, error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+static gint64
+revision_number (const char *text)
+{
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
+    return 0;
+  return (gint64) value;
+}
+
+static const char *
+object_string (JsonNode   *node,
+               const char *member)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (node), member, NULL);
+}
+
+static gint64
+object_int (JsonNode   *node,
+            const char *member,
+            gint64      fallback)
+{
+  JsonNode *value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return fallback;
+  value = json_object_get_member (json_node_get_object (node), member);
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) ||
+      json_node_get_value_type (value) != G_TYPE_INT64)
+    return fallback;
+  return json_node_get_int (value);
+}
+
+static GError *
+bad_reply_error (const char *what)
+{
+  return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                      _("The server's answer to %s makes no sense. Try again later."), what);
+}
+
+static char *
+path_in (CpSyncEngine *self,
+         const char   *folder,
+         const char   *uuid)
+{
+  g_autofree char *name = g_strconcat (uuid, ".json", NULL);
+
+  return g_build_filename (self->sync_dir, folder, name, NULL);
+}
+
+/* --- sync state (cursor) ------------------------------------------------------------------- */
+
+typedef struct
+{
+  char   *cursor;
+  gint64  templates_at;
+} State;
+
+static void
+state_load (CpSyncEngine *self,
+            State        *state)
+{
+  g_autofree char *path = g_build_filename (self->sync_dir, "state.json", NULL);
+  g_autoptr(JsonNode) node = read_json_file (path);
+  g_autofree char *user = cp_sync_client_dup_user (self->client);
+  const char *server = object_string (node, "server");
+  const char *saved_user = object_string (node, "user");
+
+  state->cursor = NULL;
+  state->templates_at = 0;
+  /* The cursor belongs to one server and one user: anything else starts from the beginning. */
+  if (g_strcmp0 (server, cp_sync_client_get_base_url (self->client)) != 0 ||
+      g_strcmp0 (saved_user, user) != 0)
+    return;
+  state->cursor = g_strdup (object_string (node, "cursor"));
+  state->templates_at = object_int (node, "templates_at", 0);
+}
+
+static gboolean
+state_save (CpSyncEngine  *self,
+            State         *state,
+            GError       **error)
+{
+  g_autofree char *path = g_build_filename (self->sync_dir, "state.json", NULL);
+  g_autofree char *user = cp_sync_client_dup_user (self->client);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "server");
+  json_builder_add_string_value (builder, cp_sync_client_get_base_url (self->client));
+  json_builder_set_member_name (builder, "user");
+  if (user != NULL)
+    json_builder_add_string_value (builder, user);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "cursor");
+  json_builder_add_string_value (builder, state->cursor != NULL ? state->cursor : "0");
+  json_builder_set_member_name (builder, "templates_at");
+  json_builder_add_int_value (builder, state->templates_at);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  return write_json_file (path, node, error);
+}
+
+/* --- in-flight bodies ---------------------------------------------------------------------- */
+
+static char *
+inflight_dir (CpSyncEngine *self,
+              const char   *uuid)
+{
+  return g_build_filename (self->sync_dir, "inflight", uuid, NULL);
+}
+
+static gboolean
+inflight_record (CpSyncEngine  *self,
+                 const char    *uuid,
+                 const char    *sha256,
+                 const char    *body,
+                 GError       **error)
+{
+  g_autofree char *dir = inflight_dir (self, uuid);
+  g_autofree char *path = g_build_filename (dir, sha256, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  return write_durably (path, body, -1, error);
+}
+
+static gboolean
+inflight_has (CpSyncEngine *self,
+              const char   *uuid,
+              const char   *sha256)
+{
+  g_autofree char *dir = inflight_dir (self, uuid);
+  g_autofree char *path = g_build_filename (dir, sha256, NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static void
+inflight_clear (CpSyncEngine *self,
+                const char   *uuid)
+{
+  g_autofree char *dir = inflight_dir (self, uuid);
+
+  remove_tree (dir);
+}
+
+/* --- conflicts and rejections -------------------------------------------------------------- */
+
+static gboolean
+conflict_save (CpSyncEngine   *self,
+               const char     *uuid,
+               const char     *theirs_revision,
+               const char     *theirs_body,
+               CpMergeResult  *result,
+               GError        **error)
+{
+  g_autofree char *path = path_in (self, "conflicts", uuid);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "theirs_revision");
+  json_builder_add_string_value (builder, theirs_revision);
+  json_builder_set_member_name (builder, "theirs");
+  json_builder_add_string_value (builder, theirs_body);
+  json_builder_set_member_name (builder, "conflicts");
+  json_builder_add_value (builder,
+                          cp_merge_conflicts_to_json (cp_merge_result_get_conflicts (result)));
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  return write_json_file (path, node, error);
+}
+
+static void
+conflict_remove (CpSyncEngine *self,
+                 const char   *uuid)
+{
+  g_autofree char *path = path_in (self, "conflicts", uuid);
+
+  g_unlink (path);
+}
+
+static void
+rejection_remove (CpSyncEngine *self,
+                  const char   *uuid)
+{
+  g_autofree char *path = path_in (self, "rejections", uuid);
+
+  g_unlink (path);
+}
+
+/* --- applying a server version ------------------------------------------------------------- */
+
+static CpPacket *
+parse_body (const char  *body,
+            GError     **error)
+{
+  CpPacket *packet = cp_packet_new_from_data (body, -1, "server", error);
+
+  if (packet == NULL)
+    {
+      g_autoptr(GError) inner = g_steal_pointer (error);
+
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                   _("The server sent a packet this version cannot read: %s"), inner->message);
+    }
+  return packet;
+}
+
+/* Merges @theirs (at @theirs_revision, canonical @theirs_body) into the local packet @uuid,
+ * whose base is @base (nullable). Sets @became_pending when the merged packet must be sent. */
+static gboolean
+merge_into_local (Run         *run,
+                  const char  *uuid,
+                  CpPacket    *base,
+                  CpPacket    *theirs,
+                  const char  *theirs_revision,
+                  const char  *theirs_body,
+                  GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(CpPacket) mine = NULL;
+  g_autoptr(CpMergeResult) result = NULL;
+  CpPacket *merged;
+
+  mine = cp_store_load_packet (self->store, uuid, error);
+  if (mine == NULL)
+    return FALSE;
+  result = cp_merge_packets (base, mine, theirs);
+  if (cp_merge_result_has_conflicts (result))
+    {
+      if (!conflict_save (self, uuid, theirs_revision, theirs_body, result, error) ||
+          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_CONFLICT, NULL, NULL, error))
+        return FALSE;
+      run->stats.conflicts++;
+      return TRUE;
+    }
+  merged = cp_merge_result_get_packet (result);
+  if (merged == NULL)
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                   _("The server's version could not be merged: %s"),
+                   cp_merge_result_get_error (result)->message);
+      return FALSE;
+    }
+  if (!cp_store_save_packet (self->store, merged, NULL, error) ||
+      !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, theirs_revision,
+                               theirs_body, error))
+    return FALSE;
+  conflict_remove (self, uuid);
+  run->stats.merged++;
+  g_hash_table_add (run->repush, g_strdup (uuid));
+  return TRUE;
+}
+
+/* A server version of @uuid arrived through the changes feed. */
+static gboolean
+apply_server_version (Run         *run,
+                      const char  *uuid,
+                      const char  *revision,
+                      const char  *body,
+                      GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(CpPacket) theirs = NULL;
+  g_autoptr(CpPacket) base = NULL;
+  g_autofree char *server_revision = NULL;
+  g_autofree char *base_body = NULL;
+  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+
+  theirs = parse_body (body, error);
+  if (theirs == NULL)
+    return FALSE;
+
+  if (!cp_store_has_packet (self->store, uuid))
+    {
+      if (!cp_store_save_packet (self->store, theirs, NULL, error) ||
+          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_SYNCED, revision, body,
+                                   error))
+        return FALSE;
+      run->stats.pulled++;
+      return TRUE;
+    }
+
+  if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body, error))
+    return FALSE;
+  if (revision_number (server_revision) >= revision_number (revision))
+    return TRUE; /* we have it already (our own write, seen again) */
+
+  if (state == CP_STORE_SYNC_SYNCED)
+    {
+      if (!cp_store_save_packet (self->store, theirs, NULL, error) ||
+          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_SYNCED, revision, body,
+                                   error))
+        return FALSE;
+      run->stats.pulled++;
+      return TRUE;
+    }
+
+  if (state == CP_STORE_SYNC_CONFLICT)
+    {
+      g_autofree char *path = path_in (self, "conflicts", uuid);
+      g_autoptr(JsonNode) conflict = read_json_file (path);
+
+      /* Already in conflict with this very version. */
+      if (revision_number (object_string (conflict, "theirs_revision")) >=
+          revision_number (revision))
+        return TRUE;
+    }
+
+  /* Local changes (pending, in conflict or refused): merge against the last synced base. */
+  if (base_body != NULL && (base = cp_packet_new_from_data (base_body, -1, "base", NULL)) == NULL)
+    g_warning ("The stored base of %s does not parse; merging without it", uuid);
+  if (state == CP_STORE_SYNC_QUARANTINED)
+    rejection_remove (self, uuid);
+  return merge_into_local (run, uuid, base, theirs, revision, body, error);
+}
+
+/* --- blobs --------------------------------------------------------------------------------- */
+
+static void
+blob_wrote_cb (gsize    n_bytes,
+               gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->blob_sent += n_bytes;
+  run->stats.bytes_uploaded += n_bytes;
+  if (run->blob_sent - run->blob_reported >= 1024 * 1024 || run->blob_sent >= run->blob_total)
+    {
+      run->blob_reported = run->blob_sent;
+      run_emit (run, BLOB_PROGRESS, MIN (run->blob_sent, run->blob_total), run->blob_total);
+    }
+}
+
+static gboolean
+parse_upload_state (CpSyncReply *reply,
+                    guint64     *received,
+                    gboolean    *complete)
+{
+  JsonObject *object;
+  JsonNode *node;
+
+  if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json))
+    return FALSE;
+  object = json_node_get_object (reply->json);
+  node = json_object_get_member (object, "received");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+    return FALSE;
+  *received = (guint64) json_node_get_int (node);
+  *complete = json_object_get_boolean_member_with_default (object, "complete", FALSE);
+  return TRUE;
+}
+
+/* Asks the server how much of the blob it holds. */
+static gboolean
+blob_status (Run         *run,
+             const char  *sha256,
+             guint64     *received,
+             gboolean    *complete,
+             GError     **error)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/blobs/%s/status", sha256);
+  g_autoptr(CpSyncReply) reply = NULL;
+
+  reply = cp_sync_client_request (run->self->client, "GET", path, NULL, NULL, NULL, NULL, NULL,
+                                  run->cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->status == 404)
+    {
+      *received = 0;
+      *complete = FALSE;
+      return TRUE;
+    }
+  if (reply->status != 200 || !parse_upload_state (reply, received, complete))
+    {
+      g_propagate_error (error, reply->status != 200 ? cp_sync_reply_to_error (reply)
+                                                     : bad_reply_error ("an upload status"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GBytes *
+read_chunk (GInputStream  *stream,
+            guint64        offset,
+            gsize          length,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree guint8 *buffer = g_malloc (MAX (length, 1));
+  gsize n_read = 0;
+
+  if (!g_seekable_seek (G_SEEKABLE (stream), (goffset) offset, G_SEEK_SET, cancellable, error) ||
+      !g_input_stream_read_all (stream, buffer, length, &n_read, cancellable, error))
+    return NULL;
+  if (n_read != length)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_BLOB_MISMATCH,
+                   _("An attachment file became shorter while it was being sent."));
+      return NULL;
+    }
+  return g_bytes_new_take (g_steal_pointer (&buffer), length);
+}
+
+/* Uploads one blob in chunks. After a broken connection it asks the server how much arrived and
+ * continues from there. FALSE with an error only for failures that end the sync; a blob the
+ * server refuses is reported through @refused. */
+static gboolean
+upload_blob (Run         *run,
+             const char  *sha256,
+             gboolean    *refused,
+             GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autofree char *path = cp_store_get_blob_path (self->store, sha256);
+  g_autofree char *url = g_strdup_printf ("/api/v1/blobs/%s", sha256);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  guint64 size, offset = 0;
+  gboolean complete = FALSE;
+  guint failures = 0;
+  guint max_attempts = cp_sync_client_get_max_attempts (self->client);
+
+  *refused = FALSE;
+  stream = g_file_read (file, run->cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                         run->cancellable, error);
+  if (info == NULL)
+    return FALSE;
+  size = (guint64) g_file_info_get_size (info);
+
+  if (!blob_status (run, sha256, &offset, &complete, error))
+    return FALSE;
+  if (complete)
+    return TRUE;
+  if (offset > size)
+    offset = 0;
+
+  for (;;)
+    {
+      g_autoptr(GBytes) chunk = NULL;
+      g_autoptr(CpSyncReply) reply = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *range = NULL;
+      gsize length = (gsize) MIN ((guint64) self->chunk_size, size - offset);
+      const char *headers[] = { "Content-Range", NULL, NULL };
+      gint64 retry_after = -1;
+
+      chunk = read_chunk (G_INPUT_STREAM (stream), offset, length, run->cancellable, error);
+      if (chunk == NULL)
+        return FALSE;
+      if (size > 0)
+        {
+          range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%"
+                                   G_GUINT64_FORMAT, offset, offset + length - 1, size);
+          headers[1] = range;
+        }
+      else
+        headers[0] = NULL;
+
+      reply = cp_sync_client_request_once (self->client, "PUT", url, headers, chunk,
+                                           "application/octet-stream", blob_wrote_cb, run,
+                                           &retry_after, run->cancellable, &local_error);
+      if (reply == NULL)
+        {
+          if (!g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE) &&
+              !g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (++failures >= max_attempts)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (!cp_sync_sleep (cp_sync_client_backoff_ms (self->client, failures - 1, retry_after),
+                              run->cancellable))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                           _("Sync was cancelled."));
+              return FALSE;
+            }
+          /* The connection broke: continue from what the server kept. */
+          if (!blob_status (run, sha256, &offset, &complete, error))
+            return FALSE;
+          if (complete)
+            break;
+          if (offset > size)
+            offset = 0;
+          continue;
+        }
+
+      if (reply->status == 201 || reply->status == 202)
+        {
+          guint64 received;
+
+          if (!parse_upload_state (reply, &received, &complete))
+            {
+              g_propagate_error (error, bad_reply_error ("an upload"));
+              return FALSE;
+            }
+          if (complete)
+            break;
+          offset = MIN (received, size);
+          failures = 0;
+          continue;
+        }
+      if (reply->status == 409 && g_strcmp0 (reply->problem_type, "upload-offset") == 0)
+        {
+          offset = (guint64) MAX (0, object_int (reply->json, "received", 0));
+          offset = MIN (offset, size);
+          if (++failures >= max_attempts)
+            {
+              g_propagate_error (error, cp_sync_reply_to_error (reply));
+              return FALSE;
+            }
+          continue;
+        }
+      /* Refused for good (too large, hash mismatch, forbidden): the packets that name it are
+       * sent anyway; submitting them will report the missing file. */
+      if (reply->status == 422)
+        {
+          g_autoptr(GError) verify_error = NULL;
+
+          if (!cp_store_verify_blob (self->store, sha256, run->cancellable, &verify_error))
+            g_warning ("Attachment %s is damaged locally: %s", sha256, verify_error->message);
+        }
+      g_warning ("The server refused attachment %s: %u %s", sha256, reply->status,
+                 reply->detail != NULL ? reply->detail : "");
+      *refused = TRUE;
+      return TRUE;
+    }
+
+  run->stats.blobs_uploaded++;
+  return TRUE;
+}
+
+/* Asks which attachments of the outbox the server lacks and uploads those. */
+static gboolean
+upload_missing_blobs (Run        *run,
+                      GPtrArray  *packets,
+                      GError    **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) hashes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < packets->len; i++)
+    {
+      GPtrArray *attachments = cp_packet_get_attachments (g_ptr_array_index (packets, i));
+
+      for (guint j = 0; attachments != NULL && j < attachments->len; j++)
+        {
+          const CpAttachment *a = g_ptr_array_index (attachments, j);
+
+          /* A blob this store never had came from the server: nothing to send. */
+          if (g_hash_table_contains (seen, a->sha256) ||
+              !cp_store_has_blob (self->store, a->sha256))
+            continue;
+          g_hash_table_add (seen, a->sha256);
+          g_ptr_array_add (hashes, a->sha256);
+        }
+    }
+
+  for (guint start = 0; start < hashes->len; start += MISSING_BATCH)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) request = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(CpSyncReply) reply = NULL;
+      JsonNode *list;
+      char *text;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "sha256");
+      json_builder_begin_array (builder);
+      for (guint i = start; i < MIN (hashes->len, start + MISSING_BATCH); i++)
+        json_builder_add_string_value (builder, g_ptr_array_index (hashes, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      request = json_builder_get_root (builder);
+      text = json_to_string (request, FALSE);
+      body = g_bytes_new_take (text, strlen (text));
+
+      reply = cp_sync_client_request (self->client, "POST", "/api/v1/blobs/missing", NULL, body,
+                                      "application/json", NULL, NULL, run->cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+      if (reply->status != 200)
+        {
+          g_propagate_error (error, cp_sync_reply_to_error (reply));
+          return FALSE;
+        }
+      if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
+          (list = json_object_get_member (json_node_get_object (reply->json), "missing")) == NULL ||
+          !JSON_NODE_HOLDS_ARRAY (list))
+        {
+          g_propagate_error (error, bad_reply_error ("the list of missing attachments"));
+          return FALSE;
+        }
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+        {
+          const char *sha256 = json_array_get_string_element (json_node_get_array (list), i);
+
+          if (sha256 == NULL || !g_hash_table_contains (seen, sha256))
+            {
+              g_propagate_error (error, bad_reply_error ("the list of missing attachments"));
+              return FALSE;
+            }
+          g_ptr_array_add (missing, g_strdup (sha256));
+        }
+    }
+
+  run->blob_total = 0;
+  run->blob_sent = 0;
+  run->blob_reported = 0;
+  for (guint i = 0; i < missing->len; i++)
+    {
+      g_autofree char *path = cp_store_get_blob_path (self->store, g_ptr_array_index (missing, i));
+      GStatBuf buf;
+
+      if (g_stat (path, &buf) == 0)
+        run->blob_total += (guint64) buf.st_size;
+    }
+  for (guint i = 0; i < missing->len; i++)
+    {
+      gboolean refused = FALSE;
+
+      if (!upload_blob (run, g_ptr_array_index (missing, i), &refused, error))
+        return FALSE;
+    }
+  if (missing->len > 0)
+    run_emit (run, BLOB_PROGRESS, run->blob_total, run->blob_total);
+  return TRUE;
+}
+
+/* --- pushing ------------------------------------------------------------------------------- */
+
+static gboolean
+quarantine (Run          *run,
+            const char   *uuid,
+            CpSyncReply  *reply,
+            const char   *body_sha256,
+            GError      **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autofree char *path = path_in (self, "rejections", uuid);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    node = json_node_copy (reply->json);
+  else
+    {
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (node, json_object_new ());
+    }
+  object = json_node_get_object (node);
+  json_object_set_int_member (object, "status", reply->status);
+  json_object_set_string_member (object, "body_sha256", body_sha256);
+  if (!write_json_file (path, node, error) ||
+      !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_QUARANTINED, NULL, NULL, error))
+    return FALSE;
+  run->stats.quarantined++;
+  return TRUE;
+}
+
+/* Sends one packet until the server holds it, merging with the server's version on 412. */
+static gboolean
+push_packet (Run         *run,
+             const char  *uuid,
+             GError     **error)
+{
+  CpSyncEngine *self = run->self;
+
+  for (guint round = 0; round < MAX_PUSH_ROUNDS; round++)
+    {
+      g_autoptr(CpPacket) packet = NULL;
+      g_autoptr(CpPacket) theirs = NULL;
+      g_autoptr(CpPacket) base = NULL;
+      g_autoptr(CpSyncReply) reply = NULL;
+      g_autofree char *server_revision = NULL;
+      g_autofree char *base_body = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *sha256 = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *if_match = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      const char *headers[3];
+      CpStoreSyncState state;
+      gsize length = 0;
+
+      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body,
+                                   error))
+        return FALSE;
+      if (state == CP_STORE_SYNC_SYNCED || state == CP_STORE_SYNC_CONFLICT)
+        return TRUE;
+      packet = cp_store_load_packet (self->store, uuid, error);
+      if (packet == NULL)
+        return FALSE;
+      body = cp_packet_to_data (packet, FALSE, &length);
+      sha256 = sha256_of (body, length);
+
+      if (server_revision == NULL)
+        {
+          headers[0] = "If-None-Match";
+          headers[1] = "*";
+        }
+      else
+        {
+          if_match = g_strdup_printf ("\"%s\"", server_revision);
+          headers[0] = "If-Match";
+          headers[1] = if_match;
+        }
+      headers[2] = NULL;
+
+      if (!inflight_record (self, uuid, sha256, body, error))
+        return FALSE;
+      url = g_strconcat ("/api/v1/packets/", uuid, NULL);
+      bytes = g_bytes_new (body, length);
+      reply = cp_sync_client_request (self->client, "PUT", url, headers, bytes,
+                                      "application/json", NULL, NULL, run->cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+
+      if (reply->status == 200 || reply->status == 201)
+        {
+          g_autoptr(CpPacket) now = NULL;
+          g_autofree char *now_body = NULL;
+          g_autofree char *revision = NULL;
+          gint64 number = object_int (reply->json, "revision", 0);
+          const char *receipt_sha = object_string (reply->json, "sha256");
+
+          if (number <= 0)
+            {
+              g_propagate_error (error, bad_reply_error ("a packet upload"));
+              return FALSE;
+            }
+          if (receipt_sha != NULL && !g_str_equal (receipt_sha, sha256))
+            g_warning ("The receipt for %s names other content (%s, sent %s)", uuid,
+                       receipt_sha, sha256);
+          revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+          /* Synced only if nothing changed while the request was on its way. */
+          now = cp_store_load_packet (self->store, uuid, error);
+          if (now == NULL)
+            return FALSE;
+          now_body = cp_packet_to_data (now, FALSE, NULL);
+          if (!cp_store_set_sync_info (self->store, uuid,
+                                       g_str_equal (now_body, body) ? CP_STORE_SYNC_SYNCED
+                                                                    : CP_STORE_SYNC_PENDING,
+                                       revision, body, error))
+            return FALSE;
+          inflight_clear (self, uuid);
+          rejection_remove (self, uuid);
+          run->stats.pushed++;
+          return TRUE;
+        }
+
+      if (reply->status == 412)
+        {
+          JsonNode *current = NULL;
+          g_autofree char *theirs_body = NULL;
+          g_autofree char *theirs_sha = NULL;
+          g_autofree char *theirs_revision = NULL;
+          gint64 number = object_int (reply->json, "current_revision", 0);
+
+          if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+            current = json_object_get_member (json_node_get_object (reply->json), "current");
+          if (current == NULL || JSON_NODE_HOLDS_NULL (current))
+            {
+              /* We hold a revision of a packet the server no longer has. */
+              if (!quarantine (run, uuid, reply, sha256, error))
+                return FALSE;
+              return TRUE;
+            }
+          theirs = cp_packet_new_from_json (current, "server", NULL);
+          if (theirs == NULL || number <= 0)
+            {
+              g_propagate_error (error, bad_reply_error ("a stale packet upload"));
+              return FALSE;
+            }
+          theirs_body = cp_packet_to_data (theirs, FALSE, &length);
+          theirs_sha = sha256_of (theirs_body, length);
+          theirs_revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+
+          if (inflight_has (self, uuid, theirs_sha))
+            /* The server holds a write of ours whose receipt never arrived: that is our base. */
+            base = g_object_ref (theirs);
+          else if (base_body != NULL)
+            base = cp_packet_new_from_data (base_body, -1, "base", NULL);
+
+          if (!merge_into_local (run, uuid, base, theirs, theirs_revision, theirs_body, error))
+            return FALSE;
+          g_hash_table_remove (run->repush, uuid);
+          continue; /* pending again (send the merge) or in conflict (stop) */
+        }
+
+      if (reply->status == 400 || reply->status == 403 || reply->status == 409 ||
+          reply->status == 413 || reply->status == 422 || reply->status == 428 ||
+          reply->status == 404)
+        return quarantine (run, uuid, reply, sha256, error);
+
+      g_propagate_error (error, cp_sync_reply_to_error (reply));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+collect_outbox (Run        *run,
+                GPtrArray **uuids_out,
+                GPtrArray **packets_out,
+                GError    **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func (g_object_unref);
+
+  list = cp_store_list_packets (self->store, error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < list->len; i++)
+    {
+      const CpPacketSummary *summary = g_ptr_array_index (list, i);
+      g_autoptr(CpPacket) packet = NULL;
+
+      if (summary->sync_state != CP_STORE_SYNC_PENDING &&
+          summary->sync_state != CP_STORE_SYNC_QUARANTINED)
+        continue;
+      packet = cp_store_load_packet (self->store, summary->uuid, error);
+      if (packet == NULL)
+        return FALSE;
+      if (summary->sync_state == CP_STORE_SYNC_QUARANTINED)
+        {
+          /* Try a refused packet again only once its content changed. */
+          g_autoptr(JsonNode) rejection = cp_sync_engine_get_rejection (self, summary->uuid);
+          gsize length = 0;
+          g_autofree char *body = cp_packet_to_data (packet, FALSE, &length);
+          g_autofree char *sha256 = sha256_of (body, length);
+
+          if (g_strcmp0 (object_string (rejection, "body_sha256"), sha256) == 0)
+            continue;
+          if (!cp_store_set_sync_info (self->store, summary->uuid, CP_STORE_SYNC_PENDING, NULL,
+                                       NULL, error))
+            return FALSE;
+        }
+      g_ptr_array_add (uuids, g_strdup (summary->uuid));
+      g_ptr_array_add (packets, g_steal_pointer (&packet));
+    }
+  *uuids_out = g_steal_pointer (&uuids);
+  *packets_out = g_steal_pointer (&packets);
+  return TRUE;
+}
+
+static gboolean
+push_outbox (Run         *run,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) uuids = NULL;
+  g_autoptr(GPtrArray) packets = NULL;
+
+  if (!collect_outbox (run, &uuids, &packets, error))
+    return FALSE;
+  if (uuids->len == 0)
+    return TRUE;
+  if (!upload_missing_blobs (run, packets, error))
+    return FALSE;
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      run_emit (run, PACKET_PROGRESS, i + 1, uuids->len);
+      if (!push_packet (run, g_ptr_array_index (uuids, i), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- pulling ------------------------------------------------------------------------------- */
+
+static gboolean
+fetch_and_apply (Run         *run,
+                 const char  *uuid,
+                 const char  *revision,
+                 GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autofree char *url = g_strconcat ("/api/v1/packets/", uuid, NULL);
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *etag_revision = NULL;
+  const char *etag;
+
+  reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
+                                  run->cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->status == 404)
+    return TRUE; /* no longer visible to this user */
+  if (reply->status != 200)
+    {
+      g_propagate_error (error, cp_sync_reply_to_error (reply));
+      return FALSE;
+    }
+  etag = soup_message_headers_get_one (reply->headers, "ETag");
+  if (etag != NULL)
+    {
+      etag_revision = g_strdup (etag);
+      g_strdelimit (etag_revision, "\"W/", ' ');
+      g_strstrip (etag_revision);
+    }
+  if (revision_number (etag_revision) <= 0)
+    {
+      g_propagate_error (error, bad_reply_error ("a packet download"));
+      return FALSE;
+    }
+  body = g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
+  /* The packet may have moved on since the change was listed: the ETag says which it is. */
+  (void) revision;
+  return apply_server_version (run, uuid, etag_revision, body, error);
+}
+
+static gboolean
+pull_changes (Run         *run,
+              State       *state,
+              GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *url = NULL;
+      g_autoptr(CpSyncReply) reply = NULL;
+      JsonObject *object;
+      JsonNode *changes;
+      const char *next;
+
+      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT,
+                             state->cursor != NULL ? state->cursor : "0");
+      reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
+                                      run->cancellable, error);
+      if (reply == NULL)
+        return FALSE;
+      if (reply->status != 200)
+        {
+          g_propagate_error (error, cp_sync_reply_to_error (reply));
+          return FALSE;
+        }
+      if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
+          (changes = json_object_get_member (json_node_get_object (reply->json),
+                                             "changes")) == NULL ||
+          !JSON_NODE_HOLDS_ARRAY (changes) ||
+          (next = object_string (reply->json, "next")) == NULL)
+        {
+          g_propagate_error (error, bad_reply_error ("the list of changes"));
+          return FALSE;
+        }
+      object = json_node_get_object (reply->json);
+      more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (changes)); i++)
+        {
+          JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
+          const char *uuid = object_string (change, "uuid");
+          gint64 number = object_int (change, "revision", 0);
+          g_autofree char *revision = NULL;
+          g_autofree char *local_revision = NULL;
+          CpStoreSyncState local_state;
+
+          if (uuid == NULL || number <= 0)
+            {
+              g_propagate_error (error, bad_reply_error ("the list of changes"));
+              return FALSE;
+            }
+          revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+          /* Our own writes come back through the feed: skip what we hold already. */
+          if (cp_store_has_packet (self->store, uuid) &&
+              cp_store_get_sync_info (self->store, uuid, &local_state, &local_revision, NULL,
+                                      NULL) &&
+              revision_number (local_revision) >= number)
+            continue;
+          if (!fetch_and_apply (run, uuid, revision, error))
+            return FALSE;
+        }
+
+      /* Only now is the page applied: keep the cursor. */
+      if (g_strcmp0 (state->cursor, next) != 0)
+        {
+          g_free (state->cursor);
+          state->cursor = g_strdup (next);
+          if (!state_save (self, state, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* --- templates ----------------------------------------------------------------------------- */
+
+static gboolean
+refresh_templates (Run         *run,
+                   State       *state,
+                   GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(CpTemplateRegistry) check = NULL;
+  g_autofree char *fresh = g_strconcat (self->templates_dir, ".new", NULL);
+  g_autofree char *old = g_strconcat (self->templates_dir, ".old", NULL);
+  static const char * const lists[] = { "sheets", "kinds", NULL };
+  g_autoptr(GError) local_error = NULL;
+
+  reply = cp_sync_client_request (self->client, "GET", "/api/v1/templates", NULL, NULL, NULL,
+                                  NULL, NULL, run->cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->status != 200 || reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json))
+    {
+      g_propagate_error (error, reply->status != 200 ? cp_sync_reply_to_error (reply)
+                                                     : bad_reply_error ("the templates"));
+      return FALSE;
+    }
+
+  remove_tree (fresh);
+  for (guint l = 0; lists[l] != NULL; l++)
+    {
+      JsonNode *list = json_object_get_member (json_node_get_object (reply->json), lists[l]);
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        {
+          g_propagate_error (error, bad_reply_error ("the templates"));
+          return FALSE;
+        }
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%04u.json", lists[l], i);
+          g_autofree char *path = g_build_filename (fresh, name, NULL);
+
+          if (!write_json_file (path, json_array_get_element (json_node_get_array (list), i),
+                                error))
+            return FALSE;
+        }
+    }
+
+  /* Keep the new set only if it loads: a cache that cannot be read is worse than an old one. */
+  check = cp_template_registry_new ();
+  if (g_file_test (fresh, G_FILE_TEST_IS_DIR) &&
+      !cp_template_registry_load_directory (check, fresh, &local_error))
+    {
+      g_warning ("The server's templates do not load; keeping the cached ones: %s",
+                 local_error->message);
+      remove_tree (fresh);
+    }
+  else
+    {
+      g_mkdir_with_parents (fresh, 0700);
+      remove_tree (old);
+      if (g_file_test (self->templates_dir, G_FILE_TEST_IS_DIR) &&
+          g_rename (self->templates_dir, old) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       _("The template cache could not be replaced: %s"), g_strerror (errno));
+          return FALSE;
+        }
+      if (g_rename (fresh, self->templates_dir) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       _("The template cache could not be replaced: %s"), g_strerror (errno));
+          return FALSE;
+        }
+      remove_tree (old);
+      run->stats.templates_refreshed = TRUE;
+    }
+
+  state->templates_at = g_get_real_time () / G_USEC_PER_SEC;
+  return state_save (self, state, error);
+}
+
+/* --- the sync ------------------------------------------------------------------------------ */
+
+static gboolean
+run_sync (Run     *run,
+          GError **error)
+{
+  CpSyncEngine *self = run->self;
+  State state = { 0 };
+  gboolean ok = FALSE;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  state_load (self, &state);
+
+  if (!push_outbox (run, error))
+    goto out;
+  if (!pull_changes (run, &state, error))
+    goto out;
+
+  /* Merges made while pulling go out in the same sync. */
+  if (g_hash_table_size (run->repush) > 0)
+    {
+      g_autofree gpointer *uuids = NULL;
+      guint n = 0;
+
+      uuids = g_hash_table_get_keys_as_array (run->repush, &n);
+      for (guint i = 0; i < n; i++)
+        {
+          run_emit (run, PACKET_PROGRESS, i + 1, n);
+          if (!push_packet (run, uuids[i], error))
+            goto out;
+        }
+    }
+
+  if (state.templates_at == 0 || now - state.templates_at >= (gint64) self->templates_max_age)
+    {
+      if (!refresh_templates (run, &state, error))
+        goto out;
+    }
+  ok = TRUE;
+
+out:
+  g_free (state.cursor);
+  return ok;
+}
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->self);
+  g_clear_object (&run->cancellable);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  g_clear_pointer (&run->repush, g_hash_table_unref);
+  g_free (run);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Run *run = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = run_sync (run, &error);
+  run->stats.requests = cp_sync_client_get_n_requests (run->self->client) -
+                        run->requests_at_start;
+  g_atomic_int_set (&run->self->syncing, 0);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* --- GObject ------------------------------------------------------------------------------- */
+
+static void
+cp_sync_engine_finalize (GObject *object)
+{
+  CpSyncEngine *self = CP_SYNC_ENGINE (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_free (self->sync_dir);
+  g_free (self->templates_dir);
+
+  G_OBJECT_CLASS (cp_sync_engine_parent_class)->finalize (object);
+}
+
+static void
+cp_sync_engine_class_init (CpSyncEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cp_sync_engine_finalize;
+
+  /**
+   * CpSyncEngine::packet-progress:
+   * @n: the packet being sent (1-based)
+   * @total: how many are sent in this step
+   */
+  signals[PACKET_PROGRESS] = g_signal_new ("packet-progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  /**
+   * CpSyncEngine::blob-progress:
+   * @sent: attachment bytes sent so far in this sync
+   * @total: attachment bytes to send
+   */
+  signals[BLOB_PROGRESS] = g_signal_new ("blob-progress", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
+}
+
+static void
+cp_sync_engine_init (CpSyncEngine *self)
+{
+  self->chunk_size = 8 * 1024 * 1024;
+  self->templates_max_age = 24 * 60 * 60;
+}
+
+CpSyncEngine *
+cp_sync_engine_new (CpStore      *store,
+                    CpSyncClient *client)
+{
+  CpSyncEngine *self;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (client), NULL);
+
+  self = g_object_new (CP_TYPE_SYNC_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  self->sync_dir = g_build_filename (cp_store_get_directory (store), "sync", NULL);
+  self->templates_dir = g_build_filename (self->sync_dir, "templates", NULL);
+  return self;
+}
+
+CpStore *
+cp_sync_engine_get_store (CpSyncEngine *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
+  return self->store;
+}
+
+CpSyncClient *
+cp_sync_engine_get_client (CpSyncEngine *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
+  return self->client;
+}
+
+void
+cp_sync_engine_set_chunk_size (CpSyncEngine *self,
+                               gsize         chunk_size)
+{
+  g_return_if_fail (CP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (chunk_size >= 1024);
+  self->chunk_size = chunk_size;
+}
+
+void
+cp_sync_engine_set_templates_max_age (CpSyncEngine *self,
+                                      guint         seconds)
+{
+  g_return_if_fail (CP_IS_SYNC_ENGINE (self));
+  self->templates_max_age = seconds;
+}
+
+gboolean
+cp_sync_engine_is_syncing (CpSyncEngine *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
+  return g_atomic_int_get (&self->syncing) != 0;
+}
+
+void
+cp_sync_engine_sync_async (CpSyncEngine        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+
+  g_return_if_fail (CP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_engine_sync_async);
+  if (!g_atomic_int_compare_and_exchange (&self->syncing, 0, 1))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_BUSY, "%s",
+                               _("A sync is already running."));
+      return;
+    }
+
+  run = g_new0 (Run, 1);
+  run->self = g_object_ref (self);
+  run->context = g_main_context_ref_thread_default ();
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  run->repush = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->requests_at_start = cp_sync_client_get_n_requests (self->client);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+gboolean
+cp_sync_engine_sync_finish (CpSyncEngine  *self,
+                            GAsyncResult  *result,
+                            CpSyncStats   *stats,
+                            GError       **error)
+{
+  Run *run;
+
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_engine_sync_async,
+                        FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (stats != NULL)
+    {
+      if (run != NULL)
+        *stats = run->stats;
+      else
+        memset (stats, 0, sizeof *stats);
+    }
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+CpMergeResult *
+cp_sync_engine_load_conflict (CpSyncEngine  *self,
+                              const char    *uuid,
+                              GError       **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CpPacket) mine = NULL;
+  g_autoptr(CpPacket) theirs = NULL;
+  g_autoptr(CpPacket) base = NULL;
+  g_autofree char *base_body = NULL;
+  const char *theirs_body;
+
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  path = path_in (self, "conflicts", uuid);
+  node = read_json_file (path);
+  theirs_body = object_string (node, "theirs");
+  if (theirs_body == NULL)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
+                   _("This packet has no conflict to resolve."));
+      return NULL;
+    }
+  theirs = cp_packet_new_from_data (theirs_body, -1, "conflict", error);
+  if (theirs == NULL)
+    return NULL;
+  mine = cp_store_load_packet (self->store, uuid, error);
+  if (mine == NULL)
+    return NULL;
+  if (!cp_store_get_sync_info (self->store, uuid, NULL, NULL, &base_body, error))
+    return NULL;
+  if (base_body != NULL)
+    base = cp_packet_new_from_data (base_body, -1, "base", NULL);
+  return cp_merge_packets (base, mine, theirs);
+}
+
+gboolean
+cp_sync_engine_resolve_conflict (CpSyncEngine   *self,
+                                 const char     *uuid,
+                                 CpMergeResult  *result,
+                                 GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *theirs_body;
+  const char *theirs_revision;
+  CpPacket *merged;
+
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL && result != NULL, FALSE);
+
+  if (cp_merge_result_has_conflicts (result))
+    {
+      g_set_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID,
+                   _("Some fields still differ. Choose a value for each of them first."));
+      return FALSE;
+    }
+  merged = cp_merge_result_get_packet (result);
+  if (merged == NULL || !g_str_equal (cp_packet_get_uuid (merged), uuid))
+    {
+      g_set_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID,
+                   _("The merged packet is not valid."));
+      return FALSE;
+    }
+  path = path_in (self, "conflicts", uuid);
+  node = read_json_file (path);
+  theirs_body = object_string (node, "theirs");
+  theirs_revision = object_string (node, "theirs_revision");
+  if (theirs_body == NULL || theirs_revision == NULL)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
+                   _("This packet has no conflict to resolve."));
+      return FALSE;
+    }
+  if (!cp_store_save_packet (self->store, merged, NULL, error) ||
+      !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, theirs_revision,
+                               theirs_body, error))
+    return FALSE;
+  g_unlink (path);
+  return TRUE;
+}
+
+JsonNode *
+cp_sync_engine_get_rejection (CpSyncEngine *self,
+                              const char   *uuid)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  path = path_in (self, "rejections", uuid);
+  return read_json_file (path);
+}
+
+char *
+cp_sync_engine_get_templates_dir (CpSyncEngine *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
+  return g_strdup (self->templates_dir);
+}
+
+gboolean
+cp_sync_engine_load_templates (CpSyncEngine        *self,
+                               CpTemplateRegistry  *registry,
+                               GError             **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), FALSE);
+
+  return cp_template_registry_load_directory (registry, self->templates_dir, error);
+}

@@ -1,0 +1,88 @@
+/* cp-sync-engine.h — the outbox, the changes pull and conflict handling against a CpStore
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cp-merge.h"
+#include "cp-store.h"
+#include "cp-sync-client.h"
+#include "cp-template-registry.h"
+
+G_BEGIN_DECLS
+
+/* What one sync did (docs/sync.md). */
+typedef struct
+{
+  guint   pushed;          /* packets the server acknowledged with a receipt */
+  guint   pulled;          /* server versions written into the store */
+  guint   merged;          /* packets merged with the server's version without a conflict */
+  guint   conflicts;       /* packets that went into the conflict state */
+  guint   quarantined;     /* packets the server refused */
+  guint   blobs_uploaded;  /* attachments sent */
+  guint64 bytes_uploaded;  /* attachment bytes sent (resent bytes included) */
+  guint   requests;        /* HTTP requests, retries included */
+  gboolean templates_refreshed;
+} CpSyncStats;
+
+#define CP_TYPE_SYNC_ENGINE (cp_sync_engine_get_type ())
+G_DECLARE_FINAL_TYPE (CpSyncEngine, cp_sync_engine, CP, SYNC_ENGINE, GObject)
+
+/* Keeps its own bookkeeping (cursor, conflicts, rejections, in-flight bodies, cached templates)
+ * beside the store, in STORE_DIRECTORY/sync/. */
+CpSyncEngine  *cp_sync_engine_new                 (CpStore              *store,
+                                                   CpSyncClient         *client);
+CpStore       *cp_sync_engine_get_store           (CpSyncEngine         *self);
+CpSyncClient  *cp_sync_engine_get_client          (CpSyncEngine         *self);
+
+/* Attachment chunk size (default 8 MiB) and how old the cached templates may get before a sync
+ * asks the server again (default 24 h; 0: every sync). */
+void           cp_sync_engine_set_chunk_size      (CpSyncEngine         *self,
+                                                   gsize                 chunk_size);
+void           cp_sync_engine_set_templates_max_age (CpSyncEngine       *self,
+                                                   guint                 seconds);
+
+/* One sync in a worker thread: push every pending packet (blobs the server lacks first), then
+ * pull what changed since the stored cursor. Signals are emitted in the thread-default main
+ * context of the caller. Fails with CP_SYNC_ERROR (OFFLINE, SERVER, NEEDS_LOGIN, BUSY),
+ * G_IO_ERROR_CANCELLED or a CP_STORE_ERROR; packets the server refuses do not fail the sync
+ * (they are quarantined or in conflict). Nothing is marked synced without a receipt. */
+void           cp_sync_engine_sync_async          (CpSyncEngine         *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean       cp_sync_engine_sync_finish         (CpSyncEngine         *self,
+                                                   GAsyncResult         *result,
+                                                   CpSyncStats          *stats,
+                                                   GError              **error);
+gboolean       cp_sync_engine_is_syncing          (CpSyncEngine         *self);
+
+/* Conflicts: the three-way merge again, from the stored base, the local packet and the server's
+ * version kept when the conflict arose. Resolve its conflicts (cp_merge_result_resolve), then
+ * hand it back: the merged packet is saved and sent by the next sync. */
+CpMergeResult *cp_sync_engine_load_conflict       (CpSyncEngine         *self,
+                                                   const char           *uuid,
+                                                   GError              **error);
+gboolean       cp_sync_engine_resolve_conflict    (CpSyncEngine         *self,
+                                                   const char           *uuid,
+                                                   CpMergeResult        *result,
+                                                   GError              **error);
+
+/* Why the server refused a quarantined packet: the problem document it answered (with
+ * "status", "type", "detail", and "findings" or "errors" when it gave them), or NULL. A
+ * quarantined packet is tried again once its content changes. */
+JsonNode      *cp_sync_engine_get_rejection       (CpSyncEngine         *self,
+                                                   const char           *uuid);
+
+/* Loads the templates cached by the last refresh into @registry. */
+gboolean       cp_sync_engine_load_templates      (CpSyncEngine         *self,
+                                                   CpTemplateRegistry   *registry,
+                                                   GError              **error);
+
+/* The folder the templates are cached in. */
+char          *cp_sync_engine_get_templates_dir   (CpSyncEngine         *self);
+
+G_END_DECLS

@@ -1,0 +1,713 @@
+/* test-sync.c — the sync engine against the real credit-packet-server on 127.0.0.1
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "client-fixture.h"
+#include "cp-sync-client-private.h"
+
+typedef struct
+{
+  TestServer *server;
+  TestClient *a;  /* ent-1 */
+  TestClient *b;  /* agency-a: the same enterprise's packets */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = test_server_start ();
+  f->a = test_client_new (f->server->base, "ent-1");
+  f->b = test_client_new (f->server->base, "agency-a");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  test_client_free (f->a);
+  test_client_free (f->b);
+  test_server_stop (f->server);
+}
+
+static void
+sync_ok (TestClient  *client,
+         CpSyncStats *stats)
+{
+  g_autoptr(GError) error = NULL;
+  CpSyncStats local;
+
+  test_client_sync (client, stats != NULL ? stats : &local, &error);
+  g_assert_no_error (error);
+}
+
+static CpStoreSyncState
+sync_state (TestClient *client,
+            const char *uuid,
+            char      **server_revision)
+{
+  g_autoptr(GError) error = NULL;
+  CpStoreSyncState state;
+
+  g_assert_true (cp_store_get_sync_info (client->store, uuid, &state, server_revision, NULL,
+                                         &error));
+  g_assert_no_error (error);
+  return state;
+}
+
+/* The server's canonical body of @uuid, as admin sees it. */
+static char *
+server_body (Fixture    *f,
+             const char *uuid,
+             guint      *status)
+{
+  g_autofree char *token = test_login_token (f->server->base, "admin");
+  g_autofree char *path = g_strconcat ("/api/v1/packets/", uuid, NULL);
+  g_autoptr(GBytes) body = NULL;
+  guint code = test_http (f->server->base, "GET", path, token, NULL, NULL, &body);
+
+  if (status != NULL)
+    *status = code;
+  if (code != 200)
+    return NULL;
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static char *
+local_body (TestClient *client,
+            const char *uuid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = cp_store_load_packet (client->store, uuid, &error);
+
+  g_assert_no_error (error);
+  return cp_packet_to_data (packet, FALSE, NULL);
+}
+
+static char *
+create_packet (TestClient *client,
+               const char *uscc,
+               const char *name)
+{
+  g_autoptr(CpPacket) packet = test_make_packet (uscc, name);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cp_store_save_packet (client->store, packet, NULL, &error));
+  g_assert_no_error (error);
+  return g_strdup (cp_packet_get_uuid (packet));
+}
+
+static void
+set_string (TestClient *client,
+            const char *uuid,
+            const char *section,
+            const char *field,
+            const char *value)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(GError) error = NULL;
+
+  json_node_set_string (node, value);
+  g_assert_true (cp_store_set_value (client->store, uuid, section, field, node, &error));
+  g_assert_no_error (error);
+}
+
+static const char *
+get_string (TestClient *client,
+            const char *uuid,
+            const char *section,
+            const char *field,
+            CpPacket  **keep)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (keep);
+  *keep = cp_store_load_packet (client->store, uuid, &error);
+  g_assert_no_error (error);
+  return cp_packet_get_string (*keep, section, field);
+}
+
+static void
+test_urls (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const char * const ok[] = {
+    "https://credit.example.cn", "https://credit.example.cn:8443/", "http://127.0.0.1:8080",
+    "http://127.1.2.3", "http://[::1]:8080", "http://localhost:1/", NULL
+  };
+  static const char * const insecure[] = {
+    "http://credit.example.cn", "http://192.168.1.10:8080", "http://[2001:db8::1]/", NULL
+  };
+  static const char * const invalid[] = {
+    "ftp://credit.example.cn", "credit.example.cn", "", "https://", "https://u:p@host/", NULL
+  };
+
+  for (guint i = 0; ok[i] != NULL; i++)
+    {
+      g_autoptr(CpSyncClient) client = cp_sync_client_new (ok[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (client);
+    }
+  for (guint i = 0; insecure[i] != NULL; i++)
+    {
+      g_autoptr(CpSyncClient) client = cp_sync_client_new (insecure[i], &error);
+
+      g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_INSECURE);
+      g_assert_null (client);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; invalid[i] != NULL; i++)
+    {
+      g_autoptr(CpSyncClient) client = cp_sync_client_new (invalid[i], &error);
+
+      g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_INVALID_URL);
+      g_assert_null (client);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_login (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TestClient *c = test_client_new (f->server->base, NULL);
+  g_autofree char *user = NULL;
+
+  g_assert_false (test_client_login (c, "nobody", &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_LOGIN_FAILED);
+  g_clear_error (&error);
+
+  /* No token: the sync asks for a login and sends nothing. */
+  g_assert_false (test_client_sync (c, NULL, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
+  g_clear_error (&error);
+
+  g_assert_true (test_client_login (c, "ent-1", &error));
+  g_assert_no_error (error);
+  user = cp_sync_client_dup_user (c->client);
+  g_assert_cmpstr (user, ==, "ent-1");
+  g_assert_nonnull (cp_sync_client_dup_token (c->client));
+  test_client_free (c);
+}
+
+static void
+test_push_new_and_edit (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Widgets");
+  g_autofree char *revision = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *local = NULL;
+  CpSyncStats stats;
+  guint status;
+
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+  g_assert_null (server_body (f, uuid, &status));
+  g_assert_cmpuint (status, ==, 404);
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpint (sync_state (f->a, uuid, &revision), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (revision, ==, "1");
+  body = server_body (f, uuid, NULL);
+  local = local_body (f->a, uuid);
+  g_assert_cmpstr (body, ==, local);
+
+  /* Edit and push again: revision 2 on the server. */
+  set_string (f->a, uuid, "cover", "phone", "0512-5555555");
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_clear_pointer (&revision, g_free);
+  g_assert_cmpint (sync_state (f->a, uuid, &revision), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (revision, ==, "2");
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&local, g_free);
+  body = server_body (f, uuid, NULL);
+  local = local_body (f->a, uuid);
+  g_assert_cmpstr (body, ==, local);
+  g_assert_nonnull (strstr (body, "0512-5555555"));
+
+  /* Nothing changed: one request, the changes pull (the templates were fetched above). */
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.requests, ==, 1);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+}
+
+static void
+test_changes_pull (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *u1 = create_packet (f->a, f->server->uscc, "One");
+  g_autofree char *u2 = create_packet (f->a, f->server->uscc, "Two");
+  g_autofree char *u3 = create_packet (f->a, f->server->uscc, "Three");
+  g_autoptr(CpPacket) keep = NULL;
+  g_autofree char *ba = NULL;
+  g_autofree char *bb = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 3);
+
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 3);
+  g_assert_cmpint (sync_state (f->b, u2, NULL), ==, CP_STORE_SYNC_SYNCED);
+  ba = local_body (f->a, u2);
+  bb = local_body (f->b, u2);
+  g_assert_cmpstr (ba, ==, bb);
+
+  /* Incremental: only what changed since the cursor. */
+  set_string (f->a, u3, "cover", "phone", "3");
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 1);
+  g_assert_cmpuint (stats.requests, ==, 2); /* the changes page and the one packet */
+  g_assert_cmpstr (get_string (f->b, u3, "cover", "phone", &keep), ==, "3");
+
+  /* A's own writes coming back through the feed are not fetched again. */
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.requests, ==, 1);
+  g_assert_cmpuint (stats.pulled, ==, 0);
+  (void) u1;
+}
+
+static void
+test_two_clients_merge (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Shared");
+  g_autoptr(CpPacket) keep = NULL;
+  g_autofree char *sa = NULL;
+  g_autofree char *sb = NULL;
+  g_autofree char *server = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+
+  /* Offline, both edit different fields. */
+  set_string (f->a, uuid, "cover", "phone", "a-phone");
+  set_string (f->b, uuid, "cover", "email", "b@example.cn");
+  set_string (f->b, uuid, "finance", "note", "b-note");
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  sync_ok (f->b, &stats);  /* 412, merge, push */
+  g_assert_cmpuint (stats.merged, >=, 1);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  sync_ok (f->a, &stats);  /* pull the merge */
+  g_assert_cmpuint (stats.pulled, ==, 1);
+
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  sa = local_body (f->a, uuid);
+  sb = local_body (f->b, uuid);
+  server = server_body (f, uuid, NULL);
+  g_assert_cmpstr (sa, ==, server);
+  g_assert_cmpstr (sb, ==, server);
+  g_assert_cmpstr (get_string (f->a, uuid, "cover", "phone", &keep), ==, "a-phone");
+  g_assert_cmpstr (get_string (f->a, uuid, "cover", "email", &keep), ==, "b@example.cn");
+  g_assert_cmpstr (get_string (f->a, uuid, "finance", "note", &keep), ==, "b-note");
+}
+
+static void
+test_two_clients_conflict (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Disputed");
+  g_autoptr(CpPacket) keep = NULL;
+  g_autoptr(CpMergeResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *sa = NULL;
+  g_autofree char *sb = NULL;
+  const CpMergeConflict *c;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+
+  set_string (f->a, uuid, "cover", "phone", "from-a");
+  set_string (f->b, uuid, "cover", "phone", "from-b");
+  set_string (f->b, uuid, "cover", "email", "b@example.cn");
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.conflicts, ==, 1);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+
+  /* Nothing overwritten: B keeps its value, the server keeps A's. */
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_CONFLICT);
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "phone", &keep), ==, "from-b");
+  server = server_body (f, uuid, NULL);
+  g_assert_nonnull (strstr (server, "from-a"));
+  g_assert_null (strstr (server, "from-b"));
+
+  /* A conflicting packet is not sent again by later syncs. */
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 0);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_CONFLICT);
+
+  /* The conflict page's data. */
+  result = cp_sync_engine_load_conflict (f->b->engine, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cp_merge_result_get_conflicts (result)->len, ==, 1);
+  c = g_ptr_array_index (cp_merge_result_get_conflicts (result), 0);
+  g_assert_cmpstr (c->path, ==, "/sections/cover/phone");
+  g_assert_cmpstr (json_node_get_string (c->mine), ==, "from-b");
+  g_assert_cmpstr (json_node_get_string (c->theirs), ==, "from-a");
+  g_assert_null (c->base);
+
+  /* Unresolved results are refused. */
+  g_assert_false (cp_sync_engine_resolve_conflict (f->b->engine, uuid, result, &error));
+  g_assert_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (cp_merge_result_resolve (result, "/sections/cover/phone", CP_MERGE_THEIRS, NULL,
+                                          &error));
+  g_assert_true (cp_sync_engine_resolve_conflict (f->b->engine, uuid, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  sync_ok (f->a, NULL);
+
+  g_clear_pointer (&server, g_free);
+  server = server_body (f, uuid, NULL);
+  sa = local_body (f->a, uuid);
+  sb = local_body (f->b, uuid);
+  g_assert_cmpstr (sa, ==, server);
+  g_assert_cmpstr (sb, ==, server);
+  g_assert_cmpstr (get_string (f->a, uuid, "cover", "phone", &keep), ==, "from-a");
+  g_assert_cmpstr (get_string (f->a, uuid, "cover", "email", &keep), ==, "b@example.cn");
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+}
+
+static GBytes *
+random_bytes (gsize   size,
+              guint32 seed)
+{
+  guint8 *data = g_malloc (size);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int (rand);
+  g_rand_free (rand);
+  return g_bytes_new_take (data, size);
+}
+
+static char *
+add_blob (TestClient *client,
+          GBytes     *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  char *sha256 = NULL;
+
+  g_assert_true (cp_store_add_blob_from_bytes (client->store, bytes, &sha256, &error));
+  g_assert_no_error (error);
+  return sha256;
+}
+
+static void
+attach (TestClient *client,
+        const char *uuid,
+        const char *name,
+        const char *sha256,
+        gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = cp_store_load_packet (client->store, uuid, &error);
+
+  g_assert_no_error (error);
+  cp_packet_add_attachment (packet, name, sha256, size, "application/pdf");
+  g_assert_true (cp_store_save_packet (client->store, packet, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_server_blob (Fixture    *f,
+                    const char *sha256,
+                    GBytes     *expected)
+{
+  g_autofree char *token = test_login_token (f->server->base, "ent-1");
+  g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha256, NULL);
+  g_autoptr(GBytes) body = NULL;
+
+  g_assert_cmpuint (test_http (f->server->base, "GET", path, token, NULL, NULL, &body), ==, 200);
+  g_assert_true (g_bytes_equal (body, expected));
+}
+
+typedef struct
+{
+  guint64 last_sent;
+  guint64 last_total;
+  guint   n_packet_signals;
+} Progress;
+
+static void
+blob_progress_cb (CpSyncEngine *engine,
+                  guint64       sent,
+                  guint64       total,
+                  Progress     *progress)
+{
+  /* Monotonic within one sync (a new sync starts again with its own total). */
+  if (total == progress->last_total)
+    g_assert_cmpuint (sent, >=, progress->last_sent);
+  g_assert_cmpuint (sent, <=, total);
+  progress->last_sent = sent;
+  progress->last_total = total;
+}
+
+static void
+packet_progress_cb (CpSyncEngine *engine,
+                    guint         n,
+                    guint         total,
+                    Progress     *progress)
+{
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (n, <=, total);
+  progress->n_packet_signals++;
+}
+
+static void
+test_blobs_only_missing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) one = random_bytes (300 * 1024 + 7, 1);
+  g_autoptr(GBytes) two = random_bytes (50 * 1024, 2);
+  g_autoptr(GBytes) three = random_bytes (10, 3);
+  g_autofree char *s1 = add_blob (f->a, one);
+  g_autofree char *s2 = add_blob (f->a, two);
+  g_autofree char *s3 = add_blob (f->a, three);
+  g_autofree char *p1 = create_packet (f->a, f->server->uscc, "With files");
+  g_autofree char *p2 = NULL;
+  Progress progress = { 0 };
+  CpSyncStats stats;
+
+  cp_sync_engine_set_chunk_size (f->a->engine, 64 * 1024);
+  g_signal_connect (f->a->engine, "blob-progress", G_CALLBACK (blob_progress_cb), &progress);
+  g_signal_connect (f->a->engine, "packet-progress", G_CALLBACK (packet_progress_cb), &progress);
+  attach (f->a, p1, "one.pdf", s1, g_bytes_get_size (one));
+  attach (f->a, p1, "two.pdf", s2, g_bytes_get_size (two));
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.blobs_uploaded, ==, 2);
+  g_assert_cmpuint (stats.bytes_uploaded, ==, g_bytes_get_size (one) + g_bytes_get_size (two));
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (progress.last_total, ==, g_bytes_get_size (one) + g_bytes_get_size (two));
+  g_assert_cmpuint (progress.last_sent, ==, progress.last_total);
+  g_assert_cmpuint (progress.n_packet_signals, ==, 1);
+  assert_server_blob (f, s1, one);
+  assert_server_blob (f, s2, two);
+
+  /* A second packet naming a blob the server has and a new one: only the new one goes. */
+  p2 = create_packet (f->a, f->server->uscc, "More files");
+  attach (f->a, p2, "one-again.pdf", s1, g_bytes_get_size (one));
+  attach (f->a, p2, "three.pdf", s3, g_bytes_get_size (three));
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.blobs_uploaded, ==, 1);
+  g_assert_cmpuint (stats.bytes_uploaded, ==, g_bytes_get_size (three));
+  assert_server_blob (f, s3, three);
+
+  /* B pulls the packets; B has no blob files and sends none when it edits. */
+  sync_ok (f->b, NULL);
+  set_string (f->b, p2, "cover", "phone", "1");
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpuint (stats.blobs_uploaded, ==, 0);
+}
+
+static void
+test_blob_resume (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) blob = random_bytes (256 * 1024, 4);
+  g_autofree char *sha = add_blob (f->a, blob);
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Resume");
+  g_autofree char *token = cp_sync_client_dup_token (f->a->client);
+  g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha, NULL);
+  g_autoptr(GBytes) first = g_bytes_new_from_bytes (blob, 0, 100 * 1024);
+  const char * const range[] = { "Content-Range", "bytes 0-102399/262144", NULL };
+  CpSyncStats stats;
+
+  /* An earlier run sent the first 100 KiB before the connection broke. */
+  g_assert_cmpuint (test_http (f->server->base, "PUT", path, token, first, range, NULL), ==, 202);
+
+  cp_sync_engine_set_chunk_size (f->a->engine, 64 * 1024);
+  attach (f->a, uuid, "big.pdf", sha, g_bytes_get_size (blob));
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.blobs_uploaded, ==, 1);
+  /* Only the rest was sent. */
+  g_assert_cmpuint (stats.bytes_uploaded, ==, 256 * 1024 - 100 * 1024);
+  assert_server_blob (f, sha, blob);
+}
+
+static void
+test_needs_login_keeps_work (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Login");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *local = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  set_string (f->a, uuid, "cover", "phone", "while-expired");
+
+  /* The token is no longer valid (logged out elsewhere, or expired). */
+  {
+    g_autofree char *token = cp_sync_client_dup_token (f->a->client);
+
+    g_assert_cmpuint (test_http (f->server->base, "DELETE", "/api/v1/session", token, NULL,
+                                 NULL, NULL), ==, 204);
+  }
+  g_assert_false (test_client_sync (f->a, &stats, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
+  g_clear_error (&error);
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+
+  g_assert_true (test_client_login (f->a, "ent-1", &error));
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  server = server_body (f, uuid, NULL);
+  local = local_body (f->a, uuid);
+  g_assert_cmpstr (server, ==, local);
+  g_assert_nonnull (strstr (server, "while-expired"));
+}
+
+static void
+test_quarantine (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *no_code = create_packet (f->a, NULL, "No credit code yet");
+  g_autofree char *foreign = create_packet (f->a, f->server->uscc_other, "Someone else");
+  g_autoptr(JsonNode) rejection = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.quarantined, ==, 2);
+  g_assert_cmpint (sync_state (f->a, no_code, NULL), ==, CP_STORE_SYNC_QUARANTINED);
+  g_assert_cmpint (sync_state (f->a, foreign, NULL), ==, CP_STORE_SYNC_QUARANTINED);
+
+  rejection = cp_sync_engine_get_rejection (f->a->engine, no_code);
+  g_assert_nonnull (rejection);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   422);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (rejection), "pointer"),
+                   ==, "/sections/cover/uscc");
+  g_clear_pointer (&rejection, json_node_unref);
+  rejection = cp_sync_engine_get_rejection (f->a->engine, foreign);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   403);
+
+  /* Unchanged refused packets are not sent again. */
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.requests, ==, 1);
+
+  /* Fixed: sent again, and accepted. */
+  set_string (f->a, no_code, "cover", "uscc", f->server->uscc);
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpint (sync_state (f->a, no_code, NULL), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_null (cp_sync_engine_get_rejection (f->a->engine, no_code));
+  g_assert_cmpint (sync_state (f->a, foreign, NULL), ==, CP_STORE_SYNC_QUARANTINED);
+}
+
+static void
+test_templates_cached (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new ();
+  g_autoptr(GPtrArray) kinds = NULL;
+  g_autoptr(GError) error = NULL;
+  CpSyncStats stats;
+
+  g_assert_false (cp_sync_engine_load_templates (f->a->engine, registry, &error));
+  g_clear_error (&error);
+  sync_ok (f->a, &stats);
+  g_assert_true (stats.templates_refreshed);
+  g_assert_true (cp_sync_engine_load_templates (f->a->engine, registry, &error));
+  g_assert_no_error (error);
+  kinds = cp_template_registry_list_kinds (registry);
+  g_assert_cmpuint (kinds->len, >=, 1);
+  g_assert_nonnull (cp_template_registry_lookup_kind (registry, "city-demonstration"));
+
+  /* Fresh enough: not asked again. */
+  sync_ok (f->a, &stats);
+  g_assert_false (stats.templates_refreshed);
+  /* Too old: asked again. */
+  cp_sync_engine_set_templates_max_age (f->a->engine, 0);
+  sync_ok (f->a, &stats);
+  g_assert_true (stats.templates_refreshed);
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *uuid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *base = NULL;
+  TestClient *c;
+
+  /* A port where nobody listens. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  base = g_strdup_printf ("http://127.0.0.1:%u",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  c = test_client_new (base, NULL);
+  uuid = create_packet (c, f->server->uscc, "Offline");
+  cp_sync_client_set_token (c->client, "whatever");
+  cp_sync_client_set_retry_policy (c->client, 3, 1, 5);
+  g_assert_false (test_client_sync (c, NULL, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE);
+  g_assert_cmpuint (cp_sync_client_get_n_requests (c->client), ==, 3);
+  /* The work stays pending. */
+  g_assert_cmpint (sync_state (c, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+  test_client_free (c);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sync/urls", test_urls);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync/login", test_login);
+  ADD ("/sync/push-new-and-edit", test_push_new_and_edit);
+  ADD ("/sync/changes-pull", test_changes_pull);
+  ADD ("/sync/two-clients-merge", test_two_clients_merge);
+  ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
+  ADD ("/sync/blobs-only-missing", test_blobs_only_missing);
+  ADD ("/sync/blob-resume", test_blob_resume);
+  ADD ("/sync/needs-login-keeps-work", test_needs_login_keeps_work);
+  ADD ("/sync/quarantine", test_quarantine);
+  ADD ("/sync/templates-cached", test_templates_cached);
+  ADD ("/sync/offline", test_offline);
+#undef ADD
+
+  return g_test_run ();
+}
