@@ -197,6 +197,24 @@ typedef struct
   gpointer        data;
 } Wrote;
 
+typedef struct
+{
+  GBytes     *body;
+  const char *content_type;
+} Body;
+
+/* libsoup re-sends a message by itself when a kept-alive connection turns out to be closed, but
+ * the body stream was consumed by the first try: without this, the retry goes out with
+ * "Content-Length: 0". */
+static void
+restarted_cb (SoupMessage *msg,
+              gpointer     user_data)
+{
+  Body *body = user_data;
+
+  soup_message_set_request_body_from_bytes (msg, body->content_type, body->body);
+}
+
 static void
 wrote_body_data_cb (SoupMessage *msg,
                     guint        n_bytes,
@@ -235,6 +253,7 @@ request_full (CpSyncClient        *self,
       SoupMessageHeaders *request_headers;
       gint64 wait_ms = -1;
       Wrote wrote = { wrote_func, wrote_data };
+      Body request_body = { body, content_type };
 
       if (msg == NULL)
         {
@@ -260,7 +279,10 @@ request_full (CpSyncClient        *self,
       for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
         soup_message_headers_replace (request_headers, headers[i], headers[i + 1]);
       if (body != NULL)
-        soup_message_set_request_body_from_bytes (msg, content_type, body);
+        {
+          soup_message_set_request_body_from_bytes (msg, content_type, body);
+          g_signal_connect (msg, "restarted", G_CALLBACK (restarted_cb), &request_body);
+        }
       if (wrote_func != NULL)
         g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &wrote);
 
@@ -268,6 +290,8 @@ request_full (CpSyncClient        *self,
       reply_body = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
       if (wrote_func != NULL)
         g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &wrote);
+      if (body != NULL)
+        g_signal_handlers_disconnect_by_func (msg, restarted_cb, &request_body);
 
       if (reply_body == NULL)
         {
