@@ -16,6 +16,7 @@
 
 #include "cp-sync-engine.h"
 #include "cp-sync-client-private.h"
+#include "cp-finding.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -59,6 +60,8 @@ typedef struct
   guint64       blob_total;
   guint64       blob_sent;
   guint64       blob_reported;
+  char         *submit_uuid;   /* for a submit */
+  GPtrArray    *findings;      /* CpFinding *, from a refused submit */
 } Run;
 
 typedef struct
@@ -1322,6 +1325,8 @@ run_free (Run *run)
   g_clear_object (&run->cancellable);
   g_clear_pointer (&run->context, g_main_context_unref);
   g_clear_pointer (&run->repush, g_hash_table_unref);
+  g_clear_pointer (&run->findings, g_ptr_array_unref);
+  g_free (run->submit_uuid);
   g_free (run);
 }
 
@@ -1338,6 +1343,120 @@ sync_thread (GTask        *task,
   ok = run_sync (run, &error);
   run->stats.requests = cp_sync_client_get_n_requests (run->self->client) -
                         run->requests_at_start;
+  g_atomic_int_set (&run->self->syncing, 0);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* --- submit ------------------------------------------------------------------------------- */
+
+static gboolean
+run_submit (Run     *run,
+            GError **error)
+{
+  CpSyncEngine *self = run->self;
+  const char *uuid = run->submit_uuid;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autofree char *server_revision = NULL;
+  g_autofree char *if_match = NULL;
+  g_autofree char *url = NULL;
+  const char *headers[3] = { "If-Match", NULL, NULL };
+  CpStoreSyncState state;
+
+  if (!cp_store_get_sync_info (self->store, uuid, &state, NULL, NULL, error))
+    return FALSE;
+  if (state == CP_STORE_SYNC_PENDING || state == CP_STORE_SYNC_QUARANTINED)
+    {
+      /* Send the local changes first (with the files the server lacks). */
+      if (state == CP_STORE_SYNC_QUARANTINED &&
+          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, NULL, NULL, error))
+        return FALSE;
+      packet = cp_store_load_packet (self->store, uuid, error);
+      if (packet == NULL)
+        return FALSE;
+      g_ptr_array_add (packets, g_steal_pointer (&packet));
+      if (!upload_missing_blobs (run, packets, error) || !push_packet (run, uuid, error))
+        return FALSE;
+    }
+  if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, NULL, error))
+    return FALSE;
+  if (state != CP_STORE_SYNC_SYNCED || server_revision == NULL)
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                   state == CP_STORE_SYNC_CONFLICT
+                   ? _("This packet differs from the server's version. Resolve the conflict "
+                       "before submitting it.")
+                   : _("The server did not accept this packet, so it cannot be submitted. "
+                       "Correct what the server reported first."));
+      return FALSE;
+    }
+
+  if_match = g_strdup_printf ("\"%s\"", server_revision);
+  headers[1] = if_match;
+  url = g_strconcat ("/api/v1/packets/", uuid, "/submit", NULL);
+  reply = cp_sync_client_request (self->client, "POST", url, headers, NULL, NULL, NULL, NULL,
+                                  run->cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  if (reply->status == 200)
+    {
+      gint64 number = object_int (reply->json, "revision", 0);
+      g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+
+      if (number <= 0)
+        {
+          g_propagate_error (error, bad_reply_error ("the submission"));
+          return FALSE;
+        }
+      /* The server changed the state and the submission date: bring its version back. */
+      return fetch_and_apply (run, uuid, revision, error);
+    }
+  if (reply->status == 422 && reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    {
+      JsonArray *list = json_object_get_array_member (json_node_get_object (reply->json),
+                                                      "findings");
+
+      run->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
+      for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+        {
+          CpFinding *finding = cp_finding_new_from_json (json_array_get_element (list, i), NULL);
+
+          if (finding != NULL)
+            g_ptr_array_add (run->findings, finding);
+        }
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                   run->findings->len > 0
+                   ? _("The server found errors in this packet. Correct them, then submit "
+                       "again.")
+                   : reply->detail != NULL ? reply->detail : _("The server refused the packet."));
+      return FALSE;
+    }
+  if (reply->status == 412)
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                   _("The packet changed on the server. Sync, check the changes, then submit "
+                     "again."));
+      return FALSE;
+    }
+  g_propagate_error (error, cp_sync_reply_to_error (reply));
+  return FALSE;
+}
+
+static void
+submit_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Run *run = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = run_submit (run, &error);
   g_atomic_int_set (&run->self->syncing, 0);
   if (!ok)
     g_task_return_error (task, error);
@@ -1499,6 +1618,58 @@ cp_sync_engine_sync_finish (CpSyncEngine  *self,
       else
         memset (stats, 0, sizeof *stats);
     }
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cp_sync_engine_submit_async (CpSyncEngine        *self,
+                             const char          *uuid,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+
+  g_return_if_fail (CP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (uuid != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_engine_submit_async);
+  if (!g_atomic_int_compare_and_exchange (&self->syncing, 0, 1))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_BUSY, "%s",
+                               _("A sync is already running."));
+      return;
+    }
+
+  run = g_new0 (Run, 1);
+  run->self = g_object_ref (self);
+  run->context = g_main_context_ref_thread_default ();
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  run->repush = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->submit_uuid = g_strdup (uuid);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, submit_thread);
+}
+
+gboolean
+cp_sync_engine_submit_finish (CpSyncEngine  *self,
+                              GAsyncResult  *result,
+                              GPtrArray    **findings,
+                              GError       **error)
+{
+  Run *run;
+
+  g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_engine_submit_async,
+                        FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (findings != NULL)
+    *findings = run != NULL && run->findings != NULL ? g_ptr_array_ref (run->findings) : NULL;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

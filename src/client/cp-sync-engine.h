@@ -60,6 +60,21 @@ gboolean       cp_sync_engine_sync_finish         (CpSyncEngine         *self,
                                                    GError              **error);
 gboolean       cp_sync_engine_is_syncing          (CpSyncEngine         *self);
 
+/* Submits a packet for review: sends it first if it has local changes, then
+ * POST …/submit on the revision the server holds, and stores the server's submitted version.
+ * When the server finds errors it fails with CP_SYNC_ERROR_REJECTED and @findings (element type
+ * CpFinding *) holds what the server's validator reported, to be shown like the completeness
+ * page's findings. A packet in conflict or refused cannot be submitted. */
+void           cp_sync_engine_submit_async        (CpSyncEngine         *self,
+                                                   const char           *uuid,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean       cp_sync_engine_submit_finish       (CpSyncEngine         *self,
+                                                   GAsyncResult         *result,
+                                                   GPtrArray           **findings,
+                                                   GError              **error);
+
 /* Conflicts: the three-way merge again, from the stored base, the local packet and the server's
  * version kept when the conflict arose. Resolve its conflicts (cp_merge_result_resolve), then
  * hand it back: the merged packet is saved and sent by the next sync. */

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "client-fixture.h"
+#include "cp-demo.h"
+#include "cp-finding.h"
 #include "cp-sync-client-private.h"
 
 typedef struct
@@ -687,6 +689,161 @@ test_offline (Fixture       *f,
   test_client_free (c);
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ((Wait *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+submit (TestClient  *client,
+        const char  *uuid,
+        GPtrArray  **findings,
+        GError     **error)
+{
+  Wait wait = { NULL };
+  gboolean ok;
+
+  cp_sync_engine_submit_async (client->engine, uuid, NULL, wait_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ok = cp_sync_engine_submit_finish (client->engine, wait.result, findings, error);
+  g_object_unref (wait.result);
+  return ok;
+}
+
+static void
+test_submit_incomplete (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Incomplete");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Never synced: sent first, then submitted; the server's validator refuses it. */
+  g_assert_false (submit (f->a, uuid, &findings, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED);
+  g_assert_nonnull (findings);
+  g_assert_cmpuint (cp_findings_count (findings, CP_SEVERITY_ERROR), >, 0);
+  /* The packet itself is on the server, unchanged and synced. */
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+}
+
+static void
+test_submit_complete (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpPacket) back = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attachments;
+  char *json;
+
+  for (guint seed = 1; seed < 200 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry,
+                                                               "standardization-acceptance",
+                                                               g_date_time_get_year (now), seed);
+
+      if (candidate != NULL && strncmp (cp_packet_get_uscc (candidate) + 2, "320583", 6) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (demo);
+  test_server_admin (f->server, NULL, "assign", cp_packet_get_uscc (demo), "A", NULL);
+
+  /* Real bytes for every attachment, in the agency's store. */
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  g_free (json);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = add_blob (f->b, bytes);
+
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  g_assert_true (cp_store_save_packet (f->b->store, packet, NULL, &error));
+
+  g_assert_true (submit (f->b, cp_packet_get_uuid (packet), &findings, &error));
+  g_assert_no_error (error);
+  g_assert_null (findings);
+  back = cp_store_load_packet (f->b->store, cp_packet_get_uuid (packet), &error);
+  g_assert_cmpint (cp_packet_get_state (back), ==, CP_PACKET_STATE_SUBMITTED);
+  g_assert_nonnull (cp_packet_get_submitted_on (back));
+  g_assert_cmpint (sync_state (f->b, cp_packet_get_uuid (packet), NULL), ==,
+                   CP_STORE_SYNC_SYNCED);
+  {
+    g_autofree char *server = server_body (f, cp_packet_get_uuid (packet), NULL);
+    g_autofree char *local = local_body (f->b, cp_packet_get_uuid (packet));
+
+    g_assert_cmpstr (server, ==, local);
+  }
+}
+
+static void
+cancel_on_progress_cb (CpSyncEngine *engine,
+                       guint64       sent,
+                       guint64       total,
+                       GCancellable *cancellable)
+{
+  if (sent > 0 && sent < total)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) blob = random_bytes (8 * 1024 * 1024, 5);
+  g_autofree char *sha = add_blob (f->a, blob);
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Cancelled");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Wait wait = { NULL };
+  CpSyncStats stats;
+
+  attach (f->a, uuid, "big.pdf", sha, g_bytes_get_size (blob));
+  cp_sync_engine_set_chunk_size (f->a->engine, 64 * 1024);
+  g_signal_connect (f->a->engine, "blob-progress", G_CALLBACK (cancel_on_progress_cb),
+                    cancellable);
+  cp_sync_engine_sync_async (f->a->engine, cancellable, wait_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (cp_sync_engine_sync_finish (f->a->engine, wait.result, &stats, &error));
+  g_object_unref (wait.result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (cp_sync_engine_is_syncing (f->a->engine));
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+  g_assert_cmpuint (stats.bytes_uploaded, <, g_bytes_get_size (blob));
+
+  /* The next sync resumes and completes. */
+  g_signal_handlers_disconnect_by_func (f->a->engine, cancel_on_progress_cb, cancellable);
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.blobs_uploaded, ==, 1);
+  g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  assert_server_blob (f, sha, blob);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -707,6 +864,9 @@ main (int   argc,
   ADD ("/sync/quarantine", test_quarantine);
   ADD ("/sync/templates-cached", test_templates_cached);
   ADD ("/sync/offline", test_offline);
+  ADD ("/sync/submit-incomplete", test_submit_incomplete);
+  ADD ("/sync/submit-complete", test_submit_complete);
+  ADD ("/sync/cancel", test_cancel);
 #undef ADD
 
   return g_test_run ();
