@@ -97,8 +97,8 @@ main (int    argc,
   kinds = cp_template_registry_list_kinds (registry);
 
   g_print ("bench-validate: complete packets validated per second, one thread, %.1f s per "
-           "figure (target ≥ %.0f/s)\n", seconds, TARGET_PER_SECOND);
-  g_print ("%-28s %6s %6s %12s %10s %14s\n", "kind", "items", "bytes", "validate/s", "µs each",
+           "figure (target >= %.0f/s)\n", seconds, TARGET_PER_SECOND);
+  g_print ("%-28s %6s %6s %12s %10s %14s\n", "kind", "items", "bytes", "validate/s", "us each",
            "parse+valid/s");
 
   for (guint k = 0; k < kinds->len; k++)
