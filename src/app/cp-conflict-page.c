@@ -41,6 +41,20 @@ struct _CpConflictPage
 
 G_DEFINE_FINAL_TYPE (CpConflictPage, cp_conflict_page, ADW_TYPE_WINDOW)
 
+/* Drops the focus first: GTK 4.8 warns when a window goes away with a text field focused. */
+static void
+close_dialog (GtkWindow *window)
+{
+  GtkWidget *focus = gtk_window_get_focus (window);
+
+  /* The text inside an entry row holds the focus: move it out of the window's widgets. */
+  if (focus != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (window));
+  gtk_window_set_focus (window, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_destroy (window);
+}
+
 enum {
   RESOLVED,
   N_SIGNALS
@@ -233,7 +247,7 @@ cp_conflict_page_build (CpConflictPage *self,
 static void
 later_clicked_cb (CpConflictPage *self)
 {
-  gtk_window_destroy (GTK_WINDOW (self));
+  close_dialog (GTK_WINDOW (self));
 }
 
 static void
@@ -503,6 +517,6 @@ cp_conflict_page_save (CpConflictPage  *self,
     return FALSE;
 
   g_signal_emit (self, signals[RESOLVED], 0);
-  gtk_window_destroy (GTK_WINDOW (self));
+  close_dialog (GTK_WINDOW (self));
   return TRUE;
 }

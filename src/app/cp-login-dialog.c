@@ -31,6 +31,20 @@ struct _CpLoginDialog
 
 G_DEFINE_FINAL_TYPE (CpLoginDialog, cp_login_dialog, ADW_TYPE_WINDOW)
 
+/* Drops the focus first: GTK 4.8 warns when a window goes away with a text field focused. */
+static void
+close_dialog (GtkWindow *window)
+{
+  GtkWidget *focus = gtk_window_get_focus (window);
+
+  /* The text inside an entry row holds the focus: move it out of the window's widgets. */
+  if (focus != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (window));
+  gtk_window_set_focus (window, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_destroy (window);
+}
+
 static gboolean
 host_is_loopback (const char *host)
 {
@@ -93,9 +107,15 @@ cp_login_dialog_update (CpLoginDialog *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_button),
                             self->done || cp_login_dialog_can_log_in (self));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !self->busy && !self->done);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), !self->busy && !self->done);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !self->busy && !self->done);
+  /* Rows that hold the focus must not turn insensitive (GTK 4.8 loses the focus-out): while
+   * a login runs they stay as they are; the "Log In" button is what is switched off. */
+  if (self->done)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->login_button));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), FALSE);
+    }
   gtk_spinner_set_spinning (self->spinner, self->busy);
 }
 
@@ -145,7 +165,7 @@ login_done_cb (GObject      *object,
       cp_login_dialog_update (self);
       return;
     }
-  gtk_window_destroy (GTK_WINDOW (self));
+  close_dialog (GTK_WINDOW (self));
 }
 
 static void
@@ -155,7 +175,7 @@ login_clicked_cb (CpLoginDialog *self)
 
   if (self->done)
     {
-      gtk_window_destroy (GTK_WINDOW (self));
+      close_dialog (GTK_WINDOW (self));
       return;
     }
   if (!cp_login_dialog_can_log_in (self))
@@ -180,7 +200,7 @@ entry_activated_cb (CpLoginDialog *self)
 static void
 cancel_clicked_cb (CpLoginDialog *self)
 {
-  gtk_window_destroy (GTK_WINDOW (self));
+  close_dialog (GTK_WINDOW (self));
 }
 
 static void

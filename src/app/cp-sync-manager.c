@@ -303,7 +303,11 @@ interval_changed_cb (GSettings     *settings,
   cp_sync_manager_restart_timer (self);
 }
 
-/* Accounts. */
+/* Accounts.
+ *
+ * The server and user strings given to cp-credentials are interned: its keyring calls read
+ * them after the call returns (libsecret keeps the attribute table, not copies of the
+ * strings), so they must outlive any string the manager frees on a new login. */
 
 static void
 cp_sync_manager_drop_session (CpSyncManager *self)
@@ -416,7 +420,8 @@ login_done_cb (GObject      *object,
   g_free (self->user);
   self->user = g_strdup (data->user);
   token = cp_sync_client_dup_token (self->client);
-  cp_credentials_store_async (self->credentials, self->server_url, data->user, token,
+  cp_credentials_store_async (self->credentials, g_intern_string (self->server_url),
+                              g_intern_string (data->user), token,
                               g_task_get_cancellable (task), login_stored_cb,
                               g_object_ref (task));
 }
@@ -507,7 +512,13 @@ logout_done_cb (GObject      *object,
 
   if (!cp_sync_client_logout_finish (CP_SYNC_CLIENT (object), result, &error))
     g_debug ("Logging out on the server failed: %s", error->message);
-  cp_credentials_clear_async (self->credentials, self->server_url, g_task_get_task_data (task),
+  if (g_task_get_task_data (task) == NULL || self->server_url == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  cp_credentials_clear_async (self->credentials, g_intern_string (self->server_url),
+                              g_intern_string (g_task_get_task_data (task)),
                               NULL, logout_cleared_cb, g_object_ref (task));
 }
 
@@ -734,7 +745,8 @@ cp_sync_manager_restore (CpSyncManager *self)
 
   if (self->client == NULL || self->engine != NULL)
     return;
-  cp_credentials_lookup_async (self->credentials, self->server_url, NULL, self->cancellable,
+  cp_credentials_lookup_async (self->credentials, g_intern_string (self->server_url), NULL,
+                               self->cancellable,
                                restore_lookup_cb, g_object_ref (self));
 }
 

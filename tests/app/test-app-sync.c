@@ -1,0 +1,579 @@
+/* test-app-sync.c — the application's sync against a real credit-packet-server on loopback
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test starts the server program (CP_SERVER_BINARY) on 127.0.0.1 port 0 with a new data
+ * folder and users made with its own command line, then drives the application's windows.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp-application.h"
+#include "cp-conflict-page.h"
+#include "cp-login-dialog.h"
+#include "cp-sync-status.h"
+#include "cp-uscc.h"
+#include "cp-window.h"
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  char          *dir;
+  char          *server_dir;
+  char          *config;
+  GSubprocess   *server;
+  char          *base;
+  char          *uscc;
+  CpApplication *app;
+  CpWindow      *window;
+} Fixture;
+
+/* Runs the main loop until @cond holds or @secs seconds pass. */
+#define WAIT_FOR_SECS(cond, secs) \
+  G_STMT_START { \
+    gint64 _deadline = g_get_monotonic_time () + (secs) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < _deadline) \
+      g_main_context_iteration (NULL, FALSE); \
+  } G_STMT_END
+#define WAIT_FOR(cond) WAIT_FOR_SECS (cond, 20)
+
+static char *
+make_uscc (const char *division6,
+           guint       serial)
+{
+  char code[19];
+  char org[9];
+
+  g_snprintf (org, sizeof org, "MA%06u", serial);
+  g_snprintf (code, sizeof code, "91%s%s", division6, org);
+  code[16] = cp_uscc_compute_org_check (org);
+  code[17] = '\0';
+  code[17] = cp_uscc_compute_check (code);
+  code[18] = '\0';
+  g_assert_true (cp_uscc_validate (code, NULL, NULL));
+  return g_strdup (code);
+}
+
+static void
+server_admin (Fixture    *f,
+              const char *input,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CP_SERVER_BINARY"));
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, f->server_dir);
+  g_ptr_array_add (argv, (gpointer) "--config");
+  g_ptr_array_add (argv, f->config);
+  va_start (ap, input);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_error ("server command failed: %s", err);
+}
+
+static void
+server_start (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  guint port = 0;
+
+  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                g_getenv ("CP_SERVER_BINARY"), "--data-dir", f->server_dir,
+                                "--config", f->config, "--listen", "127.0.0.1:0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "listening on http://127.0.0.1:%u/", &port), ==, 1);
+  f->base = g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+static void
+server_stop (Fixture *f)
+{
+  if (f->server == NULL)
+    return;
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_clear_object (&f->server);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint serial;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  f->dir = g_dir_make_tmp ("cp-app-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server_dir = g_build_filename (f->dir, "server", NULL);
+  f->config = g_build_filename (f->dir, "server.conf", NULL);
+  g_file_set_contents (f->config,
+                       "[server]\nlog-requests=false\n"
+                       "[login]\nmax-failures=1000\n"
+                       "[passwords]\nopslimit=1\nmemlimit=8192\n", -1, &error);
+  g_assert_no_error (error);
+  f->uscc = make_uscc ("320583", 11 + serial);
+  server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
+                "--enterprise", f->uscc, NULL);
+  server_start (f);
+
+  {
+    g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
+
+    g_setenv ("CP_DATA_DIR", data_dir, TRUE);
+    g_setenv ("CP_SERVER_URL", f->base, TRUE);
+  }
+  /* A fresh id for each test: the previous application may still be on the bus. */
+  id = g_strdup_printf ("%s.SyncTest%u", APP_ID, ++serial);
+  f->app = g_object_new (CP_TYPE_APPLICATION,
+                         "application-id", id,
+                         "resource-base-path", "/io/github/creditpacket/CreditPacket",
+                         "flags", G_APPLICATION_NON_UNIQUE,
+                         NULL);
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_nonnull (f->window);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR_SECS (FALSE, 0.05);
+  g_application_quit (G_APPLICATION (f->app));
+  g_clear_object (&f->app);
+  server_stop (f);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->server_dir);
+  g_free (f->config);
+  g_free (f->base);
+  g_free (f->uscc);
+}
+
+static CpSyncStatus *
+find_sync_status (GtkWidget *widget)
+{
+  if (CP_IS_SYNC_STATUS (widget))
+    return CP_SYNC_STATUS (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      CpSyncStatus *found = find_sync_status (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  gpointer found = NULL;
+  GList *list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (list);
+  return found;
+}
+
+static CpStoreSyncState
+row_sync_state (Fixture    *f,
+                const char *uuid)
+{
+  g_autoptr(CpStore) store = NULL;
+  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+
+  store = g_object_ref (cp_application_get_store (f->app, NULL));
+  g_assert_true (cp_store_get_sync_info (store, uuid, &state, NULL, NULL, NULL));
+  return state;
+}
+
+/* Logs in through the dialog, as a user would. */
+static void
+log_in (Fixture *f)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpLoginDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_assert_nonnull (dialog);
+
+  /* Plain http to another computer is refused, and the dialog says why. */
+  cp_login_dialog_set_fields (dialog, "http://credit.example.org", "ent-1", PASSWORD);
+  g_assert_nonnull (cp_login_dialog_get_url_problem (dialog));
+  g_assert_nonnull (strstr (cp_login_dialog_get_url_problem (dialog), "https://"));
+  g_assert_false (cp_login_dialog_can_log_in (dialog));
+
+  /* A wrong password is told plainly. */
+  cp_login_dialog_set_fields (dialog, f->base, "ent-1", "wrong password");
+  g_assert_null (cp_login_dialog_get_url_problem (dialog));
+  g_assert_true (cp_login_dialog_can_log_in (dialog));
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
+  g_assert_nonnull (cp_login_dialog_get_message (dialog));
+  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  g_assert_false (cp_sync_manager_is_logged_in (sync));
+
+  cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  g_assert_true (cp_sync_manager_is_logged_in (sync));
+  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "ent-1");
+  g_assert_cmpstr (cp_sync_manager_get_role (sync), ==, "enterprise");
+  if (cp_sync_manager_is_session_only (sync))
+    {
+      /* No keyring answered: the dialog stays open and says the login lasts this session. */
+      g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "this session only"));
+      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  else
+    WAIT_FOR (find_toplevel (CP_TYPE_LOGIN_DIALOG) == NULL);
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  /* Logging in starts a first sync. */
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  WAIT_FOR_SECS (FALSE, 0.2);
+}
+
+static void
+sync_now (Fixture *f)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  /* The counts come from a thread after the sync. */
+  WAIT_FOR_SECS (FALSE, 0.2);
+}
+
+/* A second client of the same account: the client library on its own store. */
+typedef struct
+{
+  char         *dir;
+  CpStore      *store;
+  CpSyncClient *client;
+  CpSyncEngine *engine;
+} Other;
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static Other *
+other_new (Fixture *f)
+{
+  Other *o = g_new0 (Other, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) user = NULL;
+
+  o->dir = g_build_filename (f->dir, "other", NULL);
+  o->store = cp_store_new (o->dir, &error);
+  g_assert_no_error (error);
+  o->client = cp_sync_client_new (f->base, &error);
+  g_assert_no_error (error);
+  cp_sync_client_login_async (o->client, "ent-1", PASSWORD, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  user = cp_sync_client_login_finish (o->client, result, &error);
+  g_assert_no_error (error);
+  o->engine = cp_sync_engine_new (o->store, o->client);
+  return o;
+}
+
+static void
+other_sync (Other *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cp_sync_engine_sync_async (o->engine, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  cp_sync_engine_sync_finish (o->engine, result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+other_free (Other *o)
+{
+  g_clear_object (&o->engine);
+  g_clear_object (&o->client);
+  g_clear_object (&o->store);
+  g_free (o->dir);
+  g_free (o);
+}
+
+static void
+set_name (CpStore    *store,
+          const char *uuid,
+          const char *name)
+{
+  g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(GError) error = NULL;
+
+  json_node_set_string (value, name);
+  cp_store_set_value (store, uuid, "cover", "enterprise_name", value, &error);
+  g_assert_no_error (error);
+}
+
+/* Log in through the dialog, make a packet, sync with Ctrl+R's action: "Synced", and the
+ * packet is on the server (a second client pulls it). Then the server goes away: an edit
+ * shows "1 pending" and the status says the server cannot be reached. */
+static void
+test_login_sync_offline (Fixture       *f,
+                         gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpSyncStatus *status = find_sync_status (GTK_WIDGET (f->window));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autoptr(CpPacket) pulled = NULL;
+  Other *other;
+
+  g_assert_nonnull (status);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_LOGGED_OUT);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Not Syncing");
+
+  log_in (f);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州同步测试有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  cp_sync_manager_refresh_counts (sync);
+  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "1 pending");
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+
+  sync_now (f);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
+  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+
+  other = other_new (f);
+  other_sync (other);
+  pulled = cp_store_load_packet (other->store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_enterprise_name (pulled), ==, "苏州同步测试有限公司");
+  other_free (other);
+
+  /* Offline: the edit waits in the outbox. */
+  server_stop (f);
+  set_name (cp_application_get_store (f->app, NULL), uuid, "苏州离线修改有限公司");
+  cp_sync_manager_refresh_counts (sync);
+  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "1 pending");
+  sync_now (f);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_OFFLINE);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Offline");
+  g_assert_nonnull (strstr (cp_sync_status_get_message (status), "1 packet waits to be sent."));
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+}
+
+/* The same field changed here and by a second client: the conflict page shows both values,
+ * keeps "Keep These Values" off until a value is chosen, and the typed value syncs. */
+static void
+test_conflict (Fixture       *f,
+               gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpPacket) pulled = NULL;
+  CpConflictPage *page;
+  Other *other;
+
+  log_in (f);
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州原名有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL);
+  sync_now (f);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+
+  other = other_new (f);
+  other_sync (other);
+  set_name (other->store, uuid, "苏州他方有限公司");
+  other_sync (other);
+
+  set_name (store, uuid, "苏州我方有限公司");
+  sync_now (f);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_CONFLICT);
+  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1);
+  g_assert_cmpuint (cp_sync_manager_get_n_conflicts (sync), ==, 1);
+  /* Nothing was overwritten: both sides still hold their own value. */
+  packet = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_enterprise_name (packet), ==, "苏州我方有限公司");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.resolve-conflict", "s", uuid);
+  page = find_toplevel (CP_TYPE_CONFLICT_PAGE);
+  g_assert_nonnull (page);
+  g_assert_cmpuint (cp_conflict_page_get_n_conflicts (page), ==, 1);
+  g_assert_cmpstr (cp_conflict_page_get_path (page, 0), ==, "/sections/cover/enterprise_name");
+  mine = cp_conflict_page_get_mine_text (page, 0);
+  theirs = cp_conflict_page_get_theirs_text (page, 0);
+  g_assert_cmpstr (mine, ==, "苏州我方有限公司");
+  g_assert_cmpstr (theirs, ==, "苏州他方有限公司");
+  g_assert_false (cp_conflict_page_can_save (page));
+  g_assert_false (cp_conflict_page_save (page, &error));
+  g_assert_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  cp_conflict_page_choose (page, 0, CP_MERGE_EDIT, "苏州合并后有限公司");
+  g_assert_true (cp_conflict_page_can_save (page));
+  g_assert_true (cp_conflict_page_save (page, &error));
+  g_assert_no_error (error);
+  g_assert_null (find_toplevel (CP_TYPE_CONFLICT_PAGE));
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+
+  /* The window syncs after a resolution; wait for it. */
+  WAIT_FOR (row_sync_state (f, uuid) == CP_STORE_SYNC_SYNCED &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+
+  other_sync (other);
+  pulled = cp_store_load_packet (other->store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_enterprise_name (pulled), ==, "苏州合并后有限公司");
+  other_free (other);
+}
+
+/* Logging out forgets the token; the packets stay. */
+static void
+test_logout (Fixture       *f,
+             gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *server = NULL;
+
+  log_in (f);
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州登出测试有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  server = g_strdup (cp_sync_manager_get_server_url (sync));
+
+  /* The token is where cp-credentials keeps it (the keyring, or memory for this session). */
+  cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync),
+                               g_intern_string (server), "ent-1", NULL,
+                               async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  token = cp_credentials_lookup_finish (cp_sync_manager_get_credentials (sync), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_clear_object (&result);
+  g_clear_pointer (&token, g_free);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.logout", NULL);
+  WAIT_FOR (cp_sync_manager_get_status (sync) == CP_SYNC_STATUS_LOGGED_OUT);
+  g_assert_false (cp_sync_manager_is_logged_in (sync));
+  WAIT_FOR_SECS (FALSE, 0.5);
+
+  cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync),
+                               g_intern_string (server), "ent-1", NULL,
+                               async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  token = cp_credentials_lookup_finish (cp_sync_manager_get_credentials (sync), result, &error);
+  g_assert_no_error (error);
+  g_assert_null (token);
+  g_assert_true (cp_store_has_packet (cp_application_get_store (f->app, NULL), uuid));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  cp_application_init_i18n ();
+  gtk_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("CP_SERVER_BINARY") == NULL)
+    {
+      g_test_skip ("CP_SERVER_BINARY is not set");
+      return g_test_run ();
+    }
+
+#define ADD(name, func) \
+  g_test_add ("/app-sync/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("login-sync-offline", test_login_sync_offline);
+  ADD ("conflict", test_conflict);
+  ADD ("logout", test_logout);
+#undef ADD
+
+  return g_test_run ();
+}
