@@ -66,6 +66,7 @@ main (int   argc,
 {
   guint n_packets = env_uint ("CP_BENCH_PACKETS", 10000);
   guint blob_mb = env_uint ("CP_BENCH_BLOB_MB", 200);
+  guint chunk_mb = env_uint ("CP_BENCH_CHUNK_MB", 0);
   TestServer *server;
   TestClient *writer;
   TestClient *reader;
@@ -166,15 +167,17 @@ main (int   argc,
       cp_packet_add_attachment (packet, "big.bin", sha256, blob_size, "application/pdf");
       if (!cp_store_save_packet (writer->store, packet, NULL, &error))
         g_error ("%s", error->message);
+      if (chunk_mb > 0)
+        cp_sync_engine_set_chunk_size (writer->engine, (gsize) chunk_mb * 1024 * 1024);
       start = g_get_monotonic_time ();
       must_sync (writer, &stats);
       engine_s = seconds_since (start);
       g_assert_cmpuint (stats.blobs_uploaded, ==, 1);
       g_assert_cmpuint (stats.bytes_uploaded, ==, blob_size);
-      printf ("upload of %u MB: curl (one PUT) %.2f s = %.0f MB/s; engine (8 MiB chunks, "
+      printf ("upload of %u MB: curl (one PUT) %.2f s = %.0f MB/s; engine (%u MiB chunks, "
               "%u requests in the sync) %.2f s = %.0f MB/s; engine/curl time %.2f\n", blob_mb,
-              curl_s, blob_mb / curl_s, stats.requests, engine_s, blob_mb / engine_s,
-              engine_s / curl_s);
+              curl_s, blob_mb / curl_s, chunk_mb > 0 ? chunk_mb : 8, stats.requests, engine_s,
+              blob_mb / engine_s, engine_s / curl_s);
       g_unlink (path);
     }
 

@@ -712,16 +712,25 @@ upload_blob (Run         *run,
             }
           continue;
         }
-      /* Refused for good (too large, hash mismatch, forbidden): the packets that name it are
-       * sent anyway; submitting them will report the missing file. */
-      if (reply->status == 422)
+      /* The server discarded an upload whose bytes did not hash to the name: if the local
+       * file is intact, send it again from the start. */
+      if (reply->status == 422 && g_strcmp0 (reply->problem_type, "hash-mismatch") == 0)
         {
           g_autoptr(GError) verify_error = NULL;
 
           if (!cp_store_verify_blob (self->store, sha256, run->cancellable, &verify_error))
-            g_warning ("Attachment %s is damaged locally: %s", sha256, verify_error->message);
+            g_message ("Attachment %s is damaged locally: %s", sha256, verify_error->message);
+          else if (++failures < max_attempts)
+            {
+              g_message ("The server discarded attachment %s (hash mismatch); sending it again",
+                         sha256);
+              offset = 0;
+              continue;
+            }
         }
-      g_warning ("The server refused attachment %s: %u %s", sha256, reply->status,
+      /* Refused for good (too large, forbidden, damaged here): the packets that name it are
+       * sent anyway; submitting them will report the missing file. */
+      g_message ("The server refused attachment %s: %u %s", sha256, reply->status,
                  reply->detail != NULL ? reply->detail : "");
       *refused = TRUE;
       return TRUE;
