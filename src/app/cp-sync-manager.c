@@ -215,13 +215,14 @@ sync_done_cb (GObject      *object,
     cp_sync_manager_set_status (self, CP_SYNC_STATUS_ERROR, error->message);
 
   cp_sync_manager_refresh_counts (self);
-  g_signal_emit (self, signals[PACKETS_CHANGED], 0);
 
+  /* Queued changes go out first: listeners of ::packets-changed see SYNCING then. */
   if (self->sync_again && self->engine != NULL)
     {
       self->sync_again = FALSE;
       cp_sync_manager_sync (self);
     }
+  g_signal_emit (self, signals[PACKETS_CHANGED], 0);
 }
 
 void

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "cp-app-util.h"
+#include "cp-completeness-page.h"
 #include "cp-conflict-page.h"
+#include "cp-history-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-item.h"
@@ -42,6 +44,7 @@ struct _CpWindow
   CpSyncManager        *sync;
   CpSyncManagerStatus   last_status;
   guint                 counts_id;
+  char                 *submit_uuid;  /* waits for a sync before it is submitted */
 
   GListStore           *packets;
   GtkFilterListModel   *filtered;
@@ -60,6 +63,7 @@ struct _CpWindow
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void cp_window_reload_async (CpWindow *self);
+static void cp_window_continue_submit (CpWindow *self);
 
 static const CpPacketState filter_states[] = {
   CP_PACKET_STATE_DRAFT,
@@ -687,6 +691,8 @@ sync_packets_changed_cb (CpWindow      *self,
   CpStore *store = cp_window_get_store (self);
 
   cp_window_reload_async (self);
+  if (self->submit_uuid != NULL && cp_sync_manager_get_status (manager) != CP_SYNC_STATUS_SYNCING)
+    cp_window_continue_submit (self);
 
   /* The open packet may have taken the server's changes: show them. */
   if (uuid != NULL && store != NULL && cp_packet_view_get_n_pending (self->packet_view) == 0)
@@ -832,6 +838,152 @@ resolve_conflict_action (GtkWidget  *widget,
   g_signal_connect_object (page, "resolved", G_CALLBACK (conflict_resolved_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (page));
+}
+
+/* Workflow. */
+
+static void
+show_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  const char *uuid = cp_packet_view_get_uuid (self->packet_view);
+  CpStore *store = cp_window_get_store (self);
+
+  if (uuid == NULL || store == NULL)
+    return;
+  cp_packet_view_flush (self->packet_view);
+  gtk_window_present (GTK_WINDOW (cp_history_dialog_new (GTK_WINDOW (self), self->sync, store,
+                                                         uuid)));
+}
+
+/* Shows @findings on the completeness page of the open packet, as its own findings are. */
+static void
+cp_window_show_findings (CpWindow  *self,
+                         GPtrArray *findings)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+  GtkWidget *page = cp_packet_view_get_page_widget (self->packet_view, CP_PAGE_COMPLETENESS);
+  CpTemplate *tmpl = NULL;
+
+  if (packet == NULL || registry == NULL || page == NULL || !CP_IS_COMPLETENESS_PAGE (page))
+    return;
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  cp_packet_view_set_page (self->packet_view, CP_PAGE_COMPLETENESS);
+  if (tmpl != NULL)
+    cp_completeness_page_update (CP_COMPLETENESS_PAGE (page), tmpl, findings);
+}
+
+static void
+submit_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CpWindow) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  guint status = 0;
+
+  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, &error);
+  if (error != NULL)
+    {
+      cp_window_show_toast (self, error->message);
+      return;
+    }
+  if (status == 200)
+    {
+      cp_window_show_toast (self, _("The packet was submitted to the credit office."));
+      cp_sync_manager_sync (self->sync);   /* brings the submitted state back */
+      return;
+    }
+  if (status == 422 && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member (json_node_get_object (node), "findings") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "findings")))
+    {
+      JsonArray *array = json_object_get_array_member (json_node_get_object (node), "findings");
+      g_autoptr(GPtrArray) findings = g_ptr_array_new_with_free_func (
+        (GDestroyNotify) cp_finding_free);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          CpFinding *finding = cp_finding_new_from_json (json_array_get_element (array, i),
+                                                         NULL);
+
+          if (finding != NULL)
+            g_ptr_array_add (findings, finding);
+        }
+      cp_window_show_findings (self, findings);
+      cp_window_show_toast (self, _("The credit office’s server found problems in this packet. "
+                                    "Fix them on the completeness page, then submit again."));
+      return;
+    }
+  detail = cp_sync_problem_detail (node);
+  {
+    g_autofree char *message =
+      g_strdup_printf (_("The packet could not be submitted: %s"),
+                       detail != NULL ? detail : _("the server refused it."));
+
+    cp_window_show_toast (self, message);
+  }
+}
+
+static void
+cp_window_continue_submit (CpWindow *self)
+{
+  CpStore *store = cp_window_get_store (self);
+  g_autofree char *uuid = g_steal_pointer (&self->submit_uuid);
+  g_autofree char *path = NULL;
+  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+
+  if (store == NULL || !cp_store_get_sync_info (store, uuid, &state, NULL, NULL, NULL))
+    return;
+  if (state != CP_STORE_SYNC_SYNCED)
+    {
+      cp_window_show_toast (self, _("The packet could not be sent to the server, so it was not "
+                                    "submitted. Check the sync status and try again."));
+      return;
+    }
+  path = g_strdup_printf ("/api/v1/packets/%s/submit", uuid);
+  cp_sync_manager_request_async (self->sync, "POST", path, NULL, NULL, submit_done_cb,
+                                 g_object_ref (self));
+}
+
+static void
+submit_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  g_autoptr(GPtrArray) findings = NULL;
+
+  if (packet == NULL)
+    return;
+  cp_packet_view_flush (self->packet_view);
+  findings = cp_app_validate (cp_window_get_registry (self), packet);
+  if (findings != NULL && cp_findings_count (findings, CP_SEVERITY_ERROR) > 0)
+    {
+      cp_packet_view_set_page (self->packet_view, CP_PAGE_COMPLETENESS);
+      cp_window_show_toast (self, _("This packet still has errors. Fix the errors on the "
+                                    "completeness page before you submit it."));
+      return;
+    }
+  if (self->sync == NULL || !cp_sync_manager_is_logged_in (self->sync))
+    {
+      cp_window_show_toast (self, _("Log in to the credit office’s server to submit this "
+                                    "packet."));
+      return;
+    }
+  /* The server must hold exactly what is shown: sync first, then submit. */
+  g_free (self->submit_uuid);
+  self->submit_uuid = g_strdup (cp_packet_get_uuid (packet));
+  cp_sync_manager_sync (self->sync);   /* a running sync runs again when it ends */
 }
 
 /* Packet view signals. */
@@ -1008,6 +1160,7 @@ cp_window_finalize (GObject *object)
   g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
   g_clear_pointer (&self->years, g_array_unref);
   g_clear_pointer (&self->needle, g_free);
+  g_clear_pointer (&self->submit_uuid, g_free);
   if (self->completeness_queue != NULL)
     g_queue_free_full (g_steal_pointer (&self->completeness_queue), g_object_unref);
   g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
@@ -1060,6 +1213,8 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.resolve-conflict", "s",
                                    resolve_conflict_action);
+  gtk_widget_class_install_action (widget_class, "win.show-history", NULL, show_history_action);
+  gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
 }
 
 static void

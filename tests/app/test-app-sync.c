@@ -17,6 +17,8 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-history-dialog.h"
+#include "cp-packet-view.h"
 #include "cp-login-dialog.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
@@ -495,7 +497,8 @@ test_conflict (Fixture       *f,
   g_assert_true (cp_conflict_page_save (page, &error));
   g_assert_no_error (error);
   g_assert_null (find_toplevel (CP_TYPE_CONFLICT_PAGE));
-  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+  /* Pending again (the sync the window starts may already have sent it). */
+  g_assert_cmpint (row_sync_state (f, uuid), !=, CP_STORE_SYNC_CONFLICT);
 
   /* The window syncs after a resolution; wait for it. */
   WAIT_FOR (row_sync_state (f, uuid) == CP_STORE_SYNC_SYNCED &&
@@ -553,6 +556,45 @@ test_logout (Fixture       *f,
   g_assert_true (cp_store_has_packet (cp_application_get_store (f->app, NULL), uuid));
 }
 
+
+/* Submit is refused while the completeness page shows errors (a new packet has them), and the
+ * history shows the server's revisions with who wrote them. */
+static void
+test_submit_refused_and_history (Fixture       *f,
+                                 gconstpointer  data)
+{
+  CpPacketView *view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  CpHistoryDialog *history;
+
+  log_in (f);
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州提交测试有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  sync_now (f);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+
+  g_assert_cmpstr (cp_packet_view_get_page (view), !=, CP_PAGE_COMPLETENESS);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  packet = cp_store_load_packet (cp_application_get_store (f->app, NULL), uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cp_packet_get_state (packet), !=, CP_PACKET_STATE_SUBMITTED);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-history", NULL);
+  history = find_toplevel (CP_TYPE_HISTORY_DIALOG);
+  g_assert_nonnull (history);
+  WAIT_FOR (!cp_history_dialog_is_loading (history));
+  g_assert_true (cp_history_dialog_is_from_server (history));
+  g_assert_cmpuint (cp_history_dialog_get_n_rows (history), ==, 1);
+  g_assert_true (g_str_has_prefix (cp_history_dialog_get_row_subtitle (history, 0),
+                                   "by ent-1, "));
+  gtk_window_destroy (GTK_WINDOW (history));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -573,6 +615,7 @@ main (int   argc,
   ADD ("login-sync-offline", test_login_sync_offline);
   ADD ("conflict", test_conflict);
   ADD ("logout", test_logout);
+  ADD ("submit-refused-and-history", test_submit_refused_and_history);
 #undef ADD
 
   return g_test_run ();
