@@ -8,6 +8,9 @@
 #include "client-fixture.h"
 
 #include <json-glib/json-glib.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,9 +115,20 @@ add_user (TestServer *server,
     g_error ("user add %s failed: %s", name, err);
 }
 
+/* The server must not outlive a test that aborts: it holds the test's stderr open, and the test
+ * runner would wait for it until the timeout. */
+void
+test_die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
 TestServer *
 test_server_start (void)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
@@ -138,10 +152,12 @@ test_server_start (void)
   add_user (server, "ent-1", "--role", "enterprise", "--enterprise", server->uscc, NULL);
   add_user (server, "agency-a", "--role", "agency", "--agency", "A", NULL);
 
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                      test_server_binary (), "--data-dir", server->data_dir,
-                                      "--config", server->config, "--listen", "127.0.0.1:0",
-                                      NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, test_server_binary (),
+                                                 "--data-dir", server->data_dir,
+                                                 "--config", server->config,
+                                                 "--listen", "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);

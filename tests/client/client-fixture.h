@@ -36,6 +36,8 @@ const char *test_server_binary     (void);
 void        test_server_admin      (TestServer   *server,
                                     const char   *input,
                                     ...) G_GNUC_NULL_TERMINATED;
+/* A GSpawnChildSetupFunc: the child gets SIGKILL when the test process dies. */
+void        test_die_with_parent   (gpointer      user_data);
 char       *test_make_uscc         (const char   *division6,
                                     guint         serial);
 

@@ -552,7 +552,9 @@ static void
 test_kill_during_sync (void)
 {
   TestServer *server = test_server_start ();
-  g_autofree char *runner = g_test_build_filename (G_TEST_BUILT, "sync-runner", NULL);
+  g_autofree char *runner = g_getenv ("CP_SYNC_RUNNER") != NULL
+                            ? g_strdup (g_getenv ("CP_SYNC_RUNNER"))
+                            : g_test_build_filename (G_TEST_BUILT, "sync-runner", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) acknowledged = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                               NULL, g_free);
@@ -566,13 +568,16 @@ test_kill_during_sync (void)
   for (guint run = 0; run < 25; run++)
     {
       g_autofree char *first = g_strdup_printf ("%u", next);
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
       g_autoptr(GSubprocess) process = NULL;
       g_autoptr(GDataInputStream) out = NULL;
       gint64 deadline = g_get_monotonic_time () + g_rand_int_range (rand, 50, 700) * 1000;
       GThread *killer;
 
-      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, runner, store_dir,
-                                  server->base, "ent-1", server->uscc, first, NULL);
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
+      process = g_subprocess_launcher_spawn (launcher, &error, runner, store_dir, server->base,
+                                             "ent-1", server->uscc, first, NULL);
       g_assert_no_error (error);
       out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
       killer = g_thread_new ("killer", kill_at_deadline, &(Kill) { process, deadline });
