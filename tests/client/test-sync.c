@@ -844,6 +844,94 @@ test_cancel (Fixture       *f,
   assert_server_blob (f, sha, blob);
 }
 
+/* A stand-in server that answers the changes feed with @n_busy 503s (Retry-After: 1) first. */
+typedef struct
+{
+  guint n_busy;
+  guint n_changes;
+  guint status;  /* what to answer after the busy ones */
+} Busy;
+
+static void
+busy_handler (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Busy *busy = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if (g_str_equal (path, "/api/v1/templates"))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"kinds\": [], \"sheets\": []}", 27);
+      return;
+    }
+  g_assert_cmpstr (path, ==, "/api/v1/changes");
+  if (busy->n_changes++ < busy->n_busy)
+    {
+      soup_message_headers_replace (headers, "Retry-After", "1");
+      soup_server_message_set_status (msg, 503, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, busy->status, NULL);
+  if (busy->status == 200)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                      "{\"changes\": [], \"next\": \"7\", \"more\": false}",
+                                      43);
+}
+
+static void
+test_retry_after (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *base = NULL;
+  Busy busy = { 2, 0, 200 };
+  TestClient *c;
+  CpSyncStats stats;
+  gint64 start;
+
+  soup_server_add_handler (server, NULL, busy_handler, &busy, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  /* Backoff of 1 ms: only Retry-After can make the client wait a second per 503. */
+  c = test_client_new (base, NULL);
+  cp_sync_client_set_token (c->client, "t");
+  cp_sync_client_set_retry_policy (c->client, 5, 1, 10 * 1000);
+  start = g_get_monotonic_time ();
+  g_assert_true (test_client_sync (c, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (busy.n_changes, ==, 3);
+  g_assert_cmpuint (stats.requests, ==, 4); /* 3 changes + templates */
+
+  /* Busy for longer than the retries: a server error, nothing lost. */
+  busy.n_busy = 100;
+  busy.n_changes = 0;
+  cp_sync_client_set_retry_policy (c->client, 3, 1, 1);  /* Retry-After capped at 1 ms */
+  g_assert_false (test_client_sync (c, &stats, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  g_assert_cmpuint (busy.n_changes, ==, 3);
+  g_clear_error (&error);
+
+  /* 401: needs login, not retried. */
+  busy.n_busy = 0;
+  busy.n_changes = 0;
+  busy.status = 401;
+  g_assert_false (test_client_sync (c, &stats, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
+  g_assert_cmpuint (busy.n_changes, ==, 1);
+  test_client_free (c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -851,6 +939,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sync/urls", test_urls);
+  g_test_add_func ("/sync/retry-after", test_retry_after);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/sync/login", test_login);
