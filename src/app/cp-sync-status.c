@@ -112,6 +112,18 @@ cp_sync_status_update (CpSyncStatus *self)
       g_assert_not_reached ();
     }
 
+  /* Conflicts wait for the user: say so before "synced" or "pending". */
+  if ((status == CP_SYNC_STATUS_SYNCED || status == CP_SYNC_STATUS_PENDING) && n_conflicts > 0)
+    {
+      icon = "dialog-warning-symbolic";
+      g_free (label);
+      /* Translators: on the header-bar button; %u is a number of packets */
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u conflict", "%u conflicts",
+                                            n_conflicts), n_conflicts);
+      g_free (title);
+      title = g_strdup (_("Some packets need your decision"));
+    }
+
   if ((status == CP_SYNC_STATUS_OFFLINE || status == CP_SYNC_STATUS_ERROR ||
        status == CP_SYNC_STATUS_NEEDS_LOGIN) && n_pending > 0)
     {

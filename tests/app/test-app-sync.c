@@ -473,6 +473,8 @@ test_conflict (Fixture       *f,
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_CONFLICT);
   WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1);
   g_assert_cmpuint (cp_sync_manager_get_n_conflicts (sync), ==, 1);
+  g_assert_cmpstr (cp_sync_status_get_label (find_sync_status (GTK_WIDGET (f->window))), ==,
+                   "1 conflict");
   /* Nothing was overwritten: both sides still hold their own value. */
   packet = cp_store_load_packet (store, uuid, &error);
   g_assert_no_error (error);

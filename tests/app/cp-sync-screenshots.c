@@ -1,0 +1,359 @@
+/* cp-sync-screenshots.c — puts the application's sync screens on show for tools/screenshots.sh
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   cp-sync-screenshots SERVER_BINARY OUTDIR
+ *
+ * Starts a real credit-packet-server on loopback, logs in, makes a conflict with a second
+ * client, and takes login-dialog.png, sync-status.png and conflict-page.png of the screen with
+ * ImageMagick's import (run it under Xvfb).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp-application.h"
+#include "cp-conflict-page.h"
+#include "cp-login-dialog.h"
+#include "cp-sync-status.h"
+#include "cp-uscc.h"
+#include "cp-window.h"
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  char          *dir;
+  char          *server_dir;
+  char          *config;
+  GSubprocess   *server;
+  char          *base;
+  char          *uscc;
+  CpApplication *app;
+  CpWindow      *window;
+} Fixture;
+
+#define WAIT_FOR_SECS(cond, secs) \
+  G_STMT_START { \
+    gint64 _deadline = g_get_monotonic_time () + (secs) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < _deadline) \
+      g_main_context_iteration (NULL, FALSE); \
+  } G_STMT_END
+#define WAIT_FOR(cond) WAIT_FOR_SECS (cond, 20)
+
+static const char *out_dir;
+
+static char *
+make_uscc (const char *division6,
+           guint       serial)
+{
+  char code[19];
+  char org[9];
+
+  g_snprintf (org, sizeof org, "MA%06u", serial);
+  g_snprintf (code, sizeof code, "91%s%s", division6, org);
+  code[16] = cp_uscc_compute_org_check (org);
+  code[17] = '\0';
+  code[17] = cp_uscc_compute_check (code);
+  code[18] = '\0';
+  g_assert_true (cp_uscc_validate (code, NULL, NULL));
+  return g_strdup (code);
+}
+
+static void
+server_admin (Fixture    *f,
+              const char *input,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CP_SERVER_BINARY"));
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, f->server_dir);
+  g_ptr_array_add (argv, (gpointer) "--config");
+  g_ptr_array_add (argv, f->config);
+  va_start (ap, input);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_error ("server command failed: %s", err);
+}
+
+static void
+server_start (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  guint port = 0;
+
+  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                g_getenv ("CP_SERVER_BINARY"), "--data-dir", f->server_dir,
+                                "--config", f->config, "--listen", "127.0.0.1:0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "listening on http://127.0.0.1:%u/", &port), ==, 1);
+  f->base = g_strdup_printf ("http://127.0.0.1:%u", port);
+}
+
+static void
+server_stop (Fixture *f)
+{
+  if (f->server == NULL)
+    return;
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_clear_object (&f->server);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static CpSyncStatus *
+find_sync_status (GtkWidget *widget)
+{
+  if (CP_IS_SYNC_STATUS (widget))
+    return CP_SYNC_STATUS (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      CpSyncStatus *found = find_sync_status (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  gpointer found = NULL;
+  GList *list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (list);
+  return found;
+}
+
+/* A second client of the same account: the client library on its own store. */
+typedef struct
+{
+  char         *dir;
+  CpStore      *store;
+  CpSyncClient *client;
+  CpSyncEngine *engine;
+} Other;
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static Other *
+other_new (Fixture *f)
+{
+  Other *o = g_new0 (Other, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) user = NULL;
+
+  o->dir = g_build_filename (f->dir, "other", NULL);
+  o->store = cp_store_new (o->dir, &error);
+  g_assert_no_error (error);
+  o->client = cp_sync_client_new (f->base, &error);
+  g_assert_no_error (error);
+  cp_sync_client_login_async (o->client, "zhang", PASSWORD, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  user = cp_sync_client_login_finish (o->client, result, &error);
+  g_assert_no_error (error);
+  o->engine = cp_sync_engine_new (o->store, o->client);
+  return o;
+}
+
+static void
+other_sync (Other *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cp_sync_engine_sync_async (o->engine, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  cp_sync_engine_sync_finish (o->engine, result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+other_free (Other *o)
+{
+  g_clear_object (&o->engine);
+  g_clear_object (&o->client);
+  g_clear_object (&o->store);
+  g_free (o->dir);
+  g_free (o);
+}
+
+static void
+set_name (CpStore    *store,
+          const char *uuid,
+          const char *name)
+{
+  g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(GError) error = NULL;
+
+  json_node_set_string (value, name);
+  cp_store_set_value (store, uuid, "cover", "enterprise_name", value, &error);
+  g_assert_no_error (error);
+}
+
+
+static void
+shot (const char *name)
+{
+  g_autofree char *path = g_build_filename (out_dir, name, NULL);
+  g_autofree char *command = g_strdup_printf ("import -window root '%s'", path);
+
+  /* Let everything paint, then take the screen. */
+  WAIT_FOR_SECS (FALSE, 1.5);
+  if (system (command) != 0)
+    g_error ("import failed for %s", path);
+  g_print ("%s\n", path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *data_dir = NULL;
+  CpSyncManager *sync;
+  CpLoginDialog *dialog;
+  CpConflictPage *page;
+  Other *other;
+
+  if (argc != 3)
+    {
+      g_printerr ("usage: %s SERVER_BINARY OUTDIR\n", argv[0]);
+      return 2;
+    }
+  g_setenv ("CP_SERVER_BINARY", argv[1], TRUE);
+  out_dir = argv[2];
+  cp_application_init_i18n ();
+  gtk_init ();
+
+  f->dir = g_dir_make_tmp ("cp-sync-shots-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server_dir = g_build_filename (f->dir, "server", NULL);
+  f->config = g_build_filename (f->dir, "server.conf", NULL);
+  g_file_set_contents (f->config, "[server]\nlog-requests=false\n"
+                       "[passwords]\nopslimit=1\nmemlimit=8192\n", -1, &error);
+  g_assert_no_error (error);
+  f->uscc = make_uscc ("320583", 21);
+  server_admin (f, PASSWORD "\n", "user", "add", "zhang", "--role", "enterprise",
+                "--enterprise", f->uscc, NULL);
+  server_start (f);
+  data_dir = g_build_filename (f->dir, "app", NULL);
+  g_setenv ("CP_DATA_DIR", data_dir, TRUE);
+  g_setenv ("CP_SERVER_URL", f->base, TRUE);
+
+  f->app = cp_application_new ();
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+  sync = cp_application_get_sync_manager (f->app);
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州华盛纺织有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  cp_login_dialog_set_fields (dialog, "http://credit.example.cn", "zhang", PASSWORD);
+  shot ("login-dialog.png");
+  cp_login_dialog_set_fields (dialog, f->base, NULL, NULL);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+    gtk_window_destroy (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  WAIT_FOR_SECS (FALSE, 0.5);
+
+  other = other_new (f);
+  other_sync (other);
+  set_name (other->store, uuid, "苏州华盛纺织股份有限公司");
+  other_sync (other);
+  set_name (cp_application_get_store (f->app, NULL), uuid, "苏州华盛纺织集团有限公司");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
+  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1 &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  WAIT_FOR_SECS (FALSE, 0.3);
+
+  cp_sync_status_popup (find_sync_status (GTK_WIDGET (f->window)));
+  shot ("sync-status.png");
+  cp_sync_status_popdown (find_sync_status (GTK_WIDGET (f->window)));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.resolve-conflict", "s", uuid);
+  page = find_toplevel (CP_TYPE_CONFLICT_PAGE);
+  g_assert_nonnull (page);
+  cp_conflict_page_choose (page, 0, CP_MERGE_THEIRS, NULL);
+  shot ("conflict-page.png");
+
+  other_free (other);
+  gtk_window_destroy (GTK_WINDOW (page));
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_clear_object (&f->app);
+  server_stop (f);
+  remove_tree (f->dir);
+  return 0;
+}
