@@ -16,6 +16,7 @@
 #include "cp-completeness-page.h"
 #include "cp-conflict-page.h"
 #include "cp-history-dialog.h"
+#include "cp-review-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-item.h"
@@ -64,6 +65,7 @@ G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void cp_window_reload_async (CpWindow *self);
 static void cp_window_continue_submit (CpWindow *self);
+static void cp_window_apply_workflow_state (CpWindow *self);
 
 static const CpPacketState filter_states[] = {
   CP_PACKET_STATE_DRAFT,
@@ -657,7 +659,7 @@ cp_window_update_sync_actions (CpWindow *self)
                                  self->sync != NULL &&
                                  cp_sync_manager_get_engine (self->sync) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
-  (void) office;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-queue", office);
 }
 
 static void
@@ -986,6 +988,117 @@ submit_action (GtkWidget  *widget,
   cp_sync_manager_sync (self->sync);   /* a running sync runs again when it ends */
 }
 
+static void
+review_queue_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpStore *store = cp_window_get_store (self);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+
+  if (self->sync == NULL || store == NULL || registry == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cp_review_dialog_new (GTK_WINDOW (self), self->sync, store,
+                                                        registry)));
+}
+
+/* A returned packet: the reviewer's comments appear on the completeness page, each on the
+ * field it concerns, like findings. */
+static void
+comments_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CpWindow) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  JsonArray *comments;
+  CpPacket *packet;
+  guint status = 0;
+
+  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, NULL);
+  packet = cp_packet_view_get_packet (self->packet_view);
+  if (node == NULL || status != 200 || !JSON_NODE_HOLDS_OBJECT (node) || packet == NULL ||
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                             "uuid", NULL),
+                 cp_packet_get_uuid (packet)) != 0 ||
+      !json_object_has_member (json_node_get_object (node), "comments") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "comments")))
+    return;
+
+  comments = json_object_get_array_member (json_node_get_object (node), "comments");
+  findings = cp_app_validate (cp_window_get_registry (self), packet);
+  if (findings == NULL)
+    findings = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
+  for (guint i = 0; i < json_array_get_length (comments); i++)
+    {
+      JsonNode *element = json_array_get_element (comments, i);
+      JsonObject *comment;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      comment = json_node_get_object (element);
+      /* Translators: a reviewer's comment on the completeness page; %s: who, %s: the comment */
+      g_ptr_array_insert (findings, 0,
+                          cp_finding_new (CP_SEVERITY_WARNING,
+                                          json_object_get_string_member_with_default (
+                                            comment, "section", NULL),
+                                          json_object_get_string_member_with_default (
+                                            comment, "field", NULL),
+                                          "review-comment", _("Reviewer %s: %s"),
+                                          json_object_get_string_member_with_default (
+                                            comment, "author", "?"),
+                                          json_object_get_string_member_with_default (
+                                            comment, "comment", "")));
+    }
+  if (json_array_get_length (comments) > 0)
+    {
+      cp_window_show_findings (self, findings);
+      cp_window_show_toast (self, _("The credit office returned this packet. Its comments are "
+                                    "on the completeness page."));
+    }
+}
+
+/* What the packet's workflow state allows: an accepted or submitted packet is read-only. */
+static void
+cp_window_apply_workflow_state (CpWindow *self)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  GPtrArray *pages;   /* owned by the view */
+  gboolean locked;
+
+  if (packet == NULL)
+    return;
+  locked = cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED ||
+           cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED;
+  pages = cp_packet_view_get_pages (self->packet_view);
+  for (guint i = 0; pages != NULL && i < pages->len; i++)
+    {
+      const char *id = g_ptr_array_index (pages, i);
+      GtkWidget *page = cp_packet_view_get_page_widget (self->packet_view, id);
+
+      if (page != NULL && g_strcmp0 (id, CP_PAGE_COMPLETENESS) != 0)
+        gtk_widget_set_sensitive (page, !locked);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", !locked);
+  if (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED)
+    cp_window_show_toast (self, _("The credit office accepted this packet. It can no longer be "
+                                  "changed."));
+  else if (cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED)
+    cp_window_show_toast (self, _("This packet was submitted. It cannot be changed unless the "
+                                  "credit office returns it."));
+  else if (cp_packet_get_state (packet) == CP_PACKET_STATE_RETURNED && self->sync != NULL &&
+           cp_sync_manager_is_logged_in (self->sync))
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/comments",
+                                               cp_packet_get_uuid (packet));
+
+      cp_sync_manager_request_async (self->sync, "GET", path, NULL, NULL, comments_done_cb,
+                                     g_object_ref (self));
+    }
+}
+
 /* Packet view signals. */
 
 static void
@@ -1215,6 +1328,7 @@ cp_window_class_init (CpWindowClass *klass)
                                    resolve_conflict_action);
   gtk_widget_class_install_action (widget_class, "win.show-history", NULL, show_history_action);
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
+  gtk_widget_class_install_action (widget_class, "win.review-queue", NULL, review_queue_action);
 }
 
 static void
@@ -1442,6 +1556,7 @@ cp_window_open_packet (CpWindow    *self,
     cp_packet_view_set_page (self->packet_view, page);
   gtk_stack_set_visible_child_name (self->main_stack, "packet");
   packet_page_changed_cb (self, self->packet_view);
+  cp_window_apply_workflow_state (self);
   return TRUE;
 }
 

@@ -17,6 +17,9 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-completeness-page.h"
+#include "cp-app-util.h"
+#include "cp-demo.h"
 #include "cp-history-dialog.h"
 #include "cp-packet-view.h"
 #include "cp-login-dialog.h"
@@ -166,6 +169,8 @@ fixture_set_up (Fixture       *f,
   f->uscc = make_uscc ("320583", 11 + serial);
   server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
                 "--enterprise", f->uscc, NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
+                "kunshan", NULL);
   server_start (f);
 
   {
@@ -251,8 +256,17 @@ row_sync_state (Fixture    *f,
 }
 
 /* Logs in through the dialog, as a user would. */
+static void log_in_as (Fixture *f, const char *user);
+
 static void
 log_in (Fixture *f)
+{
+  log_in_as (f, "ent-1");
+}
+
+static void
+log_in_as (Fixture    *f,
+           const char *user)
 {
   CpSyncManager *sync = cp_application_get_sync_manager (f->app);
   CpLoginDialog *dialog;
@@ -262,13 +276,13 @@ log_in (Fixture *f)
   g_assert_nonnull (dialog);
 
   /* Plain http to another computer is refused, and the dialog says why. */
-  cp_login_dialog_set_fields (dialog, "http://credit.example.org", "ent-1", PASSWORD);
+  cp_login_dialog_set_fields (dialog, "http://credit.example.org", user, PASSWORD);
   g_assert_nonnull (cp_login_dialog_get_url_problem (dialog));
   g_assert_nonnull (strstr (cp_login_dialog_get_url_problem (dialog), "https://"));
   g_assert_false (cp_login_dialog_can_log_in (dialog));
 
   /* A wrong password is told plainly. */
-  cp_login_dialog_set_fields (dialog, f->base, "ent-1", "wrong password");
+  cp_login_dialog_set_fields (dialog, f->base, user, "wrong password");
   g_assert_null (cp_login_dialog_get_url_problem (dialog));
   g_assert_true (cp_login_dialog_can_log_in (dialog));
   cp_login_dialog_log_in (dialog);
@@ -282,8 +296,7 @@ log_in (Fixture *f)
   WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
-  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "ent-1");
-  g_assert_cmpstr (cp_sync_manager_get_role (sync), ==, "enterprise");
+  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, user);
   if (cp_sync_manager_is_session_only (sync))
     {
       /* No keyring answered: the dialog stays open and says the login lasts this session. */
@@ -597,6 +610,60 @@ test_submit_refused_and_history (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (history));
 }
 
+static CpPacketState
+stored_state (Fixture    *f,
+              const char *uuid)
+{
+  g_autoptr(CpPacket) packet = cp_store_load_packet (cp_application_get_store (f->app, NULL),
+                                                     uuid, NULL);
+
+  return packet != NULL ? cp_packet_get_state (packet) : CP_PACKET_STATE_DRAFT;
+}
+
+/* A packet that passes the local checks but lacks attachment files on the server: the server
+ * answers 422 with findings, and they appear on the completeness page like local ones. */
+static void
+test_submit_server_findings (Fixture       *f,
+                             gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  CpPacketView *view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  guint local_rows;
+  GtkWidget *page;
+
+  log_in (f);
+  g_assert_cmpstr (cp_sync_manager_get_role (sync), ==, "enterprise");
+  packet = cp_demo_packet (cp_application_get_registry (f->app), "standardization-acceptance", 3);
+  cp_packet_set_string (packet, "cover", "uscc", f->uscc);
+  cp_packet_set_string (packet, "credit-report", "uscc", f->uscc);
+  cp_packet_set_string (packet, "commitment", "uscc", f->uscc);
+  findings = cp_app_validate (cp_application_get_registry (f->app), packet);
+  g_assert_cmpuint (cp_findings_count (findings, CP_SEVERITY_ERROR), ==, 0);
+  cp_store_save_packet (store, packet, NULL, &error);
+  g_assert_no_error (error);
+  uuid = g_strdup (cp_packet_get_uuid (packet));
+  cp_window_reload (f->window);
+  g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
+  g_assert_no_error (error);
+  page = cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS);
+  g_assert_true (CP_IS_COMPLETENESS_PAGE (page));
+  local_rows = cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page));
+
+  /* The demo's attachment files are not on this computer, so none reach the server. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  WAIT_FOR (g_strcmp0 (cp_packet_view_get_page (view), CP_PAGE_COMPLETENESS) == 0 &&
+            cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)) > local_rows);
+  g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
+  g_assert_cmpuint (cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)), >,
+                    local_rows);
+  g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +685,7 @@ main (int   argc,
   ADD ("conflict", test_conflict);
   ADD ("logout", test_logout);
   ADD ("submit-refused-and-history", test_submit_refused_and_history);
+  ADD ("submit-server-findings", test_submit_server_findings);
 #undef ADD
 
   return g_test_run ();

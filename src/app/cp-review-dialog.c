@@ -1,0 +1,412 @@
+/* cp-review-dialog.c — a credit office's queue: submitted packets to return or accept
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cp-review-dialog.h"
+
+#include <glib/gi18n.h>
+
+#include "cp-app-util.h"
+
+struct _CpReviewDialog
+{
+  AdwWindow            parent_instance;
+
+  AdwPreferencesGroup *group;
+  GtkLabel            *message_label;
+  GPtrArray           *uuids;      /* char * */
+  GPtrArray           *kinds;      /* char * */
+  GPtrArray           *rows;       /* AdwActionRow *, not owned */
+  CpSyncManager       *manager;
+  CpTemplateRegistry  *registry;
+  GCancellable        *cancellable;
+  guint                busy;
+  int                  pending_row;
+};
+
+G_DEFINE_FINAL_TYPE (CpReviewDialog, cp_review_dialog, ADW_TYPE_WINDOW)
+
+static void
+cp_review_dialog_set_message (CpReviewDialog *self,
+                              const char     *message)
+{
+  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+}
+
+static void
+workflow_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CpReviewDialog) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status = 0;
+
+  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->busy--;
+  if (error != NULL)
+    cp_review_dialog_set_message (self, error->message);
+  else if (status == 200)
+    {
+      const char *state = NULL;
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        state = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                            "state", NULL);
+      cp_review_dialog_set_message (self, g_strcmp0 (state, "accepted") == 0
+                                          ? _("The packet was accepted.")
+                                          : _("The packet was returned to the enterprise with "
+                                              "your comments."));
+      if (self->pending_row >= 0 && (guint) self->pending_row < self->rows->len)
+        gtk_widget_set_sensitive (g_ptr_array_index (self->rows, self->pending_row), FALSE);
+      cp_sync_manager_sync (self->manager);
+    }
+  else
+    {
+      g_autofree char *detail = cp_sync_problem_detail (node);
+      g_autofree char *message =
+        g_strdup_printf (_("The server did not accept this: %s"),
+                         detail != NULL ? detail : _("it gave no reason."));
+
+      cp_review_dialog_set_message (self, message);
+    }
+}
+
+static void
+cp_review_dialog_send (CpReviewDialog *self,
+                       guint           index,
+                       const char     *action,
+                       JsonNode       *body)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/%s",
+                                           (char *) g_ptr_array_index (self->uuids, index),
+                                           action);
+
+  self->busy++;
+  self->pending_row = index;
+  cp_review_dialog_set_message (self, NULL);
+  cp_sync_manager_request_async (self->manager, "POST", path, body, self->cancellable,
+                                 workflow_done_cb, g_object_ref (self));
+}
+
+static void
+accept_clicked_cb (GtkButton      *button,
+                   CpReviewDialog *self)
+{
+  cp_review_dialog_accept (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button),
+                                                                      "cp-index")));
+}
+
+static void
+return_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CpReviewDialog   *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "cp-index"));
+  GtkDropDown *fields = g_object_get_data (G_OBJECT (dialog), "cp-fields");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "cp-entry");
+  GPtrArray *paths = g_object_get_data (G_OBJECT (dialog), "cp-paths");
+  guint selected = gtk_drop_down_get_selected (fields);
+  g_auto(GStrv) parts = NULL;
+
+  if (!g_str_equal (response, "return"))
+    return;
+  if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected <= paths->len)
+    parts = g_strsplit (g_ptr_array_index (paths, selected - 1), ".", 2);
+  cp_review_dialog_return (self, index, parts != NULL ? parts[0] : NULL,
+                           parts != NULL ? parts[1] : NULL, gtk_editable_get_text (entry));
+}
+
+static void
+comment_changed_cb (GtkEditable      *entry,
+                    AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "return", *text != '\0');
+}
+
+static void
+return_clicked_cb (GtkButton      *button,
+                   CpReviewDialog *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "cp-index"));
+  CpTemplate *tmpl = cp_template_registry_lookup_kind (self->registry,
+                                                       g_ptr_array_index (self->kinds, index));
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *box, *dropdown, *entry;
+  AdwMessageDialog *dialog;
+
+  gtk_string_list_append (labels, _("The whole packet"));
+  if (tmpl != NULL)
+    {
+      GPtrArray *sections = cp_template_get_sections (tmpl);
+
+      for (guint i = 0; i < sections->len; i++)
+        {
+          const CpSection *section = g_ptr_array_index (sections, i);
+
+          for (guint j = 0; section->fields != NULL && j < section->fields->len; j++)
+            {
+              const CpField *field = g_ptr_array_index (section->fields, j);
+              /* Translators: "Section › Field" in the list of fields a comment is about */
+              g_autofree char *label = g_strdup_printf (_("%s › %s"),
+                                                        cp_text_get (section->title),
+                                                        cp_text_get (field->label));
+
+              gtk_string_list_append (labels, label);
+              g_ptr_array_add (paths, g_strdup_printf ("%s.%s", section->id, field->id));
+            }
+        }
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Return the Packet?"),
+                                                       _("The enterprise sees your comment on "
+                                                         "the field it concerns, corrects the "
+                                                         "packet and submits it again.")));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The field the comment is about"), -1);
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Comment"), -1);
+  gtk_box_append (GTK_BOX (box), dropdown);
+  gtk_box_append (GTK_BOX (box), entry);
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "return", _("_Return"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "return", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (dialog, "return", FALSE);
+  g_object_set_data (G_OBJECT (dialog), "cp-index", GUINT_TO_POINTER (index));
+  g_object_set_data (G_OBJECT (dialog), "cp-fields", dropdown);
+  g_object_set_data (G_OBJECT (dialog), "cp-entry", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "cp-paths", paths,
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect (entry, "changed", G_CALLBACK (comment_changed_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (return_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+cp_review_dialog_fill (CpReviewDialog *self,
+                       CpStore        *store)
+{
+  g_autoptr(GPtrArray) summaries = cp_store_list_packets (store, NULL);
+
+  for (guint i = 0; summaries != NULL && i < summaries->len; i++)
+    {
+      const CpPacketSummary *summary = g_ptr_array_index (summaries, i);
+      GtkWidget *row, *accept, *return_button;
+      g_autofree char *subtitle = NULL;
+      guint index = self->uuids->len;
+
+      if (summary->state != CP_PACKET_STATE_SUBMITTED)
+        continue;
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     summary->enterprise_name != NULL
+                                     ? summary->enterprise_name : _("Unnamed enterprise"));
+      /* Translators: kind of packet · campaign year · credit code */
+      subtitle = g_strdup_printf (_("%s · %d · %s"),
+                                  cp_app_kind_title (self->registry, summary->kind),
+                                  summary->year, summary->uscc != NULL ? summary->uscc : "");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+      return_button = gtk_button_new_with_mnemonic (_("_Return…"));
+      gtk_widget_set_valign (return_button, GTK_ALIGN_CENTER);
+      g_object_set_data (G_OBJECT (return_button), "cp-index", GUINT_TO_POINTER (index));
+      g_signal_connect (return_button, "clicked", G_CALLBACK (return_clicked_cb), self);
+      accept = gtk_button_new_with_mnemonic (_("_Accept"));
+      gtk_widget_set_valign (accept, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (accept, "suggested-action");
+      g_object_set_data (G_OBJECT (accept), "cp-index", GUINT_TO_POINTER (index));
+      g_signal_connect (accept, "clicked", G_CALLBACK (accept_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), return_button);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), accept);
+
+      adw_preferences_group_add (self->group, row);
+      g_ptr_array_add (self->rows, row);
+      g_ptr_array_add (self->uuids, g_strdup (summary->uuid));
+      g_ptr_array_add (self->kinds, g_strdup (summary->kind));
+    }
+  if (self->uuids->len == 0)
+    adw_preferences_group_set_description (self->group,
+                                           _("No packet waits for review. Sync to see newly "
+                                             "submitted packets."));
+}
+
+static void
+cp_review_dialog_dispose (GObject *object)
+{
+  CpReviewDialog *self = CP_REVIEW_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (cp_review_dialog_parent_class)->dispose (object);
+}
+
+static void
+cp_review_dialog_finalize (GObject *object)
+{
+  CpReviewDialog *self = CP_REVIEW_DIALOG (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->registry);
+  g_clear_pointer (&self->uuids, g_ptr_array_unref);
+  g_clear_pointer (&self->kinds, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (cp_review_dialog_parent_class)->finalize (object);
+}
+
+static void
+cp_review_dialog_class_init (CpReviewDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cp_review_dialog_dispose;
+  object_class->finalize = cp_review_dialog_finalize;
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cp_review_dialog_init (CpReviewDialog *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *page = adw_preferences_page_new ();
+  AdwPreferencesGroup *message_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+
+  self->uuids = g_ptr_array_new_with_free_func (g_free);
+  self->kinds = g_ptr_array_new_with_free_func (g_free);
+  self->rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+  self->pending_row = -1;
+  gtk_window_set_title (GTK_WINDOW (self), _("Review Queue"));
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (self), 640, 560);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
+
+  self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->group, _("Submitted Packets"));
+  self->message_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->message_label, TRUE);
+  gtk_label_set_xalign (self->message_label, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  adw_preferences_group_add (message_group, GTK_WIDGET (self->message_label));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), message_group);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->group);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (box), page);
+  adw_window_set_content (ADW_WINDOW (self), box);
+}
+
+CpReviewDialog *
+cp_review_dialog_new (GtkWindow          *parent,
+                      CpSyncManager      *manager,
+                      CpStore            *store,
+                      CpTemplateRegistry *registry)
+{
+  CpReviewDialog *self;
+
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (manager), NULL);
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), NULL);
+
+  self = g_object_new (CP_TYPE_REVIEW_DIALOG, "transient-for", parent, NULL);
+  self->manager = g_object_ref (manager);
+  self->registry = g_object_ref (registry);
+  cp_review_dialog_fill (self, store);
+  return self;
+}
+
+guint
+cp_review_dialog_get_n_rows (CpReviewDialog *self)
+{
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), 0);
+  return self->uuids->len;
+}
+
+const char *
+cp_review_dialog_get_uuid (CpReviewDialog *self,
+                           guint           index)
+{
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
+  g_return_val_if_fail (index < self->uuids->len, NULL);
+  return g_ptr_array_index (self->uuids, index);
+}
+
+void
+cp_review_dialog_accept (CpReviewDialog *self,
+                         guint           index)
+{
+  g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
+  g_return_if_fail (index < self->uuids->len);
+
+  cp_review_dialog_send (self, index, "accept", NULL);
+}
+
+void
+cp_review_dialog_return (CpReviewDialog *self,
+                         guint           index,
+                         const char     *section,
+                         const char     *field,
+                         const char     *comment)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
+  g_return_if_fail (index < self->uuids->len);
+  g_return_if_fail (comment != NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "comments");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  if (section != NULL)
+    {
+      json_builder_set_member_name (builder, "section");
+      json_builder_add_string_value (builder, section);
+    }
+  if (field != NULL)
+    {
+      json_builder_set_member_name (builder, "field");
+      json_builder_add_string_value (builder, field);
+    }
+  json_builder_set_member_name (builder, "comment");
+  json_builder_add_string_value (builder, comment);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  cp_review_dialog_send (self, index, "return", body);
+}
+
+gboolean
+cp_review_dialog_is_busy (CpReviewDialog *self)
+{
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), FALSE);
+  return self->busy > 0;
+}
+
+const char *
+cp_review_dialog_get_message (CpReviewDialog *self)
+{
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
+         ? gtk_label_get_text (self->message_label) : NULL;
+}
