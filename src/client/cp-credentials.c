@@ -254,11 +254,12 @@ static GHashTable *
 attributes_for (const char *server,
                 const char *user)
 {
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  /* The values are copies: the caller's strings need not outlive the call. */
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server);
+  g_hash_table_insert (attributes, (gpointer) "server", g_strdup (server));
   if (user != NULL)
-    g_hash_table_insert (attributes, (gpointer) "user", (gpointer) user);
+    g_hash_table_insert (attributes, (gpointer) "user", g_strdup (user));
   return attributes;
 }
 
