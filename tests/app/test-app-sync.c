@@ -25,6 +25,7 @@
 #include "cp-login-dialog.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
+#include "cp-test-server.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -50,104 +51,12 @@ typedef struct
   } G_STMT_END
 #define WAIT_FOR(cond) WAIT_FOR_SECS (cond, 20)
 
-static char *
-make_uscc (const char *division6,
-           guint       serial)
-{
-  char code[19];
-  char org[9];
-
-  g_snprintf (org, sizeof org, "MA%06u", serial);
-  g_snprintf (code, sizeof code, "91%s%s", division6, org);
-  code[16] = cp_uscc_compute_org_check (org);
-  code[17] = '\0';
-  code[17] = cp_uscc_compute_check (code);
-  code[18] = '\0';
-  g_assert_true (cp_uscc_validate (code, NULL, NULL));
-  return g_strdup (code);
-}
-
-static void
-server_admin (Fixture    *f,
-              const char *input,
-              ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("CP_SERVER_BINARY"));
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, f->server_dir);
-  g_ptr_array_add (argv, (gpointer) "--config");
-  g_ptr_array_add (argv, f->config);
-  va_start (ap, input);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_exit_status (process) != 0)
-    g_error ("server command failed: %s", err);
-}
-
-static void
-server_start (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  guint port = 0;
-
-  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                g_getenv ("CP_SERVER_BINARY"), "--data-dir", f->server_dir,
-                                "--config", f->config, "--listen", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_cmpint (sscanf (line, "listening on http://127.0.0.1:%u/", &port), ==, 1);
-  f->base = g_strdup_printf ("http://127.0.0.1:%u", port);
-}
-
-static void
-server_stop (Fixture *f)
-{
-  if (f->server == NULL)
-    return;
-  g_subprocess_send_signal (f->server, SIGTERM);
-  g_subprocess_wait (f->server, NULL, NULL);
-  g_clear_object (&f->server);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
+#define make_uscc cp_test_make_uscc
+#define server_admin(f, ...) cp_test_server_admin ((f)->server_dir, (f)->config, __VA_ARGS__)
+#define server_start(f) ((f)->server = cp_test_server_start ((f)->server_dir, (f)->config, \
+                                                             &(f)->base))
+#define server_stop(f) cp_test_server_stop (&(f)->server)
+#define remove_tree cp_test_remove_tree
 
 static void
 fixture_set_up (Fixture       *f,

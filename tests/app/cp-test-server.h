@@ -1,0 +1,29 @@
+/* cp-test-server.h — a real credit-packet-server for the application's tests
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A valid credit code in @division6 whose organisation code is MA + @serial. */
+char        *cp_test_make_uscc     (const char   *division6,
+                                    guint         serial);
+/* Runs an administration command of the server on its data folder, with @input on stdin;
+ * the arguments end with NULL. Aborts the test when the command fails. */
+void         cp_test_server_admin  (const char   *data_dir,
+                                    const char   *config,
+                                    const char   *input,
+                                    ...) G_GNUC_NULL_TERMINATED;
+/* Starts the server on 127.0.0.1 with a free port; *base gets "http://127.0.0.1:PORT". */
+GSubprocess *cp_test_server_start  (const char   *data_dir,
+                                    const char   *config,
+                                    char        **base);
+/* Stops it with SIGTERM and waits; does nothing for NULL. */
+void         cp_test_server_stop   (GSubprocess **server);
+void         cp_test_remove_tree   (const char   *path);
+
+G_END_DECLS
