@@ -87,77 +87,11 @@ find_toplevel (GType type)
 }
 
 /* A second client of the same account: the client library on its own store. */
-typedef struct
-{
-  char         *dir;
-  CpStore      *store;
-  CpSyncClient *client;
-  CpSyncEngine *engine;
-} Other;
-
-static void
-async_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static Other *
-other_new (Fixture *f)
-{
-  Other *o = g_new0 (Other, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonNode) user = NULL;
-
-  o->dir = g_build_filename (f->dir, "other", NULL);
-  o->store = cp_store_new (o->dir, &error);
-  g_assert_no_error (error);
-  o->client = cp_sync_client_new (f->base, &error);
-  g_assert_no_error (error);
-  cp_sync_client_login_async (o->client, "zhang", PASSWORD, NULL, async_done_cb, &result);
-  WAIT_FOR (result != NULL);
-  user = cp_sync_client_login_finish (o->client, result, &error);
-  g_assert_no_error (error);
-  o->engine = cp_sync_engine_new (o->store, o->client);
-  return o;
-}
-
-static void
-other_sync (Other *o)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-
-  cp_sync_engine_sync_async (o->engine, NULL, async_done_cb, &result);
-  WAIT_FOR (result != NULL);
-  cp_sync_engine_sync_finish (o->engine, result, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-other_free (Other *o)
-{
-  g_clear_object (&o->engine);
-  g_clear_object (&o->client);
-  g_clear_object (&o->store);
-  g_free (o->dir);
-  g_free (o);
-}
-
-static void
-set_name (CpStore    *store,
-          const char *uuid,
-          const char *name)
-{
-  g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
-  g_autoptr(GError) error = NULL;
-
-  json_node_set_string (value, name);
-  cp_store_set_value (store, uuid, "cover", "enterprise_name", value, &error);
-  g_assert_no_error (error);
-}
+typedef CpTestClient Other;
+#define other_new(f) cp_test_client_new ((f)->dir, (f)->base, "zhang", PASSWORD)
+#define other_sync cp_test_client_sync
+#define other_free cp_test_client_free
+#define set_name cp_test_set_name
 
 
 static void

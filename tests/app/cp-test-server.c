@@ -13,6 +13,8 @@
 
 #include <glib/gstdio.h>
 
+#include "cp-sync-client.h"
+#include "cp-sync-engine.h"
 #include "cp-test-server.h"
 #include "cp-uscc.h"
 
@@ -119,4 +121,82 @@ cp_test_remove_tree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+/* Runs the default main context until @done is set or 20 seconds pass. */
+static void
+wait_for_result (GAsyncResult **done)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (*done == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (*done);
+}
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+CpTestClient *
+cp_test_client_new (const char *parent,
+                    const char *base,
+                    const char *user,
+                    const char *password)
+{
+  CpTestClient *o = g_new0 (CpTestClient, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) account = NULL;
+
+  o->dir = g_build_filename (parent, "other", NULL);
+  o->store = cp_store_new (o->dir, &error);
+  g_assert_no_error (error);
+  o->client = cp_sync_client_new (base, &error);
+  g_assert_no_error (error);
+  cp_sync_client_login_async (o->client, user, password, NULL, async_done_cb, &result);
+  wait_for_result (&result);
+  account = cp_sync_client_login_finish (o->client, result, &error);
+  g_assert_no_error (error);
+  o->engine = cp_sync_engine_new (o->store, o->client);
+  return o;
+}
+
+void
+cp_test_client_sync (CpTestClient *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cp_sync_engine_sync_async (o->engine, NULL, async_done_cb, &result);
+  wait_for_result (&result);
+  cp_sync_engine_sync_finish (o->engine, result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+void
+cp_test_client_free (CpTestClient *o)
+{
+  g_clear_object (&o->engine);
+  g_clear_object (&o->client);
+  g_clear_object (&o->store);
+  g_free (o->dir);
+  g_free (o);
+}
+
+void
+cp_test_set_name (CpStore    *store,
+                  const char *uuid,
+                  const char *name)
+{
+  g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(GError) error = NULL;
+
+  json_node_set_string (value, name);
+  cp_store_set_value (store, uuid, "cover", "enterprise_name", value, &error);
+  g_assert_no_error (error);
 }

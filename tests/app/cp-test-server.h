@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "cp-store.h"
+
 G_BEGIN_DECLS
 
 /* A valid credit code in @division6 whose organisation code is MA + @serial. */
@@ -25,5 +27,29 @@ GSubprocess *cp_test_server_start  (const char   *data_dir,
 /* Stops it with SIGTERM and waits; does nothing for NULL. */
 void         cp_test_server_stop   (GSubprocess **server);
 void         cp_test_remove_tree   (const char   *path);
+
+/* A second client of the same server: the client library on its own store, in the folder
+ * "other" inside @parent. */
+typedef struct _CpSyncClient CpSyncClient;
+typedef struct _CpSyncEngine CpSyncEngine;
+typedef struct
+{
+  char         *dir;
+  CpStore      *store;
+  CpSyncClient *client;
+  CpSyncEngine *engine;
+} CpTestClient;
+
+CpTestClient *cp_test_client_new   (const char   *parent,
+                                    const char   *base,
+                                    const char   *user,
+                                    const char   *password);
+/* One complete sync; the test fails when it does. */
+void          cp_test_client_sync  (CpTestClient *client);
+void          cp_test_client_free  (CpTestClient *client);
+/* Sets the cover's enterprise name as a durable edit. */
+void          cp_test_set_name     (CpStore      *store,
+                                    const char   *uuid,
+                                    const char   *name);
 
 G_END_DECLS
