@@ -39,6 +39,7 @@ struct _CpPacketView
   GtkListBox         *step_list;
   GtkStack           *page_stack;
   GtkLabel           *step_label;
+  CpSyncStatus       *sync_status;
 
   CpStore            *store;
   CpTemplateRegistry *registry;
@@ -761,6 +762,7 @@ cp_packet_view_class_init (CpPacketViewClass *klass)
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 0);
 
+  g_type_ensure (CP_TYPE_SYNC_STATUS);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/creditpacket/CreditPacket/cp-packet-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CpPacketView, title_widget);
@@ -768,6 +770,7 @@ cp_packet_view_class_init (CpPacketViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpPacketView, step_list);
   gtk_widget_class_bind_template_child (widget_class, CpPacketView, page_stack);
   gtk_widget_class_bind_template_child (widget_class, CpPacketView, step_label);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketView, sync_status);
   gtk_widget_class_bind_template_callback (widget_class, step_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
 
@@ -1093,4 +1096,14 @@ cp_packet_view_export_pdf (CpPacketView  *self,
     }
   cp_packet_view_flush (self);
   return cp_export_pdf (self->registry, self->packet, path, NULL, error);
+}
+
+/* The sync status button of the view's header bar (hidden until the window gives it a sync
+ * manager), so that where sync stands shows while a packet is open too. */
+CpSyncStatus *
+cp_packet_view_get_sync_status (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  return self->sync_status;
 }

@@ -9,6 +9,7 @@
 
 #include "cp-app-util.h"
 #include "cp-store.h"
+#include "cp-sync-status.h"
 #include "cp-template-registry.h"
 
 G_BEGIN_DECLS
@@ -54,5 +55,6 @@ gboolean         cp_packet_view_jump              (CpPacketView       *self,
 gboolean         cp_packet_view_export_pdf        (CpPacketView       *self,
                                                    const char         *path,
                                                    GError            **error);
+CpSyncStatus    *cp_packet_view_get_sync_status   (CpPacketView       *self);
 
 G_END_DECLS

@@ -731,6 +731,8 @@ cp_window_setup_sync (CpWindow *self)
   g_object_ref (self->sync);
   self->last_status = cp_sync_manager_get_status (self->sync);
   cp_sync_status_set_manager (self->sync_status, self->sync);
+  cp_sync_status_set_manager (cp_packet_view_get_sync_status (self->packet_view), self->sync);
+  gtk_widget_set_visible (GTK_WIDGET (cp_packet_view_get_sync_status (self->packet_view)), TRUE);
   g_signal_connect_swapped (self->sync, "changed", G_CALLBACK (sync_changed_cb), self);
   g_signal_connect_swapped (self->sync, "packets-changed",
                             G_CALLBACK (sync_packets_changed_cb), self);
@@ -772,6 +774,7 @@ login_action (GtkWidget  *widget,
   if (self->sync == NULL)
     return;
   cp_sync_status_popdown (self->sync_status);
+  cp_sync_status_popdown (cp_packet_view_get_sync_status (self->packet_view));
   gtk_window_present (GTK_WINDOW (cp_login_dialog_new (GTK_WINDOW (self), self->sync)));
 }
 
@@ -796,6 +799,7 @@ logout_action (GtkWidget  *widget,
   if (self->sync == NULL)
     return;
   cp_sync_status_popdown (self->sync_status);
+  cp_sync_status_popdown (cp_packet_view_get_sync_status (self->packet_view));
   cp_sync_manager_logout_async (self->sync, NULL, logout_done_cb, g_object_ref (self));
 }
 
