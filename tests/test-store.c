@@ -692,6 +692,153 @@ test_sync_info (Fixture       *fixture,
   g_assert_false (cp_store_sync_state_from_string ("Synced", &state));
 }
 
+static char *
+sync_base (CpStore          *store,
+           const char       *uuid,
+           CpStoreSyncState *state,
+           char            **revision)
+{
+  g_autoptr(GError) error = NULL;
+  char *base = NULL;
+
+  g_assert_true (cp_store_get_sync_info (store, uuid, state, revision, &base, &error));
+  g_assert_no_error (error);
+  return base;
+}
+
+static void
+test_save_if_unchanged (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = make_packet ("CAS Ltd", "91320500MA1XXXXX0X");
+  g_autoptr(CpPacket) loaded = NULL;
+  g_autoptr(CpPacket) theirs = NULL;
+  g_autoptr(CpPacket) now = NULL;
+  g_autoptr(JsonNode) typed = string_node ("typed meanwhile");
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autofree char *theirs_body = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *server_revision = NULL;
+  const char *uuid = cp_packet_get_uuid (packet);
+  CpStoreSyncState state;
+  guint64 version = 1;
+  guint64 version2 = 0;
+  guint64 version3 = 0;
+  guint revision = 0;
+
+  /* No such packet: version 0, and a conditional save on 0 creates it. */
+  g_assert_null (cp_store_load_packet_versioned (fixture->store, uuid, &version, &error));
+  g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (cp_store_save_packet_if_unchanged (fixture->store, packet, 0,
+                                                    CP_STORE_SYNC_SYNCED, "1", "{}", &revision,
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (revision, ==, 1);
+  g_clear_pointer (&base, g_free);
+  base = sync_base (fixture->store, uuid, &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (server_revision, ==, "1");
+  g_assert_cmpstr (base, ==, "{}");
+  /* … and refuses to create it twice. */
+  g_assert_false (cp_store_save_packet_if_unchanged (fixture->store, packet, 0,
+                                                     CP_STORE_SYNC_SYNCED, "1", NULL, NULL,
+                                                     &error));
+  g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED);
+  g_clear_error (&error);
+
+  /* Unchanged since the load: saved, with its sync columns, in one go. */
+  loaded = cp_store_load_packet_versioned (fixture->store, uuid, &version, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (version, !=, 0);
+  theirs = cp_packet_copy (loaded);
+  cp_packet_set_string (theirs, "cover", "contact", "李雷");
+  theirs_body = packet_json (theirs);
+  g_assert_true (cp_store_save_packet_if_unchanged (fixture->store, theirs, version,
+                                                    CP_STORE_SYNC_SYNCED, "2", theirs_body,
+                                                    &revision, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (revision, ==, 2);
+  g_clear_pointer (&base, g_free);
+  g_clear_pointer (&server_revision, g_free);
+  base = sync_base (fixture->store, uuid, &state, &server_revision);
+  /* The save alone would have made it pending: the state given wins, in the same commit. */
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (server_revision, ==, "2");
+  g_assert_cmpstr (base, ==, theirs_body);
+  now = cp_store_load_packet_versioned (fixture->store, uuid, &version2, &error);
+  g_assert_cmpstr (cp_packet_get_string (now, "cover", "contact"), ==, "李雷");
+  g_assert_cmpuint (version2, >, version);
+
+  /* Sync bookkeeping changes no version. */
+  g_assert_true (cp_store_set_sync_info (fixture->store, uuid, CP_STORE_SYNC_SYNCED, "2", NULL,
+                                         &error));
+  g_assert_true (cp_store_set_sync_info_if_unchanged (fixture->store, uuid, version2,
+                                                      CP_STORE_SYNC_SYNCED, NULL, NULL,
+                                                      &error));
+  g_assert_no_error (error);
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, uuid, &version3, &error);
+  g_assert_cmpuint (version3, ==, version2);
+
+  /* An edit lands between the load and the save: CHANGED, nothing written, the edit intact. */
+  g_clear_object (&theirs);
+  theirs = cp_packet_copy (now);
+  cp_packet_set_string (theirs, "cover", "contact", "韩梅梅");
+  g_assert_true (cp_store_set_value (fixture->store, uuid, "cover", "phone", typed, &error));
+  g_assert_no_error (error);
+  g_assert_false (cp_store_save_packet_if_unchanged (fixture->store, theirs, version2,
+                                                     CP_STORE_SYNC_SYNCED, "3", "{\"x\":1}",
+                                                     &revision, &error));
+  g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  g_assert_false (cp_store_set_sync_info_if_unchanged (fixture->store, uuid, version2,
+                                                       CP_STORE_SYNC_SYNCED, "3", NULL,
+                                                       &error));
+  g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED);
+  g_clear_error (&error);
+
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, uuid, &version3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (version3, >, version2);
+  g_assert_cmpstr (cp_packet_get_string (now, "cover", "phone"), ==, "typed meanwhile");
+  g_assert_cmpstr (cp_packet_get_string (now, "cover", "contact"), ==, "李雷");
+  g_assert_cmpuint (cp_store_count_pending_edits (fixture->store, uuid), ==, 1);
+  revisions = cp_store_list_revisions (fixture->store, uuid, &error);
+  g_assert_cmpuint (revisions->len, ==, 2);
+  g_clear_pointer (&base, g_free);
+  g_clear_pointer (&server_revision, g_free);
+  base = sync_base (fixture->store, uuid, &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_PENDING);
+  g_assert_cmpstr (server_revision, ==, "2");
+  g_assert_cmpstr (base, ==, theirs_body);
+
+  /* With the new version it goes through (the caller merged the edit in). */
+  cp_packet_set_string (theirs, "cover", "phone", "typed meanwhile");
+  g_assert_true (cp_store_save_packet_if_unchanged (fixture->store, theirs, version3,
+                                                    CP_STORE_SYNC_PENDING, "3", NULL, &revision,
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (revision, ==, 3);
+  g_assert_cmpuint (cp_store_count_pending_edits (fixture->store, uuid), ==, 0);
+
+  /* A save of the same content writes no revision and keeps the version. */
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, uuid, &version, &error);
+  g_assert_true (cp_store_save_packet (fixture->store, now, NULL, &error));
+  g_assert_true (cp_store_save_packet_if_unchanged (fixture->store, now, version,
+                                                    CP_STORE_SYNC_SYNCED, "3", NULL, &revision,
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (revision, ==, 3);
+  g_clear_pointer (&base, g_free);
+  base = sync_base (fixture->store, uuid, &state, NULL);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+}
+
 /* Opening a database must not change it when it is refused. */
 static void
 assert_refused_untouched (const char *dir,
@@ -1112,6 +1259,7 @@ main (int   argc,
   ADD ("list", test_list);
   ADD ("signal", test_signal);
   ADD ("sync-info", test_sync_info);
+  ADD ("save-if-unchanged", test_save_if_unchanged);
   g_test_add_func ("/store/newer-schema", test_newer_schema);
   g_test_add_func ("/store/newer-schema-wal", test_newer_schema_wal);
   g_test_add_func ("/store/not-a-database", test_not_a_database);

@@ -45,6 +45,7 @@ typedef enum
   STMT_COUNT_EDITS,
   STMT_GET_SYNC,
   STMT_SET_SYNC,
+  STMT_VERSION,
   N_STMTS
 } StmtId;
 
@@ -100,6 +101,9 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_SET_SYNC] =
     "UPDATE packets SET sync_state = ?2, server_revision = IFNULL (?3, server_revision),"
     " base_body = IFNULL (?4, base_body) WHERE uuid = ?1",
+  /* What a packet's version is made of (see packet_version()). */
+  [STMT_VERSION] =
+    "SELECT revision, (SELECT COUNT (*) FROM edits WHERE uuid = ?1) FROM packets WHERE uuid = ?1",
 };
 
 /* Ordered migration steps: step N takes a database from schema N-1 to schema N. Each runs in
@@ -1273,6 +1277,7 @@ load_packet_locked (CpStore     *self,
                     const char  *uuid,
                     char       **body_out,
                     gint64      *modified_out,
+                    gint64      *revision_out,
                     GArray      *edits,
                     GError     **error)
 {
@@ -1293,6 +1298,7 @@ load_packet_locked (CpStore     *self,
 
   *body_out = g_strdup (column_text (current, 0));
   *modified_out = sqlite3_column_int64 (current, 1);
+  *revision_out = sqlite3_column_int64 (current, 2);
 
   sqlite3_bind_text (select_edits, 1, uuid, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (select_edits)) == SQLITE_ROW)
@@ -1311,19 +1317,74 @@ load_packet_locked (CpStore     *self,
   return TRUE;
 }
 
-CpPacket *
-cp_store_load_packet (CpStore     *self,
+/* A packet's version: its revision number in the high 32 bits, the number of field edits since
+ * that revision in the low ones. A save that writes a revision raises the first and empties the
+ * journal, an edit raises the second, so every change of content makes it grow; 0 is no packet. */
+static guint64
+packet_version (gint64 revision,
+                gint64 n_edits)
+{
+  return ((guint64) revision << 32) | (guint64) MIN (n_edits, (gint64) G_MAXUINT32);
+}
+
+/* The current version of @uuid (0 when the store does not have it). Lock held. */
+static gboolean
+read_version_locked (CpStore     *self,
+                     const char  *uuid,
+                     guint64     *version_out,
+                     GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = get_stmt (self, STMT_VERSION, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *version_out = packet_version (sqlite3_column_int64 (stmt, 0),
+                                   sqlite3_column_int64 (stmt, 1));
+  else if (rc == SQLITE_DONE)
+    *version_out = 0;
+  else
+    return set_sqlite_error (error, self->db, rc, self->db_path);
+  return TRUE;
+}
+
+/* Inside a write transaction: fails with CP_STORE_ERROR_CHANGED unless @uuid is at @expected. */
+static gboolean
+check_version_locked (CpStore     *self,
                       const char  *uuid,
+                      guint64      expected,
                       GError     **error)
+{
+  guint64 version = 0;
+
+  if (!read_version_locked (self, uuid, &version, error))
+    return FALSE;
+  if (version != expected)
+    {
+      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED,
+                   _("The packet %s was changed while it was being updated, so the update was "
+                     "not written. Load it again and repeat the update."),
+                   uuid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static CpPacket *
+load_packet (CpStore     *self,
+             const char  *uuid,
+             guint64     *version_out,
+             GError     **error)
 {
   g_autoptr(GArray) edits = NULL;
   g_autoptr(CpPacket) packet = NULL;
   g_autofree char *body = NULL;
   gint64 modified = 0;
+  gint64 revision = 0;
   gboolean ok;
-
-  g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_uuid (uuid, error))
     return NULL;
@@ -1334,7 +1395,7 @@ cp_store_load_packet (CpStore     *self,
   /* One read transaction, so that the snapshot and its edits match. */
   g_mutex_lock (&self->lock);
   ok = exec_cached (self, STMT_BEGIN_READ, error) &&
-       load_packet_locked (self, uuid, &body, &modified, edits, error);
+       load_packet_locked (self, uuid, &body, &modified, &revision, edits, error);
   if (ok)
     ok = commit (self, error);
   else
@@ -1343,6 +1404,8 @@ cp_store_load_packet (CpStore     *self,
 
   if (!ok)
     return NULL;
+  if (version_out != NULL)
+    *version_out = packet_version (revision, edits->len);
 
   if (body == NULL)
     {
@@ -1364,6 +1427,30 @@ cp_store_load_packet (CpStore     *self,
     }
 
   return restamp_modified (packet, modified, uuid, error);
+}
+
+CpPacket *
+cp_store_load_packet (CpStore     *self,
+                      const char  *uuid,
+                      GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_packet (self, uuid, NULL, error);
+}
+
+CpPacket *
+cp_store_load_packet_versioned (CpStore     *self,
+                                const char  *uuid,
+                                guint64     *version_out,
+                                GError     **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (version_out != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_packet (self, uuid, version_out, error);
 }
 
 gboolean
@@ -1961,6 +2048,30 @@ cp_store_get_sync_info (CpStore           *self,
   return rc == SQLITE_ROW;
 }
 
+/* Records the sync columns of @uuid; NOT_FOUND when there is no such packet. Lock held. */
+static gboolean
+set_sync_locked (CpStore           *self,
+                 const char        *uuid,
+                 CpStoreSyncState   state,
+                 const char        *server_revision,
+                 const char        *base_body,
+                 GError           **error)
+{
+  g_autoptr(CpCachedStmt) stmt = get_stmt (self, STMT_SET_SYNC, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, server_revision, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, base_body, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return set_not_found (error, uuid);
+  return TRUE;
+}
+
 gboolean
 cp_store_set_sync_info (CpStore           *self,
                         const char        *uuid,
@@ -1969,9 +2080,37 @@ cp_store_set_sync_info (CpStore           *self,
                         const char        *base_body,
                         GError           **error)
 {
-  g_autoptr(CpCachedStmt) stmt = NULL;
   gboolean ok;
-  int changes = 0;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (sync_state_names), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  /* A single statement: its own implicit transaction. */
+  g_mutex_lock (&self->lock);
+  ok = set_sync_locked (self, uuid, state, server_revision, base_body, error);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    return FALSE;
+
+  emit_changed (self, uuid);
+  return TRUE;
+}
+
+gboolean
+cp_store_set_sync_info_if_unchanged (CpStore           *self,
+                                     const char        *uuid,
+                                     guint64            expected_version,
+                                     CpStoreSyncState   state,
+                                     const char        *server_revision,
+                                     const char        *base_body,
+                                     GError           **error)
+{
+  gboolean ok;
 
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail ((guint) state < G_N_ELEMENTS (sync_state_names), FALSE);
@@ -1981,30 +2120,77 @@ cp_store_set_sync_info (CpStore           *self,
     return FALSE;
 
   g_mutex_lock (&self->lock);
-
-  if (!(stmt = get_stmt (self, STMT_SET_SYNC, error)))
-    {
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-
-  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, sync_state_names[state], -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, server_revision, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, base_body, -1, SQLITE_STATIC);
-  ok = step_done (self, stmt, error);
+  ok = begin_write (self, error) &&
+       check_version_locked (self, uuid, expected_version, error) &&
+       set_sync_locked (self, uuid, state, server_revision, base_body, error);
   if (ok)
-    changes = sqlite3_changes (self->db);
-
-  cached_stmt_release (g_steal_pointer (&stmt));
+    ok = commit (self, error);
+  else
+    rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
     return FALSE;
-  if (changes == 0)
-    return set_not_found (error, uuid);
 
   emit_changed (self, uuid);
+  return TRUE;
+}
+
+gboolean
+cp_store_save_packet_if_unchanged (CpStore           *self,
+                                   CpPacket          *packet,
+                                   guint64            expected_version,
+                                   CpStoreSyncState   state,
+                                   const char        *server_revision,
+                                   const char        *base_body,
+                                   guint             *revision_out,
+                                   GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *body = NULL;
+  const char *uuid;
+  gsize body_length = 0;
+  gint64 revision = 0;
+  gboolean unchanged = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (sync_state_names), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  uuid = cp_packet_get_uuid (packet);
+  if (!check_uuid (uuid, error))
+    return FALSE;
+
+  body = cp_packet_to_data (packet, FALSE, &body_length);
+
+  /* The check, the save and the sync columns in one IMMEDIATE transaction: no edit can come in
+   * between (an edit takes the same write lock, and the connection's mutex). */
+  g_mutex_lock (&self->lock);
+  ok = begin_write (self, &local_error) &&
+       check_version_locked (self, uuid, expected_version, &local_error) &&
+       save_packet_locked (self, packet, body, body_length, &revision, &unchanged,
+                           &local_error) &&
+       set_sync_locked (self, uuid, state, server_revision, base_body, &local_error);
+  if (ok)
+    ok = commit (self, &local_error);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    {
+      if (!g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED))
+        g_prefix_error (&local_error, _("The packet could not be saved. "));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (revision_out)
+    *revision_out = (guint) revision;
+  emit_changed (self, uuid);
+
   return TRUE;
 }
 

@@ -29,6 +29,7 @@ typedef enum
   CP_STORE_ERROR_NOT_FOUND,     /* no such packet, revision or attachment */
   CP_STORE_ERROR_INVALID,       /* a bad argument: not a UUID, not a SHA-256, bad packet data */
   CP_STORE_ERROR_BLOB_MISMATCH, /* an attachment file no longer has the content its name says */
+  CP_STORE_ERROR_CHANGED,       /* a conditional write found the packet changed since it was read */
 } CpStoreError;
 
 GQuark cp_store_error_quark (void);
@@ -165,6 +166,40 @@ gboolean    cp_store_set_score_note        (CpStore           *self,
 /* The number of field edits recorded since the last save of @uuid. */
 guint       cp_store_count_pending_edits   (CpStore           *self,
                                             const char        *uuid);
+
+/* Compare-and-swap, for writers that read a packet, compute a new version of it elsewhere (the
+ * sync engine merging the server's version) and must not overwrite an edit made meanwhile.
+ *
+ * A packet's version is a number that grows with every save that writes a revision and with
+ * every field edit, and never changes otherwise (not with sync bookkeeping, not with moving it
+ * to the trash); 0 means "no such packet". Compare versions for equality only.
+ * load_packet_versioned returns the packet and the version it has, read together. */
+CpPacket   *cp_store_load_packet_versioned (CpStore           *self,
+                                            const char        *uuid,
+                                            guint64           *version_out,
+                                            GError           **error);
+/* In one transaction: if @packet's version is still @expected_version (0: the store does not
+ * have it), saves it as cp_store_save_packet does and records the sync state as
+ * cp_store_set_sync_info does (@server_revision, @base_body: NULL leaves them unchanged).
+ * Otherwise changes nothing and fails with CP_STORE_ERROR_CHANGED: load it again and start
+ * over from what is there now. */
+gboolean    cp_store_save_packet_if_unchanged (CpStore        *self,
+                                            CpPacket          *packet,
+                                            guint64            expected_version,
+                                            CpStoreSyncState   state,
+                                            const char        *server_revision,
+                                            const char        *base_body,
+                                            guint             *revision_out,
+                                            GError           **error);
+/* The same for the sync bookkeeping alone: records it only if the packet's version is still
+ * @expected_version, else fails with CP_STORE_ERROR_CHANGED. */
+gboolean    cp_store_set_sync_info_if_unchanged (CpStore      *self,
+                                            const char        *uuid,
+                                            guint64            expected_version,
+                                            CpStoreSyncState   state,
+                                            const char        *server_revision,
+                                            const char        *base_body,
+                                            GError           **error);
 
 /* Sync bookkeeping, for the sync feature. */
 gboolean    cp_store_get_sync_info         (CpStore           *self,
