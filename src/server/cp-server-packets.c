@@ -26,11 +26,38 @@
 /* --- templates --------------------------------------------------------------------------- */
 
 gpointer
-cp_server_load_registry (GError **error)
+cp_server_load_registry (const char  *templates_dir,
+                         GError     **error)
 {
 #ifdef CP_SERVER_HAVE_REGISTRY
-  return cp_template_registry_new_default (error);
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (error);
+
+  if (registry == NULL)
+    return NULL;
+  /* The office's revisions (a new version of a kind or of the scoring sheet's wording) are
+   * loaded over the shipped ones and handed to the clients through GET /templates. */
+  if (templates_dir != NULL)
+    {
+      if (!g_file_test (templates_dir, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR,
+                       "templates-dir %s is not a folder.", templates_dir);
+          return NULL;
+        }
+      if (!cp_template_registry_load_directory (registry, templates_dir, error))
+        {
+          g_prefix_error (error, "templates-dir %s: ", templates_dir);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&registry);
 #else
+  if (templates_dir != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "templates-dir needs a server built with the template registry.");
+      return NULL;
+    }
   return NULL;
 #endif
 }

@@ -116,7 +116,9 @@ JsonNode  *cp_server_user_to_json   (const CpServerUser *user);
 
 /* cp-server-packets.c */
 /* The core's template registry, or NULL (without an error) when the core has none. */
-gpointer   cp_server_load_registry  (GError           **error);
+/* The shipped templates, then the versions in @templates_dir (nullable) over them. */
+gpointer   cp_server_load_registry  (const char        *templates_dir,
+                                     GError           **error);
 void       cp_server_free_registry  (gpointer           registry);
 void       cp_server_handle_packets (CpServer          *self,
                                      SoupServerMessage *msg,

@@ -49,6 +49,7 @@ cp_server_config_clear (CpServerConfig *config)
   g_clear_pointer (&config->listen, g_free);
   g_clear_pointer (&config->tls_cert, g_free);
   g_clear_pointer (&config->tls_key, g_free);
+  g_clear_pointer (&config->templates_dir, g_free);
 }
 
 static gboolean
@@ -123,7 +124,9 @@ cp_server_config_load (CpServerConfig  *config,
   if (!key_file_get_path (file, "server", "data-dir", base_dir, &config->data_dir, error) ||
       !key_file_get_path (file, "server", "listen", NULL, &config->listen, error) ||
       !key_file_get_path (file, "server", "tls-cert", base_dir, &config->tls_cert, error) ||
-      !key_file_get_path (file, "server", "tls-key", base_dir, &config->tls_key, error))
+      !key_file_get_path (file, "server", "tls-key", base_dir, &config->tls_key, error) ||
+      !key_file_get_path (file, "server", "templates-dir", base_dir, &config->templates_dir,
+                          error))
     goto fail;
   if (!key_file_get_uint64 (file, "server", "max-body", 1024, G_MAXUINT32, &config->max_body,
                             error) ||
@@ -1268,6 +1271,7 @@ cp_server_new (const CpServerConfig  *config,
   self->config.listen = g_strdup (config->listen != NULL ? config->listen : "127.0.0.1:8080");
   self->config.tls_cert = g_strdup (config->tls_cert);
   self->config.tls_key = g_strdup (config->tls_key);
+  self->config.templates_dir = g_strdup (config->templates_dir);
   self->user_limiter = cp_rate_limiter_new (config->login_max_failures,
                                             (gint64) config->login_window * G_USEC_PER_SEC);
   self->addr_limiter = cp_rate_limiter_new (config->login_max_failures * 4,
@@ -1296,7 +1300,7 @@ cp_server_new (const CpServerConfig  *config,
   /* Computed now rather than on the first login with an unknown name. */
   cp_password_dummy_hash (&self->config.password_cost);
 
-  self->registry = cp_server_load_registry (error);
+  self->registry = cp_server_load_registry (config->templates_dir, error);
   if (self->registry == NULL && error != NULL && *error != NULL)
     return NULL;
 

@@ -21,6 +21,7 @@ typedef struct
   char           *listen;          /* "ADDR:PORT"; port 0 picks a free one */
   char           *tls_cert;        /* PEM files; both or neither */
   char           *tls_key;
+  char           *templates_dir;   /* the office's own template versions, or NULL */
   guint64         max_body;        /* request bodies other than blobs */
   guint64         max_blob;        /* one attachment */
   gint64          session_ttl;     /* seconds */
@@ -31,8 +32,8 @@ typedef struct
 } CpServerConfig;
 
 void      cp_server_config_init  (CpServerConfig  *config);
-/* Reads a GKeyFile ([server] listen, data-dir, tls-cert, tls-key, max-body, max-blob,
- * session-ttl, log-requests; [login] max-failures, window; [passwords] opslimit, memlimit). */
+/* Reads a GKeyFile ([server] listen, data-dir, tls-cert, tls-key, templates-dir, max-body,
+ * max-blob, session-ttl, log-requests; [login] max-failures, window; [passwords] opslimit, memlimit). */
 gboolean  cp_server_config_load  (CpServerConfig  *config,
                                   const char      *path,
                                   GError         **error);

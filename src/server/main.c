@@ -94,6 +94,7 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
+  g_autofree char *templates_dir = NULL;
   g_autofree char *config_file = NULL;
   g_autofree char *role = NULL;
   g_autofree char *district = NULL;
@@ -111,6 +112,8 @@ main (int   argc,
       "Address and port to listen on (port 0 picks a free one)", "ADDR:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "TLS certificate (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "TLS private key (PEM)", "FILE" },
+    { "templates-dir", 0, 0, G_OPTION_ARG_FILENAME, &templates_dir,
+      "Packet kinds and scoring sheets to serve over the shipped ones", "DIR" },
     { "max-body", 0, 0, G_OPTION_ARG_INT64, &max_body, "Largest request body in bytes", "N" },
     { "max-blob", 0, 0, G_OPTION_ARG_INT64, &max_blob, "Largest attachment in bytes", "N" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "Configuration file", "FILE" },
@@ -167,6 +170,8 @@ main (int   argc,
     g_free (config.tls_cert), config.tls_cert = g_strdup (tls_cert);
   if (tls_key != NULL)
     g_free (config.tls_key), config.tls_key = g_strdup (tls_key);
+  if (templates_dir != NULL)
+    g_free (config.templates_dir), config.templates_dir = g_strdup (templates_dir);
   if (max_body > 0)
     config.max_body = (guint64) max_body;
   if (max_blob > 0)

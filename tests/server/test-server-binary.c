@@ -319,6 +319,70 @@ test_run_and_stop (Fixture       *f,
   }
 }
 
+/* Runs the server with --templates-dir @dir and returns its exit status, or -1 when it came
+ * up (it is stopped then); @err gets what it printed on stderr. */
+static int
+run_with_templates (Fixture     *f,
+                    const char  *dir,
+                    char       **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawn (launcher, &error, binary (), "--data-dir", f->data_dir,
+                                        "--config", f->config, "--listen", "127.0.0.1:0",
+                                        "--templates-dir", dir, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line != NULL && g_str_has_prefix (line, "listening on "))
+    {
+      g_subprocess_send_signal (server, SIGTERM);
+      g_subprocess_wait (server, NULL, &error);
+      g_assert_no_error (error);
+      *err = NULL;
+      return -1;
+    }
+  g_subprocess_communicate_utf8 (server, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (server);
+}
+
+/* The office's template folder: a revision loads; a broken file or a missing folder stops the
+ * start with a message that names it, instead of serving the wrong templates. */
+static void
+test_templates_dir (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (f->dir, "templates", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken-kind.json", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "no-such-folder", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* An empty folder adds nothing and takes nothing away. */
+  g_assert_cmpint (run_with_templates (f, dir, &err), ==, -1);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_with_templates (f, missing, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "no-such-folder is not a folder"));
+  g_clear_pointer (&err, g_free);
+
+  g_file_set_contents (broken, "{\"format\": 1, \"type\": \"packet-kind\", \"id\": 3}", -1,
+                       &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_with_templates (f, dir, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "templates-dir"));
+  g_assert_nonnull (strstr (err, "broken-kind.json"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,6 +392,8 @@ main (int   argc,
   g_test_add ("/server-binary/admin", Fixture, NULL, fixture_setup, test_admin,
               fixture_teardown);
   g_test_add ("/server-binary/run-and-stop", Fixture, NULL, fixture_setup, test_run_and_stop,
+              fixture_teardown);
+  g_test_add ("/server-binary/templates-dir", Fixture, NULL, fixture_setup, test_templates_dir,
               fixture_teardown);
   return g_test_run ();
 }
