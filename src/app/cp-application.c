@@ -8,6 +8,7 @@
 #include "cp-application.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ struct _CpApplication
   char           *server_url;       /* --server or CP_SERVER_URL, or NULL */
   CpSyncManager  *sync_manager;
   guint           signal_ids[3];
+  guint64         templates_inode;  /* the template cache folder last loaded */
+  gint64          templates_mtime;
 };
 
 G_DEFINE_FINAL_TYPE (CpApplication, cp_application, ADW_TYPE_APPLICATION)
@@ -329,6 +332,41 @@ cp_application_get_store (CpApplication *self,
   return self->store;
 }
 
+/* The templates the server handed out at the last refresh (the sync engine keeps them with
+ * the store) join the shipped ones: packets pulled with a newer version open offline, and new
+ * packets use the newest version the office publishes. The engine swaps in a new folder only
+ * when it loads; it is loaded here only when it changed since the last time. */
+static void
+cp_application_load_cached_templates (CpApplication *self)
+{
+  g_autoptr(CpTemplateRegistry) check = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  CpStore *store;
+  GStatBuf info;
+
+  if (self->registry == NULL || (store = cp_application_get_store (self, NULL)) == NULL)
+    return;
+  dir = cp_sync_engine_templates_dir_for_store (store);
+  if (g_stat (dir, &info) != 0 || !S_ISDIR (info.st_mode))
+    return;
+  if ((guint64) info.st_ino == self->templates_inode &&
+      (gint64) info.st_mtime == self->templates_mtime)
+    return;
+  self->templates_inode = (guint64) info.st_ino;
+  self->templates_mtime = (gint64) info.st_mtime;
+
+  /* Checked on the side first, so that a damaged cache cannot leave half of it loaded. */
+  check = cp_template_registry_new_default (&error);
+  if (check == NULL || !cp_template_registry_load_directory (check, dir, &error) ||
+      !cp_template_registry_load_directory (self->registry, dir, &error))
+    {
+      g_message ("The templates cached from the server are not used: %s", error->message);
+      return;
+    }
+  g_debug ("Loaded the templates cached from the server in %s", dir);
+}
+
 CpTemplateRegistry *
 cp_application_get_registry (CpApplication *self)
 {
@@ -341,6 +379,7 @@ cp_application_get_registry (CpApplication *self)
       self->registry = cp_template_registry_new_default (&error);
       if (self->registry == NULL)
         g_critical ("The shipped packet templates cannot be loaded: %s", error->message);
+      cp_application_load_cached_templates (self);
     }
   return self->registry;
 }
@@ -380,6 +419,10 @@ cp_application_get_sync_manager (CpApplication *self)
         return NULL;
       self->sync_manager = cp_sync_manager_new (store, cp_application_get_settings (self),
                                                 self->server_url);
+      /* A sync may have refreshed the templates: newer versions are there at once. */
+      g_signal_connect_object (self->sync_manager, "packets-changed",
+                               G_CALLBACK (cp_application_load_cached_templates), self,
+                               G_CONNECT_SWAPPED);
       cp_sync_manager_restore (self->sync_manager);
     }
   return self->sync_manager;

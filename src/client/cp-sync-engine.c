@@ -1533,7 +1533,7 @@ cp_sync_engine_new (CpStore      *store,
   self->store = g_object_ref (store);
   self->client = g_object_ref (client);
   self->sync_dir = g_build_filename (cp_store_get_directory (store), "sync", NULL);
-  self->templates_dir = g_build_filename (self->sync_dir, "templates", NULL);
+  self->templates_dir = cp_sync_engine_templates_dir_for_store (store);
   return self;
 }
 
@@ -1795,4 +1795,12 @@ cp_sync_engine_load_templates (CpSyncEngine        *self,
   g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), FALSE);
 
   return cp_template_registry_load_directory (registry, self->templates_dir, error);
+}
+
+char *
+cp_sync_engine_templates_dir_for_store (CpStore *store)
+{
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+
+  return g_build_filename (cp_store_get_directory (store), "sync", "templates", NULL);
 }

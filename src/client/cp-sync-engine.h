@@ -99,5 +99,7 @@ gboolean       cp_sync_engine_load_templates      (CpSyncEngine         *self,
 
 /* The folder the templates are cached in. */
 char          *cp_sync_engine_get_templates_dir   (CpSyncEngine         *self);
+/* The same folder for an engine on @store, for loading the cache before anyone logs in. */
+char          *cp_sync_engine_templates_dir_for_store (CpStore          *store);
 
 G_END_DECLS

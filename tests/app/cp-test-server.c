@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 
@@ -70,6 +71,14 @@ cp_test_server_admin (const char *data_dir,
     g_error ("server command failed: %s", err);
 }
 
+/* The server dies with the test, so that a failed assertion leaves none behind holding the
+ * test runner's pipes open. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 GSubprocess *
 cp_test_server_start (const char  *data_dir,
                       const char  *config,
@@ -80,11 +89,14 @@ cp_test_server_start (const char  *data_dir,
   g_autofree char *line = NULL;
   guint port = 0;
 
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   GSubprocess *server;
 
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             g_getenv ("CP_SERVER_BINARY"), "--data-dir", data_dir,
-                             "--config", config, "--listen", "127.0.0.1:0", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawn (launcher, &error,
+                                        g_getenv ("CP_SERVER_BINARY"), "--data-dir", data_dir,
+                                        "--config", config, "--listen", "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
