@@ -4,7 +4,8 @@
 #
 #   tools/screenshots.sh [BUILDDIR]        (default: _build)
 #
-# Needs xvfb-run, dbus-run-session, ImageMagick's import, sqlite3 and the zh_CN.UTF-8 locale.
+# Needs xvfb-run, dbus-run-session, ImageMagick's import, sqlite3 and the zh_CN.UTF-8 locale;
+# xcompmgr, when installed, gives popovers and dialogs their real shadows.
 # Each shot starts the application afresh; GSettings (a keyfile in a temporary HOME) tells it
 # which packet and page to reopen, exactly as after a restart.
 set -eu
@@ -66,6 +67,12 @@ chmod +x "$WORK/shot.sh"
 cat > "$WORK/all.sh" <<EOS
 #!/bin/sh
 set -e
+# Without a compositing manager, Xvfb paints the transparent margins of popovers and dialogs
+# black: xcompmgr (Debian package xcompmgr) makes the shots look as on a desktop.
+if command -v xcompmgr >/dev/null 2>&1; then
+  xcompmgr -n &
+  sleep 0.5
+fi
 "$WORK/shot.sh" '' '' "$OUT/packet-list.png"
 "$WORK/shot.sh" '$CITY' field-survey "$OUT/wizard-page.png"
 "$WORK/shot.sh" '$PARTIAL' completeness "$OUT/completeness.png"
