@@ -27,6 +27,7 @@ struct _CpLoginDialog
   GCancellable  *cancellable;
   gboolean       busy;
   gboolean       done;     /* logged in; "Log In" now closes */
+  char          *intro;    /* shown when there is nothing else to say (the session ended) */
 };
 
 G_DEFINE_FINAL_TYPE (CpLoginDialog, cp_login_dialog, ADW_TYPE_WINDOW)
@@ -84,6 +85,8 @@ cp_login_dialog_set_message (CpLoginDialog *self,
                              const char    *message,
                              gboolean       is_error)
 {
+  if (message == NULL)
+    message = self->intro;
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL && *message);
   if (is_error)
@@ -153,13 +156,11 @@ login_done_cb (GObject      *object,
 
   if (cp_sync_manager_is_session_only (CP_SYNC_MANAGER (object)))
     {
-      /* Say it plainly and let the user close the dialog. */
+      /* Say it plainly, with the reason, and let the user close the dialog. */
       self->done = TRUE;
       cp_login_dialog_set_message (self,
-                                   _("You are logged in, but no keyring is available to keep "
-                                     "your login. It is kept for this session only: you will "
-                                     "have to log in again the next time you start Credit "
-                                     "Packet."), FALSE);
+                                   cp_sync_manager_get_session_only_reason (
+                                     CP_SYNC_MANAGER (object)), FALSE);
       gtk_button_set_label (self->login_button, _("_Close"));
       gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
       cp_login_dialog_update (self);
@@ -221,6 +222,7 @@ cp_login_dialog_finalize (GObject *object)
 
   g_clear_object (&self->manager);
   g_clear_object (&self->cancellable);
+  g_free (self->intro);
 
   G_OBJECT_CLASS (cp_login_dialog_parent_class)->finalize (object);
 }
@@ -281,11 +283,21 @@ cp_login_dialog_new (GtkWindow     *parent,
   if (cp_sync_manager_get_status (manager) == CP_SYNC_STATUS_NEEDS_LOGIN && url != NULL &&
       user != NULL)
     {
-      /* Only the password is asked; the outbox waits. */
+      g_autofree char *message = NULL;
+
+      /* Only the password is asked, and for which account; the outbox waits. */
+      gtk_window_set_title (GTK_WINDOW (self), _("Log In Again"));
       gtk_widget_set_visible (GTK_WIDGET (self->server_row), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->user_row), FALSE);
-      cp_login_dialog_set_message (self, cp_sync_manager_get_message (manager), FALSE);
+      /* Translators: the first %s is a user name, the second a server address */
+      message = g_strdup_printf (_("The session of %s on %s has ended. Enter the password to "
+                                   "continue syncing. Your changes are kept on this computer "
+                                   "and sent once you are logged in."), user, url);
+      self->intro = g_steal_pointer (&message);
     }
+  else if (cp_sync_manager_get_status (manager) == CP_SYNC_STATUS_NEEDS_LOGIN)
+    self->intro = g_strdup (cp_sync_manager_get_message (manager));
+  cp_login_dialog_set_message (self, NULL, FALSE);
   cp_login_dialog_update (self);
   if (url != NULL && user != NULL)
     gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));

@@ -32,6 +32,7 @@ struct _CpSyncManager
   char            *user;
   char            *role;
   gboolean         session_only;
+  char            *session_only_reason;
 
   CpSyncManagerStatus     status;
   char            *message;
@@ -319,6 +320,7 @@ cp_sync_manager_drop_session (CpSyncManager *self)
   g_clear_object (&self->engine);
   g_clear_pointer (&self->role, g_free);
   self->session_only = FALSE;
+  g_clear_pointer (&self->session_only_reason, g_free);
 }
 
 static void
@@ -383,6 +385,29 @@ login_data_free (LoginData *data)
   g_free (data);
 }
 
+/* What the user is told when the keyring could not keep the login (@error from
+ * cp-credentials): that the password will not be remembered, why, and for how long the login
+ * lasts. */
+static char *
+session_only_reason (const GError *error)
+{
+  if (g_error_matches (error, CP_CREDENTIALS_ERROR, CP_CREDENTIALS_ERROR_NO_SERVICE))
+    return g_strdup (_("Your password will not be remembered: no keyring (secret service) is "
+                       "running on this computer. You stay logged in for this session only, "
+                       "until you quit Credit Packet."));
+  if (g_error_matches (error, CP_CREDENTIALS_ERROR, CP_CREDENTIALS_ERROR_LOCKED))
+    return g_strdup (_("Your password will not be remembered: your keyring is locked. You stay "
+                       "logged in for this session only, until you quit Credit Packet. Unlock "
+                       "the keyring to be remembered next time."));
+  if (g_error_matches (error, CP_CREDENTIALS_ERROR, CP_CREDENTIALS_ERROR_TIMED_OUT))
+    return g_strdup (_("Your password will not be remembered: the keyring did not answer in "
+                       "time. You stay logged in for this session only, until you quit Credit "
+                       "Packet."));
+  return g_strdup (_("Your password will not be remembered: the keyring could not store it. "
+                     "You stay logged in for this session only, until you quit Credit "
+                     "Packet."));
+}
+
 static void
 login_stored_cb (GObject      *object,
                  GAsyncResult *result,
@@ -393,10 +418,14 @@ login_stored_cb (GObject      *object,
   LoginData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  /* The token is in memory whatever happened; say when it is only there. */
+  /* The token is in memory whatever happened; say when it is only there, and why. */
   self->session_only = !cp_credentials_store_finish (CP_CREDENTIALS (object), result, &error);
+  g_clear_pointer (&self->session_only_reason, g_free);
   if (self->session_only)
-    g_debug ("The token is kept in memory only: %s", error->message);
+    {
+      g_debug ("The token is kept in memory only: %s", error->message);
+      self->session_only_reason = session_only_reason (error);
+    }
   cp_sync_manager_start_session (self, data->user_node);
   g_task_return_boolean (task, TRUE);
 }
@@ -465,8 +494,12 @@ cp_sync_manager_login_async (CpSyncManager       *self,
       self->server_url = g_strdup (cp_sync_client_get_base_url (client));
       if (self->settings != NULL && g_strcmp0 (server_url, self->override_url) != 0)
         g_settings_set_string (self->settings, "server-url", server_url);
+      if (self->status == CP_SYNC_STATUS_NEEDS_LOGIN)
+        self->status = CP_SYNC_STATUS_LOGGED_OUT;
     }
-  if (self->status == CP_SYNC_STATUS_NEEDS_LOGIN || self->status == CP_SYNC_STATUS_DISABLED)
+  /* The same account whose session ended stays NEEDS_LOGIN until the server takes the
+   * password: a wrong one must not look like a working session. */
+  if (self->status == CP_SYNC_STATUS_DISABLED)
     self->status = CP_SYNC_STATUS_LOGGED_OUT;
 
   data = g_new0 (LoginData, 1);
@@ -788,6 +821,7 @@ cp_sync_manager_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->user);
   g_free (self->role);
+  g_free (self->session_only_reason);
   g_free (self->message);
 
   G_OBJECT_CLASS (cp_sync_manager_parent_class)->finalize (object);
@@ -958,6 +992,13 @@ cp_sync_manager_is_session_only (CpSyncManager *self)
 {
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), FALSE);
   return self->session_only;
+}
+
+const char *
+cp_sync_manager_get_session_only_reason (CpSyncManager *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  return self->session_only ? self->session_only_reason : NULL;
 }
 
 CpCredentials *

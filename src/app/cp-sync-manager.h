@@ -55,6 +55,9 @@ const char    *cp_sync_manager_get_role         (CpSyncManager  *self);
 gboolean       cp_sync_manager_is_logged_in     (CpSyncManager  *self);
 /* TRUE when the keyring could not keep the token: it lives in memory for this session. */
 gboolean       cp_sync_manager_is_session_only  (CpSyncManager  *self);
+/* Why, in a sentence for the user ("Your password will not be remembered: …"); NULL when the
+ * keyring keeps the token. */
+const char    *cp_sync_manager_get_session_only_reason (CpSyncManager *self);
 CpCredentials *cp_sync_manager_get_credentials  (CpSyncManager  *self);
 /* NULL until logged in. */
 CpSyncEngine  *cp_sync_manager_get_engine       (CpSyncManager  *self);

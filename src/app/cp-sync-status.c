@@ -170,11 +170,10 @@ cp_sync_status_update (CpSyncStatus *self)
       /* Translators: "Logged in as USER on SERVER" */
       account = g_strdup_printf (_("Logged in as %s on %s"), cp_sync_manager_get_user (m),
                                  cp_sync_manager_get_server_url (m));
-      if (cp_sync_manager_is_session_only (m))
+      if (cp_sync_manager_get_session_only_reason (m) != NULL)
         {
-          char *tmp = g_strconcat (account, "\n",
-                                   _("No keyring is available: the login is kept for this "
-                                     "session only."), NULL);
+          char *tmp = g_strconcat (account, "\n", cp_sync_manager_get_session_only_reason (m),
+                                   NULL);
           g_free (account);
           account = tmp;
         }
@@ -204,6 +203,9 @@ cp_sync_status_update (CpSyncStatus *self)
   gtk_widget_set_visible (GTK_WIDGET (self->account_label), account != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), logged_in);
   gtk_widget_set_visible (GTK_WIDGET (self->login_button), !logged_in);
+  /* After an ended session the dialog asks only for the password of the same account. */
+  gtk_button_set_label (self->login_button, status == CP_SYNC_STATUS_NEEDS_LOGIN
+                                            ? _("_Log In Again…") : _("_Log In…"));
   gtk_widget_set_visible (GTK_WIDGET (self->logout_button),
                           logged_in || status == CP_SYNC_STATUS_NEEDS_LOGIN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),

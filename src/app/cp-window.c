@@ -44,6 +44,7 @@ struct _CpWindow
 
   CpSyncManager        *sync;
   CpSyncManagerStatus   last_status;
+  AdwToast             *login_toast;  /* weak: "log in again", until dismissed or logged in */
   guint                 counts_id;
   char                 *submit_uuid;  /* waits for a sync before it is submitted */
 
@@ -676,8 +677,14 @@ sync_changed_cb (CpWindow      *self,
       adw_toast_set_button_label (toast, _("_Log In"));
       adw_toast_set_action_name (toast, "win.login");
       adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      /* It stays until used or dismissed: a user in the middle of typing must not miss it, and
+       * nothing takes the focus from the field being typed in. */
+      adw_toast_set_timeout (toast, 0);
+      g_set_weak_pointer (&self->login_toast, toast);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
+  else if (status != CP_SYNC_STATUS_NEEDS_LOGIN && self->login_toast != NULL)
+    adw_toast_dismiss (self->login_toast);
   /* The rows show sync states only while there is a server. */
   if ((status == CP_SYNC_STATUS_DISABLED) != (self->last_status == CP_SYNC_STATUS_DISABLED))
     cp_window_reload_async (self);
@@ -773,6 +780,8 @@ login_action (GtkWidget  *widget,
 
   if (self->sync == NULL)
     return;
+  /* What is typed goes out with the sync that follows the login. */
+  cp_packet_view_flush (self->packet_view);
   cp_sync_status_popdown (self->sync_status);
   cp_sync_status_popdown (cp_packet_view_get_sync_status (self->packet_view));
   gtk_window_present (GTK_WINDOW (cp_login_dialog_new (GTK_WINDOW (self), self->sync)));
@@ -1259,6 +1268,7 @@ cp_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->completeness_id, g_source_remove);
   g_clear_handle_id (&self->counts_id, g_source_remove);
+  g_clear_weak_pointer (&self->login_toast);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
