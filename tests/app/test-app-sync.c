@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <libsecret/secret.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "cp-history-dialog.h"
 #include "cp-packet-view.h"
 #include "cp-login-dialog.h"
+#include "cp-section-page.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
 #include "cp-test-server.h"
@@ -65,15 +67,18 @@ fixture_set_up (Fixture       *f,
   static guint serial;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *config = NULL;
 
   f->dir = g_dir_make_tmp ("cp-app-sync-XXXXXX", &error);
   g_assert_no_error (error);
   f->server_dir = g_build_filename (f->dir, "server", NULL);
   f->config = g_build_filename (f->dir, "server.conf", NULL);
-  g_file_set_contents (f->config,
-                       "[server]\nlog-requests=false\n"
-                       "[login]\nmax-failures=1000\n"
-                       "[passwords]\nopslimit=1\nmemlimit=8192\n", -1, &error);
+  /* @data: more [server] keys for this test ("session-ttl=60\n"), or NULL. */
+  config = g_strdup_printf ("[server]\nlog-requests=false\n%s"
+                            "[login]\nmax-failures=1000\n"
+                            "[passwords]\nopslimit=1\nmemlimit=8192\n",
+                            data != NULL ? (const char *) data : "");
+  g_file_set_contents (f->config, config, -1, &error);
   g_assert_no_error (error);
   f->uscc = make_uscc ("320583", 11 + serial);
   server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
@@ -515,12 +520,461 @@ test_submit_server_findings (Fixture       *f,
   g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
 }
 
+/* A visible label under @widget whose text contains @text, or NULL. */
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The visible button under @widget labelled @label (with its mnemonic), or NULL. The popover of
+ * a menu button is its child in the widget tree. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+collect_visible_entry_rows (GtkWidget *widget,
+                            GPtrArray *rows)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (ADW_IS_ENTRY_ROW (widget))
+    g_ptr_array_add (rows, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_visible_entry_rows (child, rows);
+}
+
+/* Types into a field of the open packet, as a user would: the focus goes there first. */
+static GtkWidget *
+type_into (Fixture    *f,
+           const char *field,
+           const char *text)
+{
+  CpPacketView *view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  CpSectionPage *cover = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "cover"));
+  GtkWidget *editor = cp_section_page_get_editor (cover, field);
+
+  gtk_widget_grab_focus (editor);
+  gtk_editable_set_text (GTK_EDITABLE (editor), text);
+  return editor;
+}
+
+static gboolean
+focus_is_in (Fixture   *f,
+             GtkWidget *editor)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (f->window));
+
+  return focus != NULL && (focus == editor || gtk_widget_is_ancestor (focus, editor));
+}
+
+#define SESSION_TTL 60  /* the server's smallest session-ttl */
+
+static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Runs the main loop for @ms milliseconds without spinning: this test waits a minute. */
+static void
+idle_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add_once (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The session ends while the user types (the server's session-ttl passes): the next sync turns
+ * to "Log In Again" without opening anything over the field being typed in; a toast that stays
+ * offers to log in, and the status popover does too; the dialog is filled with the server and
+ * the user and asks only for the password; a wrong one keeps the session ended; the right one
+ * resumes the sync by itself, and every edit typed before and after the end reaches the
+ * server. */
+static void
+test_session_expired (Fixture       *f,
+                      gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  CpPacketView *view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  CpSyncStatus *status;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(CpPacket) local = NULL;
+  g_autoptr(CpPacket) pulled = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *contact = NULL;
+  g_autofree char *local_data = NULL;
+  g_autofree char *pulled_data = NULL;
+  const char *toast_text = "Your session has ended";
+  GtkWidget *editor, *button;
+  CpLoginDialog *dialog;
+  gint64 expired_at, typed_at;
+  guint n_typed = 0;
+  Other *other;
+
+  log_in (f);
+  /* The server counts whole seconds from the login: one more and the token is surely stale. */
+  expired_at = g_get_real_time () + (SESSION_TTL + 1) * G_USEC_PER_SEC;
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州会话测试有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_view_get_uuid (view), ==, uuid);
+  status = cp_packet_view_get_sync_status (view);
+  g_assert_nonnull (status);
+  type_into (f, "legal_representative", "黄燕");
+  sync_now (f);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
+
+  /* The user keeps typing and syncing while the session lasts. */
+  while (g_get_real_time () < expired_at)
+    {
+      g_free (contact);
+      contact = g_strdup_printf ("联系人%u", ++n_typed);
+      type_into (f, "contact_person", contact);
+      idle_for (500);
+      if (g_get_real_time () < expired_at - 3 * G_USEC_PER_SEC && n_typed % 8 == 0)
+        {
+          sync_now (f);
+          g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
+        }
+    }
+  g_test_message ("%u edits typed during the session", n_typed);
+
+  /* Typed after the end of the session; Ctrl+R finds the session gone. */
+  editor = type_into (f, "address", "江苏省苏州市昆山市前进东路1号");
+  sync_now (f);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
+  g_assert_false (cp_sync_manager_is_logged_in (sync));
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Log In Again");
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+  /* Nothing opened over the window: the focus is still where the user types. */
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  g_assert_true (focus_is_in (f, editor));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (f->window), toast_text));
+
+  /* The user goes on typing for longer than a toast lasts; the toast stays. */
+  typed_at = g_get_monotonic_time ();
+  editor = type_into (f, "phone", "0512-57001234");
+  idle_for (3000);
+  editor = type_into (f, "contact_person", "马丽华");
+  idle_for (3000);
+  g_assert_cmpint (g_get_monotonic_time () - typed_at, >, 5 * G_USEC_PER_SEC);
+  g_assert_true (focus_is_in (f, editor));
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (f->window), toast_text));
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
+
+  /* The status popover offers to log in again; the dialog asks only for the password. */
+  cp_sync_status_popup (status);
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_assert_nonnull (strstr (cp_sync_status_get_message (status), "1 packet waits to be sent."));
+  button = find_button (GTK_WIDGET (status), "_Log In Again…");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+  WAIT_FOR (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
+  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
+  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), f->base));
+  collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));
+  g_assert_false (cp_login_dialog_can_log_in (dialog));
+
+  /* A wrong password: told so, and the session stays ended. */
+  cp_login_dialog_set_fields (dialog, NULL, NULL, "wrong password");
+  g_assert_true (cp_login_dialog_can_log_in (dialog));
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
+  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
+  g_assert_false (cp_sync_manager_is_logged_in (sync));
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
+
+  /* The right one: the dialog closes and the sync resumes by itself. */
+  cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (find_toplevel (CP_TYPE_LOGIN_DIALOG) == NULL &&
+            row_sync_state (f, uuid) == CP_STORE_SYNC_SYNCED &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+  g_assert_true (cp_sync_manager_is_logged_in (sync));
+  WAIT_FOR (cp_sync_manager_get_status (sync) == CP_SYNC_STATUS_SYNCED &&
+            cp_sync_manager_get_n_pending (sync) == 0);
+  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
+  WAIT_FOR (find_label_containing (GTK_WIDGET (f->window), toast_text) == NULL);
+  g_assert_null (find_label_containing (GTK_WIDGET (f->window), toast_text));
+
+  /* Every edit, from before and after the end of the session, is on the server. */
+  other = other_new (f);
+  other_sync (other);
+  pulled = cp_store_load_packet (other->store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_string (pulled, "cover", "legal_representative"), ==, "黄燕");
+  g_assert_cmpstr (cp_packet_get_string (pulled, "cover", "address"), ==,
+                   "江苏省苏州市昆山市前进东路1号");
+  g_assert_cmpstr (cp_packet_get_string (pulled, "cover", "phone"), ==, "0512-57001234");
+  g_assert_cmpstr (cp_packet_get_string (pulled, "cover", "contact_person"), ==, "马丽华");
+  local = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  local_data = cp_packet_to_data (local, FALSE, NULL);
+  pulled_data = cp_packet_to_data (pulled, FALSE, NULL);
+  g_assert_cmpstr (local_data, ==, pulled_data);
+  other_free (other);
+}
+
+/* TRUE when a file under @dir (not following links) holds @needle. */
+static gboolean
+tree_contains (const char *dir,
+               const char *needle)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (tree_contains (path, needle))
+            return TRUE;
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL) &&
+          g_strstr_len (contents, (gssize) length, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const SecretSchema *
+token_schema (void)
+{
+  static const SecretSchema schema = {
+    CP_CREDENTIALS_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+
+  return &schema;
+}
+
+/* Runs in a child of /app-sync/no-keyring, on a session bus of its own without a secret
+ * service (main() starts it): the login dialog says plainly that the password will not be
+ * remembered and why, and waits to be closed; the status popover says it too; sync works for the
+ * session; no keyring holds the token and no file on disk does. */
+static void
+test_no_keyring_child (Fixture       *f,
+                       gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpSyncStatus *status = find_sync_status (GTK_WIDGET (f->window));
+  g_autoptr(CpCredentials) fresh = cp_credentials_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) pulled = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *server = NULL;
+  const char *reason = "Your password will not be remembered: no keyring (secret service) is "
+                       "running on this computer.";
+  GtkWidget *label, *close;
+  CpLoginDialog *dialog;
+  Other *other;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("runs in the child of /app-sync/no-keyring");
+      return;
+    }
+  g_assert_nonnull (g_getenv ("CP_TEST_PRIVATE_BUS"));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_assert_nonnull (dialog);
+  cp_login_dialog_set_fields (dialog, f->base, "ent-1", PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (!cp_login_dialog_is_busy (dialog) && cp_sync_manager_is_logged_in (sync));
+  g_assert_true (cp_sync_manager_is_logged_in (sync));
+  g_assert_true (cp_sync_manager_is_session_only (sync));
+
+  /* Said in the dialog, which stays open until the user has read it. */
+  g_assert_true (g_str_has_prefix (cp_login_dialog_get_message (dialog), reason));
+  label = find_label_containing (GTK_WIDGET (dialog), reason);
+  g_assert_nonnull (label);
+  WAIT_FOR (gtk_widget_get_mapped (label));
+  g_assert_true (gtk_widget_get_mapped (label));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "for this session only"));
+  g_assert_false (gtk_widget_has_css_class (label, "error"));
+  WAIT_FOR_SECS (FALSE, 0.5);
+  g_assert_true (find_toplevel (CP_TYPE_LOGIN_DIALOG) == dialog);
+  close = find_button (GTK_WIDGET (dialog), "_Close");
+  g_assert_nonnull (close);
+  g_assert_true (gtk_widget_activate (close));
+  WAIT_FOR (find_toplevel (CP_TYPE_LOGIN_DIALOG) == NULL);
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+
+  /* …and in the status popover, next to the account. */
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  cp_sync_status_popup (status);
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (status), reason));
+  cp_sync_status_popdown (status);
+
+  /* Sync works for the session. */
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州无密钥环有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  sync_now (f);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
+  g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
+  other = other_new (f);
+  other_sync (other);
+  pulled = cp_store_load_packet (other->store, uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_enterprise_name (pulled), ==, "苏州无密钥环有限公司");
+  other_free (other);
+
+  /* The token is in memory only: no keyring answers for it, no file holds it. */
+  server = g_strdup (cp_sync_manager_get_server_url (sync));
+  cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync), g_intern_string (server),
+                               "ent-1", NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  token = cp_credentials_lookup_finish (cp_sync_manager_get_credentials (sync), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  g_assert_cmpuint (strlen (token), >=, 16);
+  g_clear_object (&result);
+  cp_credentials_lookup_async (fresh, g_intern_string (server), NULL, NULL, async_done_cb,
+                               &result);
+  WAIT_FOR (result != NULL);
+  g_assert_null (cp_credentials_lookup_finish (fresh, result, &error));
+  g_assert_error (error, CP_CREDENTIALS_ERROR, CP_CREDENTIALS_ERROR_NO_SERVICE);
+  g_clear_error (&error);
+  g_assert_false (tree_contains (f->dir, token));
+  g_assert_false (tree_contains (g_get_home_dir (), token));
+
+  /* For the parent: the server this child used. */
+  g_file_set_contents (g_getenv ("CP_TEST_BASE_FILE"), server, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* The child's part sets up only in the child, on its own bus. */
+static void
+child_set_up (Fixture       *f,
+              gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    fixture_set_up (f, data);
+}
+
+static void
+child_tear_down (Fixture       *f,
+                 gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    fixture_tear_down (f, data);
+}
+
+/* "When there is no secret service: say so plainly and keep the token in memory for this
+ * session only", with the application's own windows: the part without a keyring runs in a child
+ * with a session bus of its own; then the real keyring (when there is one) holds nothing for the
+ * server the child used. */
+static void
+test_no_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cp-no-keyring-XXXXXX", &error);
+  g_autofree char *base_file = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *token = NULL;
+
+  g_assert_no_error (error);
+  base_file = g_build_filename (dir, "base", NULL);
+  g_setenv ("CP_TEST_PRIVATE_BUS", "1", TRUE);
+  g_setenv ("CP_TEST_BASE_FILE", base_file, TRUE);
+  g_test_trap_subprocess ("/app-sync/no-keyring/subprocess", 120 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("CP_TEST_PRIVATE_BUS");
+  g_unsetenv ("CP_TEST_BASE_FILE");
+  g_test_trap_assert_passed ();
+
+  g_file_get_contents (base_file, &server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (server, "http://127.0.0.1:"));
+  token = secret_password_lookup_sync (token_schema (), NULL, &error, "server", server, NULL);
+  if (error != NULL)
+    g_test_message ("no keyring in this session either: %s", error->message);
+  g_assert_null (token);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GTestDBus) private_bus = NULL;
+  int status;
+
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  if (g_getenv ("CP_TEST_PRIVATE_BUS") != NULL)
+    {
+      /* The child of /app-sync/no-keyring: a session bus of its own before GTK connects to one,
+       * with no secret service on it (and no accessibility bus either). */
+      g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+      g_setenv ("GTK_A11Y", "none", TRUE);
+      private_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+      g_test_dbus_up (private_bus);  /* which unsets DISPLAY */
+      if (display != NULL)
+        g_setenv ("DISPLAY", display, TRUE);
+    }
   cp_application_init_i18n ();
   gtk_test_init (&argc, &argv, NULL);
 
@@ -538,6 +992,23 @@ main (int   argc,
   ADD ("submit-refused-and-history", test_submit_refused_and_history);
   ADD ("submit-server-findings", test_submit_server_findings);
 #undef ADD
+  g_test_add ("/app-sync/session-expired", Fixture, "session-ttl=" G_STRINGIFY (SESSION_TTL) "\n",
+              fixture_set_up, test_session_expired, fixture_tear_down);
+  g_test_add_func ("/app-sync/no-keyring", test_no_keyring);
+  g_test_add ("/app-sync/no-keyring/subprocess", Fixture, NULL, child_set_up,
+              test_no_keyring_child, child_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  if (private_bus != NULL)
+    {
+      GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+      /* Stopping the daemon must not end this process through the closed connection. */
+      if (bus != NULL)
+        g_dbus_connection_set_exit_on_close (bus, FALSE);
+      g_clear_object (&bus);
+      g_test_dbus_stop (private_bus);
+      g_steal_pointer (&private_bus);  /* finalizing would wait for the connection to go */
+    }
+  return status;
 }
