@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "cp-sync-engine.h"
+#include "cp-sync-engine-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-finding.h"
 
@@ -26,6 +27,8 @@
 #define MISSING_BATCH 10000
 #define CHANGES_LIMIT "1000"
 #define MAX_PUSH_ROUNDS 4
+/* How often a write over the local packet starts over because an edit came in meanwhile. */
+#define MAX_CAS_ROUNDS 16
 
 struct _CpSyncEngine
 {
@@ -37,7 +40,24 @@ struct _CpSyncEngine
   gsize         chunk_size;
   guint         templates_max_age;
   gint          syncing;  /* atomic */
+  GHashTable   *conflict_reads;  /* uuid → ConflictRead, from load_conflict (main thread) */
+  CpSyncEngineTestHook test_hook;
+  gpointer      test_hook_data;
 };
+
+/* What the conflict page's merge was computed from: the local packet and its version. */
+typedef struct
+{
+  CpPacket *mine;
+  guint64   version;
+} ConflictRead;
+
+static void
+conflict_read_free (ConflictRead *read)
+{
+  g_object_unref (read->mine);
+  g_free (read);
+}
 
 G_DEFINE_FINAL_TYPE (CpSyncEngine, cp_sync_engine, G_TYPE_OBJECT)
 
@@ -396,30 +416,72 @@ parse_body (const char  *body,
   return packet;
 }
 
-/* Merges @theirs (at @theirs_revision, canonical @theirs_body) into the local packet @uuid,
- * whose base is @base (nullable). Sets @became_pending when the merged packet must be sent. */
+static void
+test_point (CpSyncEngine *self,
+            const char   *point,
+            const char   *uuid)
+{
+  if (G_UNLIKELY (self->test_hook != NULL))
+    self->test_hook (self, point, uuid, self->test_hook_data);
+}
+
 static gboolean
-merge_into_local (Run         *run,
-                  const char  *uuid,
-                  CpPacket    *base,
-                  CpPacket    *theirs,
-                  const char  *theirs_revision,
-                  const char  *theirs_body,
-                  GError     **error)
+is_changed (const GError *error)
+{
+  return g_error_matches (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED);
+}
+
+/* Loads the local packet with its version; *mine_out is NULL and the version 0 when the store
+ * does not have it. */
+static gboolean
+load_local (CpSyncEngine  *self,
+            const char    *uuid,
+            CpPacket     **mine_out,
+            guint64       *version_out,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *version_out = 0;
+  *mine_out = cp_store_load_packet_versioned (self->store, uuid, version_out, &local_error);
+  if (*mine_out == NULL)
+    {
+      if (!g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      *version_out = 0;
+    }
+  return TRUE;
+}
+
+/* One attempt at merging @theirs (at @theirs_revision, canonical @theirs_body) into @mine, the
+ * local packet @uuid at @version, whose base is @base (nullable). Every write is conditional on
+ * @version: CP_STORE_ERROR_CHANGED when an edit came in after @mine was read. */
+static gboolean
+merge_once (Run         *run,
+            const char  *uuid,
+            CpPacket    *base,
+            CpPacket    *mine,
+            guint64      version,
+            CpPacket    *theirs,
+            const char  *theirs_revision,
+            const char  *theirs_body,
+            GError     **error)
 {
   CpSyncEngine *self = run->self;
-  g_autoptr(CpPacket) mine = NULL;
   g_autoptr(CpMergeResult) result = NULL;
   CpPacket *merged;
 
-  mine = cp_store_load_packet (self->store, uuid, error);
-  if (mine == NULL)
-    return FALSE;
   result = cp_merge_packets (base, mine, theirs);
   if (cp_merge_result_has_conflicts (result))
     {
-      if (!conflict_save (self, uuid, theirs_revision, theirs_body, result, error) ||
-          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_CONFLICT, NULL, NULL, error))
+      if (!conflict_save (self, uuid, theirs_revision, theirs_body, result, error))
+        return FALSE;
+      test_point (self, "merge", uuid);
+      if (!cp_store_set_sync_info_if_unchanged (self->store, uuid, version,
+                                                CP_STORE_SYNC_CONFLICT, NULL, NULL, error))
         return FALSE;
       run->stats.conflicts++;
       return TRUE;
@@ -432,9 +494,9 @@ merge_into_local (Run         *run,
                    cp_merge_result_get_error (result)->message);
       return FALSE;
     }
-  if (!cp_store_save_packet (self->store, merged, NULL, error) ||
-      !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, theirs_revision,
-                               theirs_body, error))
+  test_point (self, "merge", uuid);
+  if (!cp_store_save_packet_if_unchanged (self->store, merged, version, CP_STORE_SYNC_PENDING,
+                                          theirs_revision, theirs_body, NULL, error))
     return FALSE;
   conflict_remove (self, uuid);
   run->stats.merged++;
@@ -442,67 +504,150 @@ merge_into_local (Run         *run,
   return TRUE;
 }
 
-/* A server version of @uuid arrived through the changes feed. */
+/* The error after MAX_CAS_ROUNDS: the sync stops (its cursor stays), nothing is overwritten. */
+static void
+set_still_changing (GError     **error,
+                    const char  *uuid,
+                    GError      *last)
+{
+  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED,
+               _("The packet %s kept changing while the server's version was being merged "
+                 "into it. Sync again in a moment."), uuid);
+  g_debug ("%s", last != NULL ? last->message : "");
+}
+
+/* Merges @theirs into the local packet @uuid (a 412 while pushing), against @base (nullable).
+ * Sets the packet pending (the merge must be sent) or in conflict. An edit that lands while
+ * merging makes it start over from the packet as it is then. */
+static gboolean
+merge_into_local (Run         *run,
+                  const char  *uuid,
+                  CpPacket    *base,
+                  CpPacket    *theirs,
+                  const char  *theirs_revision,
+                  const char  *theirs_body,
+                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  for (guint round = 0; round < MAX_CAS_ROUNDS; round++)
+    {
+      g_autoptr(CpPacket) mine = NULL;
+      guint64 version = 0;
+
+      g_clear_error (&local_error);
+      mine = cp_store_load_packet_versioned (run->self->store, uuid, &version, error);
+      if (mine == NULL)
+        return FALSE;
+      if (merge_once (run, uuid, base, mine, version, theirs, theirs_revision, theirs_body,
+                      &local_error))
+        return TRUE;
+      if (!is_changed (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  set_still_changing (error, uuid, local_error);
+  return FALSE;
+}
+
+/* A server version of @uuid arrived through the changes feed (or after a submission): @theirs,
+ * at @revision, with its canonical @body. A packet the store lacks or holds synced is replaced
+ * by it; one with local changes gets a three-way merge against the last synced base. The local
+ * packet and its state are read first, and every write is conditional on the version read: an
+ * edit that lands in between makes it start over (now as a packet with local changes), so
+ * nothing typed meanwhile is overwritten. */
 static gboolean
 apply_server_version (Run         *run,
                       const char  *uuid,
+                      CpPacket    *theirs,
                       const char  *revision,
                       const char  *body,
                       GError     **error)
 {
   CpSyncEngine *self = run->self;
-  g_autoptr(CpPacket) theirs = NULL;
-  g_autoptr(CpPacket) base = NULL;
-  g_autofree char *server_revision = NULL;
-  g_autofree char *base_body = NULL;
-  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+  g_autoptr(GError) local_error = NULL;
 
-  theirs = parse_body (body, error);
-  if (theirs == NULL)
-    return FALSE;
-
-  if (!cp_store_has_packet (self->store, uuid))
+  for (guint round = 0; round < MAX_CAS_ROUNDS; round++)
     {
-      if (!cp_store_save_packet (self->store, theirs, NULL, error) ||
-          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_SYNCED, revision, body,
+      g_autoptr(CpPacket) mine = NULL;
+      g_autoptr(CpPacket) base = NULL;
+      g_autofree char *server_revision = NULL;
+      g_autofree char *base_body = NULL;
+      CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+      guint64 version = 0;
+
+      g_clear_error (&local_error);
+      /* The packet and its version first, then its state: an edit after the read changes the
+       * version, one before it shows in the state (an edit makes a synced packet pending). */
+      if (!load_local (self, uuid, &mine, &version, error))
+        return FALSE;
+
+      if (mine == NULL)
+        {
+          test_point (self, "pull", uuid);
+          if (cp_store_save_packet_if_unchanged (self->store, theirs, 0, CP_STORE_SYNC_SYNCED,
+                                                 revision, body, NULL, &local_error))
+            {
+              run->stats.pulled++;
+              return TRUE;
+            }
+          if (is_changed (local_error))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body,
                                    error))
         return FALSE;
-      run->stats.pulled++;
-      return TRUE;
-    }
+      if (revision_number (server_revision) >= revision_number (revision))
+        return TRUE; /* we have it already (our own write, seen again) */
 
-  if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body, error))
-    return FALSE;
-  if (revision_number (server_revision) >= revision_number (revision))
-    return TRUE; /* we have it already (our own write, seen again) */
+      if (state == CP_STORE_SYNC_SYNCED)
+        {
+          test_point (self, "pull", uuid);
+          if (cp_store_save_packet_if_unchanged (self->store, theirs, version,
+                                                 CP_STORE_SYNC_SYNCED, revision, body, NULL,
+                                                 &local_error))
+            {
+              run->stats.pulled++;
+              return TRUE;
+            }
+          if (is_changed (local_error))
+            continue; /* edited meanwhile: merge it next round */
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
 
-  if (state == CP_STORE_SYNC_SYNCED)
-    {
-      if (!cp_store_save_packet (self->store, theirs, NULL, error) ||
-          !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_SYNCED, revision, body,
-                                   error))
-        return FALSE;
-      run->stats.pulled++;
-      return TRUE;
-    }
+      if (state == CP_STORE_SYNC_CONFLICT)
+        {
+          g_autofree char *path = path_in (self, "conflicts", uuid);
+          g_autoptr(JsonNode) conflict = read_json_file (path);
 
-  if (state == CP_STORE_SYNC_CONFLICT)
-    {
-      g_autofree char *path = path_in (self, "conflicts", uuid);
-      g_autoptr(JsonNode) conflict = read_json_file (path);
+          /* Already in conflict with this very version. */
+          if (revision_number (object_string (conflict, "theirs_revision")) >=
+              revision_number (revision))
+            return TRUE;
+        }
 
-      /* Already in conflict with this very version. */
-      if (revision_number (object_string (conflict, "theirs_revision")) >=
-          revision_number (revision))
+      /* Local changes (pending, in conflict or refused): merge against the last synced base. */
+      if (base_body != NULL &&
+          (base = cp_packet_new_from_data (base_body, -1, "base", NULL)) == NULL)
+        g_warning ("The stored base of %s does not parse; merging without it", uuid);
+      if (state == CP_STORE_SYNC_QUARANTINED)
+        rejection_remove (self, uuid);
+      if (merge_once (run, uuid, base, mine, version, theirs, revision, body, &local_error))
         return TRUE;
+      if (!is_changed (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
     }
-
-  /* Local changes (pending, in conflict or refused): merge against the last synced base. */
-  if (base_body != NULL && (base = cp_packet_new_from_data (base_body, -1, "base", NULL)) == NULL)
-    g_warning ("The stored base of %s does not parse; merging without it", uuid);
-  if (state == CP_STORE_SYNC_QUARANTINED)
-    rejection_remove (self, uuid);
-  return merge_into_local (run, uuid, base, theirs, revision, body, error);
+  set_still_changing (error, uuid, local_error);
+  return FALSE;
 }
 
 /* --- blobs --------------------------------------------------------------------------------- */
@@ -871,6 +1016,46 @@ quarantine (Run          *run,
   return TRUE;
 }
 
+/* The server acknowledged @body (read at @version) as @revision: the packet is synced, unless it
+ * changed while the request was on its way (then it stays pending, on the new base). Marking it
+ * synced is conditional on the version, so an edit landing at that moment is never marked sent;
+ * a save that changed nothing but the version (compaction) is checked by content. */
+static gboolean
+mark_sent (Run         *run,
+           const char  *uuid,
+           guint64      version,
+           const char  *body,
+           const char  *revision,
+           GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(GError) local_error = NULL;
+
+  for (guint round = 0; round < MAX_CAS_ROUNDS; round++)
+    {
+      g_autoptr(CpPacket) now = NULL;
+      g_autofree char *now_body = NULL;
+
+      g_clear_error (&local_error);
+      if (cp_store_set_sync_info_if_unchanged (self->store, uuid, version, CP_STORE_SYNC_SYNCED,
+                                               revision, body, &local_error))
+        return TRUE;
+      if (!is_changed (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      now = cp_store_load_packet_versioned (self->store, uuid, &version, error);
+      if (now == NULL)
+        return FALSE;
+      now_body = cp_packet_to_data (now, FALSE, NULL);
+      if (!g_str_equal (now_body, body))
+        break;
+    }
+  /* Pending is always safe: the next sync sends what is there. */
+  return cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, revision, body, error);
+}
+
 /* Sends one packet until the server holds it, merging with the server's version on 412. */
 static gboolean
 push_packet (Run         *run,
@@ -894,6 +1079,7 @@ push_packet (Run         *run,
       g_autoptr(GBytes) bytes = NULL;
       const char *headers[3];
       CpStoreSyncState state;
+      guint64 sent_version = 0;
       gsize length = 0;
 
       if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body,
@@ -901,7 +1087,7 @@ push_packet (Run         *run,
         return FALSE;
       if (state == CP_STORE_SYNC_SYNCED || state == CP_STORE_SYNC_CONFLICT)
         return TRUE;
-      packet = cp_store_load_packet (self->store, uuid, error);
+      packet = cp_store_load_packet_versioned (self->store, uuid, &sent_version, error);
       if (packet == NULL)
         return FALSE;
       body = cp_packet_to_data (packet, FALSE, &length);
@@ -931,8 +1117,6 @@ push_packet (Run         *run,
 
       if (reply->status == 200 || reply->status == 201)
         {
-          g_autoptr(CpPacket) now = NULL;
-          g_autofree char *now_body = NULL;
           g_autofree char *revision = NULL;
           gint64 number = object_int (reply->json, "revision", 0);
           const char *receipt_sha = object_string (reply->json, "sha256");
@@ -946,15 +1130,7 @@ push_packet (Run         *run,
             g_warning ("The receipt for %s names other content (%s, sent %s)", uuid,
                        receipt_sha, sha256);
           revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
-          /* Synced only if nothing changed while the request was on its way. */
-          now = cp_store_load_packet (self->store, uuid, error);
-          if (now == NULL)
-            return FALSE;
-          now_body = cp_packet_to_data (now, FALSE, NULL);
-          if (!cp_store_set_sync_info (self->store, uuid,
-                                       g_str_equal (now_body, body) ? CP_STORE_SYNC_SYNCED
-                                                                    : CP_STORE_SYNC_PENDING,
-                                       revision, body, error))
+          if (!mark_sent (run, uuid, sent_version, body, revision, error))
             return FALSE;
           inflight_clear (self, uuid);
           rejection_remove (self, uuid);
@@ -1092,6 +1268,7 @@ fetch_and_apply (Run         *run,
   CpSyncEngine *self = run->self;
   g_autofree char *url = g_strconcat ("/api/v1/packets/", uuid, NULL);
   g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(CpPacket) theirs = NULL;
   g_autofree char *body = NULL;
   g_autofree char *etag_revision = NULL;
   const char *etag;
@@ -1120,9 +1297,42 @@ fetch_and_apply (Run         *run,
       return FALSE;
     }
   body = g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
+  theirs = parse_body (body, error);
+  if (theirs == NULL)
+    return FALSE;
   /* The packet may have moved on since the change was listed: the ETag says which it is. */
   (void) revision;
-  return apply_server_version (run, uuid, etag_revision, body, error);
+  return apply_server_version (run, uuid, theirs, etag_revision, body, error);
+}
+
+/* A change that came with its body (GET /changes?bodies=1): no request needed. */
+static gboolean
+apply_change_body (Run         *run,
+                   const char  *uuid,
+                   const char  *revision,
+                   JsonNode    *packet_node,
+                   GError     **error)
+{
+  g_autoptr(CpPacket) theirs = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *body = NULL;
+
+  theirs = cp_packet_new_from_json (packet_node, "server", &local_error);
+  if (theirs == NULL)
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                   _("The server sent a packet this version cannot read: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+  if (!g_str_equal (cp_packet_get_uuid (theirs), uuid))
+    {
+      g_propagate_error (error, bad_reply_error ("the list of changes"));
+      return FALSE;
+    }
+  /* The canonical body, as the packet model writes it (the server stores the same). */
+  body = cp_packet_to_data (theirs, FALSE, NULL);
+  return apply_server_version (run, uuid, theirs, revision, body, error);
 }
 
 static gboolean
@@ -1141,7 +1351,9 @@ pull_changes (Run         *run,
       JsonNode *changes;
       const char *next;
 
-      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT,
+      /* With the bodies: a server that knows bodies=1 sends each packet in the page (an older
+       * one ignores it, and each packet is fetched on its own below). */
+      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT "&bodies=1",
                              state->cursor != NULL ? state->cursor : "0");
       reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
                                       run->cancellable, error);
@@ -1168,6 +1380,7 @@ pull_changes (Run         *run,
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
           const char *uuid = object_string (change, "uuid");
+          JsonNode *packet_node = NULL;
           gint64 number = object_int (change, "revision", 0);
           g_autofree char *revision = NULL;
           g_autofree char *local_revision = NULL;
@@ -1185,7 +1398,14 @@ pull_changes (Run         *run,
                                       NULL) &&
               revision_number (local_revision) >= number)
             continue;
-          if (!fetch_and_apply (run, uuid, revision, error))
+          if (JSON_NODE_HOLDS_OBJECT (change))
+            packet_node = json_object_get_member (json_node_get_object (change), "packet");
+          if (packet_node != NULL && JSON_NODE_HOLDS_OBJECT (packet_node))
+            {
+              if (!apply_change_body (run, uuid, revision, packet_node, error))
+                return FALSE;
+            }
+          else if (!fetch_and_apply (run, uuid, revision, error))
             return FALSE;
         }
 
@@ -1484,6 +1704,7 @@ cp_sync_engine_finalize (GObject *object)
   g_clear_object (&self->client);
   g_free (self->sync_dir);
   g_free (self->templates_dir);
+  g_clear_pointer (&self->conflict_reads, g_hash_table_unref);
 
   G_OBJECT_CLASS (cp_sync_engine_parent_class)->finalize (object);
 }
@@ -1518,6 +1739,20 @@ cp_sync_engine_init (CpSyncEngine *self)
 {
   self->chunk_size = 8 * 1024 * 1024;
   self->templates_max_age = 24 * 60 * 60;
+  self->conflict_reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) conflict_read_free);
+}
+
+void
+cp_sync_engine_set_test_hook (CpSyncEngine         *self,
+                              CpSyncEngineTestHook  hook,
+                              gpointer              user_data)
+{
+  g_return_if_fail (CP_IS_SYNC_ENGINE (self));
+  g_return_if_fail (!cp_sync_engine_is_syncing (self));
+
+  self->test_hook = hook;
+  self->test_hook_data = user_data;
 }
 
 CpSyncEngine *
@@ -1694,6 +1929,8 @@ cp_sync_engine_load_conflict (CpSyncEngine  *self,
   g_autoptr(CpPacket) base = NULL;
   g_autofree char *base_body = NULL;
   const char *theirs_body;
+  ConflictRead *read;
+  guint64 version = 0;
 
   g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
@@ -1710,14 +1947,83 @@ cp_sync_engine_load_conflict (CpSyncEngine  *self,
   theirs = cp_packet_new_from_data (theirs_body, -1, "conflict", error);
   if (theirs == NULL)
     return NULL;
-  mine = cp_store_load_packet (self->store, uuid, error);
+  mine = cp_store_load_packet_versioned (self->store, uuid, &version, error);
   if (mine == NULL)
     return NULL;
   if (!cp_store_get_sync_info (self->store, uuid, NULL, NULL, &base_body, error))
     return NULL;
   if (base_body != NULL)
     base = cp_packet_new_from_data (base_body, -1, "base", NULL);
+  /* What the result is made of, so that resolving it does not overwrite a later edit. */
+  read = g_new0 (ConflictRead, 1);
+  read->mine = g_object_ref (mine);
+  read->version = version;
+  g_hash_table_replace (self->conflict_reads, g_strdup (uuid), read);
   return cp_merge_packets (base, mine, theirs);
+}
+
+/* Saves the resolved packet over the local one, pending on the server's revision. The write is
+ * conditional on the version the conflict page's merge was computed from: if the packet was
+ * edited since, the edits are merged into the resolution (three-way, against what the page
+ * showed); an edit of a field the user also resolved is a new conflict to look at. */
+static gboolean
+save_resolution (CpSyncEngine  *self,
+                 const char    *uuid,
+                 CpPacket      *resolved,
+                 const char    *theirs_revision,
+                 const char    *theirs_body,
+                 GError       **error)
+{
+  ConflictRead *read = g_hash_table_lookup (self->conflict_reads, uuid);
+  g_autoptr(CpPacket) shown = NULL;
+  g_autoptr(CpPacket) candidate = g_object_ref (resolved);
+  g_autoptr(GError) local_error = NULL;
+  guint64 version = 0;
+
+  if (read != NULL)
+    {
+      shown = g_object_ref (read->mine);
+      version = read->version;
+    }
+  else
+    {
+      /* Resolved without load_conflict: the packet as it is now is what was resolved. */
+      shown = cp_store_load_packet_versioned (self->store, uuid, &version, error);
+      if (shown == NULL)
+        return FALSE;
+    }
+
+  for (guint round = 0; round < MAX_CAS_ROUNDS; round++)
+    {
+      g_autoptr(CpPacket) now = NULL;
+      g_autoptr(CpMergeResult) result = NULL;
+
+      g_clear_error (&local_error);
+      if (cp_store_save_packet_if_unchanged (self->store, candidate, version,
+                                             CP_STORE_SYNC_PENDING, theirs_revision, theirs_body,
+                                             NULL, &local_error))
+        return TRUE;
+      if (!is_changed (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      now = cp_store_load_packet_versioned (self->store, uuid, &version, error);
+      if (now == NULL)
+        return FALSE;
+      result = cp_merge_packets (shown, now, resolved);
+      if (cp_merge_result_has_conflicts (result) || cp_merge_result_get_packet (result) == NULL)
+        {
+          g_hash_table_remove (self->conflict_reads, uuid);
+          g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED, "%s",
+                       _("The packet was edited while the conflict was being resolved. Look "
+                         "at the differences again."));
+          return FALSE;
+        }
+      g_set_object (&candidate, cp_merge_result_get_packet (result));
+    }
+  set_still_changing (error, uuid, local_error);
+  return FALSE;
 }
 
 gboolean
@@ -1758,10 +2064,9 @@ cp_sync_engine_resolve_conflict (CpSyncEngine   *self,
                    _("This packet has no conflict to resolve."));
       return FALSE;
     }
-  if (!cp_store_save_packet (self->store, merged, NULL, error) ||
-      !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, theirs_revision,
-                               theirs_body, error))
+  if (!save_resolution (self, uuid, merged, theirs_revision, theirs_body, error))
     return FALSE;
+  g_hash_table_remove (self->conflict_reads, uuid);
   g_unlink (path);
   return TRUE;
 }

@@ -12,6 +12,7 @@
 #include "cp-demo.h"
 #include "cp-finding.h"
 #include "cp-sync-client-private.h"
+#include "cp-sync-engine-private.h"
 
 typedef struct
 {
@@ -393,6 +394,157 @@ test_two_clients_conflict (Fixture       *f,
   g_assert_cmpstr (get_string (f->a, uuid, "cover", "email", &keep), ==, "b@example.cn");
   g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
   g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+}
+
+/* An edit typed exactly while the engine holds the local packet it read: the test hook runs in
+ * the sync's worker thread between the engine's read and its write. */
+typedef struct
+{
+  TestClient *client;
+  const char *uuid;
+  const char *point;    /* "pull" or "merge" */
+  const char *section;
+  const char *field;
+  const char *value;
+  guint       fired;
+} Injection;
+
+static void
+inject_edit_cb (CpSyncEngine *engine,
+                const char   *point,
+                const char   *uuid,
+                gpointer      user_data)
+{
+  Injection *injection = user_data;
+
+  if (injection->fired > 0 || !g_str_equal (point, injection->point) ||
+      !g_str_equal (uuid, injection->uuid))
+    return;
+  injection->fired++;
+  set_string (injection->client, uuid, injection->section, injection->field, injection->value);
+}
+
+/* A synced packet, changed on the server; the user types while the pull writes the server's
+ * version over it: the edit survives (merged, not overwritten) and reaches the server. */
+static void
+test_edit_during_pull (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Raced");
+  Injection injection = { f->b, uuid, "pull", "cover", "email", "typed@example.cn", 0 };
+  g_autoptr(CpPacket) keep = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *sa = NULL;
+  g_autofree char *sb = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+  set_string (f->a, uuid, "cover", "phone", "a-phone");
+  sync_ok (f->a, NULL);
+
+  cp_sync_engine_set_test_hook (f->b->engine, inject_edit_cb, &injection);
+  sync_ok (f->b, &stats);
+  cp_sync_engine_set_test_hook (f->b->engine, NULL, NULL);
+  g_assert_cmpuint (injection.fired, ==, 1);
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "email", &keep), ==, "typed@example.cn");
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "phone", &keep), ==, "a-phone");
+  /* The write over the synced packet was refused, the engine read it again (now with local
+   * changes) and merged; the merge went out in the same sync. */
+  g_assert_cmpuint (stats.pulled, ==, 0);
+  g_assert_cmpuint (stats.merged, ==, 1);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+
+  server = server_body (f, uuid, NULL);
+  g_assert_nonnull (strstr (server, "typed@example.cn"));
+  g_assert_nonnull (strstr (server, "a-phone"));
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 1);
+  sa = local_body (f->a, uuid);
+  sb = local_body (f->b, uuid);
+  g_assert_cmpstr (sa, ==, server);
+  g_assert_cmpstr (sb, ==, server);
+}
+
+/* A packet with local changes meets the server's newer version (412 on push); the user types
+ * while the merge is being written: the merge is done again with that edit in it. */
+static void
+test_edit_during_merge (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Raced twice");
+  Injection injection = { f->b, uuid, "merge", "finance", "note", "typed while merging", 0 };
+  g_autoptr(CpPacket) keep = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *sa = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->a, uuid, "cover", "phone", "a-phone");
+  set_string (f->b, uuid, "cover", "email", "b@example.cn");
+  sync_ok (f->a, NULL);
+
+  cp_sync_engine_set_test_hook (f->b->engine, inject_edit_cb, &injection);
+  sync_ok (f->b, &stats);
+  cp_sync_engine_set_test_hook (f->b->engine, NULL, NULL);
+  g_assert_cmpuint (injection.fired, ==, 1);
+  g_assert_cmpuint (stats.merged, ==, 1);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (stats.pushed, ==, 1);
+  g_assert_cmpstr (get_string (f->b, uuid, "finance", "note", &keep), ==,
+                   "typed while merging");
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "email", &keep), ==, "b@example.cn");
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "phone", &keep), ==, "a-phone");
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
+
+  server = server_body (f, uuid, NULL);
+  g_assert_nonnull (strstr (server, "typed while merging"));
+  g_assert_nonnull (strstr (server, "b@example.cn"));
+  g_assert_nonnull (strstr (server, "a-phone"));
+  sync_ok (f->a, NULL);
+  sa = local_body (f->a, uuid);
+  g_assert_cmpstr (sa, ==, server);
+}
+
+/* An edit made while the conflict page is open is kept when the conflict is resolved. */
+static void
+test_edit_during_resolve (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Resolved");
+  g_autoptr(CpMergeResult) result = NULL;
+  g_autoptr(CpPacket) keep = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->a, uuid, "cover", "phone", "from-a");
+  set_string (f->b, uuid, "cover", "phone", "from-b");
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_CONFLICT);
+
+  result = cp_sync_engine_load_conflict (f->b->engine, uuid, &error);
+  g_assert_no_error (error);
+  set_string (f->b, uuid, "cover", "email", "typed@example.cn");
+  g_assert_true (cp_merge_result_resolve (result, "/sections/cover/phone", CP_MERGE_THEIRS, NULL,
+                                          &error));
+  g_assert_true (cp_sync_engine_resolve_conflict (f->b->engine, uuid, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "phone", &keep), ==, "from-a");
+  g_assert_cmpstr (get_string (f->b, uuid, "cover", "email", &keep), ==, "typed@example.cn");
+  g_assert_cmpint (sync_state (f->b, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
+
+  sync_ok (f->b, NULL);
+  server = server_body (f, uuid, NULL);
+  g_assert_nonnull (strstr (server, "typed@example.cn"));
+  g_assert_nonnull (strstr (server, "from-a"));
+  g_assert_null (strstr (server, "from-b"));
 }
 
 static GBytes *
@@ -947,6 +1099,9 @@ main (int   argc,
   ADD ("/sync/changes-pull", test_changes_pull);
   ADD ("/sync/two-clients-merge", test_two_clients_merge);
   ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
+  ADD ("/sync/edit-during-pull", test_edit_during_pull);
+  ADD ("/sync/edit-during-merge", test_edit_during_merge);
+  ADD ("/sync/edit-during-resolve", test_edit_during_resolve);
   ADD ("/sync/blobs-only-missing", test_blobs_only_missing);
   ADD ("/sync/blob-resume", test_blob_resume);
   ADD ("/sync/needs-login-keeps-work", test_needs_login_keeps_work);
