@@ -115,6 +115,43 @@ cp_server_count_free (CpServerCount *count)
   g_free (count);
 }
 
+gboolean
+cp_server_storage_is_postgres (const char *database)
+{
+  return database != NULL &&
+         (g_str_has_prefix (database, "postgresql://") ||
+          g_str_has_prefix (database, "postgres://") || strchr (database, '=') != NULL);
+}
+
+CpServerStorage *
+cp_server_storage_open (const char  *database,
+                        const char  *data_dir,
+                        GError     **error)
+{
+  if (database == NULL || *database == '\0')
+    {
+      g_autofree char *path = g_build_filename (data_dir, "server.sqlite", NULL);
+
+      return cp_server_storage_sqlite_open (path, error);
+    }
+  if (!cp_server_storage_is_postgres (database))
+    {
+      g_set_error_literal (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_INVALID,
+                           "The database must be a postgresql:// URL or a PostgreSQL connection "
+                           "string (host=… dbname=…); leave it out for SQLite in the data "
+                           "folder.");
+      return NULL;
+    }
+#ifdef CP_SERVER_HAVE_POSTGRES
+  return cp_server_storage_pg_open (database, error);
+#else
+  g_set_error_literal (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
+                       "This credit-packet-server was built without PostgreSQL support "
+                       "(meson option postgres).");
+  return NULL;
+#endif
+}
+
 void
 cp_server_storage_close (CpServerStorage *self)
 {

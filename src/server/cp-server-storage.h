@@ -215,6 +215,17 @@ typedef struct
                                            guint               limit,
                                            gint64             *last_seq,
                                            GError            **error);
+  /* The same with each revision's body, in one read: the page ends early (*truncated) before
+   * the row whose body would take the bodies past @max_bytes; the first row always comes.
+   * Optional (NULL: the feed answers without bodies). */
+  GPtrArray        *(*list_changes_with_bodies) (CpServerStorage    *self,
+                                           const CpServerUser *user,
+                                           gint64              since,
+                                           guint               limit,
+                                           gsize               max_bytes,
+                                           gint64             *last_seq,
+                                           gboolean           *truncated,
+                                           GError            **error);
 
   /* Blobs: who uploaded what, and whether @user may read a blob (uploaded it, or a packet it
    * can see lists it). */
@@ -236,6 +247,16 @@ struct _CpServerStorage
 /* Opens (creating and migrating when needed) the SQLite database at @path. */
 CpServerStorage *cp_server_storage_sqlite_open (const char  *path,
                                                 GError     **error);
+/* Opens (creating and migrating when needed) the PostgreSQL database that @conninfo names (a
+ * postgresql:// URL or libpq's key=value form). Only in builds with CP_SERVER_HAVE_POSTGRES. */
+CpServerStorage *cp_server_storage_pg_open     (const char  *conninfo,
+                                                GError     **error);
+/* The server's choice: PostgreSQL when @database is a postgresql:// URL or a key=value
+ * connection string, else SQLite in @data_dir/server.sqlite (@database NULL or empty). */
+CpServerStorage *cp_server_storage_open        (const char  *database,
+                                                const char  *data_dir,
+                                                GError     **error);
+gboolean         cp_server_storage_is_postgres (const char  *database);
 void             cp_server_storage_close       (CpServerStorage *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerStorage, cp_server_storage_close)
 

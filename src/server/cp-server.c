@@ -46,6 +46,7 @@ void
 cp_server_config_clear (CpServerConfig *config)
 {
   g_clear_pointer (&config->data_dir, g_free);
+  g_clear_pointer (&config->database, g_free);
   g_clear_pointer (&config->listen, g_free);
   g_clear_pointer (&config->tls_cert, g_free);
   g_clear_pointer (&config->tls_key, g_free);
@@ -122,6 +123,7 @@ cp_server_config_load (CpServerConfig  *config,
   base_dir = g_path_get_dirname (path);
 
   if (!key_file_get_path (file, "server", "data-dir", base_dir, &config->data_dir, error) ||
+      !key_file_get_path (file, "server", "database", NULL, &config->database, error) ||
       !key_file_get_path (file, "server", "listen", NULL, &config->listen, error) ||
       !key_file_get_path (file, "server", "tls-cert", base_dir, &config->tls_cert, error) ||
       !key_file_get_path (file, "server", "tls-key", base_dir, &config->tls_key, error) ||
@@ -1246,7 +1248,6 @@ cp_server_new (const CpServerConfig  *config,
                GError               **error)
 {
   g_autoptr(CpServer) self = NULL;
-  g_autofree char *db_path = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
 
   g_return_val_if_fail (config != NULL, NULL);
@@ -1268,6 +1269,7 @@ cp_server_new (const CpServerConfig  *config,
   self = g_object_new (CP_TYPE_SERVER, NULL);
   self->config = *config;
   self->config.data_dir = g_strdup (config->data_dir);
+  self->config.database = g_strdup (config->database);
   self->config.listen = g_strdup (config->listen != NULL ? config->listen : "127.0.0.1:8080");
   self->config.tls_cert = g_strdup (config->tls_cert);
   self->config.tls_key = g_strdup (config->tls_key);
@@ -1290,8 +1292,7 @@ cp_server_new (const CpServerConfig  *config,
 
   remove_stale_partials (self->partial_dir);
 
-  db_path = g_build_filename (config->data_dir, "server.sqlite", NULL);
-  self->storage = cp_server_storage_sqlite_open (db_path, error);
+  self->storage = cp_server_storage_open (config->database, config->data_dir, error);
   if (self->storage == NULL)
     return NULL;
   if (!cp_server_storage_seed_defaults (self->storage, error))

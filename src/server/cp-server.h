@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char           *data_dir;        /* the database and the blob folder live here */
+  char           *data_dir;        /* the SQLite database and the blob folder live here */
+  char           *database;        /* a PostgreSQL URL or connection string; NULL: SQLite */
   char           *listen;          /* "ADDR:PORT"; port 0 picks a free one */
   char           *tls_cert;        /* PEM files; both or neither */
   char           *tls_key;
@@ -32,7 +33,7 @@ typedef struct
 } CpServerConfig;
 
 void      cp_server_config_init  (CpServerConfig  *config);
-/* Reads a GKeyFile ([server] listen, data-dir, tls-cert, tls-key, templates-dir, max-body,
+/* Reads a GKeyFile ([server] listen, data-dir, database, tls-cert, tls-key, templates-dir, max-body,
  * max-blob, session-ttl, log-requests; [login] max-failures, window; [passwords] opslimit, memlimit). */
 gboolean  cp_server_config_load  (CpServerConfig  *config,
                                   const char      *path,
@@ -42,7 +43,8 @@ void      cp_server_config_clear (CpServerConfig  *config);
 #define CP_TYPE_SERVER (cp_server_get_type ())
 G_DECLARE_FINAL_TYPE (CpServer, cp_server, CP, SERVER, GObject)
 
-/* Opens (and migrates) the storage in config->data_dir. Nothing listens yet. */
+/* Opens (and migrates) the storage: config->database, or SQLite in config->data_dir. Nothing
+ * listens yet. */
 CpServer        *cp_server_new            (const CpServerConfig  *config,
                                            GError               **error);
 /* Binds config->listen on the thread-default main context. */

@@ -91,6 +91,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
@@ -108,6 +109,8 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Directory for the database and the attachments", "DIR" },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database,
+      "PostgreSQL database instead of SQLite in DIR (postgresql://…)", "URL" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       "Address and port to listen on (port 0 picks a free one)", "ADDR:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "TLS certificate (PEM)", "FILE" },
@@ -164,6 +167,8 @@ main (int   argc,
     }
   if (data_dir != NULL)
     g_free (config.data_dir), config.data_dir = g_strdup (data_dir);
+  if (database != NULL)
+    g_free (config.database), config.database = g_strdup (database);
   if (listen != NULL)
     g_free (config.listen), config.listen = g_strdup (listen);
   if (tls_cert != NULL)
@@ -193,7 +198,6 @@ main (int   argc,
 
   if (argc > 1)
     {
-      g_autofree char *path = g_build_filename (config.data_dir, "server.sqlite", NULL);
       g_autoptr(CpServerStorage) storage = NULL;
       CpServerAdminOptions options = { role, district, enterprise, agency };
 
@@ -202,7 +206,8 @@ main (int   argc,
           g_printerr ("credit-packet-server: libsodium could not be initialised\n");
           status = 1;
         }
-      else if ((storage = cp_server_storage_sqlite_open (path, &error)) == NULL ||
+      else if ((storage = cp_server_storage_open (config.database, config.data_dir,
+                                                  &error)) == NULL ||
                !cp_server_storage_seed_defaults (storage, &error) ||
                !cp_server_admin_run (storage, &config.password_cost, &options, argv + 1,
                                      &error))
