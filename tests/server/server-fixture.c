@@ -8,7 +8,14 @@
 #include "server-fixture.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef CP_SERVER_HAVE_POSTGRES
+#include <libpq-fe.h>
+#endif
 
 #include "cp-server-admin.h"
 #include "cp-uscc.h"
@@ -33,6 +40,188 @@ make_uscc (const char *division6,
   g_assert_true (cp_uscc_validate (code, NULL, NULL));
   return g_strdup (code);
 }
+
+/* --- the backend --------------------------------------------------------------------------- */
+
+static gboolean
+backend_is_postgres (void)
+{
+  return g_strcmp0 (g_getenv ("CP_TEST_BACKEND"), "postgresql") == 0;
+}
+
+/* Before g_test_init(): a PostgreSQL run without a database skips the whole program (TAP plan
+ * 1..0), except in CI, which must run it. */
+__attribute__((constructor)) static void
+check_backend (void)
+{
+  const char *reason = NULL;
+
+  if (!backend_is_postgres ())
+    return;
+#ifdef CP_SERVER_HAVE_POSTGRES
+  if (g_getenv ("CP_TEST_DATABASE") == NULL || *g_getenv ("CP_TEST_DATABASE") == '\0')
+    reason = "CP_TEST_DATABASE is not set, so there is no PostgreSQL database to test on "
+             "(eval \"$(sh tools/pg-test-cluster.sh start DIR)\" starts a throwaway one)";
+#else
+  reason = "this build has no PostgreSQL support (libpq was not found)";
+#endif
+  if (reason == NULL)
+    return;
+  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+    {
+      printf ("Bail out! CI must run the PostgreSQL tests, but %s\n", reason);
+      fflush (stdout);
+      _exit (1);
+    }
+  printf ("1..0 # SKIP %s\n", reason);
+  fflush (stdout);
+  _exit (0);
+}
+
+#ifdef CP_SERVER_HAVE_POSTGRES
+static void
+ignore_notice (void       *user_data,
+               const char *message)
+{
+}
+
+static PGconn *
+pg_connect (void)
+{
+  PGconn *conn = PQconnectdb (g_getenv ("CP_TEST_DATABASE"));
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("Cannot connect to CP_TEST_DATABASE: %s", PQerrorMessage (conn));
+  PQsetNoticeProcessor (conn, ignore_notice, NULL);
+  return conn;
+}
+
+static void
+pg_exec (PGconn     *conn,
+         const char *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+}
+
+/* Appends key='value' with libpq's quoting. */
+static void
+append_conninfo (GString    *conninfo,
+                 const char *key,
+                 const char *value)
+{
+  g_string_append_printf (conninfo, "%s='", key);
+  for (const char *c = value; *c != '\0'; c++)
+    {
+      if (*c == '\'' || *c == '\\')
+        g_string_append_c (conninfo, '\\');
+      g_string_append_c (conninfo, *c);
+    }
+  g_string_append (conninfo, "' ");
+}
+
+/* A schema of its own for this test, and a connection string whose search path starts there. */
+static void
+pg_create_schema (ServerFixture *f)
+{
+  static guint counter;
+  PGconn *conn = pg_connect ();
+  g_autofree char *create = NULL;
+  g_autofree char *search_path = NULL;
+  GString *conninfo = g_string_new (NULL);
+  PQconninfoOption *options;
+  char *message = NULL;
+
+  f->schema = g_strdup_printf ("cp_test_%d_%u", (int) getpid (), ++counter);
+  create = g_strdup_printf ("DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", f->schema,
+                            f->schema);
+  pg_exec (conn, create);
+  PQfinish (conn);
+
+  options = PQconninfoParse (g_getenv ("CP_TEST_DATABASE"), &message);
+  if (options == NULL)
+    g_error ("CP_TEST_DATABASE: %s", message);
+  search_path = g_strdup_printf ("-c search_path=%s", f->schema);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (o->val != NULL && !g_str_equal (o->keyword, "options"))
+      append_conninfo (conninfo, o->keyword, o->val);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    if (g_str_equal (o->keyword, "options"))
+      {
+        g_autofree char *both = g_strconcat (o->val != NULL ? o->val : "", " ", search_path, NULL);
+
+        append_conninfo (conninfo, "options", both);
+      }
+  PQconninfoFree (options);
+  f->database = g_string_free (conninfo, FALSE);
+}
+
+static void
+pg_drop_schema (ServerFixture *f)
+{
+  PGconn *conn = pg_connect ();
+  g_autofree char *drop = g_strdup_printf ("DROP SCHEMA %s CASCADE", f->schema);
+
+  pg_exec (conn, drop);
+  PQfinish (conn);
+}
+#endif
+
+CpServerStorage *
+server_fixture_open_storage (ServerFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  CpServerStorage *storage = cp_server_storage_open (f->database, f->dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (storage);
+  return storage;
+}
+
+GStrv
+server_fixture_query_column (ServerFixture *f,
+                             const char    *sql)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (f->database == NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, "server.sqlite", NULL);
+      sqlite3 *handle;
+      sqlite3_stmt *stmt;
+
+      g_assert_cmpint (sqlite3_open (path, &handle), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+      sqlite3_exec (handle, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+      sqlite3_close (handle);
+    }
+  else
+    {
+#ifdef CP_SERVER_HAVE_POSTGRES
+      PGconn *conn = PQconnectdb (f->database);
+      PGresult *result;
+
+      g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+      result = PQexec (conn, sql);
+      g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+      for (int row = 0; row < PQntuples (result); row++)
+        g_strv_builder_add (builder, PQgetvalue (result, row, 0));
+      PQclear (result);
+      PQfinish (conn);
+#else
+      g_assert_not_reached ();
+#endif
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* --- replies ------------------------------------------------------------------------------ */
 
 void
 reply_free (Reply *reply)
@@ -127,7 +316,6 @@ server_fixture_setup (ServerFixture *f,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
   CpServerStorage *storage;
 
   if (USCC_1 == NULL)
@@ -152,10 +340,16 @@ server_fixture_setup (ServerFixture *f,
   f->config.max_blob = 1024 * 1024;
   f->config.log_requests = g_getenv ("CP_SERVER_TEST_LOG") != NULL;
 
+  if (backend_is_postgres ())
+    {
+#ifdef CP_SERVER_HAVE_POSTGRES
+      pg_create_schema (f);
+      f->config.database = g_strdup (f->database);
+#endif
+    }
+
   g_assert_true (cp_server_auth_init ());
-  db = g_build_filename (f->dir, "server.sqlite", NULL);
-  storage = cp_server_storage_sqlite_open (db, &error);
-  g_assert_no_error (error);
+  storage = server_fixture_open_storage (f);
   cp_server_storage_seed_defaults (storage, &error);
   g_assert_no_error (error);
   storage->vtable->add_agency (storage, "A", "Agency A", &error);
@@ -183,7 +377,7 @@ server_fixture_setup (ServerFixture *f,
                                               "max-conns-per-host", 64, NULL);
   if (data != NULL)
     ((ServerConfigure) data) (f);
-  if (f->skip)
+  if (f->skip || f->manual_start)
     return;
   server_fixture_start (f);
 }
@@ -215,6 +409,12 @@ server_fixture_teardown (ServerFixture *f,
   g_clear_object (&f->certificate);
   server_fixture_stop (f);
   cp_server_config_clear (&f->config);
+#ifdef CP_SERVER_HAVE_POSTGRES
+  if (f->schema != NULL)
+    pg_drop_schema (f);
+#endif
+  g_clear_pointer (&f->schema, g_free);
+  g_clear_pointer (&f->database, g_free);
   remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->base);

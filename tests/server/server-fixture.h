@@ -32,6 +32,11 @@ typedef struct
   CpServerConfig config;
   GTlsCertificate *certificate;  /* the server's, when it serves HTTPS */
   gboolean      skip;           /* set by a ServerConfigure that cannot run here */
+  /* The backend: CP_TEST_BACKEND=postgresql runs every test on the PostgreSQL database that
+   * CP_TEST_DATABASE names, in a schema of its own (dropped after the test). */
+  char         *database;       /* this test's connection string; NULL: SQLite in dir */
+  char         *schema;
+  gboolean      manual_start;   /* set by a ServerConfigure: the test starts its servers itself */
 } ServerFixture;
 
 /* Test data for g_test_add: adjusts the configuration before the server starts. */
@@ -55,6 +60,13 @@ void   server_fixture_setup    (ServerFixture *f,
                                 gconstpointer  data);
 void   server_fixture_teardown (ServerFixture *f,
                                 gconstpointer  data);
+/* The fixture's database, opened directly (the server should be stopped when writing). */
+CpServerStorage *server_fixture_open_storage (ServerFixture *f);
+/* The first column of every row @sql returns, straight from the backend's database (for SQLite
+ * after a WAL checkpoint, so that the database file holds everything). */
+GStrv  server_fixture_query_column (ServerFixture *f,
+                                    const char    *sql);
+
 /* Restart support: starts the server on the existing data directory. */
 void   server_fixture_start    (ServerFixture *f);
 void   server_fixture_stop     (ServerFixture *f);

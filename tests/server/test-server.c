@@ -79,7 +79,6 @@ force_state (ServerFixture *f,
              int            year,
              const char    *kind)
 {
-  g_autofree char *db = g_build_filename (f->dir, "server.sqlite", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CpServerRevision) current = NULL;
   g_autoptr(CpServerRevision) revision = g_new0 (CpServerRevision, 1);
@@ -89,8 +88,7 @@ force_state (ServerFixture *f,
   char *data;
 
   server_fixture_stop (f);
-  storage = cp_server_storage_sqlite_open (db, &error);
-  g_assert_no_error (error);
+  storage = server_fixture_open_storage (f);
   current = storage->vtable->get_packet (storage, cp_packet_get_uuid (packet), NULL);
 
   cp_packet_set_state (copy, state);
@@ -122,10 +120,8 @@ test_login (ServerFixture *f,
   g_autofree char *db = g_build_filename (f->dir, "server.sqlite", NULL);
   g_autofree char *token_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
   g_autofree char *contents = NULL;
+  g_auto(GStrv) hashes = NULL;
   gsize length;
-  sqlite3 *handle;
-  sqlite3_stmt *stmt;
-  int rows = 0;
 
   /* 256 bits in base64url without padding. */
   g_assert_cmpuint (strlen (token), ==, 43);
@@ -140,21 +136,15 @@ test_login (ServerFixture *f,
   }
 
   /* The database holds the token's SHA-256, never the token. */
-  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT token_hash FROM sessions", -1, &stmt,
-                                       NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  hashes = server_fixture_query_column (f, "SELECT token_hash FROM sessions");
+  g_assert_cmpuint (g_strv_length (hashes), ==, 1);
+  g_assert_cmpstr (hashes[0], ==, token_hash);
+  if (f->database == NULL)
     {
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, token_hash);
-      rows++;
+      g_assert_true (g_file_get_contents (db, &contents, &length, NULL));
+      g_assert_null (g_strstr_len (contents, length, token));
+      g_assert_null (g_strstr_len (contents, length, "password-ent-1"));
     }
-  g_assert_cmpint (rows, ==, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_exec (handle, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  sqlite3_close (handle);
-  g_assert_true (g_file_get_contents (db, &contents, &length, NULL));
-  g_assert_null (g_strstr_len (contents, length, token));
-  g_assert_null (g_strstr_len (contents, length, "password-ent-1"));
 
   /* Wrong password, unknown user, malformed bodies. */
   {
@@ -1138,7 +1128,6 @@ test_submit_complete (ServerFixture *f,
   g_autofree char *office = NULL;
   g_autofree char *submit_path = NULL;
   g_autofree char *accept_path = NULL;
-  g_autofree char *db = g_build_filename (f->dir, "server.sqlite", NULL);
   GPtrArray *attachments;
   CpServerStorage *storage;
   gsize length;
@@ -1182,8 +1171,7 @@ test_submit_complete (ServerFixture *f,
 
   /* The enterprise is a client of agency A. */
   server_fixture_stop (f);
-  storage = cp_server_storage_sqlite_open (db, &error);
-  g_assert_no_error (error);
+  storage = server_fixture_open_storage (f);
   storage->vtable->assign (storage, cp_packet_get_uscc (packet), "A", &error);
   g_assert_no_error (error);
   cp_server_storage_close (storage);
@@ -1802,7 +1790,6 @@ static void
 test_progress (ServerFixture *f,
                gconstpointer  data)
 {
-  g_autofree char *db = g_build_filename (f->dir, "server.sqlite", NULL);
   g_autoptr(GError) error = NULL;
   CpServerStorage *storage;
   g_autofree char *office = NULL;
@@ -1811,8 +1798,7 @@ test_progress (ServerFixture *f,
   /* 40 accepted standardization packets and all 6 city demonstrations in Kunshan,
    * 44 in Wuzhong; a draft and a 2019 packet that do not count. */
   server_fixture_stop (f);
-  storage = cp_server_storage_sqlite_open (db, &error);
-  g_assert_no_error (error);
+  storage = server_fixture_open_storage (f);
   for (guint i = 0; i < 40 + 6 + 44 + 2; i++)
     {
       g_autoptr(CpServerRevision) revision = g_new0 (CpServerRevision, 1);
