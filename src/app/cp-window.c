@@ -38,6 +38,7 @@ struct _CpWindow
   GtkDropDown          *state_dropdown;
   GtkDropDown          *year_dropdown;
   GtkStack             *list_stack;
+  GtkSpinner           *loading_spinner;
   GtkListView          *list_view;
   CpPacketView         *packet_view;
   CpSyncStatus         *sync_status;
@@ -136,6 +137,9 @@ cp_window_update_list_page (CpWindow *self)
     gtk_stack_set_visible_child_name (self->list_stack, "no-results");
   else
     gtk_stack_set_visible_child_name (self->list_stack, "list");
+  /* A spinning spinner animates (and redraws the window at 60 frames a second) even on a
+   * hidden stack page: it spins only while it is shown. */
+  gtk_spinner_set_spinning (self->loading_spinner, !self->loaded);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), n_all > 0);
   if (n_all == 0)
@@ -1319,6 +1323,7 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpWindow, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, year_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CpWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, packet_view);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, sync_status);

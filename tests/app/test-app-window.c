@@ -749,6 +749,63 @@ test_about_and_shortcuts (Fixture       *f,
   g_assert_cmpuint (n_shortcuts, ==, 1);
 }
 
+static void
+count_frame_cb (GdkFrameClock *clock,
+                guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+/* Lets what was just shown settle (the delayed validation, the badges, transitions): a second,
+ * then until 500 ms pass without a frame (at most 5 s more). */
+static void
+settle (guint *n_frames)
+{
+  gint64 deadline = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+
+  spin (1000);
+  do
+    {
+      *n_frames = 0;
+      spin (500);
+    }
+  while (*n_frames > 0 && g_get_monotonic_time () < deadline);
+}
+
+/* An idle window draws nothing: on the list and inside a packet, once everything is shown, no
+ * frame is painted while nobody does anything (a hidden spinner used to repaint the window 60
+ * times a second, a few per cent of a laptop's CPU for as long as the application was open). */
+static void
+test_idle_draws_nothing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *uscc = cp_demo_uscc ("320505", 12);
+  g_autoptr(GError) error = NULL;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (f->window));
+  guint n_frames = 0;
+  gulong id;
+
+  /* A blinking cursor in the focused entry paints by design: not what is measured here. */
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (f->window)), "gtk-cursor-blink", FALSE,
+                NULL);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame_cb), &n_frames);
+
+  WAIT_FOR (cp_window_is_loaded (f->window));
+  settle (&n_frames);
+  n_frames = 0;
+  spin (1000);
+  g_assert_cmpuint (n_frames, <=, 1);
+
+  cp_window_create_packet (f->window, "city-demonstration", "苏州安泰物流有限公司", uscc, &error);
+  g_assert_no_error (error);
+  settle (&n_frames);
+  n_frames = 0;
+  spin (1000);
+  g_assert_cmpuint (n_frames, <=, 1);
+  g_signal_handler_disconnect (clock, id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -771,6 +828,7 @@ main (int   argc,
   ADD ("about-and-shortcuts", test_about_and_shortcuts);
   ADD ("visit-every-page", test_visit_every_page);
   ADD ("flush-on-close", test_flush_on_close);
+  ADD ("idle-draws-nothing", test_idle_draws_nothing);
 #undef ADD
 
   return g_test_run ();
