@@ -1123,6 +1123,49 @@ query_uint (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* A page of changes with each packet's canonical body as "packet": written by hand so that the
+ * stored bytes go out as they are (no parsing and writing again of up to 8 MiB). */
+static void
+reply_changes_with_bodies (SoupServerMessage *msg,
+                           GPtrArray         *changes,
+                           const char        *next,
+                           gboolean           more)
+{
+  GString *text = g_string_sized_new (4096);
+
+  g_string_append (text, "{\"changes\":[");
+  for (guint i = 0; i < changes->len; i++)
+    {
+      CpServerRevision *revision = g_ptr_array_index (changes, i);
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *receipt = NULL;
+      JsonObject *entry = revision_to_json_object (revision);
+      gsize length;
+
+      json_object_set_int_member (entry, "seq", revision->seq);
+      json_node_take_object (node, entry);
+      receipt = json_to_string (node, FALSE);
+      length = strlen (receipt);
+      g_assert (length > 2 && receipt[length - 1] == '}');
+      if (i > 0)
+        g_string_append_c (text, ',');
+      g_string_append_len (text, receipt, (gssize) length - 1);
+      g_string_append (text, ",\"packet\":");
+      if (revision->body != NULL && g_bytes_get_size (revision->body) > 0)
+        g_string_append_len (text, g_bytes_get_data (revision->body, NULL),
+                             (gssize) g_bytes_get_size (revision->body));
+      else
+        g_string_append (text, "null");
+      g_string_append_c (text, '}');
+    }
+  g_string_append_printf (text, "],\"next\":\"%s\",\"more\":%s}", next,
+                          more ? "true" : "false");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text->str,
+                                    text->len);
+  g_string_free (text, FALSE);
+}
+
 void
 cp_server_handle_changes (CpServer          *self,
                           SoupServerMessage *msg,
@@ -1137,21 +1180,56 @@ cp_server_handle_changes (CpServer          *self,
   JsonArray *array;
   guint64 since = 0;
   guint64 limit = DEFAULT_CHANGES;
+  guint64 bodies = 0;
   gint64 last_seq = 0;
   gint64 next;
   gboolean more;
+  gboolean truncated = FALSE;
 
   if (!query_uint (msg, query, "since", 0, G_MAXINT64, &since) ||
-      !query_uint (msg, query, "limit", 1, MAX_CHANGES, &limit))
+      !query_uint (msg, query, "limit", 1, MAX_CHANGES, &limit) ||
+      !query_uint (msg, query, "bodies", 0, 1, &bodies))
     return;
 
-  changes = self->storage->vtable->list_changes (self->storage, request->user, (gint64) since,
-                                                 (guint) limit, &last_seq, &error);
+  /* A storage that cannot read the bodies with the page answers without them: the client then
+   * fetches each packet, as from a server that does not know the parameter. */
+  if (bodies != 0 && self->storage->vtable->list_changes_with_bodies == NULL)
+    bodies = 0;
+  if (bodies != 0)
+    {
+      gsize max_bytes = self->config.changes_max_bytes > 0
+                        ? (gsize) self->config.changes_max_bytes
+                        : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES;
+
+      changes = self->storage->vtable->list_changes_with_bodies (self->storage, request->user,
+                                                                 (gint64) since, (guint) limit,
+                                                                 max_bytes, &last_seq,
+                                                                 &truncated, &error);
+    }
+  else
+    changes = self->storage->vtable->list_changes (self->storage, request->user,
+                                                   (gint64) since, (guint) limit, &last_seq,
+                                                   &error);
   if (changes == NULL)
     {
       cp_server_reply_storage_error (msg, error);
       return;
     }
+  /* A full page (or one cut by the bytes of its bodies) continues after its last entry;
+   * otherwise the caller has seen everything up to the newest sequence number. A cursor never
+   * moves backwards. */
+  more = changes->len == limit || truncated;
+  if (more)
+    next = ((CpServerRevision *) g_ptr_array_index (changes, changes->len - 1))->seq;
+  else
+    next = MAX (last_seq, (gint64) since);
+  next_text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
+  if (bodies != 0)
+    {
+      reply_changes_with_bodies (msg, changes, next_text, more);
+      return;
+    }
+
   array = json_array_sized_new (changes->len);
   for (guint i = 0; i < changes->len; i++)
     {
@@ -1161,14 +1239,6 @@ cp_server_handle_changes (CpServer          *self,
       json_object_set_int_member (entry, "seq", revision->seq);
       json_array_add_object_element (array, entry);
     }
-  /* A full page continues after its last entry; otherwise the caller has seen everything up to
-   * the newest sequence number. A cursor never moves backwards. */
-  more = changes->len == limit;
-  if (more)
-    next = ((CpServerRevision *) g_ptr_array_index (changes, changes->len - 1))->seq;
-  else
-    next = MAX (last_seq, (gint64) since);
-  next_text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
 
   object = json_object_new ();
   json_object_set_array_member (object, "changes", array);

@@ -980,15 +980,22 @@ list_comments (CpServerStorage  *storage,
   return g_steal_pointer (&result);
 }
 
+/* The changes feed, with the bodies when @max_bytes > 0: then the page stops before the row
+ * whose body would take the bodies past @max_bytes (the first row always comes, so that the feed
+ * moves on), and *truncated says whether it stopped there. */
 static GPtrArray *
-list_changes (CpServerStorage     *storage,
+read_changes (CpServerStorage     *storage,
               const CpServerUser  *user,
               gint64               since,
               guint                limit,
+              gsize                max_bytes,
               gint64              *last_seq,
+              gboolean            *truncated,
               GError             **error)
 {
   CpServerStorageSqlite *self = SELF (storage);
+  gboolean with_bodies = max_bytes > 0;
+  gsize bytes = 0;
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
   g_autoptr(CpStmt) stmt = NULL;
   g_autoptr(CpStmt) top = NULL;
@@ -1008,10 +1015,11 @@ list_changes (CpServerStorage     *storage,
     }
   *last_seq = sqlite3_column_int64 (top, 0);
 
-  sql = g_strdup_printf ("SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
+  *truncated = FALSE;
+  sql = g_strdup_printf ("SELECT " REVISION_COLUMNS ", p.seq%s FROM packets p "
                          "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
                          "WHERE p.seq > :since AND %s ORDER BY p.seq LIMIT :limit",
-                         visibility_condition (user));
+                         with_bodies ? ", r.body" : "", visibility_condition (user));
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     goto fail;
@@ -1019,8 +1027,21 @@ list_changes (CpServerStorage     *storage,
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
   bind_tenant (stmt, user);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (result, read_revision (stmt, FALSE));
-  if (rc != SQLITE_DONE)
+    {
+      if (with_bodies)
+        {
+          gsize size = (gsize) sqlite3_column_bytes (stmt, 12);
+
+          if (result->len > 0 && (size > max_bytes || bytes > max_bytes - size))
+            {
+              *truncated = TRUE;
+              break;
+            }
+          bytes += size;
+        }
+      g_ptr_array_add (result, read_revision (stmt, with_bodies));
+    }
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
       set_db_error (self, error, "Could not list the changes");
       goto fail;
@@ -1036,6 +1057,34 @@ fail:
   g_clear_pointer (&top, stmt_release);
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return NULL;
+}
+
+static GPtrArray *
+list_changes (CpServerStorage     *storage,
+              const CpServerUser  *user,
+              gint64               since,
+              guint                limit,
+              gint64              *last_seq,
+              GError             **error)
+{
+  gboolean truncated = FALSE;
+
+  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
+}
+
+static GPtrArray *
+list_changes_with_bodies (CpServerStorage     *storage,
+                          const CpServerUser  *user,
+                          gint64               since,
+                          guint                limit,
+                          gsize                max_bytes,
+                          gint64              *last_seq,
+                          gboolean            *truncated,
+                          GError             **error)
+{
+  g_return_val_if_fail (max_bytes > 0, NULL);
+
+  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
 }
 
 /* --- blobs ------------------------------------------------------------------------------- */
@@ -1130,6 +1179,7 @@ static const CpServerStorageVTable sqlite_vtable = {
   .get_revision = get_revision,
   .list_comments = list_comments,
   .list_changes = list_changes,
+  .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
 };

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 
 #define CP_SERVER_DEFAULT_MAX_BODY (8 * 1024 * 1024)
 #define CP_SERVER_DEFAULT_MAX_BLOB (G_GUINT64_CONSTANT (256) * 1024 * 1024)
+/* The packet bodies in one page of GET /changes?bodies=1. */
+#define CP_SERVER_DEFAULT_CHANGES_MAX_BYTES (8 * 1024 * 1024)
 
 typedef struct
 {
@@ -30,6 +32,7 @@ typedef struct
   guint           login_window;    /* seconds */
   CpPasswordCost  password_cost;
   gboolean        log_requests;
+  guint64         changes_max_bytes; /* bodies per changes page; 0: the default (8 MiB) */
 } CpServerConfig;
 
 void      cp_server_config_init  (CpServerConfig  *config);

@@ -273,7 +273,7 @@ test_changes_pull (Fixture       *f,
   sync_ok (f->a, NULL);
   sync_ok (f->b, &stats);
   g_assert_cmpuint (stats.pulled, ==, 1);
-  g_assert_cmpuint (stats.requests, ==, 2); /* the changes page and the one packet */
+  g_assert_cmpuint (stats.requests, ==, 1); /* the changes page, with the packet in it */
   g_assert_cmpstr (get_string (f->b, u3, "cover", "phone", &keep), ==, "3");
 
   /* A's own writes coming back through the feed are not fetched again. */
@@ -281,6 +281,156 @@ test_changes_pull (Fixture       *f,
   g_assert_cmpuint (stats.requests, ==, 1);
   g_assert_cmpuint (stats.pulled, ==, 0);
   (void) u1;
+}
+
+/* An older server: a proxy in front of the real one that drops "bodies" from the query of the
+ * changes feed, as a server that does not know the parameter would ignore it. */
+typedef struct
+{
+  SoupServer  *server;
+  SoupSession *session;
+  char        *upstream;
+  char        *base;
+  guint        changes;      /* changes pages asked for */
+  guint        packet_gets;  /* GET /api/v1/packets/UUID */
+} OldServer;
+
+static void
+copy_header (const char *name,
+             const char *value,
+             gpointer    user_data)
+{
+  if (g_ascii_strcasecmp (name, "Host") == 0 || g_ascii_strcasecmp (name, "Connection") == 0 ||
+      g_ascii_strcasecmp (name, "Content-Length") == 0 ||
+      g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+    return;
+  soup_message_headers_append (user_data, name, value);
+}
+
+static void
+old_server_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  OldServer *old = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autoptr(SoupMessage) up = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_auto(GStrv) params = NULL;
+
+  if (g_uri_get_query (uri) != NULL)
+    {
+      params = g_strsplit (g_uri_get_query (uri), "&", -1);
+      for (guint i = 0; params[i] != NULL; i++)
+        {
+          if (g_str_has_prefix (params[i], "bodies="))
+            continue;
+          g_string_append_printf (kept, "%s%s", kept->len > 0 ? "&" : "", params[i]);
+        }
+    }
+  if (g_str_equal (path, "/api/v1/changes"))
+    old->changes++;
+  else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/api/v1/packets/"))
+    old->packet_gets++;
+
+  url = g_strdup_printf ("%s%s%s%s", old->upstream, path, kept->len > 0 ? "?" : "", kept->str);
+  up = soup_message_new (method, url);
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header,
+                                soup_message_get_request_headers (up));
+  request = soup_message_body_flatten (request_body);
+  if (g_bytes_get_size (request) > 0)
+    soup_message_set_request_body_from_bytes (
+      up, soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg),
+                                                 NULL), request);
+  reply = soup_session_send_and_read (old->session, up, NULL, &error);
+  g_assert_no_error (error);
+  soup_message_headers_foreach (soup_message_get_response_headers (up), copy_header,
+                                soup_server_message_get_response_headers (msg));
+  soup_server_message_set_status (msg, soup_message_get_status (up), NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), reply);
+}
+
+static OldServer *
+old_server_start (const char *upstream)
+{
+  OldServer *old = g_new0 (OldServer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  old->upstream = g_strdup (upstream);
+  old->session = soup_session_new ();
+  old->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (old->server, NULL, old_server_cb, old, NULL);
+  g_assert_true (soup_server_listen_local (old->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (old->server);
+  old->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return old;
+}
+
+static void
+old_server_free (OldServer *old)
+{
+  soup_server_disconnect (old->server);
+  g_object_unref (old->server);
+  g_object_unref (old->session);
+  g_free (old->upstream);
+  g_free (old->base);
+  g_free (old);
+}
+
+/* The same pull from a server that ignores bodies=1: one GET per packet, the same result. */
+static void
+test_changes_pull_old_server (Fixture       *f,
+                              gconstpointer  data)
+{
+  OldServer *old = old_server_start (f->server->base);
+  TestClient *c = test_client_new (old->base, "agency-a");
+  g_autofree char *u1 = create_packet (f->a, f->server->uscc, "One");
+  g_autofree char *u2 = create_packet (f->a, f->server->uscc, "Two");
+  g_autofree char *u3 = create_packet (f->a, f->server->uscc, "Three");
+  g_autoptr(CpPacket) keep = NULL;
+  g_autofree char *ba = NULL;
+  g_autofree char *bc = NULL;
+  CpSyncStats stats;
+
+  sync_ok (f->a, NULL);
+  sync_ok (c, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 3);
+  g_assert_cmpuint (old->changes, ==, 1);
+  g_assert_cmpuint (old->packet_gets, ==, 3);
+  g_assert_cmpint (sync_state (c, u1, NULL), ==, CP_STORE_SYNC_SYNCED);
+  ba = local_body (f->a, u2);
+  bc = local_body (c, u2);
+  g_assert_cmpstr (ba, ==, bc);
+
+  set_string (f->a, u3, "cover", "phone", "3");
+  sync_ok (f->a, NULL);
+  sync_ok (c, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 1);
+  g_assert_cmpuint (stats.requests, ==, 2); /* the changes page and the one packet */
+  g_assert_cmpuint (old->packet_gets, ==, 4);
+  g_assert_cmpstr (get_string (c, u3, "cover", "phone", &keep), ==, "3");
+
+  /* The same through the real server: the bodies come with the page, no GET at all. */
+  set_string (f->a, u1, "cover", "phone", "1");
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 3);
+  g_assert_cmpuint (stats.requests, ==, 2); /* the changes page and the templates */
+  g_assert_cmpstr (get_string (f->b, u1, "cover", "phone", &keep), ==, "1");
+
+  test_client_free (c);
+  old_server_free (old);
 }
 
 static void
@@ -1097,6 +1247,7 @@ main (int   argc,
   ADD ("/sync/login", test_login);
   ADD ("/sync/push-new-and-edit", test_push_new_and_edit);
   ADD ("/sync/changes-pull", test_changes_pull);
+  ADD ("/sync/changes-pull-old-server", test_changes_pull_old_server);
   ADD ("/sync/two-clients-merge", test_two_clients_merge);
   ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
   ADD ("/sync/edit-during-pull", test_edit_during_pull);

@@ -959,6 +959,217 @@ test_changes (ServerFixture *f,
   }
 }
 
+/* The canonical body GET /packets/UUID serves to @token. */
+static GBytes *
+get_body (ServerFixture *f,
+          const char    *token,
+          const char    *uuid)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/packets/", uuid, NULL);
+  g_autoptr(Reply) reply = server_request (f, "GET", path, token, NULL, 0, NULL);
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  return g_bytes_ref (reply->body);
+}
+
+/* Each entry's "packet" is the body GET /packets/UUID gives (same JSON, same SHA-256 as the
+ * receipt). */
+static void
+assert_bodies_match (ServerFixture *f,
+                     const char    *token,
+                     JsonArray     *array)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (array, i);
+      const char *uuid = json_object_get_string_member (entry, "uuid");
+      JsonNode *packet = json_object_get_member (entry, "packet");
+      g_autoptr(GBytes) body = get_body (f, token, uuid);
+      g_autoptr(JsonNode) expected = json_from_string (g_bytes_get_data (body, NULL), NULL);
+      g_autofree char *sha = sha256_hex (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+      g_assert_nonnull (packet);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (packet));
+      g_assert_true (json_node_equal (packet, expected));
+      g_assert_cmpstr (json_object_get_string_member (entry, "sha256"), ==, sha);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (packet), "uuid"), ==,
+                       uuid);
+    }
+}
+
+static void
+test_changes_bodies (ServerFixture *f,
+                     gconstpointer  data)
+{
+  g_autofree char *ent1 = server_login (f, "ent-1");
+  g_autofree char *ent2 = server_login (f, "ent-2");
+  g_autofree char *admin = server_login (f, "admin");
+  g_autofree char *office2 = server_login (f, "office-wuzhong");
+  g_autoptr(CpPacket) p1 = new_packet (USCC_1, "甲公司");
+  g_autoptr(CpPacket) p2 = new_packet (USCC_1, "乙公司");
+  g_autoptr(CpPacket) p3 = new_packet (USCC_2, "丙公司机密");
+
+  {
+    g_autoptr(Reply) r1 = put_packet (f, ent1, p1, 0);
+    g_autoptr(Reply) r2 = put_packet (f, ent1, p2, 0);
+    g_autoptr(Reply) r3 = put_packet (f, ent2, p3, 0);
+
+    g_assert_cmpuint (r1->status, ==, 201);
+    g_assert_cmpuint (r2->status, ==, 201);
+    g_assert_cmpuint (r3->status, ==, 201);
+  }
+  /* An enterprise gets its own packets with their bodies, never another's. */
+  {
+    g_autoptr(Reply) page = server_request (f, "GET", "/api/v1/changes?since=0&bodies=1", ent1,
+                                            NULL, 0, NULL);
+    JsonArray *array = changes_of (page);
+    g_autofree char *text = g_strndup (g_bytes_get_data (page->body, NULL),
+                                       g_bytes_get_size (page->body));
+
+    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                    "uuid"), ==, cp_packet_get_uuid (p1));
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1),
+                                                    "uuid"), ==, cp_packet_get_uuid (p2));
+    assert_bodies_match (f, ent1, array);
+    g_assert_nonnull (strstr (text, "乙公司"));
+    g_assert_null (strstr (text, "丙公司机密"));
+    g_assert_null (strstr (text, cp_packet_get_uuid (p3)));
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (page->json), "more"));
+    g_assert_cmpstr (json_get_string (page->json, "next"), ==, "3");
+  }
+  {
+    g_autoptr(Reply) page = server_request (f, "GET", "/api/v1/changes?bodies=1", ent2, NULL, 0,
+                                            NULL);
+    g_autoptr(Reply) office = server_request (f, "GET", "/api/v1/changes?bodies=1", office2,
+                                              NULL, 0, NULL);
+    g_autoptr(Reply) all = server_request (f, "GET", "/api/v1/changes?bodies=1&limit=2", admin,
+                                           NULL, 0, NULL);
+    g_autofree char *text = g_strndup (g_bytes_get_data (page->body, NULL),
+                                       g_bytes_get_size (page->body));
+
+    g_assert_cmpuint (json_array_get_length (changes_of (page)), ==, 1);
+    assert_bodies_match (f, ent2, changes_of (page));
+    g_assert_null (strstr (text, "甲公司"));
+    g_assert_null (strstr (text, "乙公司"));
+    g_assert_cmpuint (json_array_get_length (changes_of (office)), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (changes_of (office), 0), "uuid"), ==,
+                     cp_packet_get_uuid (p3));
+    /* The count limit still holds. */
+    g_assert_cmpuint (json_array_get_length (changes_of (all)), ==, 2);
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (all->json), "more"));
+    g_assert_cmpstr (json_get_string (all->json, "next"), ==, "2");
+    assert_bodies_match (f, admin, changes_of (all));
+  }
+  /* Without the parameter (or with 0): receipts only, as before. */
+  {
+    const char *paths[] = { "/api/v1/changes", "/api/v1/changes?bodies=0" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(Reply) page = server_request (f, "GET", paths[i], ent1, NULL, 0, NULL);
+        JsonArray *array = changes_of (page);
+
+        g_assert_cmpuint (json_array_get_length (array), ==, 2);
+        g_assert_false (json_object_has_member (json_array_get_object_element (array, 0),
+                                                "packet"));
+      }
+  }
+  {
+    const char *bad[] = { "bodies=2", "bodies=yes", "bodies=-1", "bodies=", "bodies=1x",
+                          "bodies=true" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *path = g_strconcat ("/api/v1/changes?", bad[i], NULL);
+        g_autoptr(Reply) reply = server_request (f, "GET", path, ent1, NULL, 0, NULL);
+
+        assert_problem (reply, 400, "bad-request");
+      }
+  }
+}
+
+#define CHANGES_CAP 3000
+
+static void
+configure_small_pages (ServerFixture *f)
+{
+  f->config.changes_max_bytes = CHANGES_CAP;
+}
+
+/* Pages are cut by the bytes of their bodies too: as many as fit, and a body larger than the
+ * cap alone. Following the cursor still gives every packet once, in order. */
+static void
+test_changes_bodies_cap (ServerFixture *f,
+                         gconstpointer  data)
+{
+  g_autofree char *ent1 = server_login (f, "ent-1");
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = g_strdup ("0");
+  guint seen = 0;
+  guint pages = 0;
+  gboolean more = TRUE;
+  gboolean saw_alone = FALSE;
+
+  for (guint i = 0; i < 7; i++)
+    {
+      g_autoptr(CpPacket) packet = new_packet (USCC_1, "分页公司");
+      /* About 1 KB each, and one (the fifth) larger than the whole cap. */
+      g_autofree char *filler = g_strnfill (i == 4 ? 2 * CHANGES_CAP : 900 + 50 * i, 'x');
+      g_autoptr(Reply) reply = NULL;
+      g_autoptr(GBytes) body = NULL;
+
+      cp_packet_set_string (packet, "cover", "address", filler);
+      reply = put_packet (f, ent1, packet, 0);
+      g_assert_cmpuint (reply->status, ==, 201);
+      body = get_body (f, ent1, cp_packet_get_uuid (packet));
+      g_ptr_array_add (uuids, g_strdup (cp_packet_get_uuid (packet)));
+      g_hash_table_insert (sizes, g_strdup (cp_packet_get_uuid (packet)),
+                           GSIZE_TO_POINTER (g_bytes_get_size (body)));
+    }
+
+  while (more)
+    {
+      g_autofree char *path = g_strconcat ("/api/v1/changes?limit=1000&bodies=1&since=", cursor,
+                                           NULL);
+      g_autoptr(Reply) page = server_request (f, "GET", path, ent1, NULL, 0, NULL);
+      JsonArray *array = changes_of (page);
+      guint n = json_array_get_length (array);
+      gsize bytes = 0;
+
+      g_assert_cmpuint (++pages, <=, uuids->len);
+      g_assert_cmpuint (n, >=, 1);
+      for (guint i = 0; i < n; i++)
+        {
+          const char *uuid = json_object_get_string_member (json_array_get_object_element (array,
+                                                                                          i),
+                                                            "uuid");
+
+          g_assert_cmpstr (uuid, ==, g_ptr_array_index (uuids, seen));
+          bytes += GPOINTER_TO_SIZE (g_hash_table_lookup (sizes, uuid));
+          seen++;
+        }
+      assert_bodies_match (f, ent1, array);
+      more = json_object_get_boolean_member (json_node_get_object (page->json), "more");
+      if (n > 1)
+        g_assert_cmpuint (bytes, <=, CHANGES_CAP);
+      else if (bytes > CHANGES_CAP)
+        saw_alone = TRUE;
+      /* As many as fit: the next packet would have gone over. */
+      if (more)
+        g_assert_cmpuint (bytes + GPOINTER_TO_SIZE (g_hash_table_lookup (
+                            sizes, g_ptr_array_index (uuids, seen))), >, CHANGES_CAP);
+      g_free (cursor);
+      cursor = g_strdup (json_get_string (page->json, "next"));
+    }
+  g_assert_cmpuint (seen, ==, uuids->len);
+  g_assert_true (saw_alone);
+  g_assert_cmpuint (pages, >=, 4);
+  g_test_message ("%u packets in %u pages", seen, pages);
+}
+
 /* --- workflow ---------------------------------------------------------------------------- */
 
 static void
@@ -2049,6 +2260,7 @@ main (int   argc,
   ADD ("/server/blobs/upload-resume", test_blobs);
   ADD ("/server/blobs/names", test_blob_names);
   ADD ("/server/changes", test_changes);
+  ADD ("/server/changes/bodies", test_changes_bodies);
   ADD ("/server/workflow/submit-incomplete", test_submit_incomplete);
   ADD ("/server/workflow/return-accept", test_return_accept);
   ADD ("/server/workflow/submit-complete", test_submit_complete);
@@ -2060,6 +2272,8 @@ main (int   argc,
   ADD ("/server/limits-templates", test_limits_templates);
 #undef ADD
   g_test_add_func ("/server/deduction", test_deduction);
+  g_test_add ("/server/changes/bodies-cap", ServerFixture, (gconstpointer) configure_small_pages,
+              server_fixture_setup, test_changes_bodies_cap, server_fixture_teardown);
   g_test_add ("/server/session/expiry", ServerFixture, (gconstpointer) configure_short_sessions,
               server_fixture_setup, test_session_expiry, server_fixture_teardown);
   g_test_add ("/server/tls", ServerFixture, (gconstpointer) configure_tls,
