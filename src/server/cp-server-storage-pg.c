@@ -1211,12 +1211,20 @@ list_comments (CpServerStorage  *storage,
   return g_steal_pointer (&comments);
 }
 
+/* The changes feed, with the bodies when @max_bytes > 0: then the page stops before the row
+ * whose body would take the bodies past @max_bytes (the first row always comes, so that the feed
+ * moves on), and *truncated says whether it stopped there. One statement, one snapshot: the
+ * counter and the rows agree (see the top of the file); the counter's row comes back even when
+ * no change does. Bodies that do not fit are never sent: the running total is computed by the
+ * database from their sizes. */
 static GPtrArray *
-list_changes (CpServerStorage     *storage,
+read_changes (CpServerStorage     *storage,
               const CpServerUser  *user,
               gint64               since,
               guint                limit,
+              gsize                max_bytes,
               gint64              *last_seq,
+              gboolean            *truncated,
               GError             **error)
 {
   CpServerStoragePg *self = SELF (storage);
@@ -1224,18 +1232,33 @@ list_changes (CpServerStorage     *storage,
   g_autoptr(CpPgResult) result = NULL;
   g_autofree char *condition = visibility_condition (user, 3);
   g_autofree char *sql = NULL;
+  gboolean with_bodies = max_bytes > 0;
   Params p = { 0 };
 
-  /* One statement, one snapshot: the counter and the rows agree (see the top of the file). The
-   * counter's row comes back even when no change does. */
-  sql = g_strdup_printf ("SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
-                         "  SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
-                         "  JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
-                         "  WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) c ON TRUE "
-                         "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
+  if (with_bodies)
+    sql = g_strdup_printf (
+      "SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
+      "  SELECT w.uuid, w.revision, w.base, w.action, w.state, w.uscc, w.kind, w.year, "
+      "         w.sha256, w.user_name, w.created_at, w.seq, "
+      "         CASE WHEN w.n = 1 OR w.running <= $4 THEN w.body END AS body FROM ("
+      "    SELECT x.*, row_number () OVER (ORDER BY x.seq) AS n, "
+      "           sum (octet_length (x.body)) OVER (ORDER BY x.seq) AS running FROM ("
+      "      SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+      "      JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
+      "      WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) x) w) c ON TRUE "
+      "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
+  else
+    sql = g_strdup_printf (
+      "SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
+      "  SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
+      "  JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
+      "  WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) c ON TRUE "
+      "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
   param_int (&p, since);
   param_int (&p, limit);
   param_text (&p, tenant_of (user));
+  if (with_bodies)
+    param_int (&p, (gint64) MIN (max_bytes, (gsize) G_MAXINT64));
   result = run (self, sql, &p, error);
   if (result == NULL)
     {
@@ -1249,10 +1272,47 @@ list_changes (CpServerStorage     *storage,
       return NULL;
     }
   *last_seq = col_int (result, 0, 0);
+  *truncated = FALSE;
   for (int row = 0; row < PQntuples (result); row++)
-    if (!PQgetisnull (result, row, 1))
-      g_ptr_array_add (changes, read_revision (result, row, 1, FALSE));
+    {
+      if (PQgetisnull (result, row, 1))
+        continue;
+      if (with_bodies && PQgetisnull (result, row, 13))
+        {
+          *truncated = TRUE;
+          break;
+        }
+      g_ptr_array_add (changes, read_revision (result, row, 1, with_bodies));
+    }
   return g_steal_pointer (&changes);
+}
+
+static GPtrArray *
+list_changes (CpServerStorage     *storage,
+              const CpServerUser  *user,
+              gint64               since,
+              guint                limit,
+              gint64              *last_seq,
+              GError             **error)
+{
+  gboolean truncated = FALSE;
+
+  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
+}
+
+static GPtrArray *
+list_changes_with_bodies (CpServerStorage     *storage,
+                          const CpServerUser  *user,
+                          gint64               since,
+                          guint                limit,
+                          gsize                max_bytes,
+                          gint64              *last_seq,
+                          gboolean            *truncated,
+                          GError             **error)
+{
+  g_return_val_if_fail (max_bytes > 0, NULL);
+
+  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
 }
 
 /* --- blobs ------------------------------------------------------------------------------- */
@@ -1344,6 +1404,7 @@ static const CpServerStorageVTable pg_vtable = {
   .get_revision = get_revision,
   .list_comments = list_comments,
   .list_changes = list_changes,
+  .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
 };
