@@ -8,7 +8,8 @@ packages="gcc libc6-dev meson ninja-build pkg-config python3
   libgtk-4-dev libgtk-4-bin libadwaita-1-dev libsoup-3.0-dev libsecret-1-dev libsodium-dev nettle-dev
   libcairo2-dev libpango1.0-dev gettext appstream desktop-file-utils flatpak-builder
   xvfb xauth x11-utils dbus dbus-x11 gnome-keyring at-spi2-core python3-pyatspi
-  imagemagick poppler-utils fonts-noto-cjk locales sqlite3 curl wrk"
+  imagemagick poppler-utils fonts-noto-cjk locales sqlite3 curl wrk
+  libpq-dev postgresql"
 
 missing=""
 for p in $packages; do
@@ -22,6 +23,13 @@ if [ -n "$missing" ]; then
     SUDO=
   fi
   echo "Installing:$missing"
+  # PostgreSQL is for the tests, which start a throwaway cluster of their own
+  # (tools/pg-test-cluster.sh): no system-wide cluster on installation.
+  if ! dpkg-query -W -f='${Status}' postgresql-common 2>/dev/null | grep -q "install ok installed"; then
+    $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" |
+      $SUDO tee /etc/postgresql-common/createcluster.d/credit-packet.conf >/dev/null
+  fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   # shellcheck disable=SC2086
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

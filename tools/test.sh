@@ -27,6 +27,17 @@ export XDG_RUNTIME_DIR="$HOME/run"
 mkdir -p "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 
+# The server tests run a second time on PostgreSQL (server-pg, server-processes-pg): a throwaway
+# cluster on a Unix socket, removed when this script ends. Under CI=true they must not skip.
+pgdir=$(mktemp -d /tmp/cp-test-pg.XXXXXX)
+trap 'sh "$top/tools/pg-test-cluster.sh" stop "$pgdir"' EXIT
+trap 'exit 130' INT TERM
+eval "$(sh tools/pg-test-cluster.sh start "$pgdir")"
+if [ -z "${CP_TEST_DATABASE:-}" ] && [ "${CI:-}" = true ]; then
+  echo "test.sh: no PostgreSQL for the server-pg tests (install postgresql)" >&2
+  exit 1
+fi
+
 xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- sh -c '
   echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   meson test -C "$1" --print-errorlogs --num-processes 2' sh "$build"
