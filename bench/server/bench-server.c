@@ -10,7 +10,8 @@
  * and renames it). Prints the figures and the ratios; never fails on a number.
  *
  * Environment: CP_BENCH_SECONDS (default 10), CP_BENCH_BLOB_MB (default 200), CP_BENCH_RUNS
- * (uploads per target, default 3, the median is reported).
+ * (uploads per target, default 3, the median is reported), CP_BENCH_DATABASE (an empty
+ * PostgreSQL database to run the server on instead of SQLite).
  */
 #include "config.h"
 
@@ -263,6 +264,7 @@ main (int   argc,
   const char *server_binary = env_or ("CP_SERVER_BINARY", "credit-packet-server");
   const char *floor_binary = env_or ("CP_FLOOR_BINARY", "bench-floor-server");
   const char *lua_dir = env_or ("CP_BENCH_LUA_DIR", ".");
+  const char *database = g_getenv ("CP_BENCH_DATABASE");
   guint blob_mb = (guint) g_ascii_strtoull (env_or ("CP_BENCH_BLOB_MB", "200"), NULL, 10);
   guint runs = MAX (1, (guint) g_ascii_strtoull (env_or ("CP_BENCH_RUNS", "3"), NULL, 10));
   g_autoptr(GError) error = NULL;
@@ -274,7 +276,6 @@ main (int   argc,
   g_autofree char *dir = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *config = NULL;
-  g_autofree char *db = NULL;
   g_autofree char *template_path = NULL;
   g_autofree char *lua = NULL;
   g_autofree char *blob_file = NULL;
@@ -329,8 +330,8 @@ main (int   argc,
   g_file_set_contents (template_path, template_text->str, (gssize) template_text->len, &error);
   g_assert_no_error (error);
 
-  db = g_build_filename (data_dir, "server.sqlite", NULL);
-  storage = cp_server_storage_sqlite_open (db, &error);
+  /* CP_BENCH_DATABASE: an empty PostgreSQL database instead of SQLite in the data folder. */
+  storage = cp_server_storage_open (database, data_dir, &error);
   g_assert_no_error (error);
   cp_server_admin_add_user (storage, "writer", CP_SERVER_ROLE_ENTERPRISE, NULL,
                             cp_packet_get_uscc (packet), NULL, "bench-password", &cost, &error);
@@ -342,7 +343,8 @@ main (int   argc,
 
   {
     const char *server_argv[] = { server_binary, "--data-dir", data_dir, "--config", config,
-                                  "--listen", "127.0.0.1:0", NULL };
+                                  "--listen", "127.0.0.1:0",
+                                  database != NULL ? "--database" : NULL, database, NULL };
     const char *floor_argv[] = { floor_binary, NULL };
 
     server = spawn_listening (server_argv, &server_port);
