@@ -12,6 +12,7 @@
 #include "cp-sync-client-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 struct _CpSyncClient
@@ -758,4 +759,370 @@ cp_sync_client_logout_finish (CpSyncClient  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_client_logout_async,
                         FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- progress against the quotas --------------------------------------------------------- */
+
+typedef struct
+{
+  CpProgress     progress;
+  gatomicrefcount ref_count;
+} ProgressReal;
+
+static void
+progress_row_free (CpProgressRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->district);
+  g_free (row->name);
+  g_clear_pointer (&row->kinds, g_ptr_array_unref);
+  g_free (row->all.kind);
+  g_free (row);
+}
+
+static void
+progress_figures_free (CpProgressFigures *figures)
+{
+  g_free (figures->kind);
+  g_free (figures);
+}
+
+static CpProgress *
+progress_new (void)
+{
+  ProgressReal *real = g_new0 (ProgressReal, 1);
+
+  g_atomic_ref_count_init (&real->ref_count);
+  real->progress.districts = g_ptr_array_new_with_free_func ((GDestroyNotify) progress_row_free);
+  return &real->progress;
+}
+
+CpProgress *
+cp_progress_ref (CpProgress *progress)
+{
+  g_return_val_if_fail (progress != NULL, NULL);
+  g_atomic_ref_count_inc (&((ProgressReal *) progress)->ref_count);
+  return progress;
+}
+
+void
+cp_progress_unref (CpProgress *progress)
+{
+  g_return_if_fail (progress != NULL);
+  if (!g_atomic_ref_count_dec (&((ProgressReal *) progress)->ref_count))
+    return;
+  g_clear_pointer (&progress->districts, g_ptr_array_unref);
+  g_clear_pointer (&progress->total, progress_row_free);
+  g_free (progress);
+}
+
+G_DEFINE_BOXED_TYPE (CpProgress, cp_progress, cp_progress_ref, cp_progress_unref)
+
+const CpProgressFigures *
+cp_progress_row_get_kind (const CpProgressRow *row,
+                          const char          *kind)
+{
+  g_return_val_if_fail (row != NULL, NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  for (guint i = 0; i < row->kinds->len; i++)
+    {
+      const CpProgressFigures *figures = g_ptr_array_index (row->kinds, i);
+
+      if (g_str_equal (figures->kind, kind))
+        return figures;
+    }
+  return NULL;
+}
+
+static gboolean
+progress_bad (GError     **error,
+              const char  *member,
+              const char  *where)
+{
+  g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+               _("The server’s progress report cannot be read: “%s” of %s is missing or "
+                 "wrong. Check the server address, or update the server."), member, where);
+  return FALSE;
+}
+
+static JsonNode *
+progress_member (JsonObject *object,
+                 const char *member)
+{
+  return object != NULL ? json_object_get_member (object, member) : NULL;
+}
+
+static gboolean
+progress_read_int (JsonObject  *object,
+                   const char  *member,
+                   const char  *where,
+                   gint64       min,
+                   gint64       max,
+                   int         *out,
+                   GError     **error)
+{
+  JsonNode *node = progress_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < min || json_node_get_int (node) > max)
+    return progress_bad (error, member, where);
+  *out = (int) json_node_get_int (node);
+  return TRUE;
+}
+
+static const char *
+progress_read_string (JsonObject  *object,
+                      const char  *member,
+                      const char  *where,
+                      GError     **error)
+{
+  JsonNode *node = progress_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING ||
+      *json_node_get_string (node) == '\0')
+    {
+      progress_bad (error, member, where);
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+/* quota, accepted, rate and deduction of @object into @figures. */
+static gboolean
+progress_read_figures (JsonObject         *object,
+                       const char         *where,
+                       CpProgressFigures  *figures,
+                       GError            **error)
+{
+  JsonNode *rate;
+
+  if (!progress_read_int (object, "quota", where, 0, G_MAXINT, &figures->quota, error) ||
+      !progress_read_int (object, "accepted", where, 0, G_MAXINT, &figures->accepted, error) ||
+      !progress_read_int (object, "deduction", where, -5, 0, &figures->deduction, error))
+    return FALSE;
+  rate = progress_member (object, "rate");
+  if (rate != NULL && JSON_NODE_HOLDS_NULL (rate) && figures->quota == 0)
+    {
+      figures->has_rate = FALSE;
+      figures->rate = 0;
+      return TRUE;
+    }
+  if (rate == NULL || !JSON_NODE_HOLDS_VALUE (rate) || figures->quota == 0 ||
+      (json_node_get_value_type (rate) != G_TYPE_DOUBLE &&
+       json_node_get_value_type (rate) != G_TYPE_INT64))
+    return progress_bad (error, "rate", where);
+  figures->has_rate = TRUE;
+  figures->rate = json_node_get_value_type (rate) == G_TYPE_DOUBLE ? json_node_get_double (rate)
+                                                                     : json_node_get_int (rate);
+  if (!isfinite (figures->rate) || figures->rate < 0)
+    return progress_bad (error, "rate", where);
+  return TRUE;
+}
+
+/* A district (@district_member TRUE) or the totals. */
+static CpProgressRow *
+progress_read_row (JsonNode    *node,
+                   gboolean     district_member,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) kinds = NULL;
+  CpProgressRow *row;
+  const char *where = district_member ? _("a district") : _("the totals");
+  JsonObject *object;
+  JsonNode *kinds_node;
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      progress_bad (error, district_member ? "districts" : "total", _("the report"));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  row = g_new0 (CpProgressRow, 1);
+  row->kinds = g_ptr_array_new_with_free_func ((GDestroyNotify) progress_figures_free);
+  if (district_member)
+    {
+      const char *code = progress_read_string (object, "district", where, error);
+      const char *name = code != NULL ? progress_read_string (object, "name", code, error) : NULL;
+
+      if (name == NULL)
+        {
+          progress_row_free (row);
+          return NULL;
+        }
+      row->district = g_strdup (code);
+      row->name = g_strdup (name);
+      where = row->district;
+    }
+
+  kinds_node = progress_member (object, "kinds");
+  if (kinds_node == NULL || !JSON_NODE_HOLDS_ARRAY (kinds_node))
+    {
+      progress_bad (error, "kinds", where);
+      progress_row_free (row);
+      return NULL;
+    }
+  array = json_node_get_array (kinds_node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *kind_node = json_array_get_element (array, i);
+      JsonObject *kind_object = JSON_NODE_HOLDS_OBJECT (kind_node)
+                                ? json_node_get_object (kind_node) : NULL;
+      CpProgressFigures *figures = g_new0 (CpProgressFigures, 1);
+      const char *kind;
+
+      g_ptr_array_add (row->kinds, figures);
+      kind = progress_read_string (kind_object, "kind", where, error);
+      if (kind == NULL)
+        {
+          progress_row_free (row);
+          return NULL;
+        }
+      figures->kind = g_strdup (kind);
+      if (cp_progress_row_get_kind (row, kind) != figures)
+        {
+          progress_bad (error, kind, where);
+          progress_row_free (row);
+          return NULL;
+        }
+      {
+        g_autofree char *kind_where = g_strdup_printf ("%s/%s", where, kind);
+
+        if (!progress_read_figures (kind_object, kind_where, figures, error))
+          {
+            progress_row_free (row);
+            return NULL;
+          }
+      }
+    }
+  if (!progress_read_figures (object, where, &row->all, error))
+    {
+      progress_row_free (row);
+      return NULL;
+    }
+  return row;
+}
+
+CpProgress *
+cp_progress_new_from_json (JsonNode  *node,
+                           GError   **error)
+{
+  g_autoptr(CpProgress) progress = NULL;
+  JsonObject *object;
+  JsonNode *districts;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      progress_bad (error, "{}", _("the report"));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  progress = progress_new ();
+  if (!progress_read_int (object, "year", _("the report"), 1, 9999, &progress->year, error))
+    return NULL;
+  districts = progress_member (object, "districts");
+  if (districts == NULL || !JSON_NODE_HOLDS_ARRAY (districts))
+    {
+      progress_bad (error, "districts", _("the report"));
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (districts)); i++)
+    {
+      CpProgressRow *row = progress_read_row (json_array_get_element (json_node_get_array (districts),
+                                                                      i), TRUE, error);
+
+      if (row == NULL)
+        return NULL;
+      g_ptr_array_add (progress->districts, row);
+    }
+  progress->total = progress_read_row (progress_member (object, "total"), FALSE, error);
+  if (progress->total == NULL)
+    return NULL;
+  return g_steal_pointer (&progress);
+}
+
+static void
+progress_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  int year = GPOINTER_TO_INT (task_data);
+  g_autofree char *path = g_strdup_printf ("/api/v1/progress?year=%d", year);
+  g_autoptr(CpSyncReply) reply = NULL;
+  CpProgress *progress;
+  GError *error = NULL;
+
+  /* Two tries at most: somebody waits for the table and has a Refresh button. */
+  reply = request_full (self, "GET", path, NULL, NULL, NULL, NULL, NULL,
+                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status == 403)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                               _("Only credit offices can see the progress against the "
+                                 "quotas."));
+      return;
+    }
+  if (reply->status != 200)
+    {
+      g_task_return_error (task, cp_sync_reply_to_error (reply));
+      return;
+    }
+  progress = cp_progress_new_from_json (reply->json, &error);
+  if (progress == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (progress->year != year)
+    {
+      cp_progress_unref (progress);
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                               _("The server answered for another year than %d."), year);
+      return;
+    }
+  g_task_return_pointer (task, progress, (GDestroyNotify) cp_progress_unref);
+}
+
+void
+cp_sync_client_get_progress_async (CpSyncClient        *self,
+                                   int                  year,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (year > 0 && year < 10000);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_get_progress_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (year), NULL);
+  g_task_run_in_thread (task, progress_thread);
+}
+
+CpProgress *
+cp_sync_client_get_progress_finish (CpSyncClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_get_progress_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

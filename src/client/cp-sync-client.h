@@ -81,4 +81,60 @@ gboolean      cp_sync_client_logout_finish     (CpSyncClient         *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* --- progress against the quotas (credit offices) ----------------------------------------- */
+
+/* One cell group of the progress table: a kind in a district, a district over its kinds, a kind
+ * over all districts, or everything. */
+typedef struct
+{
+  char     *kind;       /* the packet kind's id; NULL for the figures over several kinds */
+  int       quota;
+  int       accepted;
+  gboolean  has_rate;   /* FALSE when the quota is 0 (the server's "rate": null) */
+  double    rate;       /* accepted / quota, rounded to 4 decimals by the server */
+  int       deduction;  /* 0, -1, -2, -3 or -5 */
+} CpProgressFigures;
+
+typedef struct
+{
+  char              *district;  /* "kunshan"; NULL for the totals */
+  char              *name;      /* "昆山"; NULL for the totals */
+  GPtrArray         *kinds;     /* CpProgressFigures *, in the server's order */
+  CpProgressFigures  all;       /* over the row's kinds */
+} CpProgressRow;
+
+typedef struct
+{
+  int            year;
+  GPtrArray     *districts;  /* CpProgressRow *; empty when the year has no quotas */
+  CpProgressRow *total;
+} CpProgress;
+
+#define CP_TYPE_PROGRESS (cp_progress_get_type ())
+GType                    cp_progress_get_type      (void) G_GNUC_CONST;
+CpProgress              *cp_progress_ref           (CpProgress           *progress);
+void                     cp_progress_unref         (CpProgress           *progress);
+/* The figures of @kind in @row, or NULL when the row has no quota for it. */
+const CpProgressFigures *cp_progress_row_get_kind  (const CpProgressRow  *row,
+                                                    const char           *kind);
+/* Reads the server's answer (docs/api.md, "Progress"); a member missing or of the wrong type
+ * gives CP_SYNC_ERROR_SERVER saying which. */
+CpProgress              *cp_progress_new_from_json (JsonNode             *node,
+                                                    GError              **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpProgress, cp_progress_unref)
+
+/* GET /api/v1/progress?year=@year for an office or admin: the quotas, accepted packets,
+ * completion rates and deductions per district and kind. Tried at most twice (the user waits
+ * and can refresh): CP_SYNC_ERROR_OFFLINE when the server cannot be reached, NEEDS_LOGIN,
+ * REJECTED (403 for enterprises and agencies), SERVER for failures and answers that make no
+ * sense; G_IO_ERROR_CANCELLED. */
+void                     cp_sync_client_get_progress_async  (CpSyncClient         *self,
+                                                             int                   year,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+CpProgress              *cp_sync_client_get_progress_finish (CpSyncClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+
 G_END_DECLS
