@@ -16,6 +16,7 @@
 #include "cp-completeness-page.h"
 #include "cp-conflict-page.h"
 #include "cp-history-dialog.h"
+#include "cp-progress-page.h"
 #include "cp-review-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
@@ -665,6 +666,10 @@ cp_window_update_sync_actions (CpWindow *self)
                                  cp_sync_manager_get_engine (self->sync) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-queue", office);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.progress",
+                                 office || (logged_in &&
+                                            g_strcmp0 (cp_sync_manager_get_role (self->sync),
+                                                       "admin") == 0));
 }
 
 static void
@@ -1020,6 +1025,20 @@ review_queue_action (GtkWidget  *widget,
                                                         registry)));
 }
 
+static void
+progress_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+
+  if (self->sync == NULL || registry == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cp_progress_page_new (GTK_WINDOW (self), self->sync,
+                                                        registry)));
+}
+
 /* A returned packet: the reviewer's comments appear on the completeness page, each on the
  * field it concerns, like findings. */
 static void
@@ -1348,6 +1367,9 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-history", NULL, show_history_action);
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
   gtk_widget_class_install_action (widget_class, "win.review-queue", NULL, review_queue_action);
+  gtk_widget_class_install_action (widget_class, "win.progress", NULL, progress_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.progress", NULL);
 }
 
 static void

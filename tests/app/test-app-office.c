@@ -1,0 +1,567 @@
+/* test-app-office.c — a credit office's screens against a real credit-packet-server on loopback
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test starts the server program (CP_SERVER_BINARY) on 127.0.0.1 port 0 with a new data
+ * folder; districts, quotas and users come from its own command line, packets from second
+ * clients (the client library), and the application is driven as the office uses it.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp-application.h"
+#include "cp-demo.h"
+#include "cp-login-dialog.h"
+#include "cp-progress-page.h"
+#include "cp-sync-client-private.h"
+#include "cp-sync-engine.h"
+#include "cp-test-server.h"
+#include "cp-window.h"
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  char          *dir;
+  char          *server_dir;
+  char          *config;
+  GSubprocess   *server;
+  char          *base;
+  CpApplication *app;
+  CpWindow      *window;
+} Fixture;
+
+/* Runs the main loop until @cond holds or @secs seconds pass. */
+#define WAIT_FOR_SECS(cond, secs) \
+  G_STMT_START { \
+    gint64 _deadline = g_get_monotonic_time () + (secs) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < _deadline) \
+      g_main_context_iteration (NULL, FALSE); \
+  } G_STMT_END
+#define WAIT_FOR(cond) WAIT_FOR_SECS (cond, 20)
+
+#define server_admin(f, ...) cp_test_server_admin ((f)->server_dir, (f)->config, __VA_ARGS__)
+#define server_start(f) ((f)->server = cp_test_server_start ((f)->server_dir, (f)->config, \
+                                                             &(f)->base))
+#define server_stop(f) cp_test_server_stop (&(f)->server)
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint serial;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *data_dir = NULL;
+
+  f->dir = g_dir_make_tmp ("cp-app-office-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server_dir = g_build_filename (f->dir, "server", NULL);
+  f->config = g_build_filename (f->dir, "server.conf", NULL);
+  g_file_set_contents (f->config, "[server]\nlog-requests=false\n"
+                       "[login]\nmax-failures=1000\n"
+                       "[passwords]\nopslimit=1\nmemlimit=8192\n", -1, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *uscc = cp_test_make_uscc ("320583", 51 + serial);
+
+    server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
+                  "--enterprise", uscc, NULL);
+  }
+  /* Kunshan's office, and the city office that sees all of Suzhou (prefix 3205). */
+  server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
+                "kunshan", NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "city", "--role", "office", "--district",
+                "suzhou", NULL);
+  server_admin (f, NULL, "agency", "add", "A001", "苏州某信用服务有限公司", NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "zhang", "--role", "agency", "--agency", "A001",
+                NULL);
+  server_start (f);
+
+  data_dir = g_build_filename (f->dir, "app", NULL);
+  g_setenv ("CP_DATA_DIR", data_dir, TRUE);
+  g_setenv ("CP_SERVER_URL", f->base, TRUE);
+  /* A fresh id for each test: the previous application may still be on the bus. */
+  id = g_strdup_printf ("%s.OfficeTest%u", APP_ID, ++serial);
+  f->app = g_object_new (CP_TYPE_APPLICATION,
+                         "application-id", id,
+                         "resource-base-path", "/io/github/creditpacket/CreditPacket",
+                         "flags", G_APPLICATION_NON_UNIQUE,
+                         NULL);
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_nonnull (f->window);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR_SECS (FALSE, 0.05);
+  g_application_quit (G_APPLICATION (f->app));
+  g_clear_object (&f->app);
+  server_stop (f);
+  cp_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->server_dir);
+  g_free (f->config);
+  g_free (f->base);
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  gpointer found = NULL;
+  GList *list = gtk_window_list_toplevels ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (list);
+  return found;
+}
+
+/* Logs the application in through its dialog, as a user would. */
+static void
+log_in_as (Fixture    *f,
+           const char *user)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpLoginDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_assert_nonnull (dialog);
+  cp_login_dialog_set_fields (dialog, f->base, user, PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  g_assert_true (cp_sync_manager_is_logged_in (sync));
+  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, user);
+  if (cp_sync_manager_is_session_only (sync))
+    {
+      /* No keyring answered: the dialog stays open to say so. */
+      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  else
+    WAIT_FOR (find_toplevel (CP_TYPE_LOGIN_DIALOG) == NULL);
+  g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+}
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static CpTestClient *
+client_new (Fixture    *f,
+            const char *name,
+            const char *user)
+{
+  g_autofree char *parent = g_build_filename (f->dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  return cp_test_client_new (parent, f->base, user, PASSWORD);
+}
+
+static int
+current_year (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_get_year (now);
+}
+
+/* A complete standardization-acceptance packet of this year for an enterprise in @division
+ * (not one of @taken, the credit codes used before), with real attachment files, pushed and
+ * submitted by the agency's client and accepted by the city office's. */
+static void
+push_accepted (Fixture      *f,
+               CpTestClient *agency,
+               CpTestClient *office,
+               const char   *division,
+               GPtrArray    *taken)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autofree char *json = NULL;
+  g_autofree char *accept_path = NULL;
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attachments;
+
+  for (guint seed = 1; seed < 400 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry,
+                                                               "standardization-acceptance",
+                                                               current_year (), seed);
+
+      if (candidate != NULL &&
+          strncmp (cp_packet_get_uscc (candidate) + 2, division, strlen (division)) == 0 &&
+          !g_ptr_array_find_with_equal_func (taken, cp_packet_get_uscc (candidate), g_str_equal,
+                                             NULL))
+        demo = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (demo);
+  g_ptr_array_add (taken, g_strdup (cp_packet_get_uscc (demo)));
+  server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
+
+  /* Real bytes for every attachment, in the agency's store. */
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      g_assert_true (cp_store_add_blob_from_bytes (agency->store, bytes, &sha, &error));
+      g_assert_no_error (error);
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  g_assert_true (cp_store_save_packet (agency->store, packet, NULL, &error));
+  g_assert_no_error (error);
+
+  cp_sync_engine_submit_async (agency->engine, cp_packet_get_uuid (packet), NULL, async_done_cb,
+                               &result);
+  WAIT_FOR (result != NULL);
+  g_assert_nonnull (result);
+  g_assert_true (cp_sync_engine_submit_finish (agency->engine, result, &findings, &error));
+  g_assert_no_error (error);
+
+  accept_path = g_strdup_printf ("/api/v1/packets/%s/accept", cp_packet_get_uuid (packet));
+  reply = cp_sync_client_request (office->client, "POST", accept_path, NULL, NULL, NULL, NULL,
+                                  NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->status, ==, 200);
+}
+
+static CpProgressPage *
+open_progress (Fixture *f)
+{
+  CpProgressPage *page;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  g_assert_nonnull (page);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_false (cp_progress_page_is_busy (page));
+  return page;
+}
+
+static const char *
+cell_text (CpProgressPage   *page,
+           const char       *district,
+           const char       *kind,
+           CpProgressColumn  column)
+{
+  GtkLabel *label = cp_progress_page_get_cell (page, district, kind, column);
+
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+  return gtk_label_get_text (label);
+}
+
+/* quota, accepted, rate, deduction of one cell group, as shown. */
+static void
+assert_figures (CpProgressPage *page,
+                const char     *district,
+                const char     *kind,
+                const char     *quota,
+                const char     *accepted,
+                const char     *rate,
+                const char     *deduction)
+{
+  g_assert_cmpstr (cell_text (page, district, kind, CP_PROGRESS_COLUMN_QUOTA), ==, quota);
+  g_assert_cmpstr (cell_text (page, district, kind, CP_PROGRESS_COLUMN_ACCEPTED), ==, accepted);
+  g_assert_cmpstr (cell_text (page, district, kind, CP_PROGRESS_COLUMN_RATE), ==, rate);
+  g_assert_cmpstr (cell_text (page, district, kind, CP_PROGRESS_COLUMN_DEDUCTION), ==,
+                   deduction);
+}
+
+static gboolean
+deduction_has_class (CpProgressPage *page,
+                     const char     *district,
+                     const char     *kind,
+                     const char     *css_class)
+{
+  return gtk_widget_has_css_class (GTK_WIDGET (cp_progress_page_get_cell (page, district, kind,
+                                                                          CP_PROGRESS_COLUMN_DEDUCTION)),
+                                   css_class);
+}
+
+#define SA "standardization-acceptance"
+#define CD "city-demonstration"
+
+/* Quotas of this year for Kunshan, Taicang and a district added with the command line; three
+ * packets accepted (two in Kunshan, one in Taicang): the office's table shows, per district
+ * and kind, what the quotas and the Kunshan-style deductions make of them. */
+static void
+test_progress_figures (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *year = g_strdup_printf ("%d", current_year ());
+  g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func (g_free);
+  CpTestClient *agency, *office;
+  CpProgressPage *page;
+
+  server_admin (f, NULL, "district", "add", "dsq", "度假区", "320571", NULL);
+  server_admin (f, NULL, "quota", "set", "kunshan", year, SA, "3", NULL);
+  server_admin (f, NULL, "quota", "set", "kunshan", year, CD, "2", NULL);
+  server_admin (f, NULL, "quota", "set", "taicang", year, SA, "1", NULL);
+  server_admin (f, NULL, "quota", "set", "dsq", year, SA, "0", NULL);
+
+  agency = client_new (f, "agency", "zhang");
+  office = client_new (f, "office", "city");
+  push_accepted (f, agency, office, "320583", taken);
+  push_accepted (f, agency, office, "320583", taken);
+  push_accepted (f, agency, office, "320585", taken);
+  cp_test_client_free (agency);
+  cp_test_client_free (office);
+
+  log_in_as (f, "wang");
+  page = open_progress (f);
+  g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year ());
+  g_assert_null (cp_progress_page_get_message (page));
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 3);
+
+  /* Kunshan: 2 of 3 = 66.7 % (below 70 %: −3); none of 2 city demonstrations (−5); together
+   * 2 of 5 = 40 % (−5). */
+  assert_figures (page, "kunshan", SA, "3", "2", "66.7%", "−3");
+  assert_figures (page, "kunshan", CD, "2", "0", "0.0%", "−5");
+  assert_figures (page, "kunshan", NULL, "5", "2", "40.0%", "−5");
+  g_assert_true (deduction_has_class (page, "kunshan", SA, "error"));
+  /* Taicang: 1 of 1, nothing deducted; no city-demonstration quota, so no such cells. */
+  assert_figures (page, "taicang", SA, "1", "1", "100.0%", "0");
+  assert_figures (page, "taicang", NULL, "1", "1", "100.0%", "0");
+  g_assert_null (cp_progress_page_get_cell (page, "taicang", CD, CP_PROGRESS_COLUMN_QUOTA));
+  g_assert_false (deduction_has_class (page, "taicang", SA, "error"));
+  g_assert_false (deduction_has_class (page, "taicang", SA, "warning"));
+  /* The new district's quota 0 has no rate. */
+  assert_figures (page, "dsq", SA, "0", "0", "—", "0");
+  /* Totals: acceptance 3 of 4 = 75 % (−2, a warning), city demonstration 0 of 2, all 3 of 6. */
+  assert_figures (page, NULL, SA, "4", "3", "75.0%", "−2");
+  assert_figures (page, NULL, CD, "2", "0", "0.0%", "−5");
+  assert_figures (page, NULL, NULL, "6", "3", "50.0%", "−5");
+  g_assert_true (deduction_has_class (page, NULL, SA, "warning"));
+
+  /* Refreshing shows the same figures. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "progress.refresh", NULL);
+  g_assert_true (cp_progress_page_is_busy (page));
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  assert_figures (page, NULL, NULL, "6", "3", "50.0%", "−5");
+  gtk_window_destroy (GTK_WINDOW (page));
+}
+
+/* Without quotas this year the table opens on the newest year that has some; other years can
+ * be chosen, and a year without quotas says so. */
+static void
+test_progress_years (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *two_years_ago = g_strdup_printf ("%d", current_year () - 2);
+  CpProgressPage *page;
+
+  server_admin (f, NULL, "quota", "set", "kunshan", two_years_ago, SA, "5", NULL);
+  log_in_as (f, "wang");
+  page = open_progress (f);
+  g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year () - 2);
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 1);
+  assert_figures (page, "kunshan", SA, "5", "0", "0.0%", "−5");
+
+  /* The Suzhou 2020 quotas the server starts with: 11 districts, the city's 7 provincial
+   * recommendations among them. */
+  cp_progress_page_set_year (page, 2020);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+  assert_figures (page, "suzhou", "provincial-recommendation", "7", "0", "0.0%", "−5");
+  assert_figures (page, "kunshan", SA, "66", "0", "0.0%", "−5");
+
+  cp_progress_page_set_year (page, 2001);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  g_assert_null (cp_progress_page_get_cell (page, NULL, NULL, CP_PROGRESS_COLUMN_QUOTA));
+  g_assert_nonnull (cp_progress_page_get_message (page));
+  g_assert_nonnull (strstr (cp_progress_page_get_message (page), "no district quotas"));
+  gtk_window_destroy (GTK_WINDOW (page));
+}
+
+/* The server goes away: the figures shown stay, with a plain message; a table opened offline
+ * says that the server cannot be reached. */
+static void
+test_progress_offline (Fixture       *f,
+                       gconstpointer  data)
+{
+  CpProgressPage *page;
+  const char *message;
+
+  log_in_as (f, "wang");
+  page = open_progress (f);
+  cp_progress_page_set_year (page, 2020);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+
+  server_stop (f);
+  cp_progress_page_refresh (page);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  message = cp_progress_page_get_message (page);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "cannot be reached"));
+  g_assert_nonnull (strstr (message, "Connect to the network, then refresh"));
+  /* The last figures stay on screen. */
+  assert_figures (page, "kunshan", SA, "66", "0", "0.0%", "−5");
+  gtk_window_destroy (GTK_WINDOW (page));
+
+  page = open_progress (f);
+  message = cp_progress_page_get_message (page);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "cannot be reached"));
+  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (page));
+}
+
+/* Enterprises (and anybody logged out) have no progress table. */
+static void
+test_progress_not_office (Fixture       *f,
+                          gconstpointer  data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  WAIT_FOR_SECS (FALSE, 0.1);
+  g_assert_null (find_toplevel (CP_TYPE_PROGRESS_PAGE));
+
+  log_in_as (f, "ent-1");
+  g_assert_cmpstr (cp_sync_manager_get_role (cp_application_get_sync_manager (f->app)), ==,
+                   "enterprise");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  WAIT_FOR_SECS (FALSE, 0.1);
+  g_assert_null (find_toplevel (CP_TYPE_PROGRESS_PAGE));
+}
+
+static CpProgress *
+parse (const char  *json,
+       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &local_error);
+  g_assert_no_error (local_error);
+  return cp_progress_new_from_json (json_parser_get_root (parser), error);
+}
+
+#define ROW(district, quota, rate) \
+  "{\"district\": \"" district "\", \"name\": \"N\", \"kinds\": [{\"kind\": \"" SA "\", " \
+  "\"quota\": " quota ", \"accepted\": 0, \"rate\": " rate ", \"deduction\": 0}], " \
+  "\"quota\": " quota ", \"accepted\": 0, \"rate\": " rate ", \"deduction\": 0}"
+#define TOTAL(quota, rate) \
+  "{\"kinds\": [], \"quota\": " quota ", \"accepted\": 0, \"rate\": " rate ", \"deduction\": 0}"
+
+/* The client reads the server's answer strictly: a wrong type is an error naming the member. */
+static void
+test_progress_parse (void)
+{
+  static const struct { const char *json; const char *member; } bad[] = {
+    { "[]", "{}" },
+    { "{\"year\": \"2026\", \"districts\": [], \"total\": " TOTAL ("0", "null") "}", "year" },
+    { "{\"year\": 2026, \"districts\": {}, \"total\": " TOTAL ("0", "null") "}", "districts" },
+    { "{\"year\": 2026, \"districts\": []}", "total" },
+    { "{\"year\": 2026, \"districts\": [" ROW ("k", "\"3\"", "0") "], \"total\": "
+      TOTAL ("0", "null") "}", "quota" },
+    { "{\"year\": 2026, \"districts\": [" ROW ("k", "3", "null") "], \"total\": "
+      TOTAL ("0", "null") "}", "rate" },
+    { "{\"year\": 2026, \"districts\": [" ROW ("k", "0", "0.5") "], \"total\": "
+      TOTAL ("0", "null") "}", "rate" },
+    { "{\"year\": 2026, \"districts\": [" ROW ("k", "3", "\"0.5\"") "], \"total\": "
+      TOTAL ("0", "null") "}", "rate" },
+    { "{\"year\": 2026, \"districts\": [42], \"total\": " TOTAL ("0", "null") "}", "districts" },
+    { "{\"year\": 2026, \"districts\": [{\"district\": 1}], \"total\": " TOTAL ("0", "null") "}",
+      "district" },
+    { "{\"year\": 2026, \"districts\": [], \"total\": {\"kinds\": [], \"quota\": 1, "
+      "\"accepted\": 0, \"rate\": 0, \"deduction\": -7}}", "deduction" },
+  };
+  g_autoptr(CpProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+  const CpProgressRow *row;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(CpProgress) wrong = parse (bad[i].json, &error);
+
+      g_assert_null (wrong);
+      g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+      if (strstr (error->message, bad[i].member) == NULL)
+        g_error ("case %u: “%s” does not name %s", i, error->message, bad[i].member);
+      g_clear_error (&error);
+    }
+
+  progress = parse ("{\"year\": 2026, \"districts\": [" ROW ("k", "3", "1") ", "
+                    ROW ("z", "0", "null") "], \"total\": " TOTAL ("3", "0.3333") "}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (progress->year, ==, 2026);
+  g_assert_cmpuint (progress->districts->len, ==, 2);
+  row = g_ptr_array_index (progress->districts, 0);
+  g_assert_cmpstr (row->district, ==, "k");
+  g_assert_true (cp_progress_row_get_kind (row, SA)->has_rate);
+  g_assert_cmpfloat (cp_progress_row_get_kind (row, SA)->rate, ==, 1.0);
+  g_assert_null (cp_progress_row_get_kind (row, CD));
+  row = g_ptr_array_index (progress->districts, 1);
+  g_assert_false (row->all.has_rate);
+  g_assert_cmpfloat (progress->total->all.rate, ==, 0.3333);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  cp_application_init_i18n ();
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app-office/progress-parse", test_progress_parse);
+  if (g_getenv ("CP_SERVER_BINARY") == NULL)
+    {
+      g_test_skip ("CP_SERVER_BINARY is not set");
+      return g_test_run ();
+    }
+
+#define ADD(name, func) \
+  g_test_add ("/app-office/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("progress-figures", test_progress_figures);
+  ADD ("progress-years", test_progress_years);
+  ADD ("progress-offline", test_progress_offline);
+  ADD ("progress-not-office", test_progress_not_office);
+#undef ADD
+
+  return g_test_run ();
+}
