@@ -79,7 +79,8 @@ fi
 "$WORK/shot.sh" '$CITY' scoring-sheet "$OUT/scoring-sheet.png"
 "$WORK/shot.sh" '$CITY' completeness "$OUT/completeness-ready.png"
 ADW_DEBUG_COLOR_SCHEME=prefer-dark "$WORK/shot.sh" '$REVIEW' financial-statements "$OUT/wizard-page-dark.png"
-# The sync screens (login, sync status, conflict page) against a real server on loopback.
+# The sync screens (login, sync status, conflict page) and the office's district progress
+# table against a real server on loopback.
 if [ -x "$BUILDDIR/tests/app/cp-sync-screenshots" ] && [ -x "$BUILDDIR/src/server/credit-packet-server" ]; then
   HOME="$WORK/home" GSETTINGS_BACKEND=memory "$BUILDDIR/tests/app/cp-sync-screenshots" \
     "$BUILDDIR/src/server/credit-packet-server" "$OUT" >"$WORK/sync.log" 2>&1

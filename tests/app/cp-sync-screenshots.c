@@ -7,7 +7,8 @@
  *
  * Starts a real credit-packet-server on loopback, logs in, makes a conflict with a second
  * client, and takes login-dialog.png, sync-status.png and conflict-page.png of the screen with
- * ImageMagick's import (run it under Xvfb).
+ * ImageMagick's import (run it under Xvfb). Then this year's quotas for the Suzhou districts, a
+ * few packets accepted by the city office, and progress.png of Kunshan office's table.
  */
 #include "config.h"
 
@@ -20,7 +21,11 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-progress-page.h"
+#include "cp-sync-client-private.h"
+#include "cp-sync-engine.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
 #include "cp-test-server.h"
@@ -105,6 +110,168 @@ shot (const char *name)
   if (system (command) != 0)
     g_error ("import failed for %s", path);
   g_print ("%s\n", path);
+}
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A complete packet of @kind for this year in @division (seed search from *@seed on), with
+ * attachment files, submitted by the agency's client and accepted by the city office's. */
+static void
+push_accepted (Fixture      *f,
+               CpTestClient *agency,
+               CpTestClient *office,
+               const char   *kind,
+               const char   *division,
+               guint        *seed)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autofree char *json = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attachments;
+
+  for (; *seed < 5000 && demo == NULL; (*seed)++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, kind,
+                                                               g_date_time_get_year (now),
+                                                               *seed);
+
+      if (candidate != NULL &&
+          strncmp (cp_packet_get_uscc (candidate) + 2, division, strlen (division)) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  if (demo == NULL)
+    g_error ("no demo packet of %s in %s", kind, division);
+  server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      if (!cp_store_add_blob_from_bytes (agency->store, bytes, &sha, &error))
+        g_error ("%s", error->message);
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "screenshots", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  if (!cp_store_save_packet (agency->store, packet, NULL, &error))
+    g_error ("%s", error->message);
+  cp_sync_engine_submit_async (agency->engine, cp_packet_get_uuid (packet), NULL, async_done_cb,
+                               &result);
+  WAIT_FOR (result != NULL);
+  if (result == NULL ||
+      !cp_sync_engine_submit_finish (agency->engine, result, &findings, &error))
+    g_error ("submitting a %s packet failed: %s", kind, error != NULL ? error->message : "");
+  path = g_strdup_printf ("/api/v1/packets/%s/accept", cp_packet_get_uuid (packet));
+  reply = cp_sync_client_request (office->client, "POST", path, NULL, NULL, NULL, NULL, NULL,
+                                  NULL, &error);
+  if (reply == NULL || reply->status != 200)
+    g_error ("accepting failed");
+}
+
+/* This year's quotas (a part of the 2020 figures) and accepted packets, then the progress
+ * table as Kunshan's office sees it. */
+static void
+progress_shot (Fixture *f)
+{
+  static const struct
+  {
+    const char *district;
+    const char *division;
+    int         acceptance;
+    int         demonstration;
+    int         accepted;       /* standardization-acceptance packets to accept */
+  } plan[] = {
+    { "zhangjiagang", "320582", 5, 1, 4 },
+    { "changshu",     "320581", 4, 1, 2 },
+    { "taicang",      "320585", 4, 1, 4 },
+    { "kunshan",      "320583", 6, 2, 4 },
+    { "wujiang",      "320509", 6, 1, 3 },
+    { "wuzhong",      "320506", 5, 1, 5 },
+    { "xiangcheng",   "320507", 4, 1, 3 },
+    { "gusu",         "320508", 3, 1, 3 },
+    { "sip",          "320594", 5, 1, 0 },
+    { "snd",          "320505", 4, 1, 3 },
+  };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *year = g_strdup_printf ("%d", g_date_time_get_year (now));
+  g_autofree char *agency_dir = g_build_filename (f->dir, "agency", NULL);
+  g_autofree char *office_dir = g_build_filename (f->dir, "office", NULL);
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  g_autoptr(GAsyncResult) result = NULL;
+  CpTestClient *agency, *office;
+  CpLoginDialog *dialog;
+  CpProgressPage *page;
+  guint seed = 1;
+
+  server_admin (f, NULL, "agency", "add", "A001", "苏州某信用服务有限公司", NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "li", "--role", "agency", "--agency", "A001",
+                NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "city", "--role", "office", "--district",
+                "suzhou", NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
+                "kunshan", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (plan); i++)
+    {
+      g_autofree char *acceptance = g_strdup_printf ("%d", plan[i].acceptance);
+      g_autofree char *demonstration = g_strdup_printf ("%d", plan[i].demonstration);
+
+      server_admin (f, NULL, "quota", "set", plan[i].district, year,
+                    "standardization-acceptance", acceptance, NULL);
+      server_admin (f, NULL, "quota", "set", plan[i].district, year, "city-demonstration",
+                    demonstration, NULL);
+    }
+  server_admin (f, NULL, "quota", "set", "suzhou", year, "provincial-recommendation", "7", NULL);
+
+  g_mkdir_with_parents (agency_dir, 0700);
+  g_mkdir_with_parents (office_dir, 0700);
+  agency = cp_test_client_new (agency_dir, f->base, "li", PASSWORD);
+  office = cp_test_client_new (office_dir, f->base, "city", PASSWORD);
+  for (guint i = 0; i < G_N_ELEMENTS (plan); i++)
+    for (int n = 0; n < plan[i].accepted; n++)
+      push_accepted (f, agency, office, "standardization-acceptance", plan[i].division, &seed);
+  cp_test_client_free (agency);
+  cp_test_client_free (office);
+
+  cp_sync_manager_logout_async (sync, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  cp_login_dialog_set_fields (dialog, f->base, "wang", PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+    gtk_window_destroy (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  g_assert_nonnull (page);
+  gtk_window_set_default_size (GTK_WINDOW (page), 1240, 760);
+  WAIT_FOR (!cp_progress_page_is_busy (page));
+  shot ("progress.png");
+  gtk_window_destroy (GTK_WINDOW (page));
 }
 
 int
@@ -193,6 +360,7 @@ main (int   argc,
 
   other_free (other);
   gtk_window_destroy (GTK_WINDOW (page));
+  progress_shot (f);
   gtk_window_close (GTK_WINDOW (f->window));
   WAIT_FOR_SECS (FALSE, 0.2);
   g_clear_object (&f->app);
