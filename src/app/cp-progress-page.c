@@ -472,6 +472,7 @@ cp_progress_page_init (CpProgressPage *self)
   self->searching = TRUE;
 
   gtk_window_set_title (GTK_WINDOW (self), _("District Progress"));
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
   gtk_window_set_default_size (GTK_WINDOW (self), 1200, 640);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
 
