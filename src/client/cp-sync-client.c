@@ -1034,8 +1034,8 @@ cp_progress_new_from_json (JsonNode  *node,
     }
   for (guint i = 0; i < json_array_get_length (json_node_get_array (districts)); i++)
     {
-      CpProgressRow *row = progress_read_row (json_array_get_element (json_node_get_array (districts),
-                                                                      i), TRUE, error);
+      JsonNode *element = json_array_get_element (json_node_get_array (districts), i);
+      CpProgressRow *row = progress_read_row (element, TRUE, error);
 
       if (row == NULL)
         return NULL;

@@ -315,9 +315,11 @@ deduction_has_class (CpProgressPage *page,
                      const char     *kind,
                      const char     *css_class)
 {
-  return gtk_widget_has_css_class (GTK_WIDGET (cp_progress_page_get_cell (page, district, kind,
-                                                                          CP_PROGRESS_COLUMN_DEDUCTION)),
-                                   css_class);
+  GtkLabel *label = cp_progress_page_get_cell (page, district, kind,
+                                               CP_PROGRESS_COLUMN_DEDUCTION);
+
+  g_assert_nonnull (label);
+  return gtk_widget_has_css_class (GTK_WIDGET (label), css_class);
 }
 
 #define SA "standardization-acceptance"
