@@ -756,6 +756,7 @@ restore_lookup_cb (GObject      *object,
   g_autoptr(CpSyncManager) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *last_user = NULL;
 
   token = cp_credentials_lookup_finish (CP_CREDENTIALS (object), result, &error);
   if (token == NULL || self->client == NULL)
@@ -765,6 +766,17 @@ restore_lookup_cb (GObject      *object,
       return;
     }
   cp_sync_client_set_token (self->client, token);
+  /* Who the token belongs to, as far as this computer knows: kept when the server cannot be
+   * reached (the sync cursor belongs to that user), and named when the password is asked
+   * again because the server no longer takes the token. */
+  last_user = cp_sync_engine_dup_last_user (self->store,
+                                            cp_sync_client_get_base_url (self->client));
+  if (last_user != NULL)
+    {
+      g_free (self->user);
+      self->user = g_strdup (last_user);
+      cp_sync_client_set_user (self->client, last_user);
+    }
   /* Needed by request_async; the session check says whether the token is still good. */
   self->engine = cp_sync_engine_new (self->store, self->client);
   g_signal_connect (self->engine, "blob-progress", G_CALLBACK (blob_progress_cb), self);

@@ -2109,3 +2109,21 @@ cp_sync_engine_templates_dir_for_store (CpStore *store)
 
   return g_build_filename (cp_store_get_directory (store), "sync", "templates", NULL);
 }
+
+char *
+cp_sync_engine_dup_last_user (CpStore    *store,
+                              const char *server_url)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+
+  if (server_url == NULL)
+    return NULL;
+  path = g_build_filename (cp_store_get_directory (store), "sync", "state.json", NULL);
+  node = read_json_file (path);
+  if (g_strcmp0 (object_string (node, "server"), server_url) != 0)
+    return NULL;
+  return g_strdup (object_string (node, "user"));
+}

@@ -101,5 +101,10 @@ gboolean       cp_sync_engine_load_templates      (CpSyncEngine         *self,
 char          *cp_sync_engine_get_templates_dir   (CpSyncEngine         *self);
 /* The same folder for an engine on @store, for loading the cache before anyone logs in. */
 char          *cp_sync_engine_templates_dir_for_store (CpStore          *store);
+/* The user the last sync on @store ran as, when it was with @server_url; else NULL. Lets a
+ * session restored from the keyring keep its cursor, and ask only for the password when the
+ * server no longer takes the token. */
+char          *cp_sync_engine_dup_last_user      (CpStore              *store,
+                                                   const char           *server_url);
 
 G_END_DECLS

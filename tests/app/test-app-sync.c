@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <libsecret/secret.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,32 +61,13 @@ typedef struct
 #define server_stop(f) cp_test_server_stop (&(f)->server)
 #define remove_tree cp_test_remove_tree
 
+/* Starts the application on the test's data folder and server, as a user would. */
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+start_app (Fixture *f)
 {
   static guint serial;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *config = NULL;
-
-  f->dir = g_dir_make_tmp ("cp-app-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->server_dir = g_build_filename (f->dir, "server", NULL);
-  f->config = g_build_filename (f->dir, "server.conf", NULL);
-  /* @data: more [server] keys for this test ("session-ttl=60\n"), or NULL. */
-  config = g_strdup_printf ("[server]\nlog-requests=false\n%s"
-                            "[login]\nmax-failures=1000\n"
-                            "[passwords]\nopslimit=1\nmemlimit=8192\n",
-                            data != NULL ? (const char *) data : "");
-  g_file_set_contents (f->config, config, -1, &error);
-  g_assert_no_error (error);
-  f->uscc = make_uscc ("320583", 11 + serial);
-  server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
-                "--enterprise", f->uscc, NULL);
-  server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
-                "kunshan", NULL);
-  server_start (f);
 
   {
     g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
@@ -106,6 +88,48 @@ fixture_set_up (Fixture       *f,
   f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (f->window);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+}
+
+static void
+stop_app (Fixture *f)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR_SECS (FALSE, 0.05);
+  g_application_quit (G_APPLICATION (f->app));
+  g_clear_object (&f->app);
+  f->window = NULL;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint serial;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+
+  f->dir = g_dir_make_tmp ("cp-app-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server_dir = g_build_filename (f->dir, "server", NULL);
+  f->config = g_build_filename (f->dir, "server.conf", NULL);
+  /* @data: more [server] keys for this test ("session-ttl=60\n"), or NULL. */
+  config = g_strdup_printf ("[server]\nlog-requests=false\n%s"
+                            "[login]\nmax-failures=1000\n"
+                            "[passwords]\nopslimit=1\nmemlimit=8192\n",
+                            data != NULL ? (const char *) data : "");
+  g_file_set_contents (f->config, config, -1, &error);
+  g_assert_no_error (error);
+  f->uscc = make_uscc ("320583", 11 + serial);
+  server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
+                "--enterprise", f->uscc, NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
+                "kunshan", NULL);
+  server_start (f);
+  serial++;
+  start_app (f);
 }
 
 static void
@@ -954,6 +978,104 @@ test_no_keyring (void)
   remove_tree (dir);
 }
 
+static void
+lookup_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  char **token = user_data;
+
+  *token = cp_credentials_lookup_finish (CP_CREDENTIALS (object), result, NULL);
+  if (*token == NULL)
+    *token = g_strdup ("");
+}
+
+/* The usual morning: the token in the keyring ended overnight. At start the application asks
+ * only for the password of the account it knows, and what was typed meanwhile is sent. */
+static void
+test_session_ended_at_start (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *uuid = NULL;
+  g_autoptr(GError) error = NULL;
+  CpSyncManager *sync;
+  CpLoginDialog *dialog;
+  Other *other;
+
+  log_in (f);
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "昆山晨光精密模具有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  sync_now (f);
+  sync = cp_application_get_sync_manager (f->app);
+  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+
+  /* The session ends on the server (as when it expires) while the application is closed. */
+  cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync), f->base, NULL, NULL,
+                               lookup_done_cb, &token);
+  WAIT_FOR (token != NULL);
+  g_assert_cmpuint (strlen (token), >, 0);
+  stop_app (f);
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *url = g_strconcat (f->base, "/api/v1/session", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("DELETE", url);
+    g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+    g_autoptr(GBytes) reply = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                  bearer);
+    reply = soup_session_send_and_read (session, msg, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+  }
+
+  start_app (f);
+  sync = cp_application_get_sync_manager (f->app);
+  WAIT_FOR (cp_sync_manager_get_status (sync) == CP_SYNC_STATUS_NEEDS_LOGIN);
+  g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
+  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "ent-1");
+
+  /* Work goes on meanwhile. */
+  g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
+  g_assert_no_error (error);
+  type_into (f, "address", "江苏省昆山市玉山镇前进西路88号");
+  cp_window_flush (f->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
+  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
+  collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));
+
+  cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_NEEDS_LOGIN &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING &&
+            cp_sync_manager_get_n_pending (sync) == 0);
+  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+    gtk_window_destroy (GTK_WINDOW (find_toplevel (CP_TYPE_LOGIN_DIALOG)));
+
+  /* The address typed before the password reached the server. */
+  other = other_new (f);
+  other_sync (other);
+  {
+    g_autoptr(CpPacket) there = cp_store_load_packet (other->store, uuid, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (cp_packet_get_string (there, "cover", "address"), ==,
+                     "江苏省昆山市玉山镇前进西路88号");
+  }
+  other_free (other);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -991,6 +1113,7 @@ main (int   argc,
   ADD ("logout", test_logout);
   ADD ("submit-refused-and-history", test_submit_refused_and_history);
   ADD ("submit-server-findings", test_submit_server_findings);
+  ADD ("session-ended-at-start", test_session_ended_at_start);
 #undef ADD
   g_test_add ("/app-sync/session-expired", Fixture, "session-ttl=" G_STRINGIFY (SESSION_TTL) "\n",
               fixture_set_up, test_session_expired, fixture_tear_down);
