@@ -154,7 +154,11 @@ secret_done_cb (GObject      *object,
   switch (call->op)
     {
     case OP_STORE:
-      secret_password_store_finish (result, &error);
+      /* A dismissed or failed unlock prompt gives FALSE without an error: the token was not
+       * kept, which is what a locked keyring means. */
+      if (!secret_password_store_finish (result, &error) && error == NULL)
+        error = g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED,
+                                     "The unlock prompt was dismissed.");
       break;
     case OP_CLEAR:
       secret_password_clear_finish (result, &error);
@@ -214,7 +218,10 @@ timeout_cb (gpointer user_data)
   self = g_task_get_source_object (task);
   if (call->op == OP_STORE)
     g_hash_table_add (self->session_only, g_strdup (g_task_get_task_data (task)));
-  g_cancellable_cancel (call->op_cancellable);
+  /* The keyring's own call is left to finish (its answer is dropped): a locked keyring shows
+   * an unlock prompt, and cancelling a call with a prompt up trips libsecret 0.20
+   * ("g_task_return_error: assertion 'error != NULL' failed"). An explicit cancel by the
+   * caller still cancels it. */
   g_task_return_new_error (task, CP_CREDENTIALS_ERROR, CP_CREDENTIALS_ERROR_TIMED_OUT,
                            _("The keyring did not answer within %u seconds, so the login is "
                              "kept only until you quit. Unlock the keyring to be remembered "
