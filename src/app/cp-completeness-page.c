@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-review-dialog.h"
 #include "cp-validator.h"
 
 struct _CpCompletenessPage
@@ -244,15 +245,27 @@ cp_completeness_page_update (CpCompletenessPage *self,
             adw_action_row_set_subtitle (ADW_ACTION_ROW (row), label);
           else if (f->field != NULL)
             adw_action_row_set_subtitle (ADW_ACTION_ROW (row), f->field);
-          icon = gtk_image_new_from_icon_name (f->severity == CP_SEVERITY_ERROR
-                                               ? "dialog-error-symbolic"
-                                               : "dialog-warning-symbolic");
-          gtk_widget_add_css_class (icon, f->severity == CP_SEVERITY_ERROR ? "error" : "warning");
-          gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                          f->severity == CP_SEVERITY_ERROR ? _("Error")
-                                                                           : _("Warning"),
-                                          -1);
+          if (g_strcmp0 (f->code, CP_REVIEW_COMMENT_CODE) == 0)
+            {
+              icon = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+              gtk_widget_add_css_class (icon, "warning");
+              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              _("Reviewer’s comment"), -1);
+            }
+          else
+            {
+              icon = gtk_image_new_from_icon_name (f->severity == CP_SEVERITY_ERROR
+                                                   ? "dialog-error-symbolic"
+                                                   : "dialog-warning-symbolic");
+              gtk_widget_add_css_class (icon, f->severity == CP_SEVERITY_ERROR ? "error"
+                                                                               : "warning");
+              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              f->severity == CP_SEVERITY_ERROR ? _("Error")
+                                                                               : _("Warning"),
+                                              -1);
+            }
           adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
           if (section != NULL)
             {

@@ -12,6 +12,7 @@
 
 #include "cp-completeness-page.h"
 #include "cp-export.h"
+#include "cp-review-dialog.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
 
@@ -26,7 +27,9 @@ typedef struct
   GtkWidget       *page;
   GtkWidget       *row;
   GtkWidget       *badge;
+  GtkWidget       *comment_badge;  /* shown while the reviewer commented on this step */
   CpSectionStatus  status;
+  guint            n_comments;
 } Step;
 
 struct _CpPacketView
@@ -49,6 +52,7 @@ struct _CpPacketView
   char               *uuid;
   GPtrArray          *steps;        /* element type Step * */
   GPtrArray          *findings;
+  GPtrArray          *comments;     /* CpReviewComment *: a returned packet's, or NULL */
   GHashTable         *pending;      /* "section\037field" → NULL */
   guint               save_id;
   gboolean            dirty;        /* edited since the last validation */
@@ -165,7 +169,23 @@ cp_packet_view_update_badges (CpPacketView *self)
       /* Translators: step number, step title, its state ("Complete") */
       label = g_strdup_printf (_("%u. %s: %s"), i + 1, step->title,
                                cp_app_section_status_title (status));
-      gtk_widget_set_tooltip_text (step->row, cp_app_section_status_title (status));
+      gtk_widget_set_visible (step->comment_badge, step->n_comments > 0);
+      if (step->n_comments > 0)
+        {
+          g_autofree char *plain = g_steal_pointer (&label);
+          g_autofree char *comments =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u reviewer’s comment",
+                                          "%u reviewer’s comments", step->n_comments),
+                             step->n_comments);
+          g_autofree char *tooltip = NULL;
+
+          /* Translators: a step's accessible label, then how many comments it has */
+          label = g_strdup_printf (_("%s, %s"), plain, comments);
+          tooltip = g_strdup_printf (_("%s, %s"), cp_app_section_status_title (status), comments);
+          gtk_widget_set_tooltip_text (step->row, tooltip);
+        }
+      else
+        gtk_widget_set_tooltip_text (step->row, cp_app_section_status_title (status));
       gtk_accessible_update_property (GTK_ACCESSIBLE (step->row),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                       -1);
@@ -190,6 +210,168 @@ cp_packet_view_update_state (CpPacketView *self)
     }
 }
 
+/* The completeness page lists the reviewer's comments first, then the findings. */
+static void
+cp_packet_view_update_completeness (CpPacketView *self)
+{
+  g_autoptr(GPtrArray) listed = NULL;
+
+  if (self->comments == NULL || self->comments->len == 0)
+    {
+      cp_completeness_page_update (self->completeness, self->tmpl, self->findings);
+      return;
+    }
+  listed = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
+  for (guint i = 0; i < self->comments->len; i++)
+    {
+      const CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+
+      /* Translators: a reviewer's comment on the completeness page; %s: who, %s: the comment */
+      g_ptr_array_add (listed, cp_finding_new (CP_SEVERITY_WARNING, comment->section,
+                                               comment->field, CP_REVIEW_COMMENT_CODE,
+                                               _("Reviewer %s: %s"),
+                                               comment->author != NULL ? comment->author : "?",
+                                               comment->text));
+    }
+  for (guint i = 0; self->findings != NULL && i < self->findings->len; i++)
+    {
+      const CpFinding *f = g_ptr_array_index (self->findings, i);
+
+      g_ptr_array_add (listed, cp_finding_new (f->severity, f->section, f->field, f->code, "%s",
+                                               f->message));
+    }
+  cp_completeness_page_update (self->completeness, self->tmpl, listed);
+}
+
+/* Which step shows @comment: the scoring sheet for one on a scoring item, the section's page
+ * for one on the section or a field of it, the first page for one on the whole packet. */
+static Step *
+cp_packet_view_comment_step (CpPacketView          *self,
+                             const CpReviewComment *comment)
+{
+  Step *first = NULL, *section_step = NULL, *scoring_step = NULL;
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      if (first == NULL && step->section_id != NULL)
+        first = step;
+      if (comment->section == NULL || g_strcmp0 (step->section_id, comment->section) != 0)
+        continue;
+      if (CP_IS_SCORING_PAGE (step->page))
+        scoring_step = step;
+      else if (CP_IS_SECTION_PAGE (step->page))
+        section_step = step;
+    }
+  if (scoring_step != NULL && comment->field != NULL && self->sheet != NULL &&
+      (cp_scoring_sheet_lookup_item (self->sheet, comment->field) != NULL ||
+       cp_scoring_sheet_lookup_adjustment (self->sheet, comment->field) != NULL))
+    return scoring_step;
+  if (section_step != NULL)
+    return section_step;
+  if (scoring_step != NULL)
+    return scoring_step;
+  return first;
+}
+
+static void
+cp_packet_view_show_comments (CpPacketView *self)
+{
+  g_autoptr(GPtrArray) per_step = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      step->n_comments = 0;
+      g_ptr_array_add (per_step, g_ptr_array_new ());
+    }
+  for (guint i = 0; self->comments != NULL && i < self->comments->len; i++)
+    {
+      CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+      Step *step = cp_packet_view_comment_step (self, comment);
+      guint index;
+
+      if (step == NULL || !g_ptr_array_find (self->steps, step, &index))
+        continue;
+      step->n_comments++;
+      g_ptr_array_add (g_ptr_array_index (per_step, index), comment);
+    }
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+      GPtrArray *comments = g_ptr_array_index (per_step, i);
+
+      if (CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_set_comments (CP_SECTION_PAGE (step->page),
+                                      comments->len > 0 ? comments : NULL);
+      else if (CP_IS_SCORING_PAGE (step->page))
+        {
+          GtkWidget *box = cp_scoring_page_get_notes_box (CP_SCORING_PAGE (step->page));
+          GtkWidget *child;
+
+          while ((child = gtk_widget_get_first_child (box)) != NULL)
+            gtk_box_remove (GTK_BOX (box), child);
+          for (guint j = 0; j < comments->len; j++)
+            {
+              const CpReviewComment *comment = g_ptr_array_index (comments, j);
+              const CpScoringItem *item = NULL;
+              const CpScoringAdjustment *adjustment = NULL;
+              g_autofree char *where = NULL;
+
+              if (comment->field != NULL)
+                {
+                  item = cp_scoring_sheet_lookup_item (self->sheet, comment->field);
+                  adjustment = cp_scoring_sheet_lookup_adjustment (self->sheet, comment->field);
+                }
+              if (item != NULL)
+                /* Translators: scoring item number and title */
+                where = g_strdup_printf (_("%s %s"), item->id, cp_text_get (item->title));
+              else if (adjustment != NULL)
+                where = g_strdup (cp_text_get (adjustment->title));
+              else if (comment->field != NULL)
+                where = g_strdup (comment->field);
+              gtk_box_append (GTK_BOX (box), cp_review_comment_new_widget (comment, where, NULL));
+            }
+          gtk_widget_set_visible (box, comments->len > 0);
+        }
+    }
+}
+
+void
+cp_packet_view_set_review_comments (CpPacketView *self,
+                                    GPtrArray    *comments)
+{
+  g_autoptr(GPtrArray) old = NULL;
+
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  if (self->packet == NULL)
+    return;
+  /* The pages point into the comments: give them the new ones before the old go. */
+  old = g_steal_pointer (&self->comments);
+  self->comments = comments != NULL && comments->len > 0 ? g_ptr_array_ref (comments) : NULL;
+  cp_packet_view_show_comments (self);
+  cp_packet_view_update_badges (self);
+  cp_packet_view_update_completeness (self);
+}
+
+guint
+cp_packet_view_get_n_comments (CpPacketView *self,
+                               const char   *page)
+{
+  Step *step;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), 0);
+
+  if (page == NULL)
+    return self->comments != NULL ? self->comments->len : 0;
+  step = cp_packet_view_find_step (self, page);
+  return step != NULL ? step->n_comments : 0;
+}
+
 void
 cp_packet_view_revalidate (CpPacketView *self)
 {
@@ -211,7 +393,7 @@ cp_packet_view_revalidate (CpPacketView *self)
       if (CP_IS_SECTION_PAGE (step->page))
         cp_section_page_set_findings (CP_SECTION_PAGE (step->page), self->findings, FALSE);
     }
-  cp_completeness_page_update (self->completeness, self->tmpl, self->findings);
+  cp_packet_view_update_completeness (self);
   cp_packet_view_update_state (self);
   g_signal_emit (self, signals [PACKET_EDITED], 0);
 }
@@ -684,8 +866,13 @@ cp_packet_view_add_step (CpPacketView *self,
   gtk_widget_set_hexpand (label, TRUE);
   step->badge = gtk_image_new ();
   gtk_widget_add_css_class (step->badge, "step-badge");
+  step->comment_badge = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+  gtk_widget_add_css_class (step->comment_badge, "step-badge");
+  gtk_widget_add_css_class (step->comment_badge, "review");
+  gtk_widget_set_visible (step->comment_badge, FALSE);
   gtk_box_append (GTK_BOX (box), number);
   gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), step->comment_badge);
   gtk_box_append (GTK_BOX (box), step->badge);
   step->row = gtk_list_box_row_new ();
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (step->row), box);
@@ -712,6 +899,7 @@ cp_packet_view_clear (CpPacketView *self)
   self->switching = FALSE;
   g_clear_pointer (&self->steps, g_ptr_array_unref);
   g_clear_pointer (&self->findings, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
   g_clear_pointer (&self->uuid, g_free);
   g_clear_object (&self->packet);
   g_clear_object (&self->tmpl);

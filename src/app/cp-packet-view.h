@@ -56,5 +56,13 @@ gboolean         cp_packet_view_export_pdf        (CpPacketView       *self,
                                                    const char         *path,
                                                    GError            **error);
 CpSyncStatus    *cp_packet_view_get_sync_status   (CpPacketView       *self);
+/* Shows the reviewer's comments on a returned packet (element type CpReviewComment *; NULL or
+ * empty for none): under the fields they concern, at the top of the pages of the sections they
+ * concern, on the scoring sheet, marked in the steps and listed on the completeness page. */
+void             cp_packet_view_set_review_comments (CpPacketView     *self,
+                                                     GPtrArray        *comments);
+/* How many comments the step @page shows (NULL: all of them). */
+guint            cp_packet_view_get_n_comments    (CpPacketView       *self,
+                                                   const char         *page);
 
 G_END_DECLS

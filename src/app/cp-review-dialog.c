@@ -29,6 +29,166 @@ struct _CpReviewDialog
 
 G_DEFINE_FINAL_TYPE (CpReviewDialog, cp_review_dialog, ADW_TYPE_WINDOW)
 
+/* Comments. */
+
+void
+cp_review_comment_free (CpReviewComment *comment)
+{
+  if (comment == NULL)
+    return;
+  g_free (comment->section);
+  g_free (comment->field);
+  g_free (comment->text);
+  g_free (comment->author);
+  g_free (comment->created_at);
+  g_free (comment);
+}
+
+char *
+cp_review_comment_format_time (const CpReviewComment *comment)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  g_return_val_if_fail (comment != NULL, NULL);
+
+  if (comment->created_at == NULL)
+    return g_strdup ("");
+  utc = g_date_time_new_from_iso8601 (comment->created_at, NULL);
+  if (utc == NULL)
+    return g_strdup (comment->created_at);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static char *
+dup_nonempty_member (JsonObject *object,
+                     const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  const char *text;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (node);
+  return text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+}
+
+GPtrArray *
+cp_review_comments_from_json (JsonNode   *node,
+                              const char *uuid)
+{
+  g_autoptr(GPtrArray) comments = NULL;
+  JsonObject *object;
+  JsonNode *array_node;
+  JsonArray *array;
+  gint64 newest = G_MININT64;
+
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "uuid", NULL), uuid) != 0)
+    return NULL;
+  array_node = json_object_get_member (object, "comments");
+  if (array_node == NULL || !JSON_NODE_HOLDS_ARRAY (array_node))
+    return NULL;
+  array = json_node_get_array (array_node);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        newest = MAX (newest, json_object_get_int_member_with_default (
+                                json_node_get_object (element), "revision", 0));
+    }
+
+  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_review_comment_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *item;
+      CpReviewComment *comment;
+      g_autofree char *text = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      item = json_node_get_object (element);
+      text = dup_nonempty_member (item, "comment");
+      if (text == NULL || json_object_get_int_member_with_default (item, "revision", 0) != newest)
+        continue;
+      comment = g_new0 (CpReviewComment, 1);
+      comment->revision = newest;
+      comment->section = dup_nonempty_member (item, "section");
+      comment->field = comment->section != NULL ? dup_nonempty_member (item, "field") : NULL;
+      comment->text = g_steal_pointer (&text);
+      comment->author = dup_nonempty_member (item, "author");
+      comment->created_at = dup_nonempty_member (item, "created_at");
+      g_ptr_array_add (comments, comment);
+    }
+  return g_steal_pointer (&comments);
+}
+
+/* One comment: a warning-coloured box with a speech bubble, who and when, and the text.
+ * @where names the field when the comment is not shown under it. */
+GtkWidget *
+cp_review_comment_new_widget (const CpReviewComment  *comment,
+                              const char             *where,
+                              char                  **spoken)
+{
+  g_autofree char *when = cp_review_comment_format_time (comment);
+  g_autofree char *heading = NULL;
+  g_autofree char *said = NULL;
+  GtkWidget *box, *icon, *texts, *heading_label, *text_label;
+  const char *author = comment->author != NULL ? comment->author : _("the credit office");
+
+  /* Translators: above a reviewer's comment; %s: the reviewer's user name, %s: date and time */
+  heading = g_strdup_printf (_("Comment from %s · %s"), author, when);
+  if (where != NULL)
+    {
+      g_autofree char *plain = g_steal_pointer (&heading);
+
+      /* Translators: a reviewer's comment heading, then the field it is about */
+      heading = g_strdup_printf (_("%s — about “%s”"), plain, where);
+    }
+  /* Translators: what a screen reader says for a reviewer's comment: who, when, the comment */
+  said = g_strdup_printf (_("Reviewer’s comment from %s, %s: %s"), author, when,
+                          comment->text);
+
+  box = g_object_new (GTK_TYPE_BOX, "orientation", GTK_ORIENTATION_HORIZONTAL, "spacing", 10,
+                      "accessible-role", GTK_ACCESSIBLE_ROLE_NOTE, NULL);
+  gtk_widget_add_css_class (box, "review-comment");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, said, -1);
+  icon = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reviewer’s comment"), -1);
+  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_hexpand (texts, TRUE);
+  heading_label = gtk_label_new (heading);
+  gtk_label_set_xalign (GTK_LABEL (heading_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (heading_label), TRUE);
+  gtk_widget_add_css_class (heading_label, "caption-heading");
+  gtk_widget_add_css_class (heading_label, "review-comment-heading");
+  text_label = gtk_label_new (comment->text);
+  gtk_label_set_xalign (GTK_LABEL (text_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (text_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text_label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (text_label, "review-comment-text");
+  gtk_box_append (GTK_BOX (texts), heading_label);
+  gtk_box_append (GTK_BOX (texts), text_label);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), texts);
+  if (spoken != NULL)
+    *spoken = g_steal_pointer (&said);
+  return box;
+}
+
+/* The queue. */
+
 static void
 cp_review_dialog_set_message (CpReviewDialog *self,
                               const char     *message)
@@ -118,10 +278,13 @@ return_response_cb (AdwMessageDialog *dialog,
 
   if (!g_str_equal (response, "return"))
     return;
+  /* "section\037field", or "section\037" for the whole section. */
   if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected <= paths->len)
-    parts = g_strsplit (g_ptr_array_index (paths, selected - 1), ".", 2);
+    parts = g_strsplit (g_ptr_array_index (paths, selected - 1), "\037", 2);
   cp_review_dialog_return (self, index, parts != NULL ? parts[0] : NULL,
-                           parts != NULL ? parts[1] : NULL, gtk_editable_get_text (entry));
+                           parts != NULL && parts[1] != NULL && *parts[1] != '\0'
+                           ? parts[1] : NULL,
+                           gtk_editable_get_text (entry));
 }
 
 static void
@@ -149,11 +312,23 @@ return_clicked_cb (GtkButton      *button,
   if (tmpl != NULL)
     {
       GPtrArray *sections = cp_template_get_sections (tmpl);
+      const CpScoringRef *scoring = cp_template_get_scoring (tmpl);
+      CpScoringSheet *sheet = scoring != NULL
+                              ? cp_template_registry_lookup_sheet (self->registry,
+                                                                   scoring->sheet_id)
+                              : NULL;
 
       for (guint i = 0; i < sections->len; i++)
         {
           const CpSection *section = g_ptr_array_index (sections, i);
+          /* Translators: a whole section in the list of what a comment is about */
+          g_autofree char *whole = g_strdup_printf (_("%s (the whole section)"),
+                                                    cp_text_get (section->title));
 
+          if (section->generated)
+            continue;
+          gtk_string_list_append (labels, whole);
+          g_ptr_array_add (paths, g_strdup_printf ("%s\037", section->id));
           for (guint j = 0; section->fields != NULL && j < section->fields->len; j++)
             {
               const CpField *field = g_ptr_array_index (section->fields, j);
@@ -163,7 +338,25 @@ return_clicked_cb (GtkButton      *button,
                                                         cp_text_get (field->label));
 
               gtk_string_list_append (labels, label);
-              g_ptr_array_add (paths, g_strdup_printf ("%s.%s", section->id, field->id));
+              g_ptr_array_add (paths, g_strdup_printf ("%s\037%s", section->id, field->id));
+            }
+          /* The items of the scoring sheet belong to its section. */
+          if (sheet != NULL && scoring->section == section)
+            {
+              GPtrArray *items = cp_scoring_sheet_get_items (sheet);
+
+              for (guint j = 0; j < items->len; j++)
+                {
+                  const CpScoringItem *item = g_ptr_array_index (items, j);
+                  /* Translators: scoring sheet › item number and title */
+                  g_autofree char *label =
+                    g_strdup_printf (_("%s › %s %s"),
+                                     cp_text_get (cp_scoring_sheet_get_title (sheet)),
+                                     item->id, cp_text_get (item->title));
+
+                  gtk_string_list_append (labels, label);
+                  g_ptr_array_add (paths, g_strdup_printf ("%s\037%s", section->id, item->id));
+                }
             }
         }
     }
@@ -174,7 +367,10 @@ return_clicked_cb (GtkButton      *button,
                                                          "the field it concerns, corrects the "
                                                          "packet and submits it again.")));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)), NULL);
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)),
+                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
+                                                             "string"));
+  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("The field the comment is about"), -1);
   entry = gtk_entry_new ();
@@ -347,6 +543,15 @@ cp_review_dialog_get_uuid (CpReviewDialog *self,
   g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
   g_return_val_if_fail (index < self->uuids->len, NULL);
   return g_ptr_array_index (self->uuids, index);
+}
+
+GtkWidget *
+cp_review_dialog_get_row (CpReviewDialog *self,
+                          guint           index)
+{
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
+  g_return_val_if_fail (index < self->rows->len, NULL);
+  return g_ptr_array_index (self->rows, index);
 }
 
 void

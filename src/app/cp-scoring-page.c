@@ -35,6 +35,7 @@ struct _CpScoringPage
   GtkColumnView      *column_view;
   GtkWidget          *scrolled;
   GtkWidget          *message_label;
+  GtkWidget          *notes_box;
   GtkWidget          *clock_label;
   GtkWidget          *clock_button;
   GtkWidget          *unscored_button;
@@ -1073,6 +1074,12 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->message_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Score message"), -1);
   gtk_box_append (GTK_BOX (box), self->message_label);
+  self->notes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (self->notes_box, 12);
+  gtk_widget_set_margin_end (self->notes_box, 12);
+  gtk_widget_set_margin_bottom (self->notes_box, 6);
+  gtk_widget_set_visible (self->notes_box, FALSE);
+  gtk_box_append (GTK_BOX (box), self->notes_box);
 
   /* The sheet. */
   self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
@@ -1193,6 +1200,14 @@ cp_scoring_page_get_verdict_text (CpScoringPage *self,
   g_return_val_if_fail (CP_IS_SCORING_PAGE (self), NULL);
 
   return self->verdict_text[column == CP_SCORE_SELF ? 0 : 1];
+}
+
+GtkWidget *
+cp_scoring_page_get_notes_box (CpScoringPage *self)
+{
+  g_return_val_if_fail (CP_IS_SCORING_PAGE (self), NULL);
+
+  return self->notes_box;
 }
 
 const char *

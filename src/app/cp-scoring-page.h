@@ -45,6 +45,9 @@ const char     *cp_scoring_page_get_total_text    (CpScoringPage  *self,
 const char     *cp_scoring_page_get_verdict_text  (CpScoringPage  *self,
                                                    CpScoreColumn   column);
 const char     *cp_scoring_page_get_message       (CpScoringPage  *self);
+/* A vertical box above the sheet for notes from outside it (the reviewer's comments on a
+ * returned packet), hidden until its owner fills and shows it. */
+GtkWidget      *cp_scoring_page_get_notes_box     (CpScoringPage  *self);
 void            cp_scoring_page_set_only_unscored (CpScoringPage  *self,
                                                    gboolean        only_unscored);
 gboolean        cp_scoring_page_get_only_unscored (CpScoringPage  *self);

@@ -13,6 +13,7 @@
 
 #include "cp-app-util.h"
 #include "cp-date.h"
+#include "cp-review-dialog.h"
 #include "cp-uscc.h"
 
 typedef struct _FieldEditor FieldEditor;
@@ -28,6 +29,8 @@ struct _CpSectionPage
   GtkWidget       *fields_box;
   GPtrArray       *editors;       /* element type FieldEditor * */
   GPtrArray       *findings;
+  GPtrArray       *comments;      /* element type CpReviewComment *, of this section */
+  GtkWidget       *comments_box;  /* reviewer comments on the whole section, at the top */
   gboolean         populating;
 };
 
@@ -40,6 +43,8 @@ struct _FieldEditor
   GtkWidget     *items_box;    /* groups, attachments, signatures: rebuilt on change */
   GtkWidget     *info_label;   /* division of a credit code, etc. */
   GtkWidget     *error_label;
+  GtkWidget     *comments_box; /* reviewer comments on this field */
+  char          *comments_text; /* the same, for the accessible description */
   GtkWidget     *focus_widget;
   char          *local_error;  /* what the widget itself refused (not a number, …) */
   char          *shown_error;
@@ -80,6 +85,7 @@ field_editor_free (FieldEditor *fe)
 {
   g_clear_pointer (&fe->local_error, g_free);
   g_clear_pointer (&fe->shown_error, g_free);
+  g_clear_pointer (&fe->comments_text, g_free);
   g_free (fe);
 }
 
@@ -1342,7 +1348,109 @@ field_editor_rebuild (FieldEditor *fe)
     gtk_widget_grab_focus (fe->focus_widget);
 }
 
-/* Errors. */
+/* Errors and reviewer comments. */
+
+/* The field's accessible description: its error, then what the reviewer said about it. */
+static void
+field_editor_update_description (FieldEditor *fe)
+{
+  g_autoptr(GString) text = g_string_new (fe->shown_error);
+
+  if (fe->focus_widget == NULL)
+    return;
+  if (fe->comments_text != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, fe->comments_text);
+    }
+  if (text->len > 0)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (fe->focus_widget),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (fe->focus_widget),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+static void
+clear_box (GtkWidget *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (box)) != NULL)
+    gtk_box_remove (GTK_BOX (box), child);
+  gtk_widget_set_visible (box, FALSE);
+}
+
+static FieldEditor *cp_section_page_find_editor (CpSectionPage *self,
+                                                 const char    *field_path);
+
+/* The label of a field path that has no editor on this page ("surveyors[1].name" names its
+ * group), or the path itself. */
+static const char *
+describe_field (CpSectionPage *self,
+                const char    *field_path)
+{
+  g_autofree char *top = g_strndup (field_path, strcspn (field_path, "[."));
+  const CpField *field = cp_section_lookup_field (self->section, top);
+
+  return field != NULL ? cp_text_get (field->label) : field_path;
+}
+
+static void
+cp_section_page_show_comments (CpSectionPage *self)
+{
+  clear_box (self->comments_box);
+  for (guint i = 0; i < self->editors->len; i++)
+    {
+      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+
+      clear_box (fe->comments_box);
+      g_clear_pointer (&fe->comments_text, g_free);
+    }
+
+  for (guint i = 0; self->comments != NULL && i < self->comments->len; i++)
+    {
+      const CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+      FieldEditor *fe = g_strcmp0 (comment->section, self->section->id) == 0
+                        ? cp_section_page_find_editor (self, comment->field) : NULL;
+      g_autofree char *spoken = NULL;
+      GtkWidget *widget;
+
+      if (fe != NULL)
+        {
+          widget = cp_review_comment_new_widget (comment, NULL, &spoken);
+          gtk_box_append (GTK_BOX (fe->comments_box), widget);
+          gtk_widget_set_visible (fe->comments_box, TRUE);
+          if (fe->comments_text != NULL)
+            {
+              g_autofree char *joined = g_strdup_printf ("%s\n%s", fe->comments_text, spoken);
+
+              g_free (fe->comments_text);
+              fe->comments_text = g_steal_pointer (&joined);
+            }
+          else
+            fe->comments_text = g_steal_pointer (&spoken);
+        }
+      else
+        {
+          const char *where = NULL;
+
+          if (comment->section == NULL)
+            where = _("the whole packet");
+          else if (g_strcmp0 (comment->section, self->section->id) != 0)
+            where = comment->field != NULL ? comment->field : comment->section;
+          else if (comment->field != NULL)
+            where = describe_field (self, comment->field);
+          widget = cp_review_comment_new_widget (comment, where, &spoken);
+          gtk_box_append (GTK_BOX (self->comments_box), widget);
+          gtk_widget_set_visible (self->comments_box, TRUE);
+        }
+    }
+
+  for (guint i = 0; i < self->editors->len; i++)
+    field_editor_update_description (g_ptr_array_index (self->editors, i));
+}
 
 static void
 field_editor_update_error (FieldEditor *fe)
@@ -1371,16 +1479,7 @@ field_editor_update_error (FieldEditor *fe)
 
   gtk_label_set_text (GTK_LABEL (fe->error_label), fe->shown_error != NULL ? fe->shown_error : "");
   gtk_widget_set_visible (fe->error_label, fe->shown_error != NULL);
-  if (fe->focus_widget != NULL)
-    {
-      if (fe->shown_error != NULL)
-        gtk_accessible_update_property (GTK_ACCESSIBLE (fe->focus_widget),
-                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, fe->shown_error,
-                                        -1);
-      else
-        gtk_accessible_reset_property (GTK_ACCESSIBLE (fe->focus_widget),
-                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
+  field_editor_update_description (fe);
 }
 
 static void
@@ -1456,6 +1555,10 @@ field_editor_new (CpSectionPage *self,
   gtk_widget_add_css_class (fe->error_label, "field-error");
   gtk_widget_set_visible (fe->error_label, FALSE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (fe->group), fe->error_label);
+  fe->comments_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (fe->comments_box, "review-comments");
+  gtk_widget_set_visible (fe->comments_box, FALSE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (fe->group), fe->comments_box);
 
   focus = gtk_event_controller_focus_new ();
   g_signal_connect (focus, "leave", G_CALLBACK (field_focus_leave_cb), fe);
@@ -1500,6 +1603,7 @@ cp_section_page_finalize (GObject *object)
 
   g_clear_pointer (&self->editors, g_ptr_array_unref);
   g_clear_pointer (&self->findings, g_ptr_array_unref);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
   g_clear_object (&self->tmpl);
   g_clear_object (&self->packet);
   g_clear_object (&self->store);
@@ -1596,6 +1700,10 @@ cp_section_page_new (CpTemplate      *tmpl,
       gtk_widget_add_css_class (help, "dim-label");
       gtk_box_append (GTK_BOX (box), help);
     }
+  self->comments_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (self->comments_box, "review-comments");
+  gtk_widget_set_visible (self->comments_box, FALSE);
+  gtk_box_append (GTK_BOX (box), self->comments_box);
 
   for (guint i = 0; section->fields != NULL && i < section->fields->len; i++)
     {
@@ -1725,4 +1833,39 @@ cp_section_page_attach_file (CpSectionPage *self,
     ref = value_ref_new (fe, fe->field, -1, NULL);
   cp_section_page_attach (self, ref, file, NULL);
   value_ref_free (ref);
+}
+
+void
+cp_section_page_set_comments (CpSectionPage *self,
+                              GPtrArray     *comments)
+{
+  g_return_if_fail (CP_IS_SECTION_PAGE (self));
+
+  if (comments != NULL)
+    g_ptr_array_ref (comments);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  self->comments = comments;
+  cp_section_page_show_comments (self);
+}
+
+guint
+cp_section_page_get_n_comments (CpSectionPage *self)
+{
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), 0);
+
+  return self->comments != NULL ? self->comments->len : 0;
+}
+
+GtkWidget *
+cp_section_page_get_comments_box (CpSectionPage *self,
+                                  const char    *field_id)
+{
+  FieldEditor *fe;
+
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), NULL);
+
+  if (field_id == NULL)
+    return self->comments_box;
+  fe = cp_section_page_find_editor (self, field_id);
+  return fe != NULL ? fe->comments_box : NULL;
 }

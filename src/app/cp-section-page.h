@@ -43,5 +43,15 @@ GtkWidget       *cp_section_page_get_editor   (CpSectionPage   *self,
 void             cp_section_page_attach_file  (CpSectionPage   *self,
                                                const char      *field_id,
                                                GFile           *file);
+/* Shows reviewer comments (element type CpReviewComment *; NULL for none): each one on a field
+ * of this section under that field, the others (on the whole section, the whole packet, a field
+ * the page does not have) at the top of the page. */
+void             cp_section_page_set_comments (CpSectionPage   *self,
+                                               GPtrArray       *comments);
+guint            cp_section_page_get_n_comments (CpSectionPage *self);
+/* The box holding the comment widgets under @field_id (NULL: at the top of the page); hidden
+ * when empty. For tests. */
+GtkWidget       *cp_section_page_get_comments_box (CpSectionPage *self,
+                                                   const char    *field_id);
 
 G_END_DECLS

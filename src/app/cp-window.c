@@ -62,6 +62,7 @@ struct _CpWindow
   GHashTable           *completeness_queued;
   guint                 completeness_id;
   guint                 generation;   /* of list reads: a late thread result is dropped */
+  GHashTable           *review_comments;  /* uuid → GPtrArray of CpReviewComment *, as last read */
 };
 
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -1039,8 +1040,9 @@ progress_action (GtkWidget  *widget,
                                                         registry)));
 }
 
-/* A returned packet: the reviewer's comments appear on the completeness page, each on the
- * field it concerns, like findings. */
+/* A returned packet: the reviewer's comments of its newest return appear under the fields
+ * they concern, in the steps and on the completeness page. The last ones read stay for when
+ * the server cannot be reached. */
 static void
 comments_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -1048,52 +1050,24 @@ comments_done_cb (GObject      *object,
 {
   g_autoptr(CpWindow) self = user_data;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GPtrArray) findings = NULL;
-  JsonArray *comments;
+  g_autoptr(GPtrArray) comments = NULL;
   CpPacket *packet;
   guint status = 0;
 
   node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, NULL);
   packet = cp_packet_view_get_packet (self->packet_view);
-  if (node == NULL || status != 200 || !JSON_NODE_HOLDS_OBJECT (node) || packet == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
-                                                             "uuid", NULL),
-                 cp_packet_get_uuid (packet)) != 0 ||
-      !json_object_has_member (json_node_get_object (node), "comments") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "comments")))
+  if (node == NULL || status != 200 || packet == NULL ||
+      cp_packet_get_state (packet) != CP_PACKET_STATE_RETURNED)
     return;
-
-  comments = json_object_get_array_member (json_node_get_object (node), "comments");
-  findings = cp_app_validate (cp_window_get_registry (self), packet);
-  if (findings == NULL)
-    findings = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
-  for (guint i = 0; i < json_array_get_length (comments); i++)
-    {
-      JsonNode *element = json_array_get_element (comments, i);
-      JsonObject *comment;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      comment = json_node_get_object (element);
-      /* Translators: a reviewer's comment on the completeness page; %s: who, %s: the comment */
-      g_ptr_array_insert (findings, 0,
-                          cp_finding_new (CP_SEVERITY_WARNING,
-                                          json_object_get_string_member_with_default (
-                                            comment, "section", NULL),
-                                          json_object_get_string_member_with_default (
-                                            comment, "field", NULL),
-                                          "review-comment", _("Reviewer %s: %s"),
-                                          json_object_get_string_member_with_default (
-                                            comment, "author", "?"),
-                                          json_object_get_string_member_with_default (
-                                            comment, "comment", "")));
-    }
-  if (json_array_get_length (comments) > 0)
-    {
-      cp_window_show_findings (self, findings);
-      cp_window_show_toast (self, _("The credit office returned this packet. Its comments are "
-                                    "on the completeness page."));
-    }
+  comments = cp_review_comments_from_json (node, cp_packet_get_uuid (packet));
+  if (comments == NULL)
+    return;
+  g_hash_table_replace (self->review_comments, g_strdup (cp_packet_get_uuid (packet)),
+                        g_ptr_array_ref (comments));
+  cp_packet_view_set_review_comments (self->packet_view, comments);
+  if (comments->len > 0)
+    cp_window_show_toast (self, _("The credit office returned this packet. Its comments are "
+                                  "shown under the fields they concern."));
 }
 
 /* What the packet's workflow state allows: an accepted or submitted packet is read-only. */
@@ -1124,8 +1098,15 @@ cp_window_apply_workflow_state (CpWindow *self)
   else if (cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED)
     cp_window_show_toast (self, _("This packet was submitted. It cannot be changed unless the "
                                   "credit office returns it."));
-  else if (cp_packet_get_state (packet) == CP_PACKET_STATE_RETURNED && self->sync != NULL &&
-           cp_sync_manager_is_logged_in (self->sync))
+  /* Comments belong to a returned packet; once it is submitted again they have been answered. */
+  if (cp_packet_get_state (packet) != CP_PACKET_STATE_RETURNED)
+    g_hash_table_remove (self->review_comments, cp_packet_get_uuid (packet));
+  else
+    cp_packet_view_set_review_comments (self->packet_view,
+                                        g_hash_table_lookup (self->review_comments,
+                                                             cp_packet_get_uuid (packet)));
+  if (cp_packet_get_state (packet) == CP_PACKET_STATE_RETURNED && self->sync != NULL &&
+      cp_sync_manager_is_logged_in (self->sync))
     {
       g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/comments",
                                                cp_packet_get_uuid (packet));
@@ -1314,6 +1295,7 @@ cp_window_finalize (GObject *object)
   if (self->completeness_queue != NULL)
     g_queue_free_full (g_steal_pointer (&self->completeness_queue), g_object_unref);
   g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
+  g_clear_pointer (&self->review_comments, g_hash_table_unref);
 
   G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
 }
@@ -1383,6 +1365,8 @@ cp_window_init (CpWindow *self)
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
   self->completeness_queue = g_queue_new ();
   self->completeness_queued = g_hash_table_new (NULL, NULL);
+  self->review_comments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify) g_ptr_array_unref);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->packets = g_list_store_new (CP_TYPE_PACKET_ITEM);
   self->filter = gtk_custom_filter_new (packet_filter_func, self, NULL);
