@@ -16,9 +16,14 @@
 #include <string.h>
 
 #include "cp-application.h"
+#include "cp-completeness-page.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-review-dialog.h"
+#include "cp-scoring-page.h"
+#include "cp-section-page.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-test-server.h"
@@ -541,6 +546,485 @@ test_progress_parse (void)
   g_assert_cmpfloat (progress->total->all.rate, ==, 0.3333);
 }
 
+/* --- the review queue and the comments of a returned packet ------------------------------- */
+
+#define COMMENT "The street number differs from the business licence; copy it from there."
+
+/* A complete standardization-acceptance packet of this year for a Kunshan enterprise with
+ * attachment files whose bytes the agency's client uploads, submitted by it. Returns its uuid. */
+static char *
+push_submitted (Fixture      *f,
+                CpTestClient *agency,
+                guint         first_seed)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autofree char *json = NULL;
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attachments;
+
+  for (guint seed = first_seed; seed < first_seed + 400 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, SA, current_year (),
+                                                               seed);
+
+      if (candidate != NULL && strncmp (cp_packet_get_uscc (candidate) + 2, "320583", 6) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (demo);
+  server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
+
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  attachments = cp_packet_get_attachments (demo);
+  g_assert_cmpuint (attachments->len, >, 0);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 review scan %u of %s", i,
+                                               attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      g_assert_true (cp_store_add_blob_from_bytes (agency->store, bytes, &sha, &error));
+      g_assert_no_error (error);
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  g_assert_true (cp_store_save_packet (agency->store, packet, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Submitting pushes the packet and uploads the blobs first: the server requires them. */
+  cp_sync_engine_submit_async (agency->engine, cp_packet_get_uuid (packet), NULL, async_done_cb,
+                               &result);
+  WAIT_FOR (result != NULL);
+  g_assert_nonnull (result);
+  g_assert_true (cp_sync_engine_submit_finish (agency->engine, result, &findings, &error));
+  g_assert_no_error (error);
+  return g_strdup (cp_packet_get_uuid (packet));
+}
+
+/* Submits @uuid again from @client (after a return). */
+static void
+resubmit (CpTestClient *client,
+          const char   *uuid)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cp_sync_engine_submit_async (client->engine, uuid, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  g_assert_nonnull (result);
+  g_assert_true (cp_sync_engine_submit_finish (client->engine, result, &findings, &error));
+  g_assert_no_error (error);
+}
+
+static CpPacketState
+stored_state (CpStore    *store,
+              const char *uuid)
+{
+  g_autoptr(CpPacket) packet = cp_store_load_packet (store, uuid, NULL);
+
+  g_assert_nonnull (packet);
+  return cp_packet_get_state (packet);
+}
+
+/* The server's comments on @uuid, as @client reads them. */
+static JsonArray *
+server_comments (CpTestClient *client,
+                 const char   *uuid)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/comments", uuid);
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = cp_sync_client_request (client->client, "GET", path, NULL, NULL, NULL, NULL, NULL, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_nonnull (reply->json);
+  return json_array_ref (json_object_get_array_member (json_node_get_object (reply->json),
+                                                       "comments"));
+}
+
+/* The first widget of @type under @root (itself included) whose button label, when @label is
+ * given, is @label. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             GType       type,
+             const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (label == NULL || (GTK_IS_BUTTON (root) &&
+                         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The texts of the visible labels with @css_class under @root, joined with "|". */
+static char *
+label_texts (GtkWidget  *root,
+             const char *css_class)
+{
+  GString *texts = g_string_new (NULL);
+  GPtrArray *stack = g_ptr_array_new ();
+
+  g_ptr_array_add (stack, root);
+  while (stack->len > 0)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (!gtk_widget_get_visible (widget))
+        continue;
+      if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, css_class))
+        g_string_append_printf (texts, "%s%s", texts->len > 0 ? "|" : "",
+                                gtk_label_get_text (GTK_LABEL (widget)));
+      for (GtkWidget *child = gtk_widget_get_last_child (widget); child != NULL;
+           child = gtk_widget_get_prev_sibling (child))
+        g_ptr_array_add (stack, child);
+    }
+  g_ptr_array_unref (stack);
+  return g_string_free (texts, FALSE);
+}
+
+static CpReviewDialog *
+open_review (Fixture *f)
+{
+  CpReviewDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
+  dialog = find_toplevel (CP_TYPE_REVIEW_DIALOG);
+  g_assert_nonnull (dialog);
+  return dialog;
+}
+
+static void
+close_review (CpReviewDialog *dialog)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_FOR (find_toplevel (CP_TYPE_REVIEW_DIALOG) == NULL);
+}
+
+/* Clicks a button as the user does (the click arrives from a timeout). */
+static void
+click (GtkWidget *button)
+{
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+}
+
+static void
+switch_user (Fixture    *f,
+             const char *user)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.logout", NULL);
+  WAIT_FOR (!cp_sync_manager_is_logged_in (sync));
+  g_assert_false (cp_sync_manager_is_logged_in (sync));
+  log_in_as (f, user);
+}
+
+static CpStore *
+app_store (Fixture *f)
+{
+  return cp_application_get_store (f->app, NULL);
+}
+
+/* The office returns a packet through the review queue with a comment on a field; the agency
+ * sees it returned with that comment, and the application, logged in as the agency, shows the
+ * comment under the field. It is submitted again from there, its comments go, and the office
+ * accepts it through the queue: then it is accepted and read-only everywhere. */
+static void
+test_review_return_accept (Fixture       *f,
+                           gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  g_autofree char *uuid = NULL;
+  g_autoptr(JsonArray) comments = NULL;
+  g_autoptr(GError) error = NULL;
+  CpTestClient *agency;
+  CpReviewDialog *review;
+  AdwMessageDialog *message;
+  GtkWidget *row, *dropdown, *entry, *view, *page, *box, *editor;
+  GListModel *choices;
+  JsonObject *comment;
+  guint choice = GTK_INVALID_LIST_POSITION;
+
+  agency = client_new (f, "agency", "zhang");
+  uuid = push_submitted (f, agency, 1);
+
+  /* The office's queue lists the submitted packet. */
+  log_in_as (f, "wang");
+  WAIT_FOR (cp_store_get_sync_info (app_store (f), uuid, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_SUBMITTED);
+  review = open_review (f);
+  g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
+  g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
+
+  /* Return…: choose the field, write the comment, confirm. */
+  row = cp_review_dialog_get_row (review, 0);
+  click (find_widget (row, GTK_TYPE_BUTTON, "_Return…"));
+  WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (message);
+  g_assert_false (adw_message_dialog_get_response_enabled (message, "return"));
+  dropdown = find_widget (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, NULL);
+  g_assert_nonnull (dropdown);
+  choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown));
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (choices), i),
+                     "Cover › Address"))
+      choice = i;
+  g_assert_cmpuint (choice, !=, GTK_INVALID_LIST_POSITION);
+  /* Whole sections and the scoring items can be chosen too. */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
+                   "Cover (the whole section)");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), choice);
+  entry = find_widget (GTK_WIDGET (message), GTK_TYPE_ENTRY, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), COMMENT);
+  g_assert_true (adw_message_dialog_get_response_enabled (message, "return"));
+  click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "_Return"));
+  WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL &&
+            cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
+  g_assert_cmpstr (cp_review_dialog_get_message (review), ==,
+                   "The packet was returned to the enterprise with your comments.");
+  g_assert_false (gtk_widget_is_sensitive (row));
+  close_review (review);
+
+  /* The agency's side: returned, with the comment on that field. */
+  cp_test_client_sync (agency);
+  g_assert_cmpint (stored_state (agency->store, uuid), ==, CP_PACKET_STATE_RETURNED);
+  comments = server_comments (agency, uuid);
+  g_assert_cmpuint (json_array_get_length (comments), ==, 1);
+  comment = json_array_get_object_element (comments, 0);
+  g_assert_cmpstr (json_object_get_string_member (comment, "section"), ==, "cover");
+  g_assert_cmpstr (json_object_get_string_member (comment, "field"), ==, "address");
+  g_assert_cmpstr (json_object_get_string_member (comment, "comment"), ==, COMMENT);
+  g_assert_cmpstr (json_object_get_string_member (comment, "author"), ==, "wang");
+
+  /* The application as the agency: the comment under the address, and nowhere else. */
+  switch_user (f, "zhang");
+  WAIT_FOR (stored_state (app_store (f), uuid) == CP_PACKET_STATE_RETURNED);
+  g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_RETURNED);
+  g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
+  g_assert_no_error (error);
+  view = cp_window_get_packet_view (f->window);
+  WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) == 1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "eligibility"), ==, 0);
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
+  box = cp_section_page_get_comments_box (CP_SECTION_PAGE (page), "address");
+  g_assert_true (gtk_widget_get_visible (box));
+  {
+    g_autofree char *texts = label_texts (box, "review-comment-text");
+    g_autofree char *headings = label_texts (box, "review-comment-heading");
+    g_autofree char *everything = label_texts (page, "review-comment-text");
+    g_autofree char *top = label_texts (cp_section_page_get_comments_box (CP_SECTION_PAGE (page),
+                                                                          NULL),
+                                        "review-comment-text");
+
+    g_assert_cmpstr (texts, ==, COMMENT);
+    g_assert_true (g_str_has_prefix (headings, "Comment from wang · "));
+    g_assert_cmpstr (everything, ==, COMMENT);
+    g_assert_cmpstr (top, ==, "");
+  }
+  /* The box sits in the address field's group, right under its editor. */
+  editor = cp_section_page_get_editor (CP_SECTION_PAGE (page), "address");
+  g_assert_true (gtk_widget_get_ancestor (box, ADW_TYPE_PREFERENCES_GROUP) ==
+                 gtk_widget_get_ancestor (editor, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_true (gtk_widget_is_sensitive (editor));
+
+  /* The agency corrects the address and submits again: the comments are answered. */
+  gtk_editable_set_text (GTK_EDITABLE (editor), "江苏省昆山市前进西路1号");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  WAIT_FOR (stored_state (app_store (f), uuid) == CP_PACKET_STATE_SUBMITTED &&
+            cp_packet_get_state (cp_packet_view_get_packet (CP_PACKET_VIEW (view))) ==
+            CP_PACKET_STATE_SUBMITTED);
+  g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_SUBMITTED);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 0);
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
+  {
+    g_autofree char *everything = label_texts (page, "review-comment-text");
+
+    g_assert_cmpstr (everything, ==, "");
+  }
+  g_assert_cmpstr (cp_packet_get_string (cp_packet_view_get_packet (CP_PACKET_VIEW (view)),
+                                         "cover", "address"), ==, "江苏省昆山市前进西路1号");
+
+  /* The office accepts it through the queue. */
+  switch_user (f, "wang");
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  review = open_review (f);
+  g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
+  g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
+  click (find_widget (cp_review_dialog_get_row (review, 0), GTK_TYPE_BUTTON, "_Accept"));
+  WAIT_FOR (cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
+  g_assert_cmpstr (cp_review_dialog_get_message (review), ==, "The packet was accepted.");
+  close_review (review);
+
+  /* After the sync it is accepted and nothing in it can be edited. */
+  WAIT_FOR (stored_state (app_store (f), uuid) == CP_PACKET_STATE_ACCEPTED &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_ACCEPTED);
+  g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (CP_PACKET_VIEW (view))), ==,
+                   CP_PACKET_STATE_ACCEPTED);
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
+  editor = cp_section_page_get_editor (CP_SECTION_PAGE (page), "address");
+  g_assert_false (gtk_widget_is_sensitive (editor));
+  g_assert_false (gtk_widget_is_sensitive (cp_section_page_get_editor (CP_SECTION_PAGE (page),
+                                                                       "enterprise_name")));
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 0);
+
+  /* And so it is for the agency. */
+  cp_test_client_sync (agency);
+  g_assert_cmpint (stored_state (agency->store, uuid), ==, CP_PACKET_STATE_ACCEPTED);
+  cp_test_client_free (agency);
+}
+
+/* Where comments go: on a field under it, on a section at the top of its page, on the whole
+ * packet at the top of the first page, on a scoring item above the scoring sheet; the steps
+ * count them and the completeness page lists them. Only the newest return counts. */
+static void
+test_review_comment_places (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  CpTestClient *agency, *office;
+  GtkWidget *view, *page, *scoring;
+  guint n_rows;
+
+  agency = client_new (f, "agency", "zhang");
+  office = client_new (f, "office", "wang");
+  uuid = push_submitted (f, agency, 40);
+  path = g_strdup_printf ("/api/v1/packets/%s/return", uuid);
+
+  /* A first return, answered by a resubmission. */
+  {
+    static const char first[] = "{\"comments\": [{\"section\": \"cover\", \"field\": \"phone\", "
+                                "\"comment\": \"Old: no one answers.\"}]}";
+    g_autoptr(GBytes) body = g_bytes_new_static (first, strlen (first));
+    g_autoptr(CpSyncReply) reply = cp_sync_client_request (office->client, "POST", path, NULL,
+                                                           body, "application/json", NULL, NULL,
+                                                           NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (reply->status, ==, 200);
+  }
+  cp_test_client_sync (agency);
+  resubmit (agency, uuid);
+  {
+    static const char second[] =
+      "{\"comments\": ["
+      "{\"section\": \"cover\", \"field\": \"address\", \"comment\": \"Give the street number.\"},"
+      "{\"section\": \"work-summary\", \"comment\": \"Summarize the year, not the plan.\"},"
+      "{\"comment\": \"Stamp every page.\"},"
+      "{\"section\": \"evidence\", \"field\": \"1.1.1\", \"comment\": \"The policy is unsigned.\"}"
+      "]}";
+    g_autoptr(GBytes) body = g_bytes_new_static (second, strlen (second));
+    g_autoptr(CpSyncReply) reply = cp_sync_client_request (office->client, "POST", path, NULL,
+                                                           body, "application/json", NULL, NULL,
+                                                           NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (reply->status, ==, 200);
+  }
+  cp_test_client_free (office);
+  cp_test_client_free (agency);
+
+  log_in_as (f, "zhang");
+  WAIT_FOR (cp_store_get_sync_info (app_store (f), uuid, NULL, NULL, NULL, NULL) &&
+            stored_state (app_store (f), uuid) == CP_PACKET_STATE_RETURNED);
+  g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
+  g_assert_no_error (error);
+  view = cp_window_get_packet_view (f->window);
+  n_rows = cp_completeness_page_get_n_rows (
+    CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                          "completeness")));
+  WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) > 0);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 4);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 2);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "work-summary"), ==, 1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "scoring-sheet"), ==,
+                    1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "evidence"), ==, 0);
+
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
+  {
+    g_autofree char *address = label_texts (cp_section_page_get_comments_box (
+                                              CP_SECTION_PAGE (page), "address"),
+                                            "review-comment-text");
+    g_autofree char *phone = label_texts (cp_section_page_get_comments_box (
+                                            CP_SECTION_PAGE (page), "phone"),
+                                          "review-comment-text");
+    g_autofree char *top = label_texts (cp_section_page_get_comments_box (CP_SECTION_PAGE (page),
+                                                                          NULL),
+                                        "review-comment-text");
+    g_autofree char *top_heading = label_texts (cp_section_page_get_comments_box (
+                                                  CP_SECTION_PAGE (page), NULL),
+                                                "review-comment-heading");
+
+    g_assert_cmpstr (address, ==, "Give the street number.");
+    g_assert_cmpstr (phone, ==, "");   /* the first return's comment was answered */
+    g_assert_cmpstr (top, ==, "Stamp every page.");
+    g_assert_nonnull (strstr (top_heading, "the whole packet"));
+  }
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "work-summary");
+  {
+    g_autofree char *top = label_texts (cp_section_page_get_comments_box (CP_SECTION_PAGE (page),
+                                                                          NULL),
+                                        "review-comment-text");
+
+    g_assert_cmpstr (top, ==, "Summarize the year, not the plan.");
+  }
+  scoring = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "scoring-sheet");
+  {
+    GtkWidget *notes = cp_scoring_page_get_notes_box (CP_SCORING_PAGE (scoring));
+    g_autofree char *texts = label_texts (notes, "review-comment-text");
+    g_autofree char *headings = label_texts (notes, "review-comment-heading");
+
+    g_assert_true (gtk_widget_get_visible (notes));
+    g_assert_cmpstr (texts, ==, "The policy is unsigned.");
+    g_assert_nonnull (strstr (headings, "1.1.1 Policy determined and documented"));
+  }
+  /* The completeness page lists the four comments above the findings, and keeps them after an
+   * edit. */
+  g_assert_cmpuint (cp_completeness_page_get_n_rows (
+                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                            "completeness"))),
+                    ==, n_rows + 4);
+  cp_packet_view_revalidate (CP_PACKET_VIEW (view));
+  g_assert_cmpuint (cp_completeness_page_get_n_rows (
+                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                            "completeness"))),
+                    ==, n_rows + 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -563,6 +1047,8 @@ main (int   argc,
   ADD ("progress-years", test_progress_years);
   ADD ("progress-offline", test_progress_offline);
   ADD ("progress-not-office", test_progress_not_office);
+  ADD ("review-return-accept", test_review_return_accept);
+  ADD ("review-comment-places", test_review_comment_places);
 #undef ADD
 
   return g_test_run ();
