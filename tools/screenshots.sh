@@ -79,9 +79,13 @@ fi
 "$WORK/shot.sh" '$CITY' scoring-sheet "$OUT/scoring-sheet.png"
 "$WORK/shot.sh" '$CITY' completeness "$OUT/completeness-ready.png"
 ADW_DEBUG_COLOR_SCHEME=prefer-dark "$WORK/shot.sh" '$REVIEW' financial-statements "$OUT/wizard-page-dark.png"
-# The sync screens (login, sync status, conflict page) and the office's district progress
-# table against a real server on loopback.
+# The sync screens (login, sync status, conflict page), the office's district progress table
+# and a returned packet's comment against a real server on loopback.
 if [ -x "$BUILDDIR/tests/app/cp-sync-screenshots" ] && [ -x "$BUILDDIR/src/server/credit-packet-server" ]; then
+  # An unlocked keyring keeps the logins: otherwise the keyring's "new password" prompt shows
+  # over the window after each one.
+  echo -n screenshots | HOME="$WORK/home" gnome-keyring-daemon --unlock --components=secrets \
+    >/dev/null 2>&1 || true
   HOME="$WORK/home" GSETTINGS_BACKEND=memory "$BUILDDIR/tests/app/cp-sync-screenshots" \
     "$BUILDDIR/src/server/credit-packet-server" "$OUT" >"$WORK/sync.log" 2>&1
 fi

@@ -8,7 +8,9 @@
  * Starts a real credit-packet-server on loopback, logs in, makes a conflict with a second
  * client, and takes login-dialog.png, sync-status.png and conflict-page.png of the screen with
  * ImageMagick's import (run it under Xvfb). Then this year's quotas for the Suzhou districts, a
- * few packets accepted by the city office, and progress.png of Kunshan office's table.
+ * few packets accepted by the city office, and progress.png of Kunshan office's table; then a
+ * packet returned by that office with a comment, and returned-comment.png of it as the agency
+ * sees it.
  */
 #include "config.h"
 
@@ -23,7 +25,9 @@
 #include "cp-conflict-page.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-review-dialog.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-sync-status.h"
@@ -274,6 +278,130 @@ progress_shot (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (page));
 }
 
+/* A complete packet of @kind for this year in @division (seed search from *@seed on), with
+ * attachment files, submitted by the agency's client; returns its uuid. */
+static char *
+push_submitted (Fixture      *f,
+                CpTestClient *agency,
+                const char   *kind,
+                const char   *division,
+                guint        *seed)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autofree char *json = NULL;
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attachments;
+
+  for (; *seed < 9000 && demo == NULL; (*seed)++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, kind,
+                                                               g_date_time_get_year (now),
+                                                               *seed);
+
+      if (candidate != NULL &&
+          strncmp (cp_packet_get_uscc (candidate) + 2, division, strlen (division)) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  if (demo == NULL)
+    g_error ("no demo packet of %s in %s", kind, division);
+  server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      if (!cp_store_add_blob_from_bytes (agency->store, bytes, &sha, &error))
+        g_error ("%s", error->message);
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "screenshots", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  if (!cp_store_save_packet (agency->store, packet, NULL, &error))
+    g_error ("%s", error->message);
+  cp_sync_engine_submit_async (agency->engine, cp_packet_get_uuid (packet), NULL, async_done_cb,
+                               &result);
+  WAIT_FOR (result != NULL);
+  if (result == NULL ||
+      !cp_sync_engine_submit_finish (agency->engine, result, &findings, &error))
+    g_error ("submitting a %s packet failed: %s", kind, error != NULL ? error->message : "");
+  return g_strdup (cp_packet_get_uuid (packet));
+}
+
+/* Logs the application in as @user of the server (after a logout). */
+static void
+log_in_again (Fixture    *f,
+              const char *user)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  g_autoptr(GAsyncResult) result = NULL;
+  CpLoginDialog *dialog;
+
+  cp_sync_manager_logout_async (sync, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  cp_login_dialog_set_fields (dialog, f->base, user, PASSWORD);
+  cp_login_dialog_log_in (dialog);
+  WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+    gtk_window_destroy (find_toplevel (CP_TYPE_LOGIN_DIALOG));
+}
+
+/* Kunshan's office (logged in) returns a packet the agency submitted, with a comment on the
+ * address, through its review queue; returned-comment.png is the cover page as the agency
+ * then sees it. */
+static void
+returned_comment_shot (Fixture *f)
+{
+  g_autofree char *agency_dir = g_build_filename (f->dir, "agency-review", NULL);
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  CpTestClient *agency;
+  CpReviewDialog *review;
+  GtkWidget *view;
+  guint seed = 2000;
+
+  g_mkdir_with_parents (agency_dir, 0700);
+  agency = cp_test_client_new (agency_dir, f->base, "li", PASSWORD);
+  uuid = push_submitted (f, agency, "standardization-acceptance", "320583", &seed);
+  cp_test_client_free (agency);
+
+  cp_sync_manager_sync (sync);
+  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
+  review = find_toplevel (CP_TYPE_REVIEW_DIALOG);
+  g_assert_nonnull (review);
+  for (guint i = 0; i < cp_review_dialog_get_n_rows (review); i++)
+    if (g_str_equal (cp_review_dialog_get_uuid (review, i), uuid))
+      cp_review_dialog_return (review, i, "cover", "address",
+                               "门牌号与营业执照不一致，请按营业执照填写完整地址。");
+  WAIT_FOR (!cp_review_dialog_is_busy (review) && cp_review_dialog_get_message (review) != NULL);
+  gtk_window_destroy (GTK_WINDOW (review));
+
+  log_in_again (f, "li");
+  if (!cp_window_open_packet (f->window, uuid, "cover", &error))
+    g_error ("%s", error->message);
+  view = cp_window_get_packet_view (f->window);
+  WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) > 0);
+  shot ("returned-comment.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -361,6 +489,7 @@ main (int   argc,
   other_free (other);
   gtk_window_destroy (GTK_WINDOW (page));
   progress_shot (f);
+  returned_comment_shot (f);
   gtk_window_close (GTK_WINDOW (f->window));
   WAIT_FOR_SECS (FALSE, 0.2);
   g_clear_object (&f->app);
