@@ -264,36 +264,98 @@ accept_clicked_cb (GtkButton      *button,
                                                                       "cp-index")));
 }
 
+/* The Return dialog holds one row (a GtkBox with "cp-fields" and "cp-entry") per comment. */
 static void
 return_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     CpReviewDialog   *self)
 {
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "cp-index"));
-  GtkDropDown *fields = g_object_get_data (G_OBJECT (dialog), "cp-fields");
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "cp-entry");
+  GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
   GPtrArray *paths = g_object_get_data (G_OBJECT (dialog), "cp-paths");
-  guint selected = gtk_drop_down_get_selected (fields);
-  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) comments = NULL;
 
   if (!g_str_equal (response, "return"))
     return;
-  /* "section\037field", or "section\037" for the whole section. */
-  if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected <= paths->len)
-    parts = g_strsplit (g_ptr_array_index (paths, selected - 1), "\037", 2);
-  cp_review_dialog_return (self, index, parts != NULL ? parts[0] : NULL,
-                           parts != NULL && parts[1] != NULL && *parts[1] != '\0'
-                           ? parts[1] : NULL,
-                           gtk_editable_get_text (entry));
+  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_review_comment_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GObject *row = g_ptr_array_index (rows, i);
+      guint selected = gtk_drop_down_get_selected (g_object_get_data (row, "cp-fields"));
+      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
+                                            g_object_get_data (row, "cp-entry"))));
+      g_auto(GStrv) parts = NULL;
+      CpReviewComment *comment;
+
+      if (*text == '\0')
+        continue;
+      /* "section\037field", or "section\037" for the whole section. */
+      if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected <= paths->len)
+        parts = g_strsplit (g_ptr_array_index (paths, selected - 1), "\037", 2);
+      comment = g_new0 (CpReviewComment, 1);
+      comment->section = parts != NULL ? g_strdup (parts[0]) : NULL;
+      comment->field = parts != NULL && parts[1] != NULL && *parts[1] != '\0'
+                       ? g_strdup (parts[1]) : NULL;
+      comment->text = g_steal_pointer (&text);
+      g_ptr_array_add (comments, comment);
+    }
+  if (comments->len > 0)
+    cp_review_dialog_return_comments (self, index, comments);
 }
 
 static void
 comment_changed_cb (GtkEditable      *entry,
                     AdwMessageDialog *dialog)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
+  gboolean any = FALSE;
 
-  adw_message_dialog_set_response_enabled (dialog, "return", *text != '\0');
+  for (guint i = 0; i < rows->len && !any; i++)
+    {
+      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
+                                            g_object_get_data (g_ptr_array_index (rows, i),
+                                                               "cp-entry"))));
+
+      any = *text != '\0';
+    }
+  adw_message_dialog_set_response_enabled (dialog, "return", any);
+}
+
+/* Adds a comment row (what it is about, what must be corrected) to the Return dialog. */
+static GtkWidget *
+add_comment_row (AdwMessageDialog *dialog)
+{
+  GtkBox *rows_box = g_object_get_data (G_OBJECT (dialog), "cp-rows-box");
+  GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
+  GListModel *labels = g_object_get_data (G_OBJECT (dialog), "cp-labels");
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *dropdown, *entry;
+
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)),
+                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
+                                                             "string"));
+  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("The field the comment is about"), -1);
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Comment"), -1);
+  gtk_box_append (GTK_BOX (row), dropdown);
+  gtk_box_append (GTK_BOX (row), entry);
+  g_object_set_data (G_OBJECT (row), "cp-fields", dropdown);
+  g_object_set_data (G_OBJECT (row), "cp-entry", entry);
+  g_signal_connect (entry, "changed", G_CALLBACK (comment_changed_cb), dialog);
+  gtk_box_append (rows_box, row);
+  g_ptr_array_add (rows, row);
+  return entry;
+}
+
+static void
+add_comment_clicked_cb (GtkButton        *button,
+                        AdwMessageDialog *dialog)
+{
+  gtk_widget_grab_focus (add_comment_row (dialog));
 }
 
 static void
@@ -305,7 +367,7 @@ return_clicked_cb (GtkButton      *button,
                                                        g_ptr_array_index (self->kinds, index));
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  GtkWidget *box, *dropdown, *entry;
+  GtkWidget *box, *rows_box, *add;
   AdwMessageDialog *dialog;
 
   gtk_string_list_append (labels, _("The whole packet"));
@@ -367,29 +429,27 @@ return_clicked_cb (GtkButton      *button,
                                                          "the field it concerns, corrects the "
                                                          "packet and submits it again.")));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)),
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
-                                                             "string"));
-  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The field the comment is about"), -1);
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Comment"), -1);
-  gtk_box_append (GTK_BOX (box), dropdown);
-  gtk_box_append (GTK_BOX (box), entry);
+  rows_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  add = gtk_button_new_with_mnemonic (_("A_nother Comment"));
+  gtk_widget_set_halign (add, GTK_ALIGN_START);
+  gtk_widget_add_css_class (add, "flat");
+  gtk_box_append (GTK_BOX (box), rows_box);
+  gtk_box_append (GTK_BOX (box), add);
   adw_message_dialog_set_extra_child (dialog, box);
+  g_object_set_data (G_OBJECT (dialog), "cp-rows-box", rows_box);
+  g_object_set_data_full (G_OBJECT (dialog), "cp-rows", g_ptr_array_new (),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "cp-labels", g_object_ref (labels),
+                          g_object_unref);
+  g_signal_connect (add, "clicked", G_CALLBACK (add_comment_clicked_cb), dialog);
+  add_comment_row (dialog);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "return", _("_Return"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "return", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_enabled (dialog, "return", FALSE);
   g_object_set_data (G_OBJECT (dialog), "cp-index", GUINT_TO_POINTER (index));
-  g_object_set_data (G_OBJECT (dialog), "cp-fields", dropdown);
-  g_object_set_data (G_OBJECT (dialog), "cp-entry", entry);
   g_object_set_data_full (G_OBJECT (dialog), "cp-paths", paths,
                           (GDestroyNotify) g_ptr_array_unref);
-  g_signal_connect (entry, "changed", G_CALLBACK (comment_changed_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (return_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -571,30 +631,53 @@ cp_review_dialog_return (CpReviewDialog *self,
                          const char     *field,
                          const char     *comment)
 {
+  g_autoptr(GPtrArray) comments = g_ptr_array_new ();
+  CpReviewComment one = { 0 };
+
+  g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
+  g_return_if_fail (comment != NULL);
+
+  one.section = (char *) section;
+  one.field = (char *) field;
+  one.text = (char *) comment;
+  g_ptr_array_add (comments, &one);
+  cp_review_dialog_return_comments (self, index, comments);
+}
+
+void
+cp_review_dialog_return_comments (CpReviewDialog *self,
+                                  guint           index,
+                                  GPtrArray      *comments)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
 
   g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
   g_return_if_fail (index < self->uuids->len);
-  g_return_if_fail (comment != NULL);
+  g_return_if_fail (comments != NULL && comments->len > 0);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "comments");
   json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  if (section != NULL)
+  for (guint i = 0; i < comments->len; i++)
     {
-      json_builder_set_member_name (builder, "section");
-      json_builder_add_string_value (builder, section);
+      const CpReviewComment *comment = g_ptr_array_index (comments, i);
+
+      json_builder_begin_object (builder);
+      if (comment->section != NULL)
+        {
+          json_builder_set_member_name (builder, "section");
+          json_builder_add_string_value (builder, comment->section);
+          if (comment->field != NULL)
+            {
+              json_builder_set_member_name (builder, "field");
+              json_builder_add_string_value (builder, comment->field);
+            }
+        }
+      json_builder_set_member_name (builder, "comment");
+      json_builder_add_string_value (builder, comment->text);
+      json_builder_end_object (builder);
     }
-  if (field != NULL)
-    {
-      json_builder_set_member_name (builder, "field");
-      json_builder_add_string_value (builder, field);
-    }
-  json_builder_set_member_name (builder, "comment");
-  json_builder_add_string_value (builder, comment);
-  json_builder_end_object (builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);

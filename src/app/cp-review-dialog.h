@@ -69,6 +69,10 @@ void            cp_review_dialog_return      (CpReviewDialog     *self,
                                               const char         *section,
                                               const char         *field,
                                               const char         *comment);
+/* Several comments at once (element type CpReviewComment *; section, field and text used). */
+void            cp_review_dialog_return_comments (CpReviewDialog *self,
+                                                  guint           index,
+                                                  GPtrArray      *comments);
 gboolean        cp_review_dialog_is_busy     (CpReviewDialog     *self);
 /* The last outcome ("Accepted.", an error), or NULL. */
 const char     *cp_review_dialog_get_message (CpReviewDialog     *self);

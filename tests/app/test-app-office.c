@@ -679,6 +679,47 @@ find_widget (GtkWidget  *root,
   return NULL;
 }
 
+/* All widgets of @type under @root, in order. */
+static void
+collect_widgets (GtkWidget *root,
+                 GType      type,
+                 GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, type, found);
+}
+
+static guint
+count_widgets (GtkWidget *root,
+               GType      type)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (root, type, found);
+  return found->len;
+}
+
+/* Selects the choice labelled @label in @dropdown. */
+static void
+choose (GtkWidget  *dropdown,
+        const char *label)
+{
+  GListModel *choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown));
+  guint choice = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (choices), i), label))
+      choice = i;
+  if (choice == GTK_INVALID_LIST_POSITION)
+    g_error ("no choice “%s”", label);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), choice);
+}
+
+#define SECTION_COMMENT "Attach the report of this year, not last year's."
+
 /* The texts of the visible labels with @css_class under @root, joined with "|". */
 static char *
 label_texts (GtkWidget  *root,
@@ -765,10 +806,11 @@ test_review_return_accept (Fixture       *f,
   CpTestClient *agency;
   CpReviewDialog *review;
   AdwMessageDialog *message;
-  GtkWidget *row, *dropdown, *entry, *view, *page, *box, *editor;
+  g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  GtkWidget *row, *view, *page, *box, *editor;
   GListModel *choices;
   JsonObject *comment;
-  guint choice = GTK_INVALID_LIST_POSITION;
 
   agency = client_new (f, "agency", "zhang");
   uuid = push_submitted (f, agency, 1);
@@ -781,29 +823,36 @@ test_review_return_accept (Fixture       *f,
   g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
   g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
 
-  /* Return…: choose the field, write the comment, confirm. */
+  /* Return…: choose the field, write the comment, add one on a whole section, confirm. */
   row = cp_review_dialog_get_row (review, 0);
   click (find_widget (row, GTK_TYPE_BUTTON, "_Return…"));
   WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL);
   message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (message);
   g_assert_false (adw_message_dialog_get_response_enabled (message, "return"));
-  dropdown = find_widget (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, NULL);
-  g_assert_nonnull (dropdown);
-  choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown));
-  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
-    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (choices), i),
-                     "Cover › Address"))
-      choice = i;
-  g_assert_cmpuint (choice, !=, GTK_INVALID_LIST_POSITION);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
+  g_assert_cmpuint (dropdowns->len, ==, 1);
+  g_assert_cmpuint (entries->len, ==, 1);
+  choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdowns->pdata[0]));
   /* Whole sections and the scoring items can be chosen too. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
                    "Cover (the whole section)");
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), choice);
-  entry = find_widget (GTK_WIDGET (message), GTK_TYPE_ENTRY, NULL);
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), COMMENT);
+  choose (dropdowns->pdata[0], "Jiangsu enterprise credit management status evaluation "
+                               "indicators (revised) › 1.1.1 Policy determined and documented");
+  choose (dropdowns->pdata[0], "Cover › Address");
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[0]), COMMENT);
   g_assert_true (adw_message_dialog_get_response_enabled (message, "return"));
+  click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "A_nother Comment"));
+  g_ptr_array_set_size (dropdowns, 0);
+  g_ptr_array_set_size (entries, 0);
+  WAIT_FOR (count_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY) == 2);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
+  g_assert_cmpuint (dropdowns->len, ==, 2);
+  g_assert_cmpuint (entries->len, ==, 2);
+  choose (dropdowns->pdata[1], "Credit information query report (the whole section)");
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), SECTION_COMMENT);
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "_Return"));
   WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL &&
             cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
@@ -812,16 +861,20 @@ test_review_return_accept (Fixture       *f,
   g_assert_false (gtk_widget_is_sensitive (row));
   close_review (review);
 
-  /* The agency's side: returned, with the comment on that field. */
+  /* The agency's side: returned, with the comment on that field and the one on the section. */
   cp_test_client_sync (agency);
   g_assert_cmpint (stored_state (agency->store, uuid), ==, CP_PACKET_STATE_RETURNED);
   comments = server_comments (agency, uuid);
-  g_assert_cmpuint (json_array_get_length (comments), ==, 1);
+  g_assert_cmpuint (json_array_get_length (comments), ==, 2);
   comment = json_array_get_object_element (comments, 0);
   g_assert_cmpstr (json_object_get_string_member (comment, "section"), ==, "cover");
   g_assert_cmpstr (json_object_get_string_member (comment, "field"), ==, "address");
   g_assert_cmpstr (json_object_get_string_member (comment, "comment"), ==, COMMENT);
   g_assert_cmpstr (json_object_get_string_member (comment, "author"), ==, "wang");
+  comment = json_array_get_object_element (comments, 1);
+  g_assert_cmpstr (json_object_get_string_member (comment, "section"), ==, "credit-report");
+  g_assert_false (json_object_has_member (comment, "field"));
+  g_assert_cmpstr (json_object_get_string_member (comment, "comment"), ==, SECTION_COMMENT);
 
   /* The application as the agency: the comment under the address, and nowhere else. */
   switch_user (f, "zhang");
@@ -830,10 +883,20 @@ test_review_return_accept (Fixture       *f,
   g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
   g_assert_no_error (error);
   view = cp_window_get_packet_view (f->window);
-  WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) == 1);
-  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 1);
+  WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) == 2);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 2);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 1);
+  g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "credit-report"), ==,
+                    1);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "eligibility"), ==, 0);
+  {
+    GtkWidget *report = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "credit-report");
+    g_autofree char *top = label_texts (cp_section_page_get_comments_box (
+                                          CP_SECTION_PAGE (report), NULL),
+                                        "review-comment-text");
+
+    g_assert_cmpstr (top, ==, SECTION_COMMENT);
+  }
   page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
   box = cp_section_page_get_comments_box (CP_SECTION_PAGE (page), "address");
   g_assert_true (gtk_widget_get_visible (box));
