@@ -702,6 +702,34 @@ sync_changed_cb (CpWindow      *self,
   cp_window_update_sync_actions (self);
 }
 
+/* Whether two versions of a packet say the same, whatever their modification times (the view
+ * and the store each stamp an edit with their own clock, which can straddle a second). */
+static gboolean
+same_content (CpPacket *a,
+              CpPacket *b)
+{
+  g_autofree char *data_a = cp_packet_to_data (a, FALSE, NULL);
+  g_autofree char *data_b = cp_packet_to_data (b, FALSE, NULL);
+  g_autoptr(JsonParser) parser_a = json_parser_new ();
+  g_autoptr(JsonParser) parser_b = json_parser_new ();
+  JsonNode *root_a, *root_b;
+
+  if (data_a == NULL || data_b == NULL)
+    return data_a == data_b;
+  if (g_str_equal (data_a, data_b))
+    return TRUE;
+  if (!json_parser_load_from_data (parser_a, data_a, -1, NULL) ||
+      !json_parser_load_from_data (parser_b, data_b, -1, NULL))
+    return FALSE;
+  root_a = json_parser_get_root (parser_a);
+  root_b = json_parser_get_root (parser_b);
+  if (!JSON_NODE_HOLDS_OBJECT (root_a) || !JSON_NODE_HOLDS_OBJECT (root_b))
+    return FALSE;
+  json_object_remove_member (json_node_get_object (root_a), "modified");
+  json_object_remove_member (json_node_get_object (root_b), "modified");
+  return json_node_equal (root_a, root_b);
+}
+
 static void
 sync_packets_changed_cb (CpWindow      *self,
                          CpSyncManager *manager)
@@ -718,10 +746,8 @@ sync_packets_changed_cb (CpWindow      *self,
     {
       g_autoptr(CpPacket) stored = cp_store_load_packet (store, uuid, NULL);
       CpPacket *shown = cp_packet_view_get_packet (self->packet_view);
-      g_autofree char *a = stored != NULL ? cp_packet_to_data (stored, FALSE, NULL) : NULL;
-      g_autofree char *b = shown != NULL ? cp_packet_to_data (shown, FALSE, NULL) : NULL;
 
-      if (a != NULL && b != NULL && !g_str_equal (a, b))
+      if (stored != NULL && shown != NULL && !same_content (stored, shown))
         {
           g_autofree char *page = g_strdup (cp_packet_view_get_page (self->packet_view));
           g_autofree char *id = g_strdup (uuid);
@@ -1102,9 +1128,27 @@ cp_window_apply_workflow_state (CpWindow *self)
   if (cp_packet_get_state (packet) != CP_PACKET_STATE_RETURNED)
     g_hash_table_remove (self->review_comments, cp_packet_get_uuid (packet));
   else
-    cp_packet_view_set_review_comments (self->packet_view,
-                                        g_hash_table_lookup (self->review_comments,
-                                                             cp_packet_get_uuid (packet)));
+    {
+      CpStore *store = cp_window_get_store (self);
+
+      /* Offline, or before the server answers: the comments the last sync kept. */
+      if (!g_hash_table_contains (self->review_comments, cp_packet_get_uuid (packet)) &&
+          store != NULL)
+        {
+          g_autoptr(JsonNode) cached = cp_sync_engine_load_comments (store,
+                                                                     cp_packet_get_uuid (packet));
+          g_autoptr(GPtrArray) comments = NULL;
+
+          if (cached != NULL &&
+              (comments = cp_review_comments_from_json (cached,
+                                                        cp_packet_get_uuid (packet))) != NULL)
+            g_hash_table_replace (self->review_comments, g_strdup (cp_packet_get_uuid (packet)),
+                                  g_ptr_array_ref (comments));
+        }
+      cp_packet_view_set_review_comments (self->packet_view,
+                                          g_hash_table_lookup (self->review_comments,
+                                                               cp_packet_get_uuid (packet)));
+    }
   if (cp_packet_get_state (packet) == CP_PACKET_STATE_RETURNED && self->sync != NULL &&
       cp_sync_manager_is_logged_in (self->sync))
     {

@@ -1335,6 +1335,45 @@ apply_change_body (Run         *run,
   return apply_server_version (run, uuid, theirs, revision, body, error);
 }
 
+/* The reviewer's comments of a returned packet, kept with the sync state so that they show
+ * offline; a later change of the packet (it was submitted again) makes them history. */
+static char *
+comments_path (CpStore    *store,
+               const char *uuid)
+{
+  g_autofree char *name = g_strconcat (uuid, ".json", NULL);
+
+  return g_build_filename (cp_store_get_directory (store), "sync", "comments", name, NULL);
+}
+
+static gboolean
+cache_comments (Run         *run,
+                const char  *uuid,
+                const char  *action,
+                GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autofree char *path = comments_path (self->store, uuid);
+  g_autofree char *url = NULL;
+  g_autoptr(CpSyncReply) reply = NULL;
+
+  if (g_strcmp0 (action, "return") != 0)
+    {
+      g_unlink (path);
+      return TRUE;
+    }
+  url = g_strdup_printf ("/api/v1/packets/%s/comments", uuid);
+  reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
+                                  run->cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  /* Refused or gone: nothing to keep; the application asks again when the packet opens. */
+  if (reply->status != 200 || reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
+      g_strcmp0 (object_string (reply->json, "uuid"), uuid) != 0)
+    return TRUE;
+  return write_json_file (path, reply->json, error);
+}
+
 static gboolean
 pull_changes (Run         *run,
               State       *state,
@@ -1406,6 +1445,8 @@ pull_changes (Run         *run,
                 return FALSE;
             }
           else if (!fetch_and_apply (run, uuid, revision, error))
+            return FALSE;
+          if (!cache_comments (run, uuid, object_string (change, "action"), error))
             return FALSE;
         }
 
@@ -2126,4 +2167,17 @@ cp_sync_engine_dup_last_user (CpStore    *store,
   if (g_strcmp0 (object_string (node, "server"), server_url) != 0)
     return NULL;
   return g_strdup (object_string (node, "user"));
+}
+
+JsonNode *
+cp_sync_engine_load_comments (CpStore    *store,
+                              const char *uuid)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (CP_IS_STORE (store), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  path = comments_path (store, uuid);
+  return read_json_file (path);
 }

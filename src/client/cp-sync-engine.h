@@ -106,5 +106,9 @@ char          *cp_sync_engine_templates_dir_for_store (CpStore          *store);
  * server no longer takes the token. */
 char          *cp_sync_engine_dup_last_user      (CpStore              *store,
                                                    const char           *server_url);
+/* The reviewer's comments of a returned packet as the last sync fetched them
+ * (GET /packets/UUID/comments), or NULL; they go when the packet changes again. */
+JsonNode      *cp_sync_engine_load_comments      (CpStore              *store,
+                                                   const char           *uuid);
 
 G_END_DECLS

@@ -1026,11 +1026,13 @@ test_review_comment_places (Fixture       *f,
   g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
   g_assert_no_error (error);
   view = cp_window_get_packet_view (f->window);
-  n_rows = cp_completeness_page_get_n_rows (
-    CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                          "completeness")));
   WAIT_FOR (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL) > 0);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 4);
+  /* The rows of the findings alone (the comments were kept by the sync and show at once, so
+   * there is no moment without them to count). */
+  n_rows = cp_completeness_page_get_n_rows (
+    CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                          "completeness"))) - 4;
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 2);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "work-summary"), ==, 1);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "scoring-sheet"), ==,
@@ -1086,6 +1088,46 @@ test_review_comment_places (Fixture       *f,
                       CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
                                                                             "completeness"))),
                     ==, n_rows + 4);
+
+  /* The sync kept the return's comments: the next morning, restarted without a network, they
+   * are still under their fields. */
+  {
+    g_autoptr(JsonNode) cached = cp_sync_engine_load_comments (app_store (f), uuid);
+    static guint serial;
+    g_autofree char *id = g_strdup_printf ("%s.OfficeRestart%u", APP_ID, ++serial);
+
+    g_assert_nonnull (cached);
+    server_stop (f);
+    WAIT_FOR (cp_sync_manager_get_status (cp_application_get_sync_manager (f->app)) !=
+              CP_SYNC_STATUS_SYNCING);
+    gtk_window_close (GTK_WINDOW (f->window));
+    WAIT_FOR_SECS (FALSE, 0.05);
+    g_application_quit (G_APPLICATION (f->app));
+    g_clear_object (&f->app);
+
+    f->app = g_object_new (CP_TYPE_APPLICATION,
+                           "application-id", id,
+                           "resource-base-path", "/io/github/creditpacket/CreditPacket",
+                           "flags", G_APPLICATION_NON_UNIQUE,
+                           NULL);
+    g_application_register (G_APPLICATION (f->app), NULL, &error);
+    g_assert_no_error (error);
+    g_application_activate (G_APPLICATION (f->app));
+    f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+    WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+    g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
+    g_assert_no_error (error);
+    view = cp_window_get_packet_view (f->window);
+    g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 4);
+    page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
+    {
+      g_autofree char *address = label_texts (cp_section_page_get_comments_box (
+                                                CP_SECTION_PAGE (page), "address"),
+                                              "review-comment-text");
+
+      g_assert_cmpstr (address, ==, "Give the street number.");
+    }
+  }
 }
 
 int
