@@ -247,7 +247,7 @@ cp_completeness_page_update (CpCompletenessPage *self,
             adw_action_row_set_subtitle (ADW_ACTION_ROW (row), f->field);
           if (g_strcmp0 (f->code, CP_REVIEW_COMMENT_CODE) == 0)
             {
-              icon = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+              icon = gtk_image_new_from_icon_name ("review-comment-symbolic");
               gtk_widget_add_css_class (icon, "warning");
               gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
                                               GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -866,7 +866,7 @@ cp_packet_view_add_step (CpPacketView *self,
   gtk_widget_set_hexpand (label, TRUE);
   step->badge = gtk_image_new ();
   gtk_widget_add_css_class (step->badge, "step-badge");
-  step->comment_badge = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+  step->comment_badge = gtk_image_new_from_icon_name ("review-comment-symbolic");
   gtk_widget_add_css_class (step->comment_badge, "step-badge");
   gtk_widget_add_css_class (step->comment_badge, "review");
   gtk_widget_set_visible (step->comment_badge, FALSE);

@@ -162,7 +162,7 @@ cp_review_comment_new_widget (const CpReviewComment  *comment,
                       "accessible-role", GTK_ACCESSIBLE_ROLE_NOTE, NULL);
   gtk_widget_add_css_class (box, "review-comment");
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, said, -1);
-  icon = gtk_image_new_from_icon_name ("chat-message-new-symbolic");
+  icon = gtk_image_new_from_icon_name ("review-comment-symbolic");
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Reviewer’s comment"), -1);
