@@ -250,7 +250,8 @@ cp_progress_page_fill (CpProgressPage *self)
                          n_columns, 1);
       label = cell_new (total ? C_("progress table", "Total") : row->name, 0.0);
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
+      /* Counted in Latin characters: room for 8 Chinese ones, as 苏州市（全市）. */
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
       if (total)
         gtk_widget_add_css_class (label, "heading");
       gtk_grid_attach (grid, label, 0, line, 1, 1);
