@@ -911,7 +911,22 @@ canonical_copy (JsonNode *node)
       return out;
     }
 
-  return json_node_copy (node);
+  /* A new value, not json_node_copy(): that shares the JsonValue, whose reference count
+   * json-glib 1.6 does not change atomically, so a copy handed to another thread (the PDF
+   * export while the user types) raced with the original over it. */
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return json_node_init_string (json_node_alloc (), json_node_get_string (node));
+    case G_TYPE_INT64:
+      return json_node_init_int (json_node_alloc (), json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return json_node_init_double (json_node_alloc (), json_node_get_double (node));
+    case G_TYPE_BOOLEAN:
+      return json_node_init_boolean (json_node_alloc (), json_node_get_boolean (node));
+    default:
+      return json_node_init_null (json_node_alloc ());
+    }
 }
 
 static void
