@@ -7,7 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "cp-application.h"
 #include "cp-store.h"
+#include "cp-window.h"
 
 G_BEGIN_DECLS
 
@@ -51,5 +53,15 @@ void          cp_test_client_free  (CpTestClient *client);
 void          cp_test_set_name     (CpStore      *store,
                                     const char   *uuid,
                                     const char   *name);
+
+/* The application as a user starts it: on @data_dir, syncing with @server_url (NULL: none),
+ * under a fresh application id (the previous instance may still be on the bus); returns once
+ * its window is mapped and shows the list. */
+CpApplication *cp_test_app_start   (const char     *data_dir,
+                                    const char     *server_url,
+                                    CpWindow      **window);
+/* Lets a running sync end, closes the window (its edits are written) and quits. */
+void           cp_test_app_stop    (CpApplication **app,
+                                    CpWindow      **window);
 
 G_END_DECLS

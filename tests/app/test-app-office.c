@@ -62,7 +62,6 @@ fixture_set_up (Fixture       *f,
 {
   static guint serial;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
   g_autofree char *data_dir = NULL;
 
   f->dir = g_dir_make_tmp ("cp-app-office-XXXXXX", &error);
@@ -78,6 +77,7 @@ fixture_set_up (Fixture       *f,
 
     server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
                   "--enterprise", uscc, NULL);
+    serial++;
   }
   /* Kunshan's office, and the city office that sees all of Suzhou (prefix 3205). */
   server_admin (f, PASSWORD "\n", "user", "add", "wang", "--role", "office", "--district",
@@ -90,34 +90,14 @@ fixture_set_up (Fixture       *f,
   server_start (f);
 
   data_dir = g_build_filename (f->dir, "app", NULL);
-  g_setenv ("CP_DATA_DIR", data_dir, TRUE);
-  g_setenv ("CP_SERVER_URL", f->base, TRUE);
-  /* A fresh id for each test: the previous application may still be on the bus. */
-  id = g_strdup_printf ("%s.OfficeTest%u", APP_ID, ++serial);
-  f->app = g_object_new (CP_TYPE_APPLICATION,
-                         "application-id", id,
-                         "resource-base-path", "/io/github/creditpacket/CreditPacket",
-                         "flags", G_APPLICATION_NON_UNIQUE,
-                         NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+  f->app = cp_test_app_start (data_dir, f->base, &f->window);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
-
-  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  gtk_window_close (GTK_WINDOW (f->window));
-  WAIT_FOR_SECS (FALSE, 0.05);
-  g_application_quit (G_APPLICATION (f->app));
-  g_clear_object (&f->app);
+  cp_test_app_stop (&f->app, &f->window);
   server_stop (f);
   cp_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -1093,28 +1073,13 @@ test_review_comment_places (Fixture       *f,
    * are still under their fields. */
   {
     g_autoptr(JsonNode) cached = cp_sync_engine_load_comments (app_store (f), uuid);
-    static guint serial;
-    g_autofree char *id = g_strdup_printf ("%s.OfficeRestart%u", APP_ID, ++serial);
+    g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
+    g_autofree char *dead_url = g_strdup (f->base);
 
     g_assert_nonnull (cached);
     server_stop (f);
-    WAIT_FOR (cp_sync_manager_get_status (cp_application_get_sync_manager (f->app)) !=
-              CP_SYNC_STATUS_SYNCING);
-    gtk_window_close (GTK_WINDOW (f->window));
-    WAIT_FOR_SECS (FALSE, 0.05);
-    g_application_quit (G_APPLICATION (f->app));
-    g_clear_object (&f->app);
-
-    f->app = g_object_new (CP_TYPE_APPLICATION,
-                           "application-id", id,
-                           "resource-base-path", "/io/github/creditpacket/CreditPacket",
-                           "flags", G_APPLICATION_NON_UNIQUE,
-                           NULL);
-    g_application_register (G_APPLICATION (f->app), NULL, &error);
-    g_assert_no_error (error);
-    g_application_activate (G_APPLICATION (f->app));
-    f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-    WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+    cp_test_app_stop (&f->app, &f->window);
+    f->app = cp_test_app_start (data_dir, dead_url, &f->window);
     g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
     g_assert_no_error (error);
     view = cp_window_get_packet_view (f->window);

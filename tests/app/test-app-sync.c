@@ -65,42 +65,15 @@ typedef struct
 static void
 start_app (Fixture *f)
 {
-  static guint serial;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
+  g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
 
-  {
-    g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
-
-    g_setenv ("CP_DATA_DIR", data_dir, TRUE);
-    g_setenv ("CP_SERVER_URL", f->base, TRUE);
-  }
-  /* A fresh id for each test: the previous application may still be on the bus. */
-  id = g_strdup_printf ("%s.SyncTest%u", APP_ID, ++serial);
-  f->app = g_object_new (CP_TYPE_APPLICATION,
-                         "application-id", id,
-                         "resource-base-path", "/io/github/creditpacket/CreditPacket",
-                         "flags", G_APPLICATION_NON_UNIQUE,
-                         NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+  f->app = cp_test_app_start (data_dir, f->base, &f->window);
 }
 
 static void
 stop_app (Fixture *f)
 {
-  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
-
-  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  gtk_window_close (GTK_WINDOW (f->window));
-  WAIT_FOR_SECS (FALSE, 0.05);
-  g_application_quit (G_APPLICATION (f->app));
-  g_clear_object (&f->app);
-  f->window = NULL;
+  cp_test_app_stop (&f->app, &f->window);
 }
 
 static void
@@ -136,13 +109,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
-
-  WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  gtk_window_close (GTK_WINDOW (f->window));
-  WAIT_FOR_SECS (FALSE, 0.05);
-  g_application_quit (G_APPLICATION (f->app));
-  g_clear_object (&f->app);
+  stop_app (f);
   server_stop (f);
   remove_tree (f->dir);
   g_free (f->dir);

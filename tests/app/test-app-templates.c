@@ -77,40 +77,15 @@ static void
 start_app (Fixture    *f,
            const char *server_url)
 {
-  static guint serial;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_strdup_printf ("%s.TemplatesTest%u", APP_ID, ++serial);
   g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
 
-  g_setenv ("CP_DATA_DIR", data_dir, TRUE);
-  if (server_url != NULL)
-    g_setenv ("CP_SERVER_URL", server_url, TRUE);
-  else
-    g_unsetenv ("CP_SERVER_URL");
-  f->app = g_object_new (CP_TYPE_APPLICATION,
-                         "application-id", id,
-                         "resource-base-path", "/io/github/creditpacket/CreditPacket",
-                         "flags", G_APPLICATION_NON_UNIQUE,
-                         NULL);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && cp_window_is_loaded (f->window));
+  f->app = cp_test_app_start (data_dir, server_url, &f->window);
 }
 
 static void
 stop_app (Fixture *f)
 {
-  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
-
-  if (sync != NULL)
-    WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  gtk_window_close (GTK_WINDOW (f->window));
-  g_application_quit (G_APPLICATION (f->app));
-  g_clear_object (&f->app);
-  f->window = NULL;
+  cp_test_app_stop (&f->app, &f->window);
 }
 
 static void
@@ -144,8 +119,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->app != NULL)
-    stop_app (f);
+  stop_app (f);
   cp_test_server_stop (&f->server);
   cp_test_remove_tree (f->dir);
   g_free (f->dir);
