@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "cp-packet.h"
 #include "cp-server.h"
 
 G_BEGIN_DECLS
@@ -110,7 +111,7 @@ JsonObject *cp_server_parse_body_object (SoupServerMessage *msg,
                                          CpRequest         *request);
 
 char      *cp_server_format_time    (gint64             usec);
-gboolean   cp_uuid_is_valid         (const char        *text);
+/* cp_sha256_is_valid() and cp_uuid_is_valid() (cp-packet.h) check names from the network. */
 gboolean   cp_sha256_text_is_valid  (const char        *text);
 JsonNode  *cp_server_user_to_json   (const CpServerUser *user);
 

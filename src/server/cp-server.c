@@ -178,27 +178,9 @@ fail:
 /* --- small helpers ----------------------------------------------------------------------- */
 
 gboolean
-cp_uuid_is_valid (const char *text)
-{
-  if (text == NULL || !g_uuid_string_is_valid (text))
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    if (g_ascii_isupper (*p))
-      return FALSE;
-  return TRUE;
-}
-
-gboolean
 cp_sha256_text_is_valid (const char *text)
 {
-  gsize i;
-
-  if (text == NULL)
-    return FALSE;
-  for (i = 0; text[i] != '\0'; i++)
-    if (!g_ascii_isdigit (text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-      return FALSE;
-  return i == 64;
+  return cp_sha256_is_valid (text);
 }
 
 char *
