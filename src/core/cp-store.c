@@ -415,52 +415,12 @@ id_is_valid (const char *text)
   return length <= 64;
 }
 
-/* Values nest at most 6 levels (the packet reader's limit) and numbers are finite. */
+/* What the packet model takes: values nest at most 6 levels and numbers are ones a packet can
+ * hold and write (cp_packet_value_is_valid()). */
 static gboolean
-value_is_storable (JsonNode *node,
-                   guint     depth)
+value_is_storable (JsonNode *node)
 {
-  if (depth > 6)
-    return FALSE;
-
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (!value_is_storable (json_array_get_element (array, i), depth + 1))
-              return FALSE;
-          }
-        return TRUE;
-      }
-
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *child;
-
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &child))
-          {
-            if (!value_is_storable (child, depth + 1))
-              return FALSE;
-          }
-        return TRUE;
-      }
-
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-        return isfinite (json_node_get_double (node));
-      return TRUE;
-
-    case JSON_NODE_NULL:
-    default:
-      return TRUE;
-    }
+  return JSON_NODE_HOLDS_NULL (node) || cp_packet_value_is_valid (node);
 }
 
 static gboolean
@@ -1188,6 +1148,9 @@ apply_edit (CpPacket    *packet,
       (g_strcmp0 (edit->op, "value") == 0 && !id_is_valid (edit->section)))
     goto invalid;
 
+  if (value != NULL && !value_is_storable (value))
+    goto invalid;
+
   if (g_strcmp0 (edit->op, "value") == 0)
     {
       cp_packet_set_value (packet, edit->section, edit->field, g_steal_pointer (&value));
@@ -1893,11 +1856,11 @@ cp_store_set_value (CpStore     *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (value != NULL && !value_is_storable (value, 1))
+  if (value != NULL && !value_is_storable (value))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("The value of field “%s” cannot be stored: it nests deeper than "
-                     "6 levels or holds a number that is not finite."),
+                     "6 levels or holds a number a packet cannot hold."),
                    field ? field : "");
       return FALSE;
     }
@@ -1922,7 +1885,7 @@ cp_store_set_score (CpStore        *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!isfinite (value))
+  if (!cp_packet_number_is_valid (value))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("A score must be a finite number."));
