@@ -190,6 +190,13 @@ test_text_checks (void)
     { "[9223372036854775807, -9223372036854775808]", TRUE },
     { "[1.5e300, -0.0, 0.1, 1e20]", TRUE },       /* readable (writing is another matter) */
     { "[\"1e400\"]", TRUE },
+    /* json-glib takes escapes JSON does not have, and decodes a short \u escape followed by a
+     * Chinese character into invalid UTF-8 (found by tests/fuzz/fuzz-packet). */
+    { "[\"\\q\"]", FALSE },
+    { "[\"\\uZZZZ\"]", FALSE },
+    { "[\"\\uE\xe4\xbc\x81\"]", FALSE },
+    { "[\"\\u00e\xe4\xbc\x81\"]", FALSE },
+    { "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]", TRUE },
     { "[1.0000000000000000000000000000000000000000000000000000000000000000001]", FALSE },
   };
 

@@ -257,15 +257,18 @@ cp_json_check_text (const char  *data,
                 break;
               if (p[1] != 'u')
                 {
+                  /* json-glib takes "\q" for "q"; JSON knows only these. */
+                  if (strchr ("\"\\/bfnrt", p[1]) == NULL || p[1] == '\0')
+                    return text_fail (error, CP_JSON_ERROR_SYNTAX, origin, data, p,
+                                      _("a string holds an escape that JSON does not know"));
                   p += 2;
                   continue;
                 }
               unit = unicode_escape (p, end);
+              /* json-glib decodes "\uE" followed by a Chinese character into invalid UTF-8. */
               if (unit < 0)
-                {
-                  p += 2;
-                  continue;
-                }
+                return text_fail (error, CP_JSON_ERROR_SYNTAX, origin, data, p,
+                                  _("a \\u escape needs four hexadecimal digits"));
               if (unit == 0)
                 return text_fail (error, CP_JSON_ERROR_SYNTAX, origin, data, p,
                                   _("a string holds the character U+0000 (\\u0000)"));
@@ -312,6 +315,43 @@ cp_json_double_is_writable (double value)
     return FALSE;
   g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
   return strchr (buffer, '.') != NULL || strchr (buffer, 'e') == NULL;
+}
+
+/* Every string and member name in @node is valid UTF-8 (depth is bounded by the scanner). */
+static gboolean
+strings_are_valid (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *child;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &child))
+          if (!g_utf8_validate (name, -1, NULL) || !strings_are_valid (child))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!strings_are_valid (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return g_utf8_validate (json_node_get_string (node), -1, NULL);
+      return TRUE;
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
 }
 
 JsonNode *
@@ -371,6 +411,14 @@ cp_json_parse (const char  *data,
     {
       g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
                    _("%s: the document is empty"), origin);
+      return NULL;
+    }
+
+  /* Whatever json-glib decoded must be text: a string it got wrong is refused, not kept. */
+  if (!strings_are_valid (json_parser_get_root (parser)))
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX,
+                   _("%s: a string does not decode to valid UTF-8"), origin);
       return NULL;
     }
 
