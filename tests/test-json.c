@@ -190,6 +190,8 @@ test_text_checks (void)
     { "[9223372036854775807, -9223372036854775808]", TRUE },
     { "[1.5e300, -0.0, 0.1, 1e20]", TRUE },       /* readable (writing is another matter) */
     { "[\"1e400\"]", TRUE },
+    { "[1e+20.0]", FALSE },                       /* json-glib's writing of 1e20 */
+    { "[1.5.3]", FALSE },
     /* json-glib takes escapes JSON does not have, and decodes a short \u escape followed by a
      * Chinese character into invalid UTF-8 (found by tests/fuzz/fuzz-packet). */
     { "[\"\\q\"]", FALSE },

@@ -199,6 +199,9 @@ check_number (const char  *p,
         return text_fail (error, CP_JSON_ERROR_SYNTAX, origin, start, p,
                           _("a number is too large or too small"));
     }
+  /* All of it must be the number: "1e+20.0" (json-glib's way of writing 1e20) is not one. */
+  if (parsed_end != buffer + len)
+    return text_fail (error, CP_JSON_ERROR_SYNTAX, origin, start, p, _("not a number"));
   return TRUE;
 }
 

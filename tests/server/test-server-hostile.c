@@ -417,6 +417,77 @@ test_canonical_round_trip (ServerFixture *f,
   }
 }
 
+/* A packet stored by an older server, whose body is not JSON any more (it wrote 1e20 as
+ * "1e+20.0"), goes out of the changes page as null instead of spoiling the page; submitting it
+ * says to save it again. */
+static void
+test_stored_poison (ServerFixture *f,
+                    gconstpointer  data)
+{
+  g_autofree char *token = server_login (f, "ent-1");
+  g_autofree char *office = NULL;
+  g_autoptr(CpPacket) poisoned = new_packet (USCC_1, "旧毒");
+  g_autoptr(CpPacket) good = new_packet (USCC_1, "好");
+  g_autofree char *sql = NULL;
+
+  cp_packet_set_number (poisoned, "cover", "capital", 123456);
+  {
+    g_autoptr(Reply) a = put_packet (f, token, poisoned, 0);
+    g_autoptr(Reply) b = put_packet (f, token, good, 0);
+
+    g_assert_cmpuint (a->status, ==, 201);
+    g_assert_cmpuint (b->status, ==, 201);
+  }
+  server_fixture_stop (f);
+  if (f->database == NULL)
+    sql = g_strdup_printf ("UPDATE revisions SET body = CAST (replace (CAST (body AS TEXT), "
+                           "'\"capital\":123456', '\"capital\":1e+20.0') AS BLOB) "
+                           "WHERE uuid = '%s'", cp_packet_get_uuid (poisoned));
+  else
+    sql = g_strdup_printf ("UPDATE revisions SET body = convert_to (replace (convert_from "
+                           "(body, 'UTF8'), '\"capital\":123456', '\"capital\":1e+20.0'), "
+                           "'UTF8') WHERE uuid = '%s'", cp_packet_get_uuid (poisoned));
+  server_fixture_exec (f, sql);
+  server_fixture_start (f);
+  office = server_login (f, "office-kunshan");
+
+  {
+    g_autoptr(Reply) changes = server_request (f, "GET", "/api/v1/changes?since=0&bodies=1",
+                                               office, NULL, 0, NULL);
+    JsonArray *array;
+    guint with_body = 0;
+    guint without = 0;
+
+    g_assert_cmpuint (changes->status, ==, 200);
+    g_assert_nonnull (changes->json);
+    array = json_object_get_array_member (json_node_get_object (changes->json), "changes");
+    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *entry = json_array_get_object_element (array, i);
+        JsonNode *packet = json_object_get_member (entry, "packet");
+
+        if (JSON_NODE_HOLDS_OBJECT (packet))
+          with_body++;
+        else
+          {
+            g_assert_true (JSON_NODE_HOLDS_NULL (packet));
+            g_assert_cmpstr (json_object_get_string_member (entry, "uuid"), ==,
+                             cp_packet_get_uuid (poisoned));
+            without++;
+          }
+      }
+    g_assert_cmpuint (with_body, ==, 1);
+    g_assert_cmpuint (without, ==, 1);
+  }
+  {
+    g_autofree char *submit = packet_path (cp_packet_get_uuid (poisoned), "/submit");
+    g_autoptr(Reply) submitted = server_request (f, "POST", submit, token, NULL, 0, NULL);
+
+    assert_problem (submitted, 422, "invalid-packet");
+  }
+}
+
 /* --- 4: a stored attachment could be overwritten with other bytes ------------------------ */
 
 static guint64
@@ -1025,6 +1096,7 @@ main (int   argc,
   ADD ("/hostile/deep-json", configure_big_bodies, test_deep_json);
   ADD ("/hostile/nul-login", NULL, test_nul_login);
   ADD ("/hostile/canonical-round-trip", NULL, test_canonical_round_trip);
+  ADD ("/hostile/stored-poison", NULL, test_stored_poison);
   ADD ("/hostile/blob-overwrite-race", NULL, test_blob_overwrite_race);
   ADD ("/hostile/blob-tenancy", configure_shared_agency, test_blob_tenancy);
   ADD ("/hostile/login-in-flight/user", configure_slow_passwords, test_login_in_flight);
