@@ -9,7 +9,7 @@ packages="gcc libc6-dev meson ninja-build pkg-config python3
   libcairo2-dev libpango1.0-dev gettext appstream desktop-file-utils flatpak-builder
   xvfb xauth x11-utils dbus dbus-x11 gnome-keyring at-spi2-core python3-pyatspi
   imagemagick poppler-utils fonts-noto-cjk locales sqlite3 curl wrk
-  libpq-dev postgresql"
+  libpq-dev postgresql clang libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do
