@@ -11,6 +11,7 @@
 #include <math.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -820,6 +821,25 @@ cp_store_open (CpStore  *self,
                    self->directory, g_strerror (saved_errno));
       return FALSE;
     }
+
+  /* Only the user may read the packets: the database is made 0600 before SQLite opens it (the
+   * -wal and -shm files take its mode), and an older store's files are corrected. */
+  {
+    int fd = g_open (self->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+      {
+        fchmod (fd, 0600);
+        close (fd);
+      }
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autofree char *side = g_strconcat (self->db_path, i == 0 ? "-wal" : "-shm", NULL);
+
+        if (g_file_test (side, G_FILE_TEST_EXISTS))
+          g_chmod (side, 0600);
+      }
+  }
 
   rc = sqlite3_open_v2 (self->db_path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -2233,7 +2253,7 @@ blob_writer_open (CpStore     *self,
                   GError     **error)
 {
   writer->path = g_build_filename (self->blob_dir, ".tmp-XXXXXX", NULL);
-  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0644);
+  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0600);
   writer->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   writer->size = 0;
 

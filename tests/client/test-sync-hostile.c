@@ -587,6 +587,26 @@ test_store_modes (void)
       g_assert_cmpint (st.st_mode & 0077, ==, 0);
     }
   g_clear_object (&store);
+
+  /* A store an older version left readable by others is corrected when it is opened. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+    }
+  store = cp_store_new (dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0)
+        g_assert_cmpint (st.st_mode & 0077, ==, 0);
+    }
+  g_clear_object (&store);
   remove_dir (dir);
 }
 
