@@ -439,6 +439,81 @@ test_huge_reply (void)
   remove_dir (dir);
 }
 
+/* The server's advertised max_reply is the limit, within a floor and the ceiling. */
+typedef struct
+{
+  const char *limits;  /* the /limits answer */
+} Limited;
+
+static void
+limited_cb (SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  Limited *limited = data;
+
+  if (g_str_equal (path, "/api/v1/session"))
+    {
+      soup_server_message_set_status (msg, 201, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"token\": \"t\"}", 14);
+    }
+  else if (g_str_equal (path, "/api/v1/limits"))
+    reply_json (msg, limited->limits);
+  else
+    flood_cb (msg, path, query, data);
+}
+
+static gsize
+login_hostile (Local *local)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) user = NULL;
+  Wait wait = { NULL };
+
+  cp_sync_client_login_async (local->client, "ent-1", "password", NULL, done_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  user = cp_sync_client_login_finish (local->client, wait.result, &error);
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  return cp_sync_client_get_max_reply (local->client);
+}
+
+static void
+test_advertised_reply_limit (void)
+{
+  Limited limited = { "{\"max_reply\": 2097152}" };
+  Hostile *hostile = hostile_start (limited_cb, &limited);
+  g_autofree char *dir = temp_dir ();
+  Local *local = local_new (hostile->base, dir);
+  g_autoptr(GError) error = NULL;
+
+  /* Until a login the ceiling; then what the server says. */
+  g_assert_cmpuint (cp_sync_client_get_max_reply (local->client), ==, CP_SYNC_MAX_REPLY);
+  g_assert_cmpuint (login_hostile (local), ==, 2 * 1024 * 1024);
+  g_assert_false (local_sync (local, NULL, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  g_assert_nonnull (strstr (error->message, " 2 MB"));
+  g_clear_error (&error);
+
+  /* A server that claims more than the ceiling, less than the floor, or nonsense. */
+  limited.limits = "{\"max_reply\": 10000000000000}";
+  g_assert_cmpuint (login_hostile (local), ==, CP_SYNC_MAX_REPLY);
+  limited.limits = "{\"max_reply\": 10}";
+  g_assert_cmpuint (login_hostile (local), ==, CP_SYNC_MIN_REPLY);
+  limited.limits = "{\"max_reply\": -5}";
+  cp_sync_client_set_max_reply (local->client, 3 * 1024 * 1024);
+  g_assert_cmpuint (login_hostile (local), ==, 3 * 1024 * 1024);
+  limited.limits = "{\"max_reply\": \"lots\"}";
+  g_assert_cmpuint (login_hostile (local), ==, 3 * 1024 * 1024);
+
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+}
+
 /* --- 3: one unreadable packet in a page stopped every sync -------------------------------- */
 
 typedef struct
@@ -651,6 +726,10 @@ test_account_stores (void)
   g_assert_cmpstr (ent_dir, ==, base);
   ent = local_new (server->base, ent_dir);
   g_assert_true (login_client (ent->client, "ent-1"));
+  /* The real server says how large its replies get (a changes page and a packet), less than
+   * the client's ceiling: the client reads no more than that from now on. */
+  g_assert_cmpuint (cp_sync_client_get_max_reply (ent->client), >, CP_SYNC_MIN_REPLY);
+  g_assert_cmpuint (cp_sync_client_get_max_reply (ent->client), <, CP_SYNC_MAX_REPLY);
   g_assert_true (cp_store_save_packet (ent->store, packet, NULL, &error));
   g_assert_no_error (error);
 
@@ -729,6 +808,7 @@ main (int   argc,
   g_test_add_func ("/client-hostile/planted-ids", test_planted_ids);
   g_test_add_func ("/client-hostile/deep-replies", test_deep_replies);
   g_test_add_func ("/client-hostile/huge-reply", test_huge_reply);
+  g_test_add_func ("/client-hostile/advertised-reply-limit", test_advertised_reply_limit);
   g_test_add_func ("/client-hostile/unreadable-in-page", test_unreadable_in_page);
   g_test_add_func ("/client-hostile/store-modes", test_store_modes);
   g_test_add_func ("/client-accounts/separate-stores", test_account_stores);
