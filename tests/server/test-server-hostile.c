@@ -1084,6 +1084,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  /* The usual umask, whatever the test runner's: with it the database was created 0644. */
+  umask (022);
 
   registry = cp_template_registry_new_default (&error);
   g_assert_no_error (error);
