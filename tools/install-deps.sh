@@ -6,9 +6,10 @@ set -eu
 packages="gcc libc6-dev meson ninja-build pkg-config python3
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev libsqlite3-dev
   libgtk-4-dev libgtk-4-bin libadwaita-1-dev libsoup-3.0-dev libsecret-1-dev libsodium-dev nettle-dev
-  libcairo2-dev libpango1.0-dev gettext appstream desktop-file-utils flatpak-builder
+  libcairo2-dev libpango1.0-dev libpoppler-glib-dev libqpdf-dev libgdk-pixbuf-2.0-dev
+  libxlsxwriter-dev gettext appstream desktop-file-utils flatpak-builder
   xvfb xauth x11-utils dbus dbus-x11 gnome-keyring at-spi2-core python3-pyatspi
-  imagemagick poppler-utils fonts-noto-cjk locales sqlite3 curl wrk
+  imagemagick poppler-utils qpdf python3-openpyxl fonts-noto-cjk locales sqlite3 curl wrk
   libpq-dev postgresql"
 
 missing=""
