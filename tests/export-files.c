@@ -44,7 +44,9 @@ draw_text (cairo_t    *cr,
            double      width)
 {
   g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Noto Sans CJK SC, DejaVu Sans, sans");
+  g_autoptr(PangoFontDescription) font = NULL;
+
+  font = pango_font_description_from_string ("Noto Sans CJK SC, DejaVu Sans, sans");
 
   pango_font_description_set_absolute_size (font, points * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);

@@ -2126,8 +2126,8 @@ collect_files (CpBinder *self)
             continue;
           /* Translators: where an evidence file is used: "Scoring sheet item 1.1.2". */
           label = g_strdup_printf (_("Scoring sheet item %s"), item->id);
-          place = g_strdup_printf ("%s › %s", cp_text_get (cp_scoring_sheet_get_title (self->sheet)),
-                                   label);
+          place = g_strdup_printf ("%s › %s",
+                                   cp_text_get (cp_scoring_sheet_get_title (self->sheet)), label);
           note_file (self, score->evidence, label, place, NULL, TRUE);
         }
     }
@@ -2321,7 +2321,8 @@ probe_file (CpBinder      *self,
   if (gdk_pixbuf_get_file_info (file->path, &file->width, &file->height) == NULL ||
       file->width <= 0 || file->height <= 0)
     {
-      set_file_problem (file, CP_BINDER_FILE_DAMAGED, _("The image is damaged and cannot be read."));
+      set_file_problem (file, CP_BINDER_FILE_DAMAGED,
+                        _("The image is damaged and cannot be read."));
       return TRUE;
     }
   if ((double) file->width * file->height > IMAGE_MAX_PIXELS)
