@@ -33,6 +33,8 @@ typedef enum
   CP_ROUTE_BLOBS_MISSING,
   CP_ROUTE_BLOB,
   CP_ROUTE_BLOB_STATUS,
+  CP_ROUTE_REPORTS,
+  CP_ROUTE_REPORT,
 } CpRoute;
 
 typedef struct _CpBlobUpload CpBlobUpload;
@@ -54,6 +56,7 @@ struct _CpServer
   GQueue           login_queue;   /* GTask * waiting for a password check */
 
   gpointer         registry;      /* CpTemplateRegistry *, when the core has one */
+  gpointer         reports;       /* CpReportRegistry *, likewise */
 
   GHashTable      *requests;      /* CpRequest * in flight */
   GPtrArray       *write_queue;   /* PendingWrite *, committed together (group commit) */
@@ -73,6 +76,7 @@ typedef struct
   CpRoute        route;
   char          *uuid;
   char          *sha256;
+  char          *report;        /* report id in the path */
   gint64         number;        /* revision number in the path */
   CpServerUser  *user;
   char          *token_hash;
@@ -138,6 +142,12 @@ void       cp_server_handle_templates (CpServer          *self,
 void       cp_server_drop_writes    (CpServer          *self);
 /* Kunshan-style deduction for a completion rate in [0, ∞): -5, -3, -2, -1 or 0. */
 int        cp_server_deduction      (double             rate);
+
+/* cp-server-reports.c */
+void       cp_server_handle_reports (CpServer          *self,
+                                     SoupServerMessage *msg,
+                                     CpRequest         *request,
+                                     GHashTable        *query);
 
 /* cp-server-blobs.c */
 char      *cp_server_blob_path      (CpServer          *self,
