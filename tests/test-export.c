@@ -689,6 +689,29 @@ test_cancelled_while_running (void)
   remove_tree (dir);
 }
 
+/* Cancelled once the binder is paginated, before its first page: nothing is written, and
+ * nothing crashes on the way out. */
+static void
+test_cancelled_after_pagination (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "binder.pdf", NULL);
+  g_autoptr(CpPacket) packet = demo_packet ("city-demonstration");
+  g_autoptr(CpBinder) binder = cp_binder_new (registry, packet, NULL, CP_BINDER_FLAGS_NONE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listing = NULL;
+
+  g_assert_true (cp_binder_paginate (binder, NULL, &error));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (cp_export_binder (binder, pdf, NULL, NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  listing = list_dir (dir);
+  g_assert_cmpstr (listing, ==, "");
+
+  remove_tree (dir);
+}
+
 /* A second export replaces the first as a whole. */
 static void
 test_replace (void)
@@ -1809,6 +1832,7 @@ main (int   argc,
   g_test_add_func ("/export/unwritable", test_unwritable);
   g_test_add_func ("/export/cancelled", test_cancelled);
   g_test_add_func ("/export/cancelled-while-running", test_cancelled_while_running);
+  g_test_add_func ("/export/cancelled-after-pagination", test_cancelled_after_pagination);
   g_test_add_func ("/export/replace", test_replace);
   g_test_add_func ("/export/graded-sheet", test_graded_sheet);
   g_test_add_func ("/export/unknown-kind", test_unknown_kind);

@@ -3453,9 +3453,9 @@ cp_binder_paginate (CpBinder      *self,
     }
 
   setup_text (self);
+  /* From here on there is nothing to wait for: no cancellation, so that a cancelled binder can
+   * be paginated again without rows from the first try. */
   build_document (self, self->sheet);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
   paginate (self, self->rows);
 
   /* Now every entry and every file knows its page. */

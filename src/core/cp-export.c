@@ -128,6 +128,7 @@ render (CpBinder              *binder,
   cairo_surface_t *surface;
   cairo_t *cr;
   cairo_status_t status;
+  guint drawn;
 
   surface = cairo_pdf_surface_create_for_stream (write_cb, out, CP_BINDER_PAGE_WIDTH,
                                                  CP_BINDER_PAGE_HEIGHT);
@@ -136,17 +137,22 @@ render (CpBinder              *binder,
   cr = cairo_create (surface);
 
   /* Page by page: cairo writes each page out when it is shown. */
-  for (guint i = 0; i < n_pages; i++)
+  for (drawn = 0; drawn < n_pages; drawn++)
     {
-      if (g_cancellable_is_cancelled (out->cancellable) || out->write_errno != 0)
+      if (g_cancellable_is_cancelled (out->cancellable) || out->write_errno != 0 ||
+          cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
         break;
-      cp_binder_draw_page (binder, cr, i);
+      cp_binder_draw_page (binder, cr, drawn);
       cairo_show_page (cr);
       if (progress != NULL)
-        progress (i + 1, n_pages, progress_data);
+        progress (drawn + 1, n_pages, progress_data);
     }
 
-  add_outline (binder, surface);
+  /* Bookmarks only in a whole document: cairo 1.16 crashes on finishing one whose outline
+   * points at pages it never got. */
+  if (drawn == n_pages && !g_cancellable_is_cancelled (out->cancellable) &&
+      out->write_errno == 0 && cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS)
+    add_outline (binder, surface);
   cairo_destroy (cr);
   cairo_surface_finish (surface);
   status = cairo_surface_status (surface);
