@@ -2177,6 +2177,98 @@ sniff (const guchar *head,
   return SNIFF_UNKNOWN;
 }
 
+/* Images are read with the loader of the type their contents showed (not by guessing it again
+ * from the name: GIO's guess keeps the whole MIME database for the life of the process). */
+typedef struct
+{
+  int width;       /* the image's own size */
+  int height;
+  int max_width;   /* decode within this box, aspect kept; 0 for the full size */
+  int max_height;
+} ImageSize;
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  ImageSize *size = user_data;
+
+  size->width = width;
+  size->height = height;
+  if (size->max_width > 0 && size->max_height > 0 && width > 0 && height > 0)
+    {
+      double scale = MIN (1.0, MIN ((double) size->max_width / width,
+                                    (double) size->max_height / height));
+
+      gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale + 0.5)),
+                                  MAX (1, (int) (height * scale + 0.5)));
+    }
+}
+
+/* The image at @path, decoded to fit @size's box; with @size_only, only its size is read (and
+ * NULL returned). NULL, and a size of 0, when it cannot be read. */
+static GdkPixbuf *
+load_image (const char *path,
+            gboolean    jpeg,
+            gboolean    size_only,
+            ImageSize  *size)
+{
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autofree guchar *buffer = NULL;
+  GdkPixbuf *pixbuf = NULL;
+  gboolean ok = TRUE;
+  int fd;
+
+  size->width = 0;
+  size->height = 0;
+  loader = gdk_pixbuf_loader_new_with_type (jpeg ? "jpeg" : "png", NULL);
+  if (loader == NULL)
+    return NULL;
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), size);
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
+  buffer = g_malloc (64 * 1024);
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, 64 * 1024);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          ok = n == 0;
+          break;
+        }
+      if (!gdk_pixbuf_loader_write (loader, buffer, (gsize) n, NULL))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (size_only && size->width > 0)
+        break;
+    }
+  close (fd);
+
+  /* Closing early (only the size was wanted) is an error for the loader, not for us. */
+  if (!gdk_pixbuf_loader_close (loader, NULL) && !size_only)
+    ok = FALSE;
+  if (!ok || size_only)
+    {
+      if (!ok)
+        size->width = size->height = 0;
+      return NULL;
+    }
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  return pixbuf != NULL ? g_object_ref (pixbuf) : NULL;
+}
+
 static void
 set_file_problem (BinderFile   *file,
                   CpBinderFile  what,
@@ -2186,6 +2278,37 @@ set_file_problem (BinderFile   *file,
   g_free (file->reason);
   file->reason = g_strdup (reason);
   file->n_pages = 0;
+}
+
+/* What a reader calls the types attachments come in; other types by their MIME name. (GIO's
+ * descriptions would load the whole shared-mime-info database for the life of the process.) */
+static const char *
+describe_type (const char *mime)
+{
+  static const struct
+  {
+    const char *mime;
+    const char *description;
+  } types[] = {
+    { "application/msword", N_("Word document") },
+    { "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      N_("Word document") },
+    { "application/vnd.ms-excel", N_("Excel workbook") },
+    { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      N_("Excel workbook") },
+    { "application/vnd.ms-powerpoint", N_("PowerPoint presentation") },
+    { "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+      N_("PowerPoint presentation") },
+    { "application/vnd.oasis.opendocument.text", N_("OpenDocument text") },
+    { "application/vnd.oasis.opendocument.spreadsheet", N_("OpenDocument spreadsheet") },
+    { "application/zip", N_("ZIP archive") },
+    { "text/plain", N_("plain text") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_equal (mime, types[i].mime))
+      return _(types[i].description);
+  return *mime != '\0' ? mime : _("unknown type");
 }
 
 /* Looks at one attachment: is it there, is it what its SHA-256 says, what is it, how many pages.
@@ -2274,15 +2397,11 @@ probe_file (CpBinder      *self,
         }
       else
         {
-          g_autofree char *content_type = g_content_type_from_mime_type (*mime != '\0' ? mime :
-                                                                        "application/octet-stream");
-          g_autofree char *description = content_type != NULL ?
-                                         g_content_type_get_description (content_type) : NULL;
           g_autofree char *reason =
             /* Translators: %s is a kind of file, e.g. "Word document". */
             g_strdup_printf (_("Not bound in: the binder cannot show a file of this type (%s). "
                                "It goes with the packet as a file."),
-                             description != NULL ? description : mime);
+                             describe_type (mime));
 
           set_file_problem (file, CP_BINDER_FILE_OTHER, reason);
         }
@@ -2318,8 +2437,14 @@ probe_file (CpBinder      *self,
     }
 
   /* JPEG or PNG. */
-  if (gdk_pixbuf_get_file_info (file->path, &file->width, &file->height) == NULL ||
-      file->width <= 0 || file->height <= 0)
+  {
+    ImageSize size = { 0, 0, 0, 0 };
+
+    load_image (file->path, type == SNIFF_JPEG, TRUE, &size);
+    file->width = size.width;
+    file->height = size.height;
+  }
+  if (file->width <= 0 || file->height <= 0)
     {
       set_file_problem (file, CP_BINDER_FILE_DAMAGED,
                         _("The image is damaged and cannot be read."));
@@ -3079,8 +3204,11 @@ draw_image_page (CpBinder *self,
                                                                  IMAGE_MAX_DPI_SHOWN)));
         }
       g_clear_object (&pixbuf);
-      pixbuf = gdk_pixbuf_new_from_file_at_scale (file->path, decode_width, decode_height, TRUE,
-                                                  NULL);
+      {
+        ImageSize size = { 0, 0, decode_width, decode_height };
+
+        pixbuf = load_image (file->path, file->jpeg, FALSE, &size);
+      }
       if (pixbuf == NULL)
         {
           draw_box_problem (self, _("The image is damaged and cannot be read."));
