@@ -299,10 +299,13 @@ cp_login_dialog_new (GtkWindow     *parent,
     self->intro = g_strdup (cp_sync_manager_get_message (manager));
   cp_login_dialog_set_message (self, NULL, FALSE);
   cp_login_dialog_update (self);
-  if (url != NULL && user != NULL)
-    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
-  else if (url != NULL)
+  /* Typing starts in the first field still to fill (never on a button). */
+  if (url == NULL || *url == '\0')
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->server_row));
+  else if (user == NULL || *user == '\0')
     gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->user_row));
+  else
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
   return self;
 }
 
