@@ -306,7 +306,24 @@ cp_application_get_store (CpApplication *self,
   g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
 
   if (self->store == NULL)
-    self->store = cp_store_new (self->data_dir, error);
+    {
+      self->store = cp_store_new (self->data_dir, error);
+      /* The trash keeps a packet CP_APP_TRASH_DAYS days, then it goes for good. */
+      if (self->store != NULL)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+          g_autoptr(GDateTime) limit = g_date_time_add_days (now, -CP_APP_TRASH_DAYS);
+          g_autoptr(GError) purge_error = NULL;
+          guint n_purged = 0;
+
+          if (!cp_store_purge_deleted (self->store, limit, &n_purged, &purge_error))
+            g_message ("The trash could not be emptied of old packets: %s",
+                       purge_error->message);
+          else if (n_purged > 0)
+            g_debug ("Removed %u packets deleted more than %d days ago", n_purged,
+                     CP_APP_TRASH_DAYS);
+        }
+    }
   return self->store;
 }
 

@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <sqlite3.h>
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
@@ -42,13 +43,10 @@ spin (guint ms)
 }
 
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+start_app (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  f->dir = g_dir_make_tmp ("cp-app-test-XXXXXX", &error);
-  g_assert_no_error (error);
   g_setenv ("CP_DATA_DIR", f->dir, TRUE);
 
   {
@@ -68,6 +66,26 @@ fixture_set_up (Fixture       *f,
   f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (f->window);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("cp-app-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  start_app (f);
+}
+
+static void
+stop_app (Fixture *f)
+{
+  gtk_window_close (GTK_WINDOW (f->window));
+  spin (50);
+  g_application_quit (G_APPLICATION (f->app));
+  g_clear_object (&f->app);
 }
 
 static void
@@ -92,10 +110,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gtk_window_close (GTK_WINDOW (f->window));
-  spin (50);
-  g_application_quit (G_APPLICATION (f->app));
-  g_clear_object (&f->app);
+  stop_app (f);
   remove_tree (f->dir);
   g_free (f->dir);
 }
@@ -501,6 +516,44 @@ test_list (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
 }
 
+/* The trash keeps a deleted packet 30 days: at the next start, one deleted 31 days ago is
+ * gone and one deleted 29 days ago is still there, to restore. */
+static void
+test_trash_kept_30_days (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *old = g_strdup (save_demo (f, "standardization-acceptance", 31));
+  g_autofree char *recent = g_strdup (save_demo (f, "city-demonstration", 29));
+  g_autofree char *db_path = g_build_filename (f->dir, "packets.db", NULL);
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(GPtrArray) trash = NULL;
+  gint64 day = G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC;
+  gint64 now = g_get_real_time ();
+  sqlite3 *db = NULL;
+  char *sql;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-packet", "s", old);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-packet", "s", recent);
+  stop_app (f);
+
+  /* Back-date the deletions as if the days had passed. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sql = sqlite3_mprintf ("UPDATE packets SET deleted_at = %lld WHERE uuid = %Q;"
+                         "UPDATE packets SET deleted_at = %lld WHERE uuid = %Q;",
+                         (long long) (now - 31 * day), old, (long long) (now - 29 * day),
+                         recent);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_free (sql);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  start_app (f);
+  store = open_store_again (f);
+  g_assert_false (cp_store_has_packet (store, old));
+  trash = cp_store_list_deleted_packets (store, NULL);
+  g_assert_cmpuint (trash->len, ==, 1);
+  g_assert_cmpstr (((CpPacketSummary *) g_ptr_array_index (trash, 0))->uuid, ==, recent);
+}
+
 /* Export PDF from the open packet. */
 static void
 test_export_pdf (Fixture       *f,
@@ -822,6 +875,7 @@ main (int   argc,
   ADD ("score-from-keyboard", test_score_from_keyboard);
   ADD ("completeness", test_completeness);
   ADD ("list", test_list);
+  ADD ("trash-kept-30-days", test_trash_kept_30_days);
   ADD ("export-pdf", test_export_pdf);
   ADD ("reopen", test_reopen);
   ADD ("attachments-and-groups", test_attachments_and_groups);
