@@ -67,6 +67,7 @@ struct _CpWindow
   gboolean              show_trash;   /* the list shows the deleted packets */
   char                 *undo_uuid;    /* the last deletion, while its toast is up */
   AdwToast             *undo_toast;   /* weak */
+  GPtrArray            *toasts;       /* the texts of the last toasts shown, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -2057,6 +2058,7 @@ cp_window_finalize (GObject *object)
   g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
   g_clear_pointer (&self->review_comments, g_hash_table_unref);
   g_clear_pointer (&self->submissions, g_hash_table_unref);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_pointer (&self->undo_uuid, g_free);
 
   G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
@@ -2136,6 +2138,7 @@ cp_window_init (CpWindow *self)
   self->review_comments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) g_ptr_array_unref);
   self->submissions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->toasts = g_ptr_array_new_with_free_func (g_free);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->packets = g_list_store_new (CP_TYPE_PACKET_ITEM);
   self->filter = gtk_custom_filter_new (packet_filter_func, self, NULL);
@@ -2454,5 +2457,16 @@ cp_window_show_toast (CpWindow   *self,
 {
   g_return_if_fail (CP_IS_WINDOW (self));
 
+  if (self->toasts->len >= 20)
+    g_ptr_array_remove_index (self->toasts, 0);
+  g_ptr_array_add (self->toasts, g_strdup (message));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+GPtrArray *
+cp_window_get_toasts (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+
+  return self->toasts;
 }

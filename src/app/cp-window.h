@@ -44,5 +44,8 @@ void        cp_window_import_files     (CpWindow      *self,
                                         GPtrArray     *files);
 void        cp_window_show_toast       (CpWindow      *self,
                                         const char    *message);
+/* The texts of the last toasts cp_window_show_toast() showed (at most 20, oldest first;
+ * element type char *). */
+GPtrArray  *cp_window_get_toasts       (CpWindow      *self);
 
 G_END_DECLS

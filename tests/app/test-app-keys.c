@@ -951,6 +951,13 @@ test_trash (Fixture       *f,
   spin (300);
   g_assert_cmpuint (n_live (f), ==, 2);
   g_assert_cmpuint (n_deleted (f), ==, 0);
+  {
+    GPtrArray *toasts = cp_window_get_toasts (f->window);
+
+    g_assert_cmpuint (toasts->len, >, 0);
+    g_assert_nonnull (strstr (g_ptr_array_index (toasts, toasts->len - 1),
+                              "cannot be deleted on this computer"));
+  }
   /* With no deletion to undo, Ctrl+Z is the search field's own again. */
   cp_window_set_search (f->window, "");
 }

@@ -554,6 +554,93 @@ test_trash_kept_30_days (Fixture       *f,
   g_assert_cmpstr (((CpPacketSummary *) g_ptr_array_index (trash, 0))->uuid, ==, recent);
 }
 
+static gboolean
+toasts_contain (Fixture    *f,
+                const char *text)
+{
+  GPtrArray *toasts = cp_window_get_toasts (f->window);
+
+  for (guint i = 0; i < toasts->len; i++)
+    if (strstr (g_ptr_array_index (toasts, i), text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Import: the files credit-packet-tool demo -o writes come in; a file that is not a packet,
+ * one nested too deep and one already imported are each named with the reason. */
+static void
+test_import (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *tool = g_getenv ("CP_TOOL_BINARY");
+  g_autofree char *demo_dir = g_build_filename (f->dir, "demo", NULL);
+  g_autofree char *quoted = g_shell_quote (demo_dir);
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  GListModel *visible = cp_window_get_visible_packets (f->window);
+  g_auto(GStrv) paths = NULL;
+  int status = -1;
+  const struct { const char *name; const char *content; } bad[] = {
+    { "notes.json", "{\"hello\": 1}" },
+    { "letter.json", "Dear office, please find the packet enclosed." },
+    { "list.json", "[1, 2, 3]" },
+  };
+
+  if (tool == NULL)
+    {
+      g_test_skip ("CP_TOOL_BINARY is not set");
+      return;
+    }
+  command = g_strdup_printf ("%s demo -o %s", tool, quoted);
+  g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  paths = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (paths), ==, 4);
+  for (guint i = 0; paths[i] != NULL; i++)
+    g_ptr_array_add (files, g_file_new_for_path (paths[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, bad[i].name, NULL);
+
+      g_assert_true (g_file_set_contents (path, bad[i].content, -1, NULL));
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+  {
+    g_autofree char *path = g_build_filename (f->dir, "deep.json", NULL);
+
+    for (guint i = 0; i < 200000; i++)
+      g_string_append_c (deep, '[');
+    g_assert_true (g_file_set_contents (path, deep->str, deep->len, NULL));
+    g_ptr_array_add (files, g_file_new_for_path (path));
+  }
+
+  cp_window_import_files (f->window, files);
+  WAIT_FOR (g_list_model_get_n_items (visible) == 4 && toasts_contain (f, "deep.json"));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
+  g_assert_true (toasts_contain (f, "4 packets were imported"));
+  g_assert_true (toasts_contain (f, "“notes.json” does not hold a valid packet"));
+  g_assert_true (toasts_contain (f, "“letter.json” is not a packet file"));
+  g_assert_true (toasts_contain (f, "“list.json” does not hold a valid packet"));
+  g_assert_true (toasts_contain (f, "“deep.json” is not a packet file"));
+
+  /* The same files again: nothing doubles. */
+  g_ptr_array_set_size (files, 1);
+  cp_window_import_files (f->window, files);
+  WAIT_FOR (toasts_contain (f, "already on this computer"));
+  g_assert_true (toasts_contain (f, "already on this computer"));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
+  {
+    g_autoptr(CpStore) store = open_store_again (f);
+    g_autoptr(GPtrArray) list = cp_store_list_packets (store, NULL);
+
+    g_assert_cmpuint (list->len, ==, 4);
+  }
+}
+
 /* Export PDF from the open packet. */
 static void
 test_export_pdf (Fixture       *f,
@@ -876,6 +963,7 @@ main (int   argc,
   ADD ("completeness", test_completeness);
   ADD ("list", test_list);
   ADD ("trash-kept-30-days", test_trash_kept_30_days);
+  ADD ("import", test_import);
   ADD ("export-pdf", test_export_pdf);
   ADD ("reopen", test_reopen);
   ADD ("attachments-and-groups", test_attachments_and_groups);
