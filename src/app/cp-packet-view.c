@@ -910,6 +910,19 @@ cp_packet_view_add_step (CpPacketView *self,
   return step;
 }
 
+/* Takes the focus out of the pages before the page that holds it is hidden or removed: GTK 4.8
+ * then marks the window to move the focus on later, and it would move from the field the next
+ * page focused to the one after it. */
+static void
+cp_packet_view_release_focus (CpPacketView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->page_stack)))
+    gtk_root_set_focus (root, NULL);
+}
+
 /* Without a packet the view's actions do nothing: they are off, so that their keys (which work
  * window-wide) reach other widgets. */
 static void
@@ -930,6 +943,7 @@ cp_packet_view_clear (CpPacketView *self)
 {
   GtkWidget *child;
 
+  cp_packet_view_release_focus (self);
   g_clear_handle_id (&self->save_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
   self->switching = TRUE;
@@ -1234,6 +1248,8 @@ cp_packet_view_set_page (CpPacketView *self,
             cp_section_page_set_findings (CP_SECTION_PAGE (other->page), self->findings, TRUE);
         }
     }
+  if (gtk_stack_get_visible_child (self->page_stack) != step->page)
+    cp_packet_view_release_focus (self);
   gtk_stack_set_visible_child (self->page_stack, step->page);
   return TRUE;
 }

@@ -1843,6 +1843,29 @@ field_editor_can_focus (FieldEditor *fe)
          gtk_widget_get_visible (fe->focus_widget);
 }
 
+/* Focuses @widget without selecting its text: a page just shown must not have a value that a
+ * stray key replaces. */
+static gboolean
+grab_focus_without_selecting (GtkWidget *widget)
+{
+  GtkEditable *delegate = GTK_IS_EDITABLE (widget)
+                          ? gtk_editable_get_delegate (GTK_EDITABLE (widget)) : NULL;
+  gboolean focused;
+
+  if (GTK_IS_ENTRY (widget))
+    focused = gtk_entry_grab_focus_without_selecting (GTK_ENTRY (widget));
+  else if (GTK_IS_TEXT (widget))
+    focused = gtk_text_grab_focus_without_selecting (GTK_TEXT (widget));
+  else if (GTK_IS_TEXT (delegate))
+    focused = gtk_text_grab_focus_without_selecting (GTK_TEXT (delegate));
+  else
+    return gtk_widget_grab_focus (widget);
+  /* The cursor after what is there, ready to add to it. */
+  if (focused)
+    gtk_editable_set_position (GTK_EDITABLE (widget), -1);
+  return focused;
+}
+
 gboolean
 cp_section_page_focus_first_empty (CpSectionPage *self)
 {
@@ -1860,16 +1883,16 @@ cp_section_page_focus_first_empty (CpSectionPage *self)
       is_empty = value_is_empty (cp_packet_get_value (self->packet, self->section->id,
                                                       fe->field->id));
       if (is_empty && fe->field->required)
-        return gtk_widget_grab_focus (fe->focus_widget);
+        return grab_focus_without_selecting (fe->focus_widget);
       if (is_empty && empty == NULL)
         empty = fe;
       if (first == NULL)
         first = fe;
     }
   if (empty != NULL)
-    return gtk_widget_grab_focus (empty->focus_widget);
+    return grab_focus_without_selecting (empty->focus_widget);
   if (first != NULL)
-    return gtk_widget_grab_focus (first->focus_widget);
+    return grab_focus_without_selecting (first->focus_widget);
   return FALSE;
 }
 

@@ -696,6 +696,24 @@ test_reopen (Fixture       *f,
   gtk_window_present (GTK_WINDOW (second));
   g_assert_cmpstr (cp_packet_view_get_uuid (get_view (f)), ==, uuid);
   g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "review-report");
+  /* The page is complete: the focus is in its first field, its text not selected. */
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (second)));
+  spin (200);
+  {
+    CpSectionPage *page = CP_SECTION_PAGE (cp_packet_view_get_page_widget (get_view (f),
+                                                                           "review-report"));
+    const CpSection *section = cp_section_page_get_section (page);
+    const CpField *first = g_ptr_array_index (section->fields, 0);
+    GtkWidget *editor = cp_section_page_get_editor (page, first->id);
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (second));
+
+    g_assert_nonnull (focus);
+    g_test_message ("focus %s in %s", G_OBJECT_TYPE_NAME (focus),
+                    G_OBJECT_TYPE_NAME (gtk_widget_get_parent (focus)));
+    g_assert_true (focus == editor || gtk_widget_is_ancestor (focus, editor));
+    if (GTK_IS_EDITABLE (focus))
+      g_assert_false (gtk_editable_get_selection_bounds (GTK_EDITABLE (focus), NULL, NULL));
+  }
 }
 
 static gboolean
