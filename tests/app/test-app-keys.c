@@ -1102,6 +1102,66 @@ test_login_dialog_focus (Fixture       *f,
     }
 }
 
+static GtkWidget *
+find_row_titled (GtkWidget  *widget,
+                 const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_ACTION_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      if ((found = find_row_titled (child, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The accounts tools/run-app.sh makes on the local server are listed in the login dialog;
+ * choosing one fills it in, and Enter logs in. */
+static void
+test_local_accounts (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "local-accounts.ini", NULL);
+  g_autofree char *contents = g_strdup_printf ("[enterprise]\nuser=ent\npassword=one two\n\n"
+                                               "[city-office]\nuser=city\npassword=%s\n",
+                                               PASSWORD);
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpLoginDialog *dialog;
+  GtkWidget *row;
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_setenv ("CP_LOCAL_ACCOUNTS", path, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
+  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  g_unsetenv ("CP_LOCAL_ACCOUNTS");
+  g_assert_nonnull (dialog);
+  activate (GTK_WINDOW (dialog));
+  g_assert_nonnull (find_row_titled (GTK_WIDGET (dialog), "Enterprise"));
+  g_assert_null (find_row_titled (GTK_WIDGET (dialog), "Credit service agency"));
+  row = find_row_titled (GTK_WIDGET (dialog), "City credit office (all of Suzhou)");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "city"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), PASSWORD));
+  /* By keys: the row is focused and Enter chooses it; Enter again logs in. */
+  gtk_widget_grab_focus (row);
+  press ("Return");
+  press ("Return");
+  WAIT_FOR_SECS (cp_sync_manager_is_logged_in (sync), 30);
+  g_assert_true (cp_sync_manager_is_logged_in (sync));
+  g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "city");
+  WAIT_FOR_SECS (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING, 30);
+  if ((dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG)) != NULL)
+    {
+      gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1144,6 +1204,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/keys/login-dialog-focus", Fixture, NULL, fixture_set_up,
               test_login_dialog_focus, fixture_tear_down);
+  g_test_add ("/keys/local-accounts", Fixture, NULL, fixture_set_up, test_local_accounts,
+              fixture_tear_down);
 
   status = g_test_run ();
   kill (wm_pid, SIGTERM);
