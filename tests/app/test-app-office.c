@@ -834,6 +834,13 @@ test_review_return_accept (Fixture       *f,
   collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
   g_assert_cmpuint (dropdowns->len, ==, 1);
   g_assert_cmpuint (entries->len, ==, 1);
+  /* The dialog opens in its comment, ready to type. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (message));
+
+    g_assert_true (focus != NULL && (focus == entries->pdata[0] ||
+                                     gtk_widget_is_ancestor (focus, entries->pdata[0])));
+  }
   choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdowns->pdata[0]));
   /* Whole sections and the scoring items can be chosen too. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
