@@ -1147,8 +1147,8 @@ cp_scoring_page_new (CpScoringSheet *sheet,
     }
   for (guint i = 0; i < cp_scoring_sheet_get_n_adjustments (sheet); i++)
     {
-      g_autoptr(CpScoreRow) row = cp_score_row_new (NULL, cp_scoring_sheet_get_adjustment (sheet, i),
-                                                    position++);
+      const CpScoringAdjustment *adjustment = cp_scoring_sheet_get_adjustment (sheet, i);
+      g_autoptr(CpScoreRow) row = cp_score_row_new (NULL, adjustment, position++);
       cp_scoring_page_add_line (self, row);
     }
   viewport = gtk_viewport_new (NULL, NULL);
