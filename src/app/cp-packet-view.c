@@ -358,6 +358,15 @@ cp_packet_view_set_review_comments (CpPacketView *self,
   cp_packet_view_update_completeness (self);
 }
 
+void
+cp_packet_view_refresh_completeness (CpPacketView *self)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  if (self->packet != NULL && self->findings != NULL)
+    cp_packet_view_update_completeness (self);
+}
+
 guint
 cp_packet_view_get_n_comments (CpPacketView *self,
                                const char   *page)
@@ -625,6 +634,26 @@ step_activated_cb (CpPacketView  *self,
     }
 }
 
+/* The focus on a page just shown: the first empty required field of a section, the first
+ * unscored item of the sheet (its value not selected: a stray key must not overwrite it), the
+ * Submit button of a packet ready to go. */
+static void
+cp_packet_view_focus_page (CpPacketView *self,
+                           Step         *step)
+{
+  if (!gtk_widget_get_sensitive (step->page))
+    return;
+  if (CP_IS_SECTION_PAGE (step->page))
+    cp_section_page_focus_first_empty (CP_SECTION_PAGE (step->page));
+  else if (CP_IS_SCORING_PAGE (step->page))
+    {
+      if (cp_scoring_page_get_focus_item (CP_SCORING_PAGE (step->page)) == NULL)
+        cp_scoring_page_focus_first_unscored (CP_SCORING_PAGE (step->page));
+    }
+  else if (CP_IS_COMPLETENESS_PAGE (step->page))
+    cp_completeness_page_focus (CP_COMPLETENESS_PAGE (step->page));
+}
+
 static void
 page_changed_cb (CpPacketView *self)
 {
@@ -646,11 +675,8 @@ page_changed_cb (CpPacketView *self)
                            gtk_list_box_get_row_at_index (self->step_list, index));
   label = g_strdup_printf (_("Step %d of %u"), index + 1, self->steps->len);
   gtk_label_set_text (self->step_label, label);
-  /* Keyboard first: on the scoring sheet the reviewer can type digits at once. */
-  if (self->scoring != NULL &&
-      ((Step *) g_ptr_array_index (self->steps, index))->page == GTK_WIDGET (self->scoring) &&
-      cp_scoring_page_get_focus_item (self->scoring) == NULL)
-    cp_scoring_page_focus_first_unscored (self->scoring);
+  /* Keyboard first: what is typed next lands where the page needs it. */
+  cp_packet_view_focus_page (self, g_ptr_array_index (self->steps, index));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.previous", index > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.next",
                                  (guint) index + 1 < self->steps->len);
@@ -884,11 +910,40 @@ cp_packet_view_add_step (CpPacketView *self,
   return step;
 }
 
+/* Takes the focus out of the pages before the page that holds it is hidden or removed: GTK 4.8
+ * then marks the window to move the focus on later, and it would move from the field the next
+ * page focused to the one after it. */
+static void
+cp_packet_view_release_focus (CpPacketView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->page_stack)))
+    gtk_root_set_focus (root, NULL);
+}
+
+/* Without a packet the view's actions do nothing: they are off, so that their keys (which work
+ * window-wide) reach other widgets. */
+static void
+cp_packet_view_set_actions_enabled (CpPacketView *self,
+                                    gboolean      enabled)
+{
+  static const char * const actions[] = {
+    "packet.next", "packet.previous", "packet.show-completeness", "packet.show-scoring",
+    "packet.only-unscored", "packet.export-pdf", "packet.delete",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], enabled);
+}
+
 static void
 cp_packet_view_clear (CpPacketView *self)
 {
   GtkWidget *child;
 
+  cp_packet_view_release_focus (self);
   g_clear_handle_id (&self->save_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
   self->switching = TRUE;
@@ -909,6 +964,7 @@ cp_packet_view_clear (CpPacketView *self)
   self->completeness = NULL;
   self->scoring = NULL;
   self->dirty = FALSE;
+  cp_packet_view_set_actions_enabled (self, FALSE);
 }
 
 static void
@@ -979,6 +1035,9 @@ cp_packet_view_init (CpPacketView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Ctrl+K, Alt+Right, Ctrl+E…: from any field and from the header bar. */
+  gtk_widget_add_controller (GTK_WIDGET (self), cp_app_shortcut_controller_new ("packet."));
+  cp_packet_view_set_actions_enabled (self, FALSE);
 }
 
 gboolean
@@ -1071,6 +1130,7 @@ cp_packet_view_set_packet (CpPacketView        *self,
                                    GTK_WIDGET (self->scoring));
         }
     }
+  cp_packet_view_set_actions_enabled (self, TRUE);
   self->completeness = cp_completeness_page_new ();
   g_signal_connect (self->completeness, "jump", G_CALLBACK (completeness_jump_cb), self);
   cp_packet_view_add_step (self, CP_PAGE_COMPLETENESS, NULL, _("Completeness"),
@@ -1188,6 +1248,8 @@ cp_packet_view_set_page (CpPacketView *self,
             cp_section_page_set_findings (CP_SECTION_PAGE (other->page), self->findings, TRUE);
         }
     }
+  if (gtk_stack_get_visible_child (self->page_stack) != step->page)
+    cp_packet_view_release_focus (self);
   gtk_stack_set_visible_child (self->page_stack, step->page);
   return TRUE;
 }

@@ -40,6 +40,7 @@ struct _CpProgressPage
   GDateTime          *updated;         /* when it came */
   GHashTable         *cells;           /* "district|kind|column" → GtkLabel *, not owned */
   gboolean            busy;
+  guint               n_loads;
   gboolean            searching;       /* the first load, looking back for a year with quotas */
   int                 first_year;
 };
@@ -377,6 +378,7 @@ cp_progress_page_load (CpProgressPage *self)
   CpSyncEngine *engine = cp_sync_manager_get_engine (self->manager);
   int year = cp_progress_page_get_year (self);
 
+  self->n_loads++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -580,6 +582,14 @@ cp_progress_page_refresh (CpProgressPage *self)
 
   self->searching = FALSE;
   cp_progress_page_load (self);
+}
+
+guint
+cp_progress_page_get_n_loads (CpProgressPage *self)
+{
+  g_return_val_if_fail (CP_IS_PROGRESS_PAGE (self), 0);
+
+  return self->n_loads;
 }
 
 gboolean
