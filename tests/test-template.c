@@ -116,7 +116,7 @@ test_shipped_city_details (void)
   const CpDeadline *deadline;
 
   g_assert_no_error (error);
-  g_assert_cmpstr (cp_template_get_version (tpl), ==, "2020.1");
+  g_assert_cmpstr (cp_template_get_version (tpl), ==, "2020.2");
   g_assert_cmpint (cp_template_get_year (tpl), ==, 2020);
   g_assert_cmpstr (cp_text_get_for (cp_template_get_title (tpl), "zh_CN"), ==, "市级示范企业申报");
   g_assert_cmpstr (cp_text_get_for (cp_template_lookup_section (tpl, "field-survey")->title,
@@ -863,6 +863,593 @@ test_check_write (void)
   }
 }
 
+/* The shipped kinds: who writes what in which state, cell by cell, against the seeds (000 二 and
+ * 三, ../shared/DOMAIN.md "Who writes what"). The tables below are written from the seeds, not
+ * from the templates. */
+
+typedef struct
+{
+  const char *part;   /* "section" (every field of it), "section.field", "section.group.field",
+                       * or "score:self" / "score:acceptance" */
+  const char *owner;
+} OwnerSpec;
+
+typedef struct
+{
+  const char *state;
+  const char *role;
+  const char *sections;  /* "*" for everything the role owns, or section ids */
+} WriterSpec;
+
+typedef struct
+{
+  const char       *kind;
+  const char       *states;   /* in the template's order; the final ones end with "!" */
+  const OwnerSpec  *owners;
+  const WriterSpec *writers;
+} KindSpec;
+
+static const OwnerSpec standardization_owners[] = {
+  { "cover", "enterprise" }, { "eligibility", "enterprise" }, { "credit-report", "enterprise" },
+  { "work-summary", "enterprise" }, { "internal-assessment", "enterprise" },
+  { "commitment", "enterprise" }, { "evidence", "enterprise" },
+  /* 企业自评; the acceptance organised by the district (二(一)4). */
+  { "score:self", "enterprise" }, { "score:acceptance", "district-office" },
+  { NULL, NULL }
+};
+
+static const WriterSpec standardization_writers[] = {
+  { "self-check", "enterprise", "*" },
+  { "coaching", "enterprise", "work-summary internal-assessment evidence" },
+  { "acceptance", "district-office", "evidence" },
+  { "returned", "enterprise", "*" },
+  { NULL, NULL, NULL }
+};
+
+static const OwnerSpec city_owners[] = {
+  { "cover", "enterprise" },
+  /* The contract is the enterprise's, stamped by the district office (盖章鉴定). */
+  { "contract", "enterprise" }, { "contract.district_stamp", "district-office" },
+  /* The agency's field survey; the receipt signed by the enterprise head. */
+  { "field-survey", "coaching-agency" }, { "field-survey.confirmation", "enterprise" },
+  { "field-survey.head_signature", "enterprise" }, { "field-survey.seal", "enterprise" },
+  { "field-survey.receipt_scan", "enterprise" },
+  { "internal-assessment", "enterprise" }, { "work-plan", "enterprise" },
+  /* The agency's evaluation report, the enterprise's written feedback. */
+  { "evaluation", "coaching-agency" }, { "evaluation.feedback", "enterprise" },
+  { "evaluation.feedback_date", "enterprise" },
+  /* The application form, with the district's 初审 block and the city's block. */
+  { "application-form", "enterprise" },
+  { "application-form.district_opinion", "district-office" },
+  { "application-form.district_reviewer", "district-office" },
+  { "application-form.district_approver", "district-office" },
+  { "application-form.district_stamp", "district-office" },
+  { "application-form.city_opinion", "city-office" },
+  { "application-form.city_reviewer", "city-office" },
+  { "application-form.city_approver", "city-office" },
+  { "application-form.city_review_date", "city-office" },
+  { "credit-report", "enterprise" }, { "commitment", "enterprise" },
+  /* The third party's on-site evaluation (现场评价认定). */
+  { "scoring", "evaluating-agency" }, { "score:acceptance", "evaluating-agency" },
+  { NULL, NULL }
+};
+
+static const WriterSpec city_writers[] = {
+  { "preparing", "enterprise", "*" }, { "preparing", "coaching-agency", "*" },
+  { "district-review", "district-office", "*" },
+  { "coaching", "enterprise",
+    "field-survey internal-assessment work-plan evaluation credit-report commitment" },
+  { "coaching", "coaching-agency", "*" },
+  { "evaluation", "evaluating-agency", "*" },
+  { "recognition", "city-office", "*" },
+  { "returned", "enterprise", "*" }, { "returned", "coaching-agency", "*" },
+  { NULL, NULL, NULL }
+};
+
+static const OwnerSpec provincial_owners[] = {
+  { "cover", "enterprise" }, { "city-recognition", "enterprise" },
+  /* The district checks the credit status through the platforms (二(三)1). */
+  { "credit-check", "district-office" }, { "credit-check.repair_evidence", "enterprise" },
+  { "credit-report", "enterprise" },
+  { "application-form", "enterprise" },
+  { "application-form.district_opinion", "district-office" },
+  { "application-form.district_stamp", "district-office" },
+  { "application-form.city_opinion", "city-office" },
+  { "application-form.city_stamp", "city-office" },
+  { "coaching", "coaching-agency" }, { "commitment", "enterprise" },
+  { "scoring", "enterprise" }, { "score:self", "enterprise" },
+  { NULL, NULL }
+};
+
+static const WriterSpec provincial_writers[] = {
+  { "preparing", "enterprise", "*" }, { "preparing", "coaching-agency", "*" },
+  { "district-review", "district-office", "*" },
+  { "city-review", "city-office", "*" },
+  { "returned", "enterprise", "*" }, { "returned", "coaching-agency", "*" },
+  { NULL, NULL, NULL }
+};
+
+static const OwnerSpec review_owners[] = {
+  { "cover", "enterprise" },
+  /* The district's credit review (二(四)3). */
+  { "recognition", "enterprise" }, { "recognition.credit_status", "district-office" },
+  { "financial-statements", "enterprise" },
+  /* The selected agency re-reviews on site; the enterprise head signs the record. */
+  { "on-site", "evaluating-agency" }, { "on-site.head_signature", "enterprise" },
+  /* Its report; the conclusion and 处理意见 are the city's (二(四)6). */
+  { "review-report", "evaluating-agency" }, { "review-report.conclusion", "city-office" },
+  { "review-report.city_opinion", "city-office" },
+  { "review-report.city_decided_on", "city-office" },
+  { "scoring", "evaluating-agency" }, { "score:acceptance", "evaluating-agency" },
+  { NULL, NULL }
+};
+
+static const WriterSpec review_writers[] = {
+  { "preparing", "enterprise", "*" },
+  { "district-review", "district-office", "*" },
+  { "on-site", "evaluating-agency", "*" }, { "on-site", "enterprise", "on-site" },
+  { "decision", "city-office", "*" },
+  { "returned", "enterprise", "*" },
+  { NULL, NULL, NULL }
+};
+
+static const KindSpec kind_specs[] = {
+  { "standardization-acceptance",
+    "self-check credit-review coaching acceptance accepted! returned",
+    standardization_owners, standardization_writers },
+  { "city-demonstration",
+    "preparing district-review coaching acceptance-requested evaluation recognition recognised! "
+    "returned", city_owners, city_writers },
+  { "provincial-recommendation",
+    "preparing district-review city-review provincial-evaluation recognised! returned",
+    provincial_owners, provincial_writers },
+  { "demonstration-review",
+    "preparing district-review listed on-site decision decided reported! returned",
+    review_owners, review_writers },
+};
+
+static CpRole
+role_of (const char *text)
+{
+  CpRole role = CP_ROLE_NONE;
+
+  if (text != NULL)
+    g_assert_true (cp_role_from_string (text, &role));
+  return role;
+}
+
+/* The owner the spec gives @path ("section.field", "section.group.field" or "score:…"). */
+static CpRole
+spec_owner (const KindSpec *spec,
+            const char     *path)
+{
+  const char *dot = strchr (path, '.');
+  const char *last = strrchr (path, '.');
+  g_autofree char *section = dot != NULL ? g_strndup (path, dot - path) : NULL;
+  g_autofree char *group = last != dot ? g_strndup (path, last - path) : NULL;
+  const char *want[] = { path, group, section };
+
+  /* The most precise entry: the field, its group, its section. */
+  for (guint w = 0; w < G_N_ELEMENTS (want); w++)
+    {
+      for (guint i = 0; want[w] != NULL && spec->owners[i].part != NULL; i++)
+        {
+          if (g_str_equal (spec->owners[i].part, want[w]))
+            return role_of (spec->owners[i].owner);
+        }
+    }
+  return CP_ROLE_NONE;
+}
+
+static gboolean
+spec_writes (const KindSpec *spec,
+             const char     *state,
+             CpRole          role,
+             const char     *section)
+{
+  for (guint i = 0; spec->writers[i].state != NULL; i++)
+    {
+      const WriterSpec *w = &spec->writers[i];
+      g_auto(GStrv) sections = NULL;
+
+      if (!g_str_equal (w->state, state) || role_of (w->role) != role)
+        continue;
+      if (g_str_equal (w->sections, "*"))
+        return TRUE;
+      sections = g_strsplit (w->sections, " ", -1);
+      return g_strv_contains ((const char * const *) sections, section);
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  char          *path;      /* as spec_owner() reads it */
+  char          *pointer;
+  const char    *section;
+  const CpField *field;     /* NULL for a score column */
+  int            column;
+  CpPacket      *changed;   /* the demo packet with this part changed */
+} Cell;
+
+static void
+cell_free (Cell *cell)
+{
+  g_free (cell->path);
+  g_free (cell->pointer);
+  g_clear_object (&cell->changed);
+  g_free (cell);
+}
+
+/* Every part of @tpl (every field, every group sub-field, every score column the sheet has), each
+ * with a copy of @demo where that part holds another value. */
+static GPtrArray *
+all_cells (CpTemplate *tpl,
+           CpPacket   *demo)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  GPtrArray *sections = cp_template_get_sections (tpl);
+  const CpScoringRef *scoring = cp_template_get_scoring (tpl);
+
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, s);
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, f);
+
+          for (int k = -1; k < (int) (field->fields != NULL ? field->fields->len : 0); k++)
+            {
+              Cell *cell = g_new0 (Cell, 1);
+
+              cell->section = section->id;
+              cell->column = -1;
+              cell->changed = cp_packet_copy (demo);
+              if (k < 0)
+                {
+                  cell->field = field;
+                  cell->path = g_strdup (field->path);
+                  cell->pointer = g_strdup_printf ("/sections/%s/%s", section->id, field->id);
+                  cp_packet_set_string (cell->changed, section->id, field->id,
+                                        "changed by the matrix test");
+                }
+              else
+                {
+                  const CpField *sub = g_ptr_array_index (field->fields, k);
+                  /* A deep copy: json_node_copy() shares the array with the packet. */
+                  g_autofree char *text = json_to_string (cp_packet_get_value (demo, section->id,
+                                                                               field->id),
+                                                          FALSE);
+                  JsonNode *entries = json_from_string (text, NULL);
+
+                  /* The sample packet has entries in every group. */
+                  g_assert_nonnull (entries);
+                  g_assert_cmpuint (json_array_get_length (json_node_get_array (entries)), >, 0);
+                  json_object_set_string_member (json_array_get_object_element (
+                                                   json_node_get_array (entries), 0),
+                                                 sub->id, "changed by the matrix test");
+                  cp_packet_set_value (cell->changed, section->id, field->id, entries);
+                  cell->field = sub;
+                  cell->path = g_strdup (sub->path);
+                  cell->pointer = g_strdup_printf ("/sections/%s/%s/0/%s", section->id,
+                                                   field->id, sub->id);
+                }
+              g_ptr_array_add (cells, cell);
+            }
+        }
+    }
+
+  for (int column = CP_SCORE_SELF; scoring != NULL && column <= CP_SCORE_ACCEPTANCE; column++)
+    {
+      Cell *cell = g_new0 (Cell, 1);
+      const CpItemScore *score = cp_packet_get_score (demo, "1.1.1");
+      double before = score == NULL ? -1
+                      : column == CP_SCORE_SELF ? (score->has_self ? score->self : -1)
+                                                : (score->has_acceptance ? score->acceptance : -1);
+
+      cell->section = scoring->section->id;
+      cell->column = column;
+      cell->path = g_strdup (column == CP_SCORE_SELF ? "score:self" : "score:acceptance");
+      cell->pointer = g_strdup_printf ("/scoring/items/1.1.1/%s",
+                                       column == CP_SCORE_SELF ? "self" : "acceptance");
+      cell->changed = cp_packet_copy (demo);
+      cp_packet_set_score (cell->changed, "1.1.1", (CpScoreColumn) column,
+                           before == 1 ? 2 : 1);
+      g_ptr_array_add (cells, cell);
+    }
+  return cells;
+}
+
+static void
+test_shipped_matrix (gconstpointer data)
+{
+  const KindSpec *spec = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (&error);
+  CpTemplate *tpl = cp_template_registry_lookup_kind (registry, spec->kind);
+  const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+  g_autoptr(CpPacket) demo = cp_demo_packet (registry, spec->kind, 3);
+  g_autoptr(GPtrArray) cells = all_cells (tpl, demo);
+  g_auto(GStrv) states = g_strsplit (spec->states, " ", -1);
+  guint n_cells = 0, n_allowed = 0;
+
+  g_assert_nonnull (workflow);
+  g_assert_cmpuint (cp_workflow_get_states (workflow)->len, ==, g_strv_length (states));
+
+  for (guint st = 0; states[st] != NULL; st++)
+    {
+      const CpWorkflowState *state = g_ptr_array_index (cp_workflow_get_states (workflow), st);
+      gboolean final = g_str_has_suffix (states[st], "!");
+      g_autofree char *id = g_strndup (states[st], strlen (states[st]) - (final ? 1 : 0));
+
+      g_assert_cmpstr (state->id, ==, id);
+      g_assert_cmpint (state->final, ==, final);
+
+      for (guint r = CP_ROLE_ENTERPRISE; r < CP_N_ROLES; r++)
+        {
+          for (guint c = 0; c < cells->len; c++)
+            {
+              const Cell *cell = g_ptr_array_index (cells, c);
+              CpRole owner = spec_owner (spec, cell->path);
+              gboolean expected = !final && owner == r &&
+                                  spec_writes (spec, id, r, cell->section);
+              g_autoptr(GPtrArray) refused = NULL;
+              gboolean may;
+
+              if (st == 0 && r == CP_ROLE_ENTERPRISE)
+                {
+                  /* The owner, whatever the state. */
+                  g_assert_cmpint (cp_template_get_owner (tpl, cell->pointer), ==, owner);
+                  if (cell->field != NULL)
+                    g_assert_cmpint (cell->field->owner, ==, owner);
+                }
+
+              may = cell->field != NULL
+                    ? cp_template_may_write_field (tpl, r, id, cell->field)
+                    : cp_template_may_write_score (tpl, r, id, (CpScoreColumn) cell->column);
+              if (may != expected)
+                g_error ("%s: %s may%s write %s in %s", spec->kind, cp_role_to_string (r),
+                         may ? "" : " not", cell->path, id);
+              g_assert_cmpint (cp_template_may_write (tpl, r, id, cell->pointer), ==, expected);
+
+              /* The same through a real write of the value: refused exactly there, or not. */
+              refused = cp_template_check_write (tpl, r, id, demo, cell->changed);
+              if (expected)
+                {
+                  if (refused->len != 0)
+                    g_error ("%s: %s writing %s in %s is refused at %s", spec->kind,
+                             cp_role_to_string (r), cell->path, id,
+                             ((CpRefusal *) g_ptr_array_index (refused, 0))->pointer);
+                  n_allowed++;
+                }
+              else
+                {
+                  const CpRefusal *refusal;
+
+                  g_assert_cmpuint (refused->len, ==, 1);
+                  refusal = g_ptr_array_index (refused, 0);
+                  g_assert_cmpstr (refusal->pointer, ==, cell->pointer);
+                  g_assert_cmpint (refusal->owner, ==, owner);
+                  g_assert_cmpint (refusal->reason, ==, owner == r ? CP_REFUSAL_NOT_NOW
+                                                                   : CP_REFUSAL_NOT_OWNER);
+                }
+              n_cells++;
+            }
+        }
+    }
+  g_test_message ("%s: %u cells, %u writable", spec->kind, n_cells, n_allowed);
+  g_assert_cmpuint (n_allowed, >, 0);
+}
+
+/* Every section of the shipped kinds has an owner for each of its values; the packet states of
+ * before map onto the workflow. */
+static void
+test_shipped_workflows (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (&error);
+  g_autoptr(GPtrArray) kinds = cp_template_registry_list_kinds (registry);
+  static const struct { const char *kind; const char *legacy[5]; } mapping[] = {
+    { "city-demonstration",
+      { "preparing", "preparing", "district-review", "returned", "recognised" } },
+    { "demonstration-review",
+      { "preparing", "preparing", "district-review", "returned", "reported" } },
+    { "provincial-recommendation",
+      { "preparing", "preparing", "district-review", "returned", "recognised" } },
+    { "standardization-acceptance",
+      { "self-check", "self-check", "credit-review", "returned", "accepted" } },
+  };
+
+  g_assert_cmpuint (kinds->len, ==, G_N_ELEMENTS (mapping));
+  for (guint k = 0; k < kinds->len; k++)
+    {
+      CpTemplate *tpl = g_ptr_array_index (kinds, k);
+      const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+      GPtrArray *transitions = cp_workflow_get_transitions (workflow);
+      gboolean assigns = FALSE;
+
+      g_assert_cmpstr (cp_template_get_id (tpl), ==, mapping[k].kind);
+      g_assert_cmpstr (cp_template_get_version (tpl), ==, "2020.2");
+      g_assert_cmpint (cp_workflow_get_creator (workflow), ==, CP_ROLE_ENTERPRISE);
+      for (guint l = 0; l < 5; l++)
+        {
+          const CpWorkflowState *state = cp_workflow_state_from_legacy (workflow, l);
+
+          g_assert_cmpstr (state->id, ==, mapping[k].legacy[l]);
+          /* And back: the store and the queue still see the packet where it was. */
+          if (l != CP_PACKET_STATE_READY)
+            g_assert_cmpint (state->legacy, ==, l);
+        }
+      /* The office's transitions that send a packet back need comments; every kind hands the
+       * packet in once and again after a return. */
+      for (guint t = 0; t < transitions->len; t++)
+        {
+          const CpTransition *transition = g_ptr_array_index (transitions, t);
+
+          if (g_str_equal (transition->to->id, "returned"))
+            {
+              g_assert_true (transition->comment);
+              g_assert_true (transition->role == CP_ROLE_DISTRICT_OFFICE ||
+                             transition->role == CP_ROLE_CITY_OFFICE);
+            }
+          if (transition->submits)
+            g_assert_cmpint (transition->role, ==, CP_ROLE_ENTERPRISE);
+          if (transition->assigns != CP_ROLE_NONE)
+            {
+              assigns = TRUE;
+              g_assert_cmpint (transition->role, ==, CP_ROLE_CITY_OFFICE);
+            }
+        }
+      /* The city commissions the third party: the city application and the re-review. */
+      g_assert_cmpint (assigns, ==, g_str_equal (mapping[k].kind, "city-demonstration") ||
+                                    g_str_equal (mapping[k].kind, "demonstration-review"));
+    }
+}
+
+/* The stages in the seeds' order and words. */
+static void
+test_shipped_stages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (&error);
+  const CpWorkflow *city = cp_template_get_workflow (cp_template_registry_lookup_kind (
+                             registry, "city-demonstration"));
+  const CpWorkflow *review = cp_template_get_workflow (cp_template_registry_lookup_kind (
+                               registry, "demonstration-review"));
+  const CpWorkflow *standardization = cp_template_get_workflow (
+    cp_template_registry_lookup_kind (registry, "standardization-acceptance"));
+  const CpWorkflowState *state;
+
+  /* City application: 初审 by the district by the applicant list of 30 Apr; the third party's
+   * 现场评价认定 by 30 Sep; the city's recognition. */
+  state = cp_workflow_lookup_state (city, "district-review");
+  g_assert_cmpstr (cp_text_get_for (state->label, "zh_CN"), ==, "市、区信用办初审");
+  g_assert_cmpstr (state->deadline->id, ==, "applicant-list");
+  state = cp_workflow_lookup_state (city, "evaluation");
+  g_assert_cmpstr (cp_text_get_for (state->label, "zh_CN"), ==, "现场评价认定");
+  g_assert_cmpuint (state->deadline->month, ==, 9);
+  g_assert_cmpuint (state->deadline->day, ==, 30);
+  g_assert_cmpint (cp_workflow_lookup_transition (city, "acceptance-requested", "assign")->assigns,
+                   ==, CP_ROLE_EVALUATING_AGENCY);
+  g_assert_cmpint (cp_workflow_lookup_transition (city, "recognition", "recognise")->role, ==,
+                   CP_ROLE_CITY_OFFICE);
+
+  /* 贯标: 企业自查 → 信用审查 → 辅导 → 验收 by the district, by 31 Aug. */
+  g_assert_cmpstr (cp_text_get_for (cp_workflow_get_initial (standardization)->label, "zh_CN"),
+                   ==, "企业自查");
+  state = cp_workflow_lookup_state (standardization, "acceptance");
+  g_assert_cmpuint (state->deadline->month, ==, 8);
+  g_assert_cmpint (cp_workflow_lookup_transition (standardization, "acceptance", "accept")->role,
+                   ==, CP_ROLE_DISTRICT_OFFICE);
+
+  /* Re-review: list by 1 Apr, the agency on site, the city's decision, reported by 30 Nov. */
+  g_assert_cmpstr (cp_workflow_lookup_state (review, "district-review")->deadline->id, ==,
+                   "review-list");
+  g_assert_cmpstr (cp_workflow_lookup_state (review, "decided")->deadline->id, ==, "results");
+  g_assert_cmpint (cp_workflow_lookup_transition (review, "on-site", "report")->role, ==,
+                   CP_ROLE_EVALUATING_AGENCY);
+  g_assert_cmpint (cp_workflow_lookup_transition (review, "decided", "report-to-province")->role,
+                   ==, CP_ROLE_CITY_OFFICE);
+}
+
+/* The seeds' words in the shipped data (seed 000 二 and 三). */
+static void
+test_shipped_terms (void)
+{
+  static const char * const with_report[] = {
+    "standardization-acceptance", "city-demonstration", "provincial-recommendation", NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (&error);
+  CpTemplate *standardization = cp_template_registry_lookup_kind (registry,
+                                                                  "standardization-acceptance");
+  CpTemplate *review = cp_template_registry_lookup_kind (registry, "demonstration-review");
+  CpScoringSheet *sheet = cp_template_registry_lookup_sheet (registry, "jiangsu-2019");
+
+  for (guint i = 0; with_report[i] != NULL; i++)
+    {
+      CpTemplate *tpl = cp_template_registry_lookup_kind (registry, with_report[i]);
+
+      g_assert_cmpstr (cp_text_get_for (cp_template_lookup_section (tpl, "credit-report")->title,
+                                        "zh_CN"), ==, "《社会法人信用信息查询报告》");
+    }
+  g_assert_cmpstr (cp_text_get_for (cp_template_lookup_section (standardization,
+                                                                "commitment")->title, "zh_CN"),
+                   ==, "贯标申请信用承诺书");
+  g_assert_nonnull (strstr (cp_text_get_for (cp_scoring_sheet_get_source (sheet), "zh_CN"),
+                            "《江苏省企业信用管理贯标指南（修订版）》"));
+  g_assert_cmpstr (cp_scoring_sheet_get_version (sheet), ==, "2019.2");
+  g_assert_nonnull (strstr (cp_text_get_for (cp_template_lookup_field (review,
+                                                                       "recognition.level")->help,
+                                             "zh_CN"), "标准分"));
+  g_assert_cmpstr (cp_text_get_for (cp_template_get_column_label (review, CP_SCORE_ACCEPTANCE),
+                                    "zh_CN"), ==, "复核评价");
+  g_assert_nonnull (strstr (cp_text_get_for (cp_template_lookup_field (
+                                               cp_template_registry_lookup_kind (
+                                                 registry, "city-demonstration"),
+                                               "contract.district_stamp")->label, "zh_CN"),
+                            "市、区信用办"));
+}
+
+/* Packets made with the earlier versions keep their templates, and move on to the newest. */
+static void
+test_shipped_archive (void)
+{
+  static const char * const kinds[] = {
+    "standardization-acceptance", "city-demonstration", "provincial-recommendation",
+    "demonstration-review", NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (&error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_scoring_sheet_get_version (cp_template_registry_lookup_sheet_version (
+                     registry, "jiangsu-2019", "2019.1")), ==, "2019.1");
+  for (guint k = 0; kinds[k] != NULL; k++)
+    {
+      CpTemplate *old = cp_template_registry_lookup_kind_version (registry, kinds[k], "2020.1");
+      g_autofree char *name = g_strdup_printf ("%s.json", kinds[k]);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "packets", name, NULL);
+      g_autoptr(CpPacket) packet = cp_packet_new_from_file (path, &error);
+      g_autoptr(CpPacket) upgraded = NULL;
+      g_autoptr(GPtrArray) before = NULL;
+      g_autoptr(GPtrArray) after = NULL;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (old);
+      /* The format of 2020.1: no owners, no workflow. */
+      g_assert_null (cp_template_get_workflow (old));
+      g_assert_cmpstr (cp_packet_get_template_version (packet), ==, "2020.1");
+      before = cp_validator_validate (registry, packet, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (before->len, ==, 0);
+
+      upgraded = cp_template_registry_upgrade_packet (registry, packet, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (cp_packet_get_template_version (upgraded), ==, "2020.2");
+      g_assert_cmpstr (cp_packet_get_uuid (upgraded), ==, cp_packet_get_uuid (packet));
+      g_assert_cmpint (cp_packet_get_state (upgraded), ==, cp_packet_get_state (packet));
+      /* Same ids: every value carries over and the newer version finds nothing unknown. */
+      after = cp_validator_validate (registry, upgraded, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < after->len; i++)
+        {
+          const CpFinding *f = g_ptr_array_index (after, i);
+
+          g_test_message ("%s: %s %s/%s", kinds[k], f->code, f->section, f->field);
+          g_assert_cmpstr (f->code, !=, "unknown-field");
+        }
+    }
+
+  {
+    g_autoptr(CpPacket) alien = cp_packet_new ("alien-kind", "1");
+
+    g_assert_null (cp_template_registry_upgrade_packet (registry, alien, &error));
+    g_assert_error (error, CP_TEMPLATE_REGISTRY_ERROR, CP_TEMPLATE_REGISTRY_ERROR_UNKNOWN_KIND);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -890,6 +1477,17 @@ main (int   argc,
   g_test_add_func ("/template/workflow/good", test_workflow_good);
   g_test_add_func ("/template/access/diff-pointers", test_diff_pointers);
   g_test_add_func ("/template/access/check-write", test_check_write);
+  g_test_add_func ("/template/shipped/workflows", test_shipped_workflows);
+  g_test_add_func ("/template/shipped/stages", test_shipped_stages);
+  g_test_add_func ("/template/shipped/terms", test_shipped_terms);
+  g_test_add_func ("/template/shipped/archive", test_shipped_archive);
+  for (guint i = 0; i < G_N_ELEMENTS (kind_specs); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/template/shipped/matrix/%s",
+                                               kind_specs[i].kind);
+
+      g_test_add_data_func (name, &kind_specs[i], test_shipped_matrix);
+    }
 
   return g_test_run ();
 }
