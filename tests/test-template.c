@@ -509,14 +509,14 @@ test_workflow_good (void)
                    CP_ROLE_DISTRICT_OFFICE);
   g_assert_cmpint (cp_template_lookup_field (tpl, "decision.opinion")->owner, ==,
                    CP_ROLE_CITY_OFFICE);
-  /* Score columns; notes, evidence, review clock and sheet go with the first required
-   * column. */
+  /* Score columns; notes, evidence and review clock go with the first required column, the
+   * sheet reference (set when the packet is made) with the creator. */
   g_assert_cmpint (scoring->column_owner[CP_SCORE_SELF], ==, CP_ROLE_ENTERPRISE);
   g_assert_cmpint (scoring->column_owner[CP_SCORE_ACCEPTANCE], ==, CP_ROLE_EVALUATING_AGENCY);
   g_assert_cmpint (scoring->note_owner, ==, CP_ROLE_EVALUATING_AGENCY);
   g_assert_cmpint (scoring->evidence_owner, ==, CP_ROLE_EVALUATING_AGENCY);
   g_assert_cmpint (scoring->review_owner, ==, CP_ROLE_EVALUATING_AGENCY);
-  g_assert_cmpint (scoring->sheet_owner, ==, CP_ROLE_EVALUATING_AGENCY);
+  g_assert_cmpint (scoring->sheet_owner, ==, CP_ROLE_ENTERPRISE);
   g_assert_cmpstr (cp_text_get_for (cp_template_get_column_label (tpl, CP_SCORE_ACCEPTANCE),
                                     "zh_CN"), ==, "现场评价认定");
   g_assert_null (cp_template_get_column_label (tpl, CP_SCORE_SELF));
@@ -721,6 +721,8 @@ test_check_write (void)
   CpRefusal *refusal;
 
   cp_packet_set_string (stored, "cover", "name", "苏州甲公司");
+  /* As the application makes packets: on the kind's sheet from the start. */
+  cp_packet_set_sheet (stored, "tiny-sheet", "1");
   cp_packet_add_attachment (stored, "stamp.pdf", scan, 10, "application/pdf");
   {
     g_autofree char *text = g_strdup_printf ("{\"signer\": \"区信用办\", \"role\": "

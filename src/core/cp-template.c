@@ -1777,16 +1777,14 @@ resolve_owners (CpTemplate  *self,
                ? "self" : "acceptance");
       goto fail;
     }
-  /* Notes, evidence, the review clock and the sheet go with the first column the kind
-   * requires. */
+  /* Notes, evidence and the review clock go with the first column the kind requires (the sheet
+   * reference with the creator: read_workflow()). */
   if (scoring->note_owner == CP_ROLE_NONE)
     scoring->note_owner = scoring->column_owner[self->scoring_first];
   if (scoring->evidence_owner == CP_ROLE_NONE)
     scoring->evidence_owner = scoring->column_owner[self->scoring_first];
   if (scoring->review_owner == CP_ROLE_NONE)
     scoring->review_owner = scoring->column_owner[self->scoring_first];
-  if (scoring->sheet_owner == CP_ROLE_NONE)
-    scoring->sheet_owner = scoring->column_owner[self->scoring_first];
   cp_json_ctx_pop (ctx, mark);
   return TRUE;
 
@@ -1813,7 +1811,12 @@ read_workflow (CpTemplate  *self,
   mark = cp_json_ctx_push_member (ctx, "workflow");
   self->workflow = cp_workflow_read (self, ctx, object, error);
   cp_json_ctx_pop (ctx, mark);
-  return self->workflow != NULL;
+  if (self->workflow == NULL)
+    return FALSE;
+  /* The packet is scored on the sheet (and version) it was made with, by its creator. */
+  if (self->scoring != NULL && self->scoring->sheet_owner == CP_ROLE_NONE)
+    self->scoring->sheet_owner = cp_workflow_get_creator (self->workflow);
+  return TRUE;
 }
 
 static gboolean

@@ -190,8 +190,8 @@ typedef struct
   gboolean         acceptance;  /* the acceptance column must be complete */
   /* Who writes each column (indexed by CpScoreColumn), the items' notes and evidence, the
    * half-day review clock and the sheet reference; CP_ROLE_NONE: nobody (or a template without
-   * a workflow). All but the columns default to the owner of the first column the kind
-   * requires. */
+   * a workflow). Notes, evidence and the clock default to the owner of the first column the
+   * kind requires, the sheet reference (set when the packet is made) to the kind's creator. */
   CpRole           column_owner[2];
   CpRole           note_owner;
   CpRole           evidence_owner;
