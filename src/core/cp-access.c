@@ -522,15 +522,34 @@ cp_template_check_write (CpTemplate *tpl,
                          CpPacket   *old,
                          CpPacket   *new_packet)
 {
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE (tpl), NULL);
+  g_return_val_if_fail ((guint) role < CP_N_ROLES, NULL);
+  g_return_val_if_fail (old == NULL || CP_IS_PACKET (old), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (new_packet), NULL);
+
+  changes = cp_packet_diff (old, new_packet);
+  return cp_template_check_changes (tpl, role, state_id, old, new_packet, changes);
+}
+
+GPtrArray *
+cp_template_check_changes (CpTemplate *tpl,
+                           CpRole      role,
+                           const char *state_id,
+                           CpPacket   *old,
+                           CpPacket   *new_packet,
+                           GPtrArray  *changes)
+{
   const CpWorkflow *workflow;
   const CpWorkflowState *state;
-  g_autoptr(GPtrArray) changes = NULL;
   GPtrArray *refusals;
 
   g_return_val_if_fail (CP_IS_TEMPLATE (tpl), NULL);
   g_return_val_if_fail ((guint) role < CP_N_ROLES, NULL);
   g_return_val_if_fail (old == NULL || CP_IS_PACKET (old), NULL);
   g_return_val_if_fail (CP_IS_PACKET (new_packet), NULL);
+  g_return_val_if_fail (changes != NULL, NULL);
 
   refusals = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_refusal_free);
   workflow = cp_template_get_workflow (tpl);
@@ -548,7 +567,6 @@ cp_template_check_write (CpTemplate *tpl,
         refuse (refusals, "/state", CP_REFUSAL_FIXED, CP_ROLE_NONE);
     }
 
-  changes = cp_packet_diff (old, new_packet);
   for (guint i = 0; i < changes->len; i++)
     {
       const CpPacketChange *change = g_ptr_array_index (changes, i);

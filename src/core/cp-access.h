@@ -85,6 +85,14 @@ GPtrArray  *cp_template_check_write        (CpTemplate    *tpl,
                                             const char    *state_id,
                                             CpPacket      *old,
                                             CpPacket      *new_packet);
+/* The same with the changes at hand (cp_packet_diff (old, new_packet)), for a caller that also
+ * acts on them (the server stamps the signatures a write records). */
+GPtrArray  *cp_template_check_changes      (CpTemplate    *tpl,
+                                            CpRole         role,
+                                            const char    *state_id,
+                                            CpPacket      *old,
+                                            CpPacket      *new_packet,
+                                            GPtrArray     *changes);
 /* The pointers of cp_template_check_write() (element type char *). */
 GPtrArray  *cp_template_refused_pointers   (CpTemplate    *tpl,
                                             CpRole         role,

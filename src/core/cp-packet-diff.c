@@ -135,15 +135,18 @@ nodes_equal (JsonNode *a,
     case JSON_NODE_OBJECT:
       {
         JsonObject *oa = json_node_get_object (a), *ob = json_node_get_object (b);
-        g_autoptr(GList) members = NULL;
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *value;
 
+        if (oa == ob)
+          return TRUE;
         if (json_object_get_size (oa) != json_object_get_size (ob))
           return FALSE;
-        members = json_object_get_members (oa);
-        for (GList *l = members; l != NULL; l = l->next)
+        json_object_iter_init (&iter, oa);
+        while (json_object_iter_next (&iter, &name, &value))
           {
-            if (!nodes_equal (json_object_get_member (oa, l->data),
-                              json_object_get_member (ob, l->data)))
+            if (!nodes_equal (value, json_object_get_member (ob, name)))
               return FALSE;
           }
         return TRUE;
@@ -320,7 +323,12 @@ diff_sections (GPtrArray  *changes,
       const char *section = g_ptr_array_index (ids, s);
       JsonObject *a = object_member (old_sections, section);
       JsonObject *b = object_member (new_sections, section);
-      g_autoptr(GPtrArray) fields = union_members (a, b);
+      g_autoptr(GPtrArray) fields = NULL;
+
+      /* Most of a packet does not change between two revisions. */
+      if (nodes_equal (member (old_sections, section), member (new_sections, section)))
+        continue;
+      fields = union_members (a, b);
 
       for (guint f = 0; f < fields->len; f++)
         {
@@ -430,7 +438,11 @@ diff_scoring (GPtrArray  *changes,
       const char *item = g_ptr_array_index (items, i);
       JsonObject *a = object_member (old_items, item);
       JsonObject *b = object_member (new_items, item);
-      g_autoptr(GPtrArray) columns = union_members (a, b);
+      g_autoptr(GPtrArray) columns = NULL;
+
+      if (nodes_equal (member (old_items, item), member (new_items, item)))
+        continue;
+      columns = union_members (a, b);
 
       for (guint c = 0; c < columns->len; c++)
         {
