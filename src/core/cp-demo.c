@@ -782,21 +782,37 @@ apply_rules (Demo *d)
           }
           break;
         case CP_RULE_CAMPAIGN_YEAR:
-          {
-            JsonNode *node = cp_packet_get_value (d->packet, a->section->id, a->id);
+          if (a->type == CP_FIELD_DATE)
+            {
+              /* A date in the year of the campaign or later: the same day that many years
+               * earlier. */
+              if (get_date (d, a, &da) &&
+                  (int) g_date_get_year (&da) > d->year - rule->years)
+                {
+                  cp_date_add_months (&da, -12 * ((int) g_date_get_year (&da) - d->year +
+                                                  rule->years), &limit);
+                  set_date (d, a, &limit);
+                }
+            }
+          else
+            {
+              JsonNode *node = cp_packet_get_value (d->packet, a->section->id, a->id);
 
-            if (node != NULL && json_node_get_int (node) > d->year - rule->years)
-              cp_packet_set_value (d->packet, a->section->id, a->id,
-                                   number_node (d->year - rule->years));
-          }
+              if (node != NULL && json_node_get_int (node) > d->year - rule->years)
+                cp_packet_set_value (d->packet, a->section->id, a->id,
+                                     number_node (d->year - rule->years));
+            }
           break;
         case CP_RULE_DURATION:
         case CP_RULE_MIN_ITEMS:
         case CP_RULE_EXCLUDED_VALUES:
         case CP_RULE_PASS_MARK:
         case CP_RULE_RECENT_YEARS:
+        case CP_RULE_PASS_MARK_DECISION:
+        case CP_RULE_DIVISION:
         default:
-          /* Met by construction: half-day times, group sizes, options, full scores. */
+          /* Met by construction: half-day times, group sizes, options, full scores, Suzhou
+           * credit codes. */
           break;
         }
     }
