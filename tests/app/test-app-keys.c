@@ -628,6 +628,36 @@ check_refresh_progress (Fixture *f, Where where, const char *keys)
   close_progress (f);
 }
 
+/* In the progress window, from its year field and from its Refresh button: the file chooser
+ * of the table's export. */
+static void
+check_export_progress (Fixture *f, Where where, const char *keys)
+{
+  CpProgressPage *progress;
+  GtkWidget *chooser;
+
+  show_page (f, "cover", IN_HEADER);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  progress = find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  g_assert_nonnull (progress);
+  activate (GTK_WINDOW (progress));
+  WAIT_FOR_SECS (!cp_progress_page_is_busy (progress) &&
+                 cp_progress_page_get_n_districts (progress) > 0, 30);
+  g_assert_cmpuint (cp_progress_page_get_n_districts (progress), >, 0);
+  gtk_widget_grab_focus (where == IN_FIELD
+                         ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
+                         : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));
+  press (keys);
+  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==,
+                   "Export the District Progress");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
+  close_progress (f);
+}
+
 static void
 check_shortcuts_window (Fixture *f, Where where, const char *keys)
 {
@@ -736,6 +766,7 @@ static const struct
   { "Show only unscored items", check_only_unscored },
   { "District progress", check_progress },
   { "Refresh the district progress", check_refresh_progress },
+  { "Export the district progress", check_export_progress },
   { "Keyboard shortcuts", check_shortcuts_window },
   { "Close the window", check_close_window },
   { "Quit", check_quit },
