@@ -499,6 +499,77 @@ test_csv_quoting (void)
   remove_tree (dir);
 }
 
+/* A table made row by row (the district progress the application exports): the same files,
+ * with the number formats, totals and frozen columns it was given. */
+static void
+test_new_table (void)
+{
+  const char * const headings[] = { "区域", "任务数", "完成率" };
+  const CpReportColumnType types[] = { CP_REPORT_COLUMN_TEXT, CP_REPORT_COLUMN_INTEGER,
+                                       CP_REPORT_COLUMN_NUMBER };
+  g_autoptr(CpReportTable) table = cp_report_table_new ("2020年信用管理贯标示范创建进度", 2020,
+                                                        3, headings, types);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *csv = g_build_filename (dir, "progress.csv", NULL);
+  g_autofree char *xlsx = g_build_filename (dir, "progress.xlsx", NULL);
+  g_autofree char *contents = NULL;
+  CpReportCell row[3] = { { 0, }, };
+  CpReportCell totals[3] = { { 0, }, };
+  const gboolean averages[3] = { FALSE, FALSE, TRUE };
+
+  g_assert_null (cp_report_table_get_report (table));
+  g_assert_cmpuint (cp_report_table_get_n_rows (table), ==, 0);
+  cp_report_table_set_number_format (table, 2, "0.0%");
+  cp_report_table_set_freeze_columns (table, 1);
+
+  row[0].type = CP_REPORT_CELL_TEXT;
+  row[0].text = (char *) "昆山";
+  row[1].type = CP_REPORT_CELL_NUMBER;
+  row[1].number = 66;
+  row[2].type = CP_REPORT_CELL_NUMBER;
+  row[2].number = 0.6061;
+  cp_report_table_append_row (table, row);
+  row[0].text = (char *) "吴中, 东山";
+  row[1].number = 40;
+  row[2].type = CP_REPORT_CELL_EMPTY;
+  cp_report_table_append_row (table, row);
+  totals[0].type = CP_REPORT_CELL_TEXT;
+  totals[0].text = (char *) "合计";
+  totals[1].type = CP_REPORT_CELL_NUMBER;
+  totals[1].number = 106;
+  totals[2].type = CP_REPORT_CELL_NUMBER;
+  totals[2].number = 0.5;
+  cp_report_table_set_totals (table, totals, averages);
+
+  g_assert_cmpuint (cp_report_table_get_n_rows (table), ==, 2);
+  g_assert_cmpstr (cp_report_table_get_cell (table, 1, 0)->text, ==, "吴中, 东山");
+  g_assert_cmpint (cp_report_table_get_cell (table, 1, 2)->type, ==, CP_REPORT_CELL_EMPTY);
+  g_assert_cmpstr (cp_report_table_get_number_format (table, 2), ==, "0.0%");
+  g_assert_cmpstr (cp_report_table_get_number_format (table, 1), ==, "0");
+  g_assert_null (cp_report_table_get_number_format (table, 0));
+  g_assert_cmpuint (cp_report_table_get_freeze_columns (table), ==, 1);
+  g_assert_true (cp_report_table_total_is_average (table, 2));
+  /* Fitted: the longest value, CJK characters counted twice, and a margin. */
+  g_assert_cmpfloat (cp_report_table_get_width (table, 0), ==, 12);
+
+  g_assert_true (cp_report_table_write (table, csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "\xef\xbb\xbf区域,任务数,完成率\r\n"
+                                 "昆山,66,0.6061\r\n"
+                                 "\"吴中, 东山\",40,\r\n"
+                                 "合计,106,0.50\r\n");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (cp_report_table_write (table, xlsx, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (xlsx, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "PK\003\004"));
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +589,7 @@ main (int   argc,
   g_test_add_func ("/report/evaluate-and-write", test_evaluate_and_write);
   g_test_add_func ("/report/bad-input", test_bad_input);
   g_test_add_func ("/report/csv-quoting", test_csv_quoting);
+  g_test_add_func ("/report/new-table", test_new_table);
 
   ret = g_test_run ();
   g_clear_object (&templates);

@@ -258,6 +258,7 @@ static const CpAppAccel accels[] = {
   { "packet.next", { "<Alt>Right", "<Control>Page_Down", NULL } },
   { "packet.previous", { "<Alt>Left", "<Control>Page_Up", NULL } },
   { "packet.export-pdf", { "<Control>e", NULL } },
+  { "packet.print", { "<Control>p", NULL } },
   { "packet.show-completeness", { "<Control>i", NULL } },
   { "packet.show-scoring", { "<Control>k", NULL } },
   { "packet.only-unscored", { "<Control>u", NULL } },

@@ -12,6 +12,8 @@
 
 #include "cp-completeness-page.h"
 #include "cp-export.h"
+#include "cp-export-dialog.h"
+#include "cp-print-operation.h"
 #include "cp-review-dialog.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
@@ -748,85 +750,6 @@ delete_action (GtkWidget  *widget,
     gtk_widget_activate_action (widget, "win.delete-packet", "s", self->uuid);
 }
 
-typedef struct
-{
-  CpTemplateRegistry *registry;
-  CpPacket           *packet;
-  char               *path;
-} ExportJob;
-
-static void
-export_job_free (ExportJob *job)
-{
-  g_clear_object (&job->registry);
-  g_clear_object (&job->packet);
-  g_free (job->path);
-  g_free (job);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportJob *job = task_data;
-  GError *error = NULL;
-
-  if (!cp_export_pdf (job->registry, job->packet, job->path, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-export_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CpPacketView *self = CP_PACKET_VIEW (object);
-  ExportJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *name = g_filename_display_basename (job->path);
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    message = g_strdup_printf (_("The binder could not be exported: %s"), error->message);
-  else
-    message = g_strdup_printf (_("The binder was saved as %s"), name);
-  cp_packet_view_show_toast (self, message);
-}
-
-static void
-export_response_cb (GtkNativeDialog *native,
-                    int              response,
-                    CpPacketView    *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT && self->packet != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autoptr(GTask) task = NULL;
-      ExportJob *job;
-
-      cp_packet_view_flush (self);
-      job = g_new0 (ExportJob, 1);
-      job->registry = g_object_ref (self->registry);
-      /* The thread works on a copy; the user may go on editing meanwhile. */
-      job->packet = cp_packet_copy (self->packet);
-      job->path = g_file_get_path (file);
-      task = g_task_new (self, NULL, export_done_cb, NULL);
-      g_task_set_source_tag (task, export_response_cb);
-      g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
-      if (job->path == NULL)
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                 _("Choose a folder on this computer."));
-      else
-        g_task_run_in_thread (task, export_thread);
-    }
-  gtk_native_dialog_destroy (native);
-  g_object_unref (native);
-}
-
 static void
 export_pdf_action (GtkWidget  *widget,
                    const char *action_name,
@@ -834,31 +757,28 @@ export_pdf_action (GtkWidget  *widget,
 {
   CpPacketView *self = CP_PACKET_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  const char *name;
-  g_autofree char *suggested = NULL;
 
   if (self->packet == NULL)
     return;
-  name = cp_packet_get_enterprise_name (self->packet);
-  /* Translators: file name of the exported binder: enterprise, year */
-  suggested = g_strdup_printf (_("%s %d binder.pdf"),
-                               name != NULL && *name ? name : _("Packet"),
-                               cp_packet_get_year (self->packet));
-  g_strdelimit (suggested, "/\\:", '-');
+  cp_packet_view_flush (self);
+  gtk_window_present (GTK_WINDOW (cp_export_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                          : NULL,
+                                                        self->registry, self->store,
+                                                        self->packet)));
+}
 
-  native = gtk_file_chooser_native_new (_("Export the Binder as PDF"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
-  gtk_file_filter_set_name (filter, _("PDF documents"));
-  gtk_file_filter_add_mime_type (filter, "application/pdf");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->packet == NULL || !GTK_IS_WINDOW (root))
+    return;
+  cp_packet_view_flush (self);
+  cp_print_operation_print_packet (GTK_WINDOW (root), self->registry, self->store, self->packet);
 }
 
 /* Building the steps. */
@@ -931,7 +851,7 @@ cp_packet_view_set_actions_enabled (CpPacketView *self,
 {
   static const char * const actions[] = {
     "packet.next", "packet.previous", "packet.show-completeness", "packet.show-scoring",
-    "packet.only-unscored", "packet.export-pdf", "packet.delete",
+    "packet.only-unscored", "packet.export-pdf", "packet.print", "packet.delete",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
@@ -1027,6 +947,7 @@ cp_packet_view_class_init (CpPacketViewClass *klass)
   gtk_widget_class_install_action (widget_class, "packet.only-unscored", NULL,
                                    only_unscored_action);
   gtk_widget_class_install_action (widget_class, "packet.export-pdf", NULL, export_pdf_action);
+  gtk_widget_class_install_action (widget_class, "packet.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "packet.delete", NULL, delete_action);
 }
 

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "cp-app-util.h"
+#include "cp-attachment-details.h"
+#include "cp-attachment-drop.h"
+#include "cp-attachment-thumbnail.h"
 #include "cp-date.h"
 #include "cp-review-dialog.h"
 #include "cp-uscc.h"
@@ -989,7 +992,10 @@ attach_thread (GTask        *task,
   AttachJob *job = task_data;
   GError *error = NULL;
 
-  if (!cp_store_add_blob_from_file (self->store, job->file, &job->sha256, &job->size,
+  /* An empty or unreadable file, a folder, a type the field does not take: said, not kept. */
+  if (!cp_attachment_check_file (job->file, (const char * const *) job->ref->field->mime_types,
+                                 cancellable, &error) ||
+      !cp_store_add_blob_from_file (self->store, job->file, &job->sha256, &job->size,
                                     cancellable, &error))
     g_task_return_error (task, error);
   else
@@ -1237,20 +1243,26 @@ build_attachment_rows (FieldEditor   *fe,
       const CpAttachment *attachment = cp_packet_find_attachment (self->packet, sha256);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *open, *replace, *remove;
-      g_autofree char *size = NULL;
       g_autofree char *subtitle = NULL;
       g_autofree char *open_label = NULL;
       g_autofree char *replace_label = NULL;
       g_autofree char *remove_label = NULL;
       const char *name = attachment != NULL ? attachment->name : sha256;
 
-      size = cp_app_format_size (attachment != NULL ? attachment->size : 0);
-      /* Translators: file size, then its SHA-256 fingerprint */
-      subtitle = g_strdup_printf (_("%s · SHA-256 %s"), size, sha256);
+      g_autofree char *blob = cp_store_get_blob_path (self->store, sha256);
+      const CpAttachment unknown = { (char *) sha256, (char *) sha256, 0, NULL };
+
+      /* A thumbnail, the type and size; the SHA-256 in the details. */
+      subtitle = cp_attachment_details_describe (attachment != NULL ? attachment : &unknown);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
-      adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "text-x-generic-symbolic");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 cp_attachment_thumbnail_new (blob, sha256,
+                                                              attachment != NULL
+                                                              ? attachment->mime : NULL));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 cp_attachment_details_new_button (attachment != NULL ? attachment
+                                                                                      : &unknown));
       gtk_widget_add_css_class (row, "attachment-row");
 
       open_label = g_strdup_printf (_("Open %s"), name);
@@ -1552,6 +1564,8 @@ field_editor_new (CpSectionPage *self,
   fe->field = field;
   fe->group = adw_preferences_group_new ();
   gtk_widget_add_css_class (fe->group, "field");
+  /* Files dropped onto the group go into this field (cp-attachment-drop.c). */
+  g_object_set_data (G_OBJECT (fe->group), "cp-field-id", (gpointer) field->id);
   if (complex)
     {
       adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (fe->group),
@@ -1763,6 +1777,7 @@ cp_section_page_new (CpTemplate      *tmpl,
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
   adw_bin_set_child (ADW_BIN (self), scrolled);
+  cp_attachment_drop_install (self);
   return self;
 }
 

@@ -17,6 +17,7 @@
 #include "cp-conflict-page.h"
 #include "cp-history-dialog.h"
 #include "cp-progress-page.h"
+#include "cp-report-dialog.h"
 #include "cp-review-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
@@ -1180,6 +1181,10 @@ cp_window_update_sync_actions (CpWindow *self)
                                  office || (logged_in &&
                                             g_strcmp0 (cp_sync_manager_get_role (self->sync),
                                                        "admin") == 0));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-report",
+                                 office || (logged_in &&
+                                            g_strcmp0 (cp_sync_manager_get_role (self->sync),
+                                                       "admin") == 0));
 }
 
 static void
@@ -1761,6 +1766,20 @@ progress_action (GtkWidget  *widget,
                                                         registry)));
 }
 
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+
+  if (self->sync == NULL || registry == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cp_report_dialog_new (GTK_WINDOW (self), self->sync,
+                                                        registry)));
+}
+
 /* A returned packet: the reviewer's comments of its newest return appear under the fields
  * they concern, in the steps and on the completeness page. The last ones read stay for when
  * the server cannot be reached. */
@@ -2119,6 +2138,8 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
   gtk_widget_class_install_action (widget_class, "win.review-queue", NULL, review_queue_action);
   gtk_widget_class_install_action (widget_class, "win.progress", NULL, progress_action);
+  gtk_widget_class_install_action (widget_class, "win.export-report", NULL,
+                                   export_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.progress", NULL);
 }

@@ -39,6 +39,8 @@ struct _CpReportTable
   GPtrArray          *rows;        /* Row * */
   CpReportCell       *totals;      /* n_columns, or NULL */
   gboolean           *averages;
+  char              **number_formats;  /* tables made with cp_report_table_new(): per column */
+  guint               freeze_columns;
 };
 
 G_DEFINE_FINAL_TYPE (CpReportTable, cp_report_table, G_TYPE_OBJECT)
@@ -554,6 +556,10 @@ cp_report_table_finalize (GObject *object)
   g_clear_pointer (&self->types, g_free);
   g_clear_pointer (&self->widths, g_free);
   g_clear_pointer (&self->title, g_free);
+  if (self->number_formats != NULL)
+    for (guint c = 0; c < self->n_columns; c++)
+      g_free (self->number_formats[c]);
+  g_clear_pointer (&self->number_formats, g_free);
   g_clear_object (&self->report);
 
   G_OBJECT_CLASS (cp_report_table_parent_class)->finalize (object);
@@ -758,9 +764,12 @@ cp_report_table_get_number_format (CpReportTable *self,
   g_return_val_if_fail (CP_IS_REPORT_TABLE (self), NULL);
   g_return_val_if_fail (column < self->n_columns, NULL);
 
-  spec = cp_report_get_column (self->report, column);
-  if (spec->number_format != NULL && self->types[column] != CP_REPORT_COLUMN_TEXT)
+  spec = self->report != NULL ? cp_report_get_column (self->report, column) : NULL;
+  if (spec != NULL && spec->number_format != NULL && self->types[column] != CP_REPORT_COLUMN_TEXT)
     return spec->number_format;
+  if (self->number_formats != NULL && self->number_formats[column] != NULL &&
+      self->types[column] != CP_REPORT_COLUMN_TEXT)
+    return self->number_formats[column];
   switch (self->types[column])
     {
     case CP_REPORT_COLUMN_INTEGER:
@@ -783,6 +792,9 @@ cp_report_table_get_width (CpReportTable *self,
 {
   g_return_val_if_fail (CP_IS_REPORT_TABLE (self), 0);
   g_return_val_if_fail (column < self->n_columns, 0);
+  /* A table made row by row fits its columns when asked. */
+  if (self->widths[column] <= 0)
+    return fit_width (self, column);
   return self->widths[column];
 }
 
@@ -819,4 +831,143 @@ cp_report_table_total_is_average (CpReportTable *self,
   g_return_val_if_fail (CP_IS_REPORT_TABLE (self), FALSE);
   g_return_val_if_fail (column < self->n_columns, FALSE);
   return self->averages != NULL && self->averages[column];
+}
+
+guint
+cp_report_table_get_freeze_columns (CpReportTable *self)
+{
+  g_return_val_if_fail (CP_IS_REPORT_TABLE (self), 0);
+  if (self->report != NULL)
+    return cp_report_get_freeze_columns (self->report);
+  return self->freeze_columns;
+}
+
+/* Tables that no report definition makes -------------------------------------------------- */
+
+CpReportTable *
+cp_report_table_new (const char               *title,
+                     int                       year,
+                     guint                     n_columns,
+                     const char * const       *headings,
+                     const CpReportColumnType *types)
+{
+  CpReportTable *self;
+
+  g_return_val_if_fail (title != NULL && *title != '\0', NULL);
+  g_return_val_if_fail (n_columns > 0, NULL);
+  g_return_val_if_fail (headings != NULL && types != NULL, NULL);
+
+  self = g_object_new (CP_TYPE_REPORT_TABLE, NULL);
+  self->year = year;
+  self->title = g_strdup (title);
+  self->n_columns = n_columns;
+  self->headings = g_new0 (char *, n_columns + 1);
+  self->types = g_new0 (CpReportColumnType, n_columns);
+  self->widths = g_new0 (double, n_columns);
+  self->number_formats = g_new0 (char *, n_columns);
+  for (guint c = 0; c < n_columns; c++)
+    {
+      g_return_val_if_fail (headings[c] != NULL, self);
+      self->headings[c] = g_strdup (headings[c]);
+      self->types[c] = types[c];
+    }
+  return self;
+}
+
+static void
+copy_cells (CpReportTable      *self,
+            CpReportCell       *to,
+            const CpReportCell *from)
+{
+  for (guint c = 0; c < self->n_columns; c++)
+    {
+      to[c].type = from[c].type;
+      to[c].order = -1;
+      switch (from[c].type)
+        {
+        case CP_REPORT_CELL_TEXT:
+          if (from[c].text != NULL)
+            to[c].text = g_strdup (from[c].text);
+          else
+            to[c].type = CP_REPORT_CELL_EMPTY;
+          break;
+        case CP_REPORT_CELL_NUMBER:
+          to[c].number = from[c].number;
+          break;
+        case CP_REPORT_CELL_DATE:
+          if (g_date_valid (&from[c].date))
+            to[c].date = from[c].date;
+          else
+            to[c].type = CP_REPORT_CELL_EMPTY;
+          break;
+        case CP_REPORT_CELL_EMPTY:
+        default:
+          to[c].type = CP_REPORT_CELL_EMPTY;
+          break;
+        }
+    }
+}
+
+void
+cp_report_table_append_row (CpReportTable      *self,
+                            const CpReportCell *cells)
+{
+  Row *row;
+
+  g_return_if_fail (CP_IS_REPORT_TABLE (self));
+  g_return_if_fail (self->report == NULL);
+  g_return_if_fail (cells != NULL);
+
+  row = g_new0 (Row, 1);
+  row->cells = g_new0 (CpReportCell, self->n_columns);
+  row->sort_keys = g_new0 (char *, self->n_columns);
+  row->uuid = "";
+  copy_cells (self, row->cells, cells);
+  g_ptr_array_add (self->rows, row);
+}
+
+void
+cp_report_table_set_totals (CpReportTable      *self,
+                            const CpReportCell *cells,
+                            const gboolean     *averages)
+{
+  g_return_if_fail (CP_IS_REPORT_TABLE (self));
+  g_return_if_fail (self->report == NULL);
+
+  if (self->totals != NULL)
+    for (guint c = 0; c < self->n_columns; c++)
+      cell_clear (&self->totals[c]);
+  g_clear_pointer (&self->totals, g_free);
+  g_clear_pointer (&self->averages, g_free);
+  if (cells == NULL)
+    return;
+  self->totals = g_new0 (CpReportCell, self->n_columns);
+  self->averages = g_new0 (gboolean, self->n_columns);
+  copy_cells (self, self->totals, cells);
+  for (guint c = 0; averages != NULL && c < self->n_columns; c++)
+    self->averages[c] = averages[c];
+}
+
+void
+cp_report_table_set_number_format (CpReportTable *self,
+                                   guint          column,
+                                   const char    *number_format)
+{
+  g_return_if_fail (CP_IS_REPORT_TABLE (self));
+  g_return_if_fail (self->report == NULL);
+  g_return_if_fail (column < self->n_columns);
+
+  g_free (self->number_formats[column]);
+  self->number_formats[column] = g_strdup (number_format);
+}
+
+void
+cp_report_table_set_freeze_columns (CpReportTable *self,
+                                    guint          n_columns)
+{
+  g_return_if_fail (CP_IS_REPORT_TABLE (self));
+  g_return_if_fail (self->report == NULL);
+  g_return_if_fail (n_columns < self->n_columns);
+
+  self->freeze_columns = n_columns;
 }

@@ -66,6 +66,7 @@ CpReportTable     *cp_report_evaluate               (CpReport            *report
                                                      const char          *lang,
                                                      GError             **error);
 
+/* The report the table was made of; NULL for a table made with cp_report_table_new(). */
 CpReport          *cp_report_table_get_report       (CpReportTable *self);
 int                cp_report_table_get_year         (CpReportTable *self);
 /* "2020年昆山贯标企业信息汇总表" */
@@ -93,6 +94,32 @@ const CpReportCell *cp_report_table_get_total       (CpReportTable *self,
 /* Whether the total of @column is an average (shown with two decimals). */
 gboolean           cp_report_table_total_is_average (CpReportTable *self,
                                                      guint          column);
+
+/* How many first columns stay in view beside the frozen header rows. */
+guint              cp_report_table_get_freeze_columns (CpReportTable *self);
+
+/* A table that no report definition makes, such as the district progress an office has on
+ * screen, for the same writers: @title (its first row), @year, @n_columns headings and what
+ * each column holds. Rows are added in order with cp_report_table_append_row() (@cells: one per
+ * column, copied); texts must be UTF-8. cp_report_table_get_report() is NULL for it. */
+CpReportTable     *cp_report_table_new              (const char               *title,
+                                                     int                       year,
+                                                     guint                     n_columns,
+                                                     const char * const       *headings,
+                                                     const CpReportColumnType *types);
+void               cp_report_table_append_row       (CpReportTable            *self,
+                                                     const CpReportCell       *cells);
+/* The totals row (@cells: one per column, copied; NULL for none); @averages (nullable) marks
+ * the columns whose total is an average. */
+void               cp_report_table_set_totals       (CpReportTable            *self,
+                                                     const CpReportCell       *cells,
+                                                     const gboolean           *averages);
+/* The Excel number format of a column's numbers ("0.0%"); the column type's otherwise. */
+void               cp_report_table_set_number_format (CpReportTable           *self,
+                                                      guint                    column,
+                                                      const char              *number_format);
+void               cp_report_table_set_freeze_columns (CpReportTable          *self,
+                                                       guint                   n_columns);
 
 /* Writes the table as an Excel workbook (a title row, a header row, the rows and the totals;
  * the header frozen, filters on the header, widths and number formats) or as CSV (UTF-8 with a

@@ -347,7 +347,9 @@ cp_report_table_write_xlsx (CpReportTable  *self,
       return FALSE;
     }
 
-  comments = g_strdup_printf ("%s %s", cp_report_get_id (report), cp_report_get_version (report));
+  if (report != NULL)
+    comments = g_strdup_printf ("%s %s", cp_report_get_id (report),
+                                cp_report_get_version (report));
   properties.title = (char *) cp_report_table_get_title (self);
   properties.author = (char *) "Credit Packet";
   properties.comments = comments;
@@ -409,7 +411,7 @@ cp_report_table_write_xlsx (CpReportTable  *self,
       write_cell (sheet, 2 + n_rows, c, cp_report_table_get_total (self, c), formats.total_text,
                   formats.total_numbers[c]);
 
-  worksheet_freeze_panes (sheet, 2, cp_report_get_freeze_columns (report));
+  worksheet_freeze_panes (sheet, 2, cp_report_table_get_freeze_columns (self));
   worksheet_autofilter (sheet, 1, 0, 1 + n_rows, n_columns - 1);
   /* Printed as the office sends it: A4 landscape, one page wide, the headings on every page. */
   worksheet_set_paper (sheet, XLSX_PAPER_A4);

@@ -16,12 +16,14 @@
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <gtk/gtkunixprint.h>
 #include <signal.h>
 #include <string.h>
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
 #include "cp-demo.h"
+#include "cp-export-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-item.h"
@@ -418,19 +420,38 @@ check_back_to_list (Fixture *f, Where where, const char *keys)
   g_assert_null (cp_packet_view_get_uuid (get_view (f)));
 }
 
+/* Ctrl+E: the export dialog (whole binder or form pages), which Escape closes. */
 static void
 check_export (Fixture *f, Where where, const char *keys)
 {
-  GtkWidget *chooser;
+  GtkWindow *dialog;
 
   show_page (f, "cover", where);
   press (keys);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
-  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
-  g_assert_nonnull (chooser);
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==, "Export the Binder as PDF");
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
+  WAIT_FOR (find_toplevel (CP_TYPE_EXPORT_DIALOG) != NULL);
+  dialog = find_toplevel (CP_TYPE_EXPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  activate (dialog);
+  press ("Escape");
+  WAIT_FOR (find_toplevel (CP_TYPE_EXPORT_DIALOG) == NULL);
+  g_assert_null (find_toplevel (CP_TYPE_EXPORT_DIALOG));
+  activate (GTK_WINDOW (f->window));
+}
+
+/* Ctrl+P: the print dialog, once the binder's pages are laid out. */
+static void
+check_print (Fixture *f, Where where, const char *keys)
+{
+  GtkWidget *dialog;
+
+  show_page (f, "cover", where);
+  press (keys);
+  WAIT_FOR_SECS (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG) != NULL, 30);
+  dialog = find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  WAIT_FOR (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG) == NULL);
+  g_assert_null (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG));
   activate (GTK_WINDOW (f->window));
 }
 
@@ -607,6 +628,36 @@ check_refresh_progress (Fixture *f, Where where, const char *keys)
   close_progress (f);
 }
 
+/* In the progress window, from its year field and from its Refresh button: the file chooser
+ * of the table's export. */
+static void
+check_export_progress (Fixture *f, Where where, const char *keys)
+{
+  CpProgressPage *progress;
+  GtkWidget *chooser;
+
+  show_page (f, "cover", IN_HEADER);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  progress = find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  g_assert_nonnull (progress);
+  activate (GTK_WINDOW (progress));
+  WAIT_FOR_SECS (!cp_progress_page_is_busy (progress) &&
+                 cp_progress_page_get_n_districts (progress) > 0, 30);
+  g_assert_cmpuint (cp_progress_page_get_n_districts (progress), >, 0);
+  gtk_widget_grab_focus (where == IN_FIELD
+                         ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
+                         : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));
+  press (keys);
+  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==,
+                   "Export the District Progress");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
+  close_progress (f);
+}
+
 static void
 check_shortcuts_window (Fixture *f, Where where, const char *keys)
 {
@@ -702,6 +753,7 @@ static const struct
   { "Sync now", check_sync },
   { "Back to the packet list", check_back_to_list },
   { "Export the binder as PDF", check_export },
+  { "Print the binder", check_print },
   { "Import packets from files", check_import },
   { "Move the packet to the trash", check_delete_key },
   { "Undo the deletion", check_undo_key },
@@ -714,6 +766,7 @@ static const struct
   { "Show only unscored items", check_only_unscored },
   { "District progress", check_progress },
   { "Refresh the district progress", check_refresh_progress },
+  { "Export the district progress", check_export_progress },
   { "Keyboard shortcuts", check_shortcuts_window },
   { "Close the window", check_close_window },
   { "Quit", check_quit },
