@@ -30,6 +30,68 @@ test_parse (void)
   g_assert_false (g_date_valid (&d));
 }
 
+static void
+check_input (const char *text,
+             const char *expected)
+{
+  GDate d;
+
+  if (expected == NULL)
+    {
+      if (cp_date_parse_input (text, &d))
+        g_error ("“%s” should be refused", text);
+      g_assert_false (g_date_valid (&d));
+    }
+  else
+    {
+      g_autofree char *formatted = NULL;
+
+      if (!cp_date_parse_input (text, &d))
+        g_error ("“%s” should read as %s", text, expected);
+      formatted = cp_date_format (&d);
+      g_assert_cmpstr (formatted, ==, expected);
+    }
+}
+
+/* The forms people type in China. */
+static void
+test_parse_input (void)
+{
+  check_input ("2026/3/1", "2026-03-01");
+  check_input ("2026-3-1", "2026-03-01");
+  check_input ("2026.3.1", "2026-03-01");
+  check_input ("20260301", "2026-03-01");
+  check_input ("2026年3月1日", "2026-03-01");
+  check_input ("2026年3月1", "2026-03-01");
+  check_input ("2026年03月01号", "2026-03-01");
+  check_input ("2026-03-01", "2026-03-01");
+  check_input ("2026/12/31", "2026-12-31");
+  check_input (" 2026 / 3 / 1 ", "2026-03-01");
+  check_input ("２０２６年３月１日", "2026-03-01");
+  check_input ("２０２６／３／１", "2026-03-01");
+  check_input ("2024/2/29", "2024-02-29");
+
+  check_input ("2026/2/30", NULL);
+  check_input ("2025-2-29", NULL);
+  check_input ("2026/13/1", NULL);
+  check_input ("2026/0/1", NULL);
+  check_input ("2026/3/0", NULL);
+  check_input ("2026-3/1", NULL);
+  check_input ("2026/3", NULL);
+  check_input ("2026年3月", NULL);
+  check_input ("2026年3月1日x", NULL);
+  check_input ("26/3/1", NULL);
+  check_input ("1/3/2026", NULL);
+  check_input ("2026/003/1", NULL);
+  check_input ("20261301", NULL);
+  check_input ("2026031", NULL);
+  check_input ("1899-12-31", NULL);
+  check_input ("2026-03-01T00:00", NULL);
+  check_input ("二〇二六年三月一日", NULL);
+  check_input ("", NULL);
+  check_input (NULL, NULL);
+}
+
 static int
 months (const char *from,
         const char *to)
@@ -94,6 +156,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/date/parse", test_parse);
+  g_test_add_func ("/date/parse-input", test_parse_input);
   g_test_add_func ("/date/months-between", test_months_between);
   g_test_add_func ("/date/add-months", test_add_months);
   g_test_add_func ("/date/time", test_time);

@@ -510,6 +510,85 @@ test_delete (Fixture       *fixture,
   g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND);
 }
 
+/* The trash lists what was deleted and when; a packet in the office's workflow never goes
+ * there, and one the sync brings back into the workflow comes out of it. */
+static void
+test_trash (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const CpPacketState workflow[] = {
+    CP_PACKET_STATE_SUBMITTED, CP_PACKET_STATE_RETURNED, CP_PACKET_STATE_ACCEPTED
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) draft = make_packet ("Draft Ltd", "91320500MA1XXXXX0X");
+  g_autoptr(CpPacket) later = make_packet ("Later Ltd", "91320500MA1XXXXX1X");
+  g_autoptr(GPtrArray) trash = NULL;
+  g_autoptr(GDateTime) before = g_date_time_new_now_utc ();
+  const CpPacketSummary *summary;
+
+  g_assert_true (cp_store_save_packet (fixture->store, draft, NULL, &error));
+  g_assert_true (cp_store_save_packet (fixture->store, later, NULL, &error));
+  trash = cp_store_list_deleted_packets (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trash->len, ==, 0);
+  g_clear_pointer (&trash, g_ptr_array_unref);
+
+  g_assert_true (cp_store_delete_packet (fixture->store, cp_packet_get_uuid (draft), &error));
+  g_usleep (2000);
+  g_assert_true (cp_store_delete_packet (fixture->store, cp_packet_get_uuid (later), &error));
+  g_assert_no_error (error);
+  trash = cp_store_list_deleted_packets (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trash->len, ==, 2);
+  /* Last deleted first, with when. */
+  summary = g_ptr_array_index (trash, 0);
+  g_assert_cmpstr (summary->uuid, ==, cp_packet_get_uuid (later));
+  g_assert_cmpstr (summary->enterprise_name, ==, "Later Ltd");
+  g_assert_nonnull (summary->deleted);
+  g_assert_cmpint (g_date_time_compare (summary->deleted, before), >=, 0);
+  summary = g_ptr_array_index (trash, 1);
+  g_assert_cmpstr (summary->uuid, ==, cp_packet_get_uuid (draft));
+  g_assert_cmpuint (list_length (fixture->store), ==, 0);
+  /* The list of live packets says nothing was deleted. */
+  g_assert_true (cp_store_undelete_packet (fixture->store, cp_packet_get_uuid (draft), &error));
+  {
+    g_autoptr(GPtrArray) live = cp_store_list_packets (fixture->store, &error);
+
+    g_assert_cmpuint (live->len, ==, 1);
+    g_assert_null (((CpPacketSummary *) g_ptr_array_index (live, 0))->deleted);
+  }
+  g_clear_pointer (&trash, g_ptr_array_unref);
+  trash = cp_store_list_deleted_packets (fixture->store, &error);
+  g_assert_cmpuint (trash->len, ==, 1);
+
+  /* Submitted, returned, accepted: refused, with the reason, and nothing changes. */
+  for (guint i = 0; i < G_N_ELEMENTS (workflow); i++)
+    {
+      cp_packet_set_state (draft, workflow[i]);
+      g_assert_true (cp_store_save_packet (fixture->store, draft, NULL, &error));
+      g_assert_false (cp_store_delete_packet (fixture->store, cp_packet_get_uuid (draft),
+                                              &error));
+      g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IN_WORKFLOW);
+      g_assert_nonnull (strstr (error->message, "credit office"));
+      g_clear_error (&error);
+      g_assert_cmpuint (list_length (fixture->store), ==, 1);
+    }
+
+  /* The sync pulls the office's return of a packet deleted here (a draft when it was deleted,
+   * submitted from another computer since): it comes out of the trash. */
+  cp_packet_set_state (later, CP_PACKET_STATE_DRAFT);
+  cp_packet_set_string (later, "cover", "enterprise_name", "Later Ltd (edited elsewhere)");
+  g_assert_true (cp_store_save_packet (fixture->store, later, NULL, &error));
+  g_assert_cmpuint (list_length (fixture->store), ==, 1);
+  cp_packet_set_state (later, CP_PACKET_STATE_RETURNED);
+  g_assert_true (cp_store_save_packet (fixture->store, later, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (list_length (fixture->store), ==, 2);
+  g_clear_pointer (&trash, g_ptr_array_unref);
+  trash = cp_store_list_deleted_packets (fixture->store, &error);
+  g_assert_cmpuint (trash->len, ==, 0);
+}
+
 static void
 test_list (Fixture       *fixture,
            gconstpointer  data)
@@ -1256,6 +1335,7 @@ main (int   argc,
   ADD ("edits", test_edits);
   ADD ("edit-errors", test_edit_errors);
   ADD ("delete", test_delete);
+  ADD ("trash", test_trash);
   ADD ("list", test_list);
   ADD ("signal", test_signal);
   ADD ("sync-info", test_sync_info);

@@ -110,5 +110,87 @@ if [ -n "$city" ]; then
     "$tool" validate --json "$tmp/bad-uscc.json"
 fi
 
+# The binder: a demo packet whose 19 attachments are made real files named by their SHA-256 in a
+# folder given by a relative path (PDFs: forms-only binders of other packets; JPEG and PNG
+# pictures). Then one file is taken away.
+if [ -n "$city" ] && command -v convert >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then
+  mkdir -p "$tmp/work/blobs"
+  cp "$city" "$tmp/work/bound.json"
+  "$tool" demo -n 5 -o "$tmp/sources" >/dev/null 2>&1
+  i=0
+  n_pdf_pages=0
+  n_images=0
+  for old in $(grep -o '"sha256" : "[0-9a-f]\{64\}"' "$city" | grep -o '[0-9a-f]\{64\}'); do
+    i=$((i + 1))
+    if [ $((i % 3)) -eq 0 ]; then
+      convert -size "$((200 + i))x280" xc:white -fill red -draw "circle 100,140 100,180" \
+        "$tmp/file.jpg" && f="$tmp/file.jpg"
+      n_images=$((n_images + 1))
+    elif [ $((i % 3)) -eq 1 ] && [ $i -gt 10 ]; then
+      convert -size "$((200 + i))x280" xc:white -fill blue -draw "rectangle 20,20 180,80" \
+        "$tmp/file.png" && f="$tmp/file.png"
+      n_images=$((n_images + 1))
+    else
+      src=$(ls "$tmp"/sources/*.json | sed -n "${i}p")
+      "$tool" binder "$src" --forms-only -o "$tmp/file.pdf" >/dev/null 2>&1
+      f="$tmp/file.pdf"
+      n_pdf_pages=$((n_pdf_pages + $(pdfinfo "$f" | sed -n 's/^Pages: *//p')))
+    fi
+    new=$(sha256sum "$f" | cut -c1-64)
+    mv "$f" "$tmp/work/blobs/$new"
+    sed "s/$old/$new/g" "$tmp/work/bound.json" >"$tmp/work/next.json" &&
+      mv "$tmp/work/next.json" "$tmp/work/bound.json"
+  done
+
+  cd "$tmp/work" || exit 1
+  expect 0 "binder: whole binder from a relative folder" "pages" -- \
+    "$tool" binder bound.json --files blobs -o binder.pdf
+  expect 0 "binder: forms only, without a folder" "pages" -- \
+    "$tool" binder bound.json --forms-only -o forms.pdf
+  whole=$(pdfinfo binder.pdf 2>/dev/null | sed -n 's/^Pages: *//p')
+  forms=$(pdfinfo forms.pdf 2>/dev/null | sed -n 's/^Pages: *//p')
+  if [ -n "$whole" ] && [ -n "$forms" ] &&
+     [ "$whole" -ge $((forms + n_pdf_pages + n_images)) ] &&
+     [ "$whole" -le $((forms + n_pdf_pages + n_images + 9)) ]; then
+    ok "binder: $whole pages = $forms form pages + $n_pdf_pages PDF pages + $n_images images (+ lists)"
+  else
+    echo "# whole $whole, forms $forms, PDF pages $n_pdf_pages, images $n_images" >"$tmp/out"
+    not_ok "binder: the attachments' pages are bound in"
+  fi
+  if pdftotext binder.pdf - 2>/dev/null | grep -q "is damaged\|is missing"; then
+    not_ok "binder: no notice page when every file is there"
+  else
+    ok "binder: no notice page when every file is there"
+  fi
+
+  gone=$(ls blobs | head -n 1)
+  mv "blobs/$gone" "$tmp/gone"
+  expect 1 "binder: a missing attachment exits 1 and says which" "missing from blobs" -- \
+    "$tool" binder bound.json --files blobs -o binder.pdf
+  if pdftotext binder.pdf - 2>/dev/null | grep -q "This attachment is missing"; then
+    ok "binder: a notice page stands in for the missing file"
+  else
+    not_ok "binder: a notice page stands in for the missing file"
+  fi
+  mv "$tmp/gone" "blobs/$gone"
+
+  expect 2 "binder: no output named" "-o OUT.pdf" -- "$tool" binder bound.json --files blobs
+  expect 2 "binder: no folder and no --forms-only" "--files DIR" -- \
+    "$tool" binder bound.json -o x.pdf
+  expect 2 "binder: the folder is not a folder" "not a folder" -- \
+    "$tool" binder bound.json --files bound.json -o x.pdf
+  expect 2 "binder: not a packet" "not valid JSON" -- \
+    "$tool" binder "$tmp/broken.json" --files blobs -o x.pdf
+  expect 2 "binder: an unwritable place" "Could not write" -- \
+    "$tool" binder bound.json --files blobs -o "$tmp/no/such/folder/x.pdf"
+  if [ ! -e x.pdf ] && [ -z "$(ls -A "$tmp/work" | grep -v '^blobs$\|^bound.json$\|^binder.pdf$\|^forms.pdf$')" ]; then
+    ok "binder: nothing half-written is left behind"
+  else
+    ls -A "$tmp/work" >"$tmp/out"
+    not_ok "binder: nothing half-written is left behind"
+  fi
+  cd - >/dev/null || exit 1
+fi
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

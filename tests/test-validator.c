@@ -11,6 +11,7 @@
 #include "cp-demo.h"
 #include "cp-uscc.h"
 #include "cp-validator.h"
+#include "cp-workflow.h"
 
 static CpTemplateRegistry *registry;
 
@@ -160,7 +161,8 @@ test_complete (void)
           guint n_sections = 0;
 
           g_assert_cmpstr (cp_packet_get_kind (packet), ==, all_kinds[k]);
-          g_assert_cmpstr (cp_packet_get_template_version (packet), ==, "2020.1");
+          g_assert_cmpstr (cp_packet_get_template_version (packet), ==,
+                           cp_template_get_version (tpl));
           g_assert_cmpuint (findings->len, ==, 0);
           g_assert_true (cp_validator_is_ready (findings));
           g_assert_cmpuint (cp_validator_count_complete (tpl, packet, findings, &n_sections), ==,
@@ -377,23 +379,42 @@ test_credit_report_validity (void)
   g_assert_nonnull (find (by_today, "credit-report-expired", "credit-report", "valid_until"));
 }
 
+/* The pool of a city application is the enterprises that passed standardization acceptance in
+ * the campaign year before or earlier ("2019年度（含）之前通过贯标验收" for the 2020 round, seed 000
+ * 二(二)1), not those that passed 365 days before the submission. */
 static void
-test_standardization_one_year (void)
+test_standardization_pool (void)
 {
   g_autoptr(CpPacket) packet = demo ("city-demonstration");
-  g_autoptr(GPtrArray) ok = NULL;
-  g_autoptr(GPtrArray) late = NULL;
+  g_autoptr(CpPacket) next_year = cp_demo_packet_for_year (registry, "city-demonstration", 2021,
+                                                           7);
+  g_autoptr(GPtrArray) december = NULL;
+  g_autoptr(GPtrArray) january = NULL;
+  g_autoptr(GPtrArray) last_year = NULL;
+  const CpFinding *f;
 
-  cp_packet_set_submitted_on (packet, "2020-09-10");
-  set_date (packet, "application-form", "standardization_passed_on", "2019-09-10");
-  ok = validate (packet);
-  g_assert_cmpuint (ok->len, ==, 0);
+  /* Passed in December 2019: in the 2020 pool, although less than a year before. */
+  cp_packet_set_submitted_on (packet, "2020-04-20");
+  set_date (packet, "application-form", "standardization_passed_on", "2019-12-20");
+  december = validate (packet);
+  g_assert_cmpuint (december->len, ==, 0);
 
-  set_date (packet, "application-form", "standardization_passed_on", "2019-09-11");
-  late = validate (packet);
-  assert_only (late, CP_SEVERITY_ERROR, "standardization-too-recent", "application-form",
-               "standardization_passed_on");
-  g_assert_cmpuint (late->len, ==, 1);
+  /* Passed in January 2020: not in the 2020 pool, even when the packet is handed in more than a
+   * year later. */
+  cp_packet_set_submitted_on (packet, "2021-02-01");
+  set_date (packet, "credit-report", "valid_until", "2021-03-01");
+  set_date (packet, "application-form", "standardization_passed_on", "2020-01-10");
+  january = validate (packet);
+  f = assert_only (january, CP_SEVERITY_ERROR, "standardization-too-recent", "application-form",
+                   "standardization_passed_on");
+  g_assert_nonnull (strstr (f->message, "2019"));
+  g_assert_cmpuint (january->len, ==, 1);
+
+  /* For the 2021 round, 2020 is in the pool. */
+  g_assert_cmpint (cp_packet_get_year (next_year), ==, 2021);
+  set_date (next_year, "application-form", "standardization_passed_on", "2020-12-31");
+  last_year = validate (next_year);
+  g_assert_cmpuint (last_year->len, ==, 0);
 }
 
 static void
@@ -516,24 +537,68 @@ test_scoring (void)
   g_assert_cmpuint (findings->len, ==, 2);
 }
 
+/* The re-review names its score column 复核评价 (“Re-review”) in its findings. */
 static void
-test_pass_mark (void)
+test_review_column_word (void)
 {
   g_autoptr(CpPacket) packet = demo ("demonstration-review");
+  g_autoptr(CpPacket) city = demo ("city-demonstration");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GPtrArray) city_findings = NULL;
+  const CpFinding *f;
+
+  cp_packet_unset_score (packet, "1.1.1", CP_SCORE_ACCEPTANCE);
+  findings = validate (packet);
+  f = assert_only (findings, CP_SEVERITY_ERROR, "score-missing", "scoring", "1.1.1");
+  g_assert_nonnull (strstr (f->message, "“Re-review”"));
+  cp_packet_unset_score (city, "1.1.1", CP_SCORE_ACCEPTANCE);
+  city_findings = validate (city);
+  f = assert_only (city_findings, CP_SEVERITY_ERROR, "score-missing", "scoring", "1.1.1");
+  g_assert_nonnull (strstr (f->message, "no acceptance score"));
+}
+
+/* Takes acceptance points away from the first items until about @points are gone. */
+static void
+lower_acceptance (CpPacket *packet,
+                  double    points)
+{
   CpScoringSheet *sheet = cp_template_registry_lookup_sheet (registry, "jiangsu-2019");
   GPtrArray *items = cp_scoring_sheet_get_items (sheet);
-  g_autoptr(GPtrArray) province = NULL;
-  g_autoptr(GPtrArray) city = NULL;
   double taken = 0;
 
-  /* Bring the acceptance total to about 850: below 900, above 700. */
-  for (guint i = 0; i < items->len && taken < 150; i++)
+  for (guint i = 0; i < items->len && taken < points; i++)
     {
       const CpScoringItem *item = g_ptr_array_index (items, i);
 
       taken += cp_packet_get_score (packet, item->id)->acceptance;
       cp_packet_set_score (packet, item->id, CP_SCORE_ACCEPTANCE, 0);
     }
+}
+
+/* The city's decision on a re-review, with its written opinion when it is not a pass. */
+static void
+decide (CpPacket   *packet,
+        const char *conclusion)
+{
+  cp_packet_set_string (packet, "review-report", "conclusion", conclusion);
+  if (!g_str_equal (conclusion, "pass"))
+    {
+      cp_packet_set_string (packet, "review-report", "city_opinion", "限期一年整改，列入下一年度复核计划。");
+      cp_packet_set_string (packet, "review-report", "city_decided_on", "2020-11-20");
+    }
+}
+
+static void
+test_pass_mark (void)
+{
+  g_autoptr(CpPacket) packet = demo ("demonstration-review");
+  g_autoptr(GPtrArray) province = NULL;
+  g_autoptr(GPtrArray) city = NULL;
+
+  /* Bring the acceptance total to about 850: below 900, above 700. The city decided on a year
+   * to rectify. */
+  lower_acceptance (packet, 150);
+  decide (packet, "rectify");
 
   cp_packet_set_string (packet, "recognition", "level", "province");
   province = validate (packet);
@@ -544,6 +609,80 @@ test_pass_mark (void)
   cp_packet_set_string (packet, "recognition", "level", "city");
   city = validate (packet);
   g_assert_cmpuint (city->len, ==, 0);
+}
+
+/* Below the pass mark the city decides on a year to rectify or on withdrawing the title,
+ * certificate and plaque (seed 000 二(四)6): "passed" is an error there. */
+static void
+test_review_decision (void)
+{
+  static const struct { const char *conclusion; gboolean below; gboolean error; } cases[] = {
+    { "pass", TRUE, TRUE },
+    { "rectify", TRUE, FALSE },
+    { "withdraw", TRUE, FALSE },
+    { "pass", FALSE, FALSE },
+  };
+  CpTemplate *tpl = cp_template_registry_lookup_kind (registry, "demonstration-review");
+  const CpField *conclusion = cp_template_lookup_field (tpl, "review-report.conclusion");
+
+  /* The choices as the seed words them. */
+  g_assert_cmpuint (conclusion->options->len, ==, 3);
+  g_assert_cmpstr (cp_text_get_for (cp_field_lookup_option (conclusion, "pass")->label, "zh_CN"),
+                   ==, "通过");
+  g_assert_cmpstr (cp_text_get_for (cp_field_lookup_option (conclusion, "rectify")->label,
+                                    "zh_CN"), ==, "限期整改（一年）");
+  g_assert_cmpstr (cp_text_get_for (cp_field_lookup_option (conclusion, "withdraw")->label,
+                                    "zh_CN"), ==, "取消认定、收回证书和铜牌");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CpPacket) packet = demo ("demonstration-review");
+      g_autoptr(GPtrArray) findings = NULL;
+
+      cp_packet_set_string (packet, "recognition", "level", "city");
+      if (cases[i].below)
+        lower_acceptance (packet, 400);
+      decide (packet, cases[i].conclusion);
+      findings = validate (packet);
+      if (cases[i].error)
+        {
+          const CpFinding *f = assert_only (findings, CP_SEVERITY_ERROR,
+                                            "review-passed-below-mark", "review-report",
+                                            "conclusion");
+
+          g_assert_nonnull (strstr (f->message, "700"));
+          g_assert_false (cp_validator_is_ready (findings));
+        }
+      else
+        g_assert_null (find (findings, "review-passed-below-mark", "review-report",
+                             "conclusion"));
+      g_assert_cmpuint (count_code (findings, "score-below-pass-mark"), ==, cases[i].below);
+      g_assert_cmpuint (findings->len, ==, cases[i].below + cases[i].error);
+    }
+}
+
+/* 贯标 is for enterprises registered in the city's jurisdiction (在我市辖区内注册, seed 000
+ * 三(一)1): a credit code of another division is a warning. */
+static void
+test_registered_in_city (void)
+{
+  g_autoptr(CpPacket) packet = demo ("standardization-acceptance");
+  g_autoptr(GPtrArray) suzhou = NULL;
+  g_autoptr(GPtrArray) beijing = NULL;
+  g_autofree char *park = cp_demo_uscc ("320594", 11);
+  const CpFinding *f;
+
+  /* The Industrial Park registers under a development-zone code, still in Suzhou. */
+  set_uscc_everywhere (packet, park);
+  suzhou = validate (packet);
+  g_assert_cmpuint (suzhou->len, ==, 0);
+
+  set_uscc_everywhere (packet, "91110108551385082Q");
+  beijing = validate (packet);
+  f = assert_only (beijing, CP_SEVERITY_WARNING, "registered-outside-city", "cover", "uscc");
+  g_assert_nonnull (strstr (f->message, "110108"));
+  g_assert_cmpuint (beijing->len, ==, 1);
+  g_assert_true (cp_validator_is_ready (beijing));
 }
 
 static void
@@ -814,6 +953,361 @@ test_sheet_mismatch (void)
   g_assert_false (cp_validator_is_ready (findings));
 }
 
+
+static void
+set_day (GDate *date,
+         int    day,
+         int    month,
+         int    year)
+{
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
+}
+
+/* Each stage's deadline on the packet's year, the days left, and the warning once it is past. */
+static void
+test_stage_deadline (void)
+{
+  g_autoptr(CpPacket) packet = demo ("city-demonstration");
+  g_autoptr(CpPacket) next_year = cp_demo_packet_for_year (registry, "city-demonstration", 2021,
+                                                           7);
+  CpTemplate *tpl = cp_template_registry_lookup_kind (registry, "city-demonstration");
+  CpStageDeadline stage;
+  GDate today;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) on_time = NULL;
+  g_autoptr(GPtrArray) on_the_day = NULL;
+  g_autoptr(GPtrArray) late = NULL;
+  g_autoptr(GPtrArray) recognised = NULL;
+  const CpFinding *f;
+
+  /* A draft is preparing: the applicant list goes to the city by 30 April. */
+  set_day (&today, 20, 4, 2020);
+  g_assert_true (cp_template_get_stage_deadline (tpl, packet, NULL, &today, &stage));
+  g_assert_cmpstr (stage.deadline->id, ==, "applicant-list");
+  g_assert_cmpint (g_date_get_day (&stage.date), ==, 30);
+  g_assert_cmpint (g_date_get_month (&stage.date), ==, 4);
+  g_assert_cmpint (g_date_get_year (&stage.date), ==, 2020);
+  g_assert_cmpint (stage.days_left, ==, 10);
+  on_time = cp_validator_validate_in_state (registry, packet, NULL, &today, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (on_time->len, ==, 0);
+
+  set_day (&today, 30, 4, 2020);
+  g_assert_true (cp_template_get_stage_deadline (tpl, packet, NULL, &today, &stage));
+  g_assert_cmpint (stage.days_left, ==, 0);
+  on_the_day = cp_validator_validate_in_state (registry, packet, NULL, &today, &error);
+  g_assert_cmpuint (on_the_day->len, ==, 0);
+
+  set_day (&today, 2, 5, 2020);
+  g_assert_true (cp_template_get_stage_deadline (tpl, packet, NULL, &today, &stage));
+  g_assert_cmpint (stage.days_left, ==, -2);
+  late = cp_validator_validate_in_state (registry, packet, NULL, &today, &error);
+  f = assert_only (late, CP_SEVERITY_WARNING, "stage-overdue", NULL, NULL);
+  g_assert_nonnull (strstr (f->message, "2020-04-30"));
+  g_assert_nonnull (strstr (f->message, "2 days"));
+  g_assert_true (cp_validator_is_ready (late));
+  /* The plain check leaves deadlines alone. */
+  g_clear_pointer (&late, g_ptr_array_unref);
+  late = cp_validator_validate (registry, packet, &today, &error);
+  g_assert_cmpuint (late->len, ==, 0);
+
+  /* Another stage: the on-site evaluation by 30 September; a final stage has none. */
+  g_assert_true (cp_template_get_stage_deadline (tpl, packet, "evaluation", &today, &stage));
+  g_assert_cmpstr (stage.deadline->id, ==, "on-site-evaluation");
+  g_assert_cmpint (stage.days_left, ==, 151);
+  g_assert_false (cp_template_get_stage_deadline (tpl, packet, "recognised", &today, &stage));
+  g_assert_false (cp_template_get_stage_deadline (tpl, packet, "recognition", &today, &stage));
+  g_assert_false (cp_template_get_stage_deadline (tpl, packet, "no-such-state", &today, &stage));
+  cp_packet_set_state (packet, CP_PACKET_STATE_ACCEPTED);
+  set_day (&today, 1, 12, 2020);
+  recognised = cp_validator_validate_in_state (registry, packet, NULL, &today, &error);
+  g_assert_cmpuint (recognised->len, ==, 0);
+
+  /* The deadline is on the packet's own campaign year. */
+  set_day (&today, 1, 10, 2021);
+  g_assert_true (cp_template_get_stage_deadline (tpl, next_year, "evaluation", &today, &stage));
+  g_assert_cmpint (g_date_get_year (&stage.date), ==, 2021);
+  g_assert_cmpint (stage.days_left, ==, -1);
+}
+
+/* A kind of the 2020.1 format has no stages: the next of its deadlines, until accepted. */
+static void
+test_stage_deadline_without_workflow (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "packets",
+                                                 "demonstration-review.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = cp_packet_new_from_file (path, &error);
+  CpTemplate *old = cp_template_registry_lookup_kind_version (registry, "demonstration-review",
+                                                              "2020.1");
+  CpStageDeadline stage;
+  GDate today;
+
+  g_assert_no_error (error);
+  set_day (&today, 1, 3, 2020);
+  g_assert_true (cp_template_get_stage_deadline (old, packet, NULL, &today, &stage));
+  g_assert_cmpstr (stage.deadline->id, ==, "review-list");
+  g_assert_cmpint (stage.days_left, ==, 31);
+  set_day (&today, 2, 4, 2020);
+  g_assert_true (cp_template_get_stage_deadline (old, packet, NULL, &today, &stage));
+  g_assert_cmpstr (stage.deadline->id, ==, "results");
+  set_day (&today, 2, 12, 2020);
+  g_assert_true (cp_template_get_stage_deadline (old, packet, NULL, &today, &stage));
+  g_assert_cmpstr (stage.deadline->id, ==, "results");
+  g_assert_cmpint (stage.days_left, ==, -2);
+  cp_packet_set_state (packet, CP_PACKET_STATE_ACCEPTED);
+  g_assert_false (cp_template_get_stage_deadline (old, packet, NULL, &today, &stage));
+}
+
+/* What each party must still do. */
+static void
+test_validate_owned (void)
+{
+  g_autoptr(CpPacket) packet = demo ("city-demonstration");
+  CpTemplate *tpl = cp_template_registry_lookup_kind (registry, "city-demonstration");
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) enterprise = NULL;
+  g_autoptr(GPtrArray) district = NULL;
+  g_autoptr(GPtrArray) agency = NULL;
+  g_autoptr(GPtrArray) others = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *surveyors;
+
+  cp_packet_set_value (packet, "cover", "phone", NULL);
+  cp_packet_set_value (packet, "application-form", "district_opinion", NULL);
+  cp_packet_unset_score (packet, "1.1.1", CP_SCORE_ACCEPTANCE);
+  surveyors = json_from_string ("[{\"name\": \"王芳\"}]", NULL);
+  cp_packet_set_value (packet, "field-survey", "surveyors", surveyors);
+
+  all = validate (packet);
+  g_assert_cmpuint (all->len, ==, 4);
+  g_assert_cmpint (cp_validator_finding_owner (tpl, find (all, "required", "cover", "phone")),
+                   ==, CP_ROLE_ENTERPRISE);
+  g_assert_cmpint (cp_validator_finding_owner (tpl, find (all, "required", "application-form",
+                                                          "district_opinion")), ==,
+                   CP_ROLE_DISTRICT_OFFICE);
+  g_assert_cmpint (cp_validator_finding_owner (tpl, find (all, "score-missing", "scoring",
+                                                          "1.1.1")), ==,
+                   CP_ROLE_EVALUATING_AGENCY);
+  g_assert_cmpint (cp_validator_finding_owner (tpl, find (all, "required", "field-survey",
+                                                          "surveyors[0].certificate_number")),
+                   ==, CP_ROLE_COACHING_AGENCY);
+
+  enterprise = cp_validator_validate_owned (registry, packet, CP_ROLE_BIT (CP_ROLE_ENTERPRISE),
+                                            NULL, &error);
+  g_assert_no_error (error);
+  assert_only (enterprise, CP_SEVERITY_ERROR, "required", "cover", "phone");
+  g_assert_cmpuint (enterprise->len, ==, 1);
+  district = cp_validator_validate_owned (registry, packet,
+                                          CP_ROLE_BIT (CP_ROLE_DISTRICT_OFFICE), NULL, &error);
+  assert_only (district, CP_SEVERITY_ERROR, "required", "application-form", "district_opinion");
+  g_assert_cmpuint (district->len, ==, 1);
+  agency = cp_validator_validate_owned (registry, packet,
+                                        CP_ROLE_BIT (CP_ROLE_EVALUATING_AGENCY), NULL, &error);
+  assert_only (agency, CP_SEVERITY_ERROR, "score-missing", "scoring", "1.1.1");
+  g_assert_cmpuint (agency->len, ==, 1);
+  others = cp_validator_validate_owned (registry, packet,
+                                        CP_ROLE_MASK_ALL & ~CP_ROLE_BIT (CP_ROLE_ENTERPRISE),
+                                        NULL, &error);
+  g_assert_cmpuint (others->len, ==, 3);
+  g_assert_null (find (others, "required", "cover", "phone"));
+}
+
+static gboolean
+check_transition (CpPacket    *packet,
+                  const char  *state,
+                  const char  *transition,
+                  CpRole       role,
+                  const GDate *today,
+                  GPtrArray  **findings,
+                  GError     **error)
+{
+  gboolean ok = cp_validator_check_transition (registry, packet, state, transition, role, today,
+                                               findings, error);
+
+  if (*error != NULL)
+    g_test_message ("%s", (*error)->message);
+  for (guint i = 0; *findings != NULL && i < (*findings)->len; i++)
+    {
+      const CpFinding *f = g_ptr_array_index (*findings, i);
+
+      g_test_message ("  %s %s/%s", f->code, f->section, f->field);
+    }
+  return ok;
+}
+
+/* A transition needs its party, its state, and the parts owned so far complete. */
+static void
+test_transitions (void)
+{
+  g_autoptr(CpPacket) packet = demo ("city-demonstration");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  GDate today;
+
+  set_day (&today, 20, 4, 2020);
+  /* The complete sample goes through the district's preliminary review... */
+  g_assert_true (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, &today,
+                                   &findings, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (findings->len, ==, 0);
+  g_clear_pointer (&findings, g_ptr_array_unref);
+
+  /* ...made by the enterprise only, from its own state only. */
+  g_assert_false (check_transition (packet, NULL, "submit", CP_ROLE_DISTRICT_OFFICE, &today,
+                                    &findings, &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_NOT_ALLOWED);
+  g_clear_error (&error);
+  g_assert_false (check_transition (packet, NULL, "approve", CP_ROLE_DISTRICT_OFFICE, &today,
+                                    &findings, &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_UNKNOWN_TRANSITION);
+  g_clear_error (&error);
+  g_assert_null (findings);
+
+  /* The district's stamp is not the enterprise's to supply when it hands in... */
+  cp_packet_set_value (packet, "contract", "district_stamp", NULL);
+  /* ...nor the coaching agency's field survey, which comes during the coaching... */
+  cp_packet_set_value (packet, "field-survey", "report_date", NULL);
+  g_assert_true (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, &today,
+                                   &findings, &error));
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  /* ...but the district needs its stamp to pass the review, */
+  g_assert_false (check_transition (packet, "district-review", "approve",
+                                    CP_ROLE_DISTRICT_OFFICE, &today, &findings, &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_INCOMPLETE);
+  g_clear_error (&error);
+  assert_only (findings, CP_SEVERITY_ERROR, "required", "contract", "district_stamp");
+  g_assert_cmpuint (findings->len, ==, 1);
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  /* and the enterprise the agency's survey to request the acceptance. */
+  g_assert_false (check_transition (packet, "coaching", "request-acceptance",
+                                    CP_ROLE_ENTERPRISE, &today, &findings, &error));
+  g_clear_error (&error);
+  assert_only (findings, CP_SEVERITY_ERROR, "required", "field-survey", "report_date");
+  g_assert_cmpuint (findings->len, ==, 1);
+  g_clear_pointer (&findings, g_ptr_array_unref);
+
+  /* The enterprise's own part missing blocks its hand-in. */
+  cp_packet_set_value (packet, "cover", "phone", NULL);
+  g_assert_false (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, &today,
+                                    &findings, &error));
+  g_clear_error (&error);
+  assert_only (findings, CP_SEVERITY_ERROR, "required", "cover", "phone");
+  g_clear_pointer (&findings, g_ptr_array_unref);
+}
+
+/* Handing in checks the validity rules against the day of the hand-in. */
+static void
+test_transition_submission_date (void)
+{
+  g_autoptr(CpPacket) packet = demo ("city-demonstration");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  GDate today;
+
+  cp_packet_set_submitted_on (packet, "2020-04-10");
+  set_date (packet, "credit-report", "issued_on", "2020-03-01");
+  set_date (packet, "credit-report", "valid_until", "2020-04-15");
+  set_day (&today, 12, 4, 2020);
+  g_assert_true (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, &today,
+                                   &findings, &error));
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  set_day (&today, 20, 4, 2020);
+  g_assert_false (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, &today,
+                                    &findings, &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_INCOMPLETE);
+  assert_only (findings, CP_SEVERITY_ERROR, "credit-report-expired", "credit-report",
+               "valid_until");
+}
+
+/* The city office's recognition needs its own block, which the template leaves optional. */
+static void
+test_transition_filled (void)
+{
+  g_autoptr(CpPacket) packet = demo ("city-demonstration");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *signature;
+
+  g_assert_false (check_transition (packet, "recognition", "recognise", CP_ROLE_CITY_OFFICE,
+                                    NULL, &findings, &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_INCOMPLETE);
+  g_clear_error (&error);
+  g_assert_cmpuint (findings->len, ==, 4);
+  g_assert_nonnull (find (findings, "required", "application-form", "city_opinion"));
+  g_assert_nonnull (find (findings, "required", "application-form", "city_review_date"));
+  g_clear_pointer (&findings, g_ptr_array_unref);
+
+  signature = json_node_copy (cp_packet_get_value (packet, "application-form",
+                                                   "district_reviewer"));
+  cp_packet_set_string (packet, "application-form", "city_opinion", "同意认定。");
+  cp_packet_set_string (packet, "application-form", "city_review_date", "2020-10-20");
+  cp_packet_set_value (packet, "application-form", "city_reviewer", signature);
+  g_assert_false (check_transition (packet, "recognition", "recognise", CP_ROLE_CITY_OFFICE,
+                                    NULL, &findings, &error));
+  g_clear_error (&error);
+  /* The city's signatures are the city's. */
+  assert_only (findings, CP_SEVERITY_ERROR, "signature-role", "application-form",
+               "city_reviewer");
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  edit_object (packet, "application-form", "city_reviewer", "role", "city-office");
+  signature = json_node_copy (cp_packet_get_value (packet, "application-form", "city_reviewer"));
+  cp_packet_set_value (packet, "application-form", "city_approver", signature);
+  g_assert_true (check_transition (packet, "recognition", "recognise", CP_ROLE_CITY_OFFICE,
+                                   NULL, &findings, &error));
+  g_assert_no_error (error);
+}
+
+/* The city decides a re-review: "passed" below the mark does not go through. */
+static void
+test_transition_review_decision (void)
+{
+  g_autoptr(CpPacket) packet = demo ("demonstration-review");
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cp_packet_set_string (packet, "recognition", "level", "city");
+  lower_acceptance (packet, 400);
+  /* The agency's report is complete: the low score is its finding to hand in. */
+  g_assert_true (check_transition (packet, "on-site", "report", CP_ROLE_EVALUATING_AGENCY,
+                                   NULL, &findings, &error));
+  g_assert_no_error (error);
+  assert_only (findings, CP_SEVERITY_WARNING, "score-below-pass-mark", "scoring", NULL);
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  g_assert_false (check_transition (packet, "decision", "decide", CP_ROLE_CITY_OFFICE, NULL,
+                                    &findings, &error));
+  g_clear_error (&error);
+  assert_only (findings, CP_SEVERITY_ERROR, "review-passed-below-mark", "review-report",
+               "conclusion");
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  decide (packet, "withdraw");
+  g_assert_true (check_transition (packet, "decision", "decide", CP_ROLE_CITY_OFFICE, NULL,
+                                   &findings, &error));
+}
+
+/* The 2020.1 templates have no workflow; their packets move as before. */
+static void
+test_transition_without_workflow (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "packets",
+                                                 "city-demonstration.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) packet = cp_packet_new_from_file (path, &error);
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GPtrArray) owned = NULL;
+
+  g_assert_no_error (error);
+  g_assert_false (check_transition (packet, NULL, "submit", CP_ROLE_ENTERPRISE, NULL, &findings,
+                                    &error));
+  g_assert_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_NO_WORKFLOW);
+  g_clear_error (&error);
+  cp_packet_set_value (packet, "cover", "phone", NULL);
+  owned = cp_validator_validate_owned (registry, packet, CP_ROLE_MASK_ALL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (owned->len, ==, 0);
+}
+
 /* Run with -m perf: complete packets validated per second on one core. */
 static void
 test_perf (void)
@@ -870,7 +1364,7 @@ main (int   argc,
   g_test_add_func ("/validator/uscc/worked-example", test_uscc_worked_example);
   g_test_add_func ("/validator/rules/contract-six-months", test_contract_six_months);
   g_test_add_func ("/validator/rules/credit-report-validity", test_credit_report_validity);
-  g_test_add_func ("/validator/rules/standardization-one-year", test_standardization_one_year);
+  g_test_add_func ("/validator/rules/standardization-pool", test_standardization_pool);
   g_test_add_func ("/validator/rules/operating-two-years", test_operating_two_years);
   g_test_add_func ("/validator/rules/audited-statements", test_audited_statements);
   g_test_add_func ("/validator/rules/same-enterprise-code", test_same_enterprise_code);
@@ -879,6 +1373,9 @@ main (int   argc,
   g_test_add_func ("/validator/signatures/role-and-scan", test_signature_role_and_scan);
   g_test_add_func ("/validator/scoring/items", test_scoring);
   g_test_add_func ("/validator/scoring/pass-mark", test_pass_mark);
+  g_test_add_func ("/validator/scoring/review-column-word", test_review_column_word);
+  g_test_add_func ("/validator/rules/review-decision", test_review_decision);
+  g_test_add_func ("/validator/rules/registered-in-city", test_registered_in_city);
   g_test_add_func ("/validator/fields/types-and-constraints", test_types_and_constraints);
   g_test_add_func ("/validator/fields/group-items", test_group_items);
   g_test_add_func ("/validator/fields/attachments", test_attachments);
@@ -887,6 +1384,15 @@ main (int   argc,
   g_test_add_func ("/validator/section-status", test_section_status);
   g_test_add_func ("/validator/unknown-kind-and-version", test_unknown_kind_and_version);
   g_test_add_func ("/validator/sheet-mismatch", test_sheet_mismatch);
+  g_test_add_func ("/validator/stage/deadline", test_stage_deadline);
+  g_test_add_func ("/validator/stage/deadline-without-workflow",
+                   test_stage_deadline_without_workflow);
+  g_test_add_func ("/validator/owned", test_validate_owned);
+  g_test_add_func ("/validator/transitions/parties-and-parts", test_transitions);
+  g_test_add_func ("/validator/transitions/submission-date", test_transition_submission_date);
+  g_test_add_func ("/validator/transitions/filled", test_transition_filled);
+  g_test_add_func ("/validator/transitions/review-decision", test_transition_review_decision);
+  g_test_add_func ("/validator/transitions/without-workflow", test_transition_without_workflow);
   if (g_test_perf ())
     g_test_add_func ("/validator/perf", test_perf);
 

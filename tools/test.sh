@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
-sh tools/install-deps.sh
+sh tools/install-deps.sh run test
 
 build=${BUILD_DIR:-_build}
 asan=${ASAN_BUILD_DIR:-_build-asan}

@@ -246,3 +246,50 @@ cp_app_finding_is_for_field (const char *finding_field,
   return strncmp (finding_field, field_id, len) == 0 &&
          (finding_field[len] == '\0' || finding_field[len] == '[' || finding_field[len] == '.');
 }
+
+static const CpAppAccel accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+  { "win.new-packet", { "<Control>n", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "win.sync", { "<Control>r", NULL } },
+  { "win.show-list", { "<Alt>Home", NULL } },
+  { "win.import", { "<Control>o", NULL } },
+  { "packet.next", { "<Alt>Right", "<Control>Page_Down", NULL } },
+  { "packet.previous", { "<Alt>Left", "<Control>Page_Up", NULL } },
+  { "packet.export-pdf", { "<Control>e", NULL } },
+  { "packet.print", { "<Control>p", NULL } },
+  { "packet.show-completeness", { "<Control>i", NULL } },
+  { "packet.show-scoring", { "<Control>k", NULL } },
+  { "packet.only-unscored", { "<Control>u", NULL } },
+  { NULL, { NULL } },
+};
+
+const CpAppAccel *
+cp_app_get_accels (void)
+{
+  return accels;
+}
+
+GtkEventController *
+cp_app_shortcut_controller_new (const char *prefix)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  g_return_val_if_fail (prefix != NULL, NULL);
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_GLOBAL);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; accels[i].action != NULL; i++)
+    {
+      if (!g_str_has_prefix (accels[i].action, prefix))
+        continue;
+      for (guint j = 0; accels[i].accels[j] != NULL; j++)
+        gtk_shortcut_controller_add_shortcut (
+          GTK_SHORTCUT_CONTROLLER (controller),
+          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (accels[i].accels[j]),
+                            gtk_named_action_new (accels[i].action)));
+    }
+  return controller;
+}

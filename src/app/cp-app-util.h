@@ -14,6 +14,9 @@
 
 G_BEGIN_DECLS
 
+/* How long the trash keeps a deleted packet before it is removed for good. */
+#define CP_APP_TRASH_DAYS 30
+
 
 /* The kinds the registry knows, as ids (element type char *), in the registry's order. */
 GPtrArray       *cp_app_list_kinds        (CpTemplateRegistry *registry);
@@ -44,6 +47,20 @@ char            *cp_app_describe_uscc     (const char         *normalized,
                                            gboolean           *ok);
 /* "1.2 MB" */
 char            *cp_app_format_size       (guint64             size);
+/* The keyboard shortcuts of the shortcuts window (resources/gtk/help-overlay.ui), by action:
+ * a NULL-terminated array ending with an entry whose action is NULL. */
+typedef struct
+{
+  const char *action;
+  const char *accels[3];
+} CpAppAccel;
+
+const CpAppAccel *cp_app_get_accels       (void);
+/* A shortcut controller for the accelerators of the actions of @prefix ("packet."), to add to
+ * the widget that installs them: application accelerators are looked up from the window down
+ * to nothing, so a widget's own actions need their shortcuts on the widget. Runs in the capture
+ * phase with global scope: the keys work wherever the focus is, an entry included. */
+GtkEventController *cp_app_shortcut_controller_new (const char *prefix);
 /* Whether @finding_field ("surveyors[1].name") belongs to the field @field_id. */
 gboolean         cp_app_finding_is_for_field (const char      *finding_field,
                                               const char      *field_id);

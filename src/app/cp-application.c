@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cp-app-resources.h"
+#include "cp-app-util.h"
 #include "cp-sync-manager.h"
 #include "cp-window.h"
 
@@ -126,19 +127,8 @@ cp_application_handle_local_options (GApplication *app,
 static void
 cp_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *close_accels[] = { "<Control>w", NULL };
-  static const char *new_accels[] = { "<Control>n", NULL };
-  static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *next_accels[] = { "<Alt>Right", "<Control>Page_Down", NULL };
-  static const char *prev_accels[] = { "<Alt>Left", "<Control>Page_Up", NULL };
-  static const char *export_accels[] = { "<Control>e", NULL };
-  static const char *list_accels[] = { "<Alt>Home", NULL };
-  static const char *completeness_accels[] = { "<Control>i", NULL };
-  static const char *sync_accels[] = { "<Control>r", NULL };
-  static const char *scoring_accels[] = { "<Control>k", NULL };
-  static const char *unscored_accels[] = { "<Control>u", NULL };
   CpApplication *self = CP_APPLICATION (app);
+  const CpAppAccel *accels = cp_app_get_accels ();
 
   G_APPLICATION_CLASS (cp_application_parent_class)->startup (app);
 
@@ -150,23 +140,11 @@ cp_application_startup (GApplication *app)
   self->signal_ids[0] = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->signal_ids[2] = g_unix_signal_add (SIGHUP, quit_signal_cb, self);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-packet", new_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.next", next_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.previous",
-                                         prev_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.export-pdf",
-                                         export_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-list", list_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-completeness",
-                                         completeness_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync", sync_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.show-scoring",
-                                         scoring_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "packet.only-unscored",
-                                         unscored_accels);
+  /* These also label the menu items; the packet view's own actions get their keys from a
+   * shortcut controller of its own as well (see cp_app_shortcut_controller_new()). */
+  for (guint i = 0; accels[i].action != NULL; i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
 }
 
 /* For bench/app: with CP_BENCH_FIRST_FRAME set, the first painted frame prints "frame RSS_KB"
@@ -321,6 +299,21 @@ cp_application_get_data_dir (CpApplication *self)
   return self->data_dir;
 }
 
+/* The trash keeps a packet CP_APP_TRASH_DAYS days, then it goes for good. */
+static void
+cp_application_purge_trash (CpStore *store)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) limit = g_date_time_add_days (now, -CP_APP_TRASH_DAYS);
+  g_autoptr(GError) purge_error = NULL;
+  guint n_purged = 0;
+
+  if (!cp_store_purge_deleted (store, limit, &n_purged, &purge_error))
+    g_message ("The trash could not be emptied of old packets: %s", purge_error->message);
+  else if (n_purged > 0)
+    g_debug ("Removed %u packets deleted more than %d days ago", n_purged, CP_APP_TRASH_DAYS);
+}
+
 CpStore *
 cp_application_get_store (CpApplication *self,
                           GError       **error)
@@ -333,6 +326,8 @@ cp_application_get_store (CpApplication *self,
       g_autofree char *dir = cp_sync_engine_dup_last_account_directory (self->data_dir);
 
       self->store = cp_store_new (dir, error);
+      if (self->store != NULL)
+        cp_application_purge_trash (self->store);
     }
   return self->store;
 }
@@ -437,6 +432,7 @@ cp_application_store_changed_cb (CpSyncManager *manager,
                                  CpApplication *self)
 {
   g_set_object (&self->store, cp_sync_manager_get_store (manager));
+  cp_application_purge_trash (self->store);
   self->templates_inode = 0;
   self->templates_mtime = 0;
   cp_application_load_cached_templates (self);

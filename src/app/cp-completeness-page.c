@@ -21,9 +21,12 @@ struct _CpCompletenessPage
   GtkWidget *status_icon;
   GtkWidget *status_title;
   GtkWidget *status_description;
+  GtkWidget *submit_button;
   GtkWidget *groups_box;
   GPtrArray *rows;         /* element type GtkWidget * (AdwActionRow) in order */
   char      *title;
+  char      *workflow_detail;  /* "Submitted on … by …" */
+  CpPacketState state;
   gboolean   ready;
 };
 
@@ -62,6 +65,7 @@ cp_completeness_page_finalize (GObject *object)
   CpCompletenessPage *self = CP_COMPLETENESS_PAGE (object);
 
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->workflow_detail, g_free);
 
   G_OBJECT_CLASS (cp_completeness_page_parent_class)->finalize (object);
 }
@@ -101,9 +105,17 @@ cp_completeness_page_init (CpCompletenessPage *self)
   self->status_description = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->status_description), TRUE);
   gtk_label_set_justify (GTK_LABEL (self->status_description), GTK_JUSTIFY_CENTER);
+  self->submit_button = gtk_button_new_with_mnemonic (_("_Submit to the Credit Office…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->submit_button), "win.submit");
+  gtk_widget_set_halign (self->submit_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (self->submit_button, 6);
+  gtk_widget_add_css_class (self->submit_button, "pill");
+  gtk_widget_add_css_class (self->submit_button, "suggested-action");
+  gtk_widget_set_visible (self->submit_button, FALSE);
   gtk_box_append (GTK_BOX (self->status), self->status_icon);
   gtk_box_append (GTK_BOX (self->status), self->status_title);
   gtk_box_append (GTK_BOX (self->status), self->status_description);
+  gtk_box_append (GTK_BOX (self->status), self->submit_button);
   self->groups_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_widget_set_margin_bottom (self->groups_box, 24);
   gtk_widget_set_margin_start (self->groups_box, 12);
@@ -206,8 +218,33 @@ cp_completeness_page_update (CpCompletenessPage *self,
       gtk_widget_add_css_class (self->status, "not-ready");
       gtk_widget_remove_css_class (self->status, "ready");
     }
+  /* Submitted or accepted: that is what the page says first, with when and by whom. */
+  if (self->state == CP_PACKET_STATE_SUBMITTED || self->state == CP_PACKET_STATE_ACCEPTED)
+    {
+      g_free (self->title);
+      self->title = g_strdup (self->state == CP_PACKET_STATE_SUBMITTED
+                              ? _("Submitted to the Credit Office")
+                              : _("Accepted by the Credit Office"));
+      g_free (description);
+      if (self->state == CP_PACKET_STATE_SUBMITTED)
+        description = g_strdup_printf ("%s\n%s", self->workflow_detail != NULL
+                                                 ? self->workflow_detail : "",
+                                       _("It cannot be changed unless the credit office "
+                                         "returns it."));
+      else
+        description = g_strdup (self->workflow_detail != NULL ? self->workflow_detail : "");
+      g_strstrip (description);
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->status_icon),
+                                    self->state == CP_PACKET_STATE_SUBMITTED
+                                    ? "mail-send-symbolic" : "emblem-ok-symbolic");
+      gtk_widget_add_css_class (self->status, "ready");
+      gtk_widget_remove_css_class (self->status, "not-ready");
+    }
   gtk_label_set_text (GTK_LABEL (self->status_title), self->title);
   gtk_label_set_text (GTK_LABEL (self->status_description), description);
+  gtk_widget_set_visible (self->submit_button,
+                          self->ready && self->state != CP_PACKET_STATE_SUBMITTED &&
+                          self->state != CP_PACKET_STATE_ACCEPTED);
 
   /* Findings come in binder order; group them by section, the packet as a whole first. */
   sections = cp_template_get_sections (tmpl);
@@ -281,6 +318,48 @@ cp_completeness_page_update (CpCompletenessPage *self,
           g_ptr_array_add (self->rows, row);
         }
     }
+}
+
+void
+cp_completeness_page_set_workflow (CpCompletenessPage *self,
+                                   CpPacketState       state,
+                                   const char         *detail)
+{
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+
+  self->state = state;
+  g_free (self->workflow_detail);
+  self->workflow_detail = g_strdup (detail);
+}
+
+gboolean
+cp_completeness_page_focus (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), FALSE);
+
+  if (gtk_widget_get_visible (self->submit_button) &&
+      gtk_widget_is_sensitive (self->submit_button))
+    return gtk_widget_grab_focus (self->submit_button);
+  for (guint i = 0; i < self->rows->len; i++)
+    if (gtk_list_box_row_get_activatable (g_ptr_array_index (self->rows, i)))
+      return gtk_widget_grab_focus (g_ptr_array_index (self->rows, i));
+  return FALSE;
+}
+
+gboolean
+cp_completeness_page_can_submit (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (self->submit_button);
+}
+
+const char *
+cp_completeness_page_get_description (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), NULL);
+
+  return gtk_label_get_text (GTK_LABEL (self->status_description));
 }
 
 gboolean

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "cp-packet.h"
 #include "cp-template.h"
 
 G_BEGIN_DECLS
@@ -21,7 +22,17 @@ CpCompletenessPage *cp_completeness_page_new       (void);
 void                cp_completeness_page_update    (CpCompletenessPage *self,
                                                     CpTemplate         *tmpl,
                                                     GPtrArray          *findings);
+/* Where the packet stands in the office's workflow; a submitted or accepted packet says so
+ * first, with @detail ("Submitted on … by …", nullable). Shown at the next update. */
+void                cp_completeness_page_set_workflow (CpCompletenessPage *self,
+                                                       CpPacketState       state,
+                                                       const char         *detail);
 gboolean            cp_completeness_page_is_ready  (CpCompletenessPage *self);
+/* Whether the Submit button is shown (ready, and not submitted or accepted yet). */
+gboolean            cp_completeness_page_can_submit (CpCompletenessPage *self);
+const char         *cp_completeness_page_get_description (CpCompletenessPage *self);
+/* Focuses the Submit button when it is shown, else the first finding that leads somewhere. */
+gboolean            cp_completeness_page_focus     (CpCompletenessPage *self);
 /* The heading shown: "Ready to Submit", "3 Problems Left", … */
 const char         *cp_completeness_page_get_title (CpCompletenessPage *self);
 guint               cp_completeness_page_get_n_rows (CpCompletenessPage *self);

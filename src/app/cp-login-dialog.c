@@ -22,6 +22,7 @@ struct _CpLoginDialog
   AdwEntryRow   *password_row;
   GtkLabel      *url_label;
   GtkLabel      *message_label;
+  AdwPreferencesPage *page;
 
   CpSyncManager *manager;
   GCancellable  *cancellable;
@@ -204,6 +205,89 @@ cancel_clicked_cb (CpLoginDialog *self)
   close_dialog (GTK_WINDOW (self));
 }
 
+/* The accounts of the local server tools/run-app.sh starts (CP_LOCAL_ACCOUNTS names the file
+ * it writes, readable by the user only): one of each role, listed so that a newcomer can log
+ * in as each of them. */
+static const struct
+{
+  const char *group;
+  const char *title;
+} local_roles[] = {
+  { "enterprise", N_("Enterprise") },
+  { "agency", N_("Credit service agency") },
+  { "district-office", N_("District credit office (Gusu)") },
+  { "city-office", N_("City credit office (all of Suzhou)") },
+  { "admin", N_("Administrator") },
+};
+
+static void
+local_account_activated_cb (AdwActionRow  *row,
+                            CpLoginDialog *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row),
+                         g_object_get_data (G_OBJECT (row), "cp-user"));
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row),
+                         g_object_get_data (G_OBJECT (row), "cp-password"));
+  gtk_widget_grab_focus (GTK_WIDGET (self->login_button));
+}
+
+static void
+cp_login_dialog_add_local_accounts (CpLoginDialog *self,
+                                    const char    *url)
+{
+  const char *path = g_getenv ("CP_LOCAL_ACCOUNTS");
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *contents = NULL;
+  GtkWidget *group = NULL;
+  gsize length = 0;
+
+  if (path == NULL || url == NULL ||
+      (uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      !host_is_loopback (g_uri_get_host (uri)) ||
+      !g_file_get_contents (path, &contents, &length, NULL) || length > 65536 ||
+      !g_key_file_load_from_data (file, contents, length, G_KEY_FILE_NONE, NULL))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (local_roles); i++)
+    {
+      g_autofree char *user = g_key_file_get_string (file, local_roles[i].group, "user", NULL);
+      g_autofree char *password = g_key_file_get_string (file, local_roles[i].group,
+                                                         "password", NULL);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row;
+
+      if (user == NULL || password == NULL || !g_utf8_validate (user, -1, NULL) ||
+          !g_utf8_validate (password, -1, NULL))
+        continue;
+      if (group == NULL)
+        {
+          group = adw_preferences_group_new ();
+          adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group),
+                                           _("Accounts of the Local Server"));
+          adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                                 _("The server on this computer has one "
+                                                   "account of each role. Choose one to fill "
+                                                   "in its name and password."));
+        }
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(local_roles[i].title));
+      /* Translators: a user name and its password on the local server */
+      subtitle = g_strdup_printf (_("User name %s · password %s"), user, password);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "cp-user", g_steal_pointer (&user), g_free);
+      g_object_set_data_full (G_OBJECT (row), "cp-password", g_steal_pointer (&password),
+                              g_free);
+      g_signal_connect (row, "activated", G_CALLBACK (local_account_activated_cb), self);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+    }
+  if (group != NULL)
+    adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
+}
+
 static void
 cp_login_dialog_dispose (GObject *object)
 {
@@ -247,6 +331,7 @@ cp_login_dialog_class_init (CpLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, password_row);
   gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, url_label);
   gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, message_label);
+  gtk_widget_class_bind_template_child (widget_class, CpLoginDialog, page);
   gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_clicked_cb);
@@ -297,12 +382,17 @@ cp_login_dialog_new (GtkWindow     *parent,
     }
   else if (cp_sync_manager_get_status (manager) == CP_SYNC_STATUS_NEEDS_LOGIN)
     self->intro = g_strdup (cp_sync_manager_get_message (manager));
+  else
+    cp_login_dialog_add_local_accounts (self, url);
   cp_login_dialog_set_message (self, NULL, FALSE);
   cp_login_dialog_update (self);
-  if (url != NULL && user != NULL)
-    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
-  else if (url != NULL)
+  /* Typing starts in the first field still to fill (never on a button). */
+  if (url == NULL || *url == '\0')
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->server_row));
+  else if (user == NULL || *user == '\0')
     gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->user_row));
+  else
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
   return self;
 }
 

@@ -12,6 +12,8 @@
 
 #include "cp-completeness-page.h"
 #include "cp-export.h"
+#include "cp-export-dialog.h"
+#include "cp-print-operation.h"
 #include "cp-review-dialog.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
@@ -358,6 +360,15 @@ cp_packet_view_set_review_comments (CpPacketView *self,
   cp_packet_view_update_completeness (self);
 }
 
+void
+cp_packet_view_refresh_completeness (CpPacketView *self)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  if (self->packet != NULL && self->findings != NULL)
+    cp_packet_view_update_completeness (self);
+}
+
 guint
 cp_packet_view_get_n_comments (CpPacketView *self,
                                const char   *page)
@@ -625,6 +636,26 @@ step_activated_cb (CpPacketView  *self,
     }
 }
 
+/* The focus on a page just shown: the first empty required field of a section, the first
+ * unscored item of the sheet (its value not selected: a stray key must not overwrite it), the
+ * Submit button of a packet ready to go. */
+static void
+cp_packet_view_focus_page (CpPacketView *self,
+                           Step         *step)
+{
+  if (!gtk_widget_get_sensitive (step->page))
+    return;
+  if (CP_IS_SECTION_PAGE (step->page))
+    cp_section_page_focus_first_empty (CP_SECTION_PAGE (step->page));
+  else if (CP_IS_SCORING_PAGE (step->page))
+    {
+      if (cp_scoring_page_get_focus_item (CP_SCORING_PAGE (step->page)) == NULL)
+        cp_scoring_page_focus_first_unscored (CP_SCORING_PAGE (step->page));
+    }
+  else if (CP_IS_COMPLETENESS_PAGE (step->page))
+    cp_completeness_page_focus (CP_COMPLETENESS_PAGE (step->page));
+}
+
 static void
 page_changed_cb (CpPacketView *self)
 {
@@ -646,11 +677,8 @@ page_changed_cb (CpPacketView *self)
                            gtk_list_box_get_row_at_index (self->step_list, index));
   label = g_strdup_printf (_("Step %d of %u"), index + 1, self->steps->len);
   gtk_label_set_text (self->step_label, label);
-  /* Keyboard first: on the scoring sheet the reviewer can type digits at once. */
-  if (self->scoring != NULL &&
-      ((Step *) g_ptr_array_index (self->steps, index))->page == GTK_WIDGET (self->scoring) &&
-      cp_scoring_page_get_focus_item (self->scoring) == NULL)
-    cp_scoring_page_focus_first_unscored (self->scoring);
+  /* Keyboard first: what is typed next lands where the page needs it. */
+  cp_packet_view_focus_page (self, g_ptr_array_index (self->steps, index));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.previous", index > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "packet.next",
                                  (guint) index + 1 < self->steps->len);
@@ -722,85 +750,6 @@ delete_action (GtkWidget  *widget,
     gtk_widget_activate_action (widget, "win.delete-packet", "s", self->uuid);
 }
 
-typedef struct
-{
-  CpTemplateRegistry *registry;
-  CpPacket           *packet;
-  char               *path;
-} ExportJob;
-
-static void
-export_job_free (ExportJob *job)
-{
-  g_clear_object (&job->registry);
-  g_clear_object (&job->packet);
-  g_free (job->path);
-  g_free (job);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportJob *job = task_data;
-  GError *error = NULL;
-
-  if (!cp_export_pdf (job->registry, job->packet, job->path, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-export_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CpPacketView *self = CP_PACKET_VIEW (object);
-  ExportJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *name = g_filename_display_basename (job->path);
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    message = g_strdup_printf (_("The binder could not be exported: %s"), error->message);
-  else
-    message = g_strdup_printf (_("The binder was saved as %s"), name);
-  cp_packet_view_show_toast (self, message);
-}
-
-static void
-export_response_cb (GtkNativeDialog *native,
-                    int              response,
-                    CpPacketView    *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT && self->packet != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      g_autoptr(GTask) task = NULL;
-      ExportJob *job;
-
-      cp_packet_view_flush (self);
-      job = g_new0 (ExportJob, 1);
-      job->registry = g_object_ref (self->registry);
-      /* The thread works on a copy; the user may go on editing meanwhile. */
-      job->packet = cp_packet_copy (self->packet);
-      job->path = g_file_get_path (file);
-      task = g_task_new (self, NULL, export_done_cb, NULL);
-      g_task_set_source_tag (task, export_response_cb);
-      g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
-      if (job->path == NULL)
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                 _("Choose a folder on this computer."));
-      else
-        g_task_run_in_thread (task, export_thread);
-    }
-  gtk_native_dialog_destroy (native);
-  g_object_unref (native);
-}
-
 static void
 export_pdf_action (GtkWidget  *widget,
                    const char *action_name,
@@ -808,31 +757,28 @@ export_pdf_action (GtkWidget  *widget,
 {
   CpPacketView *self = CP_PACKET_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  const char *name;
-  g_autofree char *suggested = NULL;
 
   if (self->packet == NULL)
     return;
-  name = cp_packet_get_enterprise_name (self->packet);
-  /* Translators: file name of the exported binder: enterprise, year */
-  suggested = g_strdup_printf (_("%s %d binder.pdf"),
-                               name != NULL && *name ? name : _("Packet"),
-                               cp_packet_get_year (self->packet));
-  g_strdelimit (suggested, "/\\:", '-');
+  cp_packet_view_flush (self);
+  gtk_window_present (GTK_WINDOW (cp_export_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                          : NULL,
+                                                        self->registry, self->store,
+                                                        self->packet)));
+}
 
-  native = gtk_file_chooser_native_new (_("Export the Binder as PDF"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested);
-  gtk_file_filter_set_name (filter, _("PDF documents"));
-  gtk_file_filter_add_mime_type (filter, "application/pdf");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  CpPacketView *self = CP_PACKET_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->packet == NULL || !GTK_IS_WINDOW (root))
+    return;
+  cp_packet_view_flush (self);
+  cp_print_operation_print_packet (GTK_WINDOW (root), self->registry, self->store, self->packet);
 }
 
 /* Building the steps. */
@@ -884,11 +830,40 @@ cp_packet_view_add_step (CpPacketView *self,
   return step;
 }
 
+/* Takes the focus out of the pages before the page that holds it is hidden or removed: GTK 4.8
+ * then marks the window to move the focus on later, and it would move from the field the next
+ * page focused to the one after it. */
+static void
+cp_packet_view_release_focus (CpPacketView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->page_stack)))
+    gtk_root_set_focus (root, NULL);
+}
+
+/* Without a packet the view's actions do nothing: they are off, so that their keys (which work
+ * window-wide) reach other widgets. */
+static void
+cp_packet_view_set_actions_enabled (CpPacketView *self,
+                                    gboolean      enabled)
+{
+  static const char * const actions[] = {
+    "packet.next", "packet.previous", "packet.show-completeness", "packet.show-scoring",
+    "packet.only-unscored", "packet.export-pdf", "packet.print", "packet.delete",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], enabled);
+}
+
 static void
 cp_packet_view_clear (CpPacketView *self)
 {
   GtkWidget *child;
 
+  cp_packet_view_release_focus (self);
   g_clear_handle_id (&self->save_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
   self->switching = TRUE;
@@ -909,6 +884,7 @@ cp_packet_view_clear (CpPacketView *self)
   self->completeness = NULL;
   self->scoring = NULL;
   self->dirty = FALSE;
+  cp_packet_view_set_actions_enabled (self, FALSE);
 }
 
 static void
@@ -971,6 +947,7 @@ cp_packet_view_class_init (CpPacketViewClass *klass)
   gtk_widget_class_install_action (widget_class, "packet.only-unscored", NULL,
                                    only_unscored_action);
   gtk_widget_class_install_action (widget_class, "packet.export-pdf", NULL, export_pdf_action);
+  gtk_widget_class_install_action (widget_class, "packet.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "packet.delete", NULL, delete_action);
 }
 
@@ -979,6 +956,9 @@ cp_packet_view_init (CpPacketView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Ctrl+K, Alt+Right, Ctrl+E…: from any field and from the header bar. */
+  gtk_widget_add_controller (GTK_WIDGET (self), cp_app_shortcut_controller_new ("packet."));
+  cp_packet_view_set_actions_enabled (self, FALSE);
 }
 
 gboolean
@@ -1071,6 +1051,7 @@ cp_packet_view_set_packet (CpPacketView        *self,
                                    GTK_WIDGET (self->scoring));
         }
     }
+  cp_packet_view_set_actions_enabled (self, TRUE);
   self->completeness = cp_completeness_page_new ();
   g_signal_connect (self->completeness, "jump", G_CALLBACK (completeness_jump_cb), self);
   cp_packet_view_add_step (self, CP_PAGE_COMPLETENESS, NULL, _("Completeness"),
@@ -1188,6 +1169,8 @@ cp_packet_view_set_page (CpPacketView *self,
             cp_section_page_set_findings (CP_SECTION_PAGE (other->page), self->findings, TRUE);
         }
     }
+  if (gtk_stack_get_visible_child (self->page_stack) != step->page)
+    cp_packet_view_release_focus (self);
   gtk_stack_set_visible_child (self->page_stack, step->page);
   return TRUE;
 }

@@ -47,6 +47,9 @@ CpSectionStatus  cp_packet_view_get_status        (CpPacketView       *self,
                                                    const char         *page);
 /* Validates now (instead of after the short delay) and updates the badges. */
 void             cp_packet_view_revalidate        (CpPacketView       *self);
+/* Shows the completeness page again with the findings as they are (after
+ * cp_completeness_page_set_workflow()). */
+void             cp_packet_view_refresh_completeness (CpPacketView    *self);
 /* Goes to the step of @section and focuses @field there. */
 gboolean         cp_packet_view_jump              (CpPacketView       *self,
                                                    const char         *section,

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-app-util.h"
+#include "cp-progress-export.h"
 #include "cp-sync-client.h"
 
 /* How many years before the current one the first load looks back for quotas. */
@@ -40,6 +41,7 @@ struct _CpProgressPage
   GDateTime          *updated;         /* when it came */
   GHashTable         *cells;           /* "district|kind|column" → GtkLabel *, not owned */
   gboolean            busy;
+  guint               n_loads;
   gboolean            searching;       /* the first load, looking back for a year with quotas */
   int                 first_year;
 };
@@ -369,6 +371,7 @@ progress_cb (GObject      *object,
     }
   cp_progress_page_fill (self);
   gtk_stack_set_visible_child_name (self->stack, "table");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "progress.export", TRUE);
 }
 
 static void
@@ -377,6 +380,7 @@ cp_progress_page_load (CpProgressPage *self)
   CpSyncEngine *engine = cp_sync_manager_get_engine (self->manager);
   int year = cp_progress_page_get_year (self);
 
+  self->n_loads++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -403,6 +407,17 @@ year_changed_cb (GtkSpinButton  *spin,
 {
   self->searching = FALSE;
   cp_progress_page_load (self);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CpProgressPage *self = CP_PROGRESS_PAGE (widget);
+
+  if (self->progress != NULL && self->progress->districts->len > 0)
+    cp_progress_export_run (ADW_WINDOW (self), self->progress, self->registry);
 }
 
 static void
@@ -451,7 +466,22 @@ cp_progress_page_class_init (CpProgressPageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "progress.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "progress.refresh", NULL);
+  gtk_widget_class_install_action (widget_class, "progress.export", NULL, export_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "progress.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static GtkWidget *
+cp_progress_page_export_button_new (void)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("document-save-as-symbolic");
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "progress.export");
+  gtk_widget_set_tooltip_text (button, _("Export the Table (Ctrl+E)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Export the table as an Excel workbook or CSV file"), -1);
+  return button;
 }
 
 static void
@@ -495,6 +525,7 @@ cp_progress_page_init (CpProgressPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (refresh), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Refresh"), -1);
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), refresh);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), cp_progress_page_export_button_new ());
   self->spinner = GTK_SPINNER (gtk_spinner_new ());
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), GTK_WIDGET (self->spinner));
@@ -532,7 +563,11 @@ cp_progress_page_init (CpProgressPage *self)
   gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->message_label));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  adw_window_set_content (ADW_WINDOW (self), box);
+  /* The export says how it went in a toast. */
+  adw_window_set_content (ADW_WINDOW (self), adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (adw_window_get_content (ADW_WINDOW (self))),
+                               box);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "progress.export", FALSE);
 }
 
 CpProgressPage *
@@ -580,6 +615,14 @@ cp_progress_page_refresh (CpProgressPage *self)
 
   self->searching = FALSE;
   cp_progress_page_load (self);
+}
+
+guint
+cp_progress_page_get_n_loads (CpProgressPage *self)
+{
+  g_return_val_if_fail (CP_IS_PROGRESS_PAGE (self), 0);
+
+  return self->n_loads;
 }
 
 gboolean

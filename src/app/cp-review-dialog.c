@@ -257,11 +257,21 @@ cp_review_dialog_send (CpReviewDialog *self,
 }
 
 static void
+accept_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CpReviewDialog   *self)
+{
+  if (g_str_equal (response, "accept"))
+    cp_review_dialog_accept (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog),
+                                                                        "cp-index")));
+}
+
+static void
 accept_clicked_cb (GtkButton      *button,
                    CpReviewDialog *self)
 {
-  cp_review_dialog_accept (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button),
-                                                                      "cp-index")));
+  cp_review_dialog_ask_accept (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button),
+                                                                          "cp-index")));
 }
 
 /* The Return dialog holds one row (a GtkBox with "cp-fields" and "cp-entry") per comment. */
@@ -367,7 +377,7 @@ return_clicked_cb (GtkButton      *button,
                                                        g_ptr_array_index (self->kinds, index));
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  GtkWidget *box, *rows_box, *add;
+  GtkWidget *box, *rows_box, *add, *first;
   AdwMessageDialog *dialog;
 
   gtk_string_list_append (labels, _("The whole packet"));
@@ -442,7 +452,7 @@ return_clicked_cb (GtkButton      *button,
   g_object_set_data_full (G_OBJECT (dialog), "cp-labels", g_object_ref (labels),
                           g_object_unref);
   g_signal_connect (add, "clicked", G_CALLBACK (add_comment_clicked_cb), dialog);
-  add_comment_row (dialog);
+  first = add_comment_row (dialog);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "return", _("_Return"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "return", ADW_RESPONSE_DESTRUCTIVE);
@@ -452,6 +462,8 @@ return_clicked_cb (GtkButton      *button,
                           (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (return_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
+  /* The reviewer types the comment at once. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), first);
 }
 
 static void
@@ -612,6 +624,39 @@ cp_review_dialog_get_row (CpReviewDialog *self,
   g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
   g_return_val_if_fail (index < self->rows->len, NULL);
   return g_ptr_array_index (self->rows, index);
+}
+
+AdwMessageDialog *
+cp_review_dialog_ask_accept (CpReviewDialog *self,
+                             guint           index)
+{
+  AdwMessageDialog *dialog;
+  const char *title;
+
+  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
+  g_return_val_if_fail (index < self->uuids->len, NULL);
+
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (g_ptr_array_index (self->rows,
+                                                                                 index)));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Accept This Packet?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("The packet of %s (%s) is accepted as complete and "
+                                    "correct. The enterprise and its agency see the decision "
+                                    "at their next sync, and the packet can then no longer be "
+                                    "changed or returned."),
+                                  title,
+                                  adw_action_row_get_subtitle (ADW_ACTION_ROW (
+                                    g_ptr_array_index (self->rows, index))));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "accept", _("_Accept"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "cp-index", GUINT_TO_POINTER (index));
+  g_signal_connect (dialog, "response", G_CALLBACK (accept_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }
 
 void

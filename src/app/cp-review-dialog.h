@@ -59,6 +59,10 @@ const char     *cp_review_dialog_get_uuid    (CpReviewDialog     *self,
 /* The row of @index (an AdwActionRow with its Return… and Accept buttons), for tests. */
 GtkWidget      *cp_review_dialog_get_row     (CpReviewDialog     *self,
                                               guint               index);
+/* What the Accept button does: asks for confirmation (the dialog is returned); "accept"
+ * then accepts as cp_review_dialog_accept() does. */
+AdwMessageDialog *cp_review_dialog_ask_accept (CpReviewDialog   *self,
+                                               guint             index);
 /* What the reviewer does with row @index; the result shows in the dialog and a sync follows. */
 void            cp_review_dialog_accept      (CpReviewDialog     *self,
                                               guint               index);

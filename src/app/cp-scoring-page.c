@@ -2,6 +2,14 @@
  *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The sheet is a grid with one line of widgets per item, all of them built when the page is:
+ * a sheet has a few dozen items (69 on the Jiangsu sheet), so nothing is recycled. Moving from
+ * item to item is therefore one gtk_widget_grab_focus() on a widget that exists, inside the key
+ * handler, without running the main loop: the next key event GTK delivers already goes to the
+ * item the reviewer moved to, however fast the keys come and however the sheet scrolls (the
+ * viewport scrolls to the focus). A score is committed to the store (::score-edited) before the
+ * focus leaves its item.
  */
 #include "config.h"
 
@@ -23,29 +31,49 @@ typedef enum
   CP_SCORING_PAGE_ERROR_UNKNOWN_ITEM,
 } CpScoringPageError;
 
+/* Grid columns. */
+enum {
+  COL_ITEM,
+  COL_MAX,
+  COL_SELF,
+  COL_ACCEPTANCE,
+  COL_NOTE,
+  COL_EVIDENCE,
+  N_COLS
+};
+
+/* One line of the sheet: an item or an addition/deduction, and its widgets. */
+typedef struct
+{
+  CpScoreRow *row;
+  GtkWidget  *cells[N_COLS];   /* NULL for a column that is not shown */
+  GtkWidget  *separator;       /* the line under it */
+  GtkWidget  *entries[3];      /* CP_SCORE_SELF, CP_SCORE_ACCEPTANCE, CP_SCORING_PAGE_NOTE */
+  gboolean    shown;
+} SheetRow;
+
 struct _CpScoringPage
 {
   AdwBin              parent_instance;
 
   CpScoringSheet     *sheet;
   CpPacket           *packet;
-  GListStore         *rows;
-  GtkFilterListModel *filtered;
-  GtkCustomFilter    *filter;
-  GtkColumnView      *column_view;
+  GPtrArray          *lines;          /* SheetRow *, in the sheet's order */
+  GHashTable         *by_id;          /* item id → SheetRow * */
+  GtkWidget          *grid;
   GtkWidget          *scrolled;
+  GtkWidget          *flap;           /* the totals beside the sheet, folded away when narrow */
+  GtkWidget          *totals_button;
+  GtkWidget          *compact_total;  /* the total in the toolbar while the totals are folded */
   GtkWidget          *message_label;
   GtkWidget          *notes_box;
   GtkWidget          *clock_label;
   GtkWidget          *clock_button;
   GtkWidget          *unscored_button;
-  GtkWidget          *totals_box;
   GtkWidget          *category_grid;
   GtkWidget          *total_labels[2];
   GtkWidget          *verdict_labels[2];
-  GHashTable         *entries[3];     /* CpScoreRow → GtkEntry, per column (and notes) */
   GHashTable         *category_labels; /* category id → GtkLabel */
-  GHashTable         *evidence_buttons; /* CpScoreRow → GtkButton */
   char               *total_text[2];
   char               *verdict_text[2];
   char               *message;
@@ -65,10 +93,20 @@ static guint signals [N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CpScoringPage, cp_scoring_page, ADW_TYPE_BIN)
 
+static void update_evidence_button (CpScoringPage *self,
+                                    SheetRow      *line);
+
 static GQuark
 cp_scoring_page_error_quark (void)
 {
   return g_quark_from_static_string ("cp-scoring-page-error-quark");
+}
+
+static void
+sheet_row_free (SheetRow *line)
+{
+  g_clear_object (&line->row);
+  g_free (line);
 }
 
 static char *
@@ -81,20 +119,20 @@ format_points (double value)
   return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", value));
 }
 
+static SheetRow *
+cp_scoring_page_lookup_line (CpScoringPage *self,
+                             const char    *item_id)
+{
+  return item_id != NULL ? g_hash_table_lookup (self->by_id, item_id) : NULL;
+}
+
 static CpScoreRow *
 cp_scoring_page_lookup_row (CpScoringPage *self,
                             const char    *item_id)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  SheetRow *line = cp_scoring_page_lookup_line (self, item_id);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CpScoreRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
-
-      if (g_strcmp0 (cp_score_row_get_id (row), item_id) == 0)
-        return row;  /* the store keeps its reference */
-    }
-  return NULL;
+  return line != NULL ? line->row : NULL;
 }
 
 static gboolean
@@ -112,15 +150,6 @@ row_is_unscored (CpScoringPage *self,
       (score == NULL || !score->has_acceptance))
     return TRUE;
   return FALSE;
-}
-
-static gboolean
-unscored_filter_func (gpointer item,
-                      gpointer user_data)
-{
-  CpScoringPage *self = user_data;
-
-  return !self->only_unscored || row_is_unscored (self, item);
 }
 
 static void
@@ -206,6 +235,17 @@ cp_scoring_page_refresh (CpScoringPage *self)
       self->verdict_text[c] = g_string_free (g_steal_pointer (&verdict), FALSE);
       gtk_label_set_text (GTK_LABEL (self->total_labels[c]), self->total_text[c]);
       gtk_label_set_text (GTK_LABEL (self->verdict_labels[c]), self->verdict_text[c]);
+
+      /* The main column (acceptance when shown) also goes into the toolbar. */
+      if (column == CP_SCORE_ACCEPTANCE || !self->columns[CP_SCORE_ACCEPTANCE])
+        {
+          /* Translators: short form in the toolbar: points of the maximum, items scored of
+           * all items */
+          g_autofree char *compact = g_strdup_printf (_("%s/%s points · %u/%u scored"),
+                                                      total, max, n_scored, n_items);
+
+          gtk_label_set_text (GTK_LABEL (self->compact_total), compact);
+        }
     }
 
   for (guint i = 0; i < cp_scoring_sheet_get_n_categories (self->sheet); i++)
@@ -234,6 +274,27 @@ cp_scoring_page_refresh (CpScoringPage *self)
 }
 
 /* Entering scores. */
+
+static char *score_text (CpScoringPage *self,
+                         CpScoreRow    *row,
+                         int            column);
+
+/* A score entered through the API (not typed in its cell) shows in its cell too. */
+static void
+cp_scoring_page_show_score (CpScoringPage *self,
+                            const char    *item_id,
+                            CpScoreColumn  column)
+{
+  SheetRow *line = cp_scoring_page_lookup_line (self, item_id);
+  GtkWidget *entry = line != NULL ? line->entries[column] : NULL;
+  g_autofree char *text = NULL;
+
+  if (entry == NULL || gtk_widget_has_focus (entry) ||
+      gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (entry)), entry))
+    return;
+  text = score_text (self, line->row, column);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
 
 gboolean
 cp_scoring_page_enter_score (CpScoringPage  *self,
@@ -271,6 +332,7 @@ cp_scoring_page_enter_score (CpScoringPage  *self,
           cp_packet_unset_score (self->packet, item_id, column);
           g_signal_emit (self, signals [SCORE_EDITED], 0, item_id, (int) column);
           cp_scoring_page_refresh (self);
+          cp_scoring_page_show_score (self, item_id, column);
         }
       return TRUE;
     }
@@ -313,8 +375,10 @@ cp_scoring_page_enter_score (CpScoringPage  *self,
   cp_packet_set_score (self->packet, item_id, column, value);
   g_signal_emit (self, signals [SCORE_EDITED], 0, item_id, (int) column);
   cp_scoring_page_refresh (self);
+  cp_scoring_page_show_score (self, item_id, column);
   return TRUE;
 }
+
 
 static char *
 score_text (CpScoringPage *self,
@@ -338,29 +402,31 @@ static gboolean
 commit_entry (CpScoringPage *self,
               GtkEntry      *entry)
 {
-  CpScoreRow *row = g_object_get_data (G_OBJECT (entry), "cp-row");
+  SheetRow *line = g_object_get_data (G_OBJECT (entry), "cp-line");
   int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (entry), "cp-column"));
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
   g_autoptr(GError) error = NULL;
 
-  if (row == NULL)
+  if (line == NULL)
     return TRUE;
 
   if (column == CP_SCORING_PAGE_NOTE)
     {
-      g_autofree char *old = score_text (self, row, column);
+      g_autofree char *old = score_text (self, line->row, column);
       g_autofree char *stripped = g_strstrip (g_strdup (text));
 
       if (g_strcmp0 (old, stripped) != 0)
         {
-          cp_packet_set_score_note (self->packet, cp_score_row_get_id (row),
+          cp_packet_set_score_note (self->packet, cp_score_row_get_id (line->row),
                                     *stripped ? stripped : NULL);
-          g_signal_emit (self, signals [SCORE_EDITED], 0, cp_score_row_get_id (row), column);
+          g_signal_emit (self, signals [SCORE_EDITED], 0, cp_score_row_get_id (line->row),
+                         column);
         }
       return TRUE;
     }
 
-  if (!cp_scoring_page_enter_score (self, cp_score_row_get_id (row), column, text, &error))
+  if (!cp_scoring_page_enter_score (self, cp_score_row_get_id (line->row), column, text,
+                                    &error))
     {
       gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
       cp_scoring_page_set_message (self, error->message);
@@ -376,50 +442,54 @@ commit_entry (CpScoringPage *self,
   return TRUE;
 }
 
-static guint
-cp_scoring_page_shown_position (CpScoringPage *self,
-                                CpScoreRow    *row)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(CpScoreRow) other = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
-
-      if (other == row)
-        return i;
-    }
-  return GTK_INVALID_LIST_POSITION;
-}
+/* Focus. */
 
 static gboolean
-cp_scoring_page_focus_row (CpScoringPage *self,
-                           CpScoreRow    *row,
-                           int            column)
+cp_scoring_page_focus_line (CpScoringPage *self,
+                            SheetRow      *line,
+                            int            column,
+                            gboolean       select)
 {
-  GtkWidget *entry = g_hash_table_lookup (self->entries[column], row);
-  guint position = cp_scoring_page_shown_position (self, row);
-  GtkAdjustment *adj;
+  GtkWidget *entry = line->entries[column];
 
-  if (position == GTK_INVALID_LIST_POSITION)
+  if (entry == NULL || !line->shown)
     return FALSE;
-  if (entry == NULL)
+  if (select)
     {
-      /* The row has no widget yet: scroll it into view and bind it. */
-      adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
-      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * position /
-                                     MAX (1, g_list_model_get_n_items (G_LIST_MODEL (self->filtered))));
-      for (int i = 0; i < 20 && entry == NULL; i++)
-        {
-          g_main_context_iteration (NULL, FALSE);
-          entry = g_hash_table_lookup (self->entries[column], row);
-        }
+      /* Moving on from the previous item: what is typed replaces the value, as in a
+       * spreadsheet. */
+      if (!gtk_widget_grab_focus (entry))
+        return FALSE;
+      gtk_editable_select_region (GTK_EDITABLE (entry), 0, -1);
     }
-  if (entry == NULL)
-    return FALSE;
-  gtk_widget_grab_focus (entry);
-  gtk_editable_select_region (GTK_EDITABLE (entry), 0, -1);
+  else
+    {
+      /* Arriving at the sheet: a stray key must not overwrite a value. */
+      if (!gtk_entry_grab_focus_without_selecting (GTK_ENTRY (entry)))
+        return FALSE;
+      gtk_editable_set_position (GTK_EDITABLE (entry), -1);
+    }
   return TRUE;
+}
+
+/* The next shown line from @line in @direction (1 or -1), or NULL at the end. */
+static SheetRow *
+cp_scoring_page_neighbour (CpScoringPage *self,
+                           SheetRow      *line,
+                           int            direction)
+{
+  guint index;
+
+  if (!g_ptr_array_find (self->lines, line, &index))
+    return NULL;
+  for (int i = (int) index + direction; i >= 0 && (guint) i < self->lines->len; i += direction)
+    {
+      SheetRow *other = g_ptr_array_index (self->lines, i);
+
+      if (other->shown)
+        return other;
+    }
+  return NULL;
 }
 
 static void
@@ -427,19 +497,17 @@ move_to_next (CpScoringPage *self,
               GtkEntry      *entry,
               int            direction)
 {
-  CpScoreRow *row = g_object_get_data (G_OBJECT (entry), "cp-row");
+  SheetRow *line = g_object_get_data (G_OBJECT (entry), "cp-line");
   int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (entry), "cp-column"));
-  guint position, n;
-  g_autoptr(CpScoreRow) next = NULL;
+  SheetRow *next;
 
-  position = cp_scoring_page_shown_position (self, row);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-  if (position == GTK_INVALID_LIST_POSITION)
-    return;
-  if ((direction > 0 && position + 1 >= n) || (direction < 0 && position == 0))
-    return;
-  next = g_list_model_get_item (G_LIST_MODEL (self->filtered), position + direction);
-  cp_scoring_page_focus_row (self, next, column);
+  if (line == NULL || (next = cp_scoring_page_neighbour (self, line, direction)) == NULL)
+    {
+      /* At the first or the last item: stay, ready for the value to be typed over. */
+      gtk_editable_select_region (GTK_EDITABLE (entry), 0, -1);
+      return;
+    }
+  cp_scoring_page_focus_line (self, next, column, TRUE);
 }
 
 static void
@@ -458,31 +526,42 @@ entry_key_pressed_cb (GtkEventControllerKey *controller,
                       CpScoringPage         *self)
 {
   GtkEntry *entry = GTK_ENTRY (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)));
+  int direction;
 
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;
   switch (keyval)
     {
     case GDK_KEY_Tab:
     case GDK_KEY_KP_Tab:
-      if (state & GDK_CONTROL_MASK)
-        return FALSE;
-      if (commit_entry (self, entry))
-        move_to_next (self, entry, (state & GDK_SHIFT_MASK) ? -1 : 1);
-      return TRUE;
+      direction = (state & GDK_SHIFT_MASK) ? -1 : 1;
+      break;
     case GDK_KEY_ISO_Left_Tab:
-      if (commit_entry (self, entry))
-        move_to_next (self, entry, -1);
-      return TRUE;
-    case GDK_KEY_Down:
-      if (commit_entry (self, entry))
-        move_to_next (self, entry, 1);
-      return TRUE;
     case GDK_KEY_Up:
-      if (commit_entry (self, entry))
-        move_to_next (self, entry, -1);
-      return TRUE;
+    case GDK_KEY_KP_Up:
+      direction = -1;
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      direction = 1;
+      break;
     default:
       return FALSE;
     }
+  if (commit_entry (self, entry))
+    move_to_next (self, entry, direction);
+  return TRUE;
+}
+
+static void
+entry_focus_enter_cb (GtkEventControllerFocus *controller,
+                      CpScoringPage           *self)
+{
+  GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  SheetRow *line = g_object_get_data (G_OBJECT (entry), "cp-line");
+
+  if (line != NULL)
+    gtk_widget_add_css_class (line->cells[COL_ITEM], "current-item");
 }
 
 static void
@@ -490,213 +569,98 @@ entry_focus_leave_cb (GtkEventControllerFocus *controller,
                       CpScoringPage           *self)
 {
   GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  SheetRow *line = g_object_get_data (G_OBJECT (entry), "cp-line");
 
+  if (line != NULL)
+    gtk_widget_remove_css_class (line->cells[COL_ITEM], "current-item");
   commit_entry (self, GTK_ENTRY (entry));
 }
 
-/* Column cells. */
+/* Building the lines. */
 
-static void
-entry_setup_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *list_item,
-                CpScoringPage            *self)
+static GtkWidget *
+make_entry (CpScoringPage *self,
+            SheetRow      *line,
+            int            column)
 {
-  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "cp-column"));
   GtkWidget *entry = gtk_entry_new ();
   GtkEventController *key = gtk_event_controller_key_new ();
   GtkEventController *focus = gtk_event_controller_focus_new ();
+  g_autofree char *text = score_text (self, line->row, column);
+  g_autofree char *label = NULL;
+  const char *id = cp_score_row_get_id (line->row);
+  const char *title = cp_score_row_get_item (line->row) != NULL
+                      ? cp_text_get (cp_score_row_get_item (line->row)->title)
+                      : cp_text_get (cp_score_row_get_adjustment (line->row)->title);
 
   if (column == CP_SCORING_PAGE_NOTE)
     {
-      gtk_editable_set_width_chars (GTK_EDITABLE (entry), 14);
+      gtk_editable_set_width_chars (GTK_EDITABLE (entry), 8);
+      gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), 14);
       gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Note"));
+      label = g_strdup_printf (_("Note for %s %s"), id, title);
     }
   else
     {
-      gtk_editable_set_width_chars (GTK_EDITABLE (entry), 5);
+      /* Without a maximum an entry asks for 150 pixels. */
+      gtk_editable_set_width_chars (GTK_EDITABLE (entry), 4);
+      gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), 5);
       gtk_entry_set_alignment (GTK_ENTRY (entry), 1.0);
       gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
       gtk_widget_add_css_class (entry, "numeric");
       gtk_widget_add_css_class (entry, "score-entry");
+      if (column == CP_SCORE_SELF)
+        /* Translators: item id and title */
+        label = g_strdup_printf (_("Self-assessment score for %s %s"), id, title);
+      else
+        label = g_strdup_printf (_("Acceptance score for %s %s"), id, title);
     }
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
   gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (entry, column == CP_SCORING_PAGE_NOTE ? GTK_ALIGN_FILL : GTK_ALIGN_END);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_object_set_data (G_OBJECT (entry), "cp-line", line);
   g_object_set_data (G_OBJECT (entry), "cp-column", GINT_TO_POINTER (column));
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
   g_signal_connect (key, "key-pressed", G_CALLBACK (entry_key_pressed_cb), self);
+  g_signal_connect (focus, "enter", G_CALLBACK (entry_focus_enter_cb), self);
   g_signal_connect (focus, "leave", G_CALLBACK (entry_focus_leave_cb), self);
   gtk_widget_add_controller (entry, key);
   gtk_widget_add_controller (entry, focus);
   g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), self);
-  gtk_list_item_set_child (list_item, entry);
-  gtk_list_item_set_activatable (list_item, FALSE);
+  line->entries[column] = entry;
+  return entry;
 }
 
-static void
-entry_bind_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *list_item,
-               CpScoringPage            *self)
+static GtkWidget *
+make_label (const char *text,
+            float       xalign,
+            int         width_chars,
+            int         max_width_chars)
 {
-  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "cp-column"));
-  CpScoreRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *entry = gtk_list_item_get_child (list_item);
-  g_autofree char *text = score_text (self, row, column);
-  g_autofree char *label = NULL;
-  const char *title = cp_score_row_get_item (row) != NULL
-                      ? cp_text_get (cp_score_row_get_item (row)->title)
-                      : cp_text_get (cp_score_row_get_adjustment (row)->title);
+  GtkWidget *label = gtk_label_new (text);
 
-  g_object_set_data (G_OBJECT (entry), "cp-row", NULL);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  gtk_widget_remove_css_class (entry, "error");
-  g_object_set_data (G_OBJECT (entry), "cp-row", row);
-  g_hash_table_insert (self->entries[column], row, entry);
-
-  switch (column)
-    {
-    case CP_SCORE_SELF:
-      /* Translators: item id and title */
-      label = g_strdup_printf (_("Self-assessment score for %s %s"),
-                               cp_score_row_get_id (row), title);
-      break;
-    case CP_SCORE_ACCEPTANCE:
-      label = g_strdup_printf (_("Acceptance score for %s %s"), cp_score_row_get_id (row), title);
-      break;
-    default:
-      label = g_strdup_printf (_("Note for %s %s"), cp_score_row_get_id (row), title);
-      break;
-    }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-}
-
-static void
-entry_unbind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *list_item,
-                 CpScoringPage            *self)
-{
-  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "cp-column"));
-  CpScoreRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *entry = gtk_list_item_get_child (list_item);
-
-  if (gtk_widget_has_focus (entry))
-    commit_entry (self, GTK_ENTRY (entry));
-  if (g_hash_table_lookup (self->entries[column], row) == entry)
-    g_hash_table_remove (self->entries[column], row);
-  g_object_set_data (G_OBJECT (entry), "cp-row", NULL);
-}
-
-static void
-label_setup_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *list_item,
-                CpScoringPage            *self)
-{
-  const char *kind = g_object_get_data (G_OBJECT (factory), "cp-kind");
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *caption = gtk_label_new (NULL);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (caption), 0);
-  gtk_label_set_xalign (GTK_LABEL (label), g_str_equal (kind, "max") ? 1 : 0);
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (caption, "caption");
-  gtk_widget_add_css_class (caption, "dim-label");
-  if (g_str_equal (kind, "guidance"))
-    {
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-      gtk_label_set_width_chars (GTK_LABEL (label), 24);
-    }
-  else if (g_str_equal (kind, "item"))
-    {
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
-      gtk_label_set_width_chars (GTK_LABEL (label), 20);
-    }
-  else
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_box_append (GTK_BOX (box), caption);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  gtk_list_item_set_child (list_item, box);
-}
-
-static void
-label_bind_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *list_item,
-               CpScoringPage            *self)
-{
-  const char *kind = g_object_get_data (G_OBJECT (factory), "cp-kind");
-  CpScoreRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *caption = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (caption);
-  const CpScoringItem *item = cp_score_row_get_item (row);
-  const CpScoringAdjustment *adjustment = cp_score_row_get_adjustment (row);
-
-  gtk_widget_set_visible (caption, FALSE);
-  if (g_str_equal (kind, "item"))
-    {
-      g_autofree char *text = NULL;
-
-      if (item != NULL)
-        {
-          g_autofree char *where = g_strdup_printf ("%s › %s",
-                                                    cp_text_get (item->subcategory->category->title),
-                                                    cp_text_get (item->subcategory->title));
-
-          gtk_label_set_text (GTK_LABEL (caption), where);
-          gtk_widget_set_visible (caption, TRUE);
-          text = g_strdup_printf ("%s %s", item->id, cp_text_get (item->title));
-        }
-      else
-        {
-          gtk_label_set_text (GTK_LABEL (caption), _("Addition or deduction"));
-          gtk_widget_set_visible (caption, TRUE);
-          text = g_strdup_printf ("%s %s", adjustment->id, cp_text_get (adjustment->title));
-        }
-      gtk_label_set_text (GTK_LABEL (label), text);
-    }
-  else if (g_str_equal (kind, "guidance"))
-    {
-      const CpText *guidance = item != NULL ? item->guidance : adjustment->guidance;
-      const CpText *evidence = item != NULL ? item->evidence : adjustment->evidence;
-      g_autoptr(GString) text = g_string_new (guidance != NULL ? cp_text_get (guidance) : "");
-
-      if (evidence != NULL)
-        {
-          if (text->len > 0)
-            g_string_append_c (text, '\n');
-          /* Translators: what document proves the item */
-          g_string_append_printf (text, _("Evidence: %s"), cp_text_get (evidence));
-        }
-      gtk_label_set_text (GTK_LABEL (label), text->str);
-    }
-  else
-    {
-      g_autofree char *max = format_points (cp_score_row_get_max (row));
-
-      if (adjustment != NULL)
-        {
-          g_autofree char *min = format_points (cp_score_row_get_min (row));
-          g_autofree char *range = g_strdup_printf ("%s … %s", min, max);
-
-          gtk_label_set_text (GTK_LABEL (label), range);
-        }
-      else
-        gtk_label_set_text (GTK_LABEL (label), max);
-    }
+  if (width_chars > 0)
+    gtk_label_set_width_chars (GTK_LABEL (label), width_chars);
+  if (max_width_chars > 0)
+    gtk_label_set_max_width_chars (GTK_LABEL (label), max_width_chars);
+  return label;
 }
 
 /* Evidence: one attachment per item, chosen with the file chooser; the packet view stores it. */
 
 static void
 update_evidence_button (CpScoringPage *self,
-                        GtkWidget     *button,
-                        CpScoreRow    *row)
+                        SheetRow      *line)
 {
-  const CpItemScore *score = cp_packet_get_score (self->packet, cp_score_row_get_id (row));
+  GtkWidget *button = line->cells[COL_EVIDENCE];
+  const char *id = cp_score_row_get_id (line->row);
+  const CpItemScore *score = cp_packet_get_score (self->packet, id);
   const CpAttachment *attachment = score != NULL && score->evidence != NULL
                                    ? cp_packet_find_attachment (self->packet, score->evidence)
                                    : NULL;
@@ -704,15 +668,19 @@ update_evidence_button (CpScoringPage *self,
 
   if (attachment != NULL)
     {
-      gtk_button_set_label (GTK_BUTTON (button), attachment->name);
-      label = g_strdup_printf (_("Evidence for %s: %s. Choose another file"),
-                               cp_score_row_get_id (row), attachment->name);
+      GtkWidget *name = gtk_label_new (attachment->name);
+
+      gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_max_width_chars (GTK_LABEL (name), 12);
+      gtk_button_set_child (GTK_BUTTON (button), name);
+      label = g_strdup_printf (_("Evidence for %s: %s. Choose another file"), id,
+                               attachment->name);
       gtk_widget_set_tooltip_text (button, attachment->sha256);
     }
   else
     {
       gtk_button_set_icon_name (GTK_BUTTON (button), "mail-attachment-symbolic");
-      label = g_strdup_printf (_("Attach evidence for %s"), cp_score_row_get_id (row));
+      label = g_strdup_printf (_("Attach evidence for %s"), id);
       gtk_widget_set_tooltip_text (button, _("Attach evidence"));
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
@@ -742,109 +710,200 @@ static void
 evidence_clicked_cb (GtkButton     *button,
                      CpScoringPage *self)
 {
-  CpScoreRow *row = g_object_get_data (G_OBJECT (button), "cp-row");
+  SheetRow *line = g_object_get_data (G_OBJECT (button), "cp-line");
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *native;
 
-  if (row == NULL)
+  if (line == NULL)
     return;
   native = gtk_file_chooser_native_new (_("Attach Evidence"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_OPEN,
                                         _("_Attach"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_object_set_data_full (G_OBJECT (native), "cp-item", g_strdup (cp_score_row_get_id (row)),
-                          g_free);
+  g_object_set_data_full (G_OBJECT (native), "cp-item",
+                          g_strdup (cp_score_row_get_id (line->row)), g_free);
   g_signal_connect (native, "response", G_CALLBACK (evidence_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 static void
-evidence_setup_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *list_item,
-                   CpScoringPage            *self)
+cp_scoring_page_add_line (CpScoringPage *self,
+                          CpScoreRow    *row)
 {
-  GtkWidget *button = gtk_button_new ();
+  SheetRow *line = g_new0 (SheetRow, 1);
+  const CpScoringItem *item = cp_score_row_get_item (row);
+  const CpScoringAdjustment *adjustment = cp_score_row_get_adjustment (row);
+  const CpText *guidance = item != NULL ? item->guidance : adjustment->guidance;
+  const CpText *evidence = item != NULL ? item->evidence : adjustment->evidence;
+  g_autoptr(GString) guidance_text = g_string_new (guidance != NULL ? cp_text_get (guidance)
+                                                                    : "");
+  g_autofree char *where = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *max = format_points (cp_score_row_get_max (row));
+  GtkWidget *box, *caption, *label, *guidance_label;
+  int grid_line = 2 + 2 * (int) self->lines->len;  /* below the heading and its line */
 
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_size_request (button, 40, -1);
-  g_signal_connect (button, "clicked", G_CALLBACK (evidence_clicked_cb), self);
-  gtk_list_item_set_child (list_item, button);
-  gtk_list_item_set_activatable (list_item, FALSE);
-}
+  line->row = g_object_ref (row);
+  line->shown = TRUE;
 
-static void
-evidence_bind_cb (GtkSignalListItemFactory *factory,
-                  GtkListItem              *list_item,
-                  CpScoringPage            *self)
-{
-  CpScoreRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *button = gtk_list_item_get_child (list_item);
-
-  g_object_set_data (G_OBJECT (button), "cp-row", row);
-  g_hash_table_insert (self->evidence_buttons, row, button);
-  update_evidence_button (self, button, row);
-}
-
-static void
-evidence_unbind_cb (GtkSignalListItemFactory *factory,
-                    GtkListItem              *list_item,
-                    CpScoringPage            *self)
-{
-  CpScoreRow *row = gtk_list_item_get_item (list_item);
-  GtkWidget *button = gtk_list_item_get_child (list_item);
-
-  if (g_hash_table_lookup (self->evidence_buttons, row) == button)
-    g_hash_table_remove (self->evidence_buttons, row);
-  g_object_set_data (G_OBJECT (button), "cp-row", NULL);
-}
-
-static void
-add_evidence_column (CpScoringPage *self)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *col;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (evidence_setup_cb), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (evidence_bind_cb), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (evidence_unbind_cb), self);
-  col = gtk_column_view_column_new (_("Evidence"), g_object_ref (factory));
-  gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_column_set_fixed_width (col, 120);
-  gtk_column_view_append_column (self->column_view, col);
-  g_object_unref (col);
-}
-
-static GtkColumnViewColumn *
-add_column (CpScoringPage *self,
-            const char    *title,
-            const char    *kind,
-            int            column,
-            gboolean       expand)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *col;
-
-  if (kind != NULL)
+  /* The item: where it sits in the sheet, its number and title. */
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  if (item != NULL)
     {
-      g_object_set_data (G_OBJECT (factory), "cp-kind", (gpointer) kind);
-      g_signal_connect (factory, "setup", G_CALLBACK (label_setup_cb), self);
-      g_signal_connect (factory, "bind", G_CALLBACK (label_bind_cb), self);
+      where = g_strdup_printf ("%s › %s", cp_text_get (item->subcategory->category->title),
+                               cp_text_get (item->subcategory->title));
+      title = g_strdup_printf ("%s %s", item->id, cp_text_get (item->title));
     }
   else
     {
-      g_object_set_data (G_OBJECT (factory), "cp-column", GINT_TO_POINTER (column));
-      g_signal_connect (factory, "setup", G_CALLBACK (entry_setup_cb), self);
-      g_signal_connect (factory, "bind", G_CALLBACK (entry_bind_cb), self);
-      g_signal_connect (factory, "unbind", G_CALLBACK (entry_unbind_cb), self);
+      where = g_strdup (_("Addition or deduction"));
+      title = g_strdup_printf ("%s %s", adjustment->id, cp_text_get (adjustment->title));
     }
-  col = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_expand (col, expand);
-  gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_append_column (self->column_view, col);
-  g_object_unref (col);
-  return col;
+  caption = gtk_label_new (where);
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (caption), 8);
+  gtk_label_set_max_width_chars (GTK_LABEL (caption), 30);
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_widget_add_css_class (caption, "dim-label");
+  label = make_label (title, 0, 12, 60);
+  gtk_widget_add_css_class (label, "sheet-item-title");
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "sheet-item");
+  line->cells[COL_ITEM] = box;
+
+  if (adjustment != NULL)
+    {
+      g_autofree char *min = format_points (cp_score_row_get_min (row));
+      g_autofree char *range = g_strdup_printf ("%s … %s", min, max);
+
+      line->cells[COL_MAX] = make_label (range, 1, 0, 0);
+    }
+  else
+    line->cells[COL_MAX] = make_label (max, 1, 0, 0);
+  gtk_widget_add_css_class (line->cells[COL_MAX], "numeric");
+
+  if (self->columns[CP_SCORE_SELF])
+    line->cells[COL_SELF] = make_entry (self, line, CP_SCORE_SELF);
+  if (self->columns[CP_SCORE_ACCEPTANCE])
+    line->cells[COL_ACCEPTANCE] = make_entry (self, line, CP_SCORE_ACCEPTANCE);
+  line->cells[COL_NOTE] = make_entry (self, line, CP_SCORING_PAGE_NOTE);
+
+  line->cells[COL_EVIDENCE] = gtk_button_new ();
+  gtk_widget_set_valign (line->cells[COL_EVIDENCE], GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (line->cells[COL_EVIDENCE], "flat");
+  g_object_set_data (G_OBJECT (line->cells[COL_EVIDENCE]), "cp-line", line);
+  g_signal_connect (line->cells[COL_EVIDENCE], "clicked", G_CALLBACK (evidence_clicked_cb),
+                    self);
+  update_evidence_button (self, line);
+
+  if (evidence != NULL)
+    {
+      if (guidance_text->len > 0)
+        g_string_append_c (guidance_text, '\n');
+      /* Translators: what document proves the item */
+      g_string_append_printf (guidance_text, _("Evidence: %s"), cp_text_get (evidence));
+    }
+  /* The guidance under the title, where the eye reading the item is. */
+  if (guidance_text->len > 0)
+    {
+      guidance_label = make_label (guidance_text->str, 0, 12, 60);
+      gtk_widget_add_css_class (guidance_label, "dim-label");
+      gtk_widget_add_css_class (guidance_label, "sheet-guidance");
+      gtk_box_append (GTK_BOX (box), guidance_label);
+    }
+
+  for (int c = 0; c < N_COLS; c++)
+    if (line->cells[c] != NULL)
+      {
+        gtk_widget_set_margin_top (line->cells[c], 6);
+        gtk_widget_set_margin_bottom (line->cells[c], 6);
+        gtk_grid_attach (GTK_GRID (self->grid), line->cells[c], c, grid_line, 1, 1);
+      }
+  line->separator = gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_grid_attach (GTK_GRID (self->grid), line->separator, 0, grid_line + 1, N_COLS, 1);
+
+  g_ptr_array_add (self->lines, line);
+  g_hash_table_insert (self->by_id, (gpointer) cp_score_row_get_id (row), line);
+}
+
+static void
+cp_scoring_page_add_heading (CpScoringPage *self)
+{
+  const char *titles[N_COLS] = {
+    [COL_ITEM] = _("Item"),
+    [COL_MAX] = _("Max"),
+    [COL_SELF] = self->columns[CP_SCORE_SELF] ? _("Self") : NULL,
+    [COL_ACCEPTANCE] = self->columns[CP_SCORE_ACCEPTANCE] ? _("Acceptance") : NULL,
+    [COL_NOTE] = _("Note"),
+    [COL_EVIDENCE] = _("Evidence"),
+  };
+
+  for (int c = 0; c < N_COLS; c++)
+    {
+      GtkWidget *label;
+
+      if (titles[c] == NULL)
+        continue;
+      label = gtk_label_new (titles[c]);
+      gtk_label_set_xalign (GTK_LABEL (label), c == COL_MAX ? 1 : 0);
+      gtk_widget_add_css_class (label, "caption-heading");
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_set_margin_top (label, 6);
+      gtk_widget_set_margin_bottom (label, 6);
+      gtk_grid_attach (GTK_GRID (self->grid), label, c, 0, 1, 1);
+    }
+  gtk_grid_attach (GTK_GRID (self->grid), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL),
+                   0, 1, N_COLS, 1);
+}
+
+/* Shows the lines the filter lets through; a focused line that goes keeps its place: the
+ * focus goes to the next line shown. */
+static void
+cp_scoring_page_apply_filter (CpScoringPage *self)
+{
+  const char *focused = cp_scoring_page_get_focus_item (self);
+  SheetRow *focus_line = cp_scoring_page_lookup_line (self, focused);
+  int focus_column = -1;
+
+  if (focus_line != NULL)
+    {
+      GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+
+      for (int c = 0; c < 3; c++)
+        if (focus_line->entries[c] != NULL &&
+            (focus == focus_line->entries[c] ||
+             gtk_widget_is_ancestor (focus, focus_line->entries[c])))
+          focus_column = c;
+    }
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      SheetRow *line = g_ptr_array_index (self->lines, i);
+      gboolean shown = !self->only_unscored || row_is_unscored (self, line->row);
+
+      if (shown == line->shown)
+        continue;
+      line->shown = shown;
+      for (int c = 0; c < N_COLS; c++)
+        if (line->cells[c] != NULL)
+          gtk_widget_set_visible (line->cells[c], shown);
+      gtk_widget_set_visible (line->separator, shown);
+    }
+
+  if (focus_line != NULL && focus_column >= 0 && !focus_line->shown)
+    {
+      SheetRow *next = cp_scoring_page_neighbour (self, focus_line, 1);
+
+      if (next == NULL)
+        next = cp_scoring_page_neighbour (self, focus_line, -1);
+      if (next != NULL)
+        cp_scoring_page_focus_line (self, next, focus_column, FALSE);
+    }
 }
 
 /* The review clock. */
@@ -921,12 +980,9 @@ cp_scoring_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->clock_id, g_source_remove);
   adw_bin_set_child (ADW_BIN (self), NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (self->entries); i++)
-    g_clear_pointer (&self->entries[i], g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->lines, g_ptr_array_unref);
   g_clear_pointer (&self->category_labels, g_hash_table_unref);
-  g_clear_pointer (&self->evidence_buttons, g_hash_table_unref);
-  g_clear_object (&self->filtered);
-  g_clear_object (&self->rows);
 
   G_OBJECT_CLASS (cp_scoring_page_parent_class)->dispose (object);
 }
@@ -970,10 +1026,9 @@ cp_scoring_page_class_init (CpScoringPageClass *klass)
 static void
 cp_scoring_page_init (CpScoringPage *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (self->entries); i++)
-    self->entries[i] = g_hash_table_new (NULL, NULL);
+  self->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) sheet_row_free);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->category_labels = g_hash_table_new (g_str_hash, g_str_equal);
-  self->evidence_buttons = g_hash_table_new (NULL, NULL);
 }
 
 static GtkWidget *
@@ -993,9 +1048,8 @@ cp_scoring_page_new (CpScoringSheet *sheet,
                      gboolean        show_acceptance)
 {
   CpScoringPage *self;
-  GtkWidget *box, *toolbar, *paned, *side_scrolled, *side, *title, *icon;
+  GtkWidget *box, *toolbar, *side_scrolled, *side, *title, *icon, *viewport;
   GPtrArray *items;
-  g_autoptr(GtkNoSelection) selection = NULL;
   CpScoreColumn columns[] = { CP_SCORE_SELF, CP_SCORE_ACCEPTANCE };
   guint position = 0;
 
@@ -1014,27 +1068,9 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   self->columns[CP_SCORE_ACCEPTANCE] = show_acceptance &&
                                        cp_scoring_sheet_has_column (sheet, CP_SCORE_ACCEPTANCE);
 
-  self->rows = g_list_store_new (CP_TYPE_SCORE_ROW);
-  items = cp_scoring_sheet_get_items (sheet);
-  for (guint i = 0; i < items->len; i++)
-    {
-      g_autoptr(CpScoreRow) row = cp_score_row_new (g_ptr_array_index (items, i), NULL,
-                                                    position++);
-      g_list_store_append (self->rows, row);
-    }
-  for (guint i = 0; i < cp_scoring_sheet_get_n_adjustments (sheet); i++)
-    {
-      g_autoptr(CpScoreRow) row = cp_score_row_new (NULL, cp_scoring_sheet_get_adjustment (sheet, i),
-                                                    position++);
-      g_list_store_append (self->rows, row);
-    }
-  self->filter = gtk_custom_filter_new (unscored_filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)),
-                                              GTK_FILTER (self->filter));
-
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 
-  /* Toolbar: the review clock and the filter. */
+  /* Toolbar: the review clock, the filter, the totals. */
   toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_widget_set_margin_start (toolbar, 12);
   gtk_widget_set_margin_end (toolbar, 12);
@@ -1046,6 +1082,10 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (toolbar), title);
+  self->compact_total = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->compact_total, "numeric");
+  gtk_widget_add_css_class (self->compact_total, "heading");
+  gtk_box_append (GTK_BOX (toolbar), self->compact_total);
   icon = gtk_image_new_from_icon_name ("alarm-symbolic");
   gtk_box_append (GTK_BOX (toolbar), icon);
   self->clock_label = gtk_label_new (NULL);
@@ -1062,6 +1102,13 @@ cp_scoring_page_new (CpScoringSheet *sheet,
                                _("Show only the items that still lack a score (Ctrl+U)"));
   g_signal_connect (self->unscored_button, "toggled", G_CALLBACK (unscored_toggled_cb), self);
   gtk_box_append (GTK_BOX (toolbar), self->unscored_button);
+  self->totals_button = gtk_toggle_button_new ();
+  gtk_button_set_icon_name (GTK_BUTTON (self->totals_button), "sidebar-show-right-symbolic");
+  gtk_widget_set_tooltip_text (self->totals_button, _("Show the Totals"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->totals_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Show the totals and subtotals"), -1);
+  gtk_box_append (GTK_BOX (toolbar), self->totals_button);
   gtk_box_append (GTK_BOX (box), toolbar);
 
   self->message_label = gtk_label_new (NULL);
@@ -1081,29 +1128,41 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_widget_set_visible (self->notes_box, FALSE);
   gtk_box_append (GTK_BOX (box), self->notes_box);
 
-  /* The sheet. */
-  self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
-  gtk_column_view_set_show_row_separators (self->column_view, TRUE);
-  gtk_column_view_set_show_column_separators (self->column_view, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "scoring-sheet");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->column_view),
+  /* The sheet: every line built now (see the top of the file). */
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (self->grid), 12);
+  gtk_widget_set_margin_start (self->grid, 12);
+  gtk_widget_set_margin_end (self->grid, 12);
+  gtk_widget_set_margin_bottom (self->grid, 12);
+  gtk_widget_add_css_class (self->grid, "scoring-sheet");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Scoring sheet items"), -1);
-  add_column (self, _("Item"), "item", 0, TRUE);
-  add_column (self, _("Guidance"), "guidance", 0, TRUE);
-  add_column (self, _("Max"), "max", 0, FALSE);
-  if (self->columns[CP_SCORE_SELF])
-    add_column (self, _("Self"), NULL, CP_SCORE_SELF, FALSE);
-  if (self->columns[CP_SCORE_ACCEPTANCE])
-    add_column (self, _("Acceptance"), NULL, CP_SCORE_ACCEPTANCE, FALSE);
-  add_column (self, _("Note"), NULL, CP_SCORING_PAGE_NOTE, FALSE);
-  add_evidence_column (self);
+  cp_scoring_page_add_heading (self);
+  items = cp_scoring_sheet_get_items (sheet);
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autoptr(CpScoreRow) row = cp_score_row_new (g_ptr_array_index (items, i), NULL,
+                                                    position++);
+      cp_scoring_page_add_line (self, row);
+    }
+  for (guint i = 0; i < cp_scoring_sheet_get_n_adjustments (sheet); i++)
+    {
+      const CpScoringAdjustment *adjustment = cp_scoring_sheet_get_adjustment (sheet, i);
+      g_autoptr(CpScoreRow) row = cp_score_row_new (NULL, adjustment, position++);
+      cp_scoring_page_add_line (self, row);
+    }
+  viewport = gtk_viewport_new (NULL, NULL);
+  gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), TRUE);
+  gtk_viewport_set_child (GTK_VIEWPORT (viewport), self->grid);
   self->scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled),
-                                 GTK_WIDGET (self->column_view));
+  /* No horizontal scrolling: the score columns are always in view; the text columns wrap. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), viewport);
   gtk_widget_set_hexpand (self->scrolled, TRUE);
   gtk_widget_set_vexpand (self->scrolled, TRUE);
+  /* With less than this beside the totals, the totals fold away (AdwFlap). */
+  gtk_widget_set_size_request (self->scrolled, 600, -1);
 
   /* Totals beside it. */
   side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -1121,12 +1180,14 @@ cp_scoring_page_new (CpScoringSheet *sheet,
       self->total_labels[c] = gtk_label_new (NULL);
       gtk_label_set_xalign (GTK_LABEL (self->total_labels[c]), 0);
       gtk_label_set_wrap (GTK_LABEL (self->total_labels[c]), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (self->total_labels[c]), 24);
       gtk_widget_add_css_class (self->total_labels[c], "numeric");
       gtk_widget_add_css_class (self->total_labels[c], "score-total");
       gtk_box_append (GTK_BOX (side), self->total_labels[c]);
       self->verdict_labels[c] = gtk_label_new (NULL);
       gtk_label_set_xalign (GTK_LABEL (self->verdict_labels[c]), 0);
       gtk_label_set_wrap (GTK_LABEL (self->verdict_labels[c]), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (self->verdict_labels[c]), 30);
       gtk_widget_set_margin_bottom (self->verdict_labels[c], 12);
       gtk_box_append (GTK_BOX (side), self->verdict_labels[c]);
     }
@@ -1155,17 +1216,25 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (side_scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (side_scrolled), side);
-  gtk_widget_set_size_request (side_scrolled, 280, -1);
-  self->totals_box = side_scrolled;
+  gtk_widget_set_size_request (side_scrolled, 300, -1);
+  /* Its own width, not a share of the window's (the subtotals' labels expand). */
+  gtk_widget_set_hexpand (side_scrolled, FALSE);
+  gtk_widget_add_css_class (side_scrolled, "background");
 
-  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
-  gtk_paned_set_start_child (GTK_PANED (paned), self->scrolled);
-  gtk_paned_set_end_child (GTK_PANED (paned), side_scrolled);
-  gtk_paned_set_resize_end_child (GTK_PANED (paned), FALSE);
-  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
-  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
-  gtk_widget_set_vexpand (paned, TRUE);
-  gtk_box_append (GTK_BOX (box), paned);
+  self->flap = adw_flap_new ();
+  adw_flap_set_flap_position (ADW_FLAP (self->flap), GTK_PACK_END);
+  adw_flap_set_content (ADW_FLAP (self->flap), self->scrolled);
+  adw_flap_set_flap (ADW_FLAP (self->flap), side_scrolled);
+  adw_flap_set_separator (ADW_FLAP (self->flap), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  adw_flap_set_swipe_to_open (ADW_FLAP (self->flap), FALSE);
+  adw_flap_set_fold_threshold_policy (ADW_FLAP (self->flap),
+                                      ADW_FOLD_THRESHOLD_POLICY_MINIMUM);
+  gtk_widget_set_vexpand (self->flap, TRUE);
+  g_object_bind_property (self->flap, "reveal-flap", self->totals_button, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  /* The total stays in the toolbar, for when the totals are folded away or hidden with the
+   * button. (Nothing is shown or hidden on "folded": the flap folds while it is allocated.) */
+  gtk_box_append (GTK_BOX (box), self->flap);
 
   adw_bin_set_child (ADW_BIN (self), box);
 
@@ -1229,9 +1298,7 @@ cp_scoring_page_set_only_unscored (CpScoringPage *self,
     return;
   self->only_unscored = only_unscored;
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->unscored_button), only_unscored);
-  gtk_filter_changed (GTK_FILTER (self->filter),
-                      only_unscored ? GTK_FILTER_CHANGE_MORE_STRICT
-                                    : GTK_FILTER_CHANGE_LESS_STRICT);
+  cp_scoring_page_apply_filter (self);
 }
 
 gboolean
@@ -1245,9 +1312,14 @@ cp_scoring_page_get_only_unscored (CpScoringPage *self)
 guint
 cp_scoring_page_get_n_shown (CpScoringPage *self)
 {
+  guint n = 0;
+
   g_return_val_if_fail (CP_IS_SCORING_PAGE (self), 0);
 
-  return g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  for (guint i = 0; i < self->lines->len; i++)
+    if (((SheetRow *) g_ptr_array_index (self->lines, i))->shown)
+      n++;
+  return n;
 }
 
 gboolean
@@ -1255,12 +1327,12 @@ cp_scoring_page_focus_item (CpScoringPage *self,
                             const char    *item_id,
                             CpScoreColumn  column)
 {
-  CpScoreRow *row;
+  SheetRow *line;
 
   g_return_val_if_fail (CP_IS_SCORING_PAGE (self), FALSE);
 
-  row = cp_scoring_page_lookup_row (self, item_id);
-  return row != NULL && cp_scoring_page_focus_row (self, row, column);
+  line = cp_scoring_page_lookup_line (self, item_id);
+  return line != NULL && cp_scoring_page_focus_line (self, line, column, FALSE);
 }
 
 const char *
@@ -1268,6 +1340,7 @@ cp_scoring_page_get_focus_item (CpScoringPage *self)
 {
   GtkRoot *root;
   GtkWidget *focus;
+  SheetRow *line;
 
   g_return_val_if_fail (CP_IS_SCORING_PAGE (self), NULL);
 
@@ -1277,40 +1350,40 @@ cp_scoring_page_get_focus_item (CpScoringPage *self)
     focus = gtk_widget_get_parent (focus);
   if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self)))
     return NULL;
-  if (g_object_get_data (G_OBJECT (focus), "cp-row") == NULL)
-    return NULL;
-  return cp_score_row_get_id (g_object_get_data (G_OBJECT (focus), "cp-row"));
+  line = g_object_get_data (G_OBJECT (focus), "cp-line");
+  return line != NULL ? cp_score_row_get_id (line->row) : NULL;
 }
 
 void
 cp_scoring_page_focus_first_unscored (CpScoringPage *self)
 {
   CpScoreColumn column;
-  guint n;
+  SheetRow *first = NULL;
 
   g_return_if_fail (CP_IS_SCORING_PAGE (self));
 
   column = self->columns[CP_SCORE_ACCEPTANCE] ? CP_SCORE_ACCEPTANCE : CP_SCORE_SELF;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < self->lines->len; i++)
     {
-      g_autoptr(CpScoreRow) row = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
-      const CpItemScore *score = cp_packet_get_score (self->packet, cp_score_row_get_id (row));
-      gboolean scored = score != NULL && (column == CP_SCORE_SELF ? score->has_self
-                                                                  : score->has_acceptance);
+      SheetRow *line = g_ptr_array_index (self->lines, i);
+      const CpItemScore *score;
+      gboolean scored;
 
-      if (!scored && cp_score_row_get_adjustment (row) == NULL)
+      if (!line->shown)
+        continue;
+      if (first == NULL)
+        first = line;
+      score = cp_packet_get_score (self->packet, cp_score_row_get_id (line->row));
+      scored = score != NULL && (column == CP_SCORE_SELF ? score->has_self
+                                                         : score->has_acceptance);
+      if (!scored && cp_score_row_get_adjustment (line->row) == NULL)
         {
-          cp_scoring_page_focus_row (self, row, column);
+          cp_scoring_page_focus_line (self, line, column, FALSE);
           return;
         }
     }
-  if (n > 0)
-    {
-      g_autoptr(CpScoreRow) first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
-
-      cp_scoring_page_focus_row (self, first, column);
-    }
+  if (first != NULL)
+    cp_scoring_page_focus_line (self, first, column, FALSE);
 }
 
 void
@@ -1329,13 +1402,11 @@ void
 cp_scoring_page_update_evidence (CpScoringPage *self,
                                  const char    *item_id)
 {
-  CpScoreRow *row;
-  GtkWidget *button;
+  SheetRow *line;
 
   g_return_if_fail (CP_IS_SCORING_PAGE (self));
 
-  row = cp_scoring_page_lookup_row (self, item_id);
-  button = row != NULL ? g_hash_table_lookup (self->evidence_buttons, row) : NULL;
-  if (button != NULL)
-    update_evidence_button (self, button, row);
+  line = cp_scoring_page_lookup_line (self, item_id);
+  if (line != NULL)
+    update_evidence_button (self, line);
 }

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "cp-app-util.h"
+#include "cp-attachment-details.h"
+#include "cp-attachment-drop.h"
+#include "cp-attachment-thumbnail.h"
 #include "cp-date.h"
 #include "cp-review-dialog.h"
 #include "cp-uscc.h"
@@ -427,16 +430,21 @@ scalar_entry_changed_cb (GtkEditable *editable,
 
     case CP_FIELD_DATE:
       {
+        g_autofree char *iso = NULL;
         GDate date;
 
-        if (!cp_date_parse (stripped, &date))
+        /* 2026/3/1, 2026.3.1, 20260301, 2026年3月1日…: kept as 2026-03-01. The text stays as
+         * typed until the focus leaves it. */
+        if (!cp_date_parse_input (stripped, &date))
           {
-            field_editor_set_local_error (fe, _("Enter the date as year-month-day, for example "
-                                                "2020-06-30, or pick it from the calendar."));
+            field_editor_set_local_error (fe, _("Enter a date such as 2026-3-1, 2026/3/1 or "
+                                                "2026年3月1日, or pick it from the calendar "
+                                                "(Alt+Down)."));
             return;
           }
         field_editor_set_local_error (fe, NULL);
-        value_ref_set (ref, json_node_init_string (json_node_alloc (), stripped), FALSE);
+        iso = cp_date_format (&date);
+        value_ref_set (ref, json_node_init_string (json_node_alloc (), iso), FALSE);
       }
       break;
 
@@ -493,7 +501,7 @@ calendar_show_cb (GtkWidget *popover,
   GtkWidget *calendar = gtk_popover_get_child (GTK_POPOVER (popover));
   GDate date;
 
-  if (cp_date_parse (gtk_editable_get_text (GTK_EDITABLE (ref->entry)), &date))
+  if (cp_date_parse_input (gtk_editable_get_text (GTK_EDITABLE (ref->entry)), &date))
     {
       g_autoptr(GDateTime) dt = g_date_time_new_local (g_date_get_year (&date),
                                                        g_date_get_month (&date),
@@ -502,6 +510,38 @@ calendar_show_cb (GtkWidget *popover,
       gtk_calendar_select_day (GTK_CALENDAR (calendar), dt);
       g_signal_handlers_unblock_by_func (calendar, calendar_day_selected_cb, ref);
     }
+}
+
+/* Leaving a date written as 2026/3/1 shows it as it is kept: 2026-03-01. */
+static void
+date_focus_leave_cb (GtkEventControllerFocus *controller,
+                     ValueRef                *ref)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (ref->entry));
+  g_autofree char *iso = NULL;
+  GDate date;
+
+  if (!cp_date_parse_input (text, &date))
+    return;
+  iso = cp_date_format (&date);
+  if (!g_str_equal (iso, text))
+    gtk_editable_set_text (GTK_EDITABLE (ref->entry), iso);
+}
+
+/* Alt+Down in a date opens the calendar: its button is not a Tab stop of its own. */
+static gboolean
+date_key_pressed_cb (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkMenuButton         *button)
+{
+  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) && (state & GDK_ALT_MASK))
+    {
+      gtk_menu_button_popup (button);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static GtkWidget *
@@ -555,13 +595,21 @@ build_scalar_row (ValueRef *ref)
         GtkWidget *button = gtk_menu_button_new ();
         GtkWidget *popover = gtk_popover_new ();
         GtkWidget *calendar = gtk_calendar_new ();
+        GtkEventController *key = gtk_event_controller_key_new ();
+        GtkEventController *focus = gtk_event_controller_focus_new ();
 
+        /* One Tab stop for the date: the entry. The calendar is for the mouse and Alt+Down. */
+        gtk_widget_set_can_focus (button, FALSE);
+        g_signal_connect (key, "key-pressed", G_CALLBACK (date_key_pressed_cb), button);
+        gtk_widget_add_controller (entry, key);
+        g_signal_connect (focus, "leave", G_CALLBACK (date_focus_leave_cb), ref);
+        gtk_widget_add_controller (entry, focus);
         gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("YYYY-MM-DD"));
         gtk_editable_set_width_chars (GTK_EDITABLE (entry), 12);
         gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "x-office-calendar-symbolic");
         gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
         gtk_widget_add_css_class (button, "flat");
-        gtk_widget_set_tooltip_text (button, _("Pick the date from a calendar"));
+        gtk_widget_set_tooltip_text (button, _("Pick the date from a calendar (Alt+Down)"));
         gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                         GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         _("Pick the date from a calendar"),
@@ -599,6 +647,8 @@ build_scalar_row (ValueRef *ref)
     }
 
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), entry);
+  /* The entry is the Tab stop, not the row around it (typing on a focused row goes nowhere). */
+  gtk_widget_set_focusable (row, FALSE);
   g_signal_connect_data (entry, "changed", G_CALLBACK (scalar_entry_changed_cb), ref,
                          (GClosureNotify) value_ref_free, 0);
   g_object_set_data (G_OBJECT (row), "cp-focus", entry);
@@ -943,7 +993,10 @@ attach_thread (GTask        *task,
   AttachJob *job = task_data;
   GError *error = NULL;
 
-  if (!cp_store_add_blob_from_file (self->store, job->file, &job->sha256, &job->size,
+  /* An empty or unreadable file, a folder, a type the field does not take: said, not kept. */
+  if (!cp_attachment_check_file (job->file, (const char * const *) job->ref->field->mime_types,
+                                 cancellable, &error) ||
+      !cp_store_add_blob_from_file (self->store, job->file, &job->sha256, &job->size,
                                     cancellable, &error))
     g_task_return_error (task, error);
   else
@@ -1191,20 +1244,26 @@ build_attachment_rows (FieldEditor   *fe,
       const CpAttachment *attachment = cp_packet_find_attachment (self->packet, sha256);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *open, *replace, *remove;
-      g_autofree char *size = NULL;
       g_autofree char *subtitle = NULL;
       g_autofree char *open_label = NULL;
       g_autofree char *replace_label = NULL;
       g_autofree char *remove_label = NULL;
       const char *name = attachment != NULL ? attachment->name : sha256;
 
-      size = cp_app_format_size (attachment != NULL ? attachment->size : 0);
-      /* Translators: file size, then its SHA-256 fingerprint */
-      subtitle = g_strdup_printf (_("%s · SHA-256 %s"), size, sha256);
+      g_autofree char *blob = cp_store_get_blob_path (self->store, sha256);
+      const CpAttachment unknown = { (char *) sha256, (char *) sha256, 0, NULL };
+
+      /* A thumbnail, the type and size; the SHA-256 in the details. */
+      subtitle = cp_attachment_details_describe (attachment != NULL ? attachment : &unknown);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
-      adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "text-x-generic-symbolic");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 cp_attachment_thumbnail_new (blob, sha256,
+                                                              attachment != NULL
+                                                              ? attachment->mime : NULL));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 cp_attachment_details_new_button (attachment != NULL ? attachment
+                                                                                      : &unknown));
       gtk_widget_add_css_class (row, "attachment-row");
 
       open_label = g_strdup_printf (_("Open %s"), name);
@@ -1506,6 +1565,8 @@ field_editor_new (CpSectionPage *self,
   fe->field = field;
   fe->group = adw_preferences_group_new ();
   gtk_widget_add_css_class (fe->group, "field");
+  /* Files dropped onto the group go into this field (cp-attachment-drop.c). */
+  g_object_set_data (G_OBJECT (fe->group), "cp-field-id", (gpointer) field->id);
   if (complex)
     {
       adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (fe->group),
@@ -1717,6 +1778,7 @@ cp_section_page_new (CpTemplate      *tmpl,
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
   adw_bin_set_child (ADW_BIN (self), scrolled);
+  cp_attachment_drop_install (self);
   return self;
 }
 
@@ -1770,6 +1832,84 @@ cp_section_page_find_editor (CpSectionPage *self,
         return fe;
     }
   return NULL;
+}
+
+static gboolean
+value_is_empty (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+
+      return text == NULL || *text == '\0';
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return json_array_get_length (json_node_get_array (node)) == 0;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_get_size (json_node_get_object (node)) == 0;
+  return FALSE;
+}
+
+static gboolean
+field_editor_can_focus (FieldEditor *fe)
+{
+  return fe->focus_widget != NULL && gtk_widget_is_sensitive (fe->focus_widget) &&
+         gtk_widget_get_visible (fe->focus_widget);
+}
+
+/* Focuses @widget without selecting its text: a page just shown must not have a value that a
+ * stray key replaces. */
+static gboolean
+grab_focus_without_selecting (GtkWidget *widget)
+{
+  GtkEditable *delegate = GTK_IS_EDITABLE (widget)
+                          ? gtk_editable_get_delegate (GTK_EDITABLE (widget)) : NULL;
+  gboolean focused;
+
+  if (GTK_IS_ENTRY (widget))
+    focused = gtk_entry_grab_focus_without_selecting (GTK_ENTRY (widget));
+  else if (GTK_IS_TEXT (widget))
+    focused = gtk_text_grab_focus_without_selecting (GTK_TEXT (widget));
+  else if (GTK_IS_TEXT (delegate))
+    focused = gtk_text_grab_focus_without_selecting (GTK_TEXT (delegate));
+  else
+    return gtk_widget_grab_focus (widget);
+  /* The cursor after what is there, ready to add to it. */
+  if (focused)
+    gtk_editable_set_position (GTK_EDITABLE (widget), -1);
+  return focused;
+}
+
+gboolean
+cp_section_page_focus_first_empty (CpSectionPage *self)
+{
+  FieldEditor *empty = NULL, *first = NULL;
+
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), FALSE);
+
+  for (guint i = 0; i < self->editors->len; i++)
+    {
+      FieldEditor *fe = g_ptr_array_index (self->editors, i);
+      gboolean is_empty;
+
+      if (!field_editor_can_focus (fe))
+        continue;
+      is_empty = value_is_empty (cp_packet_get_value (self->packet, self->section->id,
+                                                      fe->field->id));
+      if (is_empty && fe->field->required)
+        return grab_focus_without_selecting (fe->focus_widget);
+      if (is_empty && empty == NULL)
+        empty = fe;
+      if (first == NULL)
+        first = fe;
+    }
+  if (empty != NULL)
+    return grab_focus_without_selecting (empty->focus_widget);
+  if (first != NULL)
+    return grab_focus_without_selecting (first->focus_widget);
+  return FALSE;
 }
 
 gboolean

@@ -30,6 +30,9 @@ void             cp_section_page_set_findings (CpSectionPage   *self,
                                                GPtrArray       *findings,
                                                gboolean         all);
 /* Moves the focus to the field a finding names ("surveyors[1].name" → surveyors). */
+/* Puts the focus in the first required field that is still empty (else the first empty one,
+ * else the first), so that typing starts there. FALSE when the page has nothing to focus. */
+gboolean         cp_section_page_focus_first_empty (CpSectionPage *self);
 gboolean         cp_section_page_focus_field  (CpSectionPage   *self,
                                                const char      *field_path);
 /* The error text shown under @field_id, or NULL when none is shown. */

@@ -32,6 +32,7 @@ struct _CpSyncManager
   CpSyncEngine    *engine;
   char            *user;
   char            *role;
+  char            *district;
   gboolean         session_only;
   char            *session_only_reason;
 
@@ -321,6 +322,7 @@ cp_sync_manager_drop_session (CpSyncManager *self)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->role, g_free);
+  g_clear_pointer (&self->district, g_free);
   self->session_only = FALSE;
   g_clear_pointer (&self->session_only_reason, g_free);
 }
@@ -368,10 +370,14 @@ cp_sync_manager_start_session (CpSyncManager *self,
                        ? json_node_get_object (user_node) : NULL;
 
   g_clear_pointer (&self->role, g_free);
+  g_clear_pointer (&self->district, g_free);
   if (object != NULL)
     {
       const char *name = json_object_get_string_member_with_default (object, "name", NULL);
       const char *role = json_object_get_string_member_with_default (object, "role", NULL);
+
+      self->district = g_strdup (json_object_get_string_member_with_default (object, "district",
+                                                                             NULL));
 
       if (name != NULL)
         {
@@ -872,6 +878,7 @@ cp_sync_manager_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->user);
   g_free (self->role);
+  g_free (self->district);
   g_free (self->session_only_reason);
   g_free (self->message);
 
@@ -1053,6 +1060,13 @@ cp_sync_manager_get_role (CpSyncManager *self)
 {
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
   return self->role;
+}
+
+const char *
+cp_sync_manager_get_district (CpSyncManager *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  return self->district;
 }
 
 gboolean

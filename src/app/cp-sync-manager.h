@@ -59,6 +59,8 @@ const char    *cp_sync_manager_get_server_url   (CpSyncManager  *self);
 const char    *cp_sync_manager_get_user         (CpSyncManager  *self);
 /* "enterprise", "agency", "office", "admin", or NULL before the server said. */
 const char    *cp_sync_manager_get_role         (CpSyncManager  *self);
+/* A credit office's district code ("gusu", "suzhou" for the whole city), or NULL. */
+const char    *cp_sync_manager_get_district     (CpSyncManager  *self);
 gboolean       cp_sync_manager_is_logged_in     (CpSyncManager  *self);
 /* TRUE when the keyring could not keep the token: it lives in memory for this session. */
 gboolean       cp_sync_manager_is_session_only  (CpSyncManager  *self);

@@ -17,6 +17,7 @@
 #include "cp-conflict-page.h"
 #include "cp-history-dialog.h"
 #include "cp-progress-page.h"
+#include "cp-report-dialog.h"
 #include "cp-review-dialog.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
@@ -63,6 +64,11 @@ struct _CpWindow
   guint                 completeness_id;
   guint                 generation;   /* of list reads: a late thread result is dropped */
   GHashTable           *review_comments;  /* uuid → GPtrArray of CpReviewComment *, as last read */
+  GHashTable           *submissions;  /* uuid → "Submitted on … by …", from the server */
+  gboolean              show_trash;   /* the list shows the deleted packets */
+  char                 *undo_uuid;    /* the last deletion, while its toast is up */
+  AdwToast             *undo_toast;   /* weak */
+  GPtrArray            *toasts;       /* the texts of the last toasts shown, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -114,7 +120,7 @@ packet_filter_func (gpointer item,
   if (kind_pos != GTK_INVALID_LIST_POSITION && kind_pos > 0 && kind_pos <= self->kind_ids->len &&
       g_strcmp0 (summary->kind, g_ptr_array_index (self->kind_ids, kind_pos - 1)) != 0)
     return FALSE;
-  if (state_pos != GTK_INVALID_LIST_POSITION && state_pos > 0 &&
+  if (!self->show_trash && state_pos != GTK_INVALID_LIST_POSITION && state_pos > 0 &&
       state_pos <= G_N_ELEMENTS (filter_states) &&
       summary->state != filter_states[state_pos - 1])
     return FALSE;
@@ -129,11 +135,13 @@ cp_window_update_list_page (CpWindow *self)
 {
   guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->packets));
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  AdwStatusPage *no_results = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack,
+                                                                            "no-results"));
   g_autofree char *subtitle = NULL;
 
   if (!self->loaded)
     gtk_stack_set_visible_child_name (self->list_stack, "loading");
-  else if (n_all == 0)
+  else if (n_all == 0 && !self->show_trash)
     gtk_stack_set_visible_child_name (self->list_stack, "empty");
   else if (n_shown == 0)
     gtk_stack_set_visible_child_name (self->list_stack, "no-results");
@@ -144,15 +152,35 @@ cp_window_update_list_page (CpWindow *self)
   gtk_spinner_set_spinning (self->loading_spinner, !self->loaded);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), n_all > 0);
-  if (n_all == 0)
-    subtitle = NULL;
-  else if (n_shown == n_all)
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u packet", "%u packets", n_all),
-                                n_all);
+  if (self->show_trash)
+    {
+      /* The trash, even empty, is a list of its own, not "no packets yet". */
+      adw_status_page_set_title (no_results, n_all == 0 ? _("The Trash Is Empty")
+                                                        : _("No Matching Packets"));
+      adw_status_page_set_description (no_results,
+                                       _("Deleted packets stay here for 30 days; select one to "
+                                         "restore it. After that they are removed for good."));
+      subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%u deleted packet · kept for 30 days",
+                                               "%u deleted packets · kept for 30 days", n_all),
+                                  n_all);
+    }
   else
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u packet shown",
-                                             "%u of %u packets shown", n_all),
-                                n_shown, n_all);
+    {
+      adw_status_page_set_title (no_results, _("No Matching Packets"));
+      adw_status_page_set_description (no_results,
+                                       _("Try another enterprise name or credit code, or choose "
+                                         "“All” in the filters."));
+      if (n_all == 0)
+        subtitle = NULL;
+      else if (n_shown == n_all)
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u packet", "%u packets",
+                                                 n_all), n_all);
+      else
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u packet shown",
+                                                 "%u of %u packets shown", n_all),
+                                    n_shown, n_all);
+    }
   adw_window_title_set_subtitle (self->list_title, subtitle);
 }
 
@@ -181,8 +209,19 @@ search_changed_cb (CpWindow       *self,
 static void
 filter_changed_cb (CpWindow *self)
 {
-  if (self->loading_filters)
+  gboolean trash;
+
+  /* The drop-downs go with the template when the window is disposed. */
+  if (self->loading_filters || self->state_dropdown == NULL)
     return;
+  /* The last state is "Deleted": the list then shows the trash. */
+  trash = gtk_drop_down_get_selected (self->state_dropdown) == G_N_ELEMENTS (filter_states) + 1;
+  if (trash != self->show_trash)
+    {
+      self->show_trash = trash;
+      cp_window_reload (self);
+      return;
+    }
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
@@ -227,8 +266,11 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (delete, "flat");
+  /* For the mouse only: a key meant to open the row must never land on it (the Delete key
+   * moves the focused row's packet to the trash). */
+  gtk_widget_set_focusable (delete, FALSE);
   /* Set once: a tooltip per bind costs a text layout for every row scrolled into view. */
-  gtk_widget_set_tooltip_text (delete, _("Delete this packet"));
+  gtk_widget_set_tooltip_text (delete, _("Move this packet to the trash (Delete)"));
 
   gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), sync_label);
@@ -364,8 +406,20 @@ row_bind_cb (GtkSignalListItemFactory *factory,
                               G_CALLBACK (item_completeness_cb), progress);
   g_object_set_data (G_OBJECT (list_item), "cp-handler", GSIZE_TO_POINTER (handler));
 
+  g_object_set_data_full (G_OBJECT (box), "cp-uuid", g_strdup (summary->uuid), g_free);
   kind_title = cp_app_kind_title (cp_window_get_registry (self), summary->kind);
-  if (summary->uscc != NULL && *summary->uscc)
+  if (summary->deleted != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (summary->deleted);
+      g_autoptr(GDateTime) until = g_date_time_add_days (local, CP_APP_TRASH_DAYS);
+      g_autofree char *on = g_date_time_format (local, "%Y-%m-%d");
+      g_autofree char *kept = g_date_time_format (until, "%Y-%m-%d");
+
+      /* Translators: kind of packet · campaign year · deleted on a date · kept until a date */
+      sub = g_strdup_printf (_("%s · %d · deleted on %s · kept until %s"), kind_title,
+                             summary->year, on, kept);
+    }
+  else if (summary->uscc != NULL && *summary->uscc)
     /* Translators: kind of packet · campaign year · state · credit code */
     sub = g_strdup_printf (_("%s · %d · %s · %s"), kind_title, summary->year,
                            cp_app_state_title (summary->state), summary->uscc);
@@ -380,8 +434,30 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   item_completeness_cb (item, NULL, GTK_LABEL (progress));
 
   gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", summary->uuid);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "win.delete-packet");
-  delete_label = g_strdup_printf (_("Delete the packet of %s"), cp_packet_item_get_title (item));
+  if (summary->deleted != NULL)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "win.restore-packet");
+      if (g_object_get_data (G_OBJECT (delete), "cp-restore") == NULL)
+        {
+          gtk_button_set_icon_name (GTK_BUTTON (delete), "edit-undo-symbolic");
+          gtk_widget_set_tooltip_text (delete, _("Restore this packet"));
+          g_object_set_data (G_OBJECT (delete), "cp-restore", GINT_TO_POINTER (TRUE));
+        }
+      delete_label = g_strdup_printf (_("Restore the packet of %s"),
+                                      cp_packet_item_get_title (item));
+    }
+  else
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "win.delete-packet");
+      if (g_object_get_data (G_OBJECT (delete), "cp-restore") != NULL)
+        {
+          gtk_button_set_icon_name (GTK_BUTTON (delete), "user-trash-symbolic");
+          gtk_widget_set_tooltip_text (delete, _("Move this packet to the trash (Delete)"));
+          g_object_set_data (G_OBJECT (delete), "cp-restore", NULL);
+        }
+      delete_label = g_strdup_printf (_("Move the packet of %s to the trash"),
+                                      cp_packet_item_get_title (item));
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (delete),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, delete_label,
                                   -1);
@@ -410,6 +486,12 @@ list_activate_cb (CpWindow    *self,
 
   if (item == NULL)
     return;
+  if (cp_packet_item_get_summary (item)->deleted != NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.restore-packet", "s",
+                                  cp_packet_item_get_uuid (item));
+      return;
+    }
   if (!cp_window_open_packet (self, cp_packet_item_get_uuid (item), NULL, &error))
     {
       cp_window_show_toast (self, error->message);
@@ -467,6 +549,8 @@ cp_window_rebuild_filters (CpWindow *self)
       gtk_string_list_append (states, _("All states"));
       for (guint i = 0; i < G_N_ELEMENTS (filter_states); i++)
         gtk_string_list_append (states, cp_app_state_title (filter_states[i]));
+      /* The trash: what was deleted in the last 30 days, to restore. */
+      gtk_string_list_append (states, _("Deleted"));
       gtk_drop_down_set_model (self->state_dropdown, G_LIST_MODEL (states));
     }
 
@@ -578,6 +662,33 @@ show_list_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
+static char *
+cp_window_lookup_title (CpWindow   *self,
+                        const char *uuid)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->packets)); i++)
+    {
+      g_autoptr(CpPacketItem) item = g_list_model_get_item (G_LIST_MODEL (self->packets), i);
+
+      if (g_str_equal (cp_packet_item_get_uuid (item), uuid))
+        return g_strdup (cp_packet_item_get_title (item));
+    }
+  return g_strdup (_("Unnamed enterprise"));
+}
+
+static void
+undo_toast_dismissed_cb (AdwToast *toast,
+                         CpWindow *self)
+{
+  if (toast != self->undo_toast)
+    return;
+  g_clear_weak_pointer (&self->undo_toast);
+  g_clear_pointer (&self->undo_uuid, g_free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-last-delete", FALSE);
+}
+
+/* Moves a packet to the trash: no question asked, since the toast can undo it (Ctrl+Z) and the
+ * trash keeps it 30 days. A packet in the office's workflow is refused, with the reason. */
 static void
 delete_packet_action (GtkWidget  *widget,
                       const char *action_name,
@@ -594,44 +705,92 @@ delete_packet_action (GtkWidget  *widget,
   if (store == NULL)
     return;
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->packets)); i++)
-    {
-      g_autoptr(CpPacketItem) item = g_list_model_get_item (G_LIST_MODEL (self->packets), i);
-
-      if (g_str_equal (cp_packet_item_get_uuid (item), uuid))
-        {
-          title = g_strdup (cp_packet_item_get_title (item));
-          break;
-        }
-    }
-
+  title = cp_window_lookup_title (self, uuid);
   if (g_strcmp0 (cp_packet_view_get_uuid (self->packet_view), uuid) == 0)
     {
+      CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
       GSettings *settings = cp_application_get_settings (cp_window_get_app (self));
 
+      g_free (title);
+      title = g_strdup (cp_packet_get_enterprise_name (packet) != NULL &&
+                        *cp_packet_get_enterprise_name (packet)
+                        ? cp_packet_get_enterprise_name (packet) : _("Unnamed enterprise"));
       cp_packet_view_flush (self->packet_view);
+      if (!cp_store_delete_packet (store, uuid, &error))
+        {
+          cp_window_show_toast (self, error->message);
+          return;
+        }
       cp_packet_view_close (self->packet_view);
       gtk_stack_set_visible_child_name (self->main_stack, "list");
+      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
       /* A deleted packet can still be loaded (for undo): do not reopen it at the next start. */
       if (settings != NULL)
         g_settings_set_string (settings, "last-packet", "");
     }
-
-  if (!cp_store_delete_packet (store, uuid, &error))
+  else if (!cp_store_delete_packet (store, uuid, &error))
     {
       cp_window_show_toast (self, error->message);
       return;
     }
   cp_window_reload (self);
 
-  message = g_strdup_printf (_("The packet of %s was deleted"),
-                             title != NULL ? title : _("Unnamed enterprise"));
+  /* One undo toast at a time: a second deletion while it is up takes it over (the first one
+   * stays in the trash). It is never dismissed or replaced from here: libadwaita 1.2 crashes
+   * when toasts are dismissed and added again while they animate. */
+  message = g_strdup_printf (_("The packet of %s was moved to the trash"), title);
+  g_free (self->undo_uuid);
+  self->undo_uuid = g_strdup (uuid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-last-delete", TRUE);
+  if (self->undo_toast != NULL)
+    {
+      adw_toast_set_title (self->undo_toast, message);
+      adw_toast_set_button_label (self->undo_toast, _("_Undo"));
+      adw_toast_set_action_target_value (self->undo_toast, g_variant_new_string (uuid));
+      return;
+    }
   toast = adw_toast_new (message);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.undo-delete");
   adw_toast_set_action_target_value (toast, g_variant_new_string (uuid));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 10);
+  g_set_weak_pointer (&self->undo_toast, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed_cb), self, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static gboolean
+cp_window_restore (CpWindow   *self,
+                   const char *uuid)
+{
+  CpStore *store = cp_window_get_store (self);
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL)
+    return FALSE;
+  if (!cp_store_undelete_packet (store, uuid, &error))
+    {
+      cp_window_show_toast (self, error->message);
+      return FALSE;
+    }
+  cp_window_reload (self);
+  /* The toast of its deletion says so now, without an Undo. */
+  if (g_strcmp0 (self->undo_uuid, uuid) == 0)
+    {
+      g_autofree char *title = cp_window_lookup_title (self, uuid);
+      g_autofree char *message = g_strdup_printf (_("The packet of %s is back in the list"),
+                                                  title);
+
+      g_clear_pointer (&self->undo_uuid, g_free);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-last-delete", FALSE);
+      if (self->undo_toast != NULL)
+        {
+          adw_toast_set_title (self->undo_toast, message);
+          adw_toast_set_button_label (self->undo_toast, NULL);
+        }
+      return TRUE;
+    }
+  return TRUE;
 }
 
 static void
@@ -639,18 +798,369 @@ undo_delete_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  CpWindow *self = CP_WINDOW (widget);
-  CpStore *store = cp_window_get_store (self);
-  g_autoptr(GError) error = NULL;
+  cp_window_restore (CP_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
 
-  if (store == NULL)
-    return;
-  if (!cp_store_undelete_packet (store, g_variant_get_string (parameter, NULL), &error))
+/* Ctrl+Z while the toast of a deletion is up. */
+static void
+undo_last_delete_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  g_autofree char *uuid = g_strdup (self->undo_uuid);
+
+  if (uuid != NULL)
+    cp_window_restore (self, uuid);
+}
+
+static void
+restore_packet_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  gboolean was_last = g_strcmp0 (self->undo_uuid, uuid) == 0;
+  g_autofree char *title = cp_window_lookup_title (self, uuid);
+
+  /* The last deletion's toast says it itself. */
+  if (cp_window_restore (self, uuid) && !was_last)
     {
-      cp_window_show_toast (self, error->message);
+      g_autofree char *message =
+        g_strdup_printf (_("The packet of %s was restored; it is in the list again"), title);
+
+      cp_window_show_toast (self, message);
+    }
+}
+
+/* The row that has the keyboard focus in the list, as its packet's uuid (NULL: none). */
+static const char *
+cp_window_focused_row_uuid (CpWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  while (focus != NULL && gtk_widget_get_parent (focus) != GTK_WIDGET (self->list_view))
+    focus = gtk_widget_get_parent (focus);
+  if (focus == NULL || gtk_widget_get_first_child (focus) == NULL)
+    return NULL;
+  return g_object_get_data (G_OBJECT (gtk_widget_get_first_child (focus)), "cp-uuid");
+}
+
+static CpPacketItem *
+cp_window_find_item (CpWindow   *self,
+                     const char *uuid,
+                     guint      *position)
+{
+  GListModel *model = G_LIST_MODEL (self->filtered);
+
+  for (guint i = 0; uuid != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CpPacketItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (cp_packet_item_get_uuid (item), uuid))
+        {
+          *position = i;
+          return g_steal_pointer (&item);
+        }
+    }
+  return NULL;
+}
+
+/* Delete: the focused row's packet to the trash. Space opens it, as Enter does. */
+static gboolean
+list_key_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  CpWindow *self = CP_WINDOW (gtk_widget_get_root (widget));
+  const char *key = g_variant_get_string (args, NULL);
+  const char *uuid = cp_window_focused_row_uuid (self);
+  g_autoptr(CpPacketItem) item = NULL;
+  guint position = 0;
+
+  if ((item = cp_window_find_item (self, uuid, &position)) == NULL)
+    return FALSE;
+  if (g_str_equal (key, "delete"))
+    {
+      if (cp_packet_item_get_summary (item)->deleted != NULL)
+        return TRUE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.delete-packet", "s", uuid);
+      /* The focus stays in the list, on the row that took the deleted one's place. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                    MIN (position, g_list_model_get_n_items (
+                                                     G_LIST_MODEL (self->filtered)) - 1));
+      return TRUE;
+    }
+  list_activate_cb (self, position, self->list_view);
+  return TRUE;
+}
+
+/* Import: packet files as credit-packet-tool writes them (one packet, or an array of them). */
+
+#define IMPORT_MAX_DEPTH 64
+
+typedef struct
+{
+  GPtrArray *files;     /* GFile * */
+  GPtrArray *packets;   /* CpPacket *, read in the thread */
+  GPtrArray *origins;   /* char *: the file each packet came from */
+  GPtrArray *problems;  /* char *: what could not be read, one sentence each */
+} ImportJob;
+
+static void
+import_job_free (ImportJob *job)
+{
+  g_clear_pointer (&job->files, g_ptr_array_unref);
+  g_clear_pointer (&job->packets, g_ptr_array_unref);
+  g_clear_pointer (&job->origins, g_ptr_array_unref);
+  g_clear_pointer (&job->problems, g_ptr_array_unref);
+  g_free (job);
+}
+
+/* json-glib parses recursively: a file nested thousands of levels deep would overflow the
+ * stack. A packet nests a few levels; anything deeper than IMPORT_MAX_DEPTH is refused. */
+static gboolean
+json_depth_ok (const char *data,
+               gsize       length)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > IMPORT_MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+static void
+import_read_file (ImportJob    *job,
+                  GFile        *file,
+                  GCancellable *cancellable)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  JsonNode *root;
+  gsize length = 0;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
+                            G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, &error);
+  name = info != NULL ? g_strdup (g_file_info_get_display_name (info))
+                      : g_file_get_basename (file);
+  if (info != NULL && g_file_info_get_size (info) > CP_PACKET_MAX_SIZE)
+    {
+      g_ptr_array_add (job->problems,
+                       g_strdup_printf (_("“%s” is too large to be a packet file (more than "
+                                          "%u MB)."), name,
+                                        (guint) (CP_PACKET_MAX_SIZE / (1024 * 1024))));
       return;
     }
-  cp_window_reload (self);
+  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, &error))
+    {
+      g_ptr_array_add (job->problems, g_strdup_printf (_("“%s” could not be read: %s"), name,
+                                                       error->message));
+      return;
+    }
+  parser = json_parser_new_immutable ();
+  if (length > CP_PACKET_MAX_SIZE || !g_utf8_validate (contents, length, NULL) ||
+      !json_depth_ok (contents, length) ||
+      !json_parser_load_from_data (parser, contents, length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !(JSON_NODE_HOLDS_OBJECT (root) || JSON_NODE_HOLDS_ARRAY (root)))
+    {
+      g_ptr_array_add (job->problems,
+                       g_strdup_printf (_("“%s” is not a packet file: it is not the JSON that "
+                                          "Credit Packet and credit-packet-tool write."), name));
+      return;
+    }
+
+  for (guint i = 0; i < (JSON_NODE_HOLDS_ARRAY (root)
+                         ? json_array_get_length (json_node_get_array (root)) : 1); i++)
+    {
+      JsonNode *node = JSON_NODE_HOLDS_ARRAY (root)
+                       ? json_array_get_element (json_node_get_array (root), i) : root;
+      g_autoptr(GError) packet_error = NULL;
+      g_autoptr(CpPacket) packet = cp_packet_new_from_json (node, name, &packet_error);
+
+      if (packet == NULL)
+        {
+          g_ptr_array_add (job->problems,
+                           g_strdup_printf (_("“%s” does not hold a valid packet: %s"), name,
+                                            packet_error->message));
+          continue;
+        }
+      g_ptr_array_add (job->packets, g_steal_pointer (&packet));
+      g_ptr_array_add (job->origins, g_strdup (name));
+    }
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImportJob *job = task_data;
+
+  for (guint i = 0; i < job->files->len; i++)
+    import_read_file (job, g_ptr_array_index (job->files, i), cancellable);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CpWindow *self = CP_WINDOW (object);
+  ImportJob *job = g_task_get_task_data (G_TASK (result));
+  CpStore *store = cp_window_get_store (self);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+  g_autofree char *first_uuid = NULL;
+  guint n_imported = 0;
+
+  for (guint i = 0; store != NULL && registry != NULL && i < job->packets->len; i++)
+    {
+      CpPacket *packet = g_ptr_array_index (job->packets, i);
+      const char *origin = g_ptr_array_index (job->origins, i);
+      g_autoptr(GError) error = NULL;
+      CpPacketState state = cp_packet_get_state (packet);
+
+      if (cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet)) == NULL)
+        {
+          g_ptr_array_add (job->problems,
+                           g_strdup_printf (_("“%s” holds a packet of the kind “%s”, which this "
+                                              "program does not know."), origin,
+                                            cp_packet_get_kind (packet)));
+          continue;
+        }
+      if (cp_store_has_packet (store, cp_packet_get_uuid (packet)))
+        {
+          g_ptr_array_add (job->problems,
+                           g_strdup_printf (_("The packet in “%s” is already on this computer "
+                                              "(in the list or in the trash); it was not "
+                                              "imported again."), origin));
+          continue;
+        }
+      /* Only the office's server puts a packet in its workflow: an imported one is a draft
+       * here (it becomes ready when complete). */
+      if (state == CP_PACKET_STATE_SUBMITTED || state == CP_PACKET_STATE_RETURNED ||
+          state == CP_PACKET_STATE_ACCEPTED)
+        cp_packet_set_state (packet, CP_PACKET_STATE_DRAFT);
+      if (!cp_store_save_packet (store, packet, NULL, &error))
+        {
+          g_ptr_array_add (job->problems, g_strdup_printf (_("“%s” could not be saved: %s"),
+                                                           origin, error->message));
+          continue;
+        }
+      if (first_uuid == NULL)
+        first_uuid = g_strdup (cp_packet_get_uuid (packet));
+      n_imported++;
+    }
+
+  if (n_imported > 0)
+    {
+      g_autofree char *message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u packet was imported",
+                                      "%u packets were imported", n_imported), n_imported);
+
+      if (self->show_trash)
+        gtk_drop_down_set_selected (self->state_dropdown, 0);
+      cp_window_reload (self);
+      cp_window_show_toast (self, message);
+    }
+  for (guint i = 0; i < job->problems->len; i++)
+    cp_window_show_toast (self, g_ptr_array_index (job->problems, i));
+}
+
+void
+cp_window_import_files (CpWindow  *self,
+                        GPtrArray *files)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportJob *job;
+
+  g_return_if_fail (CP_IS_WINDOW (self));
+  g_return_if_fail (files != NULL);
+
+  job = g_new0 (ImportJob, 1);
+  job->files = g_ptr_array_ref (files);
+  job->packets = g_ptr_array_new_with_free_func (g_object_unref);
+  job->origins = g_ptr_array_new_with_free_func (g_free);
+  job->problems = g_ptr_array_new_with_free_func (g_free);
+  task = g_task_new (self, NULL, import_done_cb, NULL);
+  g_task_set_source_tag (task, cp_window_import_files);
+  g_task_set_task_data (task, job, (GDestroyNotify) import_job_free);
+  g_task_run_in_thread (task, import_thread);
+}
+
+static void
+import_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    CpWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) chosen = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (native));
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < g_list_model_get_n_items (chosen); i++)
+        g_ptr_array_add (files, g_list_model_get_item (chosen, i));
+      if (files->len > 0)
+        cp_window_import_files (self, files);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  cp_packet_view_flush (self->packet_view);
+  native = gtk_file_chooser_native_new (_("Import Packets"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  gtk_file_filter_set_name (filter, _("Packet files (JSON)"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+  g_signal_connect (native, "response", G_CALLBACK (import_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 /* Sync. */
@@ -668,6 +1178,10 @@ cp_window_update_sync_actions (CpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-queue", office);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.progress",
+                                 office || (logged_in &&
+                                            g_strcmp0 (cp_sync_manager_get_role (self->sync),
+                                                       "admin") == 0));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-report",
                                  office || (logged_in &&
                                             g_strcmp0 (cp_sync_manager_get_role (self->sync),
                                                        "admin") == 0));
@@ -930,6 +1444,105 @@ cp_window_show_findings (CpWindow  *self,
     cp_completeness_page_update (CP_COMPLETENESS_PAGE (page), tmpl, findings);
 }
 
+/* "Submitted on 2026-03-01 14:05 by zhang" from a workflow receipt of the server (its
+ * modified_at and modified_by). */
+static char *
+describe_receipt (JsonNode *receipt)
+{
+  JsonObject *object;
+  const char *action, *by, *at;
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *time = NULL;
+
+  if (receipt == NULL || !JSON_NODE_HOLDS_OBJECT (receipt))
+    return NULL;
+  object = json_node_get_object (receipt);
+  action = json_object_get_string_member_with_default (object, "action", NULL);
+  by = json_object_get_string_member_with_default (object, "modified_by", NULL);
+  at = json_object_get_string_member_with_default (object, "modified_at", NULL);
+  if (action == NULL || by == NULL || at == NULL ||
+      (when = g_date_time_new_from_iso8601 (at, NULL)) == NULL)
+    return NULL;
+  local = g_date_time_to_local (when);
+  time = g_date_time_format (local, "%Y-%m-%d %H:%M");
+  if (g_str_equal (action, "submit"))
+    /* Translators: date and time, user name */
+    return g_strdup_printf (_("Submitted on %s by %s."), time, by);
+  if (g_str_equal (action, "accept"))
+    return g_strdup_printf (_("Accepted on %s by %s."), time, by);
+  if (g_str_equal (action, "return"))
+    return g_strdup_printf (_("Returned on %s by %s."), time, by);
+  return NULL;
+}
+
+static void cp_window_show_workflow (CpWindow *self);
+
+static void
+cp_window_remember_receipt (CpWindow *self,
+                            JsonNode *receipt)
+{
+  g_autofree char *text = describe_receipt (receipt);
+  const char *uuid;
+
+  if (text == NULL || !JSON_NODE_HOLDS_OBJECT (receipt) ||
+      (uuid = json_object_get_string_member_with_default (json_node_get_object (receipt),
+                                                          "uuid", NULL)) == NULL)
+    return;
+  g_hash_table_replace (self->submissions, g_strdup (uuid), g_steal_pointer (&text));
+  cp_window_show_workflow (self);
+}
+
+/* The open packet's place in the workflow, on its completeness page. */
+static void
+cp_window_show_workflow (CpWindow *self)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  GtkWidget *page = cp_packet_view_get_page_widget (self->packet_view, CP_PAGE_COMPLETENESS);
+  const char *detail;
+  g_autofree char *fallback = NULL;
+
+  if (packet == NULL || page == NULL || !CP_IS_COMPLETENESS_PAGE (page))
+    return;
+  detail = g_hash_table_lookup (self->submissions, cp_packet_get_uuid (packet));
+  if (detail == NULL && cp_packet_get_submitted_on (packet) != NULL)
+    detail = fallback = g_strdup_printf (_("Submitted on %s."),
+                                         cp_packet_get_submitted_on (packet));
+  cp_completeness_page_set_workflow (CP_COMPLETENESS_PAGE (page), cp_packet_get_state (packet),
+                                     detail);
+  cp_packet_view_refresh_completeness (self->packet_view);
+}
+
+/* The newest workflow receipt of the open packet from the server: who submitted (or accepted)
+ * it, and when. */
+static void
+revisions_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CpWindow) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  JsonNode *revisions;
+  guint status = 0;
+
+  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, NULL);
+  if (node == NULL || status != 200 || !JSON_NODE_HOLDS_OBJECT (node) ||
+      (revisions = json_object_get_member (json_node_get_object (node), "revisions")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (revisions))
+    return;
+  for (guint i = json_array_get_length (json_node_get_array (revisions)); i > 0; i--)
+    {
+      JsonNode *receipt = json_array_get_element (json_node_get_array (revisions), i - 1);
+      g_autofree char *text = describe_receipt (receipt);
+
+      if (text != NULL)
+        {
+          cp_window_remember_receipt (self, receipt);
+          return;
+        }
+    }
+}
+
 static void
 submit_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -949,6 +1562,7 @@ submit_done_cb (GObject      *object,
     }
   if (status == 200)
     {
+      cp_window_remember_receipt (self, node);
       cp_window_show_toast (self, _("The packet was submitted to the credit office."));
       cp_sync_manager_sync (self->sync);   /* brings the submitted state back */
       return;
@@ -1005,6 +1619,80 @@ cp_window_continue_submit (CpWindow *self)
                                  g_object_ref (self));
 }
 
+/* What a submission sends and to whom, for the confirmation. */
+static char *
+cp_window_describe_submission (CpWindow *self,
+                               CpPacket *packet)
+{
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+  CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  const char *name = cp_packet_get_enterprise_name (packet);
+  const char *url = cp_sync_manager_get_server_url (self->sync);
+  const char *district_id = cp_packet_get_string (packet, "cover", "district");
+  const char *district = NULL;
+  const CpField *field = tmpl != NULL ? cp_template_lookup_field (tmpl, "cover.district") : NULL;
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *office = NULL;
+  guint n_sections = 0;
+  GPtrArray *sections = tmpl != NULL ? cp_template_get_sections (tmpl) : NULL;
+  guint n_files = cp_packet_get_attachments (packet)->len;
+
+  for (guint i = 0; sections != NULL && i < sections->len; i++)
+    if (!((const CpSection *) g_ptr_array_index (sections, i))->generated)
+      n_sections++;
+  for (guint i = 0; field != NULL && field->options != NULL && district_id != NULL &&
+                    i < field->options->len; i++)
+    {
+      const CpChoiceOption *option = g_ptr_array_index (field->options, i);
+
+      if (g_str_equal (option->id, district_id))
+        district = cp_text_get (option->label);
+    }
+  if (uri != NULL && g_uri_get_port (uri) > 0)
+    host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  else
+    host = g_strdup (uri != NULL ? g_uri_get_host (uri) : url);
+  if (district != NULL)
+    /* Translators: the district's credit office, on a server */
+    office = g_strdup_printf (_("the credit office of %s on the server %s"), district, host);
+  else
+    office = g_strdup_printf (_("the credit office on the server %s"), host);
+
+  /* Translators: enterprise, kind of packet, campaign year, number of sections, number of
+   * files, the office (above), the user name; then a sentence on what follows */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "The packet of %s (%s, %d): %u sections and %u attached "
+                                       "file, as it is now, goes to %s, sent by %s.\n\nThe "
+                                       "office reviews it and accepts or returns it; until it "
+                                       "returns it, the packet cannot be changed.",
+                                       "The packet of %s (%s, %d): %u sections and %u attached "
+                                       "files, as it is now, goes to %s, sent by %s.\n\nThe "
+                                       "office reviews it and accepts or returns it; until it "
+                                       "returns it, the packet cannot be changed.", n_files),
+                          name != NULL && *name ? name : _("Unnamed enterprise"),
+                          cp_app_kind_title (registry, cp_packet_get_kind (packet)),
+                          cp_packet_get_year (packet), n_sections, n_files, office,
+                          cp_sync_manager_get_user (self->sync));
+}
+
+static void
+submit_confirm_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   CpWindow         *self)
+{
+  const char *uuid = g_object_get_data (G_OBJECT (dialog), "cp-uuid");
+
+  if (!g_str_equal (response, "submit") || self->sync == NULL ||
+      g_strcmp0 (cp_packet_view_get_uuid (self->packet_view), uuid) != 0)
+    return;
+  /* The server must hold exactly what is shown: sync first, then submit. */
+  cp_packet_view_flush (self->packet_view);
+  g_free (self->submit_uuid);
+  self->submit_uuid = g_strdup (uuid);
+  cp_sync_manager_sync (self->sync);   /* a running sync runs again when it ends */
+}
+
 static void
 submit_action (GtkWidget  *widget,
                const char *action_name,
@@ -1013,6 +1701,8 @@ submit_action (GtkWidget  *widget,
   CpWindow *self = CP_WINDOW (widget);
   CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
   g_autoptr(GPtrArray) findings = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
 
   if (packet == NULL)
     return;
@@ -1031,10 +1721,20 @@ submit_action (GtkWidget  *widget,
                                     "packet."));
       return;
     }
-  /* The server must hold exactly what is shown: sync first, then submit. */
-  g_free (self->submit_uuid);
-  self->submit_uuid = g_strdup (cp_packet_get_uuid (packet));
-  cp_sync_manager_sync (self->sync);   /* a running sync runs again when it ends */
+
+  body = cp_window_describe_submission (self, packet);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Submit to the Credit Office?"),
+                                                       body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "submit", _("_Submit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "submit", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "submit");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "cp-uuid", g_strdup (cp_packet_get_uuid (packet)),
+                          g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (submit_confirm_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1063,6 +1763,20 @@ progress_action (GtkWidget  *widget,
   if (self->sync == NULL || registry == NULL)
     return;
   gtk_window_present (GTK_WINDOW (cp_progress_page_new (GTK_WINDOW (self), self->sync,
+                                                        registry)));
+}
+
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CpWindow *self = CP_WINDOW (widget);
+  CpTemplateRegistry *registry = cp_window_get_registry (self);
+
+  if (self->sync == NULL || registry == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (cp_report_dialog_new (GTK_WINDOW (self), self->sync,
                                                         registry)));
 }
 
@@ -1113,11 +1827,28 @@ cp_window_apply_workflow_state (CpWindow *self)
     {
       const char *id = g_ptr_array_index (pages, i);
       GtkWidget *page = cp_packet_view_get_page_widget (self->packet_view, id);
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
-      if (page != NULL && g_strcmp0 (id, CP_PAGE_COMPLETENESS) != 0)
-        gtk_widget_set_sensitive (page, !locked);
+      if (page == NULL || g_strcmp0 (id, CP_PAGE_COMPLETENESS) == 0)
+        continue;
+      /* A field that turns insensitive with the focus in it never gets its focus-out in
+       * GTK 4.8: take the focus out first. */
+      if (locked && focus != NULL && gtk_widget_is_ancestor (focus, page))
+        gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      gtk_widget_set_sensitive (page, !locked);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", !locked);
+  cp_window_show_workflow (self);
+  if (cp_packet_get_state (packet) != CP_PACKET_STATE_DRAFT &&
+      cp_packet_get_state (packet) != CP_PACKET_STATE_READY && self->sync != NULL &&
+      cp_sync_manager_is_logged_in (self->sync))
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/revisions",
+                                               cp_packet_get_uuid (packet));
+
+      cp_sync_manager_request_async (self->sync, "GET", path, NULL, NULL, revisions_done_cb,
+                                     g_object_ref (self));
+    }
   if (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED)
     cp_window_show_toast (self, _("The credit office accepted this packet. It can no longer be "
                                   "changed."));
@@ -1317,9 +2048,14 @@ cp_window_dispose (GObject *object)
   g_clear_handle_id (&self->completeness_id, g_source_remove);
   g_clear_handle_id (&self->counts_id, g_source_remove);
   g_clear_weak_pointer (&self->login_toast);
+  g_clear_weak_pointer (&self->undo_toast);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
+  /* A field that loses the focus while the packet view goes writes and revalidates; the list
+   * it would update goes first. */
+  if (self->packet_view != NULL)
+    g_signal_handlers_disconnect_by_data (self->packet_view, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_WINDOW);
 
   G_OBJECT_CLASS (cp_window_parent_class)->dispose (object);
@@ -1340,6 +2076,9 @@ cp_window_finalize (GObject *object)
     g_queue_free_full (g_steal_pointer (&self->completeness_queue), g_object_unref);
   g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
   g_clear_pointer (&self->review_comments, g_hash_table_unref);
+  g_clear_pointer (&self->submissions, g_hash_table_unref);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_uuid, g_free);
 
   G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
 }
@@ -1384,6 +2123,11 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete-packet", "s",
                                    delete_packet_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "s", undo_delete_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-last-delete", NULL,
+                                   undo_last_delete_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-packet", "s",
+                                   restore_packet_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-sync", NULL, cancel_sync_action);
   gtk_widget_class_install_action (widget_class, "win.login", NULL, login_action);
@@ -1394,6 +2138,8 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
   gtk_widget_class_install_action (widget_class, "win.review-queue", NULL, review_queue_action);
   gtk_widget_class_install_action (widget_class, "win.progress", NULL, progress_action);
+  gtk_widget_class_install_action (widget_class, "win.export-report", NULL,
+                                   export_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.progress", NULL);
 }
@@ -1402,6 +2148,7 @@ static void
 cp_window_init (CpWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = NULL;
+  GtkEventController *controller;
   GtkNoSelection *selection;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1411,6 +2158,8 @@ cp_window_init (CpWindow *self)
   self->completeness_queued = g_hash_table_new (NULL, NULL);
   self->review_comments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) g_ptr_array_unref);
+  self->submissions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->toasts = g_ptr_array_new_with_free_func (g_free);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->packets = g_list_store_new (CP_TYPE_PACKET_ITEM);
   self->filter = gtk_custom_filter_new (packet_filter_func, self, NULL);
@@ -1427,6 +2176,38 @@ cp_window_init (CpWindow *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (selection);
+
+  /* Keys on a row: Enter (the list's own) and Space open it; Delete moves it to the trash.
+   * In the capture phase, before the row's own Space (select) binding. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (controller),
+    gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                     gtk_callback_action_new (list_key_cb, NULL, NULL),
+                                     "s", "delete"));
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (controller),
+    gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0),
+                                     gtk_callback_action_new (list_key_cb, NULL, NULL),
+                                     "s", "delete"));
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (controller),
+    gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                     gtk_callback_action_new (list_key_cb, NULL, NULL),
+                                     "s", "open"));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), controller);
+
+  /* Ctrl+Z undoes the last deletion while its toast is up (the action is off otherwise, and
+   * the key goes on to an entry's own undo). */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (controller),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_z, GDK_CONTROL_MASK),
+                      gtk_named_action_new ("win.undo-last-delete")));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-last-delete", FALSE);
 }
 
 CpWindow *
@@ -1458,10 +2239,12 @@ cp_window_apply_items (CpWindow  *self,
 }
 
 static GPtrArray *
-list_items (CpStore  *store,
-            GError  **error)
+list_items (CpStore   *store,
+            gboolean   trash,
+            GError   **error)
 {
-  g_autoptr(GPtrArray) summaries = cp_store_list_packets (store, error);
+  g_autoptr(GPtrArray) summaries = trash ? cp_store_list_deleted_packets (store, error)
+                                         : cp_store_list_packets (store, error);
   GPtrArray *items;
 
   if (summaries == NULL)
@@ -1479,7 +2262,9 @@ list_thread (GTask        *task,
              GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *items = list_items (task_data, &error);
+  GPtrArray *items = list_items (task_data, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task),
+                                                                             "cp-trash")),
+                                 &error);
 
   if (items == NULL)
     g_task_return_error (task, error);
@@ -1542,6 +2327,7 @@ cp_window_reload_async (CpWindow *self)
   task = g_task_new (self, NULL, list_done_cb, GUINT_TO_POINTER (++self->generation));
   g_task_set_source_tag (task, cp_window_reload_async);
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "cp-trash", GINT_TO_POINTER (self->show_trash));
   g_task_run_in_thread (task, list_thread);
 }
 
@@ -1558,7 +2344,7 @@ cp_window_reload (CpWindow *self)
   if (store == NULL)
     return;
   self->generation++;
-  items = list_items (store, &error);
+  items = list_items (store, self->show_trash, &error);
   if (items == NULL)
     {
       cp_window_show_toast (self, error->message);
@@ -1692,5 +2478,16 @@ cp_window_show_toast (CpWindow   *self,
 {
   g_return_if_fail (CP_IS_WINDOW (self));
 
+  if (self->toasts->len >= 20)
+    g_ptr_array_remove_index (self->toasts, 0);
+  g_ptr_array_add (self->toasts, g_strdup (message));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+GPtrArray *
+cp_window_get_toasts (CpWindow *self)
+{
+  g_return_val_if_fail (CP_IS_WINDOW (self), NULL);
+
+  return self->toasts;
 }

@@ -38,7 +38,14 @@ const char *cp_window_create_packet    (CpWindow      *self,
                                         const char    *uscc,
                                         GError       **error);
 GtkWidget  *cp_window_get_packet_view  (CpWindow      *self);
+/* Imports the packets in @files (element type GFile *), as File → Import does: in a thread,
+ * then a toast for what was imported and one for each file that held no packet. */
+void        cp_window_import_files     (CpWindow      *self,
+                                        GPtrArray     *files);
 void        cp_window_show_toast       (CpWindow      *self,
                                         const char    *message);
+/* The texts of the last toasts cp_window_show_toast() showed (at most 20, oldest first;
+ * element type char *). */
+GPtrArray  *cp_window_get_toasts       (CpWindow      *self);
 
 G_END_DECLS

@@ -1223,3 +1223,413 @@ cp_sync_client_get_progress_finish (CpSyncClient  *self,
                         cp_sync_client_get_progress_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* --- reports ------------------------------------------------------------------------------ */
+
+/* A report file is a table of at most a few thousand rows; anything far larger is not one. */
+#define MAX_REPORT_SIZE (64 * 1024 * 1024)
+
+CpReportInfo *
+cp_report_info_copy (const CpReportInfo *info)
+{
+  CpReportInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = g_new0 (CpReportInfo, 1);
+  copy->id = g_strdup (info->id);
+  copy->version = g_strdup (info->version);
+  copy->kind = g_strdup (info->kind);
+  copy->title = info->title != NULL ? cp_text_ref (info->title) : NULL;
+  copy->due_month = info->due_month;
+  copy->due_day = info->due_day;
+  return copy;
+}
+
+void
+cp_report_info_free (CpReportInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_free (info->version);
+  g_free (info->kind);
+  g_clear_pointer (&info->title, cp_text_unref);
+  g_free (info);
+}
+
+G_DEFINE_BOXED_TYPE (CpReportInfo, cp_report_info, cp_report_info_copy, cp_report_info_free)
+
+gboolean
+cp_sync_client_is_report_id (const char *id)
+{
+  gsize len;
+
+  if (id == NULL)
+    return FALSE;
+  len = strlen (id);
+  if (len == 0 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!(g_ascii_islower (id[i]) || g_ascii_isdigit (id[i]) || id[i] == '-' || id[i] == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+reports_bad (GError     **error,
+             const char  *what)
+{
+  g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+               _("The server’s list of reports cannot be read: %s. Check the server address, "
+                 "or update the server."), what);
+  return FALSE;
+}
+
+static CpReportInfo *
+report_info_from_json (JsonNode  *node,
+                       GError   **error)
+{
+  g_autoptr(CpReportInfo) info = g_new0 (CpReportInfo, 1);
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+  JsonNode *title;
+  const char *due;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      reports_bad (error, _("an entry is not an object"));
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  info->id = g_strdup (json_object_get_string_member_with_default (object, "id", NULL));
+  if (!cp_sync_client_is_report_id (info->id))
+    {
+      reports_bad (error, _("a report has no valid id"));
+      return NULL;
+    }
+  info->version = g_strdup (json_object_get_string_member_with_default (object, "version",
+                                                                        NULL));
+  info->kind = g_strdup (json_object_get_string_member_with_default (object, "kind", NULL));
+  if (info->version == NULL || info->kind == NULL || *info->kind == '\0')
+    {
+      reports_bad (error, info->id);
+      return NULL;
+    }
+  title = json_object_get_member (object, "title");
+  info->title = title != NULL ? cp_text_new_from_json (title, &local_error) : NULL;
+  if (info->title == NULL)
+    {
+      reports_bad (error, info->id);
+      return NULL;
+    }
+  due = json_object_get_string_member_with_default (object, "due", NULL);
+  if (due != NULL)
+    {
+      guint64 month = 0;
+      guint64 day = 0;
+      g_auto(GStrv) parts = g_strsplit (due, "-", -1);
+
+      if (g_strv_length (parts) != 2 ||
+          !g_ascii_string_to_unsigned (parts[0], 10, 1, 12, &month, NULL) ||
+          !g_ascii_string_to_unsigned (parts[1], 10, 1, 31, &day, NULL))
+        {
+          reports_bad (error, info->id);
+          return NULL;
+        }
+      info->due_month = (int) month;
+      info->due_day = (int) day;
+    }
+  return g_steal_pointer (&info);
+}
+
+static void
+list_reports_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  GError *error = NULL;
+  JsonNode *list;
+
+  reply = request_full (self, "GET", "/api/v1/reports", NULL, NULL, NULL, NULL, NULL,
+                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status == 403)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                               _("Only credit offices can export reports."));
+      return;
+    }
+  if (reply->status != 200)
+    {
+      g_task_return_error (task, cp_sync_reply_to_error (reply));
+      return;
+    }
+  list = reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json)
+         ? json_object_get_member (json_node_get_object (reply->json), "reports") : NULL;
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      reports_bad (&error, _("it has no list"));
+      g_task_return_error (task, error);
+      return;
+    }
+  reports = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_report_info_free);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      CpReportInfo *info = report_info_from_json (
+        json_array_get_element (json_node_get_array (list), i), &error);
+
+      if (info == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (reports, info);
+    }
+  g_task_return_pointer (task, g_steal_pointer (&reports), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_sync_client_list_reports_async (CpSyncClient        *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_list_reports_async);
+  g_task_run_in_thread (task, list_reports_thread);
+}
+
+GPtrArray *
+cp_sync_client_list_reports_finish (CpSyncClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_list_reports_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char               *report_id;
+  int                 year;
+  char               *district;
+  CpSyncReportFormat  format;
+  char               *lang;
+  char               *path;
+} FetchReport;
+
+static void
+fetch_report_free (FetchReport *fetch)
+{
+  g_free (fetch->report_id);
+  g_free (fetch->district);
+  g_free (fetch->lang);
+  g_free (fetch->path);
+  g_free (fetch);
+}
+
+/* The server's answer to a report request that is not the file, in words for the user: the
+ * server's own detail is English, the problem's type says which. */
+static GError *
+report_problem (CpSyncReply       *reply,
+                const FetchReport *fetch)
+{
+  const char *type = reply->problem_type != NULL ? reply->problem_type : "";
+
+  if (reply->status == 404 && g_str_equal (type, "no-data"))
+    {
+      if (fetch->district != NULL)
+        return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_NO_DATA,
+                            _("No packet of %d from the district “%s” is in this report. "
+                              "Check the year and the district."),
+                            fetch->year, fetch->district);
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_NO_DATA,
+                          _("No packet of %d is in this report. Check the year."), fetch->year);
+    }
+  if (reply->status == 404 && g_str_equal (type, "unknown-report"))
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                        _("The server has no report “%s”. Choose another report; the list may "
+                          "have changed on the server."), fetch->report_id);
+  if (reply->status == 404 && g_str_equal (type, "unknown-district"))
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                        _("The server knows no district “%s”. Choose another district."),
+                        fetch->district);
+  if (reply->status == 403)
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                        fetch->district != NULL
+                        ? _("This account may not export reports of that district: an office's "
+                            "reports cover its own district only.")
+                        : _("Only credit offices can export reports."));
+  if (reply->status == 400)
+    return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                        _("The server refused the request (%s). Choose a campaign year from "
+                          "1990 to 2999."), reply->detail != NULL ? reply->detail : "400");
+  return cp_sync_reply_to_error (reply);
+}
+
+/* Whether @body is the file that was asked for. */
+static gboolean
+report_body_is (CpSyncReply        *reply,
+                CpSyncReportFormat  format)
+{
+  const char *content_type = soup_message_headers_get_content_type (reply->headers, NULL);
+  gsize size = 0;
+  const char *data = g_bytes_get_data (reply->body, &size);
+
+  if (content_type == NULL || size == 0)
+    return FALSE;
+  if (format == CP_SYNC_REPORT_CSV)
+    return g_str_equal (content_type, "text/csv") && size >= 3 &&
+           memcmp (data, "\xef\xbb\xbf", 3) == 0 && g_utf8_validate_len (data, size, NULL);
+  /* An Excel workbook is a zip archive. */
+  return g_str_equal (content_type,
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") &&
+         size >= 4 && memcmp (data, "PK\003\004", 4) == 0;
+}
+
+static void
+fetch_report_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  FetchReport *fetch = task_data;
+  g_autoptr(GString) path = g_string_new ("/api/v1/reports/");
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GError *error = NULL;
+
+  /* Every part was checked (cp_sync_client_is_report_id()): nothing needs escaping. */
+  g_string_append_printf (path, "%s?year=%d&format=%s", fetch->report_id, fetch->year,
+                          fetch->format == CP_SYNC_REPORT_CSV ? "csv" : "xlsx");
+  if (fetch->district != NULL)
+    g_string_append_printf (path, "&district=%s", fetch->district);
+  if (fetch->lang != NULL)
+    g_string_append_printf (path, "&lang=%s", fetch->lang);
+
+  reply = request_full (self, "GET", path->str, NULL, NULL, NULL, NULL, NULL,
+                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status != 200)
+    {
+      g_task_return_error (task, report_problem (reply, fetch));
+      return;
+    }
+  if (g_bytes_get_size (reply->body) > MAX_REPORT_SIZE || !report_body_is (reply, fetch->format))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                               fetch->format == CP_SYNC_REPORT_CSV
+                               ? _("The server did not send a CSV file. Check the server "
+                                   "address, or update the server.")
+                               : _("The server did not send an Excel workbook. Check the server "
+                                   "address, or update the server."));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* A temporary file beside @path, synced, renamed over it. */
+  if (!g_file_set_contents_full (fetch->path, g_bytes_get_data (reply->body, NULL),
+                                 (gssize) g_bytes_get_size (reply->body),
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0666, &local_error))
+    {
+      g_autofree char *display = g_filename_display_name (fetch->path);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not write the report to “%s”: %s. Choose another "
+                                 "folder or free some space, then try again."),
+                               display, local_error->message);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cp_sync_client_fetch_report_async (CpSyncClient        *self,
+                                   const char          *report_id,
+                                   int                  year,
+                                   const char          *district,
+                                   CpSyncReportFormat   format,
+                                   const char          *lang,
+                                   const char          *path,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FetchReport *fetch;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (report_id != NULL);
+  g_return_if_fail (format == CP_SYNC_REPORT_XLSX || format == CP_SYNC_REPORT_CSV);
+  g_return_if_fail (lang == NULL || g_str_equal (lang, "zh_CN") || g_str_equal (lang, "en"));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_fetch_report_async);
+  /* The names go into the request's path: only what the server's ids can be. */
+  if (!cp_sync_client_is_report_id (report_id))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                               _("“%s” is not the name of a report."), report_id);
+      return;
+    }
+  if (district != NULL && !cp_sync_client_is_report_id (district))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                               _("“%s” is not the code of a district."), district);
+      return;
+    }
+  if (year < 1990 || year > 2999)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                               _("Choose a campaign year from 1990 to 2999, not %d."), year);
+      return;
+    }
+
+  fetch = g_new0 (FetchReport, 1);
+  fetch->report_id = g_strdup (report_id);
+  fetch->year = year;
+  fetch->district = g_strdup (district);
+  fetch->format = format;
+  fetch->lang = g_strdup (lang);
+  fetch->path = g_strdup (path);
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_report_free);
+  g_task_run_in_thread (task, fetch_report_thread);
+}
+
+gboolean
+cp_sync_client_fetch_report_finish (CpSyncClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_fetch_report_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "cp-text.h"
+
 G_BEGIN_DECLS
 
 #define CP_SYNC_ERROR (cp_sync_error_quark ())
@@ -25,6 +27,7 @@ typedef enum
   CP_SYNC_ERROR_INSECURE,     /* plain http to a host that is not this computer */
   CP_SYNC_ERROR_INVALID_URL,  /* not an http(s) address */
   CP_SYNC_ERROR_BUSY,         /* a sync is already running */
+  CP_SYNC_ERROR_NO_DATA,      /* a report: no packet of that year (and district) is in it */
 } CpSyncError;
 
 GQuark cp_sync_error_quark (void);
@@ -145,5 +148,72 @@ void                     cp_sync_client_get_progress_async  (CpSyncClient       
 CpProgress              *cp_sync_client_get_progress_finish (CpSyncClient         *self,
                                                              GAsyncResult         *result,
                                                              GError              **error);
+
+/* --- reports (credit offices) ------------------------------------------------------------ */
+
+/* One report definition the server publishes (GET /api/v1/reports). */
+typedef struct
+{
+  char   *id;         /* lower-case letters, digits, "-" and "_": checked */
+  char   *version;
+  char   *kind;       /* the packet kind it is about */
+  CpText *title;      /* may hold "{year}" and "{district}" */
+  int     due_month;  /* 0 when the report names no day it is due */
+  int     due_day;
+} CpReportInfo;
+
+#define CP_TYPE_REPORT_INFO (cp_report_info_get_type ())
+GType         cp_report_info_get_type          (void) G_GNUC_CONST;
+CpReportInfo *cp_report_info_copy              (const CpReportInfo   *info);
+void          cp_report_info_free              (CpReportInfo         *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpReportInfo, cp_report_info_free)
+
+/* Whether @id can name a report (or a district) in a request: 1–64 lower-case ASCII letters,
+ * digits, "-" or "_". */
+gboolean      cp_sync_client_is_report_id      (const char           *id);
+
+/* GET /api/v1/reports for an office or admin: the reports, sorted by id (element type
+ * CpReportInfo *). Tried at most twice; errors as cp_sync_client_get_progress_async(), and
+ * CP_SYNC_ERROR_SERVER for an answer that is not a list of reports. */
+void          cp_sync_client_list_reports_async  (CpSyncClient        *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray    *cp_sync_client_list_reports_finish (CpSyncClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+typedef enum
+{
+  CP_SYNC_REPORT_XLSX,
+  CP_SYNC_REPORT_CSV,
+} CpSyncReportFormat;
+
+/* GET /api/v1/reports/@report_id?year=@year[&district=@district]&format=…&lang=@lang for an
+ * office or admin (the server applies the reader's tenancy), written to @path: the server's
+ * file is checked (an Excel workbook, or UTF-8 CSV with a byte-order mark) and written to a
+ * temporary file beside @path, synced and renamed over it, so that on any failure or
+ * cancellation nothing is left half-written and an earlier file at @path stays as it was.
+ * @district (nullable) and @report_id must pass cp_sync_client_is_report_id(); @lang is
+ * "zh_CN" or "en" (NULL: the server's choice, Chinese).
+ *
+ * Errors: CP_SYNC_ERROR_NO_DATA (no packet of that year and district is in the report),
+ * CP_SYNC_ERROR_REJECTED (not an office, a district outside its own, an unknown report or
+ * district, a bad argument), CP_SYNC_ERROR_OFFLINE, NEEDS_LOGIN, SERVER (failures, a file that
+ * is not what was asked for), G_IO_ERROR_CANCELLED, and G_IO_ERROR for a file that cannot be
+ * written; every message says what to do. */
+void          cp_sync_client_fetch_report_async  (CpSyncClient        *self,
+                                                  const char          *report_id,
+                                                  int                  year,
+                                                  const char          *district,
+                                                  CpSyncReportFormat   format,
+                                                  const char          *lang,
+                                                  const char          *path,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean      cp_sync_client_fetch_report_finish (CpSyncClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include "cp-date.h"
 
+#include <string.h>
+
 static gboolean
 parse_digits (const char *text,
               guint       n,
@@ -46,6 +48,109 @@ cp_date_parse (const char *text,
   if (year < 1900 || year > 9999 || !g_date_valid_dmy (day, month, year))
     return FALSE;
 
+  g_date_set_dmy (date, day, month, year);
+  return TRUE;
+}
+
+/* @text with full-width digits and separators made ASCII and spaces removed; NULL when it holds
+ * anything that cannot be part of a date. */
+static char *
+normalize_input (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0xFF10 && c <= 0xFF19)          /* ０–９ */
+        g_string_append_c (out, (char) ('0' + (c - 0xFF10)));
+      else if (c == 0xFF0D || c == 0x2212)     /* －, − */
+        g_string_append_c (out, '-');
+      else if (c == 0xFF0F)                    /* ／ */
+        g_string_append_c (out, '/');
+      else if (c == 0xFF0E)                    /* ． */
+        g_string_append_c (out, '.');
+      else if (g_unichar_isspace (c) || c == 0x3000)
+        continue;
+      else if (c < 0x80 || c == 0x5E74 || c == 0x6708 || c == 0x65E5 || c == 0x53F7)
+        g_string_append_unichar (out, c);      /* ASCII, 年, 月, 日, 号 */
+      else
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* 1 to @max_digits digits at *p (advanced past them). */
+static gboolean
+read_number (const char **p,
+             guint        max_digits,
+             guint       *out)
+{
+  guint n = 0, value = 0;
+
+  while (g_ascii_isdigit (**p) && n < max_digits)
+    {
+      value = value * 10 + (guint) (**p - '0');
+      (*p)++;
+      n++;
+    }
+  if (n == 0 || g_ascii_isdigit (**p))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+skip (const char **p,
+      const char  *what)
+{
+  if (!g_str_has_prefix (*p, what))
+    return FALSE;
+  *p += strlen (what);
+  return TRUE;
+}
+
+gboolean
+cp_date_parse_input (const char *text,
+                     GDate      *date)
+{
+  g_autofree char *norm = NULL;
+  const char *p;
+  guint year = 0, month = 0, day = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (date != NULL, FALSE);
+
+  g_date_clear (date, 1);
+  if (text == NULL || (norm = normalize_input (text)) == NULL)
+    return FALSE;
+  p = norm;
+
+  if (strlen (norm) == 8 && parse_digits (norm, 4, &year) &&
+      parse_digits (norm + 4, 2, &month) && parse_digits (norm + 6, 2, &day))
+    ok = TRUE;
+  else if (parse_digits (p, 4, &year) && !g_ascii_isdigit (p[4]))
+    {
+      p += 4;
+      if (skip (&p, "年"))
+        ok = read_number (&p, 2, &month) && skip (&p, "月") && read_number (&p, 2, &day) &&
+             (*p == '\0' || ((skip (&p, "日") || skip (&p, "号")) && *p == '\0'));
+      else if (*p == '-' || *p == '/' || *p == '.')
+        {
+          char sep = *p++;
+
+          ok = read_number (&p, 2, &month) && *p++ == sep && read_number (&p, 2, &day) &&
+               *p == '\0';
+        }
+    }
+
+  if (!ok || year < 1900 || year > 9999 || month < 1 || month > 12 ||
+      !g_date_valid_dmy (day, month, year))
+    return FALSE;
   g_date_set_dmy (date, day, month, year);
   return TRUE;
 }

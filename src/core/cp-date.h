@@ -13,6 +13,13 @@ G_BEGIN_DECLS
  * Returns FALSE for anything else, including 2021-02-29. */
 gboolean    cp_date_parse            (const char  *text,
                                       GDate       *date);
+/* Parses a date as people type it in China: 2026-3-1, 2026/3/1, 2026.3.1 (one separator
+ * throughout; months and days with or without a leading zero), 20260301, 2026年3月1日 (the 日
+ * may be left out, or written 号), with surrounding spaces and full-width digits and
+ * separators allowed. Years 1900–9999; FALSE for anything else, including 2026-2-30. Store
+ * the result with cp_date_format(). */
+gboolean    cp_date_parse_input      (const char  *text,
+                                      GDate       *date);
 /* Formats @date as "YYYY-MM-DD"; free with g_free(). */
 char       *cp_date_format           (const GDate *date);
 /* Today in local time. */

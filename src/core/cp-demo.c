@@ -496,6 +496,22 @@ choice_value (Demo          *d,
   return string_node (((CpChoiceOption *) g_ptr_array_index (f->options, 0))->id);
 }
 
+/* What a person signing for @role writes as their title; a stamp names the body that stamps. */
+static const char *
+signer_title (const char *role,
+              gboolean    stamp)
+{
+  if (g_str_equal (role, "enterprise-head") || g_str_equal (role, "legal-representative"))
+    return "法定代表人";
+  if (g_str_equal (role, "enterprise"))
+    return stamp ? "企业公章" : "经办人";
+  if (g_str_equal (role, "agency"))
+    return stamp ? "信用服务机构公章" : "项目负责人";
+  if (g_str_has_suffix (role, "-office"))
+    return stamp ? "信用办公章" : "经办人";
+  return "经办人";
+}
+
 static JsonNode *
 signature_value (Demo          *d,
                  const CpField *f)
@@ -530,7 +546,7 @@ signature_value (Demo          *d,
   json_builder_set_member_name (builder, "signer");
   json_builder_add_string_value (builder, signer);
   json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, role);
+  json_builder_add_string_value (builder, signer_title (role, f->stamp));
   json_builder_set_member_name (builder, "date");
   json_builder_add_value (builder, date_node (&date));
   json_builder_set_member_name (builder, "scan");
@@ -782,21 +798,37 @@ apply_rules (Demo *d)
           }
           break;
         case CP_RULE_CAMPAIGN_YEAR:
-          {
-            JsonNode *node = cp_packet_get_value (d->packet, a->section->id, a->id);
+          if (a->type == CP_FIELD_DATE)
+            {
+              /* A date in the year of the campaign or later: the same day that many years
+               * earlier. */
+              if (get_date (d, a, &da) &&
+                  (int) g_date_get_year (&da) > d->year - rule->years)
+                {
+                  cp_date_add_months (&da, -12 * ((int) g_date_get_year (&da) - d->year +
+                                                  rule->years), &limit);
+                  set_date (d, a, &limit);
+                }
+            }
+          else
+            {
+              JsonNode *node = cp_packet_get_value (d->packet, a->section->id, a->id);
 
-            if (node != NULL && json_node_get_int (node) > d->year - rule->years)
-              cp_packet_set_value (d->packet, a->section->id, a->id,
-                                   number_node (d->year - rule->years));
-          }
+              if (node != NULL && json_node_get_int (node) > d->year - rule->years)
+                cp_packet_set_value (d->packet, a->section->id, a->id,
+                                     number_node (d->year - rule->years));
+            }
           break;
         case CP_RULE_DURATION:
         case CP_RULE_MIN_ITEMS:
         case CP_RULE_EXCLUDED_VALUES:
         case CP_RULE_PASS_MARK:
         case CP_RULE_RECENT_YEARS:
+        case CP_RULE_PASS_MARK_DECISION:
+        case CP_RULE_DIVISION:
         default:
-          /* Met by construction: half-day times, group sizes, options, full scores. */
+          /* Met by construction: half-day times, group sizes, options, full scores, Suzhou
+           * credit codes. */
           break;
         }
     }

@@ -472,6 +472,7 @@ check_item (CpScoringSheet      *sheet,
             const CpScoringItem *item,
             const CpItemScore   *score,
             CpScoreColumn        column,
+            const char          *label,
             const char          *section_id,
             GPtrArray           *findings)
 {
@@ -491,6 +492,15 @@ check_item (CpScoringSheet      *sheet,
   max = format_points (item->points);
   title = cp_text_get (item->title);
 
+  if (!has_value && label != NULL)
+    {
+      g_ptr_array_add (findings,
+                       cp_finding_new (CP_SEVERITY_ERROR, section_id, item->id, "score-missing",
+                                       _("Item %s “%s” has no score in the column “%s”. Enter a "
+                                         "score from 0 to %s."),
+                                       item->id, title, label, max));
+      return;
+    }
   if (!has_value)
     {
       g_ptr_array_add (findings,
@@ -594,6 +604,17 @@ cp_scoring_check (CpScoringSheet *sheet,
                   const char     *section_id,
                   GPtrArray      *findings)
 {
+  cp_scoring_check_column (sheet, packet, column, NULL, section_id, findings);
+}
+
+void
+cp_scoring_check_column (CpScoringSheet *sheet,
+                         CpPacket       *packet,
+                         CpScoreColumn   column,
+                         const char     *label,
+                         const char     *section_id,
+                         GPtrArray      *findings)
+{
   g_autoptr(GPtrArray) unknown = g_ptr_array_new ();
   GPtrArray *items;
   GHashTable *scores;
@@ -608,7 +629,7 @@ cp_scoring_check (CpScoringSheet *sheet,
     {
       const CpScoringItem *item = g_ptr_array_index (items, i);
 
-      check_item (sheet, item, cp_packet_get_score (packet, item->id), column, section_id,
+      check_item (sheet, item, cp_packet_get_score (packet, item->id), column, label, section_id,
                   findings);
     }
 
@@ -643,6 +664,17 @@ cp_scoring_check (CpScoringSheet *sheet,
     {
       const char *id = g_ptr_array_index (unknown, i);
 
+      if (label != NULL)
+        {
+          g_ptr_array_add (findings,
+                           cp_finding_new (CP_SEVERITY_ERROR, section_id, id, "score-unknown-item",
+                                           _("The score in the column “%s” for item %s does not "
+                                             "belong to the scoring sheet “%s”. Remove the score "
+                                             "or use the matching sheet."),
+                                           label, id,
+                                           cp_text_get (cp_scoring_sheet_get_title (sheet))));
+          continue;
+        }
       g_ptr_array_add (findings,
                        cp_finding_new (CP_SEVERITY_ERROR, section_id, id, "score-unknown-item",
                                        column == CP_SCORE_SELF

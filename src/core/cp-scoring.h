@@ -100,6 +100,14 @@ void             cp_scoring_check                         (CpScoringSheet  *shee
                                                            CpScoreColumn    column,
                                                            const char      *section_id,
                                                            GPtrArray       *findings);
+/* The same, naming the column @label (the kind's word for it, "复核评价"; NULL: the usual
+ * wording) in the messages that speak of it. */
+void             cp_scoring_check_column                  (CpScoringSheet  *sheet,
+                                                           CpPacket        *packet,
+                                                           CpScoreColumn    column,
+                                                           const char      *label,
+                                                           const char      *section_id,
+                                                           GPtrArray       *findings);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpScoreSummary, cp_score_summary_unref)
 

@@ -47,6 +47,9 @@ typedef enum
   STMT_GET_SYNC,
   STMT_SET_SYNC,
   STMT_VERSION,
+  STMT_LIST_DELETED,
+  STMT_SELECT_STATE,
+  STMT_RESCUE,
   N_STMTS
 } StmtId;
 
@@ -89,8 +92,10 @@ static const char * const statement_sql[N_STMTS] = {
     "SELECT revision, saved_at FROM revisions WHERE uuid = ?1 ORDER BY revision",
   [STMT_SELECT_REVISION] =
     "SELECT body FROM revisions WHERE uuid = ?1 AND revision = ?2",
+  /* A packet in the office's workflow is held by the server: it never goes to the trash. */
   [STMT_DELETE] =
-    "UPDATE packets SET deleted_at = ?2 WHERE uuid = ?1 AND deleted_at IS NULL",
+    "UPDATE packets SET deleted_at = ?2 WHERE uuid = ?1 AND deleted_at IS NULL"
+    " AND state NOT IN ('submitted', 'returned', 'accepted')",
   [STMT_UNDELETE] =
     "UPDATE packets SET deleted_at = NULL WHERE uuid = ?1 AND deleted_at IS NOT NULL",
   [STMT_SELECT_PURGEABLE] =
@@ -105,6 +110,15 @@ static const char * const statement_sql[N_STMTS] = {
   /* What a packet's version is made of (see packet_version()). */
   [STMT_VERSION] =
     "SELECT revision, (SELECT COUNT (*) FROM edits WHERE uuid = ?1) FROM packets WHERE uuid = ?1",
+  [STMT_LIST_DELETED] =
+    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state, deleted_at"
+    " FROM packets WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC",
+  [STMT_SELECT_STATE] = "SELECT state, deleted_at FROM packets WHERE uuid = ?1",
+  /* A save that puts a packet in the trash into the workflow (a pulled submission, return or
+   * acceptance) takes it out: what the office decided must be seen. */
+  [STMT_RESCUE] =
+    "UPDATE packets SET deleted_at = NULL WHERE uuid = ?1 AND deleted_at IS NOT NULL"
+    " AND state IN ('submitted', 'returned', 'accepted')",
 };
 
 /* Ordered migration steps: step N takes a database from schema N-1 to schema N. Each runs in
@@ -250,6 +264,7 @@ cp_packet_summary_copy (const CpPacketSummary *summary)
   copy->uscc = g_strdup (summary->uscc);
   copy->modified = summary->modified ? g_date_time_ref (summary->modified) : NULL;
   copy->sync_state = summary->sync_state;
+  copy->deleted = summary->deleted ? g_date_time_ref (summary->deleted) : NULL;
 
   return copy;
 }
@@ -265,6 +280,7 @@ cp_packet_summary_free (CpPacketSummary *summary)
   g_free (summary->enterprise_name);
   g_free (summary->uscc);
   g_clear_pointer (&summary->modified, g_date_time_unref);
+  g_clear_pointer (&summary->deleted, g_date_time_unref);
   g_free (summary);
 }
 
@@ -987,6 +1003,7 @@ save_packet_locked (CpStore     *self,
   g_autoptr(CpCachedStmt) upsert = NULL;
   g_autoptr(CpCachedStmt) revision = NULL;
   g_autoptr(CpCachedStmt) delete_edits = NULL;
+  g_autoptr(CpCachedStmt) rescue = NULL;
   const char *uuid = cp_packet_get_uuid (packet);
   gint64 next_revision = 1;
   int rc;
@@ -995,7 +1012,8 @@ save_packet_locked (CpStore     *self,
       !(count = get_stmt (self, STMT_COUNT_EDITS, error)) ||
       !(upsert = get_stmt (self, STMT_UPSERT_PACKET, error)) ||
       !(revision = get_stmt (self, STMT_INSERT_REVISION, error)) ||
-      !(delete_edits = get_stmt (self, STMT_DELETE_EDITS, error)))
+      !(delete_edits = get_stmt (self, STMT_DELETE_EDITS, error)) ||
+      !(rescue = get_stmt (self, STMT_RESCUE, error)))
     return FALSE;
 
   sqlite3_bind_text (current, 1, uuid, -1, SQLITE_STATIC);
@@ -1036,6 +1054,9 @@ save_packet_locked (CpStore     *self,
   sqlite3_bind_int64 (upsert, 9, next_revision);
   sqlite3_bind_text (upsert, 10, body, (int) body_length, SQLITE_STATIC);
   if (!step_done (self, upsert, error))
+    return FALSE;
+  sqlite3_bind_text (rescue, 1, uuid, -1, SQLITE_STATIC);
+  if (!step_done (self, rescue, error))
     return FALSE;
 
   sqlite3_bind_text (revision, 1, uuid, -1, SQLITE_STATIC);
@@ -1498,6 +1519,75 @@ run_update (CpStore     *self,
   return TRUE;
 }
 
+/* The packet's state and whether it is in the trash; *state_out NULL when there is no such
+ * packet. */
+static gboolean
+read_state (CpStore     *self,
+            const char  *uuid,
+            char       **state_out,
+            gboolean    *deleted_out,
+            GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  int rc;
+
+  g_mutex_lock (&self->lock);
+  if (!(stmt = get_stmt (self, STMT_SELECT_STATE, error)))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  *state_out = NULL;
+  if (rc == SQLITE_ROW)
+    {
+      *state_out = g_strdup (column_text (stmt, 0));
+      *deleted_out = sqlite3_column_type (stmt, 1) != SQLITE_NULL;
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->db_path);
+      cached_stmt_release (g_steal_pointer (&stmt));
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+set_in_workflow (GError        **error,
+                 CpPacketState   state)
+{
+  const char *why;
+
+  switch (state)
+    {
+    case CP_PACKET_STATE_SUBMITTED:
+      why = _("It has been submitted to the credit office, which is reviewing it.");
+      break;
+    case CP_PACKET_STATE_RETURNED:
+      why = _("The credit office returned it with comments; correct it and submit it again.");
+      break;
+    case CP_PACKET_STATE_ACCEPTED:
+      why = _("The credit office has accepted it.");
+      break;
+    case CP_PACKET_STATE_DRAFT:
+    case CP_PACKET_STATE_READY:
+    default:
+      why = "";
+      break;
+    }
+  /* Translators: the %s is one of the sentences above */
+  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IN_WORKFLOW,
+               _("This packet cannot be deleted on this computer. %s The credit office’s "
+                 "server keeps it, and the office’s decisions and comments must stay in "
+                 "view."), why);
+  return FALSE;
+}
+
 gboolean
 cp_store_delete_packet (CpStore     *self,
                         const char  *uuid,
@@ -1516,10 +1606,19 @@ cp_store_delete_packet (CpStore     *self,
 
   if (changes == 0)
     {
+      g_autofree char *state_text = NULL;
+      gboolean deleted = FALSE;
+      CpPacketState state = CP_PACKET_STATE_DRAFT;
+
+      if (!read_state (self, uuid, &state_text, &deleted, error))
+        return FALSE;
+      if (state_text == NULL)
+        return set_not_found (error, uuid);
       /* Deleting a packet that is already in the trash changes nothing. */
-      if (cp_store_has_packet (self, uuid))
+      if (deleted)
         return TRUE;
-      return set_not_found (error, uuid);
+      cp_packet_state_from_string (state_text, &state);
+      return set_in_workflow (error, state);
     }
 
   emit_changed (self, uuid);
@@ -1616,22 +1715,20 @@ cp_store_purge_deleted (CpStore    *self,
   return TRUE;
 }
 
-GPtrArray *
-cp_store_list_packets (CpStore  *self,
-                       GError  **error)
+static GPtrArray *
+list_summaries (CpStore  *self,
+                StmtId    id,
+                GError  **error)
 {
   g_autoptr(CpCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) list = NULL;
   int rc;
 
-  g_return_val_if_fail (CP_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_packet_summary_free);
 
   g_mutex_lock (&self->lock);
 
-  if (!(stmt = get_stmt (self, STMT_LIST, error)))
+  if (!(stmt = get_stmt (self, id, error)))
     {
       g_mutex_unlock (&self->lock);
       return NULL;
@@ -1651,6 +1748,8 @@ cp_store_list_packets (CpStore  *self,
       summary->modified = usec_to_date_time (sqlite3_column_int64 (stmt, 6));
       if (!cp_store_sync_state_from_string (column_text (stmt, 7), &summary->sync_state))
         summary->sync_state = CP_STORE_SYNC_PENDING;
+      if (sqlite3_column_count (stmt) > 8 && sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+        summary->deleted = usec_to_date_time (sqlite3_column_int64 (stmt, 8));
       g_ptr_array_add (list, summary);
     }
 
@@ -1666,6 +1765,26 @@ cp_store_list_packets (CpStore  *self,
   g_mutex_unlock (&self->lock);
 
   return g_steal_pointer (&list);
+}
+
+GPtrArray *
+cp_store_list_packets (CpStore  *self,
+                       GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return list_summaries (self, STMT_LIST, error);
+}
+
+GPtrArray *
+cp_store_list_deleted_packets (CpStore  *self,
+                               GError  **error)
+{
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return list_summaries (self, STMT_LIST_DELETED, error);
 }
 
 GPtrArray *

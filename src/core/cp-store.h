@@ -30,6 +30,7 @@ typedef enum
   CP_STORE_ERROR_INVALID,       /* a bad argument: not a UUID, not a SHA-256, bad packet data */
   CP_STORE_ERROR_BLOB_MISMATCH, /* an attachment file no longer has the content its name says */
   CP_STORE_ERROR_CHANGED,       /* a conditional write found the packet changed since it was read */
+  CP_STORE_ERROR_IN_WORKFLOW,   /* submitted, returned or accepted: the server holds it */
 } CpStoreError;
 
 GQuark cp_store_error_quark (void);
@@ -63,6 +64,7 @@ typedef struct
   char             *uscc;            /* nullable */
   GDateTime        *modified;        /* UTC; the last save or field edit */
   CpStoreSyncState  sync_state;
+  GDateTime        *deleted;         /* UTC; when it was moved to the trash, or NULL */
 } CpPacketSummary;
 
 GType            cp_packet_summary_get_type (void) G_GNUC_CONST;
@@ -101,7 +103,8 @@ const char *cp_store_get_directory         (CpStore           *self);
 /* Packets. save_packet writes @packet as a new revision and makes it the current content;
  * pending field edits of that packet are folded into it (the packet is taken to include them).
  * Returns the new revision number through @revision_out; saving the current content again
- * writes nothing. A packet in the trash stays there. */
+ * writes nothing. A packet in the trash stays there (unless the saved state is submitted,
+ * returned or accepted: see cp_store_delete_packet()). */
 gboolean    cp_store_save_packet           (CpStore           *self,
                                             CpPacket          *packet,
                                             guint             *revision_out,
@@ -113,7 +116,10 @@ CpPacket   *cp_store_load_packet           (CpStore           *self,
                                             GError           **error);
 gboolean    cp_store_has_packet            (CpStore           *self,
                                             const char        *uuid);
-/* Moves a packet to the trash (hidden from the list, refuses edits); undelete restores it. */
+/* Moves a packet to the trash (hidden from the list, refuses edits); undelete restores it. A
+ * packet in the credit office's workflow (submitted, returned or accepted) is refused with
+ * CP_STORE_ERROR_IN_WORKFLOW, and a save that puts a packet in the trash into one of those
+ * states (the sync pulling the office's decision) takes it out of the trash. */
 gboolean    cp_store_delete_packet         (CpStore           *self,
                                             const char        *uuid,
                                             GError           **error);
@@ -128,6 +134,9 @@ gboolean    cp_store_purge_deleted         (CpStore           *self,
                                             GError           **error);
 /* Element type CpPacketSummary *, newest modification first, deleted packets left out. */
 GPtrArray  *cp_store_list_packets          (CpStore           *self,
+                                            GError           **error);
+/* The trash: element type CpPacketSummary * (with @deleted set), last deleted first. */
+GPtrArray  *cp_store_list_deleted_packets  (CpStore           *self,
                                             GError           **error);
 /* Element type CpRevisionInfo *, oldest first. */
 GPtrArray  *cp_store_list_revisions        (CpStore           *self,

@@ -26,6 +26,7 @@ struct _CpTemplateRegistry
 };
 
 G_DEFINE_FINAL_TYPE (CpTemplateRegistry, cp_template_registry, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cp-template-registry-error-quark, cp_template_registry_error)
 
 typedef const char *(*VersionFunc) (gpointer object);
 
@@ -210,6 +211,8 @@ cp_template_registry_new_default (GError **error)
   g_autoptr(CpTemplateRegistry) self = cp_template_registry_new ();
 
   if (!load_resource_folder (self, CP_TEMPLATE_RESOURCE_SHEETS, error) ||
+      !load_resource_folder (self, CP_TEMPLATE_RESOURCE_ARCHIVE_SHEETS, error) ||
+      !load_resource_folder (self, CP_TEMPLATE_RESOURCE_ARCHIVE_KINDS, error) ||
       !load_resource_folder (self, CP_TEMPLATE_RESOURCE_KINDS, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -500,4 +503,35 @@ cp_template_registry_list_sheets (CpTemplateRegistry *self)
 {
   g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (self), NULL);
   return list_newest (self->sheets);
+}
+
+CpPacket *
+cp_template_registry_upgrade_packet (CpTemplateRegistry  *self,
+                                     CpPacket            *packet,
+                                     GError             **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  CpTemplate *newest;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  newest = cp_template_registry_lookup_kind (self, cp_packet_get_kind (packet));
+  if (newest == NULL)
+    {
+      g_set_error (error, CP_TEMPLATE_REGISTRY_ERROR, CP_TEMPLATE_REGISTRY_ERROR_UNKNOWN_KIND,
+                   _("The packet is of the kind “%s”, which this program does not know. Update "
+                     "the templates from the server."), cp_packet_get_kind (packet));
+      return NULL;
+    }
+  /* A packet's own JSON is immutable: edit a parsed copy. */
+  data = cp_packet_to_data (packet, FALSE, NULL);
+  root = json_from_string (data, error);
+  if (root == NULL)
+    return NULL;
+  json_object_set_string_member (json_node_get_object (root), "template_version",
+                                 cp_template_get_version (newest));
+  return cp_packet_new_from_json (root, "<upgrade>", error);
 }

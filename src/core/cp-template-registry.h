@@ -16,6 +16,18 @@ G_BEGIN_DECLS
 /* Where the shipped templates live in the core's resources. */
 #define CP_TEMPLATE_RESOURCE_KINDS  "/io/github/creditpacket/core/templates/kinds"
 #define CP_TEMPLATE_RESOURCE_SHEETS "/io/github/creditpacket/core/templates/sheets"
+/* Earlier versions of the shipped kinds and sheets, kept for the packets made with them. */
+#define CP_TEMPLATE_RESOURCE_ARCHIVE_KINDS  "/io/github/creditpacket/core/templates/archive/kinds"
+#define CP_TEMPLATE_RESOURCE_ARCHIVE_SHEETS "/io/github/creditpacket/core/templates/archive/sheets"
+
+#define CP_TEMPLATE_REGISTRY_ERROR (cp_template_registry_error_quark ())
+
+typedef enum
+{
+  CP_TEMPLATE_REGISTRY_ERROR_UNKNOWN_KIND,  /* no template for the packet's kind */
+} CpTemplateRegistryError;
+
+GQuark              cp_template_registry_error_quark         (void);
 
 #define CP_TYPE_TEMPLATE_REGISTRY (cp_template_registry_get_type ())
 G_DECLARE_FINAL_TYPE (CpTemplateRegistry, cp_template_registry, CP, TEMPLATE_REGISTRY, GObject)
@@ -25,7 +37,8 @@ G_DECLARE_FINAL_TYPE (CpTemplateRegistry, cp_template_registry, CP, TEMPLATE_REG
  * is already there replaces it. A packet kind that names a scoring sheet can only be loaded once
  * that sheet is. */
 CpTemplateRegistry *cp_template_registry_new                 (void);
-/* Loads every kind and sheet shipped in the core's resources. */
+/* Loads every kind and sheet shipped in the core's resources, the earlier versions kept for the
+ * packets made with them included. */
 CpTemplateRegistry *cp_template_registry_new_default         (GError             **error);
 
 /* Detects "type": "packet-kind" or "scoring-sheet". */
@@ -69,5 +82,13 @@ CpScoringSheet     *cp_template_registry_lookup_sheet_version (CpTemplateRegistr
  * (references). */
 GPtrArray          *cp_template_registry_list_kinds          (CpTemplateRegistry  *self);
 GPtrArray          *cp_template_registry_list_sheets         (CpTemplateRegistry  *self);
+
+/* A copy of @packet on the newest version of its kind, for moving stored packets on (the values
+ * keep their section and field ids, which the newer versions of the shipped kinds keep; a value
+ * a newer version no longer has stays and is reported as "unknown-field"). The packet state and
+ * the scoring sheet version are kept. */
+CpPacket           *cp_template_registry_upgrade_packet      (CpTemplateRegistry  *self,
+                                                              CpPacket            *packet,
+                                                              GError             **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "cp-template.h"
 #include "cp-json-private.h"
+#include "cp-workflow-private.h"
 
 struct _CpTemplate
 {
@@ -32,6 +33,8 @@ struct _CpTemplate
   GHashTable *fields_by_path;
   GPtrArray  *rules;        /* CpRule * */
   GHashTable *rules_by_id;
+  CpWorkflow *workflow;     /* nullable */
+  CpScoreColumn scoring_first;  /* the first column the kind requires */
   JsonNode   *json;
 };
 
@@ -71,6 +74,8 @@ static const char * const rule_type_names[] = {
   [CP_RULE_CAMPAIGN_YEAR] = "campaign-year",
   [CP_RULE_PASS_MARK] = "pass-mark",
   [CP_RULE_RECENT_YEARS] = "recent-years",
+  [CP_RULE_PASS_MARK_DECISION] = "pass-mark-decision",
+  [CP_RULE_DIVISION] = "division",
 };
 
 const char *
@@ -175,6 +180,8 @@ cp_rule_free (CpRule *rule)
   g_clear_pointer (&rule->fields, g_ptr_array_unref);
   g_clear_pointer (&rule->equals, json_node_unref);
   g_strfreev (rule->values);
+  g_strfreev (rule->prefixes);
+  g_clear_pointer (&rule->region, cp_text_unref);
   g_free (rule);
 }
 
@@ -190,6 +197,8 @@ static void
 cp_scoring_ref_free (CpScoringRef *ref)
 {
   g_free (ref->sheet_id);
+  g_clear_pointer (&ref->column_label[CP_SCORE_SELF], cp_text_unref);
+  g_clear_pointer (&ref->column_label[CP_SCORE_ACCEPTANCE], cp_text_unref);
   g_free (ref);
 }
 
@@ -290,6 +299,25 @@ read_id (CpJsonCtx   *ctx,
   return TRUE;
 }
 
+/* The optional member "owner": a role (cp-role.h). */
+static gboolean
+read_owner (CpJsonCtx   *ctx,
+            JsonObject  *object,
+            const char  *member,
+            CpRole      *out,
+            GError     **error)
+{
+  const char *text = NULL;
+
+  if (!cp_json_get_string (ctx, object, member, FALSE, &text, error))
+    return FALSE;
+  if (text != NULL && !cp_role_from_string (text, out))
+    return fail_at (ctx, member, error, CP_JSON_ERROR_INVALID_VALUE,
+                    "unknown role “%s” (the roles are enterprise, coaching-agency, "
+                    "evaluating-agency, district-office and city-office)", text);
+  return TRUE;
+}
+
 static gboolean
 read_count (CpJsonCtx   *ctx,
             JsonObject  *object,
@@ -369,28 +397,32 @@ read_string_array (CpJsonCtx   *ctx,
 
 /* Fields. */
 
-static const char * const common_members[] = { "id", "type", "label", "help", "required", NULL };
+static const char * const common_members[] = {
+  "id", "type", "label", "help", "required", "owner", NULL
+};
 
 static const char * const *
 members_for_type (CpFieldType type)
 {
   static const char * const text_members[] = {
-    "id", "type", "label", "help", "required", "min_length", "max_length", "pattern", NULL
+    "id", "type", "label", "help", "required", "owner", "min_length", "max_length", "pattern",
+    NULL
   };
   static const char * const number_members[] = {
-    "id", "type", "label", "help", "required", "min", "max", "unit", NULL
+    "id", "type", "label", "help", "required", "owner", "min", "max", "unit", NULL
   };
   static const char * const choice_members[] = {
-    "id", "type", "label", "help", "required", "options", NULL
+    "id", "type", "label", "help", "required", "owner", "options", NULL
   };
   static const char * const group_members[] = {
-    "id", "type", "label", "help", "required", "fields", "min_items", "max_items", NULL
+    "id", "type", "label", "help", "required", "owner", "fields", "min_items", "max_items", NULL
   };
   static const char * const attachment_members[] = {
-    "id", "type", "label", "help", "required", "mime_types", "min_count", "max_count", NULL
+    "id", "type", "label", "help", "required", "owner", "mime_types", "min_count", "max_count",
+    NULL
   };
   static const char * const signature_members[] = {
-    "id", "type", "label", "help", "required", "role", "stamp", NULL
+    "id", "type", "label", "help", "required", "owner", "role", "stamp", NULL
   };
 
   switch (type)
@@ -537,7 +569,8 @@ read_field (CpJsonCtx        *ctx,
   if (!cp_json_check_members (ctx, object, members_for_type (field->type), error) ||
       !read_text (ctx, object, "label", TRUE, &field->label, error) ||
       !read_text (ctx, object, "help", FALSE, &field->help, error) ||
-      !cp_json_get_boolean (ctx, object, "required", FALSE, &field->required, error))
+      !cp_json_get_boolean (ctx, object, "required", FALSE, &field->required, error) ||
+      !read_owner (ctx, object, "owner", &field->owner, error))
     goto fail;
 
   switch (field->type)
@@ -757,7 +790,7 @@ read_sections (CpTemplate  *self,
                GError     **error)
 {
   static const char * const section_members[] = {
-    "id", "title", "help", "generated", "fields", NULL
+    "id", "title", "help", "generated", "owner", "fields", NULL
   };
   JsonArray *array = NULL;
   gsize mark;
@@ -807,6 +840,7 @@ read_sections (CpTemplate  *self,
       if (!read_text (ctx, object, "title", TRUE, &section->title, error) ||
           !read_text (ctx, object, "help", FALSE, &section->help, error) ||
           !cp_json_get_boolean (ctx, object, "generated", FALSE, &section->generated, error) ||
+          !read_owner (ctx, object, "owner", &section->owner, error) ||
           !read_fields (ctx, object, section->id, section, NULL, &section->fields,
                         &section->field_index, error))
         goto fail;
@@ -854,6 +888,8 @@ typedef enum
   NEED_GROUP,
   NEED_CHOICE,
   NEED_INTEGER,
+  NEED_INTEGER_OR_DATE,
+  NEED_USCC,
 } FieldNeed;
 
 static gboolean
@@ -876,6 +912,10 @@ field_meets (const CpField *field,
       return field->type == CP_FIELD_CHOICE;
     case NEED_INTEGER:
       return field->type == CP_FIELD_INTEGER;
+    case NEED_INTEGER_OR_DATE:
+      return field->type == CP_FIELD_INTEGER || field->type == CP_FIELD_DATE;
+    case NEED_USCC:
+      return field->type == CP_FIELD_USCC;
     case NEED_ANY:
     default:
       return TRUE;
@@ -901,6 +941,10 @@ need_name (FieldNeed need)
       return "a choice field";
     case NEED_INTEGER:
       return "an integer field";
+    case NEED_INTEGER_OR_DATE:
+      return "an integer (year) or date field";
+    case NEED_USCC:
+      return "a credit-code (uscc) field";
     case NEED_ANY:
     default:
       return "a field";
@@ -993,6 +1037,10 @@ rule_members (CpRuleType type)
   static const char * const campaign_year[] = { COMMON, "field", "years", NULL };
   static const char * const pass_mark[] = { COMMON, "field", "column", NULL };
   static const char * const recent_years[] = { COMMON, "field", "year_field", "count", NULL };
+  static const char * const pass_mark_decision[] = {
+    COMMON, "field", "column", "decision", "values", NULL
+  };
+  static const char * const division[] = { COMMON, "field", "prefixes", "region", NULL };
 #undef COMMON
 
   switch (type)
@@ -1022,6 +1070,10 @@ rule_members (CpRuleType type)
       return pass_mark;
     case CP_RULE_RECENT_YEARS:
       return recent_years;
+    case CP_RULE_PASS_MARK_DECISION:
+      return pass_mark_decision;
+    case CP_RULE_DIVISION:
+      return division;
     default:
       g_assert_not_reached ();
     }
@@ -1183,7 +1235,7 @@ read_rule_params (CpTemplate  *self,
       {
         gint64 years = 0;
 
-        if (!read_ref (self, ctx, object, rule, "field", TRUE, NEED_INTEGER, error) ||
+        if (!read_ref (self, ctx, object, rule, "field", TRUE, NEED_INTEGER_OR_DATE, error) ||
             !read_count (ctx, object, "years", 0, 100, &years, error))
           return FALSE;
         rule->years = (int) years;
@@ -1191,6 +1243,7 @@ read_rule_params (CpTemplate  *self,
       }
 
     case CP_RULE_PASS_MARK:
+    case CP_RULE_PASS_MARK_DECISION:
       {
         const char *column = NULL;
 
@@ -1206,7 +1259,57 @@ read_rule_params (CpTemplate  *self,
                           "the column is “self” or “acceptance”");
         if (self->scoring == NULL)
           return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INCONSISTENT,
-                                   "a pass-mark rule needs the template's “scoring” member");
+                                   "a %s rule needs the template's “scoring” member",
+                                   cp_rule_type_to_string (rule->type));
+        if (rule->type == CP_RULE_PASS_MARK_DECISION)
+          {
+            const CpField *decision;
+
+            if (!read_ref (self, ctx, object, rule, "decision", TRUE, NEED_CHOICE, error) ||
+                !read_string_array (ctx, object, "values", TRUE, &rule->values, error))
+              return FALSE;
+            decision = g_ptr_array_index (rule->fields, 1);
+            for (guint i = 0; rule->values[i] != NULL; i++)
+              {
+                if (cp_field_lookup_option (decision, rule->values[i]) == NULL)
+                  {
+                    gsize mark = cp_json_ctx_push_member (ctx, "values");
+
+                    cp_json_ctx_push_index (ctx, i);
+                    cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INCONSISTENT,
+                                      "“%s” is not an option of “%s”", rule->values[i],
+                                      decision->path);
+                    cp_json_ctx_pop (ctx, mark);
+                    return FALSE;
+                  }
+              }
+          }
+        return TRUE;
+      }
+
+    case CP_RULE_DIVISION:
+      {
+        if (!read_ref (self, ctx, object, rule, "field", TRUE, NEED_USCC, error) ||
+            !read_string_array (ctx, object, "prefixes", TRUE, &rule->prefixes, error) ||
+            !read_text (ctx, object, "region", TRUE, &rule->region, error))
+          return FALSE;
+        for (guint i = 0; rule->prefixes[i] != NULL; i++)
+          {
+            const char *prefix = rule->prefixes[i];
+            gsize len = strlen (prefix);
+
+            if (len < 2 || len > 6 || strspn (prefix, "0123456789") != len)
+              {
+                gsize mark = cp_json_ctx_push_member (ctx, "prefixes");
+
+                cp_json_ctx_push_index (ctx, i);
+                cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
+                                  "“%s” is not the start of a division code (2 to 6 digits)",
+                                  prefix);
+                cp_json_ctx_pop (ctx, mark);
+                return FALSE;
+              }
+          }
         return TRUE;
       }
 
@@ -1328,6 +1431,8 @@ read_rules (CpTemplate  *self,
         }
       else if (rule->type == CP_RULE_PASS_MARK)
         rule->section = self->scoring->section;
+      else if (rule->type == CP_RULE_PASS_MARK_DECISION)
+        rule->section = ((const CpField *) g_ptr_array_index (rule->fields, 1))->section;
       else
         rule->section = ((const CpField *) g_ptr_array_index (rule->fields, 0))->section;
 
@@ -1483,8 +1588,16 @@ read_scoring (CpTemplate  *self,
               JsonObject  *root,
               GError     **error)
 {
-  static const char * const scoring_members[] = { "sheet", "section", "columns", NULL };
+  static const char * const scoring_members[] = {
+    "sheet", "section", "columns", "owners", "labels", NULL
+  };
+  static const char * const owner_members[] = {
+    "self", "acceptance", "note", "evidence", "review", "sheet", NULL
+  };
+  static const char * const label_members[] = { "self", "acceptance", NULL };
   JsonObject *object = NULL;
+  JsonObject *owners = NULL;
+  JsonObject *labels = NULL;
   const char *sheet = NULL;
   const char *section = NULL;
   g_auto(GStrv) columns = NULL;
@@ -1514,6 +1627,8 @@ read_scoring (CpTemplate  *self,
     }
   for (guint i = 0; columns[i] != NULL; i++)
     {
+      gboolean first = !self->scoring->self && !self->scoring->acceptance;
+
       if (g_str_equal (columns[i], "self"))
         self->scoring->self = TRUE;
       else if (g_str_equal (columns[i], "acceptance"))
@@ -1528,6 +1643,43 @@ read_scoring (CpTemplate  *self,
           cp_json_ctx_pop (ctx, cmark);
           goto fail;
         }
+      if (first)
+        self->scoring_first = g_str_equal (columns[i], "self") ? CP_SCORE_SELF
+                                                               : CP_SCORE_ACCEPTANCE;
+    }
+
+  if (!cp_json_get_object (ctx, object, "owners", FALSE, &owners, error) ||
+      !cp_json_get_object (ctx, object, "labels", FALSE, &labels, error))
+    goto fail;
+  if (owners != NULL)
+    {
+      gsize omark = cp_json_ctx_push_member (ctx, "owners");
+      gboolean ok = cp_json_check_members (ctx, owners, owner_members, error) &&
+                    read_owner (ctx, owners, "self", &self->scoring->column_owner[CP_SCORE_SELF],
+                                error) &&
+                    read_owner (ctx, owners, "acceptance",
+                                &self->scoring->column_owner[CP_SCORE_ACCEPTANCE], error) &&
+                    read_owner (ctx, owners, "note", &self->scoring->note_owner, error) &&
+                    read_owner (ctx, owners, "evidence", &self->scoring->evidence_owner, error) &&
+                    read_owner (ctx, owners, "review", &self->scoring->review_owner, error) &&
+                    read_owner (ctx, owners, "sheet", &self->scoring->sheet_owner, error);
+
+      cp_json_ctx_pop (ctx, omark);
+      if (!ok)
+        goto fail;
+    }
+  if (labels != NULL)
+    {
+      gsize lmark = cp_json_ctx_push_member (ctx, "labels");
+      gboolean ok = cp_json_check_members (ctx, labels, label_members, error) &&
+                    read_text (ctx, labels, "self", FALSE,
+                               &self->scoring->column_label[CP_SCORE_SELF], error) &&
+                    read_text (ctx, labels, "acceptance", FALSE,
+                               &self->scoring->column_label[CP_SCORE_ACCEPTANCE], error);
+
+      cp_json_ctx_pop (ctx, lmark);
+      if (!ok)
+        goto fail;
     }
   cp_json_ctx_pop (ctx, mark);
   return TRUE;
@@ -1535,6 +1687,136 @@ read_scoring (CpTemplate  *self,
 fail:
   cp_json_ctx_pop (ctx, mark);
   return FALSE;
+}
+
+/* Ownership: a field's owner is its own, else its group's, else its section's. With a workflow,
+ * every value of the kind has an owner; without one, none names an owner. */
+static gboolean
+resolve_owners (CpTemplate  *self,
+                CpJsonCtx   *ctx,
+                gboolean     has_workflow,
+                GError     **error)
+{
+  CpScoringRef *scoring = self->scoring;
+  gsize mark = cp_json_ctx_push_member (ctx, "sections");
+
+  for (guint i = 0; i < self->sections->len; i++)
+    {
+      CpSection *section = g_ptr_array_index (self->sections, i);
+      gsize imark = cp_json_ctx_push_index (ctx, i);
+
+      if (!has_workflow && section->owner != CP_ROLE_NONE)
+        {
+          fail_at (ctx, "owner", error, CP_JSON_ERROR_INCONSISTENT,
+                   "an “owner” needs the template's “workflow”");
+          goto fail;
+        }
+      cp_json_ctx_push_member (ctx, "fields");
+      for (guint j = 0; j < section->fields->len; j++)
+        {
+          CpField *field = g_ptr_array_index (section->fields, j);
+          gsize jmark = cp_json_ctx_push_index (ctx, j);
+
+          for (int k = -1; k < (int) (field->fields != NULL ? field->fields->len : 0); k++)
+            {
+              CpField *f = k < 0 ? field : g_ptr_array_index (field->fields, k);
+              gsize kmark = 0;
+
+              if (k >= 0)
+                {
+                  kmark = cp_json_ctx_push_member (ctx, "fields");
+                  cp_json_ctx_push_index (ctx, (guint) k);
+                }
+              if (!has_workflow && f->owner != CP_ROLE_NONE)
+                {
+                  fail_at (ctx, "owner", error, CP_JSON_ERROR_INCONSISTENT,
+                           "an “owner” needs the template's “workflow”");
+                  goto fail;
+                }
+              if (f->owner == CP_ROLE_NONE)
+                f->owner = k < 0 ? section->owner : field->owner;
+              if (has_workflow && f->owner == CP_ROLE_NONE)
+                {
+                  cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INCONSISTENT,
+                                    "the field “%s” has no owner: give it, its group or its "
+                                    "section an “owner”", f->path);
+                  goto fail;
+                }
+              if (k >= 0)
+                cp_json_ctx_pop (ctx, kmark);
+            }
+          cp_json_ctx_pop (ctx, jmark);
+        }
+      cp_json_ctx_pop (ctx, imark);
+    }
+  cp_json_ctx_pop (ctx, mark);
+
+  if (scoring == NULL)
+    return TRUE;
+  mark = cp_json_ctx_push_member (ctx, "scoring");
+  if (!has_workflow)
+    {
+      if (scoring->column_owner[CP_SCORE_SELF] != CP_ROLE_NONE ||
+          scoring->column_owner[CP_SCORE_ACCEPTANCE] != CP_ROLE_NONE ||
+          scoring->note_owner != CP_ROLE_NONE || scoring->evidence_owner != CP_ROLE_NONE ||
+          scoring->review_owner != CP_ROLE_NONE || scoring->sheet_owner != CP_ROLE_NONE)
+        {
+          fail_at (ctx, "owners", error, CP_JSON_ERROR_INCONSISTENT,
+                   "“owners” need the template's “workflow”");
+          goto fail;
+        }
+      cp_json_ctx_pop (ctx, mark);
+      return TRUE;
+    }
+  if ((scoring->self && scoring->column_owner[CP_SCORE_SELF] == CP_ROLE_NONE) ||
+      (scoring->acceptance && scoring->column_owner[CP_SCORE_ACCEPTANCE] == CP_ROLE_NONE))
+    {
+      fail_at (ctx, "owners", error, CP_JSON_ERROR_INCONSISTENT,
+               "every column in “columns” needs an owner (“owners”: { \"%s\": role })",
+               scoring->self && scoring->column_owner[CP_SCORE_SELF] == CP_ROLE_NONE
+               ? "self" : "acceptance");
+      goto fail;
+    }
+  /* Notes, evidence and the review clock go with the first column the kind requires (the sheet
+   * reference with the creator: read_workflow()). */
+  if (scoring->note_owner == CP_ROLE_NONE)
+    scoring->note_owner = scoring->column_owner[self->scoring_first];
+  if (scoring->evidence_owner == CP_ROLE_NONE)
+    scoring->evidence_owner = scoring->column_owner[self->scoring_first];
+  if (scoring->review_owner == CP_ROLE_NONE)
+    scoring->review_owner = scoring->column_owner[self->scoring_first];
+  cp_json_ctx_pop (ctx, mark);
+  return TRUE;
+
+fail:
+  cp_json_ctx_pop (ctx, mark);
+  return FALSE;
+}
+
+static gboolean
+read_workflow (CpTemplate  *self,
+               CpJsonCtx   *ctx,
+               JsonObject  *root,
+               GError     **error)
+{
+  JsonObject *object = NULL;
+  gsize mark;
+
+  if (!cp_json_get_object (ctx, root, "workflow", FALSE, &object, error))
+    return FALSE;
+  if (!resolve_owners (self, ctx, object != NULL, error))
+    return FALSE;
+  if (object == NULL)
+    return TRUE;
+  mark = cp_json_ctx_push_member (ctx, "workflow");
+  self->workflow = cp_workflow_read (self, ctx, object, error);
+  cp_json_ctx_pop (ctx, mark);
+  if (self->workflow == NULL)
+    return FALSE;
+  /* The packet is scored on the sheet (and version) it was made with, by its creator. */
+  if (self->scoring != NULL && self->scoring->sheet_owner == CP_ROLE_NONE)
+    self->scoring->sheet_owner = cp_workflow_get_creator (self->workflow);
+  return TRUE;
 }
 
 static gboolean
@@ -1558,7 +1840,7 @@ cp_template_load (CpTemplate  *self,
 {
   static const char * const top_members[] = {
     "format", "type", "id", "version", "title", "description", "campaign", "deadlines",
-    "eligibility", "scoring", "sections", "rules", NULL
+    "eligibility", "scoring", "sections", "rules", "workflow", NULL
   };
   JsonObject *object = NULL;
   gint64 format = 0;
@@ -1595,7 +1877,8 @@ cp_template_load (CpTemplate  *self,
          read_eligibility (self, ctx, object, error) &&
          read_sections (self, ctx, object, error) &&
          read_scoring (self, ctx, object, error) &&
-         read_rules (self, ctx, object, error);
+         read_rules (self, ctx, object, error) &&
+         read_workflow (self, ctx, object, error);
 }
 
 /* GObject. */
@@ -1618,6 +1901,7 @@ cp_template_finalize (GObject *object)
   g_clear_pointer (&self->rules, g_ptr_array_unref);
   g_clear_pointer (&self->fields_by_path, g_hash_table_unref);
   g_clear_pointer (&self->sections_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->workflow, cp_workflow_free);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->json, json_node_unref);
 
@@ -1770,6 +2054,23 @@ cp_template_get_scoring (CpTemplate *self)
 {
   g_return_val_if_fail (CP_IS_TEMPLATE (self), NULL);
   return self->scoring;
+}
+
+const CpText *
+cp_template_get_column_label (CpTemplate    *self,
+                              CpScoreColumn  column)
+{
+  g_return_val_if_fail (CP_IS_TEMPLATE (self), NULL);
+  g_return_val_if_fail (column == CP_SCORE_SELF || column == CP_SCORE_ACCEPTANCE, NULL);
+
+  return self->scoring != NULL ? self->scoring->column_label[column] : NULL;
+}
+
+const CpWorkflow *
+cp_template_get_workflow (CpTemplate *self)
+{
+  g_return_val_if_fail (CP_IS_TEMPLATE (self), NULL);
+  return self->workflow;
 }
 
 GPtrArray *

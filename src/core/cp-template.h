@@ -9,6 +9,7 @@
 
 #include "cp-finding.h"
 #include "cp-packet.h"
+#include "cp-role.h"
 #include "cp-text.h"
 
 G_BEGIN_DECLS
@@ -65,15 +66,21 @@ typedef enum
                                  * the choice "field" (code: needs the scoring sheet) */
   CP_RULE_RECENT_YEARS,         /* the group "field" covers the "count" years before the
                                  * packet's year through its sub-field "year_field" (code) */
+  CP_RULE_PASS_MARK_DECISION,   /* below the pass mark named by "field", the choice "decision"
+                                 * is none of "values" (code: needs the scoring sheet) */
+  CP_RULE_DIVISION,             /* the credit code "field" was issued in a division that
+                                 * starts with one of "prefixes" */
 } CpRuleType;
 
 const char *cp_rule_type_to_string    (CpRuleType   type);
 gboolean    cp_rule_type_from_string  (const char  *text,
                                        CpRuleType  *type);
 
-typedef struct _CpSection CpSection;
-typedef struct _CpField   CpField;
-typedef struct _CpRule    CpRule;
+typedef struct _CpSection  CpSection;
+typedef struct _CpField    CpField;
+typedef struct _CpRule     CpRule;
+/* The kind's review chain (cp-workflow.h); it belongs to the template. */
+typedef struct _CpWorkflow CpWorkflow;
 
 typedef struct
 {
@@ -112,6 +119,9 @@ struct _CpField
   guint            max_count;    /* attachment: 0 for none */
   char            *role;         /* signature: signer role ("enterprise-head"); nullable */
   gboolean         stamp;        /* signature: a seal rather than a hand signature */
+  /* Who writes the value: the field's own "owner", else its group's, else its section's;
+   * CP_ROLE_NONE in a template without a workflow. */
+  CpRole           owner;
 
   const CpSection *section;
   const CpField   *parent;       /* the group of a sub-field, else NULL */
@@ -127,6 +137,8 @@ struct _CpSection
   GPtrArray  *fields;      /* element type CpField * */
   GHashTable *field_index; /* field id → CpField * */
   guint       index;       /* binder position */
+  CpRole      owner;       /* the section's "owner" (its fields may name their own), or
+                            * CP_ROLE_NONE */
 };
 
 struct _CpRule
@@ -142,7 +154,9 @@ struct _CpRule
    *   recent-years: field
    *   years-before, min-age: field [, reference]
    *   same-value: every field
-   *   required-if: field, if */
+   *   required-if: field, if
+   *   pass-mark-decision: field, decision
+   *   division: field */
   GPtrArray     *fields;       /* element type const CpField * */
   const CpSection *section;    /* where findings not tied to a field are reported */
   int            min;          /* months-between, min-items */
@@ -155,6 +169,8 @@ struct _CpRule
   CpScoreColumn  column;       /* pass-mark */
   int            count;        /* recent-years */
   const CpField *year_field;   /* recent-years: the sub-field holding the year */
+  char         **prefixes;     /* division: division-code prefixes ("3205") */
+  CpText        *region;       /* division: the region they make up, in words ("Suzhou") */
 };
 
 typedef struct
@@ -172,6 +188,17 @@ typedef struct
   const CpSection *section;     /* the section the sheet belongs to */
   gboolean         self;        /* the self-assessment column must be complete */
   gboolean         acceptance;  /* the acceptance column must be complete */
+  /* Who writes each column (indexed by CpScoreColumn), the items' notes and evidence, the
+   * half-day review clock and the sheet reference; CP_ROLE_NONE: nobody (or a template without
+   * a workflow). Notes, evidence and the clock default to the owner of the first column the
+   * kind requires, the sheet reference (set when the packet is made) to the kind's creator. */
+  CpRole           column_owner[2];
+  CpRole           note_owner;
+  CpRole           evidence_owner;
+  CpRole           review_owner;
+  CpRole           sheet_owner;   /* which sheet and version the packet is scored on */
+  /* The kind's own name of a column ("复核评价"), or NULL for the usual one. */
+  CpText          *column_label[2];
 } CpScoringRef;
 
 #define CP_TYPE_TEMPLATE (cp_template_get_type ())
@@ -203,6 +230,13 @@ GPtrArray           *cp_template_get_deadlines     (CpTemplate    *self);
 GPtrArray           *cp_template_get_eligibility   (CpTemplate    *self);
 /* NULL when the kind carries no scoring sheet. */
 const CpScoringRef  *cp_template_get_scoring       (CpTemplate    *self);
+/* The kind's name of a score column, or NULL when it uses the usual word. */
+const CpText        *cp_template_get_column_label  (CpTemplate    *self,
+                                                    CpScoreColumn  column);
+/* The review chain, with who writes what in each state (cp-workflow.h); NULL for a kind
+ * published without one (format of 2020.1), where every party entitled to a packet writes all
+ * of it. */
+const CpWorkflow    *cp_template_get_workflow      (CpTemplate    *self);
 
 /* Sections in binder order (element type CpSection *). */
 GPtrArray           *cp_template_get_sections      (CpTemplate    *self);

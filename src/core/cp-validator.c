@@ -15,6 +15,7 @@
 #include "cp-date.h"
 #include "cp-scoring.h"
 #include "cp-uscc.h"
+#include "cp-workflow.h"
 
 G_DEFINE_QUARK (cp-validator-error-quark, cp_validator_error)
 
@@ -26,6 +27,10 @@ typedef struct
   guint      key;
   guint      seq;
   CpFinding *finding;
+  /* What the finding is about, for findings of some parties only (Scope): a field, or a score
+   * column (-1 for none). */
+  const CpField *field;
+  int        column;
 } Entry;
 
 #define KEY_PACKET        0u
@@ -40,6 +45,14 @@ typedef struct
   GDate       submission;
   GArray     *entries;
 } Ctx;
+
+/* Some parties' parts: the findings about them (indexed by CpRole; NULL: none of that role's). */
+typedef struct
+{
+  const CpPartSet *parts[CP_N_ROLES];
+} Scope;
+
+static const CpPartSet all_parts = { TRUE, NULL, NULL };
 
 static void add_finding (Ctx             *ctx,
                          guint            key,
@@ -65,6 +78,8 @@ add_finding (Ctx        *ctx,
 
   entry.key = key;
   entry.seq = ctx->entries->len;
+  entry.field = NULL;
+  entry.column = -1;
   entry.finding = g_new0 (CpFinding, 1);
   entry.finding->severity = severity;
   entry.finding->section = g_strdup (section);
@@ -121,6 +136,8 @@ field_finding (Ctx         *ctx,
 
   entry.key = field_key (w->field);
   entry.seq = ctx->entries->len;
+  entry.field = w->field;
+  entry.column = -1;
   entry.finding = g_new0 (CpFinding, 1);
   entry.finding->severity = severity;
   entry.finding->section = g_strdup (w->field->section->id);
@@ -137,6 +154,18 @@ field_finding (Ctx         *ctx,
 }
 
 #define FIELD_FINDING(ctx, w, sev, code, ...) field_finding ((ctx), (w), (sev), (code), __VA_ARGS__)
+
+/* Says what the finding added last is about. */
+static void
+tag_last (Ctx           *ctx,
+          const CpField *field,
+          int            column)
+{
+  Entry *entry = &g_array_index (ctx->entries, Entry, ctx->entries->len - 1);
+
+  entry->field = field;
+  entry->column = column;
+}
 
 /* Values. */
 
@@ -801,6 +830,7 @@ check_group (Ctx         *ctx,
                                "unknown-field",
                                _("Entry %u of “%s” holds a value for “%s”, which this form does "
                                  "not have. It will be ignored."), i + 1, label, name);
+                  tag_last (ctx, f, -1);
                 }
             }
         }
@@ -1093,6 +1123,7 @@ rule_finding_at (Ctx           *ctx,
 {
   add_finding (ctx, field_key (field), rule->severity, field->section->id, field->id,
                rule->code, "%s", message);
+  tag_last (ctx, field, -1);
 }
 
 static void
@@ -1390,6 +1421,8 @@ check_excluded_values (Ctx          *ctx,
   rule_finding_at (ctx, rule, field, message);
 }
 
+/* A year, or a date's year, at most the packet's year − "years": passed 贯标 "in 2019 or
+ * before" for the 2020 round (2019年度（含）之前, seed 000 二(二)1). */
 static void
 check_campaign_year (Ctx          *ctx,
                      const CpRule *rule)
@@ -1402,6 +1435,21 @@ check_campaign_year (Ctx          *ctx,
 
   if (year <= 0)
     year = cp_template_get_year (ctx->tpl);
+  if (field->type == CP_FIELD_DATE)
+    {
+      GDate date;
+      g_autofree char *date_text = NULL;
+
+      if (!get_date (ctx, field, &date) || g_date_get_year (&date) <= year - rule->years)
+        return;
+      date_text = format_date (&date);
+      message = g_strdup_printf (_("“%s” is %s; for the %d campaign it must be in %d or "
+                                   "earlier."),
+                                 cp_text_get (field->label), date_text, year,
+                                 year - rule->years);
+      rule_finding_at (ctx, rule, field, message);
+      return;
+    }
   if (node_is_null (node) || !node_is_number (node, &value) || value <= year - rule->years)
     return;
   message = g_strdup_printf (_("“%s” is %.0f; for the %d campaign it must be %d or earlier."),
@@ -1438,6 +1486,91 @@ check_pass_mark (Ctx            *ctx,
                NULL, rule->code,
                _("The score is %s, below the pass mark of %s for “%s”."), total, min,
                option != NULL ? cp_text_get (option->label) : value);
+  tag_last (ctx, NULL, (int) rule->column);
+}
+
+/* Below the pass mark the decision is not one of the refused values (a re-review "passed"
+ * below 700, seed 000 二(四)6). */
+static void
+check_pass_mark_decision (Ctx            *ctx,
+                          const CpRule   *rule,
+                          CpScoringSheet *sheet)
+{
+  const CpField *field = RULE_FIELD (rule, 0);
+  const CpField *decision = RULE_FIELD (rule, 1);
+  const char *value = node_string (top_value (ctx, field));
+  const char *chosen = node_string (top_value (ctx, decision));
+  const CpScoringMark *mark;
+  const CpChoiceOption *level, *option;
+  g_autoptr(CpScoreSummary) summary = NULL;
+  g_autoptr(GString) others = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *min = NULL;
+  g_autofree char *message = NULL;
+
+  if (sheet == NULL || value == NULL || chosen == NULL ||
+      !g_strv_contains ((const char * const *) rule->values, chosen))
+    return;
+  mark = cp_scoring_sheet_lookup_pass_mark (sheet, value);
+  if (mark == NULL)
+    return;
+  summary = cp_scoring_compute (sheet, ctx->packet);
+  if (!cp_score_summary_is_complete (summary, rule->column) ||
+      cp_score_summary_meets_pass_mark (summary, rule->column, value))
+    return;
+
+  others = g_string_new (NULL);
+  for (guint i = 0; i < decision->options->len; i++)
+    {
+      const CpChoiceOption *other = g_ptr_array_index (decision->options, i);
+
+      if (g_strv_contains ((const char * const *) rule->values, other->id))
+        continue;
+      if (others->len > 0)
+        /* Translators: between the choices of a list, “A” or “B” */
+        g_string_append (others, _(" or "));
+      g_string_append_printf (others, _("“%s”"), cp_text_get (other->label));
+    }
+  level = cp_field_lookup_option (field, value);
+  option = cp_field_lookup_option (decision, chosen);
+  total = format_number (cp_score_summary_get_total (summary, rule->column));
+  min = format_number (mark->min);
+  message = g_strdup_printf (_("“%s” is “%s”, but the score %s is below the pass mark of %s for "
+                               "“%s”: choose %s."),
+                             cp_text_get (decision->label),
+                             option != NULL ? cp_text_get (option->label) : chosen, total, min,
+                             level != NULL ? cp_text_get (level->label) : value, others->str);
+  rule_finding_at (ctx, rule, decision, message);
+}
+
+/* The credit code was issued in the region (在我市辖区内注册, seed 000 三(一)1). A malformed
+ * code is the field check's business. */
+static void
+check_division (Ctx          *ctx,
+                const CpRule *rule)
+{
+  const CpField *field = RULE_FIELD (rule, 0);
+  const char *code = node_string (top_value (ctx, field));
+  g_autoptr(GString) prefixes = NULL;
+  g_autofree char *message = NULL;
+  CpUsccInfo info;
+
+  if (code == NULL || !cp_uscc_validate (code, &info, NULL))
+    return;
+  for (guint i = 0; rule->prefixes[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (info.division, rule->prefixes[i]))
+        return;
+    }
+  prefixes = g_string_new (NULL);
+  for (guint i = 0; rule->prefixes[i] != NULL; i++)
+    g_string_append_printf (prefixes, "%s%s…", i > 0 ? ", " : "", rule->prefixes[i]);
+  message = g_strdup_printf (_("“%s”: the region code %s in the credit code is outside %s (%s). "
+                               "Only enterprises registered in %s can take part."),
+                             cp_text_get (field->label), info.division,
+                             cp_text_get (rule->region), prefixes->str,
+                             cp_text_get (rule->region));
+  rule_finding_at (ctx, rule, field, message);
 }
 
 static void
@@ -1532,6 +1665,12 @@ check_rules (Ctx            *ctx,
         case CP_RULE_RECENT_YEARS:
           check_recent_years (ctx, rule);
           break;
+        case CP_RULE_PASS_MARK_DECISION:
+          check_pass_mark_decision (ctx, rule, sheet);
+          break;
+        case CP_RULE_DIVISION:
+          check_division (ctx, rule);
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -1550,18 +1689,45 @@ check_scoring (Ctx            *ctx,
     return;
   key = KEY_SECTION (ref->section) | SUB_SCORING;
 
-  found = g_ptr_array_new ();
-  if (ref->self)
-    cp_scoring_check (sheet, ctx->packet, CP_SCORE_SELF, ref->section->id, found);
-  if (ref->acceptance)
-    cp_scoring_check (sheet, ctx->packet, CP_SCORE_ACCEPTANCE, ref->section->id, found);
-
-  for (guint i = 0; i < found->len; i++)
+  for (int column = CP_SCORE_SELF; column <= CP_SCORE_ACCEPTANCE; column++)
     {
-      Entry entry = { key, ctx->entries->len, g_ptr_array_index (found, i) };
+      const CpText *label = cp_template_get_column_label (ctx->tpl, (CpScoreColumn) column);
 
-      g_array_append_val (ctx->entries, entry);
+      if (column == CP_SCORE_SELF ? !ref->self : !ref->acceptance)
+        continue;
+      found = g_ptr_array_new ();
+      cp_scoring_check_column (sheet, ctx->packet, (CpScoreColumn) column,
+                               label != NULL ? cp_text_get (label) : NULL, ref->section->id,
+                               found);
+      for (guint i = 0; i < found->len; i++)
+        {
+          Entry entry = { key, ctx->entries->len, g_ptr_array_index (found, i), NULL, column };
+
+          g_array_append_val (ctx->entries, entry);
+        }
+      g_clear_pointer (&found, g_ptr_array_unref);
     }
+}
+
+/* Is the finding @entry about a part of @scope? */
+static gboolean
+entry_in_scope (CpTemplate  *tpl,
+                const Entry *entry,
+                const Scope *scope)
+{
+  const CpScoringRef *ref = cp_template_get_scoring (tpl);
+
+  if (entry->field != NULL)
+    return entry->field->owner != CP_ROLE_NONE &&
+           cp_part_set_covers_field (scope->parts[entry->field->owner], entry->field);
+  if (entry->column >= 0 && ref != NULL)
+    {
+      CpRole owner = ref->column_owner[entry->column];
+
+      return owner != CP_ROLE_NONE &&
+             cp_part_set_covers_section (scope->parts[owner], ref->section);
+    }
+  return FALSE;
 }
 
 static int
@@ -1575,26 +1741,26 @@ compare_entries (gconstpointer a,
   return ea->seq < eb->seq ? -1 : ea->seq > eb->seq ? 1 : 0;
 }
 
-GPtrArray *
-cp_validator_validate_with_template (CpTemplate     *tpl,
-                                     CpScoringSheet *sheet,
-                                     CpPacket       *packet,
-                                     const GDate    *today)
+/* Every finding, or with @scope those about its parts. With @submitting the submission date is
+ * @today whatever the packet says (the transition that hands it in sets it). */
+static GPtrArray *
+validate_template (CpTemplate     *tpl,
+                   CpScoringSheet *sheet,
+                   CpPacket       *packet,
+                   const GDate    *today,
+                   const Scope    *scope,
+                   gboolean        submitting)
 {
   Ctx ctx = { 0, };
   const char *submitted;
   GPtrArray *ret;
-
-  g_return_val_if_fail (CP_IS_TEMPLATE (tpl), NULL);
-  g_return_val_if_fail (sheet == NULL || CP_IS_SCORING_SHEET (sheet), NULL);
-  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
 
   ctx.tpl = tpl;
   ctx.packet = packet;
   ctx.entries = g_array_new (FALSE, FALSE, sizeof (Entry));
 
   submitted = cp_packet_get_submitted_on (packet);
-  if (submitted == NULL || !cp_date_parse (submitted, &ctx.submission))
+  if (submitting || submitted == NULL || !cp_date_parse (submitted, &ctx.submission))
     {
       if (today != NULL && g_date_valid (today))
         ctx.submission = *today;
@@ -1611,16 +1777,39 @@ cp_validator_validate_with_template (CpTemplate     *tpl,
 
   ret = g_ptr_array_new_full (ctx.entries->len, (GDestroyNotify) cp_finding_free);
   for (guint i = 0; i < ctx.entries->len; i++)
-    g_ptr_array_add (ret, g_array_index (ctx.entries, Entry, i).finding);
+    {
+      Entry *entry = &g_array_index (ctx.entries, Entry, i);
+
+      if (scope == NULL || entry_in_scope (tpl, entry, scope))
+        g_ptr_array_add (ret, entry->finding);
+      else
+        cp_finding_free (entry->finding);
+    }
   g_array_unref (ctx.entries);
   return ret;
 }
 
 GPtrArray *
-cp_validator_validate (CpTemplateRegistry  *registry,
-                       CpPacket            *packet,
-                       const GDate         *today,
-                       GError             **error)
+cp_validator_validate_with_template (CpTemplate     *tpl,
+                                     CpScoringSheet *sheet,
+                                     CpPacket       *packet,
+                                     const GDate    *today)
+{
+  g_return_val_if_fail (CP_IS_TEMPLATE (tpl), NULL);
+  g_return_val_if_fail (sheet == NULL || CP_IS_SCORING_SHEET (sheet), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+
+  return validate_template (tpl, sheet, packet, today, NULL, FALSE);
+}
+
+static GPtrArray *
+validate_packet (CpTemplateRegistry  *registry,
+                 CpPacket            *packet,
+                 const GDate         *today,
+                 const Scope         *scope,
+                 gboolean             submitting,
+                 CpTemplate         **tpl_out,
+                 GError             **error)
 {
   const char *kind, *version, *sheet_id, *sheet_version;
   const CpScoringRef *ref;
@@ -1629,10 +1818,6 @@ cp_validator_validate (CpTemplateRegistry  *registry,
   GPtrArray *ret;
   gboolean sheet_mismatch = FALSE;
   gboolean sheet_fallback = FALSE;
-
-  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), NULL);
-  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   kind = cp_packet_get_kind (packet);
   version = cp_packet_get_template_version (packet);
@@ -1673,7 +1858,14 @@ cp_validator_validate (CpTemplateRegistry  *registry,
         sheet = cp_template_registry_lookup_sheet (registry, ref->sheet_id);
     }
 
-  ret = cp_validator_validate_with_template (tpl, sheet, packet, today);
+  if (tpl_out != NULL)
+    *tpl_out = tpl;
+  ret = validate_template (tpl, sheet, packet, today, scope, submitting);
+  /* The sheet reference is its owner's. */
+  if (scope != NULL && (ref == NULL || ref->sheet_owner == CP_ROLE_NONE ||
+                        !cp_part_set_covers_section (scope->parts[ref->sheet_owner],
+                                                     ref->section)))
+    return ret;
 
   if (sheet_mismatch)
     g_ptr_array_insert (ret, 0,
@@ -1693,6 +1885,230 @@ cp_validator_validate (CpTemplateRegistry  *registry,
                                         cp_packet_get_sheet_version (packet), ref->sheet_id,
                                         cp_scoring_sheet_get_version (sheet)));
   return ret;
+}
+
+GPtrArray *
+cp_validator_validate (CpTemplateRegistry  *registry,
+                       CpPacket            *packet,
+                       const GDate         *today,
+                       GError             **error)
+{
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return validate_packet (registry, packet, today, NULL, FALSE, NULL, error);
+}
+
+GPtrArray *
+cp_validator_validate_owned (CpTemplateRegistry  *registry,
+                             CpPacket            *packet,
+                             guint                roles,
+                             const GDate         *today,
+                             GError             **error)
+{
+  Scope scope = { { NULL, } };
+
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  for (guint r = CP_ROLE_ENTERPRISE; r < CP_N_ROLES; r++)
+    {
+      if (roles & CP_ROLE_BIT (r))
+        scope.parts[r] = &all_parts;
+    }
+  return validate_packet (registry, packet, today, &scope, FALSE, NULL, error);
+}
+
+/* The warning of a stage past its deadline, or NULL. */
+static CpFinding *
+deadline_finding (CpTemplate  *tpl,
+                  CpPacket    *packet,
+                  const char  *state_id,
+                  const GDate *today)
+{
+  const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+  const CpWorkflowState *state = NULL;
+  CpStageDeadline stage;
+  g_autofree char *date = NULL;
+  const char *stage_name;
+
+  if (!cp_template_get_stage_deadline (tpl, packet, state_id, today, &stage) ||
+      stage.days_left >= 0)
+    return NULL;
+  if (workflow != NULL)
+    state = state_id != NULL ? cp_workflow_lookup_state (workflow, state_id)
+                             : cp_workflow_state_for_packet (workflow, packet);
+  stage_name = state != NULL ? cp_text_get (state->label) : cp_text_get (stage.deadline->label);
+  date = cp_date_format (&stage.date);
+  return cp_finding_new (CP_SEVERITY_WARNING, NULL, NULL, "stage-overdue",
+                         dngettext (GETTEXT_PACKAGE,
+                                    "The stage “%s” was due by %s (%s), %d day ago.",
+                                    "The stage “%s” was due by %s (%s), %d days ago.",
+                                    (gulong) -stage.days_left),
+                         stage_name, date, cp_text_get (stage.deadline->label),
+                         -stage.days_left);
+}
+
+GPtrArray *
+cp_validator_validate_in_state (CpTemplateRegistry  *registry,
+                                CpPacket            *packet,
+                                const char          *state_id,
+                                const GDate         *today,
+                                GError             **error)
+{
+  CpTemplate *tpl = NULL;
+  GPtrArray *ret;
+  CpFinding *late;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), NULL);
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ret = validate_packet (registry, packet, today, NULL, FALSE, &tpl, error);
+  if (ret == NULL)
+    return NULL;
+  late = deadline_finding (tpl, packet, state_id, today);
+  if (late != NULL)
+    g_ptr_array_insert (ret, 0, late);
+  return ret;
+}
+
+gboolean
+cp_validator_check_transition (CpTemplateRegistry  *registry,
+                               CpPacket            *packet,
+                               const char          *state_id,
+                               const char          *transition_id,
+                               CpRole               role,
+                               const GDate         *today,
+                               GPtrArray          **findings,
+                               GError             **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  const CpWorkflow *workflow;
+  const CpWorkflowState *state;
+  const CpTransition *transition;
+  CpTemplate *tpl;
+  Scope scope = { { NULL, } };
+  guint n_errors;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), FALSE);
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+  g_return_val_if_fail (transition_id != NULL, FALSE);
+  g_return_val_if_fail (findings == NULL || *findings == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  tpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                  cp_packet_get_template_version (packet));
+  if (tpl == NULL)
+    {
+      /* The same error as validating it. */
+      g_autoptr(GPtrArray) none = cp_validator_validate (registry, packet, today, error);
+
+      g_assert (none == NULL);
+      return FALSE;
+    }
+  workflow = cp_template_get_workflow (tpl);
+  if (workflow == NULL)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_NO_WORKFLOW,
+                   _("Version %s of the “%s” template has no review chain; the packet moves on "
+                     "as before."), cp_template_get_version (tpl), cp_template_get_id (tpl));
+      return FALSE;
+    }
+  state = state_id != NULL ? cp_workflow_lookup_state (workflow, state_id)
+                           : cp_workflow_state_for_packet (workflow, packet);
+  transition = state != NULL ? cp_workflow_lookup_transition (workflow, state->id, transition_id)
+                             : NULL;
+  if (transition == NULL)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_UNKNOWN_TRANSITION,
+                   _("A packet at the stage “%s” cannot move on by “%s”."),
+                   state != NULL ? cp_text_get (state->label) : (state_id != NULL ? state_id : ""),
+                   transition_id);
+      return FALSE;
+    }
+  if (transition->role != role)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_NOT_ALLOWED,
+                   _("“%s” can only be done by: %s."), cp_text_get (transition->label),
+                   cp_role_get_label (transition->role));
+      return FALSE;
+    }
+
+  for (guint r = CP_ROLE_ENTERPRISE; r < CP_N_ROLES; r++)
+    scope.parts[r] = transition->complete[r];
+  found = validate_packet (registry, packet, today, &scope, transition->submits, NULL, error);
+  if (found == NULL)
+    return FALSE;
+  for (guint i = 0; i < transition->filled->len; i++)
+    {
+      const CpField *field = g_ptr_array_index (transition->filled, i);
+      JsonNode *node = cp_packet_get_value (packet, field->section->id, field->id);
+
+      if (!value_present (node))
+        g_ptr_array_add (found,
+                         cp_finding_new (CP_SEVERITY_ERROR, field->section->id, field->id,
+                                         "required",
+                                         _("“%s” must be filled in before “%s”."),
+                                         cp_text_get (field->label),
+                                         cp_text_get (transition->label)));
+    }
+
+  n_errors = cp_findings_count (found, CP_SEVERITY_ERROR);
+  if (findings != NULL)
+    *findings = g_steal_pointer (&found);
+  if (n_errors > 0)
+    {
+      g_set_error (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_INCOMPLETE,
+                   dngettext (GETTEXT_PACKAGE,
+                              "%u problem must be fixed before “%s”.",
+                              "%u problems must be fixed before “%s”.", n_errors),
+                   n_errors, cp_text_get (transition->label));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CpRole
+cp_validator_finding_owner (CpTemplate      *tpl,
+                            const CpFinding *finding)
+{
+  const CpScoringRef *ref;
+  const CpSection *section;
+  const CpField *field = NULL;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE (tpl), CP_ROLE_NONE);
+  g_return_val_if_fail (finding != NULL, CP_ROLE_NONE);
+
+  if (finding->section == NULL ||
+      (section = cp_template_lookup_section (tpl, finding->section)) == NULL)
+    return CP_ROLE_NONE;
+  if (finding->field != NULL)
+    {
+      const char *bracket = strchr (finding->field, '[');
+
+      if (bracket != NULL)
+        {
+          g_autofree char *group = g_strndup (finding->field, bracket - finding->field);
+          const char *dot = strchr (bracket, '.');
+
+          field = cp_section_lookup_field (section, group);
+          if (field != NULL && dot != NULL && cp_field_lookup_subfield (field, dot + 1) != NULL)
+            field = cp_field_lookup_subfield (field, dot + 1);
+        }
+      else
+        field = cp_section_lookup_field (section, finding->field);
+    }
+  if (field != NULL)
+    return field->owner;
+
+  /* A scoring item, or the scoring section as a whole: the column the kind requires. */
+  ref = cp_template_get_scoring (tpl);
+  if (ref != NULL && ref->section == section && (ref->acceptance || ref->self))
+    return ref->column_owner[ref->acceptance ? CP_SCORE_ACCEPTANCE : CP_SCORE_SELF];
+  return CP_ROLE_NONE;
 }
 
 gboolean

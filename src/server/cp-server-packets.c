@@ -971,6 +971,8 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_TEMPLATES:
     case CP_ROUTE_CHANGES:
     case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_REPORTS:
+    case CP_ROUTE_REPORT:
     case CP_ROUTE_PACKET:
     case CP_ROUTE_REVISIONS:
     case CP_ROUTE_REVISION:
@@ -1117,6 +1119,8 @@ cp_server_handle_packets (CpServer          *self,
     case CP_ROUTE_TEMPLATES:
     case CP_ROUTE_CHANGES:
     case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_REPORTS:
+    case CP_ROUTE_REPORT:
     case CP_ROUTE_BLOBS_MISSING:
     case CP_ROUTE_BLOB:
     case CP_ROUTE_BLOB_STATUS:

@@ -34,6 +34,8 @@ typedef enum
   CP_ROUTE_BLOBS_MISSING,
   CP_ROUTE_BLOB,
   CP_ROUTE_BLOB_STATUS,
+  CP_ROUTE_REPORTS,
+  CP_ROUTE_REPORT,
 } CpRoute;
 
 typedef struct _CpBlobUpload CpBlobUpload;
@@ -55,6 +57,7 @@ struct _CpServer
   GQueue           login_queue;   /* GTask * waiting for a password check */
 
   gpointer         registry;      /* CpTemplateRegistry *, when the core has one */
+  gpointer         reports;       /* CpReportRegistry *, likewise */
 
   GHashTable      *requests;      /* CpRequest * in flight */
   GPtrArray       *write_queue;   /* PendingWrite *, committed together (group commit) */
@@ -83,6 +86,7 @@ typedef struct
   CpRoute        route;
   char          *uuid;
   char          *sha256;
+  char          *report;        /* report id in the path */
   gint64         number;        /* revision number in the path */
   CpServerUser  *user;
   char          *token_hash;
@@ -211,6 +215,12 @@ void       cp_server_reply_now            (CpServer          *self,
 gboolean   cp_server_listen_address       (CpServer          *self,
                                            GSocketAddress    *address,
                                            GError           **error);
+
+/* cp-server-reports.c */
+void       cp_server_handle_reports (CpServer          *self,
+                                     SoupServerMessage *msg,
+                                     CpRequest         *request,
+                                     GHashTable        *query);
 
 /* cp-server-blobs.c */
 char      *cp_server_blob_path      (CpServer          *self,

@@ -15,6 +15,7 @@
 #include "cp-server-private.h"
 
 #include "cp-json-private.h"
+#include "cp-server-reports.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -306,6 +307,7 @@ cp_request_free (CpRequest *request)
     }
   g_clear_pointer (&request->uuid, g_free);
   g_clear_pointer (&request->sha256, g_free);
+  g_clear_pointer (&request->report, g_free);
   g_clear_pointer (&request->user, cp_server_user_free);
   g_clear_pointer (&request->token_hash, g_free);
   g_clear_pointer (&request->body, g_byte_array_unref);
@@ -480,6 +482,25 @@ route_request (SoupServerMessage *msg,
     request->route = CP_ROUTE_CHANGES, allow = "GET";
   else if (n == 1 && g_str_equal (parts[0], "progress"))
     request->route = CP_ROUTE_PROGRESS, allow = "GET";
+  else if (n == 1 && g_str_equal (parts[0], "reports"))
+    request->route = CP_ROUTE_REPORTS, allow = "GET";
+  else if (n == 2 && g_str_equal (parts[0], "reports"))
+    {
+      /* Report ids are the definitions' own ("provincial-candidates"); nothing else. */
+      gboolean valid = *parts[1] != '\0' && strlen (parts[1]) <= 64;
+
+      for (const char *p = parts[1]; valid && *p != '\0'; p++)
+        valid = g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-' || *p == '_';
+      if (!valid)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                                   "Report names are lower-case letters, digits, “-” and “_”.",
+                                   NULL);
+          return FALSE;
+        }
+      request->report = g_strdup (parts[1]);
+      request->route = CP_ROUTE_REPORT, allow = "GET";
+    }
   else if (n >= 2 && n <= 4 && g_str_equal (parts[0], "packets"))
     {
       if (!cp_uuid_is_valid (parts[1]))
@@ -1027,6 +1048,10 @@ handler_cb (SoupServer        *soup,
     case CP_ROUTE_PROGRESS:
       cp_server_handle_progress (self, msg, request, query);
       break;
+    case CP_ROUTE_REPORTS:
+    case CP_ROUTE_REPORT:
+      cp_server_handle_reports (self, msg, request, query);
+      break;
     case CP_ROUTE_PACKET:
     case CP_ROUTE_REVISIONS:
     case CP_ROUTE_REVISION:
@@ -1310,6 +1335,7 @@ cp_server_finalize (GObject *object)
   g_clear_pointer (&self->user_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->addr_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->reports, cp_server_free_reports);
   g_clear_pointer (&self->registry, cp_server_free_registry);
 
   G_OBJECT_CLASS (cp_server_parent_class)->finalize (object);
@@ -1393,6 +1419,12 @@ cp_server_new (const CpServerConfig  *config,
   self->registry = cp_server_load_registry (config->templates_dir, error);
   if (self->registry == NULL && error != NULL && *error != NULL)
     return NULL;
+  if (self->registry != NULL)
+    {
+      self->reports = cp_server_load_reports (self->registry, config->templates_dir, error);
+      if (self->reports == NULL)
+        return NULL;
+    }
 
   if (config->tls_cert != NULL)
     {

@@ -13,6 +13,7 @@
 
 #include "cp-server.h"
 #include "cp-server-admin.h"
+#include "cp-server-reports.h"
 
 typedef struct
 {
@@ -102,6 +103,9 @@ main (int   argc,
   g_autofree char *district = NULL;
   g_autofree char *enterprise = NULL;
   g_autofree char *agency = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *lang = NULL;
+  int year = 0;
   gint64 max_body = 0;
   gint64 max_blob = 0;
   gboolean version = FALSE;
@@ -128,6 +132,10 @@ main (int   argc,
     { "enterprise", 0, 0, G_OPTION_ARG_STRING, &enterprise,
       "user add: the enterprise's credit code", "USCC" },
     { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "user add: the agency's id", "ID" },
+    { "year", 0, 0, G_OPTION_ARG_INT, &year, "report: the campaign year", "YEAR" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "report: write FILE.xlsx (Excel) or FILE.csv", "FILE" },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "report: zh_CN (the default) or en", "LANG" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
     { NULL }
   };
@@ -146,7 +154,9 @@ main (int   argc,
     "  district add CODE NAME DIVISION_PREFIX…\n"
     "  quota set DISTRICT YEAR KIND N\n"
     "  quota list YEAR\n"
-    "  quota import FILE.json");
+    "  quota import FILE.json\n"
+    "  report list\n"
+    "  report NAME --year YEAR [--district CODE] -o FILE.xlsx|FILE.csv [--lang en]");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -201,6 +211,8 @@ main (int   argc,
     {
       g_autoptr(CpServerStorage) storage = NULL;
       CpServerAdminOptions options = { role, district, enterprise, agency };
+      CpServerReportOptions report_options = { year, district, output, lang };
+      gboolean is_report = g_str_equal (argv[1], "report");
 
       if (!cp_server_auth_init ())
         {
@@ -210,8 +222,10 @@ main (int   argc,
       else if ((storage = cp_server_storage_open (config.database, config.data_dir,
                                                   &error)) == NULL ||
                !cp_server_storage_seed_defaults (storage, &error) ||
-               !cp_server_admin_run (storage, &config.password_cost, &options, argv + 1,
-                                     &error))
+               (is_report ? !cp_server_reports_run (storage, config.templates_dir,
+                                                    &report_options, argv + 1, &error)
+                          : !cp_server_admin_run (storage, &config.password_cost, &options,
+                                                  argv + 1, &error)))
         {
           g_printerr ("credit-packet-server: %s\n", error->message);
           status = g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? 2 : 1;

@@ -13,8 +13,10 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cp-binder.h"
 #include "cp-date.h"
 #include "cp-demo.h"
+#include "cp-export.h"
 #include "cp-finding.h"
 #include "cp-packet.h"
 #include "cp-scoring.h"
@@ -765,6 +767,134 @@ cmd_demo (int    argc,
   return EXIT_OK;
 }
 
+/* ---- binder ----------------------------------------------------------------------------- */
+
+static void
+binder_progress_cb (guint    done,
+                    guint    total,
+                    gpointer user_data)
+{
+  gboolean *verbose = user_data;
+
+  if (*verbose)
+    g_printerr (_("Page %u of %u written\n"), done, total);
+}
+
+static int
+cmd_binder (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("PACKET.json --files DIR -o OUT.pdf — make the binder of a packet"));
+  g_autoptr(CpTemplateRegistry) registry = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpBinder) binder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *files = NULL;
+  g_autofree char *output = NULL;
+  gboolean forms_only = FALSE;
+  gboolean verbose = FALSE;
+  guint n_missing = 0;
+  guint n_unreadable = 0;
+  GOptionEntry entries[] = {
+    { "files", 'f', 0, G_OPTION_ARG_FILENAME, &files,
+      N_("The folder of attachments, each named by its SHA-256"), N_("DIR") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the binder to FILE"),
+      N_("FILE") },
+    { "forms-only", 0, 0, G_OPTION_ARG_NONE, &forms_only,
+      N_("Only the form pages, without the attachments' pages"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Report each page written"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv))
+    return EXIT_TROUBLE;
+
+  if (argc != 2)
+    {
+      print_error (_("Name exactly one packet file."));
+      return EXIT_TROUBLE;
+    }
+  if (output == NULL)
+    {
+      print_error (_("Say where to write the binder: -o OUT.pdf."));
+      return EXIT_TROUBLE;
+    }
+  if (files == NULL && !forms_only)
+    {
+      print_error (_("Name the folder of attachments with --files DIR, or ask for --forms-only."));
+      return EXIT_TROUBLE;
+    }
+  if (files != NULL && !g_file_test (files, G_FILE_TEST_IS_DIR))
+    {
+      print_error (_("%s is not a folder of attachments."), files);
+      return EXIT_TROUBLE;
+    }
+
+  if (!(registry = load_registry ()))
+    return EXIT_TROUBLE;
+
+  packet = cp_packet_new_from_file (argv[1], &error);
+  if (packet == NULL)
+    {
+      print_error ("%s", error->message);
+      return EXIT_TROUBLE;
+    }
+
+  binder = cp_binder_new (registry, packet, files,
+                          forms_only ? CP_BINDER_FLAGS_FORMS_ONLY : CP_BINDER_FLAGS_NONE);
+  if (!cp_export_binder (binder, output, binder_progress_cb, &verbose, NULL, &error))
+    {
+      print_error ("%s", error->message);
+      return EXIT_TROUBLE;
+    }
+
+  for (guint i = 0; i < cp_binder_get_n_files (binder); i++)
+    {
+      const char *sha256;
+      CpBinderFile what;
+      const CpAttachment *attachment;
+      const char *name;
+
+      cp_binder_get_file (binder, i, &sha256, &what, NULL, NULL);
+      attachment = cp_packet_find_attachment (packet, sha256);
+      name = attachment != NULL ? attachment->name : sha256;
+      switch (what)
+        {
+        case CP_BINDER_FILE_MISSING:
+          g_print (_("%s: missing from %s (a notice page stands in for it)\n"), name, files);
+          n_missing++;
+          break;
+        case CP_BINDER_FILE_DAMAGED:
+          g_print (_("%s: damaged (a notice page stands in for it)\n"), name);
+          n_unreadable++;
+          break;
+        case CP_BINDER_FILE_ENCRYPTED:
+          g_print (_("%s: protected by a password (a notice page stands in for it)\n"), name);
+          n_unreadable++;
+          break;
+        case CP_BINDER_FILE_OTHER:
+          g_print (_("%s: not bound in, its type cannot be shown (listed with a note)\n"), name);
+          break;
+        case CP_BINDER_FILE_PDF:
+        case CP_BINDER_FILE_IMAGE:
+        case CP_BINDER_FILE_NOT_BOUND:
+        default:
+          break;
+        }
+    }
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%s: %u page\n", "%s: %u pages\n",
+                        cp_binder_get_n_pages (binder)),
+           output, cp_binder_get_n_pages (binder));
+  if (cp_binder_get_draft (binder))
+    g_print ("%s\n", _("The packet is not ready to submit: every page is marked as a draft."));
+
+  /* Missing or unreadable attachments leave a binder the office cannot accept as it is. */
+  return n_missing + n_unreadable > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static void
@@ -779,6 +909,8 @@ usage (void)
                 "  templates check FILE…   check template or scoring-sheet files\n"
                 "  new KIND                write an empty packet of a kind\n"
                 "  demo                    write complete sample packets of every kind\n"
+                "  binder FILE --files DIR -o OUT.pdf [--forms-only]\n"
+                "                          the binder of a packet with its attachments, as a PDF\n"
                 "\n"
                 "Run “credit-packet-tool COMMAND --help” for a command's options.\n"
                 "Exit status: 0 fine, 1 the input has errors, 2 the command failed."));
@@ -798,6 +930,7 @@ main (int    argc,
     { "templates", cmd_templates },
     { "new", cmd_new },
     { "demo", cmd_demo },
+    { "binder", cmd_binder },
   };
   const char *localedir;
 

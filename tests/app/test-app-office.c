@@ -119,6 +119,26 @@ find_toplevel (GType type)
   return found;
 }
 
+/* The confirmation a submission asks for: it names the packet, where it goes and who sends it.
+ * @response is "submit" or "cancel". */
+static void
+answer_submit (const char *response,
+               const char *enterprise,
+               const char *user)
+{
+  AdwMessageDialog *dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  const char *body;
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Submit to the Credit Office?");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, enterprise));
+  g_assert_nonnull (strstr (body, "127.0.0.1:"));
+  g_assert_nonnull (strstr (body, user));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Logs the application in through its dialog, as a user would. */
 static void
 log_in_as (Fixture    *f,
@@ -825,6 +845,13 @@ test_review_return_accept (Fixture       *f,
   collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
   g_assert_cmpuint (dropdowns->len, ==, 1);
   g_assert_cmpuint (entries->len, ==, 1);
+  /* The dialog opens in its comment, ready to type. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (message));
+
+    g_assert_true (focus != NULL && (focus == entries->pdata[0] ||
+                                     gtk_widget_is_ancestor (focus, entries->pdata[0])));
+  }
   choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdowns->pdata[0]));
   /* Whole sections and the scoring items can be chosen too. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
@@ -913,11 +940,28 @@ test_review_return_accept (Fixture       *f,
   /* The agency corrects the address and submits again: the comments are answered. */
   gtk_editable_set_text (GTK_EDITABLE (editor), "江苏省昆山市前进西路1号");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  answer_submit ("submit",
+                 cp_packet_get_enterprise_name (cp_packet_view_get_packet (CP_PACKET_VIEW (view))),
+                 "zhang");
   WAIT_FOR (stored_state (app_store (f), uuid) == CP_PACKET_STATE_SUBMITTED &&
             cp_packet_get_state (cp_packet_view_get_packet (CP_PACKET_VIEW (view))) ==
             CP_PACKET_STATE_SUBMITTED);
   g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_SUBMITTED);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 0);
+  /* The completeness page says it was submitted, when and by whom; no Submit button. */
+  {
+    CpCompletenessPage *completeness =
+      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                            CP_PAGE_COMPLETENESS));
+
+    WAIT_FOR (strstr (cp_completeness_page_get_description (completeness), "zhang") != NULL);
+    g_assert_cmpstr (cp_completeness_page_get_title (completeness), ==,
+                     "Submitted to the Credit Office");
+    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness),
+                              "Submitted on "));
+    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness), " by zhang"));
+    g_assert_false (cp_completeness_page_can_submit (completeness));
+  }
   page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
   {
     g_autofree char *everything = label_texts (page, "review-comment-text");
@@ -933,7 +977,26 @@ test_review_return_accept (Fixture       *f,
   review = open_review (f);
   g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
   g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
+  /* Accept asks first; Cancel leaves the packet submitted. */
   click (find_widget (cp_review_dialog_get_row (review, 0), GTK_TYPE_BUTTON, "_Accept"));
+  {
+    AdwMessageDialog *confirm = NULL;
+
+    WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+    g_assert_nonnull (confirm);
+    g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Accept This Packet?");
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm),
+                              adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+                                cp_review_dialog_get_row (review, 0)))));
+    adw_message_dialog_response (confirm, "cancel");
+    gtk_window_destroy (GTK_WINDOW (confirm));
+    WAIT_FOR_SECS (FALSE, 0.5);
+    g_assert_null (cp_review_dialog_get_message (review));
+    click (find_widget (cp_review_dialog_get_row (review, 0), GTK_TYPE_BUTTON, "_Accept"));
+    WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+    adw_message_dialog_response (confirm, "accept");
+    gtk_window_destroy (GTK_WINDOW (confirm));
+  }
   WAIT_FOR (cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
   g_assert_cmpstr (cp_review_dialog_get_message (review), ==, "The packet was accepted.");
   close_review (review);

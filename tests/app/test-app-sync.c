@@ -148,6 +148,26 @@ find_toplevel (GType type)
   return found;
 }
 
+/* The confirmation a submission asks for: it names the packet, where it goes and who sends it.
+ * @response is "submit" or "cancel". */
+static void
+answer_submit (const char *response,
+               const char *enterprise,
+               const char *user)
+{
+  AdwMessageDialog *dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  const char *body;
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Submit to the Credit Office?");
+  body = adw_message_dialog_get_body (dialog);
+  g_assert_nonnull (strstr (body, enterprise));
+  g_assert_nonnull (strstr (body, "127.0.0.1:"));
+  g_assert_nonnull (strstr (body, user));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static CpStoreSyncState
 row_sync_state (Fixture    *f,
                 const char *uuid)
@@ -441,6 +461,8 @@ test_submit_refused_and_history (Fixture       *f,
   g_assert_cmpstr (cp_packet_view_get_page (view), !=, CP_PAGE_COMPLETENESS);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
   g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
+  /* Incomplete: refused before anything is asked. */
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   WAIT_FOR_SECS (FALSE, 0.5);
   packet = cp_store_load_packet (cp_application_get_store (f->app, NULL), uuid, &error);
   g_assert_no_error (error);
@@ -501,8 +523,19 @@ test_submit_server_findings (Fixture       *f,
   g_assert_true (CP_IS_COMPLETENESS_PAGE (page));
   local_rows = cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page));
 
+  /* Ready here: the Submit button is on the completeness page, and it asks first. Cancel
+   * sends nothing. */
+  g_assert_true (cp_completeness_page_can_submit (CP_COMPLETENESS_PAGE (page)));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  answer_submit ("cancel", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
+                 cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
+  WAIT_FOR_SECS (FALSE, 0.5);
+  g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
+
   /* The demo's attachment files are not on this computer, so none reach the server. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
+  answer_submit ("submit", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
+                 cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
   WAIT_FOR (g_strcmp0 (cp_packet_view_get_page (view), CP_PAGE_COMPLETENESS) == 0 &&
             cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)) > local_rows);
   g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
