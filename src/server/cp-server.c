@@ -1000,12 +1000,13 @@ handle_limits (CpServer          *self,
   json_object_set_int_member (object, "max_blob", (gint64) self->config.max_blob);
   json_object_set_int_member (object, "max_changes", 1000);
   /* The largest reply: a changes page (its bodies, the first of which may be a whole packet,
-   * and up to 1000 receipts). Clients read no more than this. */
+   * and up to 1000 receipts), or a report file. Clients read no more than this. */
   json_object_set_int_member (object, "max_reply",
-                              (gint64) ((self->config.changes_max_bytes > 0
-                                         ? self->config.changes_max_bytes
-                                         : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES) +
-                                        self->config.max_body + 1024 * 1024));
+                              (gint64) MAX ((self->config.changes_max_bytes > 0
+                                             ? self->config.changes_max_bytes
+                                             : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES) +
+                                            self->config.max_body + 1024 * 1024,
+                                            CP_SERVER_MAX_REPORT + 1024 * 1024));
   json_object_set_int_member (object, "session_ttl", self->config.session_ttl);
   json_object_set_int_member (object, "login_max_failures", self->config.login_max_failures);
   json_object_set_int_member (object, "login_window", self->config.login_window);

@@ -20,6 +20,7 @@
 #include "cp-packet.h"
 #include "cp-server-admin.h"
 #include "cp-server-private.h"
+#include "cp-server-reports.h"
 #include "cp-template-registry.h"
 #include "server-fixture.h"
 
@@ -1076,6 +1077,57 @@ test_answer_from_headers (ServerFixture *f,
   g_assert_cmpuint (get_status (f, NULL, "/api/v1/limits"), ==, 200);
 }
 
+/* --- the reports endpoint (issue 12's) reads the query as hostile input too ---------------- */
+
+static void
+test_report_requests (ServerFixture *f,
+                      gconstpointer  data)
+{
+  g_autofree char *office = server_login (f, "office-kunshan");
+  g_autofree char *novel = NULL;
+  g_autofree char *long_path = NULL;
+  static const char * const bad[] = {
+    "/api/v1/reports/standardization-enterprises?year=2020&district=..%2F..%2Fx",
+    "/api/v1/reports/standardization-enterprises?year=2020&district=Kunshan%0A2026-01-01%20x",
+    "/api/v1/reports/standardization-enterprises?year=2020&district=kun%1b%5b2Jshan",
+    "/api/v1/reports/Standardization%20Enterprises?year=2020",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(Reply) reply = server_request (f, "GET", bad[i], office, NULL, 0, NULL);
+
+      if (reply->status != 400)
+        g_test_message ("%s got %u", bad[i], reply->status);
+      assert_problem (reply, 400, "bad-request");
+    }
+  /* A district code of 5000 bytes is refused, not looked up and echoed. */
+  novel = g_strnfill (5000, 'k');
+  long_path = g_strconcat ("/api/v1/reports/standardization-enterprises?year=2020&district=",
+                           novel, NULL);
+  {
+    g_autoptr(Reply) reply = server_request (f, "GET", long_path, office, NULL, 0, NULL);
+
+    assert_problem (reply, 400, "bad-request");
+    g_assert_cmpuint (g_bytes_get_size (reply->body), <, 1000);
+  }
+  /* The office's own district is still asked for. */
+  {
+    g_autoptr(Reply) reply = server_request (f, "GET", "/api/v1/reports/"
+                                             "standardization-enterprises?year=2020"
+                                             "&district=kunshan", office, NULL, 0, NULL);
+
+    g_assert_cmpuint (reply->status, !=, 400);
+  }
+  /* Clients read a report file in full: max_reply covers the largest one. */
+  {
+    g_autoptr(Reply) limits = server_request (f, "GET", "/api/v1/limits", NULL, NULL, 0, NULL);
+
+    g_assert_cmpuint (limits->status, ==, 200);
+    g_assert_cmpint (json_get_int (limits->json, "max_reply"), >=, CP_SERVER_MAX_REPORT);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1109,6 +1161,7 @@ main (int   argc,
   ADD ("/hostile/database-modes", NULL, test_database_modes);
   ADD ("/hostile/ambiguous-headers", NULL, test_ambiguous_headers);
   ADD ("/hostile/answer-from-headers", NULL, test_answer_from_headers);
+  ADD ("/hostile/report-requests", NULL, test_report_requests);
 #undef ADD
 
   return g_test_run ();
