@@ -1226,8 +1226,11 @@ cp_sync_client_get_progress_finish (CpSyncClient  *self,
 
 /* --- reports ------------------------------------------------------------------------------ */
 
-/* A report file is a table of at most a few thousand rows; anything far larger is not one. */
-#define MAX_REPORT_SIZE (64 * 1024 * 1024)
+/* A report file is a table of at most a few thousand rows; anything far larger is not one
+ * (the server sends at most 16 MB, CP_SERVER_MAX_REPORT). */
+#define MAX_REPORT_SIZE (16 * 1024 * 1024)
+/* A report's title becomes the suggested file name and a line of the report dialog. */
+#define MAX_REPORT_TITLE 200
 
 CpReportInfo *
 cp_report_info_copy (const CpReportInfo *info)
@@ -1286,6 +1289,48 @@ reports_bad (GError     **error,
   return FALSE;
 }
 
+/* Text fit for a title: at most MAX_REPORT_TITLE characters, no control characters (line
+ * breaks, escapes) and no path separators. */
+static gboolean
+report_title_is_plain (const char *text)
+{
+  if (text == NULL || *text == '\0' || g_utf8_strlen (text, -1) > MAX_REPORT_TITLE)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == '/' || c == '\\' || c == 0x2028 || c == 0x2029 ||
+          (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The title member: a string, or an object of strings by language. */
+static gboolean
+report_title_node_is_plain (JsonNode *node)
+{
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return json_node_get_value_type (node) == G_TYPE_STRING &&
+           report_title_is_plain (json_node_get_string (node));
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        if (!report_title_node_is_plain (member) || strlen (name) > 16)
+          return FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static CpReportInfo *
 report_info_from_json (JsonNode  *node,
                        GError   **error)
@@ -1317,7 +1362,12 @@ report_info_from_json (JsonNode  *node,
       return NULL;
     }
   title = json_object_get_member (object, "title");
-  info->title = title != NULL ? cp_text_new_from_json (title, &local_error) : NULL;
+  if (!report_title_node_is_plain (title))
+    {
+      reports_bad (error, info->id);
+      return NULL;
+    }
+  info->title = cp_text_new_from_json (title, &local_error);
   if (info->title == NULL)
     {
       reports_bad (error, info->id);
@@ -1537,7 +1587,15 @@ fetch_report_thread (GTask        *task,
       g_task_return_error (task, report_problem (reply, fetch));
       return;
     }
-  if (g_bytes_get_size (reply->body) > MAX_REPORT_SIZE || !report_body_is (reply, fetch->format))
+  if (g_bytes_get_size (reply->body) > MAX_REPORT_SIZE)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                               _("The server sent a report larger than %u MB, more than it may "
+                                 "send. Check the server address, or update the server."),
+                               (guint) (MAX_REPORT_SIZE / (1024 * 1024)));
+      return;
+    }
+  if (!report_body_is (reply, fetch->format))
     {
       g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
                                fetch->format == CP_SYNC_REPORT_CSV

@@ -514,6 +514,161 @@ test_advertised_reply_limit (void)
   remove_dir (dir);
 }
 
+/* --- 8, 9: the typed report calls (issue 12's) trust the server no more ------------------- */
+
+typedef struct
+{
+  const char *list;     /* the answer to GET /reports */
+  gsize       size;     /* the size of the "workbook" GET /reports/NAME sends */
+} Reports;
+
+static void
+reports_cb (SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  Reports *reports = data;
+
+  if (g_str_equal (path, "/api/v1/reports"))
+    reply_json (msg, reports->list);
+  else if (g_str_has_prefix (path, "/api/v1/reports/"))
+    {
+      guint8 *bytes = g_malloc0 (reports->size);
+
+      memcpy (bytes, "PK\003\004", 4);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/vnd.openxmlformats-officedocument."
+                                        "spreadsheetml.sheet", SOUP_MEMORY_TAKE,
+                                        (const char *) bytes, reports->size);
+    }
+  else
+    soup_server_message_set_status (msg, 404, NULL);
+}
+
+static GPtrArray *
+list_reports (Local   *local,
+              GError **error)
+{
+  Wait wait = { NULL };
+  GPtrArray *list;
+
+  cp_sync_client_list_reports_async (local->client, NULL, done_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  list = cp_sync_client_list_reports_finish (local->client, wait.result, error);
+  g_object_unref (wait.result);
+  return list;
+}
+
+static void
+test_report_list (void)
+{
+  static const char *titles[] = {
+    /* a line break, a terminal escape, a path, a direction override, and a novel */
+    "\"2020年\\n汇总表\"",
+    "{\"zh_CN\": \"\\u001b[2J汇总表\", \"en\": \"Summary\"}",
+    "\"../../.config/autostart/x\"",
+    "\"汇总表\\u202egnp.exe\"",
+    NULL,
+  };
+  Reports reports = { NULL, 0 };
+  Hostile *hostile = hostile_start (reports_cb, &reports);
+  g_autofree char *dir = temp_dir ();
+  Local *local = local_new (hostile->base, dir);
+  g_autofree char *novel = NULL;
+
+  {
+    GString *text = g_string_new ("\"");
+
+    for (guint i = 0; i < 300; i++)
+      g_string_append (text, "表");
+    g_string_append_c (text, '"');
+    novel = g_string_free (text, FALSE);
+  }
+  for (guint i = 0; i <= G_N_ELEMENTS (titles) - 1; i++)
+    {
+      g_autofree char *list = g_strdup_printf ("{\"reports\": [{\"id\": \"summary\", "
+                                               "\"version\": \"1\", \"kind\": \"k\", "
+                                               "\"title\": %s}]}",
+                                               titles[i] != NULL ? titles[i] : novel);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) got = NULL;
+
+      reports.list = list;
+      got = list_reports (local, &error);
+      if (got != NULL)
+        g_test_message ("title %u was taken", i);
+      g_assert_null (got);
+      g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+    }
+  /* An id that would climb out of the request's path, and a plain good list. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) got = NULL;
+
+    reports.list = "{\"reports\": [{\"id\": \"../session\", \"version\": \"1\", \"kind\": \"k\", "
+                   "\"title\": \"x\"}]}";
+    got = list_reports (local, &error);
+    g_assert_null (got);
+    g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) got = NULL;
+
+    reports.list = "{\"reports\": [{\"id\": \"summary\", \"version\": \"1\", \"kind\": \"k\", "
+                   "\"title\": {\"zh_CN\": \"{year}年{district}汇总表\", \"en\": \"Summary\"}}]}";
+    got = list_reports (local, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 1);
+  }
+
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+}
+
+static void
+test_report_size (void)
+{
+  Reports reports = { NULL, 20 * 1024 * 1024 };
+  Hostile *hostile = hostile_start (reports_cb, &reports);
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "汇总表.xlsx", NULL);
+  Local *local = local_new (hostile->base, dir);
+  g_autoptr(GError) error = NULL;
+  Wait wait = { NULL };
+
+  /* 20 MB of "workbook": more than a server sends (16 MB), less than the reply ceiling. */
+  cp_sync_client_fetch_report_async (local->client, "summary", 2020, NULL, CP_SYNC_REPORT_XLSX,
+                                     "zh_CN", path, NULL, done_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (cp_sync_client_fetch_report_finish (local->client, wait.result, &error));
+  g_object_unref (wait.result);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  g_assert_nonnull (strstr (error->message, "16 MB"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* A workbook of a usual size is written. */
+  reports.size = 200 * 1024;
+  g_clear_error (&error);
+  wait.result = NULL;
+  cp_sync_client_fetch_report_async (local->client, "summary", 2020, NULL, CP_SYNC_REPORT_XLSX,
+                                     "zh_CN", path, NULL, done_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (cp_sync_client_fetch_report_finish (local->client, wait.result, &error));
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+}
+
 /* --- 3: one unreadable packet in a page stopped every sync -------------------------------- */
 
 typedef struct
@@ -809,6 +964,8 @@ main (int   argc,
   g_test_add_func ("/client-hostile/deep-replies", test_deep_replies);
   g_test_add_func ("/client-hostile/huge-reply", test_huge_reply);
   g_test_add_func ("/client-hostile/advertised-reply-limit", test_advertised_reply_limit);
+  g_test_add_func ("/client-hostile/report-list", test_report_list);
+  g_test_add_func ("/client-hostile/report-size", test_report_size);
   g_test_add_func ("/client-hostile/unreadable-in-page", test_unreadable_in_page);
   g_test_add_func ("/client-hostile/store-modes", test_store_modes);
   g_test_add_func ("/client-accounts/separate-stores", test_account_stores);
