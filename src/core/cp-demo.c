@@ -496,22 +496,6 @@ choice_value (Demo          *d,
   return string_node (((CpChoiceOption *) g_ptr_array_index (f->options, 0))->id);
 }
 
-/* What a person signing for @role writes as their title; a stamp names the body that stamps. */
-static const char *
-signer_title (const char *role,
-              gboolean    stamp)
-{
-  if (g_str_equal (role, "enterprise-head") || g_str_equal (role, "legal-representative"))
-    return "法定代表人";
-  if (g_str_equal (role, "enterprise"))
-    return stamp ? "企业公章" : "经办人";
-  if (g_str_equal (role, "agency"))
-    return stamp ? "信用服务机构公章" : "项目负责人";
-  if (g_str_has_suffix (role, "-office"))
-    return stamp ? "信用办公章" : "经办人";
-  return "经办人";
-}
-
 static JsonNode *
 signature_value (Demo          *d,
                  const CpField *f)
@@ -546,7 +530,7 @@ signature_value (Demo          *d,
   json_builder_set_member_name (builder, "signer");
   json_builder_add_string_value (builder, signer);
   json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, signer_title (role, f->stamp));
+  json_builder_add_string_value (builder, role);
   json_builder_set_member_name (builder, "date");
   json_builder_add_value (builder, date_node (&date));
   json_builder_set_member_name (builder, "scan");
