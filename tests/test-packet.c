@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cp-json-private.h"
@@ -142,6 +143,28 @@ test_refuse (void)
     { "\"sections\": {", "\"sections\": {\"a b\": {}, ", CP_JSON_ERROR_INVALID_VALUE,
       "$.sections.a b" },
     { "\"seconds\": 600", "\"seconds\": -1", CP_JSON_ERROR_INVALID_VALUE, "$.review" },
+    /* Values that the canonical writer cannot write so that they read back (issue 13): json-glib
+     * writes 1e20 as "1e+20.0" and 1e-8 as "1e-08.0"; a year 26 as "26-03-01T…". */
+    { "\"certificate\": \"XY-001\"", "\"certificate\": 1e20", CP_JSON_ERROR_INVALID_VALUE,
+      "$.sections.survey.surveyors[0].certificate" },
+    { "\"certificate\": \"XY-001\"", "\"certificate\": 1e-8", CP_JSON_ERROR_INVALID_VALUE,
+      "$.sections.survey.surveyors[0].certificate" },
+    { "\"certificate\": \"XY-001\"", "\"certificate\": 2000000000000000",
+      CP_JSON_ERROR_INVALID_VALUE, "$.sections.survey.surveyors[0].certificate" },
+    { "\"acceptance\": 8.5", "\"acceptance\": 1e300", CP_JSON_ERROR_INVALID_VALUE,
+      "$.scoring.items.1.1.1" },
+    { "\"created\": \"2020-03-01T08:00:00Z\"", "\"created\": \"0026-12-02T08:00:00Z\"",
+      CP_JSON_ERROR_INVALID_VALUE, "$.created" },
+    { "\"modified\": \"2020-03-02T09:30:15.250000Z\"",
+      "\"modified\": \"3000-01-01T00:00:00Z\"", CP_JSON_ERROR_INVALID_VALUE, "$.modified" },
+    { "\"seconds\": 600", "\"seconds\": 600, \"running_since\": \"1899-12-31T23:59:59Z\"",
+      CP_JSON_ERROR_INVALID_VALUE, "$.review.running_since" },
+    /* Refused before json-glib reads them (cp_json_check_text). */
+    { "\"王芳\"", "\"ent1\\u0000xyz\"", CP_JSON_ERROR_SYNTAX, "byte" },
+    { "\"王芳\"", "\"\\ud800\"", CP_JSON_ERROR_SYNTAX, "byte" },
+    { "\"王芳\"", "\"\\udc00\\ud800\"", CP_JSON_ERROR_SYNTAX, "byte" },
+    { "\"year\": 2020", "\"year\": 1e400", CP_JSON_ERROR_SYNTAX, "byte" },
+    { "\"size\": 3", "\"size\": 99999999999999999999999", CP_JSON_ERROR_SYNTAX, "byte" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -159,6 +182,42 @@ test_refuse (void)
       if (!g_str_has_prefix (error->message, expect))
         g_error ("case %u: “%s” does not start with “%s”", i, error->message, expect);
     }
+}
+
+/* What is written reads back as the same packet, byte for byte; what cannot is refused. */
+static void
+test_verified_data (void)
+{
+  g_autoptr(CpPacket) packet = load (sample);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plain = cp_packet_to_data (packet, FALSE, NULL);
+  g_autofree char *verified = NULL;
+  gsize length = 0;
+
+  verified = cp_packet_to_verified_data (packet, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (verified, ==, plain);
+  g_assert_cmpuint (length, ==, strlen (plain));
+
+  g_assert_true (cp_packet_number_is_valid (0));
+  g_assert_true (cp_packet_number_is_valid (-1250.5));
+  g_assert_true (cp_packet_number_is_valid (0.1));
+  g_assert_true (cp_packet_number_is_valid (CP_PACKET_MAX_NUMBER));
+  g_assert_false (cp_packet_number_is_valid (1e20));
+  g_assert_false (cp_packet_number_is_valid (1e-8));
+  g_assert_false (cp_packet_number_is_valid (2 * CP_PACKET_MAX_NUMBER));
+  g_assert_false (cp_packet_number_is_valid (INFINITY));
+  g_assert_false (cp_packet_number_is_valid (NAN));
+
+  g_assert_true (cp_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  g_assert_false (cp_uuid_is_valid ("0F8FAD5B-D9CB-469F-A165-70867728950E"));
+  g_assert_false (cp_uuid_is_valid ("../../../../tmp/x"));
+  g_assert_false (cp_uuid_is_valid ("0f8fad5b-d9cb-469f-a165-70867728950e/.."));
+  g_assert_false (cp_uuid_is_valid (""));
+  g_assert_false (cp_uuid_is_valid (NULL));
+  g_assert_true (cp_sha256_is_valid (SHA_A));
+  g_assert_false (cp_sha256_is_valid ("../" SHA_A));
+  g_assert_false (cp_sha256_is_valid ("abc"));
 }
 
 static void
@@ -186,6 +245,21 @@ test_refuse_garbage (void)
   g_assert_null (packet);
   g_assert_error (error, CP_JSON_ERROR, CP_JSON_ERROR_INVALID_VALUE);
   g_clear_error (&error);
+
+  /* Far deeper than json-glib's recursive parser survives: refused before it sees the bytes. */
+  {
+    g_autoptr(GString) nested = g_string_new ("{\"format\": 1, \"x\": ");
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (nested, '[');
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (nested, ']');
+    g_string_append_c (nested, '}');
+    packet = cp_packet_new_from_data (nested->str, (gssize) nested->len, "nested.json", &error);
+    g_assert_null (packet);
+    g_assert_error (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_DEEP);
+    g_clear_error (&error);
+  }
 
   huge = g_string_sized_new (CP_PACKET_MAX_SIZE + 16);
   g_string_append (huge, "\"");
@@ -330,6 +404,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/packet/round-trip", test_round_trip);
   g_test_add_func ("/packet/refuse", test_refuse);
   g_test_add_func ("/packet/refuse-garbage", test_refuse_garbage);
+  g_test_add_func ("/packet/verified-data", test_verified_data);
   g_test_add_func ("/packet/edit", test_edit);
   g_test_add_func ("/packet/states", test_states);
   g_test_add_func ("/packet/file", test_file);

@@ -23,7 +23,7 @@ run_packages="gcc libc6-dev meson ninja-build pkg-config python3
 test_packages="appstream desktop-file-utils flatpak-builder
   xvfb xauth x11-utils dbus dbus-x11 gnome-keyring at-spi2-core python3-pyatspi
   xdotool openbox imagemagick poppler-utils qpdf python3-openpyxl sqlite3 curl wrk
-  libpq-dev postgresql"
+  libpq-dev postgresql clang libclang-rt-14-dev"
 
 want_run=false
 want_test=false

@@ -299,30 +299,35 @@ cp_application_get_data_dir (CpApplication *self)
   return self->data_dir;
 }
 
+/* The trash keeps a packet CP_APP_TRASH_DAYS days, then it goes for good. */
+static void
+cp_application_purge_trash (CpStore *store)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) limit = g_date_time_add_days (now, -CP_APP_TRASH_DAYS);
+  g_autoptr(GError) purge_error = NULL;
+  guint n_purged = 0;
+
+  if (!cp_store_purge_deleted (store, limit, &n_purged, &purge_error))
+    g_message ("The trash could not be emptied of old packets: %s", purge_error->message);
+  else if (n_purged > 0)
+    g_debug ("Removed %u packets deleted more than %d days ago", n_purged, CP_APP_TRASH_DAYS);
+}
+
 CpStore *
 cp_application_get_store (CpApplication *self,
                           GError       **error)
 {
   g_return_val_if_fail (CP_IS_APPLICATION (self), NULL);
 
+  /* The store of the account that logged in last (each account has its own). */
   if (self->store == NULL)
     {
-      self->store = cp_store_new (self->data_dir, error);
-      /* The trash keeps a packet CP_APP_TRASH_DAYS days, then it goes for good. */
-      if (self->store != NULL)
-        {
-          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-          g_autoptr(GDateTime) limit = g_date_time_add_days (now, -CP_APP_TRASH_DAYS);
-          g_autoptr(GError) purge_error = NULL;
-          guint n_purged = 0;
+      g_autofree char *dir = cp_sync_engine_dup_last_account_directory (self->data_dir);
 
-          if (!cp_store_purge_deleted (self->store, limit, &n_purged, &purge_error))
-            g_message ("The trash could not be emptied of old packets: %s",
-                       purge_error->message);
-          else if (n_purged > 0)
-            g_debug ("Removed %u packets deleted more than %d days ago", n_purged,
-                     CP_APP_TRASH_DAYS);
-        }
+      self->store = cp_store_new (dir, error);
+      if (self->store != NULL)
+        cp_application_purge_trash (self->store);
     }
   return self->store;
 }
@@ -400,6 +405,41 @@ cp_application_get_settings (CpApplication *self)
   return self->settings;
 }
 
+static gboolean
+cp_application_new_windows_cb (gpointer user_data)
+{
+  CpApplication *self = CP_APPLICATION (user_data);
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  gboolean had_window = FALSE;
+
+  /* The windows show the previous account's packets: they write what is pending (into that
+   * account's store, which their views hold) and give way to a window on the new store. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (CP_IS_WINDOW (l->data))
+      {
+        cp_window_flush (CP_WINDOW (l->data));
+        gtk_window_destroy (GTK_WINDOW (l->data));
+        had_window = TRUE;
+      }
+  if (had_window)
+    gtk_window_present (GTK_WINDOW (cp_window_new (self)));
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cp_application_store_changed_cb (CpSyncManager *manager,
+                                 CpApplication *self)
+{
+  g_set_object (&self->store, cp_sync_manager_get_store (manager));
+  cp_application_purge_trash (self->store);
+  self->templates_inode = 0;
+  self->templates_mtime = 0;
+  cp_application_load_cached_templates (self);
+  /* After the login that switched finishes (its dialog belongs to the old window). */
+  g_idle_add_full (G_PRIORITY_LOW, cp_application_new_windows_cb, g_object_ref (self), NULL);
+}
+
 /* The sync side of the application; NULL when the store cannot be opened. */
 CpSyncManager *
 cp_application_get_sync_manager (CpApplication *self)
@@ -414,6 +454,9 @@ cp_application_get_sync_manager (CpApplication *self)
         return NULL;
       self->sync_manager = cp_sync_manager_new (store, cp_application_get_settings (self),
                                                 self->server_url);
+      cp_sync_manager_set_account_base (self->sync_manager, self->data_dir);
+      g_signal_connect_object (self->sync_manager, "store-changed",
+                               G_CALLBACK (cp_application_store_changed_cb), self, 0);
       /* A sync may have refreshed the templates: newer versions are there at once. */
       g_signal_connect_object (self->sync_manager, "packets-changed",
                                G_CALLBACK (cp_application_load_cached_templates), self,

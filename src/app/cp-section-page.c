@@ -383,7 +383,8 @@ parse_number (const char *text,
   if (*copy == '\0')
     return FALSE;
   *value = g_ascii_strtod (copy, &end);
-  return end != NULL && *end == '\0' && isfinite (*value);
+  /* Finite, and a number the packet can hold and write back (not 1e20). */
+  return end != NULL && *end == '\0' && cp_packet_number_is_valid (*value);
 }
 
 static void

@@ -23,6 +23,7 @@ struct _CpSyncManager
   GObject          parent_instance;
 
   CpStore         *store;
+  char            *account_base;   /* nullable: every account then shares @store */
   GSettings       *settings;
   char            *override_url;
   char            *server_url;
@@ -57,6 +58,7 @@ G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
 enum {
   CHANGED,
   PACKETS_CHANGED,
+  STORE_CHANGED,
   N_SIGNALS
 };
 
@@ -325,6 +327,41 @@ cp_sync_manager_drop_session (CpSyncManager *self)
   g_clear_pointer (&self->session_only_reason, g_free);
 }
 
+/* The account of this session has a store of its own: switch to it when it is not the one in
+ * use (another user logged in), so that the previous account's packets are neither shown nor
+ * sent as this one's. */
+static void
+cp_sync_manager_use_account_store (CpSyncManager *self)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(CpStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->account_base == NULL || self->server_url == NULL || self->user == NULL)
+    return;
+  dir = cp_sync_engine_dup_account_directory (self->account_base,
+                                              cp_sync_client_get_base_url (self->client),
+                                              self->user, &error);
+  if (dir == NULL)
+    {
+      g_message ("The account's folder is not known: %s", error->message);
+      return;
+    }
+  if (g_strcmp0 (dir, cp_store_get_directory (self->store)) == 0)
+    return;
+  store = cp_store_new (dir, &error);
+  if (store == NULL)
+    {
+      g_message ("The store of %s cannot be opened: %s", self->user, error->message);
+      return;
+    }
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
+  g_set_object (&self->store, store);
+  g_signal_emit (self, signals[STORE_CHANGED], 0);
+}
+
 static void
 cp_sync_manager_start_session (CpSyncManager *self,
                                JsonNode      *user_node)
@@ -350,6 +387,7 @@ cp_sync_manager_start_session (CpSyncManager *self,
         }
       self->role = g_strdup (role);
     }
+  cp_sync_manager_use_account_store (self);
   if (self->engine == NULL)
     {
       self->engine = cp_sync_engine_new (self->store, self->client);
@@ -830,6 +868,7 @@ cp_sync_manager_finalize (GObject *object)
   CpSyncManager *self = CP_SYNC_MANAGER (object);
 
   g_clear_object (&self->store);
+  g_free (self->account_base);
   g_clear_object (&self->settings);
   g_clear_object (&self->credentials);
   g_clear_object (&self->cancellable);
@@ -869,6 +908,14 @@ cp_sync_manager_class_init (CpSyncManagerClass *klass)
   signals[PACKETS_CHANGED] = g_signal_new ("packets-changed", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 0);
+  /**
+   * CpSyncManager::store-changed:
+   *
+   * Another account logged in, and its own store is in use now (cp_sync_manager_get_store()).
+   */
+  signals[STORE_CHANGED] = g_signal_new ("store-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 0);
 }
 
 static void
@@ -922,6 +969,22 @@ cp_sync_manager_new (CpStore    *store,
                                        G_CALLBACK (network_changed_cb), self);
   cp_sync_manager_refresh_counts (self);
   return self;
+}
+
+void
+cp_sync_manager_set_account_base (CpSyncManager *self,
+                                  const char    *base_dir)
+{
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_free (self->account_base);
+  self->account_base = g_strdup (base_dir);
+}
+
+CpStore *
+cp_sync_manager_get_store (CpSyncManager *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  return self->store;
 }
 
 CpSyncManagerStatus

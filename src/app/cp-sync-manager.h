@@ -36,6 +36,13 @@ CpSyncManager *cp_sync_manager_new              (CpStore        *store,
                                                  GSettings      *settings,
                                                  const char     *server_url);
 
+/* Each account gets its own store under @base_dir (cp_sync_engine_dup_account_directory()):
+ * a session of another account than the store's switches to that account's store and emits
+ * ::store-changed. Without a base folder the store given at creation is used for everyone. */
+void           cp_sync_manager_set_account_base (CpSyncManager  *self,
+                                                 const char     *base_dir);
+CpStore       *cp_sync_manager_get_store        (CpSyncManager  *self);
+
 CpSyncManagerStatus   cp_sync_manager_get_status       (CpSyncManager  *self);
 /* Why the status is what it is ("The server could not be reached."), or NULL. */
 const char    *cp_sync_manager_get_message      (CpSyncManager  *self);

@@ -11,6 +11,8 @@
 
 #include "cp-sync-client-private.h"
 
+#include "cp-json-private.h"
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct _CpSyncClient
   guint        base_delay_ms;
   guint        max_delay_ms;
   guint        n_requests; /* atomic */
+  gsize        max_reply;  /* atomic; the largest reply read (CP_SYNC_MAX_REPLY at most) */
 };
 
 G_DEFINE_FINAL_TYPE (CpSyncClient, cp_sync_client, G_TYPE_OBJECT)
@@ -139,15 +142,13 @@ reply_new (SoupMessage *msg,
   reply->status = soup_message_get_status (msg);
   reply->headers = soup_message_headers_ref (headers);
   reply->body = g_bytes_ref (body);
+  /* Through the core's reader: a reply nested deeper than 64 levels (json-glib recurses and
+   * overflows the stack), with \u0000 or unreadable numbers does not parse. */
   if (content_type != NULL && (g_str_equal (content_type, "application/json") ||
-                               g_str_equal (content_type, "application/problem+json")))
-    {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-
-      if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                      (gssize) g_bytes_get_size (body), NULL))
-        reply->json = json_node_ref (json_parser_get_root (parser));
-    }
+                               g_str_equal (content_type, "application/problem+json")) &&
+      g_bytes_get_size (body) > 0)
+    reply->json = cp_json_parse (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body),
+                                 0, "reply", NULL);
   if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json) && content_type != NULL &&
       g_str_equal (content_type, "application/problem+json"))
     {
@@ -226,6 +227,45 @@ wrote_body_data_cb (SoupMessage *msg,
   wrote->func (n_bytes, wrote->data);
 }
 
+/* Reads the reply body of @msg from @stream, at most @limit bytes: a bigger one (announced or
+ * sent) fails with CP_SYNC_ERROR_SERVER instead of filling the memory. */
+static GBytes *
+read_reply (SoupMessage   *msg,
+            GInputStream  *stream,
+            gsize          limit,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  g_autoptr(GByteArray) data = NULL;
+  goffset announced = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+                      ? soup_message_headers_get_content_length (headers) : -1;
+  guint8 buffer[65536];
+
+  if (announced > 0 && (guint64) announced > limit)
+    goto too_large;
+  data = g_byte_array_sized_new (announced > 0 ? (guint) announced : 4096);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > limit)
+        goto too_large;
+      g_byte_array_append (data, buffer, (guint) n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+
+too_large:
+  g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+               _("The server's answer is larger than %u MB, more than it may send. Check the "
+                 "server address."), (guint) (limit / (1024 * 1024)));
+  return NULL;
+}
+
 static CpSyncReply *
 request_full (CpSyncClient        *self,
               const char          *method,
@@ -288,7 +328,23 @@ request_full (CpSyncClient        *self,
         g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), &wrote);
 
       g_atomic_int_inc (&self->n_requests);
-      reply_body = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
+      {
+        g_autoptr(GInputStream) stream = soup_session_send (self->session, msg, cancellable,
+                                                            &local_error);
+
+        if (stream != NULL)
+          {
+            reply_body = read_reply (msg, stream, cp_sync_client_get_max_reply (self),
+                                     cancellable, &local_error);
+            g_input_stream_close (stream, NULL, NULL);
+          }
+      }
+      /* An answer too large is the server's fault, not the network's: not worth retrying. */
+      if (reply_body == NULL && g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
       if (wrote_func != NULL)
         g_signal_handlers_disconnect_by_func (msg, wrote_body_data_cb, &wrote);
       if (body != NULL)
@@ -449,6 +505,7 @@ cp_sync_client_init (CpSyncClient *self)
 {
   g_mutex_init (&self->lock);
   self->max_attempts = 6;
+  self->max_reply = CP_SYNC_MAX_REPLY;
   self->base_delay_ms = 500;
   self->max_delay_ms = 60 * 1000;
   self->session = soup_session_new_with_options ("user-agent", "CreditPacket/" PACKAGE_VERSION,
@@ -577,6 +634,22 @@ cp_sync_client_set_timeout (CpSyncClient *self,
   g_object_set (self->session, "timeout", seconds, NULL);
 }
 
+gsize
+cp_sync_client_get_max_reply (CpSyncClient *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), CP_SYNC_MAX_REPLY);
+  return (gsize) g_atomic_pointer_get ((gpointer *) &self->max_reply);
+}
+
+void
+cp_sync_client_set_max_reply (CpSyncClient *self,
+                              gsize         max_reply)
+{
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  max_reply = CLAMP (max_reply, CP_SYNC_MIN_REPLY, CP_SYNC_MAX_REPLY);
+  g_atomic_pointer_set ((gpointer *) &self->max_reply, (gpointer) max_reply);
+}
+
 guint
 cp_sync_client_get_n_requests (CpSyncClient *self)
 {
@@ -600,6 +673,29 @@ login_free (Login *login)
     memset (login->password, 0, strlen (login->password));
   g_free (login->password);
   g_free (login);
+}
+
+/* The largest reply the server says it sends (GET /limits, "max_reply"): replies are read up to
+ * that (within CP_SYNC_MIN_REPLY and CP_SYNC_MAX_REPLY). A server that does not say, or cannot
+ * be asked, leaves the ceiling. */
+static void
+update_max_reply (CpSyncClient *self,
+                  GCancellable *cancellable)
+{
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  reply = request_full (self, "GET", "/api/v1/limits", NULL, NULL, NULL, NULL, NULL, 1, FALSE,
+                        NULL, cancellable, &error);
+  if (reply == NULL || reply->status != 200 || reply->json == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (reply->json))
+    return;
+  node = json_object_get_member (json_node_get_object (reply->json), "max_reply");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_INT64 && json_node_get_int (node) > 0)
+    cp_sync_client_set_max_reply (self, (gsize) MIN (json_node_get_int (node),
+                                                     (gint64) CP_SYNC_MAX_REPLY));
 }
 
 static void
@@ -666,6 +762,7 @@ login_thread (GTask        *task,
   object = json_node_get_object (reply->json);
   cp_sync_client_set_token (self, token);
   cp_sync_client_set_user (self, login->user);
+  update_max_reply (self, cancellable);
   if (json_object_has_member (object, "user") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "user")))
     g_task_return_pointer (task, json_node_copy (json_object_get_member (object, "user")),
@@ -1129,8 +1226,11 @@ cp_sync_client_get_progress_finish (CpSyncClient  *self,
 
 /* --- reports ------------------------------------------------------------------------------ */
 
-/* A report file is a table of at most a few thousand rows; anything far larger is not one. */
-#define MAX_REPORT_SIZE (64 * 1024 * 1024)
+/* A report file is a table of at most a few thousand rows; anything far larger is not one
+ * (the server sends at most 16 MB, CP_SERVER_MAX_REPORT). */
+#define MAX_REPORT_SIZE (16 * 1024 * 1024)
+/* A report's title becomes the suggested file name and a line of the report dialog. */
+#define MAX_REPORT_TITLE 200
 
 CpReportInfo *
 cp_report_info_copy (const CpReportInfo *info)
@@ -1189,6 +1289,48 @@ reports_bad (GError     **error,
   return FALSE;
 }
 
+/* Text fit for a title: at most MAX_REPORT_TITLE characters, no control characters (line
+ * breaks, escapes) and no path separators. */
+static gboolean
+report_title_is_plain (const char *text)
+{
+  if (text == NULL || *text == '\0' || g_utf8_strlen (text, -1) > MAX_REPORT_TITLE)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == '/' || c == '\\' || c == 0x2028 || c == 0x2029 ||
+          (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The title member: a string, or an object of strings by language. */
+static gboolean
+report_title_node_is_plain (JsonNode *node)
+{
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return json_node_get_value_type (node) == G_TYPE_STRING &&
+           report_title_is_plain (json_node_get_string (node));
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        if (!report_title_node_is_plain (member) || strlen (name) > 16)
+          return FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static CpReportInfo *
 report_info_from_json (JsonNode  *node,
                        GError   **error)
@@ -1220,7 +1362,12 @@ report_info_from_json (JsonNode  *node,
       return NULL;
     }
   title = json_object_get_member (object, "title");
-  info->title = title != NULL ? cp_text_new_from_json (title, &local_error) : NULL;
+  if (!report_title_node_is_plain (title))
+    {
+      reports_bad (error, info->id);
+      return NULL;
+    }
+  info->title = cp_text_new_from_json (title, &local_error);
   if (info->title == NULL)
     {
       reports_bad (error, info->id);
@@ -1440,7 +1587,15 @@ fetch_report_thread (GTask        *task,
       g_task_return_error (task, report_problem (reply, fetch));
       return;
     }
-  if (g_bytes_get_size (reply->body) > MAX_REPORT_SIZE || !report_body_is (reply, fetch->format))
+  if (g_bytes_get_size (reply->body) > MAX_REPORT_SIZE)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                               _("The server sent a report larger than %u MB, more than it may "
+                                 "send. Check the server address, or update the server."),
+                               (guint) (MAX_REPORT_SIZE / (1024 * 1024)));
+      return;
+    }
+  if (!report_body_is (reply, fetch->format))
     {
       g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
                                fetch->format == CP_SYNC_REPORT_CSV

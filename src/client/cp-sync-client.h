@@ -61,6 +61,15 @@ void          cp_sync_client_set_retry_policy  (CpSyncClient         *self,
 void          cp_sync_client_set_timeout       (CpSyncClient         *self,
                                                 guint                 seconds);
 
+/* The largest reply the client reads: the server's advertised max_reply (GET /limits, asked
+ * after each login), within [CP_SYNC_MIN_REPLY, CP_SYNC_MAX_REPLY]; CP_SYNC_MAX_REPLY until then.
+ * A bigger answer fails with CP_SYNC_ERROR_SERVER. */
+#define CP_SYNC_MIN_REPLY (1024 * 1024)
+#define CP_SYNC_MAX_REPLY (32 * 1024 * 1024)
+gsize         cp_sync_client_get_max_reply     (CpSyncClient         *self);
+void          cp_sync_client_set_max_reply     (CpSyncClient         *self,
+                                                gsize                 max_reply);
+
 /* The number of HTTP requests sent so far (each retry counts). */
 guint         cp_sync_client_get_n_requests    (CpSyncClient         *self);
 

@@ -18,6 +18,7 @@
 #include "cp-sync-engine-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-finding.h"
+#include "cp-json-private.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
@@ -81,6 +82,7 @@ typedef struct
   guint64       blob_sent;
   guint64       blob_reported;
   char         *submit_uuid;   /* for a submit */
+  gboolean      unreadable;    /* the last failure was a server version that cannot be read */
   GPtrArray    *findings;      /* CpFinding *, from a refused submit */
 } Run;
 
@@ -157,18 +159,16 @@ write_durably (const char  *path,
                                    G_FILE_SET_CONTENTS_DURABLE, 0600, error);
 }
 
+/* The files here hold what servers sent (comments, problem documents): read like a reply. */
 static JsonNode *
 read_json_file (const char *path)
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
-  if (!g_file_get_contents (path, &contents, &length, NULL))
+  if (path == NULL || !g_file_get_contents (path, &contents, &length, NULL) || length == 0)
     return NULL;
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, NULL))
-    return NULL;
-  return json_node_ref (json_parser_get_root (parser));
+  return cp_json_parse (contents, (gssize) length, CP_SYNC_MAX_REPLY, path, NULL);
 }
 
 static gboolean
@@ -244,12 +244,17 @@ bad_reply_error (const char *what)
                       _("The server's answer to %s makes no sense. Try again later."), what);
 }
 
+/* Every file named after a packet: its UUID must be one (from the store, or checked when it
+ * came from the server), or it could name "../../x". */
 static char *
 path_in (CpSyncEngine *self,
          const char   *folder,
          const char   *uuid)
 {
-  g_autofree char *name = g_strconcat (uuid, ".json", NULL);
+  g_autofree char *name = NULL;
+
+  g_assert (cp_uuid_is_valid (uuid));
+  name = g_strconcat (uuid, ".json", NULL);
 
   return g_build_filename (self->sync_dir, folder, name, NULL);
 }
@@ -315,6 +320,7 @@ static char *
 inflight_dir (CpSyncEngine *self,
               const char   *uuid)
 {
+  g_assert (cp_uuid_is_valid (uuid));
   return g_build_filename (self->sync_dir, "inflight", uuid, NULL);
 }
 
@@ -846,6 +852,30 @@ upload_blob (Run         *run,
           failures = 0;
           continue;
         }
+      /* A request of ours the server has not seen end yet (the connection broke and it does
+       * not know): wait as it says, then continue from what it kept. */
+      if (reply->status == 409 && g_strcmp0 (reply->problem_type, "upload-in-progress") == 0)
+        {
+          if (++failures >= max_attempts)
+            {
+              g_propagate_error (error, cp_sync_reply_to_error (reply));
+              return FALSE;
+            }
+          if (!cp_sync_sleep (cp_sync_client_backoff_ms (self->client, failures - 1, retry_after),
+                              run->cancellable))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                           _("Sync was cancelled."));
+              return FALSE;
+            }
+          if (!blob_status (run, sha256, &offset, &complete, error))
+            return FALSE;
+          if (complete)
+            break;
+          if (offset > size)
+            offset = 0;
+          continue;
+        }
       if (reply->status == 409 && g_strcmp0 (reply->problem_type, "upload-offset") == 0)
         {
           offset = (guint64) MAX (0, object_int (reply->json, "received", 0));
@@ -1156,7 +1186,8 @@ push_packet (Run         *run,
               return TRUE;
             }
           theirs = cp_packet_new_from_json (current, "server", NULL);
-          if (theirs == NULL || number <= 0)
+          if (theirs == NULL || number <= 0 ||
+              !g_str_equal (cp_packet_get_uuid (theirs), uuid))
             {
               g_propagate_error (error, bad_reply_error ("a stale packet upload"));
               return FALSE;
@@ -1276,7 +1307,12 @@ fetch_and_apply (Run         *run,
   reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
                                   run->cancellable, error);
   if (reply == NULL)
-    return FALSE;
+    {
+      /* The server keeps failing on this one packet (or answers it with what is not JSON):
+       * it is set aside and asked again at the next sync. */
+      run->unreadable = g_error_matches (*error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+      return FALSE;
+    }
   if (reply->status == 404)
     return TRUE; /* no longer visible to this user */
   if (reply->status != 200)
@@ -1299,7 +1335,17 @@ fetch_and_apply (Run         *run,
   body = g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
   theirs = parse_body (body, error);
   if (theirs == NULL)
-    return FALSE;
+    {
+      run->unreadable = TRUE;
+      return FALSE;
+    }
+  if (!g_str_equal (cp_packet_get_uuid (theirs), uuid))
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+                   _("The server sent another packet than the one asked for (%s)."), uuid);
+      run->unreadable = TRUE;
+      return FALSE;
+    }
   /* The packet may have moved on since the change was listed: the ETag says which it is. */
   (void) revision;
   return apply_server_version (run, uuid, theirs, etag_revision, body, error);
@@ -1323,16 +1369,53 @@ apply_change_body (Run         *run,
       g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
                    _("The server sent a packet this version cannot read: %s"),
                    local_error->message);
+      run->unreadable = TRUE;
       return FALSE;
     }
   if (!g_str_equal (cp_packet_get_uuid (theirs), uuid))
     {
       g_propagate_error (error, bad_reply_error ("the list of changes"));
+      run->unreadable = TRUE;
       return FALSE;
     }
   /* The canonical body, as the packet model writes it (the server stores the same). */
   body = cp_packet_to_data (theirs, FALSE, NULL);
   return apply_server_version (run, uuid, theirs, revision, body, error);
+}
+
+/* A server version that cannot be read (a packet stored by an older server that did not
+ * check it, or a reply that makes no sense for one packet) is set aside in sync/unreadable/ with
+ * the reason: the local packet stays as it is, the rest of the page is applied, and the packet
+ * is tried again when the server's version changes. Only errors of that one packet (the
+ * server's) are set aside; others end the sync. */
+static gboolean
+set_aside_unreadable (Run          *run,
+                      const char   *uuid,
+                      const char   *revision,
+                      GError      **error)
+{
+  g_autofree char *path = path_in (run->self, "unreadable", uuid);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  GError *reason = *error;
+
+  if (!run->unreadable || !g_error_matches (reason, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER))
+    return FALSE;
+  run->unreadable = FALSE;
+  g_message ("Packet %s (revision %s) from the server cannot be read; set aside: %s", uuid,
+             revision, reason->message);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "revision");
+  json_builder_add_string_value (builder, revision);
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, reason->message);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  g_clear_error (error);
+  if (!write_json_file (path, node, error))
+    return FALSE;
+  run->stats.unreadable++;
+  return TRUE;
 }
 
 /* The reviewer's comments of a returned packet, kept with the sync state so that they show
@@ -1341,7 +1424,11 @@ static char *
 comments_path (CpStore    *store,
                const char *uuid)
 {
-  g_autofree char *name = g_strconcat (uuid, ".json", NULL);
+  g_autofree char *name = NULL;
+
+  if (!cp_uuid_is_valid (uuid))
+    return NULL;
+  name = g_strconcat (uuid, ".json", NULL);
 
   return g_build_filename (cp_store_get_directory (store), "sync", "comments", name, NULL);
 }
@@ -1357,6 +1444,8 @@ cache_comments (Run         *run,
   g_autofree char *url = NULL;
   g_autoptr(CpSyncReply) reply = NULL;
 
+  if (path == NULL)
+    return TRUE;
   if (g_strcmp0 (action, "return") != 0)
     {
       g_unlink (path);
@@ -1374,6 +1463,39 @@ cache_comments (Run         *run,
   return write_json_file (path, reply->json, error);
 }
 
+/* The packets set aside at an earlier sync are asked for again, one by one: applied when they
+ * read now, left aside when they still do not. */
+static gboolean
+retry_unreadable (Run     *run,
+                  GError **error)
+{
+  g_autofree char *dir_path = g_build_filename (run->self->sync_dir, "unreadable", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *uuid = g_str_has_suffix (name, ".json")
+                              ? g_strndup (name, strlen (name) - 5) : NULL;
+
+      if (cp_uuid_is_valid (uuid))
+        g_ptr_array_add (uuids, g_steal_pointer (&uuid));
+    }
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      const char *uuid = g_ptr_array_index (uuids, i);
+      g_autofree char *path = path_in (run->self, "unreadable", uuid);
+
+      run->unreadable = FALSE;
+      if (fetch_and_apply (run, uuid, "0", error))
+        g_unlink (path);
+      else if (!set_aside_unreadable (run, uuid, "0", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 pull_changes (Run         *run,
               State       *state,
@@ -1381,6 +1503,9 @@ pull_changes (Run         *run,
 {
   CpSyncEngine *self = run->self;
   gboolean more = TRUE;
+
+  if (!retry_unreadable (run, error))
+    return FALSE;
 
   while (more)
     {
@@ -1407,7 +1532,9 @@ pull_changes (Run         *run,
           (changes = json_object_get_member (json_node_get_object (reply->json),
                                              "changes")) == NULL ||
           !JSON_NODE_HOLDS_ARRAY (changes) ||
-          (next = object_string (reply->json, "next")) == NULL)
+          (next = object_string (reply->json, "next")) == NULL ||
+          revision_number (next) < 0 || strspn (next, "0123456789") != strlen (next) ||
+          *next == '\0' || strlen (next) > 19)
         {
           g_propagate_error (error, bad_reply_error ("the list of changes"));
           return FALSE;
@@ -1425,6 +1552,14 @@ pull_changes (Run         *run,
           g_autofree char *local_revision = NULL;
           CpStoreSyncState local_state;
 
+          /* A UUID names files here: anything else ("../../x") is not one. Such an entry
+           * cannot be set aside by its name either; it is skipped. */
+          if (uuid != NULL && !cp_uuid_is_valid (uuid))
+            {
+              g_message ("The changes feed lists a packet with an invalid id; skipped");
+              run->stats.unreadable++;
+              continue;
+            }
           if (uuid == NULL || number <= 0)
             {
               g_propagate_error (error, bad_reply_error ("the list of changes"));
@@ -1439,13 +1574,21 @@ pull_changes (Run         *run,
             continue;
           if (JSON_NODE_HOLDS_OBJECT (change))
             packet_node = json_object_get_member (json_node_get_object (change), "packet");
-          if (packet_node != NULL && JSON_NODE_HOLDS_OBJECT (packet_node))
+          run->unreadable = FALSE;
+          if (packet_node != NULL && JSON_NODE_HOLDS_OBJECT (packet_node)
+              ? !apply_change_body (run, uuid, revision, packet_node, error)
+              : !fetch_and_apply (run, uuid, revision, error))
             {
-              if (!apply_change_body (run, uuid, revision, packet_node, error))
+              if (!set_aside_unreadable (run, uuid, revision, error))
                 return FALSE;
             }
-          else if (!fetch_and_apply (run, uuid, revision, error))
-            return FALSE;
+          else
+            {
+              /* Read at last: no longer aside. */
+              g_autofree char *aside = path_in (self, "unreadable", uuid);
+
+              g_unlink (aside);
+            }
           if (!cache_comments (run, uuid, object_string (change, "action"), error))
             return FALSE;
         }
@@ -2180,4 +2323,173 @@ cp_sync_engine_load_comments (CpStore    *store,
 
   path = comments_path (store, uuid);
   return read_json_file (path);
+}
+
+/* --- one store per account ---------------------------------------------------------------- */
+
+#define ACCOUNTS_FILE "accounts.json"
+
+static char *
+account_key (const char *server_url,
+             const char *user)
+{
+  g_autofree char *both = g_strconcat (server_url, "\n", user, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, both, -1);
+
+  return g_strndup (hash, 32);
+}
+
+/* A relative folder from accounts.json: "." or "accounts/" and 32 hexadecimal digits, and
+ * nothing else (the file is ours, but it names folders). */
+static gboolean
+account_folder_is_valid (const char *folder)
+{
+  if (g_strcmp0 (folder, ".") == 0)
+    return TRUE;
+  if (folder == NULL || !g_str_has_prefix (folder, "accounts/") || strlen (folder) != 9 + 32)
+    return FALSE;
+  for (const char *p = folder + 9; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+static JsonArray *
+accounts_of (JsonNode *node)
+{
+  JsonNode *list;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  list = json_object_get_member (json_node_get_object (node), "accounts");
+  return list != NULL && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+}
+
+char *
+cp_sync_engine_dup_account_directory (const char  *base_dir,
+                                      const char  *server_url,
+                                      const char  *user,
+                                      GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) old = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *folder = NULL;
+  JsonArray *accounts;
+  gboolean base_taken = FALSE;
+
+  g_return_val_if_fail (base_dir != NULL && server_url != NULL && user != NULL, NULL);
+
+  path = g_build_filename (base_dir, ACCOUNTS_FILE, NULL);
+  old = read_json_file (path);
+  accounts = accounts_of (old);
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *entry = json_array_get_element (accounts, i);
+      const char *entry_folder = object_string (entry, "folder");
+
+      if (!account_folder_is_valid (entry_folder))
+        continue;
+      if (g_str_equal (entry_folder, "."))
+        base_taken = TRUE;
+      if (g_strcmp0 (object_string (entry, "server"), server_url) == 0 &&
+          g_strcmp0 (object_string (entry, "user"), user) == 0)
+        folder = g_strdup (entry_folder);
+    }
+
+  if (folder == NULL && !base_taken)
+    {
+      g_autofree char *state_path = g_build_filename (base_dir, "sync", "state.json", NULL);
+      g_autoptr(JsonNode) state = read_json_file (state_path);
+      const char *state_server = object_string (state, "server");
+      const char *state_user = object_string (state, "user");
+
+      /* The packets in @base_dir belong to the account whose sync state is there (an older
+       * version had one store for all), or, never synced, to the first that logs in. */
+      if (state_user == NULL ||
+          (g_strcmp0 (state_server, server_url) == 0 && g_str_equal (state_user, user)))
+        folder = g_strdup (".");
+      else if (accounts == NULL)
+        {
+          /* Record the owner found in the state, so that the base folder stays theirs. */
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "accounts");
+          json_builder_begin_array (builder);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "server");
+          json_builder_add_string_value (builder, state_server != NULL ? state_server : "");
+          json_builder_set_member_name (builder, "user");
+          json_builder_add_string_value (builder, state_user);
+          json_builder_set_member_name (builder, "folder");
+          json_builder_add_string_value (builder, ".");
+          json_builder_end_object (builder);
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+          g_clear_pointer (&old, json_node_unref);
+          old = json_builder_get_root (builder);
+          accounts = accounts_of (old);
+          json_builder_reset (builder);
+        }
+    }
+  if (folder == NULL)
+    {
+      g_autofree char *key = account_key (server_url, user);
+
+      folder = g_strconcat ("accounts/", key, NULL);
+    }
+
+  /* The map again, with this account last. */
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "accounts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *entry = json_array_get_element (accounts, i);
+
+      if (!account_folder_is_valid (object_string (entry, "folder")) ||
+          (g_strcmp0 (object_string (entry, "server"), server_url) == 0 &&
+           g_strcmp0 (object_string (entry, "user"), user) == 0))
+        continue;
+      json_builder_add_value (builder, json_node_copy (entry));
+    }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "server");
+  json_builder_add_string_value (builder, server_url);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, user);
+  json_builder_set_member_name (builder, "folder");
+  json_builder_add_string_value (builder, folder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  if (!write_json_file (path, root, error))
+    return NULL;
+
+  if (g_str_equal (folder, "."))
+    return g_strdup (base_dir);
+  return g_build_filename (base_dir, folder, NULL);
+}
+
+char *
+cp_sync_engine_dup_last_account_directory (const char *base_dir)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *accounts;
+  const char *folder;
+
+  g_return_val_if_fail (base_dir != NULL, NULL);
+
+  path = g_build_filename (base_dir, ACCOUNTS_FILE, NULL);
+  node = read_json_file (path);
+  accounts = accounts_of (node);
+  if (accounts == NULL || json_array_get_length (accounts) == 0)
+    return g_strdup (base_dir);
+  folder = object_string (json_array_get_element (accounts, json_array_get_length (accounts) - 1),
+                          "folder");
+  if (!account_folder_is_valid (folder) || g_str_equal (folder, "."))
+    return g_strdup (base_dir);
+  return g_build_filename (base_dir, folder, NULL);
 }

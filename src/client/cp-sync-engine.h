@@ -26,6 +26,8 @@ typedef struct
   guint64 bytes_uploaded;  /* attachment bytes sent (resent bytes included) */
   guint   requests;        /* HTTP requests, retries included */
   gboolean templates_refreshed;
+  guint   unreadable;      /* server versions that could not be read, set aside (STORE/sync/
+                            * unreadable/UUID.json says why); the rest of the page applies */
 } CpSyncStats;
 
 #define CP_TYPE_SYNC_ENGINE (cp_sync_engine_get_type ())
@@ -106,6 +108,20 @@ char          *cp_sync_engine_templates_dir_for_store (CpStore          *store);
  * server no longer takes the token. */
 char          *cp_sync_engine_dup_last_user      (CpStore              *store,
                                                    const char           *server_url);
+/* Each account — a server address and a user — keeps its packets in a store of its own under
+ * @base_dir, so that after a user switch the previous account's packets are neither shown nor
+ * sent as the new account's. The first account that logs in on a computer keeps @base_dir
+ * itself (what was made before any login, or by an older version whose sync state names that
+ * account); every other one gets BASE/accounts/KEY, KEY from a hash of the address and the name.
+ * The map, and which account came last, is BASE/accounts.json (0600). Returns the folder (to
+ * create with cp_store_new()) and records @user at @server_url as the last account. */
+char          *cp_sync_engine_dup_account_directory (const char   *base_dir,
+                                                   const char     *server_url,
+                                                   const char     *user,
+                                                   GError        **error);
+/* The folder of the account that logged in last on this computer, or @base_dir. */
+char          *cp_sync_engine_dup_last_account_directory (const char *base_dir);
+
 /* The reviewer's comments of a returned packet as the last sync fetched them
  * (GET /packets/UUID/comments), or NULL; they go when the packet changes again. */
 JsonNode      *cp_sync_engine_load_comments      (CpStore              *store,

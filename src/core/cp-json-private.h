@@ -24,7 +24,13 @@ typedef enum
   CP_JSON_ERROR_DUPLICATE_ID,    /* an id used twice */
   CP_JSON_ERROR_TOO_LARGE,       /* the document exceeds a size limit */
   CP_JSON_ERROR_UNSUPPORTED,     /* a format version this program does not read */
+  CP_JSON_ERROR_TOO_DEEP,        /* arrays and objects nest deeper than CP_JSON_MAX_DEPTH */
 } CpJsonError;
+
+/* The deepest nesting of arrays and objects in any document read: json-glib's parser recurses
+ * once per level, so a deep enough document overflows the stack. Deeper ones are refused before
+ * json-glib sees them. */
+#define CP_JSON_MAX_DEPTH 64
 
 GQuark      cp_json_error_quark      (void);
 
@@ -54,7 +60,28 @@ gboolean    cp_json_ctx_fail         (CpJsonCtx   *ctx,
                                       const char  *format,
                                       ...) G_GNUC_PRINTF (4, 5);
 
-/* Parses @data (which must be valid UTF-8, at most @max_size bytes, 0 for no limit). */
+/* The checks json-glib cannot make itself, on the bytes of a document before it is parsed:
+ *   - arrays and objects nest at most @max_depth levels (CP_JSON_ERROR_TOO_DEEP);
+ *   - no string (member names included) holds the escape \u0000, which json-glib truncates the
+ *     string at, nor an unpaired UTF-16 surrogate escape (\ud800 alone), which it turns into
+ *     invalid UTF-8 (CP_JSON_ERROR_SYNTAX);
+ *   - every number reads as a finite double, and every whole number (no fraction, no exponent)
+ *     fits in 64 bits: json-glib turns 1e400 into infinity and wraps larger whole numbers
+ *     (CP_JSON_ERROR_SYNTAX).
+ * Anything else that is not JSON is left to json-glib. Errors name @origin and the byte offset. */
+gboolean    cp_json_check_text       (const char  *data,
+                                      gsize        length,
+                                      guint        max_depth,
+                                      const char  *origin,
+                                      GError     **error);
+
+/* Whether json-glib 1.6's generator writes @value as JSON that reads back as @value: it writes
+ * "%.17g" and appends ".0" when there is no '.', so 1e+20 becomes "1e+20.0" (not JSON), and
+ * so does, for example, 1e-08. Non-finite values are never writable. */
+gboolean    cp_json_double_is_writable (double     value);
+
+/* Parses @data (which must be valid UTF-8, at most @max_size bytes, 0 for no limit) after
+ * cp_json_check_text() with CP_JSON_MAX_DEPTH. */
 JsonNode   *cp_json_parse            (const char  *data,
                                       gssize       length,
                                       gsize        max_size,

@@ -118,8 +118,8 @@ cp_sha256_is_valid (const char *text)
   return text[64] == '\0';
 }
 
-static gboolean
-uuid_is_valid (const char *text)
+gboolean
+cp_uuid_is_valid (const char *text)
 {
   /* 8-4-4-4-12 lowercase hex digits. */
   static const guint groups[] = { 8, 4, 4, 4, 12 };
@@ -377,11 +377,31 @@ cp_packet_new (const char *kind,
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
+gboolean
+cp_packet_number_is_valid (double value)
+{
+  return isfinite (value) && fabs (value) <= CP_PACKET_MAX_NUMBER &&
+         cp_json_double_is_writable (value);
+}
+
+/* Numbers in a value: whole numbers are written as they are; others must be valid. */
 static gboolean
-check_value_depth (CpJsonCtx  *ctx,
-                   JsonNode   *node,
-                   guint       depth,
-                   GError    **error)
+number_node_is_valid (JsonNode *node)
+{
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      gint64 value = json_node_get_int (node);
+
+      return value >= -(gint64) CP_PACKET_MAX_NUMBER && value <= (gint64) CP_PACKET_MAX_NUMBER;
+    }
+  return cp_packet_number_is_valid (json_node_get_double (node));
+}
+
+static gboolean
+check_value (CpJsonCtx  *ctx,
+             JsonNode   *node,
+             guint       depth,
+             GError    **error)
 {
   if (depth > MAX_VALUE_DEPTH)
     return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
@@ -395,7 +415,7 @@ check_value_depth (CpJsonCtx  *ctx,
         {
           gsize mark = cp_json_ctx_push_index (ctx, i);
 
-          if (!check_value_depth (ctx, json_array_get_element (array, i), depth + 1, error))
+          if (!check_value (ctx, json_array_get_element (array, i), depth + 1, error))
             return FALSE;
           cp_json_ctx_pop (ctx, mark);
         }
@@ -411,18 +431,37 @@ check_value_depth (CpJsonCtx  *ctx,
         {
           gsize mark = cp_json_ctx_push_member (ctx, name);
 
-          if (!check_value_depth (ctx, child, depth + 1, error))
+          if (!check_value (ctx, child, depth + 1, error))
             return FALSE;
           cp_json_ctx_pop (ctx, mark);
         }
     }
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-           !isfinite (json_node_get_double (node)))
+  else if (JSON_NODE_HOLDS_VALUE (node) &&
+           (json_node_get_value_type (node) == G_TYPE_DOUBLE ||
+            json_node_get_value_type (node) == G_TYPE_INT64) &&
+           !number_node_is_valid (node))
     {
-      return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE, "not a finite number");
+      return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
+                               "not a number a packet can hold (finite, at most %g in "
+                               "magnitude, and not so small that it cannot be written)",
+                               CP_PACKET_MAX_NUMBER);
     }
 
   return TRUE;
+}
+
+gboolean
+cp_packet_value_is_valid (JsonNode *value)
+{
+  CpJsonCtx ctx;
+  gboolean ok;
+
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  cp_json_ctx_init (&ctx, NULL);
+  ok = check_value (&ctx, value, 1, NULL);
+  cp_json_ctx_clear (&ctx);
+  return ok;
 }
 
 static gboolean
@@ -459,7 +498,7 @@ read_sections (CpPacket    *self,
           if (!id_is_valid (field_id))
             return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                                      "“%s” is not a valid field id", field_id);
-          if (!check_value_depth (ctx, value, 1, error))
+          if (!check_value (ctx, value, 1, error))
             return FALSE;
           if (!JSON_NODE_HOLDS_NULL (value))
             json_object_set_member (copy, field_id, json_node_copy (value));
@@ -545,9 +584,10 @@ read_score (CpJsonCtx    *ctx,
         return FALSE;
       score->has_acceptance = TRUE;
     }
-  if ((score->has_self && !isfinite (score->self)) ||
-      (score->has_acceptance && !isfinite (score->acceptance)))
-    return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE, "not a finite number");
+  if ((score->has_self && !cp_packet_number_is_valid (score->self)) ||
+      (score->has_acceptance && !cp_packet_number_is_valid (score->acceptance)))
+    return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
+                             "not a number a packet can hold");
 
   if (!cp_json_get_string (ctx, object, "note", FALSE, &note, error) ||
       !cp_json_get_string (ctx, object, "evidence", FALSE, &evidence, error))
@@ -637,6 +677,25 @@ read_datetime (CpJsonCtx   *ctx,
     return TRUE;
 
   dt = g_date_time_new_from_iso8601 (text, NULL);
+  if (dt != NULL)
+    {
+      GDateTime *utc = g_date_time_to_utc (dt);
+      int year = utc != NULL ? g_date_time_get_year (utc) : 0;
+
+      g_date_time_unref (dt);
+      dt = utc;
+      if (dt != NULL && (year < CP_PACKET_MIN_TIME_YEAR || year > CP_PACKET_MAX_TIME_YEAR))
+        {
+          gsize mark = cp_json_ctx_push_member (ctx, member);
+
+          g_date_time_unref (dt);
+          cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
+                            "“%s” is not a time between the years %d and %d", text,
+                            CP_PACKET_MIN_TIME_YEAR, CP_PACKET_MAX_TIME_YEAR);
+          cp_json_ctx_pop (ctx, mark);
+          return FALSE;
+        }
+    }
   if (dt == NULL)
     {
       gsize mark = cp_json_ctx_push_member (ctx, member);
@@ -648,8 +707,7 @@ read_datetime (CpJsonCtx   *ctx,
       return FALSE;
     }
 
-  *out = g_date_time_to_utc (dt);
-  g_date_time_unref (dt);
+  *out = dt;
   return TRUE;
 }
 
@@ -719,7 +777,7 @@ read_packet (CpPacket    *self,
     return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE, __VA_ARGS__); \
   } G_STMT_END
 
-  if (!uuid_is_valid (uuid))
+  if (!cp_uuid_is_valid (uuid))
     FAIL_AT ("uuid", "“%s” is not a lowercase UUID such as "
              "0f8fad5b-d9cb-469f-a165-70867728950e", uuid);
   if (!id_is_valid (kind))
@@ -1090,6 +1148,42 @@ cp_packet_to_data (CpPacket *self,
   return json_generator_to_data (generator, length);
 }
 
+char *
+cp_packet_to_verified_data (CpPacket  *self,
+                            gsize     *length,
+                            GError   **error)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(CpPacket) copy = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize data_length = 0;
+  gsize again_length = 0;
+
+  g_return_val_if_fail (CP_IS_PACKET (self), NULL);
+
+  data = cp_packet_to_data (self, FALSE, &data_length);
+  copy = cp_packet_new_from_data (data, (gssize) data_length, "canonical form", &local_error);
+  if (copy == NULL)
+    {
+      g_set_error (error, CP_JSON_ERROR, CP_JSON_ERROR_INVALID_VALUE,
+                   _("The packet cannot be written in a form that reads back: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  again = cp_packet_to_data (copy, FALSE, &again_length);
+  if (again_length != data_length || memcmp (again, data, data_length) != 0)
+    {
+      g_set_error_literal (error, CP_JSON_ERROR, CP_JSON_ERROR_INVALID_VALUE,
+                           _("The packet does not read back as it was written: a value "
+                             "changes on the way."));
+      return NULL;
+    }
+  if (length != NULL)
+    *length = data_length;
+  return g_steal_pointer (&data);
+}
+
 CpPacket *
 cp_packet_copy (CpPacket *self)
 {
@@ -1276,6 +1370,7 @@ cp_packet_set_value (CpPacket   *self,
   g_return_if_fail (CP_IS_PACKET (self));
   g_return_if_fail (id_is_valid (section));
   g_return_if_fail (id_is_valid (field));
+  g_return_if_fail (value == NULL || cp_packet_value_is_valid (value));
 
   if (value != NULL && JSON_NODE_HOLDS_NULL (value))
     g_clear_pointer (&value, json_node_unref);
@@ -1327,10 +1422,11 @@ cp_packet_set_number (CpPacket   *self,
                       const char *field,
                       double      value)
 {
-  JsonNode *node = json_node_alloc ();
+  JsonNode *node;
 
-  g_return_if_fail (isfinite (value));
+  g_return_if_fail (cp_packet_number_is_valid (value));
 
+  node = json_node_alloc ();
   if (value == (double) (gint64) value && fabs (value) < 1e15)
     json_node_init_int (node, (gint64) value);
   else
@@ -1527,7 +1623,7 @@ cp_packet_set_score (CpPacket      *self,
 
   g_return_if_fail (CP_IS_PACKET (self));
   g_return_if_fail (id_is_valid (item_id));
-  g_return_if_fail (isfinite (value));
+  g_return_if_fail (cp_packet_number_is_valid (value));
 
   score = ensure_score (self, item_id);
   if (column == CP_SCORE_SELF)

@@ -46,7 +46,25 @@ typedef struct
   char    *mime;
 } CpAttachment;
 
+/* Names that come from outside (the network, a file) before they name a file or a row: a SHA-256
+ * in 64 lowercase hexadecimal digits; a UUID in lowercase 8-4-4-4-12 hexadecimal digits. */
 gboolean    cp_sha256_is_valid           (const char    *text);
+gboolean    cp_uuid_is_valid             (const char    *text);
+
+/* The largest magnitude a number in a packet may have (values and scores): a trillion yuan
+ * and then some. */
+#define CP_PACKET_MAX_NUMBER 1e15
+/* Creation, modification and review times must fall in these years (written with four
+ * digits; year 26 would be written "26-…" and not read back). */
+#define CP_PACKET_MIN_TIME_YEAR 1900
+#define CP_PACKET_MAX_TIME_YEAR 2999
+
+/* Whether @value may be a number in a packet: finite, at most CP_PACKET_MAX_NUMBER in
+ * magnitude, and written by the canonical writer so that it reads back as itself. */
+gboolean    cp_packet_number_is_valid    (double         value);
+/* The same for a whole JSON value (a field's value, nested groups and signatures included):
+ * numbers as above, nesting within the packet's limit. */
+gboolean    cp_packet_value_is_valid     (JsonNode      *value);
 
 /* The score of one scoring-sheet item: the enterprise's self-assessment and the agency's
  * acceptance score side by side, a note and an evidence attachment. */
@@ -88,6 +106,12 @@ JsonNode          *cp_packet_to_json              (CpPacket       *self);
 char              *cp_packet_to_data              (CpPacket       *self,
                                                    gboolean        pretty,
                                                    gsize          *length);
+/* The canonical text, checked to read back into a packet whose canonical text is the same: what
+ * is stored or sent can always be read again. NULL and a CP_JSON_ERROR_INVALID_VALUE error when
+ * it does not. */
+char              *cp_packet_to_verified_data     (CpPacket       *self,
+                                                   gsize          *length,
+                                                   GError        **error);
 CpPacket          *cp_packet_copy                 (CpPacket       *self);
 
 const char        *cp_packet_get_uuid             (CpPacket       *self);
@@ -122,7 +146,8 @@ JsonNode          *cp_packet_get_value            (CpPacket       *self,
 const char        *cp_packet_get_string           (CpPacket       *self,
                                                    const char     *section,
                                                    const char     *field);
-/* Takes ownership of @value; NULL unsets the field. Emits ::changed and bumps modified. */
+/* Takes ownership of @value, which must pass cp_packet_value_is_valid(); NULL unsets the field.
+ * Emits ::changed and bumps modified. */
 void               cp_packet_set_value            (CpPacket       *self,
                                                    const char     *section,
                                                    const char     *field,
@@ -131,6 +156,7 @@ void               cp_packet_set_string           (CpPacket       *self,
                                                    const char     *section,
                                                    const char     *field,
                                                    const char     *value);
+/* @value must pass cp_packet_number_is_valid(). */
 void               cp_packet_set_number           (CpPacket       *self,
                                                    const char     *section,
                                                    const char     *field,

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -431,52 +432,12 @@ id_is_valid (const char *text)
   return length <= 64;
 }
 
-/* Values nest at most 6 levels (the packet reader's limit) and numbers are finite. */
+/* What the packet model takes: values nest at most 6 levels and numbers are ones a packet can
+ * hold and write (cp_packet_value_is_valid()). */
 static gboolean
-value_is_storable (JsonNode *node,
-                   guint     depth)
+value_is_storable (JsonNode *node)
 {
-  if (depth > 6)
-    return FALSE;
-
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (!value_is_storable (json_array_get_element (array, i), depth + 1))
-              return FALSE;
-          }
-        return TRUE;
-      }
-
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *child;
-
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &child))
-          {
-            if (!value_is_storable (child, depth + 1))
-              return FALSE;
-          }
-        return TRUE;
-      }
-
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-        return isfinite (json_node_get_double (node));
-      return TRUE;
-
-    case JSON_NODE_NULL:
-    default:
-      return TRUE;
-    }
+  return JSON_NODE_HOLDS_NULL (node) || cp_packet_value_is_valid (node);
 }
 
 static gboolean
@@ -877,6 +838,25 @@ cp_store_open (CpStore  *self,
       return FALSE;
     }
 
+  /* Only the user may read the packets: the database is made 0600 before SQLite opens it (the
+   * -wal and -shm files take its mode), and an older store's files are corrected. */
+  {
+    int fd = g_open (self->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+      {
+        fchmod (fd, 0600);
+        close (fd);
+      }
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autofree char *side = g_strconcat (self->db_path, i == 0 ? "-wal" : "-shm", NULL);
+
+        if (g_file_test (side, G_FILE_TEST_EXISTS))
+          g_chmod (side, 0600);
+      }
+  }
+
   rc = sqlite3_open_v2 (self->db_path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL);
@@ -1207,6 +1187,9 @@ apply_edit (CpPacket    *packet,
 
   if (!id_is_valid (edit->field) ||
       (g_strcmp0 (edit->op, "value") == 0 && !id_is_valid (edit->section)))
+    goto invalid;
+
+  if (value != NULL && !value_is_storable (value))
     goto invalid;
 
   if (g_strcmp0 (edit->op, "value") == 0)
@@ -2012,11 +1995,11 @@ cp_store_set_value (CpStore     *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (value != NULL && !value_is_storable (value, 1))
+  if (value != NULL && !value_is_storable (value))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("The value of field “%s” cannot be stored: it nests deeper than "
-                     "6 levels or holds a number that is not finite."),
+                     "6 levels or holds a number a packet cannot hold."),
                    field ? field : "");
       return FALSE;
     }
@@ -2041,7 +2024,7 @@ cp_store_set_score (CpStore        *self,
   g_return_val_if_fail (CP_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!isfinite (value))
+  if (!cp_packet_number_is_valid (value))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("A score must be a finite number."));
@@ -2389,7 +2372,7 @@ blob_writer_open (CpStore     *self,
                   GError     **error)
 {
   writer->path = g_build_filename (self->blob_dir, ".tmp-XXXXXX", NULL);
-  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0644);
+  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0600);
   writer->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   writer->size = 0;
 

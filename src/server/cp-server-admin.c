@@ -194,6 +194,10 @@ cp_server_admin_run (CpServerStorage       *storage,
     {
       if (n < 5)
         return usage (error, "district add CODE NAME DIVISION_PREFIX...");
+      /* The code names the district in URLs (GET /api/v1/reports/NAME?district=CODE). */
+      if (*args[2] == '\0' || strlen (args[2]) > 64 ||
+          strspn (args[2], "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen (args[2]))
+        return usage (error, "district codes are lower-case letters, digits, “-” and “_”.");
       for (guint i = 4; i < n; i++)
         {
           gsize len = strlen (args[i]);

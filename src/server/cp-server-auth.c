@@ -100,6 +100,7 @@ struct _CpRateLimiter
   guint       max_failures;
   gint64      window_usec;
   GHashTable *failures;  /* key → GArray of gint64 times */
+  GHashTable *pending;   /* key → attempts whose outcome is not known yet (GUINT_TO_POINTER) */
 };
 
 CpRateLimiter *
@@ -112,6 +113,7 @@ cp_rate_limiter_new (guint  max_failures,
   self->window_usec = window_usec;
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -121,6 +123,7 @@ cp_rate_limiter_free (CpRateLimiter *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->failures);
+  g_hash_table_unref (self->pending);
   g_free (self);
 }
 
@@ -153,10 +156,15 @@ cp_rate_limiter_check (CpRateLimiter *self,
                        gint64         now_usec)
 {
   GArray *times = prune (self, key, now_usec);
+  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, key));
+  guint failures = times != NULL ? times->len : 0;
   gint64 wait;
 
-  if (times == NULL || times->len < self->max_failures)
+  if (failures + pending < self->max_failures)
     return 0;
+  /* The attempts in flight may all fail: wait for them before more are let through. */
+  if (failures < self->max_failures)
+    return 1;
   /* The oldest failure that keeps the count at the limit must leave the window. */
   wait = g_array_index (times, gint64, times->len - self->max_failures) + self->window_usec -
          now_usec;
@@ -198,4 +206,26 @@ cp_rate_limiter_reset (CpRateLimiter *self,
                        const char    *key)
 {
   g_hash_table_remove (self->failures, key);
+}
+
+void
+cp_rate_limiter_begin (CpRateLimiter *self,
+                       const char    *key)
+{
+  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, key));
+
+  g_hash_table_replace (self->pending, g_strdup (key), GUINT_TO_POINTER (pending + 1));
+}
+
+void
+cp_rate_limiter_end (CpRateLimiter *self,
+                     const char    *key)
+{
+  guint pending = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending, key));
+
+  g_return_if_fail (pending > 0);
+  if (pending == 1)
+    g_hash_table_remove (self->pending, key);
+  else
+    g_hash_table_replace (self->pending, g_strdup (key), GUINT_TO_POINTER (pending - 1));
 }

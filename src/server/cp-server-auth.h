@@ -33,13 +33,16 @@ char     *cp_token_new                  (void);
 /* The lowercase hex SHA-256 of @token: what the database keeps. */
 char     *cp_token_hash                 (const char           *token);
 
-/* Counts failures per key within a sliding window. */
+/* Counts failures per key within a sliding window, and the attempts still being checked: an
+ * attempt in flight counts as a failure until its outcome is known, so that concurrent attempts
+ * cannot all pass the check before the first of them fails. */
 typedef struct _CpRateLimiter CpRateLimiter;
 
 CpRateLimiter *cp_rate_limiter_new      (guint           max_failures,
                                          gint64          window_usec);
 void           cp_rate_limiter_free     (CpRateLimiter  *self);
-/* 0 when @key may try now; otherwise the number of seconds until it may. */
+/* 0 when @key may try now; otherwise the number of seconds until it may (1 when only attempts in
+ * flight hold it back). */
 guint          cp_rate_limiter_check    (CpRateLimiter  *self,
                                          const char     *key,
                                          gint64          now_usec);
@@ -47,6 +50,11 @@ void           cp_rate_limiter_fail     (CpRateLimiter  *self,
                                          const char     *key,
                                          gint64          now_usec);
 void           cp_rate_limiter_reset    (CpRateLimiter  *self,
+                                         const char     *key);
+/* An attempt of @key starts (after check() let it through) and ends (before fail() or reset()). */
+void           cp_rate_limiter_begin    (CpRateLimiter  *self,
+                                         const char     *key);
+void           cp_rate_limiter_end      (CpRateLimiter  *self,
                                          const char     *key);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpRateLimiter, cp_rate_limiter_free)
 

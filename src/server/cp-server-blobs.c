@@ -6,12 +6,18 @@
  * Blobs live in DATA_DIR/blobs/ab/abcdef… (named by their SHA-256). An upload streams into
  * DATA_DIR/blobs/partial/<sha256>.u<user id> as the chunks arrive (libsoup's accumulation is off),
  * so a broken connection leaves what arrived on disk and the client resumes from there
- * (Content-Range: bytes START-END/TOTAL, START = the bytes already stored). When the last byte is
- * in, the file is synced, hashed, and renamed into place only if the hash matches its name.
+ * (Content-Range: bytes START-END/TOTAL, START = the bytes already stored). One request at a time
+ * writes a partial file (an exclusive flock, across server processes too: a second one gets 409
+ * upload-in-progress). When the last byte is in, the file is synced and then hashed as it is on
+ * disk; a file whose hash is its name is linked into place unless the blob exists already (a
+ * stored blob is never replaced). A user keeps at most max-partials unfinished uploads (the oldest
+ * go first) for partial-ttl at most; cp_server_collect_garbage() also removes blobs no revision
+ * lists once they are older than blob-grace.
  *
- * A blob counts as present for a user only if that user uploaded it or can see a packet that
- * lists it: otherwise "missing" says it is missing and the user uploads it, so nobody can learn
- * whether someone else holds a given file.
+ * A blob counts as present for a user only if that user uploaded it or can see a packet where
+ * someone who uploaded it listed it: otherwise "missing" says it is missing and the user uploads
+ * it, so nobody can learn whether someone else holds a given file, nor read it by listing its
+ * hash.
  */
 #define _GNU_SOURCE  /* sync_file_range */
 #include "config.h"
@@ -24,6 +30,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,7 +109,7 @@ cp_sha256_free (CpSha256 *self)
 struct _CpBlobUpload
 {
   char     *path;
-  int       fd;
+  int       fd;          /* holds an exclusive flock while the request lasts */
   guint64   start;
   guint64   length;      /* bytes this request may carry */
   guint64   total;       /* the blob's size, or 0 when the body is the whole blob */
@@ -110,7 +117,6 @@ struct _CpBlobUpload
   guint64   written;
   gboolean  overflow;
   int       write_errno;
-  CpSha256 *checksum;    /* over the whole blob, when this request starts at byte 0 */
   guint64   flushed;     /* bytes of this request handed to writeback already */
 };
 
@@ -125,7 +131,6 @@ cp_server_blob_upload_free (CpBlobUpload *upload)
     return;
   if (upload->fd >= 0)
     close (upload->fd);
-  g_clear_pointer (&upload->checksum, cp_sha256_free);
   g_free (upload->path);
   g_free (upload);
 }
@@ -160,6 +165,93 @@ partial_path (CpServer   *self,
   return g_build_filename (self->partial_dir, name, NULL);
 }
 
+/* A partial file that no request is writing: NOT locked by anyone. Used before removing one. */
+static gboolean
+partial_is_idle (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gboolean idle;
+
+  if (fd < 0)
+    return FALSE;
+  idle = flock (fd, LOCK_EX | LOCK_NB) == 0;
+  close (fd);
+  return idle;
+}
+
+typedef struct
+{
+  char   *path;
+  gint64  mtime;
+} Partial;
+
+static void
+partial_free (Partial *partial)
+{
+  g_free (partial->path);
+  g_free (partial);
+}
+
+static int
+compare_partials (gconstpointer a,
+                  gconstpointer b)
+{
+  const Partial *pa = *(const Partial * const *) a;
+  const Partial *pb = *(const Partial * const *) b;
+
+  return pa->mtime < pb->mtime ? -1 : pa->mtime > pb->mtime;
+}
+
+/* The unfinished uploads of @user_id (every user's when < 0), oldest first. */
+static GPtrArray *
+list_partials (CpServer *self,
+               gint64    user_id)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->partial_dir, 0, NULL);
+  g_autofree char *suffix = user_id >= 0 ? g_strdup_printf (".u%" G_GINT64_FORMAT, user_id)
+                                         : NULL;
+  GPtrArray *partials = g_ptr_array_new_with_free_func ((GDestroyNotify) partial_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+      Partial *partial;
+
+      if (suffix != NULL && !g_str_has_suffix (name, suffix))
+        continue;
+      path = g_build_filename (self->partial_dir, name, NULL);
+      if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      partial = g_new0 (Partial, 1);
+      partial->path = g_steal_pointer (&path);
+      partial->mtime = (gint64) st.st_mtime;
+      g_ptr_array_add (partials, partial);
+    }
+  g_ptr_array_sort (partials, compare_partials);
+  return partials;
+}
+
+/* Before a user starts a new upload: keep at most max_partials - 1 of their unfinished ones, so
+ * that abandoned uploads cannot fill the disk. The oldest go first; one being written stays. */
+static void
+trim_partials (CpServer *self,
+               gint64    user_id)
+{
+  g_autoptr(GPtrArray) partials = list_partials (self, user_id);
+  guint keep = MAX (self->config.max_partials, 1) - 1;
+  guint left = partials->len;
+
+  for (guint i = 0; i < partials->len && left > keep; i++)
+    {
+      Partial *partial = g_ptr_array_index (partials, i);
+
+      if (partial_is_idle (partial->path) && g_unlink (partial->path) == 0)
+        left--;
+    }
+}
+
 static guint64
 file_size (const char *path)
 {
@@ -177,32 +269,6 @@ visible (CpServer     *self,
 {
   return cp_server_blob_exists (self, sha256) &&
          self->storage->vtable->can_see_blob (self->storage, request->user, sha256, NULL);
-}
-
-/* "bytes START-END/TOTAL" */
-static gboolean
-parse_content_range (const char *value,
-                     guint64    *start,
-                     guint64    *end,
-                     guint64    *total)
-{
-  g_autofree char *text = g_strstrip (g_strdup (value));
-  g_auto(GStrv) parts = NULL;
-  g_auto(GStrv) range = NULL;
-
-  if (!g_str_has_prefix (text, "bytes "))
-    return FALSE;
-  parts = g_strsplit (text + 6, "/", 2);
-  if (g_strv_length (parts) != 2)
-    return FALSE;
-  range = g_strsplit (parts[0], "-", 2);
-  if (g_strv_length (range) != 2)
-    return FALSE;
-  if (!g_ascii_string_to_unsigned (range[0], 10, 0, G_MAXINT64, start, NULL) ||
-      !g_ascii_string_to_unsigned (range[1], 10, 0, G_MAXINT64, end, NULL) ||
-      !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT64, total, NULL))
-    return FALSE;
-  return *start <= *end && *end < *total;
 }
 
 static void
@@ -242,7 +308,7 @@ cp_server_blob_upload_begin (CpServer          *self,
     {
       guint64 end;
 
-      if (!parse_content_range (content_range, &upload->start, &end, &upload->total))
+      if (!cp_server_parse_content_range (content_range, &upload->start, &end, &upload->total))
         {
           cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-range",
                                    "Content-Range must read “bytes START-END/TOTAL” with "
@@ -275,6 +341,27 @@ cp_server_blob_upload_begin (CpServer          *self,
     }
 
   upload->path = partial_path (self, request->sha256, request->user->id);
+  if (!g_file_test (upload->path, G_FILE_TEST_EXISTS))
+    trim_partials (self, request->user->id);
+  upload->fd = g_open (upload->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (upload->fd < 0)
+    {
+      g_warning ("Could not open %s for an upload: %s", upload->path, g_strerror (errno));
+      cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                               "The server could not store the upload.", NULL);
+      return;
+    }
+  /* One request at a time per user and blob: a second one writing the same partial file would
+   * change bytes under the first one's feet. */
+  if (flock (upload->fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "5");
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "upload-in-progress",
+                               "Another request is uploading this attachment for this user. "
+                               "Wait for it to end, then ask the upload status.", NULL);
+      return;
+    }
   stored = file_size (upload->path);
   if (upload->start > stored)
     {
@@ -287,19 +374,14 @@ cp_server_blob_upload_begin (CpServer          *self,
       return;
     }
 
-  upload->fd = g_open (upload->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (upload->fd < 0 ||
-      ftruncate (upload->fd, (off_t) upload->start) != 0 ||
+  if (ftruncate (upload->fd, (off_t) upload->start) != 0 ||
       lseek (upload->fd, (off_t) upload->start, SEEK_SET) < 0)
     {
-      g_warning ("Could not open %s for an upload: %s", upload->path, g_strerror (errno));
+      g_warning ("Could not prepare %s for an upload: %s", upload->path, g_strerror (errno));
       cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                                "The server could not store the upload.", NULL);
       return;
     }
-  /* Hash as the bytes arrive; a resumed upload hashes the stored part at the end instead. */
-  if (upload->start == 0)
-    upload->checksum = cp_sha256_new ();
   request->upload = g_steal_pointer (&upload);
 }
 
@@ -318,8 +400,6 @@ cp_server_blob_upload_chunk (CpRequest *request,
       upload->overflow = TRUE;
       return;
     }
-  if (upload->checksum != NULL)
-    cp_sha256_update (upload->checksum, data, size);
   while (size > 0)
     {
       gssize n = write (upload->fd, data, size);
@@ -455,10 +535,8 @@ finish_upload (CpServer          *self,
                                "The server could not store the upload.", NULL);
       return;
     }
-  if (upload->checksum != NULL)
-    actual = cp_sha256_finish (g_steal_pointer (&upload->checksum));
-  else
-    actual = hash_file (upload->fd, &error);
+  /* The file as it is on disk, not the bytes as they streamed past: only they are stored. */
+  actual = hash_file (upload->fd, &error);
   if (actual == NULL)
     {
       g_warning ("Could not hash %s: %s", upload->path, error->message);
@@ -481,14 +559,18 @@ finish_upload (CpServer          *self,
 
   final_path = cp_server_blob_path (self, request->sha256);
   final_dir = g_path_get_dirname (final_path);
-  if (g_mkdir_with_parents (final_dir, 0700) != 0 || g_rename (upload->path, final_path) != 0)
+  /* A new name for the file, never a replacement: link() fails when the blob exists (stored by
+   * someone else meanwhile, with the same bytes since the name is their hash). */
+  if (g_mkdir_with_parents (final_dir, 0700) != 0 ||
+      (link (upload->path, final_path) != 0 && errno != EEXIST))
     {
       g_warning ("Could not move the blob into %s: %s", final_path, g_strerror (errno));
       cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                                "The server could not store the upload.", NULL);
       return;
     }
-  /* Make the rename durable before saying so. */
+  g_unlink (upload->path);
+  /* Make the new name durable before saying so. */
   dir_fd = g_open (final_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (dir_fd >= 0)
     {
@@ -509,58 +591,43 @@ handle_missing (CpServer          *self,
                 SoupServerMessage *msg,
                 CpRequest         *request)
 {
-  static const char * const known[] = { "sha256", NULL };
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) hashes = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonNode) node = NULL;
-  JsonArray *hashes = NULL;
   JsonArray *missing;
-  CpJsonCtx ctx;
+  guint bad_index = G_MAXUINT;
 
   object = cp_server_parse_body_object (msg, request);
   if (object == NULL)
     return;
-  cp_json_ctx_init (&ctx, "request");
-  if (!cp_json_check_members (&ctx, object, known, &error) ||
-      !cp_json_get_array (&ctx, object, "sha256", TRUE, &hashes, &error))
+  hashes = cp_server_parse_hash_list (object, MAX_MISSING_QUERY, &bad_index, &error);
+  if (hashes == NULL)
     {
-      cp_json_ctx_clear (&ctx);
-      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
-                               error->message, NULL);
-      return;
-    }
-  cp_json_ctx_clear (&ctx);
-  if (json_array_get_length (hashes) > MAX_MISSING_QUERY)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-                               "Ask about at most 10000 hashes at a time.", NULL);
+      if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE))
+        cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                                 error->message, NULL);
+      else if (bad_index != G_MAXUINT)
+        {
+          JsonObject *extra = json_object_new ();
+          g_autofree char *pointer = g_strdup_printf ("/sha256/%u", bad_index);
+
+          json_object_set_string_member (extra, "pointer", pointer);
+          cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-hash", error->message,
+                                   extra);
+        }
+      else
+        cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                                 error->message, NULL);
       return;
     }
 
   missing = json_array_new ();
-  for (guint i = 0; i < json_array_get_length (hashes); i++)
+  for (guint i = 0; i < hashes->len; i++)
     {
-      JsonNode *element = json_array_get_element (hashes, i);
-      const char *sha256;
+      const char *sha256 = g_ptr_array_index (hashes, i);
 
-      if (json_node_get_value_type (element) != G_TYPE_STRING ||
-          !cp_sha256_text_is_valid (json_node_get_string (element)))
-        {
-          JsonObject *extra = json_object_new ();
-          g_autofree char *pointer = g_strdup_printf ("/sha256/%u", i);
-
-          json_object_set_string_member (extra, "pointer", pointer);
-          json_array_unref (missing);
-          cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-hash",
-                                   "Every entry must be a SHA-256 in 64 lowercase hexadecimal "
-                                   "digits.", extra);
-          return;
-        }
-      sha256 = json_node_get_string (element);
-      if (!g_hash_table_add (seen, (gpointer) sha256))
-        continue;
       if (!visible (self, request, sha256))
         json_array_add_string_element (missing, sha256);
     }
@@ -622,6 +689,75 @@ handle_status (CpServer          *self,
     }
   path = partial_path (self, request->sha256, request->user->id);
   reply_upload_state (msg, SOUP_STATUS_OK, request->sha256, file_size (path), FALSE);
+}
+
+guint
+cp_server_collect_garbage (CpServer *self)
+{
+  g_autoptr(GPtrArray) partials = NULL;
+  g_autoptr(GDir) dir = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *prefix;
+  guint removed = 0;
+
+  g_return_val_if_fail (CP_IS_SERVER (self), 0);
+
+  /* Unfinished uploads that rested too long are not coming back. */
+  partials = list_partials (self, -1);
+  for (guint i = 0; i < partials->len; i++)
+    {
+      Partial *partial = g_ptr_array_index (partials, i);
+
+      if (partial->mtime + (gint64) self->config.partial_ttl < now &&
+          partial_is_idle (partial->path) && g_unlink (partial->path) == 0)
+        removed++;
+    }
+
+  /* Blobs no revision ever listed, once they are old enough that no push is on its way with
+   * them. */
+  if (self->storage == NULL)
+    return removed;
+  dir = g_dir_open (self->blob_dir, 0, NULL);
+  while (dir != NULL && (prefix = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *sub_path = NULL;
+      g_autoptr(GDir) sub = NULL;
+      const char *name;
+
+      if (strlen (prefix) != 2 || !g_ascii_isxdigit (prefix[0]) || !g_ascii_isxdigit (prefix[1]))
+        continue;
+      sub_path = g_build_filename (self->blob_dir, prefix, NULL);
+      sub = g_dir_open (sub_path, 0, NULL);
+      while (sub != NULL && (name = g_dir_read_name (sub)) != NULL)
+        {
+          g_autofree char *path = NULL;
+          g_autoptr(GError) error = NULL;
+          gboolean referenced = TRUE;
+          GStatBuf st;
+
+          if (!cp_sha256_is_valid (name) || strncmp (name, prefix, 2) != 0)
+            continue;
+          path = g_build_filename (sub_path, name, NULL);
+          if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) ||
+              (gint64) st.st_mtime + (gint64) self->config.blob_grace >= now)
+            continue;
+          if (!self->storage->vtable->blob_is_referenced (self->storage, name, &referenced,
+                                                          &error))
+            {
+              g_message ("Garbage collection stopped: %s", error->message);
+              return removed;
+            }
+          if (referenced)
+            continue;
+          if (g_unlink (path) == 0)
+            {
+              removed++;
+              if (!self->storage->vtable->forget_blob (self->storage, name, &error))
+                g_message ("Could not forget the uploaders of %s: %s", name, error->message);
+            }
+        }
+    }
+  return removed;
 }
 
 void

@@ -241,26 +241,12 @@ parse_if_match (SoupServerMessage *msg)
 {
   const char *value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                     "If-Match");
-  g_autofree char *text = NULL;
-  guint64 number;
-  gsize len;
+  gint64 number = cp_server_parse_revision_tag (value);
 
-  if (value == NULL)
-    return 0;
-  text = g_strstrip (g_strdup (value));
-  len = strlen (text);
-  if (len >= 2 && text[0] == '"' && text[len - 1] == '"')
-    {
-      text[len - 1] = '\0';
-      memmove (text, text + 1, len - 1);
-    }
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &number, NULL))
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
-                               "If-Match must name one revision, such as \"3\".", NULL);
-      return -1;
-    }
-  return (gint64) number;
+  if (number < 0)
+    cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                             "If-Match must name one revision, such as \"3\".", NULL);
+  return number;
 }
 
 /* Loads the current revision of the packet in the path, if the caller may see it. Replies
@@ -294,6 +280,8 @@ reply_json_error (SoupServerMessage *msg,
 {
   if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_SYNTAX))
     cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json", error->message, NULL);
+  else if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_DEEP))
+    cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "too-deep", error->message, NULL);
   else if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE))
     cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
                              error->message, NULL);
@@ -317,15 +305,27 @@ attachment_hashes (CpPacket *packet)
   return g_strv_builder_end (builder);
 }
 
-/* Builds a revision record from a packet, with its canonical body. */
+/* Builds a revision record from a packet, with its canonical body, which is read back first:
+ * what is stored can always be read again, by every user who sees it. NULL (after replying 422)
+ * when it does not round-trip. */
 static CpServerRevision *
-revision_from_packet (CpPacket     *packet,
-                      const char   *action,
-                      CpRequest    *request)
+revision_from_packet (SoupServerMessage *msg,
+                      CpPacket          *packet,
+                      const char        *action,
+                      CpRequest         *request)
 {
-  CpServerRevision *revision = g_new0 (CpServerRevision, 1);
+  CpServerRevision *revision;
+  g_autoptr(GError) error = NULL;
   gsize length = 0;
-  char *data = cp_packet_to_data (packet, FALSE, &length);
+  char *data = cp_packet_to_verified_data (packet, &length, &error);
+
+  if (data == NULL)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-packet",
+                               error->message, NULL);
+      return NULL;
+    }
+  revision = g_new0 (CpServerRevision, 1);
 
   revision->uuid = g_strdup (cp_packet_get_uuid (packet));
   revision->action = g_strdup (action);
@@ -576,7 +576,9 @@ handle_put (CpServer          *self,
       return;
     }
 
-  revision = revision_from_packet (packet, "put", request);
+  revision = revision_from_packet (msg, packet, "put", request);
+  if (revision == NULL)
+    return;
 
   /* An identical replay of the write that made the current revision gets its receipt. */
   if (current != NULL && g_str_equal (current->sha256, revision->sha256) &&
@@ -630,6 +632,28 @@ handle_put (CpServer          *self,
 
 /* --- history ----------------------------------------------------------------------------- */
 
+/* A packet can move to another enterprise (an agency of both, or the admin, changes its credit
+ * code): the revisions written while it belonged to an enterprise the user cannot see stay
+ * hidden from them. @cache maps credit codes to GINT_TO_POINTER (1 visible, 2 not). */
+static gboolean
+revision_is_visible (CpServer           *self,
+                     CpRequest          *request,
+                     GHashTable         *cache,
+                     CpServerRevision   *revision)
+{
+  gpointer known = g_hash_table_lookup (cache, revision->uscc);
+
+  if (known == NULL)
+    {
+      gboolean visible = self->storage->vtable->can_see_uscc (self->storage, request->user,
+                                                              revision->uscc, NULL);
+
+      known = GINT_TO_POINTER (visible ? 1 : 2);
+      g_hash_table_insert (cache, revision->uscc, known);
+    }
+  return GPOINTER_TO_INT (known) == 1;
+}
+
 static void
 handle_revisions (CpServer          *self,
                   SoupServerMessage *msg,
@@ -651,9 +675,17 @@ handle_revisions (CpServer          *self,
       return;
     }
   array = json_array_sized_new (revisions->len);
-  for (guint i = 0; i < revisions->len; i++)
-    json_array_add_object_element (array,
-                                   revision_to_json_object (g_ptr_array_index (revisions, i)));
+  {
+    g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < revisions->len; i++)
+      {
+        CpServerRevision *revision = g_ptr_array_index (revisions, i);
+
+        if (revision_is_visible (self, request, cache, revision))
+          json_array_add_object_element (array, revision_to_json_object (revision));
+      }
+  }
   object = json_object_new ();
   json_object_set_string_member (object, "uuid", request->uuid);
   json_object_set_int_member (object, "current", current->revision);
@@ -681,6 +713,16 @@ handle_revision (CpServer          *self,
       cp_server_reply_storage_error (msg, error);
       return;
     }
+  {
+    g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
+
+    if (!revision_is_visible (self, request, cache, revision))
+      {
+        cp_server_reply_problem (msg, SOUP_STATUS_NOT_FOUND, "not-found",
+                                 "The packet has no such revision for this user.", NULL);
+        return;
+      }
+  }
   etag = etag_for (revision->revision);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -734,6 +776,33 @@ handle_comments (CpServer          *self,
       cp_server_reply_storage_error (msg, error);
       return;
     }
+  /* Comments on revisions written for an enterprise the user cannot see stay hidden too. */
+  {
+    g_autoptr(GPtrArray) revisions = NULL;
+    g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) hidden = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+    revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+    if (revisions == NULL)
+      {
+        cp_server_reply_storage_error (msg, error);
+        return;
+      }
+    for (guint i = 0; i < revisions->len; i++)
+      {
+        CpServerRevision *revision = g_ptr_array_index (revisions, i);
+
+        if (!revision_is_visible (self, request, cache, revision))
+          g_hash_table_add (hidden, &revision->revision);
+      }
+    for (guint i = comments->len; i > 0; i--)
+      {
+        CpServerComment *comment = g_ptr_array_index (comments, i - 1);
+
+        if (g_hash_table_contains (hidden, &comment->revision))
+          g_ptr_array_remove_index (comments, i - 1);
+      }
+  }
   object = json_object_new ();
   json_object_set_string_member (object, "uuid", request->uuid);
   json_object_set_array_member (object, "comments", comments_to_json (comments));
@@ -748,65 +817,18 @@ static GPtrArray *
 parse_return_comments (SoupServerMessage *msg,
                        CpRequest         *request)
 {
-  static const char * const known_root[] = { "comments", NULL };
-  static const char * const known_comment[] = { "section", "field", "comment", NULL };
-  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_comment_free);
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *array = NULL;
-  CpJsonCtx ctx;
+  GPtrArray *comments;
 
   object = cp_server_parse_body_object (msg, request);
   if (object == NULL)
     return NULL;
-  cp_json_ctx_init (&ctx, "request");
-  if (!cp_json_check_members (&ctx, object, known_root, &error) ||
-      !cp_json_get_array (&ctx, object, "comments", TRUE, &array, &error))
-    goto fail;
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      gsize mark = cp_json_ctx_push_member (&ctx, "comments");
-      JsonObject *item = NULL;
-      const char *section = NULL;
-      const char *field = NULL;
-      const char *text = NULL;
-      CpServerComment *comment;
-
-      cp_json_ctx_push_index (&ctx, i);
-      if (!cp_json_require_object (&ctx, json_array_get_element (array, i), &item, &error) ||
-          !cp_json_check_members (&ctx, item, known_comment, &error) ||
-          !cp_json_get_string (&ctx, item, "section", FALSE, &section, &error) ||
-          !cp_json_get_string (&ctx, item, "field", FALSE, &field, &error) ||
-          !cp_json_get_string (&ctx, item, "comment", TRUE, &text, &error))
-        goto fail;
-      if (*text == '\0' || strlen (text) > 10000)
-        {
-          cp_json_ctx_fail (&ctx, &error, CP_JSON_ERROR_INVALID_VALUE,
-                            "a comment must say something (at most 10000 bytes)");
-          goto fail;
-        }
-      cp_json_ctx_pop (&ctx, mark);
-      comment = g_new0 (CpServerComment, 1);
-      comment->section = g_strdup (section);
-      comment->field = g_strdup (field);
-      comment->text = g_strdup (text);
-      g_ptr_array_add (comments, comment);
-    }
-  cp_json_ctx_clear (&ctx);
-  if (comments->len == 0)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
-                               "Say why the packet is returned: give at least one comment, "
-                               "attached to the field it concerns.", NULL);
-      return NULL;
-    }
-  return g_steal_pointer (&comments);
-
-fail:
-  cp_json_ctx_clear (&ctx);
-  cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
-                           error->message, NULL);
-  return NULL;
+  comments = cp_server_parse_comments (object, &error);
+  if (comments == NULL)
+    cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                             error->message, NULL);
+  return comments;
 }
 
 #ifdef CP_SERVER_HAVE_VALIDATOR
@@ -867,10 +889,11 @@ check_complete (CpServer          *self,
     {
       const CpAttachment *attachment = g_ptr_array_index (attachments, i);
 
-      /* Uploaded, by someone entitled to this packet (see can_see_blob). */
+      /* Uploaded, and listed in this packet by someone who uploaded it (see can_see_blob):
+       * a hash listed by someone who never held the bytes is not there. */
       if (!cp_server_blob_exists (self, attachment->sha256) ||
-          !self->storage->vtable->can_see_blob (self->storage, request->user, attachment->sha256,
-                                                NULL))
+          !self->storage->vtable->blob_is_attached (self->storage, cp_packet_get_uuid (packet),
+                                                    attachment->sha256, NULL))
         g_ptr_array_add (findings,
                          cp_finding_new (CP_SEVERITY_ERROR, NULL, attachment->sha256,
                                          "blob-missing",
@@ -1019,9 +1042,12 @@ handle_transition (CpServer          *self,
                                     g_bytes_get_size (current->body), "stored", &error);
   if (packet == NULL)
     {
-      g_warning ("Stored packet %s does not parse: %s", request->uuid, error->message);
-      cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
-                               "The stored packet could not be read.", NULL);
+      /* Stored by a server that did not check its canonical form (issue 13): saving the
+       * packet again with a readable version repairs it. */
+      g_message ("Stored packet %s does not parse: %s", request->uuid, error->message);
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-packet",
+                               "The stored version of this packet cannot be read. Save the "
+                               "packet again, then retry.", NULL);
       return;
     }
 
@@ -1036,7 +1062,9 @@ handle_transition (CpServer          *self,
     }
   cp_packet_set_state (packet, target);
 
-  revision = revision_from_packet (packet, action, request);
+  revision = revision_from_packet (msg, packet, action, request);
+  if (revision == NULL)
+    return;
   if (!self->storage->vtable->put_revision (self->storage, revision, current->revision,
                                             comments, &error))
     {
@@ -1155,7 +1183,15 @@ reply_changes_with_bodies (SoupServerMessage *msg,
         g_string_append_c (text, ',');
       g_string_append_len (text, receipt, (gssize) length - 1);
       g_string_append (text, ",\"packet\":");
-      if (revision->body != NULL && g_bytes_get_size (revision->body) > 0)
+      /* A body stored by a server that did not check its canonical form may not even be JSON
+       * (json-glib wrote 1e20 as "1e+20.0"): it goes out as null rather than spoil the whole
+       * page, and the client fetches that one packet (and sets it aside) on its own. The
+       * check is a byte scan, not a parse. */
+      if (revision->body != NULL && g_bytes_get_size (revision->body) > 0 &&
+          g_utf8_validate (g_bytes_get_data (revision->body, NULL),
+                           (gssize) g_bytes_get_size (revision->body), NULL) &&
+          cp_json_check_text (g_bytes_get_data (revision->body, NULL),
+                              g_bytes_get_size (revision->body), CP_JSON_MAX_DEPTH, NULL, NULL))
         g_string_append_len (text, g_bytes_get_data (revision->body, NULL),
                              (gssize) g_bytes_get_size (revision->body));
       else

@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "cp-packet.h"
 #include "cp-server.h"
 
 G_BEGIN_DECLS
@@ -66,6 +67,15 @@ struct _CpServer
   GTask           *shutdown_task;
   GSource         *shutdown_timeout;
   GSource         *shutdown_idle;
+  GSource         *gc_source;     /* cp_server_collect_garbage() every hour */
+
+  /* cp-server-connections.c */
+  GHashTable      *connections;   /* GSocket * → its state, every connection seen */
+  GSource         *sweep_source;
+  GSocket         *listen_socket;
+  guint64          accepted;      /* connections seen so far */
+  guint64          accepted_at_check;
+  gint64           listen_waiting_since;
 };
 
 /* Per-request state, attached to the SoupServerMessage. */
@@ -113,8 +123,43 @@ void       cp_server_reply_storage_error (SoupServerMessage *msg,
 JsonObject *cp_server_parse_body_object (SoupServerMessage *msg,
                                          CpRequest         *request);
 
+/* cp-server-parse.c: reading bodies and headers, without libsoup (tests/fuzz drives them). */
+/* The body as a JSON object, at most @limit bytes: CP_JSON_ERROR_SYNTAX (empty, not JSON),
+ * TOO_DEEP, TOO_LARGE, or WRONG_TYPE when it is not an object. */
+JsonObject *cp_server_parse_json_object (const char   *data,
+                                         gsize         length,
+                                         guint64       limit,
+                                         GError      **error);
+/* {"user", "password"}; the strings belong to @object. CP_JSON_ERROR on anything else. */
+gboolean   cp_server_parse_login    (JsonObject        *object,
+                                     const char       **user,
+                                     const char       **password,
+                                     GError           **error);
+/* {"comments": [{"section", "field", "comment"}, …]} of a return: CpServerComment *, at least
+ * one. */
+GPtrArray *cp_server_parse_comments (JsonObject        *object,
+                                     GError           **error);
+/* {"sha256": [...]} of blobs/missing: the distinct hashes (strings of @object), at most @max
+ * (else CP_JSON_ERROR_TOO_LARGE); *@bad_index is the entry that is not a SHA-256
+ * (CP_JSON_ERROR_INVALID_VALUE), G_MAXUINT otherwise. */
+GPtrArray *cp_server_parse_hash_list (JsonObject       *object,
+                                      guint             max,
+                                      guint            *bad_index,
+                                      GError          **error);
+/* "bytes START-END/TOTAL" with START ≤ END < TOTAL, decimal digits only. */
+gboolean   cp_server_parse_content_range (const char   *value,
+                                          guint64      *start,
+                                          guint64      *end,
+                                          guint64      *total);
+/* An If-Match value naming one revision ("3" or "\"3\""): the number, 0 when @value is NULL,
+ * -1 when it is not a revision. */
+gint64     cp_server_parse_revision_tag (const char    *value);
+/* @text with control characters, invalid UTF-8, spaces, quotes, backslashes and bidirectional
+ * controls escaped (\xNN, \uNNNN): safe for one field of a log line. */
+char      *cp_server_escape_for_log (const char        *text);
+
 char      *cp_server_format_time    (gint64             usec);
-gboolean   cp_uuid_is_valid         (const char        *text);
+/* cp_sha256_is_valid() and cp_uuid_is_valid() (cp-packet.h) check names from the network. */
 gboolean   cp_sha256_text_is_valid  (const char        *text);
 JsonNode  *cp_server_user_to_json   (const CpServerUser *user);
 
@@ -142,6 +187,34 @@ void       cp_server_handle_templates (CpServer          *self,
 void       cp_server_drop_writes    (CpServer          *self);
 /* Kunshan-style deduction for a completion rate in [0, ∞): -5, -3, -2, -1 or 0. */
 int        cp_server_deduction      (double             rate);
+
+/* cp-server.c: logs the request and detaches its state (once). */
+void       cp_server_request_done   (CpServer          *self,
+                                     SoupServerMessage *msg,
+                                     gboolean           aborted);
+
+/* cp-server-connections.c: every connection's course, its timeouts, and early answers. */
+void       cp_server_connections_init     (CpServer          *self);
+void       cp_server_connections_clear    (CpServer          *self);
+void       cp_server_connection_started   (CpServer          *self,
+                                           SoupServerMessage *msg);
+void       cp_server_connection_got_headers (CpServer        *self,
+                                             SoupServerMessage *msg,
+                                             gboolean         has_body);
+void       cp_server_connection_got_chunk (CpServer          *self,
+                                           SoupServerMessage *msg);
+void       cp_server_connection_got_body  (CpServer          *self,
+                                           SoupServerMessage *msg);
+void       cp_server_connection_finished  (CpServer          *self,
+                                           SoupServerMessage *msg);
+/* Sends the answer @msg has (status, headers, body) at once on its connection, taken from
+ * libsoup, and closes that connection: for an answer known before the body was read. */
+void       cp_server_reply_now            (CpServer          *self,
+                                           SoupServerMessage *msg);
+/* Listens on @address with a socket of our own (its backlog: config.listen_backlog). */
+gboolean   cp_server_listen_address       (CpServer          *self,
+                                           GSocketAddress    *address,
+                                           GError           **error);
 
 /* cp-server-reports.c */
 void       cp_server_handle_reports (CpServer          *self,

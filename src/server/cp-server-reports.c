@@ -434,6 +434,19 @@ cp_server_handle_reports (CpServer          *self,
   text = query != NULL ? g_hash_table_lookup (query, "district") : NULL;
   if (text != NULL)
     {
+      /* District codes are short words ("kunshan", "3205"); anything else is not looked up,
+       * nor echoed. */
+      gboolean valid = *text != '\0' && strlen (text) <= 64;
+
+      for (const char *p = text; valid && *p != '\0'; p++)
+        valid = g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-' || *p == '_';
+      if (!valid)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request",
+                                   "District codes are lower-case letters, digits, “-” and “_”.",
+                                   NULL);
+          return;
+        }
       district = find_district (districts, text);
       if (district == NULL)
         {
@@ -486,6 +499,15 @@ cp_server_handle_reports (CpServer          *self,
       return;
     }
   g_unlink (tmp_path);
+  if (length > CP_SERVER_MAX_REPORT)
+    {
+      g_free (g_steal_pointer (&data));
+      g_warning ("A report of %" G_GSIZE_FORMAT " bytes is larger than clients read", length);
+      cp_server_reply_problem (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "report-too-large",
+                               "The report is too large to send. Ask for one district at a "
+                               "time.", NULL);
+      return;
+    }
 
   headers = soup_server_message_get_response_headers (msg);
   disposition = g_strdup_printf ("attachment; filename=\"%s-%u.%s\"", cp_report_get_id (report),

@@ -11,6 +11,10 @@
 
 G_BEGIN_DECLS
 
+/* The largest report file GET /api/v1/reports/NAME sends (a table of a few thousand rows is a
+ * fraction of it); GET /limits counts it in max_reply. */
+#define CP_SERVER_MAX_REPORT (16 * 1024 * 1024)
+
 typedef struct
 {
   int         year;      /* 0: not given */

@@ -125,6 +125,20 @@ static const char * const migrations[] = {
   "  author text NOT NULL,"
   "  created_at bigint NOT NULL);"
   "CREATE INDEX comments_uuid ON comments (uuid);",
+  /* 2: who first listed each blob of a packet, and every blob any revision listed (see the
+   * SQLite backend's migration 2). */
+  "ALTER TABLE packet_blobs ADD COLUMN added_by text;"
+  "UPDATE packet_blobs SET added_by = ("
+  "  SELECT u.name FROM blob_owners o JOIN users u ON u.id = o.user_id"
+  "  WHERE o.sha256 = packet_blobs.sha256 AND EXISTS ("
+  "    SELECT 1 FROM revisions r WHERE r.uuid = packet_blobs.uuid AND r.user_name = u.name)"
+  "  ORDER BY u.id LIMIT 1);"
+  "CREATE TABLE blob_refs ("
+  "  sha256 text NOT NULL,"
+  "  uuid text NOT NULL,"
+  "  PRIMARY KEY (sha256, uuid));"
+  "INSERT INTO blob_refs (sha256, uuid) SELECT sha256, uuid FROM packet_blobs "
+  "  ON CONFLICT DO NOTHING;",
 };
 
 /* --- statements and parameters --------------------------------------------------------- */
@@ -1001,14 +1015,22 @@ put_revision_locked (CpServerStoragePg  *self,
     g_autofree char *blobs = text_array (revision->blobs != NULL
                                          ? (const char * const *) revision->blobs : none);
 
+    Params d = { 0 };
+
+    /* Those it keeps keep who first listed them. */
+    param_text (&d, revision->uuid);
+    param_text (&d, blobs);
+    if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
+                         "AND NOT (sha256 = ANY ($2::text[]))", &d, error))
+      return FALSE;
     param_text (&u, revision->uuid);
     param_text (&u, blobs);
-    if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
-                         "AND NOT (sha256 = ANY ($2::text[]))", &u, error))
-      return FALSE;
+    param_text (&u, revision->user_name);
     if (revision->blobs != NULL && revision->blobs[0] != NULL &&
-        !run_done (self, "INSERT INTO packet_blobs (uuid, sha256) "
-                         "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &u, error))
+        (!run_done (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) "
+                          "SELECT $1, unnest ($2::text[]), $3 ON CONFLICT DO NOTHING", &u, error) ||
+         !run_done (self, "INSERT INTO blob_refs (uuid, sha256) "
+                          "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &d, error)))
       return FALSE;
   }
 
@@ -1332,19 +1354,13 @@ add_blob_owner (CpServerStorage  *storage,
                          "ON CONFLICT DO NOTHING", &p, error);
 }
 
-/* The same tenancy as visibility_condition(), for a users row aliased "u" instead of a bound
- * tenant: may that user see the packets row "p"? */
-#define USER_SEES_PACKET \
-  "(u.role = 'admin' " \
-  " OR (u.role = 'enterprise' AND u.uscc = p.uscc) " \
-  " OR (u.role = 'agency' AND EXISTS (SELECT 1 FROM assignments a " \
-  "                                   WHERE a.agency_id = u.agency AND a.uscc = p.uscc)) " \
-  " OR (u.role = 'office' AND EXISTS (SELECT 1 FROM district_divisions d " \
-  "                                   WHERE d.district = u.district " \
-  "                                   AND substr (p.uscc, 3, length (d.prefix)) = d.prefix)))"
+/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
+#define LISTED_BY_UPLOADER \
+  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
+  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
 
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that
- * someone entitled to that packet uploaded (see the SQLite backend). */
+/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
+ * listed there by someone who uploaded it (see the SQLite backend). */
 static gboolean
 can_see_blob (CpServerStorage     *storage,
               const CpServerUser  *user,
@@ -1360,9 +1376,7 @@ can_see_blob (CpServerStorage     *storage,
   sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = $1 AND user_id = $2 "
                          "UNION ALL "
                          "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = $1 AND %s AND EXISTS ("
-                         "  SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id "
-                         "  WHERE o.sha256 = $1 AND " USER_SEES_PACKET ") "
+                         "WHERE b.sha256 = $1 AND %s AND " LISTED_BY_UPLOADER " "
                          "LIMIT 1", condition);
   param_text (&p, sha256);
   param_int (&p, user->id);
@@ -1378,6 +1392,66 @@ can_see_blob (CpServerStorage     *storage,
   g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
                "The blob is not visible to this user.");
   return FALSE;
+}
+
+static gboolean
+blob_is_attached (CpServerStorage  *storage,
+                  const char       *uuid,
+                  const char       *sha256,
+                  GError          **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  g_autoptr(CpPgResult) result = NULL;
+  Params p = { 0 };
+
+  param_text (&p, uuid);
+  param_text (&p, sha256);
+  result = run (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = $1 AND b.sha256 = $2 AND "
+                      LISTED_BY_UPLOADER, &p, error);
+  if (result == NULL)
+    {
+      g_prefix_error (error, "Could not check the packet's blob: ");
+      return FALSE;
+    }
+  if (PQntuples (result) > 0)
+    return TRUE;
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+               "The packet does not hold that blob.");
+  return FALSE;
+}
+
+static gboolean
+blob_is_referenced (CpServerStorage  *storage,
+                    const char       *sha256,
+                    gboolean         *referenced,
+                    GError          **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  g_autoptr(CpPgResult) result = NULL;
+  Params p = { 0 };
+
+  param_text (&p, sha256);
+  result = run (self, "SELECT 1 FROM blob_refs WHERE sha256 = $1 UNION ALL "
+                      "SELECT 1 FROM packet_blobs WHERE sha256 = $1 LIMIT 1", &p, error);
+  if (result == NULL)
+    {
+      g_prefix_error (error, "Could not check the blob's references: ");
+      return FALSE;
+    }
+  *referenced = PQntuples (result) > 0;
+  return TRUE;
+}
+
+static gboolean
+forget_blob (CpServerStorage  *storage,
+             const char       *sha256,
+             GError          **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  Params p = { 0 };
+
+  param_text (&p, sha256);
+  return run_done (self, "DELETE FROM blob_owners WHERE sha256 = $1", &p, error);
 }
 
 /* --- opening and migrations -------------------------------------------------------------- */
@@ -1407,6 +1481,9 @@ static const CpServerStorageVTable pg_vtable = {
   .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
+  .blob_is_attached = blob_is_attached,
+  .blob_is_referenced = blob_is_referenced,
+  .forget_blob = forget_blob,
 };
 
 /* The schema version lives in its own table, in the first schema of the search path (so a

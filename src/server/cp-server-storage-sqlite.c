@@ -11,7 +11,11 @@
 
 #include "cp-server-storage.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -101,6 +105,21 @@ static const char * const migrations[] = {
   "  author TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);"
   "CREATE INDEX comments_uuid ON comments (uuid);",
+  /* 2: who first listed each blob of a packet (issue 13: listing someone else's hash granted
+   * its bytes), and every blob any revision listed (garbage collection). Existing listings are
+   * credited to a user who uploaded the blob and wrote the packet, when there is one. */
+  "ALTER TABLE packet_blobs ADD COLUMN added_by TEXT;"
+  "UPDATE packet_blobs SET added_by = ("
+  "  SELECT u.name FROM blob_owners o JOIN users u ON u.id = o.user_id"
+  "  WHERE o.sha256 = packet_blobs.sha256 AND EXISTS ("
+  "    SELECT 1 FROM revisions r WHERE r.uuid = packet_blobs.uuid AND r.user_name = u.name)"
+  "  ORDER BY u.id LIMIT 1);"
+  "CREATE TABLE blob_refs ("
+  "  sha256 TEXT NOT NULL,"
+  "  uuid TEXT NOT NULL,"
+  "  PRIMARY KEY (sha256, uuid));"
+  "INSERT INTO blob_refs (sha256, uuid) SELECT sha256, uuid FROM packet_blobs WHERE 1 "
+  "  ON CONFLICT DO NOTHING;",
 };
 
 static gboolean
@@ -716,6 +735,7 @@ put_revision_locked (CpServerStorageSqlite  *self,
   g_autoptr(CpStmt) index = NULL;
   g_autoptr(CpStmt) unlink = NULL;
   g_autoptr(CpStmt) link = NULL;
+  g_autoptr(CpStmt) ref = NULL;
   gint64 current_revision = 0;
   int rc;
 
@@ -785,20 +805,37 @@ put_revision_locked (CpServerStorageSqlite  *self,
   if (!step_done (self, index, error))
     return FALSE;
 
-  unlink = prepare (self, "DELETE FROM packet_blobs WHERE uuid = ?", error);
-  link = prepare (self, "INSERT INTO packet_blobs (uuid, sha256) VALUES (?, ?) "
+  /* The blobs the body no longer lists go; those it keeps keep who first listed them. The
+   * hashes are fixed-length hexadecimal, so a search in their comma-separated list is exact. */
+  unlink = prepare (self, "DELETE FROM packet_blobs WHERE uuid = ?1 AND instr (?2, sha256) = 0",
+                    error);
+  link = prepare (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) VALUES (?, ?, ?) "
                         "ON CONFLICT DO NOTHING", error);
-  if (unlink == NULL || link == NULL)
+  ref = prepare (self, "INSERT INTO blob_refs (sha256, uuid) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING", error);
+  if (unlink == NULL || link == NULL || ref == NULL)
     return FALSE;
-  bind_text (unlink, 1, revision->uuid);
-  if (!step_done (self, unlink, error))
-    return FALSE;
+  {
+    g_autofree char *listed = revision->blobs != NULL ? g_strjoinv (",", revision->blobs)
+                                                      : g_strdup ("");
+
+    bind_text (unlink, 1, revision->uuid);
+    bind_text (unlink, 2, listed);
+    if (!step_done (self, unlink, error))
+      return FALSE;
+  }
   for (guint i = 0; revision->blobs != NULL && revision->blobs[i] != NULL; i++)
     {
       sqlite3_reset (link);
       bind_text (link, 1, revision->uuid);
       bind_text (link, 2, revision->blobs[i]);
+      bind_text (link, 3, revision->user_name);
       if (!step_done (self, link, error))
+        return FALSE;
+      sqlite3_reset (ref);
+      bind_text (ref, 1, revision->blobs[i]);
+      bind_text (ref, 2, revision->uuid);
+      if (!step_done (self, ref, error))
         return FALSE;
     }
 
@@ -1107,19 +1144,14 @@ add_blob_owner (CpServerStorage  *storage,
   return step_done (self, stmt, error);
 }
 
-/* The same tenancy as visibility_condition(), for a users row aliased "u" instead of a bound
- * tenant: may that user see the packets row "p"? */
-#define USER_SEES_PACKET \
-  "(u.role = 'admin' " \
-  " OR (u.role = 'enterprise' AND u.uscc = p.uscc) " \
-  " OR (u.role = 'agency' AND EXISTS (SELECT 1 FROM assignments a " \
-  "                                   WHERE a.agency_id = u.agency AND a.uscc = p.uscc)) " \
-  " OR (u.role = 'office' AND EXISTS (SELECT 1 FROM district_divisions d " \
-  "                                   WHERE d.district = u.district " \
-  "                                   AND substr (p.uscc, 3, length (d.prefix)) = d.prefix)))"
+/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
+#define LISTED_BY_UPLOADER \
+  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
+  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
 
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that
- * someone entitled to that packet uploaded. Listing a hash in one's own packet grants nothing:
+/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
+ * listed there by someone who uploaded it. Listing a hash in one's own packet grants nothing, and
+ * nor does a later writer of that packet who holds the bytes (an agency of two enterprises):
  * otherwise knowing a hash would be enough to download another tenant's file. */
 static gboolean
 can_see_blob (CpServerStorage     *storage,
@@ -1135,9 +1167,7 @@ can_see_blob (CpServerStorage     *storage,
   sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = :sha AND user_id = :user "
                          "UNION ALL "
                          "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = :sha AND %s AND EXISTS ("
-                         "  SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id "
-                         "  WHERE o.sha256 = :sha AND " USER_SEES_PACKET ") "
+                         "WHERE b.sha256 = :sha AND %s AND " LISTED_BY_UPLOADER " "
                          "LIMIT 1", visibility_condition (user));
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
@@ -1153,6 +1183,69 @@ can_see_blob (CpServerStorage     *storage,
   g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
                "The blob is not visible to this user.");
   return FALSE;
+}
+
+static gboolean
+blob_is_attached (CpServerStorage  *storage,
+                  const char       *uuid,
+                  const char       *sha256,
+                  GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = ? AND b.sha256 = ? AND "
+                        LISTED_BY_UPLOADER, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, uuid);
+  bind_text (stmt, 2, sha256);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return set_db_error (self, error, "Could not check the packet's blob");
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+               "The packet does not hold that blob.");
+  return FALSE;
+}
+
+static gboolean
+blob_is_referenced (CpServerStorage  *storage,
+                    const char       *sha256,
+                    gboolean         *referenced,
+                    GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self, "SELECT 1 FROM blob_refs WHERE sha256 = ?1 UNION ALL "
+                        "SELECT 1 FROM packet_blobs WHERE sha256 = ?1 LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha256);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_db_error (self, error, "Could not check the blob's references");
+  *referenced = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+static gboolean
+forget_blob (CpServerStorage  *storage,
+             const char       *sha256,
+             GError          **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) stmt = NULL;
+
+  stmt = prepare (self, "DELETE FROM blob_owners WHERE sha256 = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha256);
+  return step_done (self, stmt, error);
 }
 
 /* --- opening and migrations -------------------------------------------------------------- */
@@ -1182,6 +1275,9 @@ static const CpServerStorageVTable sqlite_vtable = {
   .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
+  .blob_is_attached = blob_is_attached,
+  .blob_is_referenced = blob_is_referenced,
+  .forget_blob = forget_blob,
 };
 
 static gboolean
@@ -1233,6 +1329,27 @@ cp_server_storage_sqlite_open (const char  *path,
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
+
+  /* The database holds password hashes and every packet: readable by the server's user only,
+   * whatever the folder's mode and the umask. SQLite gives the -wal and -shm files the mode of
+   * the database file, so making that one first is enough; files of an older server are
+   * corrected. */
+  {
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+      {
+        fchmod (fd, 0600);
+        close (fd);
+      }
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autofree char *side = g_strconcat (path, i == 0 ? "-wal" : "-shm", NULL);
+
+        if (g_file_test (side, G_FILE_TEST_EXISTS))
+          g_chmod (side, 0600);
+      }
+  }
 
   self = g_new0 (CpServerStorageSqlite, 1);
   self->parent.vtable = &sqlite_vtable;

@@ -78,7 +78,8 @@ typedef struct
   gint64  created_at;  /* microseconds since the epoch, UTC */
   gint64  seq;         /* change sequence number (the changes feed cursor) */
   GBytes *body;        /* the canonical packet JSON; NULL in listings */
-  GStrv   blobs;       /* on write: the attachment hashes the body names */
+  GStrv   blobs;       /* on write: the attachment hashes the body names (user_name wrote
+                        * them: the packet records who first listed each) */
 } CpServerRevision;
 
 void cp_server_revision_free (CpServerRevision *revision);
@@ -227,14 +228,32 @@ typedef struct
                                            gboolean           *truncated,
                                            GError            **error);
 
-  /* Blobs: who uploaded what, and whether @user may read a blob (uploaded it, or a packet it
-   * can see lists it). */
+  /* Blobs: who uploaded what, and whether @user may read a blob: one they uploaded, or one
+   * attached to a packet they can see by a user who uploaded it. A packet remembers who first
+   * listed each of its blobs (put_revision keeps that across revisions), so that listing a hash
+   * one never uploaded grants nothing, whoever writes the packet later. FALSE with NOT_FOUND when
+   * the user may not. */
   gboolean          (*add_blob_owner)     (CpServerStorage    *self,
                                            const char         *sha256,
                                            gint64              user_id,
                                            GError            **error);
   gboolean          (*can_see_blob)       (CpServerStorage    *self,
                                            const CpServerUser *user,
+                                           const char         *sha256,
+                                           GError            **error);
+  /* Whether the current revision of packet @uuid lists @sha256 and whoever first listed it
+   * there uploaded it (what a submission needs). FALSE with NOT_FOUND otherwise. */
+  gboolean          (*blob_is_attached)   (CpServerStorage    *self,
+                                           const char         *uuid,
+                                           const char         *sha256,
+                                           GError            **error);
+  /* Garbage collection: whether any revision ever written listed @sha256, and forgetting who
+   * uploaded a blob whose file is gone. */
+  gboolean          (*blob_is_referenced) (CpServerStorage    *self,
+                                           const char         *sha256,
+                                           gboolean           *referenced,
+                                           GError            **error);
+  gboolean          (*forget_blob)        (CpServerStorage    *self,
                                            const char         *sha256,
                                            GError            **error);
 } CpServerStorageVTable;

@@ -40,6 +40,13 @@ cp_server_config_init (CpServerConfig *config)
   config->login_max_failures = 5;
   config->login_window = 60;
   config->log_requests = TRUE;
+  config->header_timeout = 15;
+  config->body_timeout = 30;
+  config->idle_timeout = 60;
+  config->listen_backlog = 1024;
+  config->max_partials = 8;
+  config->partial_ttl = 24 * 3600;
+  config->blob_grace = 7 * 24 * 3600;
   cp_password_cost_init_default (&config->password_cost);
 }
 
@@ -152,6 +159,34 @@ cp_server_config_load (CpServerConfig  *config,
         }
       config->log_requests = log;
     }
+  {
+    static const struct
+    {
+      const char *key;
+      guint64     min;
+      guint64     max;
+      gsize       offset;
+    } uints[] = {
+      { "header-timeout", 1, 3600, G_STRUCT_OFFSET (CpServerConfig, header_timeout) },
+      { "body-timeout", 1, 3600, G_STRUCT_OFFSET (CpServerConfig, body_timeout) },
+      { "idle-timeout", 1, 24 * 3600, G_STRUCT_OFFSET (CpServerConfig, idle_timeout) },
+      { "listen-backlog", 16, 65535, G_STRUCT_OFFSET (CpServerConfig, listen_backlog) },
+      { "max-partial-uploads", 1, 10000, G_STRUCT_OFFSET (CpServerConfig, max_partials) },
+      { "partial-upload-ttl", 60, 366 * 24 * 3600, G_STRUCT_OFFSET (CpServerConfig, partial_ttl) },
+      { "blob-grace", 60, 366 * 24 * 3600, G_STRUCT_OFFSET (CpServerConfig, blob_grace) },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (uints); i++)
+      {
+        guint *field = G_STRUCT_MEMBER_P (config, uints[i].offset);
+
+        value = *field;
+        if (!key_file_get_uint64 (file, "server", uints[i].key, uints[i].min, uints[i].max,
+                                  &value, error))
+          goto fail;
+        *field = (guint) value;
+      }
+  }
   value = config->login_max_failures;
   if (!key_file_get_uint64 (file, "login", "max-failures", 1, 1000, &value, error))
     goto fail;
@@ -179,27 +214,9 @@ fail:
 /* --- small helpers ----------------------------------------------------------------------- */
 
 gboolean
-cp_uuid_is_valid (const char *text)
-{
-  if (text == NULL || !g_uuid_string_is_valid (text))
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    if (g_ascii_isupper (*p))
-      return FALSE;
-  return TRUE;
-}
-
-gboolean
 cp_sha256_text_is_valid (const char *text)
 {
-  gsize i;
-
-  if (text == NULL)
-    return FALSE;
-  for (i = 0; text[i] != '\0'; i++)
-    if (!g_ascii_isdigit (text[i]) && !(text[i] >= 'a' && text[i] <= 'f'))
-      return FALSE;
-  return i == 64;
+  return cp_sha256_is_valid (text);
 }
 
 char *
@@ -338,9 +355,11 @@ static const struct
   { "rate-limited", "Too many attempts" },
   { "shutting-down", "The server is shutting down" },
   { "stale-revision", "The packet has changed since that revision" },
+  { "too-deep", "The JSON nests too deeply" },
   { "too-large", "The request is too large" },
   { "unauthorized", "Authentication required" },
   { "unknown-template", "The packet kind is unknown to this server" },
+  { "upload-in-progress", "Another request is uploading this attachment" },
   { "upload-offset", "The upload does not continue where the stored part ends" },
 };
 
@@ -394,10 +413,8 @@ JsonObject *
 cp_server_parse_body_object (SoupServerMessage *msg,
                              CpRequest         *request)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  const char *data;
-  gsize length;
+  JsonObject *object;
 
   if (request->too_large)
     {
@@ -405,33 +422,22 @@ cp_server_parse_body_object (SoupServerMessage *msg,
                                "The request body exceeds the server's limit.", NULL);
       return NULL;
     }
-  data = request->body != NULL ? (const char *) request->body->data : "";
-  length = request->body != NULL ? request->body->len : 0;
-  if (length == 0)
+  object = cp_server_parse_json_object (request->body != NULL ? (const char *) request->body->data
+                                                              : NULL,
+                                        request->body != NULL ? request->body->len : 0,
+                                        request->limit, &error);
+  if (object == NULL)
     {
-      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json",
-                               "The request needs a JSON body.", NULL);
-      return NULL;
+      if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_LARGE))
+        cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                                 error->message, NULL);
+      else if (g_error_matches (error, CP_JSON_ERROR, CP_JSON_ERROR_TOO_DEEP))
+        cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "too-deep", error->message, NULL);
+      else
+        cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json", error->message,
+                                 NULL);
     }
-  if (!g_utf8_validate (data, length, NULL))
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json",
-                               "The body is not valid UTF-8.", NULL);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, length, &error))
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json", error->message,
-                               NULL);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid-json",
-                               "The body must be a JSON object.", NULL);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return object;
 }
 
 /* --- routing ----------------------------------------------------------------------------- */
@@ -637,6 +643,8 @@ got_chunk_cb (SoupServerMessage *msg,
 {
   gsize size = g_bytes_get_size (chunk);
 
+  if (request->server != NULL)
+    cp_server_connection_got_chunk (request->server, msg);
   if (request->upload != NULL)
     {
       cp_server_blob_upload_chunk (request, chunk);
@@ -647,11 +655,61 @@ got_chunk_cb (SoupServerMessage *msg,
     {
       request->too_large = TRUE;
       g_clear_pointer (&request->body, g_byte_array_unref);
+      /* A body without a length (chunked) passed the limit: answer now rather than after
+       * reading the rest of it. */
+      if (request->server != NULL)
+        {
+          g_autofree char *detail = g_strdup_printf ("Request bodies are limited to %"
+                                                     G_GUINT64_FORMAT " bytes.",
+                                                     request->limit);
+
+          cp_server_reply_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                                   detail, NULL);
+          cp_server_reply_now (request->server, msg);
+        }
       return;
     }
   if (request->body == NULL)
     request->body = g_byte_array_new ();
   g_byte_array_append (request->body, g_bytes_get_data (chunk, NULL), size);
+}
+
+/* Two Authorization headers (which one counts?), two lengths, or a length and a transfer
+ * encoding (request smuggling through a proxy that reads the other one) get 400. */
+static gboolean
+headers_are_unambiguous (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeadersIter iter;
+  const char *name;
+  const char *value;
+  guint authorization = 0;
+  guint content_length = 0;
+  guint transfer_encoding = 0;
+  const char *detail = NULL;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      if (g_ascii_strcasecmp (name, "Authorization") == 0)
+        authorization++;
+      else if (g_ascii_strcasecmp (name, "Content-Length") == 0)
+        content_length++;
+      else if (g_ascii_strcasecmp (name, "Transfer-Encoding") == 0)
+        transfer_encoding++;
+    }
+  if (authorization > 1)
+    detail = "Send one Authorization header.";
+  else if (content_length > 1)
+    detail = "Send one Content-Length header.";
+  else if (content_length > 0 && transfer_encoding > 0)
+    detail = "Send Content-Length or Transfer-Encoding, not both.";
+  if (detail == NULL)
+    return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  cp_server_reply_problem (msg, SOUP_STATUS_BAD_REQUEST, "bad-request", detail, NULL);
+  return FALSE;
 }
 
 static void
@@ -682,6 +740,8 @@ early_handler_cb (SoupServer        *soup,
       return;
     }
 
+  if (!headers_are_unambiguous (msg))
+    return;
   if (!route_request (msg, path, request))
     return;
   if (route_needs_auth (msg, request->route) && !authenticate (self, msg, request))
@@ -773,6 +833,9 @@ login_verified_cb (GObject      *object,
   else
     self->logins_running--;
 
+  cp_rate_limiter_end (self->user_limiter, user_key);
+  cp_rate_limiter_end (self->addr_limiter, addr_key);
+
   if (!ok || data->user == NULL)
     {
       cp_rate_limiter_fail (self->user_limiter, user_key, now);
@@ -822,7 +885,6 @@ handle_login (CpServer          *self,
               SoupServerMessage *msg,
               CpRequest         *request)
 {
-  static const char * const known[] = { "user", "password", NULL };
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -832,28 +894,16 @@ handle_login (CpServer          *self,
   const char *name = NULL;
   const char *password = NULL;
   const char *address;
-  CpJsonCtx ctx;
   guint wait;
   gint64 now = g_get_real_time ();
 
   object = cp_server_parse_body_object (msg, request);
   if (object == NULL)
     return;
-  cp_json_ctx_init (&ctx, "request");
-  if (!cp_json_check_members (&ctx, object, known, &error) ||
-      !cp_json_get_string (&ctx, object, "user", TRUE, &name, &error) ||
-      !cp_json_get_string (&ctx, object, "password", TRUE, &password, &error))
+  if (!cp_server_parse_login (object, &name, &password, &error))
     {
-      cp_json_ctx_clear (&ctx);
       cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
                                error->message, NULL);
-      return;
-    }
-  cp_json_ctx_clear (&ctx);
-  if (*name == '\0' || strlen (name) > 200 || strlen (password) > 1024)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
-                               "The user name must not be empty.", NULL);
       return;
     }
 
@@ -875,6 +925,9 @@ handle_login (CpServer          *self,
       return;
     }
 
+  /* From here the attempt counts against both limits until its outcome is known. */
+  cp_rate_limiter_begin (self->user_limiter, user_key);
+  cp_rate_limiter_begin (self->addr_limiter, addr_key);
   data = g_new0 (LoginData, 1);
   data->msg = g_object_ref (msg);
   data->name = g_strdup (name);
@@ -884,6 +937,8 @@ handle_login (CpServer          *self,
   if (data->user == NULL &&
       !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
     {
+      cp_rate_limiter_end (self->user_limiter, user_key);
+      cp_rate_limiter_end (self->addr_limiter, addr_key);
       login_data_free (data);
       cp_server_reply_storage_error (msg, error);
       return;
@@ -944,6 +999,14 @@ handle_limits (CpServer          *self,
   json_object_set_int_member (object, "max_body", (gint64) self->config.max_body);
   json_object_set_int_member (object, "max_blob", (gint64) self->config.max_blob);
   json_object_set_int_member (object, "max_changes", 1000);
+  /* The largest reply: a changes page (its bodies, the first of which may be a whole packet,
+   * and up to 1000 receipts), or a report file. Clients read no more than this. */
+  json_object_set_int_member (object, "max_reply",
+                              (gint64) MAX ((self->config.changes_max_bytes > 0
+                                             ? self->config.changes_max_bytes
+                                             : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES) +
+                                            self->config.max_body + 1024 * 1024,
+                                            CP_SERVER_MAX_REPORT + 1024 * 1024));
   json_object_set_int_member (object, "session_ttl", self->config.session_ttl);
   json_object_set_int_member (object, "login_max_failures", self->config.login_max_failures);
   json_object_set_int_member (object, "login_window", self->config.login_window);
@@ -1019,9 +1082,12 @@ handler_cb (SoupServer        *soup,
  * own got-headers handler, which was connected first. */
 static void
 got_headers_cb (SoupServerMessage *msg,
-                gpointer           user_data)
+                CpServer          *self)
 {
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
   guint status = soup_server_message_get_status (msg);
+  gboolean has_body;
 
   if (status >= 400 && soup_server_message_get_response_body (msg)->length == 0)
     {
@@ -1030,6 +1096,25 @@ got_headers_cb (SoupServerMessage *msg,
                                                                               : "not-found",
                                "The request's path or headers are not acceptable.", NULL);
     }
+
+  has_body = encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF ||
+             (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+              soup_message_headers_get_content_length (headers) > 0);
+  cp_server_connection_got_headers (self, msg, has_body);
+
+  /* The answer is known from the headers (401, 413, 400, …) and a body is on its way: send the
+   * answer now instead of reading the body first. With Expect: 100-continue libsoup already
+   * answers without reading it. */
+  if (status != 0 && has_body &&
+      !(soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
+    cp_server_reply_now (self, msg);
+}
+
+static void
+got_body_cb (SoupServerMessage *msg,
+             CpServer          *self)
+{
+  cp_server_connection_got_body (self, msg);
 }
 
 static void
@@ -1039,7 +1124,9 @@ request_started_cb (SoupServer        *soup,
 {
   CpRequest *request = g_new0 (CpRequest, 1);
 
-  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), NULL);
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), self, 0);
+  g_signal_connect_object (msg, "got-body", G_CALLBACK (got_body_cb), self, 0);
+  cp_server_connection_started (self, msg);
 
   request->server = self;
   request->started = g_get_monotonic_time ();
@@ -1048,10 +1135,10 @@ request_started_cb (SoupServer        *soup,
   self->in_flight++;
 }
 
-static void
-request_done (CpServer          *self,
-              SoupServerMessage *msg,
-              gboolean           aborted)
+void
+cp_server_request_done (CpServer          *self,
+                        SoupServerMessage *msg,
+                        gboolean           aborted)
 {
   CpRequest *request = cp_request_get (msg);
 
@@ -1066,19 +1153,25 @@ request_done (CpServer          *self,
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
       gint64 elapsed = g_get_monotonic_time () - request->started;
+      /* What the client chose is escaped: a path with escape sequences or invalid UTF-8 must
+       * not reach a terminal or forge a line. */
+      g_autofree char *method = cp_server_escape_for_log (soup_server_message_get_method (msg));
+      g_autofree char *path = cp_server_escape_for_log (uri != NULL ? g_uri_get_path (uri) : NULL);
+      g_autofree char *user = request->user != NULL
+                              ? cp_server_escape_for_log (request->user->name) : NULL;
 
       /* Never the query (it may carry secrets), never a header, never a body. */
       g_printerr ("%s %s %s %s %u %" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%01" G_GINT64_FORMAT
                   "ms%s%s%s\n",
                   stamp,
                   address != NULL ? address : "-",
-                  soup_server_message_get_method (msg),
-                  uri != NULL ? g_uri_get_path (uri) : "-",
+                  method,
+                  path,
                   soup_server_message_get_status (msg),
                   body != NULL ? (gint64) body->length : 0,
                   elapsed / 1000, (elapsed % 1000) / 100,
-                  request->user != NULL ? " user=" : "",
-                  request->user != NULL ? request->user->name : "",
+                  user != NULL ? " user=" : "",
+                  user != NULL ? user : "",
                   aborted ? " aborted" : "");
     }
 
@@ -1092,7 +1185,8 @@ request_finished_cb (SoupServer        *soup,
                      SoupServerMessage *msg,
                      CpServer          *self)
 {
-  request_done (self, msg, FALSE);
+  cp_server_request_done (self, msg, FALSE);
+  cp_server_connection_finished (self, msg);
 }
 
 static void
@@ -1100,7 +1194,8 @@ request_aborted_cb (SoupServer        *soup,
                     SoupServerMessage *msg,
                     CpServer          *self)
 {
-  request_done (self, msg, TRUE);
+  cp_server_request_done (self, msg, TRUE);
+  cp_server_connection_finished (self, msg);
 }
 
 /* --- shutdown ---------------------------------------------------------------------------- */
@@ -1187,24 +1282,15 @@ cp_server_shutdown_finish (CpServer      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Uploads abandoned for a week are not coming back: drop their partial files. */
-static void
-remove_stale_partials (const char *partial_dir)
+static gboolean
+collect_garbage_cb (gpointer user_data)
 {
-  g_autoptr(GDir) dir = g_dir_open (partial_dir, 0, NULL);
-  gint64 cutoff = g_get_real_time () / G_USEC_PER_SEC - 7 * 24 * 3600;
-  const char *name;
+  CpServer *self = CP_SERVER (user_data);
+  guint removed = cp_server_collect_garbage (self);
 
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (partial_dir, name, NULL);
-      GStatBuf st;
-
-      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_mtime < cutoff)
-        g_unlink (path);
-    }
+  if (removed > 0)
+    g_message ("Removed %u unfinished uploads and unused attachments", removed);
+  return G_SOURCE_CONTINUE;
 }
 
 /* --- object ------------------------------------------------------------------------------ */
@@ -1224,6 +1310,7 @@ cp_server_dispose (GObject *object)
 
   g_clear_pointer (&self->shutdown_timeout, cp_server_source_clear);
   g_clear_pointer (&self->shutdown_idle, cp_server_source_clear);
+  g_clear_pointer (&self->gc_source, cp_server_source_clear);
   cp_server_drop_writes (self);
   if (self->soup != NULL)
     {
@@ -1231,6 +1318,7 @@ cp_server_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->soup, self);
     }
   g_clear_object (&self->soup);
+  cp_server_connections_clear (self);
   g_clear_pointer (&self->storage, cp_server_storage_close);
   g_clear_object (&self->shutdown_task);
 
@@ -1316,13 +1404,15 @@ cp_server_new (const CpServerConfig  *config,
       return NULL;
     }
 
-  remove_stale_partials (self->partial_dir);
-
   self->storage = cp_server_storage_open (config->database, config->data_dir, error);
   if (self->storage == NULL)
     return NULL;
   if (!cp_server_storage_seed_defaults (self->storage, error))
     return NULL;
+
+  cp_server_collect_garbage (self);
+  self->gc_source = cp_server_attach_source (g_timeout_source_new_seconds (3600),
+                                             collect_garbage_cb, self);
 
   /* Computed now rather than on the first login with an unknown name. */
   cp_password_dummy_hash (&self->config.password_cost);
@@ -1349,6 +1439,7 @@ cp_server_new (const CpServerConfig  *config,
                              "server-header", "credit-packet-server/" PACKAGE_VERSION " ",
                              "tls-certificate", certificate,
                              NULL);
+  cp_server_connections_init (self);
   soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
@@ -1389,8 +1480,7 @@ cp_server_listen (CpServer  *self,
       return FALSE;
     }
   address = g_inet_socket_address_new (inet, port);
-  return soup_server_listen (self->soup, address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                             error);
+  return cp_server_listen_address (self, address, error);
 }
 
 guint

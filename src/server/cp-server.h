@@ -33,11 +33,25 @@ typedef struct
   CpPasswordCost  password_cost;
   gboolean        log_requests;
   guint64         changes_max_bytes; /* bodies per changes page; 0: the default (8 MiB) */
+  /* Connections (seconds): from a connection (or a request's first byte) to its last header
+   * byte; between two pieces of a request body; a kept-alive connection with no request. */
+  guint           header_timeout;
+  guint           body_timeout;
+  guint           idle_timeout;
+  guint           listen_backlog;  /* pending connections the kernel queues for accept() */
+  /* Uploads: unfinished ones a user may keep (the oldest go first), and how long one may rest
+   * before it is removed (seconds). */
+  guint           max_partials;
+  guint           partial_ttl;
+  /* Attachments no revision lists are removed once their file is this old (seconds). */
+  guint           blob_grace;
 } CpServerConfig;
 
 void      cp_server_config_init  (CpServerConfig  *config);
 /* Reads a GKeyFile ([server] listen, data-dir, database, tls-cert, tls-key, templates-dir, max-body,
- * max-blob, session-ttl, log-requests; [login] max-failures, window; [passwords] opslimit, memlimit). */
+ * max-blob, session-ttl, log-requests, header-timeout, body-timeout, idle-timeout, listen-backlog,
+ * max-partial-uploads, partial-upload-ttl, blob-grace; [login] max-failures, window;
+ * [passwords] opslimit, memlimit). */
 gboolean  cp_server_config_load  (CpServerConfig  *config,
                                   const char      *path,
                                   GError         **error);
@@ -58,6 +72,11 @@ guint            cp_server_get_port       (CpServer              *self);
 char            *cp_server_get_url        (CpServer              *self);
 CpServerStorage *cp_server_get_storage    (CpServer              *self);
 guint            cp_server_get_in_flight  (CpServer              *self);
+/* Connections the server holds open now (for tests and diagnostics). */
+guint            cp_server_get_n_connections (CpServer           *self);
+/* Removes unfinished uploads past their time and attachments no revision lists that are older
+ * than the grace period; runs at start and every hour by itself. Returns how many files went. */
+guint            cp_server_collect_garbage (CpServer             *self);
 
 /* Stops taking requests (new ones get 503), waits for those in flight (at most @timeout_ms),
  * then closes the connections and the database. */

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "cp-server.h"
 #include "cp-server-admin.h"
@@ -233,7 +234,18 @@ main (int   argc,
         status = 0;
     }
   else
-    status = run_server (&config);
+    {
+      struct rlimit files;
+
+      /* Every connection is a descriptor: take all the system allows this process (the soft
+       * limit is often 1024, the hard one far higher; systemd's LimitNOFILE sets both). */
+      if (getrlimit (RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max)
+        {
+          files.rlim_cur = files.rlim_max;
+          setrlimit (RLIMIT_NOFILE, &files);
+        }
+      status = run_server (&config);
+    }
 
   cp_server_config_clear (&config);
   return status;

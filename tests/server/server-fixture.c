@@ -221,6 +221,39 @@ server_fixture_query_column (ServerFixture *f,
   return g_strv_builder_end (builder);
 }
 
+void
+server_fixture_exec (ServerFixture *f,
+                     const char    *sql)
+{
+  if (f->database == NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, "server.sqlite", NULL);
+      sqlite3 *handle;
+      char *message = NULL;
+
+      g_assert_cmpint (sqlite3_open (path, &handle), ==, SQLITE_OK);
+      if (sqlite3_exec (handle, sql, NULL, NULL, &message) != SQLITE_OK)
+        g_error ("%s: %s", sql, message);
+      sqlite3_close (handle);
+    }
+  else
+    {
+#ifdef CP_SERVER_HAVE_POSTGRES
+      PGconn *conn = PQconnectdb (f->database);
+      PGresult *result;
+
+      g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+      result = PQexec (conn, sql);
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        g_error ("%s: %s", sql, PQresultErrorMessage (result));
+      PQclear (result);
+      PQfinish (conn);
+#else
+      g_assert_not_reached ();
+#endif
+    }
+}
+
 /* --- replies ------------------------------------------------------------------------------ */
 
 void

@@ -67,6 +67,10 @@ CpServerStorage *server_fixture_open_storage (ServerFixture *f);
 GStrv  server_fixture_query_column (ServerFixture *f,
                                     const char    *sql);
 
+/* Runs @sql (no rows) on the backend's database; stop the server first. */
+void   server_fixture_exec     (ServerFixture *f,
+                                const char    *sql);
+
 /* Restart support: starts the server on the existing data directory. */
 void   server_fixture_start    (ServerFixture *f);
 void   server_fixture_stop     (ServerFixture *f);

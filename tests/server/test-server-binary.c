@@ -10,10 +10,18 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -383,6 +391,417 @@ test_templates_dir (Fixture       *f,
   g_assert_nonnull (strstr (err, "broken-kind.json"));
 }
 
+/* --- connections (issue 13, finding 2) --------------------------------------------------- */
+
+#define LIMITS_REQUEST "GET /api/v1/limits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+/* Appends @extra to the configuration file's [server] group. */
+static void
+configure (Fixture    *f,
+           const char *extra)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  text = g_strdup_printf ("[server]\nlog-requests=true\nmax-body=65536\n%s\n"
+                          "[passwords]\nopslimit=1\nmemlimit=8192\n", extra);
+  g_file_set_contents (f->config, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Starts the server (through `prlimit --nofile=@nofile` when @nofile > 0) with its log in
+ * DIR/server.log; returns it and its port. */
+static GSubprocess *
+start_server (Fixture *f,
+              guint    nofile,
+              guint   *port)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *limit = g_strdup_printf ("--nofile=%u:%u", nofile, nofile);
+  g_autofree char *line = NULL;
+  GSubprocess *server;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  if (nofile > 0)
+    server = g_subprocess_launcher_spawn (launcher, &error, "prlimit", limit, "--", binary (),
+                                          "--data-dir", f->data_dir, "--config", f->config,
+                                          "--listen", "127.0.0.1:0", NULL);
+  else
+    server = g_subprocess_launcher_spawn (launcher, &error, binary (), "--data-dir", f->data_dir,
+                                          "--config", f->config, "--listen", "127.0.0.1:0",
+                                          NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "listening on http://127.0.0.1:%u/", port), ==, 1);
+  return server;
+}
+
+static void
+stop_server (GSubprocess *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (server, SIGCONT);
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait (server, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static int
+tcp_connect (guint    port,
+             gboolean nonblocking)
+{
+  struct sockaddr_in address = { 0 };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  address.sin_family = AF_INET;
+  address.sin_port = htons ((guint16) port);
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (connect (fd, (struct sockaddr *) &address, sizeof address) != 0 && errno != EINPROGRESS)
+    {
+      g_test_message ("connect: %s", g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+  if (!nonblocking)
+    {
+      /* At most 3 s: a server that stopped accepting leaves the connection unanswered. */
+      struct pollfd pfd = { fd, POLLOUT, 0 };
+      int error = 0;
+      socklen_t length = sizeof error;
+
+      if (poll (&pfd, 1, 3000) != 1 ||
+          getsockopt (fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0)
+        {
+          g_test_message ("connect: %s", error != 0 ? g_strerror (error) : "timed out");
+          close (fd);
+          return -1;
+        }
+      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+    }
+  return fd;
+}
+
+static void
+send_text (int         fd,
+           const char *text)
+{
+  gsize length = strlen (text);
+
+  while (length > 0)
+    {
+      gssize n = send (fd, text, length, MSG_NOSIGNAL);
+
+      g_assert_cmpint (n, >, 0);
+      text += n;
+      length -= (gsize) n;
+    }
+}
+
+/* Reads one answer and returns its status, or 0 when the connection ended or nothing came
+ * within @timeout_ms. */
+static guint
+read_status (int   fd,
+             guint timeout_ms)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint status = 0;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      char buffer[4096];
+      const char *head_end;
+      gssize n;
+
+      if (poll (&pfd, 1, (int) ((deadline - g_get_monotonic_time ()) / 1000) + 1) <= 0)
+        break;
+      n = recv (fd, buffer, sizeof buffer, 0);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      head_end = strstr (text->str, "\r\n\r\n");
+      if (head_end != NULL)
+        {
+          const char *length = strstr (text->str, "Content-Length: ");
+          gsize body = length != NULL && length < head_end ? strtoul (length + 16, NULL, 10) : 0;
+
+          if (text->len >= (gsize) (head_end + 4 - text->str) + body)
+            break;
+        }
+    }
+  if (sscanf (text->str, "HTTP/1.1 %u", &status) != 1)
+    status = 0;
+  return status;
+}
+
+/* Whether the server closed @fd: end of file or a reset, without waiting. */
+static gboolean
+closed_by_peer (int fd)
+{
+  char byte;
+  gssize n = recv (fd, &byte, 1, MSG_DONTWAIT);
+
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+static guint
+count_descriptors (GSubprocess *server)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%s/fd",
+                                               g_subprocess_get_identifier (server));
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* 5,000 well-behaved requests in a row, each on a kept-alive connection that the client then
+ * closes, with the usual 1,024 descriptors: libsoup 3.2.3 kept every one in CLOSE-WAIT and the
+ * server stopped accepting at about the 1,013th. */
+static void
+test_descriptors (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  guint port = 0;
+  guint failed = 0;
+  guint first_failure = 0;
+  guint descriptors;
+  int ring[16];
+
+  configure (f, "log-requests=false");
+  server = start_server (f, 1024, &port);
+  for (guint i = 0; i < G_N_ELEMENTS (ring); i++)
+    ring[i] = -1;
+  for (guint i = 0; i < 5000; i++)
+    {
+      int fd = tcp_connect (port, FALSE);
+      guint status = 0;
+
+      if (fd >= 0)
+        {
+          send (fd, LIMITS_REQUEST, strlen (LIMITS_REQUEST),
+                MSG_NOSIGNAL);
+          status = read_status (fd, 2000);
+        }
+      if (status != 200)
+        {
+          if (failed++ == 0)
+            first_failure = i + 1;
+          /* It no longer answers: no need to wait for the rest. */
+          if (failed >= 20)
+            break;
+        }
+      /* The client closes each connection a little later, once the server waits on it for
+       * the next request (as a browser or libsoup closing an idle connection does). */
+      if (ring[i % G_N_ELEMENTS (ring)] >= 0)
+        close (ring[i % G_N_ELEMENTS (ring)]);
+      ring[i % G_N_ELEMENTS (ring)] = fd;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (ring); i++)
+    if (ring[i] >= 0)
+      close (ring[i]);
+  g_usleep (500 * 1000);
+  descriptors = count_descriptors (server);
+  g_test_message ("%u of 5000 failed (the first: %u); %u descriptors open at the end", failed,
+                  first_failure, descriptors);
+  g_assert_cmpuint (failed, ==, 0);
+  g_assert_cmpuint (descriptors, <, 100);
+  stop_server (server);
+}
+
+/* More connections at once than descriptors: accept() fails, and libsoup 3.2.3 then stops
+ * accepting for good. Once the timeouts have closed them, the server must accept again. */
+static void
+test_out_of_descriptors (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  int fds[80];
+  guint port = 0;
+  guint status = 0;
+
+  configure (f, "log-requests=false\nheader-timeout=1");
+  server = start_server (f, 64, &port);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    fds[i] = tcp_connect (port, TRUE);
+  g_usleep (3 * G_USEC_PER_SEC);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  /* Give the server time to close what the timeouts cut and to listen again. */
+  for (guint attempt = 0; attempt < 10 && status != 200; attempt++)
+    {
+      int fd;
+
+      g_usleep (G_USEC_PER_SEC);
+      fd = tcp_connect (port, FALSE);
+      if (fd < 0)
+        continue;
+      send_text (fd, LIMITS_REQUEST);
+      status = read_status (fd, 2000);
+      close (fd);
+    }
+  g_assert_cmpuint (status, ==, 200);
+  stop_server (server);
+}
+
+/* 200 slowloris connections (headers that never end), a body that stalls and a kept-alive
+ * connection with nothing more to say are all closed by the server after their timeouts; it
+ * answers others meanwhile. */
+static void
+test_timeouts (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GArray) slow = g_array_new (FALSE, FALSE, sizeof (int));
+  guint port = 0;
+  int stalled_body;
+  int idle;
+  guint closed = 0;
+
+  configure (f, "log-requests=false\nheader-timeout=2\nbody-timeout=2\nidle-timeout=2");
+  server = start_server (f, 0, &port);
+  for (guint i = 0; i < 200; i++)
+    {
+      int fd = tcp_connect (port, FALSE);
+
+      g_assert_cmpint (fd, >=, 0);
+      send_text (fd, "GET /api/v1/limits HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+      g_array_append_val (slow, fd);
+    }
+  stalled_body = tcp_connect (port, FALSE);
+  g_assert_cmpint (stalled_body, >=, 0);
+  send_text (stalled_body, "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user\"");
+  idle = tcp_connect (port, FALSE);
+  g_assert_cmpint (idle, >=, 0);
+  send_text (idle, "GET /api/v1/limits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  g_assert_cmpuint (read_status (idle, 5000), ==, 200);
+
+  /* Others are served while they wait. */
+  {
+    int fd = tcp_connect (port, FALSE);
+
+    g_assert_cmpint (fd, >=, 0);
+    send_text (fd, "GET /api/v1/limits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    g_assert_cmpuint (read_status (fd, 5000), ==, 200);
+    close (fd);
+  }
+
+  g_usleep (5 * G_USEC_PER_SEC);
+  for (guint i = 0; i < slow->len; i++)
+    if (closed_by_peer (g_array_index (slow, int, i)))
+      closed++;
+  g_test_message ("%u of 200 slow connections closed after 5 s", closed);
+  g_assert_cmpuint (closed, ==, 200);
+  g_assert_true (closed_by_peer (stalled_body));
+  g_assert_true (closed_by_peer (idle));
+  for (guint i = 0; i < slow->len; i++)
+    close (g_array_index (slow, int, i));
+  close (stalled_body);
+  close (idle);
+  stop_server (server);
+}
+
+/* A burst of 100 connections while the server is busy: libsoup listens with a backlog of 10, so
+ * most connections waited for a retried SYN (and some logins were reset). */
+static void
+test_backlog (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  int fds[100];
+  guint connected = 0;
+  guint answered = 0;
+  guint port = 0;
+
+  configure (f, "log-requests=false");
+  server = start_server (f, 0, &port);
+  /* Busy: it accepts nothing while stopped, so only the kernel's queue holds the burst. */
+  g_subprocess_send_signal (server, SIGSTOP);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      fds[i] = tcp_connect (port, TRUE);
+      g_assert_cmpint (fds[i], >=, 0);
+    }
+  g_usleep (500 * 1000);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      struct pollfd pfd = { fds[i], POLLOUT, 0 };
+      int error = 0;
+      socklen_t length = sizeof error;
+
+      if (poll (&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT) &&
+          getsockopt (fds[i], SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0)
+        connected++;
+    }
+  g_subprocess_send_signal (server, SIGCONT);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      int flags = fcntl (fds[i], F_GETFL);
+
+      fcntl (fds[i], F_SETFL, flags & ~O_NONBLOCK);
+      send (fds[i], LIMITS_REQUEST, strlen (LIMITS_REQUEST), MSG_NOSIGNAL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      if (read_status (fds[i], 10000) == 200)
+        answered++;
+      close (fds[i]);
+    }
+  g_test_message ("%u of 100 connections established while the server was busy; %u answered",
+                  connected, answered);
+  g_assert_cmpuint (connected, ==, 100);
+  g_assert_cmpuint (answered, ==, 100);
+  stop_server (server);
+}
+
+/* A path with escape sequences, a line break or invalid UTF-8 is written escaped to the log. */
+static void
+test_log_escaping (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *log_path = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *log = NULL;
+  guint port = 0;
+  int fd;
+
+  configure (f, "");
+  server = start_server (f, 0, &port);
+  fd = tcp_connect (port, FALSE);
+  g_assert_cmpint (fd, >=, 0);
+  send_text (fd, "GET /api/v1/%1b%5b2J%1b%5b31mred%ff%fe%0a2026-01-01T00:00:00Z%20fake%e2%80%ae"
+                 " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  g_assert_cmpuint (read_status (fd, 5000), ==, 404);
+  close (fd);
+  stop_server (server);
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_test_message ("%s", log);
+  g_assert_null (strchr (log, 0x1b));
+  g_assert_null (strstr (log, "\xff"));
+  g_assert_null (strstr (log, "\xe2\x80\xae"));
+  g_assert_null (strstr (log, "red\\xff\\xfe\n"));
+  g_assert_true (g_utf8_validate (log, -1, NULL));
+  g_assert_nonnull (strstr (log, "/api/v1/\\x1b[2J\\x1b[31mred\\xff\\xfe\\x0a2026-01-01T00:00:00Z"
+                                 "\\x20fake\\u202e 404 "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +811,16 @@ main (int   argc,
   g_test_add ("/server-binary/admin", Fixture, NULL, fixture_setup, test_admin,
               fixture_teardown);
   g_test_add ("/server-binary/run-and-stop", Fixture, NULL, fixture_setup, test_run_and_stop,
+              fixture_teardown);
+  g_test_add ("/server-binary/descriptors", Fixture, NULL, fixture_setup, test_descriptors,
+              fixture_teardown);
+  g_test_add ("/server-binary/out-of-descriptors", Fixture, NULL, fixture_setup,
+              test_out_of_descriptors, fixture_teardown);
+  g_test_add ("/server-binary/timeouts", Fixture, NULL, fixture_setup, test_timeouts,
+              fixture_teardown);
+  g_test_add ("/server-binary/backlog", Fixture, NULL, fixture_setup, test_backlog,
+              fixture_teardown);
+  g_test_add ("/server-binary/log-escaping", Fixture, NULL, fixture_setup, test_log_escaping,
               fixture_teardown);
   g_test_add ("/server-binary/templates-dir", Fixture, NULL, fixture_setup, test_templates_dir,
               fixture_teardown);
