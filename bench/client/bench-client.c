@@ -30,7 +30,7 @@ make_packet (const char *uscc,
              guint       i)
 {
   g_autofree char *name = g_strdup_printf ("Enterprise %u", i);
-  CpPacket *packet = test_make_packet (uscc, name);
+  CpPacket *packet = cp_test_make_packet (uscc, name);
 
   /* About 2 KB of values, like a packet in progress. */
   for (guint f = 0; f < 30; f++)
@@ -51,12 +51,12 @@ seconds_since (gint64 start)
 }
 
 static void
-must_sync (TestClient  *client,
+must_sync (CpTestClient  *client,
            CpSyncStats *stats)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!test_client_sync (client, stats, &error))
+  if (!cp_test_client_sync (client, stats, &error))
     g_error ("sync failed: %s", error->message);
 }
 
@@ -68,8 +68,8 @@ main (int   argc,
   guint blob_mb = env_uint ("CP_BENCH_BLOB_MB", 200);
   guint chunk_mb = env_uint ("CP_BENCH_CHUNK_MB", 0);
   TestServer *server;
-  TestClient *writer;
-  TestClient *reader;
+  CpTestClient *writer;
+  CpTestClient *reader;
   CpSyncStats stats;
   gint64 start;
   double push_s, pull_s;
@@ -79,7 +79,7 @@ main (int   argc,
   server = test_server_start ();
 
   /* 1. N packets: pushed by one client, pulled by a fresh one. */
-  writer = test_client_new (server->base, "ent-1");
+  writer = cp_test_client_new (NULL, server->base, "ent-1", NULL);
   for (guint i = 0; i < n_packets; i++)
     {
       g_autoptr(CpPacket) packet = make_packet (server->uscc, i);
@@ -94,7 +94,7 @@ main (int   argc,
   printf ("initial push of %u packets: %.2f s (%.0f packets/s), %u requests\n", n_packets,
           push_s, n_packets / push_s, stats.requests);
 
-  reader = test_client_new (server->base, "agency-a");
+  reader = cp_test_client_new (NULL, server->base, "agency-a", NULL);
   start = g_get_monotonic_time ();
   must_sync (reader, &stats);
   pull_s = seconds_since (start);
@@ -122,7 +122,7 @@ main (int   argc,
     {
       g_autofree char *path = g_build_filename (writer->dir, "big.bin", NULL);
       g_autofree char *sha256 = NULL;
-      g_autofree char *token = test_login_token (server->base, "agency-a");
+      g_autofree char *token = cp_test_login_token (server->base, "agency-a");
       g_autofree char *command = NULL;
       g_autofree char *curl_out = NULL;
       g_autoptr(GFile) file = NULL;
@@ -181,8 +181,8 @@ main (int   argc,
       g_unlink (path);
     }
 
-  test_client_free (reader);
-  test_client_free (writer);
+  cp_test_client_free (reader);
+  cp_test_client_free (writer);
   test_server_stop (server);
   return 0;
 }

@@ -32,7 +32,7 @@
 #include "cp-sync-engine.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -98,7 +98,7 @@ find_toplevel (GType type)
 /* A second client of the same account: the client library on its own store. */
 typedef CpTestClient Other;
 #define other_new(f) cp_test_client_new ((f)->dir, (f)->base, "zhang", PASSWORD)
-#define other_sync cp_test_client_sync
+#define other_sync(c) cp_test_client_sync ((c), NULL, NULL)
 #define other_free cp_test_client_free
 #define set_name cp_test_set_name
 

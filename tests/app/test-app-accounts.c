@@ -19,7 +19,7 @@
 #include "cp-application.h"
 #include "cp-login-dialog.h"
 #include "cp-sync-manager.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"

@@ -31,7 +31,7 @@
 #include "cp-section-page.h"
 #include "cp-test-attachments.h"
 #include "cp-test-keys.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-thumbnail-cache.h"
 #include "cp-window.h"
 #include "export-files.h"

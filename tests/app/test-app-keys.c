@@ -31,7 +31,7 @@
 #include "cp-progress-page.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"

@@ -95,7 +95,7 @@ new_packets (Kill    *k,
     {
       g_autofree char *name = g_strdup_printf ("苏州断电测试%03u有限公司", k->n_packets++);
 
-      g_ptr_array_add (made, test_make_packet (k->server->uscc, name));
+      g_ptr_array_add (made, cp_test_make_packet (k->server->uscc, name));
     }
   /* Files on random new packets; one file is named by two packets (stored once). */
   for (guint i = 0; i < n_blobs; i++)
@@ -304,7 +304,7 @@ launch_app (Kill *k)
   GSubprocess *app;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "CP_DATA_DIR", k->store_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "CP_SERVER_URL", k->server->base, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
@@ -319,7 +319,7 @@ launch_app (Kill *k)
 static GHashTable *
 server_packets (Kill *k)
 {
-  g_autofree char *token = test_login_token (k->server->base, "admin");
+  g_autofree char *token = cp_test_login_token (k->server->base, "admin");
   g_autofree char *since = g_strdup ("0");
   GHashTable *packets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gboolean more = TRUE;
@@ -332,7 +332,7 @@ server_packets (Kill *k)
       JsonObject *page;
       JsonArray *changes;
 
-      g_assert_cmpuint (test_http (k->server->base, "GET", feed, token, NULL, NULL, &body), ==,
+      g_assert_cmpuint (cp_test_http (k->server->base, "GET", feed, token, NULL, NULL, &body), ==,
                         200);
       g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                                  (gssize) g_bytes_get_size (body), NULL));
@@ -350,7 +350,7 @@ server_packets (Kill *k)
 
           /* The feed lists each packet once. */
           g_assert_false (g_hash_table_contains (packets, uuid));
-          g_assert_cmpuint (test_http (k->server->base, "GET", path, token, NULL, NULL,
+          g_assert_cmpuint (cp_test_http (k->server->base, "GET", path, token, NULL, NULL,
                                        &packet), ==, 200);
           g_hash_table_insert (packets, g_strdup (uuid),
                                g_strndup (g_bytes_get_data (packet, NULL),
@@ -406,7 +406,7 @@ test_kill_during_sync (void)
   g_autoptr(GPtrArray) list = NULL;
   g_autofree char *token = NULL;
   g_autofree char *partial = NULL;
-  TestClient *check;
+  CpTestClient *check;
   CpSyncStats stats = { 0 };
   guint mid_sync = 0;
   Kill k = { 0 };
@@ -429,7 +429,7 @@ test_kill_during_sync (void)
   g_assert_false (app_name_owned (bus));
 
   /* What a login through the application leaves behind: the token in the keyring. */
-  token = test_login_token (k.server->base, "ent-1");
+  token = cp_test_login_token (k.server->base, "ent-1");
   credentials = cp_credentials_new ();
   cp_credentials_store_async (credentials, k.server->base, "ent-1", token, NULL, async_done_cb,
                               &result);
@@ -517,19 +517,19 @@ test_kill_during_sync (void)
   }
 
   /* A clean sync with the client library on the same store. */
-  check = g_new0 (TestClient, 1);
+  check = g_new0 (CpTestClient, 1);
   check->dir = g_strdup (k.store_dir);
   check->store = cp_store_new (check->dir, &error);
   g_assert_no_error (error);
   check->client = cp_sync_client_new (k.server->base, &error);
   g_assert_no_error (error);
   check->engine = cp_sync_engine_new (check->store, check->client);
-  g_assert_true (test_client_login (check, "ent-1", &error));
+  g_assert_true (cp_test_client_login (check, "ent-1", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (test_client_sync (check, &stats, &error));
+  g_assert_true (cp_test_client_sync (check, &stats, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (stats.pushed, ==, 0);
-  g_assert_true (test_client_sync (check, &stats, &error));
+  g_assert_true (cp_test_client_sync (check, &stats, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (stats.pushed, ==, 0);
   g_assert_cmpuint (stats.conflicts, ==, 0);
@@ -584,7 +584,7 @@ test_kill_during_sync (void)
 
         g_assert_true (g_hash_table_contains (files, sha256));
         g_assert_true (g_file_get_contents (local_path, &local, &length, NULL));
-        g_assert_cmpuint (test_http (k.server->base, "GET", path, token, NULL, NULL, &remote),
+        g_assert_cmpuint (cp_test_http (k.server->base, "GET", path, token, NULL, NULL, &remote),
                           ==, 200);
         g_assert_cmpmem (g_bytes_get_data (remote, NULL), g_bytes_get_size (remote), local,
                          length);
@@ -595,7 +595,7 @@ test_kill_during_sync (void)
   g_assert_cmpuint (tree_bytes (partial), ==, 0);
 
   assert_integrity_ok (&k);
-  /* test_client_free() would remove the folder: the server's cleanup does. */
+  /* cp_test_client_free() would remove the folder: the server's cleanup does. */
   g_clear_object (&check->engine);
   g_clear_object (&check->client);
   g_clear_object (&check->store);

@@ -26,7 +26,7 @@
 #include "cp-section-page.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -880,7 +880,7 @@ test_review_return_accept (Fixture       *f,
   close_review (review);
 
   /* The agency's side: returned, with the comment on that field and the one on the section. */
-  cp_test_client_sync (agency);
+  cp_test_client_sync (agency, NULL, NULL);
   g_assert_cmpint (stored_state (agency->store, uuid), ==, CP_PACKET_STATE_RETURNED);
   comments = server_comments (agency, uuid);
   g_assert_cmpuint (json_array_get_length (comments), ==, 2);
@@ -1017,7 +1017,7 @@ test_review_return_accept (Fixture       *f,
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 0);
 
   /* And so it is for the agency. */
-  cp_test_client_sync (agency);
+  cp_test_client_sync (agency, NULL, NULL);
   g_assert_cmpint (stored_state (agency->store, uuid), ==, CP_PACKET_STATE_ACCEPTED);
   cp_test_client_free (agency);
 }
@@ -1053,7 +1053,7 @@ test_review_comment_places (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpuint (reply->status, ==, 200);
   }
-  cp_test_client_sync (agency);
+  cp_test_client_sync (agency, NULL, NULL);
   resubmit (agency, uuid);
   {
     static const char second[] =

@@ -23,7 +23,7 @@
 #include "cp-sync-client.h"
 #include "cp-sync-engine.h"
 #include "cp-test-keys.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -100,7 +100,7 @@ fixture_set_up (Fixture       *f,
       g_assert_true (cp_store_save_packet (root->store, packet, NULL, &error));
       g_assert_no_error (error);
     }
-  cp_test_client_sync (root);
+  cp_test_client_sync (root, NULL, NULL);
   cp_test_client_free (root);
 
   data_dir = g_build_filename (f->dir, "app", NULL);

@@ -28,7 +28,7 @@
 #include "cp-section-page.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -251,7 +251,7 @@ sync_now (Fixture *f)
 /* A second client of the same account: the client library on its own store. */
 typedef CpTestClient Other;
 #define other_new(f) cp_test_client_new ((f)->dir, (f)->base, "ent-1", PASSWORD)
-#define other_sync cp_test_client_sync
+#define other_sync(c) cp_test_client_sync ((c), NULL, NULL)
 #define other_free cp_test_client_free
 #define set_name cp_test_set_name
 

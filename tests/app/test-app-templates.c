@@ -18,7 +18,7 @@
 
 #include "cp-application.h"
 #include "cp-packet-view.h"
-#include "cp-test-server.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"

@@ -23,7 +23,7 @@
 typedef struct
 {
   TestServer *server;
-  TestClient *admin;
+  CpTestClient *admin;
   char       *dir;
 } Fixture;
 
@@ -59,12 +59,12 @@ fixture_set_up (Fixture       *f,
   f->server = test_server_start ();
   test_server_admin (f->server, "password-ks\n", "user", "add", "ks", "--role", "office",
                      "--district", "kunshan", NULL);
-  f->admin = test_client_new (f->server->base, "admin");
+  f->admin = cp_test_client_new (NULL, f->server->base, "admin", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
     {
       g_autoptr(CpPacket) packet = cp_demo_packet_for_year (registry, "city-demonstration", 2020,
                                                             7 + i);
-      g_autofree char *uscc = test_make_uscc (packets[i].division, 700 + i);
+      g_autofree char *uscc = cp_test_make_uscc (packets[i].division, 700 + i);
 
       cp_packet_set_string (packet, "cover", "enterprise_name", packets[i].name);
       cp_packet_set_string (packet, "cover", "uscc", uscc);
@@ -72,7 +72,7 @@ fixture_set_up (Fixture       *f,
       g_assert_true (cp_store_save_packet (f->admin->store, packet, NULL, &error));
       g_assert_no_error (error);
     }
-  g_assert_true (test_client_sync (f->admin, NULL, &error));
+  g_assert_true (cp_test_client_sync (f->admin, NULL, &error));
   g_assert_no_error (error);
   f->dir = g_dir_make_tmp ("cp-client-reports-XXXXXX", &error);
   g_assert_no_error (error);
@@ -93,7 +93,7 @@ fixture_tear_down (Fixture       *f,
     }
   g_rmdir (f->dir);
   g_free (f->dir);
-  test_client_free (f->admin);
+  cp_test_client_free (f->admin);
   test_server_stop (f->server);
 }
 
@@ -151,7 +151,7 @@ test_list (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GError) error = NULL;
-  TestClient *enterprise;
+  CpTestClient *enterprise;
   const CpReportInfo *applicants = NULL;
 
   cp_sync_client_list_reports_async (f->admin->client, NULL, async_done_cb, &result);
@@ -176,13 +176,13 @@ test_list (Fixture       *f,
   g_assert_nonnull (strstr (cp_text_get_for (applicants->title, "zh_CN"), "{year}"));
 
   /* An enterprise is not an office. */
-  enterprise = test_client_new (f->server->base, "ent-1");
+  enterprise = cp_test_client_new (NULL, f->server->base, "ent-1", NULL);
   g_clear_object (&result);
   cp_sync_client_list_reports_async (enterprise->client, NULL, async_done_cb, &result);
   g_assert_null (cp_sync_client_list_reports_finish (enterprise->client, wait_for (&result),
                                                      &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED);
-  test_client_free (enterprise);
+  cp_test_client_free (enterprise);
 }
 
 /* The administrator's table holds both districts; Kunshan's office's only Kunshan. */
@@ -191,7 +191,7 @@ test_tenancy (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TestClient *office = test_client_new (f->server->base, "ks");
+  CpTestClient *office = cp_test_client_new (NULL, f->server->base, "ks", NULL);
   g_autofree char *all = g_build_filename (f->dir, "all.csv", NULL);
   g_autofree char *mine = g_build_filename (f->dir, "kunshan.csv", NULL);
   g_autofree char *xlsx = g_build_filename (f->dir, "kunshan.xlsx", NULL);
@@ -236,7 +236,7 @@ test_tenancy (Fixture       *f,
   lines = read_csv (mine);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
   g_assert_cmpuint (count_entries (f->dir), ==, 3);
-  test_client_free (office);
+  cp_test_client_free (office);
 }
 
 /* A year without data, an unknown report or district, names that are no ids, a cancelled

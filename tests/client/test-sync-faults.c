@@ -197,11 +197,11 @@ proxy_free (Proxy *proxy)
 /* --- helpers ------------------------------------------------------------------------------- */
 
 static char *
-create_packet (TestClient *client,
+create_packet (CpTestClient *client,
                const char *uscc,
                const char *name)
 {
-  g_autoptr(CpPacket) packet = test_make_packet (uscc, name);
+  g_autoptr(CpPacket) packet = cp_test_make_packet (uscc, name);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (cp_store_save_packet (client->store, packet, NULL, &error));
@@ -210,7 +210,7 @@ create_packet (TestClient *client,
 }
 
 static void
-set_string (TestClient *client,
+set_string (CpTestClient *client,
             const char *uuid,
             const char *section,
             const char *field,
@@ -227,7 +227,7 @@ set_string (TestClient *client,
 /* Resolves every conflict on @client by taking the server's value (what a user might do); only
  * the shared field may ever conflict. Returns how many packets were resolved. */
 static guint
-resolve_conflicts (TestClient *client)
+resolve_conflicts (CpTestClient *client)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = cp_store_list_packets (client->store, &error);
@@ -265,10 +265,10 @@ resolve_conflicts (TestClient *client)
 }
 
 static gboolean
-try_sync (TestClient *client)
+try_sync (CpTestClient *client)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = test_client_sync (client, NULL, &error);
+  gboolean ok = cp_test_client_sync (client, NULL, &error);
 
   if (!ok)
     g_assert_true (error->domain == CP_SYNC_ERROR &&
@@ -281,13 +281,13 @@ try_sync (TestClient *client)
 static GHashTable *
 server_packets (TestServer *server)
 {
-  g_autofree char *token = test_login_token (server->base, "admin");
+  g_autofree char *token = cp_test_login_token (server->base, "admin");
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   GHashTable *packets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonArray *changes;
 
-  g_assert_cmpuint (test_http (server->base, "GET", "/api/v1/changes?since=0&limit=1000", token,
+  g_assert_cmpuint (cp_test_http (server->base, "GET", "/api/v1/changes?since=0&limit=1000", token,
                                NULL, NULL, &body), ==, 200);
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
                                              (gssize) g_bytes_get_size (body), NULL));
@@ -303,7 +303,7 @@ server_packets (TestServer *server)
 
       /* The feed lists each packet once. */
       g_assert_false (g_hash_table_contains (packets, uuid));
-      g_assert_cmpuint (test_http (server->base, "GET", path, token, NULL, NULL, &packet), ==,
+      g_assert_cmpuint (cp_test_http (server->base, "GET", path, token, NULL, NULL, &packet), ==,
                         200);
       g_hash_table_insert (packets, g_strdup (uuid),
                            g_strndup (g_bytes_get_data (packet, NULL), g_bytes_get_size (packet)));
@@ -312,7 +312,7 @@ server_packets (TestServer *server)
 }
 
 static void
-assert_same_as_server (TestClient *client,
+assert_same_as_server (CpTestClient *client,
                        GHashTable *packets)
 {
   g_autoptr(GError) error = NULL;
@@ -361,7 +361,7 @@ expected_free (Expected *e)
 }
 
 static void
-attach_blob (TestClient *client,
+attach_blob (CpTestClient *client,
              Expected   *e,
              GRand      *rand)
 {
@@ -398,8 +398,8 @@ test_fault_rounds (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed + 1);
   g_autoptr(GPtrArray) packets = g_ptr_array_new_with_free_func ((GDestroyNotify) expected_free);
   g_autoptr(GHashTable) on_server = NULL;
-  TestClient *a = test_client_new (base, "ent-1");
-  TestClient *b = test_client_new (base, "agency-a");
+  CpTestClient *a = cp_test_client_new (NULL, base, "ent-1", NULL);
+  CpTestClient *b = cp_test_client_new (NULL, base, "agency-a", NULL);
   guint ok_syncs = 0, failed_syncs = 0;
   gint64 start = g_get_monotonic_time ();
 
@@ -416,7 +416,7 @@ test_fault_rounds (void)
 
       if (packets->len == 0 || g_rand_int_range (rand, 0, 100) < 4)
         {
-          TestClient *creator = g_rand_boolean (rand) ? a : b;
+          CpTestClient *creator = g_rand_boolean (rand) ? a : b;
 
           e = g_new0 (Expected, 1);
           e->uuid = create_packet (creator, server->uscc, "Round");
@@ -509,11 +509,11 @@ test_fault_rounds (void)
         {
           const char *sha256 = g_ptr_array_index (e->blobs, j);
           g_autofree char *path = g_strdup_printf ("/api/v1/blobs/%s/status", sha256);
-          g_autofree char *token = test_login_token (server->base, "admin");
+          g_autofree char *token = cp_test_login_token (server->base, "admin");
           g_autoptr(GBytes) status = NULL;
 
           g_assert_nonnull (cp_packet_find_attachment (packet, sha256));
-          g_assert_cmpuint (test_http (server->base, "GET", path, token, NULL, NULL, &status),
+          g_assert_cmpuint (cp_test_http (server->base, "GET", path, token, NULL, NULL, &status),
                             ==, 200);
           g_assert_nonnull (g_strstr_len (g_bytes_get_data (status, NULL),
                                           (gssize) g_bytes_get_size (status),
@@ -521,8 +521,8 @@ test_fault_rounds (void)
         }
     }
 
-  test_client_free (a);
-  test_client_free (b);
+  cp_test_client_free (a);
+  cp_test_client_free (b);
   proxy_free (proxy);
   test_server_stop (server);
 }
@@ -562,7 +562,7 @@ test_kill_during_sync (void)
   g_autoptr(GHashTable) on_server = NULL;
   g_autofree char *store_dir = g_dir_make_tmp ("cp-runner-store-XXXXXX", &error);
   guint next = 1;
-  TestClient *check;
+  CpTestClient *check;
 
   g_assert_no_error (error);
   for (guint run = 0; run < 25; run++)
@@ -575,7 +575,7 @@ test_kill_during_sync (void)
       GThread *killer;
 
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-      g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
+      g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
       process = g_subprocess_launcher_spawn (launcher, &error, runner, store_dir, server->base,
                                              "ent-1", server->uscc, first, NULL);
       g_assert_no_error (error);
@@ -606,16 +606,16 @@ test_kill_during_sync (void)
   g_assert_cmpuint (g_hash_table_size (acknowledged), >, 25);
 
   /* A clean sync on the same store converges. */
-  check = g_new0 (TestClient, 1);
+  check = g_new0 (CpTestClient, 1);
   check->dir = g_steal_pointer (&store_dir);
   check->store = cp_store_new (check->dir, &error);
   g_assert_no_error (error);
   check->client = cp_sync_client_new (server->base, &error);
   check->engine = cp_sync_engine_new (check->store, check->client);
-  g_assert_true (test_client_login (check, "ent-1", &error));
-  g_assert_true (test_client_sync (check, NULL, &error));
+  g_assert_true (cp_test_client_login (check, "ent-1", NULL, &error));
+  g_assert_true (cp_test_client_sync (check, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (test_client_sync (check, NULL, &error));
+  g_assert_true (cp_test_client_sync (check, NULL, &error));
 
   on_server = server_packets (server);
   assert_same_as_server (check, on_server);
@@ -636,7 +636,7 @@ test_kill_during_sync (void)
       }
   }
 
-  test_client_free (check);
+  cp_test_client_free (check);
   test_server_stop (server);
 }
 

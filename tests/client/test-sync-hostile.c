@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -720,10 +721,10 @@ page_cb (SoupServerMessage *msg,
 static void
 test_unreadable_in_page (void)
 {
-  g_autoptr(CpPacket) good_a = test_make_packet ("91320583MA0000015L", "甲");
-  g_autoptr(CpPacket) good_b = test_make_packet ("91320583MA0000015L", "乙");
-  g_autoptr(CpPacket) bad = test_make_packet ("91320583MA0000015L", "坏");
-  g_autoptr(CpPacket) lone = test_make_packet ("91320583MA0000015L", "单独");
+  g_autoptr(CpPacket) good_a = cp_test_make_packet ("91320583MA0000015L", "甲");
+  g_autoptr(CpPacket) good_b = cp_test_make_packet ("91320583MA0000015L", "乙");
+  g_autoptr(CpPacket) bad = cp_test_make_packet ("91320583MA0000015L", "坏");
+  g_autoptr(CpPacket) lone = cp_test_make_packet ("91320583MA0000015L", "单独");
   g_autofree char *a = cp_packet_to_data (good_a, FALSE, NULL);
   g_autofree char *b = cp_packet_to_data (good_b, FALSE, NULL);
   g_autofree char *bad_body = cp_packet_to_data (bad, FALSE, NULL);
@@ -791,7 +792,7 @@ test_store_modes (void)
   g_autofree char *dir = temp_dir ();
   g_autoptr(GError) error = NULL;
   g_autoptr(CpStore) store = NULL;
-  g_autoptr(CpPacket) packet = test_make_packet (NULL, "权限");
+  g_autoptr(CpPacket) packet = cp_test_make_packet (NULL, "权限");
   g_autoptr(GBytes) scan = g_bytes_new_static ("%PDF-1.4 scan", 13);
   g_autofree char *sha = NULL;
   g_autofree char *blob = NULL;
@@ -870,7 +871,7 @@ test_account_stores (void)
   g_autofree char *agency_dir = NULL;
   g_autofree char *again = NULL;
   g_autofree char *last = NULL;
-  g_autoptr(CpPacket) packet = test_make_packet (server->uscc, "企业的草稿");
+  g_autoptr(CpPacket) packet = cp_test_make_packet (server->uscc, "企业的草稿");
   Local *ent = NULL;
   Local *agency = NULL;
   CpSyncStats stats;

@@ -17,8 +17,8 @@
 typedef struct
 {
   TestServer *server;
-  TestClient *a;  /* ent-1 */
-  TestClient *b;  /* agency-a: the same enterprise's packets */
+  CpTestClient *a;  /* ent-1 */
+  CpTestClient *b;  /* agency-a: the same enterprise's packets */
 } Fixture;
 
 static void
@@ -26,32 +26,32 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   f->server = test_server_start ();
-  f->a = test_client_new (f->server->base, "ent-1");
-  f->b = test_client_new (f->server->base, "agency-a");
+  f->a = cp_test_client_new (NULL, f->server->base, "ent-1", NULL);
+  f->b = cp_test_client_new (NULL, f->server->base, "agency-a", NULL);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  test_client_free (f->a);
-  test_client_free (f->b);
+  cp_test_client_free (f->a);
+  cp_test_client_free (f->b);
   test_server_stop (f->server);
 }
 
 static void
-sync_ok (TestClient  *client,
+sync_ok (CpTestClient  *client,
          CpSyncStats *stats)
 {
   g_autoptr(GError) error = NULL;
   CpSyncStats local;
 
-  test_client_sync (client, stats != NULL ? stats : &local, &error);
+  cp_test_client_sync (client, stats != NULL ? stats : &local, &error);
   g_assert_no_error (error);
 }
 
 static CpStoreSyncState
-sync_state (TestClient *client,
+sync_state (CpTestClient *client,
             const char *uuid,
             char      **server_revision)
 {
@@ -70,10 +70,10 @@ server_body (Fixture    *f,
              const char *uuid,
              guint      *status)
 {
-  g_autofree char *token = test_login_token (f->server->base, "admin");
+  g_autofree char *token = cp_test_login_token (f->server->base, "admin");
   g_autofree char *path = g_strconcat ("/api/v1/packets/", uuid, NULL);
   g_autoptr(GBytes) body = NULL;
-  guint code = test_http (f->server->base, "GET", path, token, NULL, NULL, &body);
+  guint code = cp_test_http (f->server->base, "GET", path, token, NULL, NULL, &body);
 
   if (status != NULL)
     *status = code;
@@ -83,7 +83,7 @@ server_body (Fixture    *f,
 }
 
 static char *
-local_body (TestClient *client,
+local_body (CpTestClient *client,
             const char *uuid)
 {
   g_autoptr(GError) error = NULL;
@@ -94,11 +94,11 @@ local_body (TestClient *client,
 }
 
 static char *
-create_packet (TestClient *client,
+create_packet (CpTestClient *client,
                const char *uscc,
                const char *name)
 {
-  g_autoptr(CpPacket) packet = test_make_packet (uscc, name);
+  g_autoptr(CpPacket) packet = cp_test_make_packet (uscc, name);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (cp_store_save_packet (client->store, packet, NULL, &error));
@@ -107,7 +107,7 @@ create_packet (TestClient *client,
 }
 
 static void
-set_string (TestClient *client,
+set_string (CpTestClient *client,
             const char *uuid,
             const char *section,
             const char *field,
@@ -122,7 +122,7 @@ set_string (TestClient *client,
 }
 
 static const char *
-get_string (TestClient *client,
+get_string (CpTestClient *client,
             const char *uuid,
             const char *section,
             const char *field,
@@ -181,24 +181,24 @@ test_login (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TestClient *c = test_client_new (f->server->base, NULL);
+  CpTestClient *c = cp_test_client_new (NULL, f->server->base, NULL, NULL);
   g_autofree char *user = NULL;
 
-  g_assert_false (test_client_login (c, "nobody", &error));
+  g_assert_false (cp_test_client_login (c, "nobody", NULL, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_LOGIN_FAILED);
   g_clear_error (&error);
 
   /* No token: the sync asks for a login and sends nothing. */
-  g_assert_false (test_client_sync (c, NULL, &error));
+  g_assert_false (cp_test_client_sync (c, NULL, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
   g_clear_error (&error);
 
-  g_assert_true (test_client_login (c, "ent-1", &error));
+  g_assert_true (cp_test_client_login (c, "ent-1", NULL, &error));
   g_assert_no_error (error);
   user = cp_sync_client_dup_user (c->client);
   g_assert_cmpstr (user, ==, "ent-1");
   g_assert_nonnull (cp_sync_client_dup_token (c->client));
-  test_client_free (c);
+  cp_test_client_free (c);
 }
 
 static void
@@ -394,7 +394,7 @@ test_changes_pull_old_server (Fixture       *f,
                               gconstpointer  data)
 {
   OldServer *old = old_server_start (f->server->base);
-  TestClient *c = test_client_new (old->base, "agency-a");
+  CpTestClient *c = cp_test_client_new (NULL, old->base, "agency-a", NULL);
   g_autofree char *u1 = create_packet (f->a, f->server->uscc, "One");
   g_autofree char *u2 = create_packet (f->a, f->server->uscc, "Two");
   g_autofree char *u3 = create_packet (f->a, f->server->uscc, "Three");
@@ -429,7 +429,7 @@ test_changes_pull_old_server (Fixture       *f,
   g_assert_cmpuint (stats.requests, ==, 2); /* the changes page and the templates */
   g_assert_cmpstr (get_string (f->b, u1, "cover", "phone", &keep), ==, "1");
 
-  test_client_free (c);
+  cp_test_client_free (c);
   old_server_free (old);
 }
 
@@ -550,7 +550,7 @@ test_two_clients_conflict (Fixture       *f,
  * the sync's worker thread between the engine's read and its write. */
 typedef struct
 {
-  TestClient *client;
+  CpTestClient *client;
   const char *uuid;
   const char *point;    /* "pull" or "merge" */
   const char *section;
@@ -711,7 +711,7 @@ random_bytes (gsize   size,
 }
 
 static char *
-add_blob (TestClient *client,
+add_blob (CpTestClient *client,
           GBytes     *bytes)
 {
   g_autoptr(GError) error = NULL;
@@ -723,7 +723,7 @@ add_blob (TestClient *client,
 }
 
 static void
-attach (TestClient *client,
+attach (CpTestClient *client,
         const char *uuid,
         const char *name,
         const char *sha256,
@@ -743,11 +743,11 @@ assert_server_blob (Fixture    *f,
                     const char *sha256,
                     GBytes     *expected)
 {
-  g_autofree char *token = test_login_token (f->server->base, "ent-1");
+  g_autofree char *token = cp_test_login_token (f->server->base, "ent-1");
   g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha256, NULL);
   g_autoptr(GBytes) body = NULL;
 
-  g_assert_cmpuint (test_http (f->server->base, "GET", path, token, NULL, NULL, &body), ==, 200);
+  g_assert_cmpuint (cp_test_http (f->server->base, "GET", path, token, NULL, NULL, &body), ==, 200);
   g_assert_true (g_bytes_equal (body, expected));
 }
 
@@ -845,7 +845,7 @@ test_blob_resume (Fixture       *f,
   CpSyncStats stats;
 
   /* An earlier run sent the first 100 KiB before the connection broke. */
-  g_assert_cmpuint (test_http (f->server->base, "PUT", path, token, first, range, NULL), ==, 202);
+  g_assert_cmpuint (cp_test_http (f->server->base, "PUT", path, token, first, range, NULL), ==, 202);
 
   cp_sync_engine_set_chunk_size (f->a->engine, 64 * 1024);
   attach (f->a, uuid, "big.pdf", sha, g_bytes_get_size (blob));
@@ -873,15 +873,15 @@ test_needs_login_keeps_work (Fixture       *f,
   {
     g_autofree char *token = cp_sync_client_dup_token (f->a->client);
 
-    g_assert_cmpuint (test_http (f->server->base, "DELETE", "/api/v1/session", token, NULL,
+    g_assert_cmpuint (cp_test_http (f->server->base, "DELETE", "/api/v1/session", token, NULL,
                                  NULL, NULL), ==, 204);
   }
-  g_assert_false (test_client_sync (f->a, &stats, &error));
+  g_assert_false (cp_test_client_sync (f->a, &stats, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
   g_clear_error (&error);
   g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
 
-  g_assert_true (test_client_login (f->a, "ent-1", &error));
+  g_assert_true (cp_test_client_login (f->a, "ent-1", NULL, &error));
   sync_ok (f->a, &stats);
   g_assert_cmpuint (stats.pushed, ==, 1);
   g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_SYNCED);
@@ -968,7 +968,7 @@ test_offline (Fixture       *f,
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autofree char *base = NULL;
-  TestClient *c;
+  CpTestClient *c;
 
   /* A port where nobody listens. */
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
@@ -979,16 +979,16 @@ test_offline (Fixture       *f,
   base = g_strdup_printf ("http://127.0.0.1:%u",
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
-  c = test_client_new (base, NULL);
+  c = cp_test_client_new (NULL, base, NULL, NULL);
   uuid = create_packet (c, f->server->uscc, "Offline");
   cp_sync_client_set_token (c->client, "whatever");
   cp_sync_client_set_retry_policy (c->client, 3, 1, 5);
-  g_assert_false (test_client_sync (c, NULL, &error));
+  g_assert_false (cp_test_client_sync (c, NULL, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE);
   g_assert_cmpuint (cp_sync_client_get_n_requests (c->client), ==, 3);
   /* The work stays pending. */
   g_assert_cmpint (sync_state (c, uuid, NULL), ==, CP_STORE_SYNC_PENDING);
-  test_client_free (c);
+  cp_test_client_free (c);
 }
 
 typedef struct
@@ -1005,7 +1005,7 @@ wait_cb (GObject      *object,
 }
 
 static gboolean
-submit (TestClient  *client,
+submit (CpTestClient  *client,
         const char  *uuid,
         GPtrArray  **findings,
         GError     **error)
@@ -1193,7 +1193,7 @@ test_retry_after (void)
   g_autoptr(GSList) uris = NULL;
   g_autofree char *base = NULL;
   Busy busy = { 2, 0, 200 };
-  TestClient *c;
+  CpTestClient *c;
   CpSyncStats stats;
   gint64 start;
 
@@ -1205,11 +1205,11 @@ test_retry_after (void)
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
   /* Backoff of 1 ms: only Retry-After can make the client wait a second per 503. */
-  c = test_client_new (base, NULL);
+  c = cp_test_client_new (NULL, base, NULL, NULL);
   cp_sync_client_set_token (c->client, "t");
   cp_sync_client_set_retry_policy (c->client, 5, 1, 10 * 1000);
   start = g_get_monotonic_time ();
-  g_assert_true (test_client_sync (c, &stats, &error));
+  g_assert_true (cp_test_client_sync (c, &stats, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
   g_assert_cmpuint (busy.n_changes, ==, 3);
@@ -1219,7 +1219,7 @@ test_retry_after (void)
   busy.n_busy = 100;
   busy.n_changes = 0;
   cp_sync_client_set_retry_policy (c->client, 3, 1, 1);  /* Retry-After capped at 1 ms */
-  g_assert_false (test_client_sync (c, &stats, &error));
+  g_assert_false (cp_test_client_sync (c, &stats, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
   g_assert_cmpuint (busy.n_changes, ==, 3);
   g_clear_error (&error);
@@ -1228,10 +1228,10 @@ test_retry_after (void)
   busy.n_busy = 0;
   busy.n_changes = 0;
   busy.status = 401;
-  g_assert_false (test_client_sync (c, &stats, &error));
+  g_assert_false (cp_test_client_sync (c, &stats, &error));
   g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN);
   g_assert_cmpuint (busy.n_changes, ==, 1);
-  test_client_free (c);
+  cp_test_client_free (c);
 }
 
 int

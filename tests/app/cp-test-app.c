@@ -1,0 +1,92 @@
+/* cp-test-app.c — the application as a user starts it, for the application's tests
+ *
+ * Copyright 2026 The Credit Packet authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The application's tests and screenshot tools start and stop the real application on a data
+ * folder of their own, against a server of tests/support when they sync.
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "cp-test-app.h"
+
+/* Runs the default main context until @cond holds or 20 seconds pass. */
+static void
+wait_for (gboolean (*cond) (gpointer),
+          gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!cond (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+window_ready (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) && cp_window_is_loaded (CP_WINDOW (data));
+}
+
+static gboolean
+not_syncing (gpointer data)
+{
+  return cp_sync_manager_get_status (CP_SYNC_MANAGER (data)) != CP_SYNC_STATUS_SYNCING;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+CpApplication *
+cp_test_app_start (const char  *data_dir,
+                   const char  *server_url,
+                   CpWindow   **window)
+{
+  static guint serial;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("%s.Test%u.P%d", APP_ID, ++serial, (int) getpid ());
+  CpApplication *app;
+
+  g_setenv ("CP_DATA_DIR", data_dir, TRUE);
+  if (server_url != NULL)
+    g_setenv ("CP_SERVER_URL", server_url, TRUE);
+  else
+    g_unsetenv ("CP_SERVER_URL");
+  app = g_object_new (CP_TYPE_APPLICATION,
+                      "application-id", id,
+                      "resource-base-path", "/io/github/creditpacket/CreditPacket",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  *window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (*window);
+  wait_for (window_ready, *window);
+  g_assert_true (window_ready (*window));
+  return app;
+}
+
+void
+cp_test_app_stop (CpApplication **app,
+                  CpWindow      **window)
+{
+  CpSyncManager *sync;
+  gint64 until;
+
+  if (*app == NULL)
+    return;
+  sync = cp_application_get_sync_manager (*app);
+  if (sync != NULL)
+    wait_for (not_syncing, sync);
+  gtk_window_close (GTK_WINDOW (*window));
+  until = g_get_monotonic_time () + 50 * 1000;
+  wait_for (never, &until);
+  g_application_quit (G_APPLICATION (*app));
+  g_clear_object (app);
+  *window = NULL;
+}
