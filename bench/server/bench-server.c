@@ -23,12 +23,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cp-demo.h"
 #include "cp-server-admin.h"
 #include "cp-server.h"
+#include "cp-test-support.h"
 
 typedef struct
 {
@@ -46,13 +46,6 @@ env_or (const char *name,
   return value != NULL && *value != '\0' ? value : fallback;
 }
 
-/* The child dies with this process, so that a failed assertion leaves no server behind. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static GSubprocess *
 spawn_listening (const char * const *argv,
                  guint              *port)
@@ -67,7 +60,7 @@ spawn_listening (const char * const *argv,
     g_autoptr(GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
     process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   }
   g_assert_no_error (error);

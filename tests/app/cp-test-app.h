@@ -6,7 +6,7 @@
 #pragma once
 
 #include "cp-application.h"
-#include "cp-test-support.h"
+#include "cp-test-client.h"
 #include "cp-window.h"
 
 G_BEGIN_DECLS

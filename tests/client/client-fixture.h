@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "cp-test-support.h"
+#include "cp-test-client.h"
 
 G_BEGIN_DECLS
 

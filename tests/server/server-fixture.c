@@ -24,23 +24,6 @@ char *USCC_1;
 char *USCC_2;
 char *USCC_3;
 
-char *
-make_uscc (const char *division6,
-           guint       serial)
-{
-  char code[19];
-  char org[9];
-
-  g_snprintf (org, sizeof org, "MA%06u", serial % 1000000);
-  g_snprintf (code, sizeof code, "91%s%s", division6, org);
-  code[16] = cp_uscc_compute_org_check (org);
-  code[17] = '\0';
-  code[17] = cp_uscc_compute_check (code);
-  code[18] = '\0';
-  g_assert_true (cp_uscc_validate (code, NULL, NULL));
-  return g_strdup (code);
-}
-
 /* --- the backend --------------------------------------------------------------------------- */
 
 static gboolean
@@ -353,9 +336,9 @@ server_fixture_setup (ServerFixture *f,
 
   if (USCC_1 == NULL)
     {
-      USCC_1 = make_uscc ("320583", 1);
-      USCC_2 = make_uscc ("320506", 2);
-      USCC_3 = make_uscc ("320583", 3);
+      USCC_1 = cp_test_make_uscc ("320583", 1);
+      USCC_2 = cp_test_make_uscc ("320506", 2);
+      USCC_3 = cp_test_make_uscc ("320583", 3);
     }
 
   g_mutex_init (&f->lock);

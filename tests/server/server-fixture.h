@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cp-server.h"
+#include "cp-test-support.h"
 
 G_BEGIN_DECLS
 
@@ -108,7 +109,5 @@ gint64      json_get_int       (JsonNode      *node,
 extern char *USCC_1;  /* a Kunshan (320583) enterprise */
 extern char *USCC_2;  /* a Wuzhong (320506) enterprise */
 extern char *USCC_3;  /* a Kunshan enterprise with no user and no agency */
-char  *make_uscc               (const char    *division6,
-                                guint          serial);
 
 G_END_DECLS

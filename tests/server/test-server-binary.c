@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+#include "cp-test-support.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,13 +29,6 @@ typedef struct
   char *data_dir;
   char *config;
 } Fixture;
-
-/* The child dies with this process, so that a failed assertion leaves no server behind. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
 
 static const char *
 binary (void)
@@ -208,7 +201,7 @@ test_run_and_stop (Fixture       *f,
     g_autoptr(GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
-    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
     server = g_subprocess_launcher_spawn (launcher, &error, binary (), "--data-dir", f->data_dir,
                                           "--config", f->config, "--listen", "127.0.0.1:0",
                                           NULL);
@@ -341,7 +334,7 @@ run_with_templates (Fixture     *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
   server = g_subprocess_launcher_spawn (launcher, &error, binary (), "--data-dir", f->data_dir,
                                         "--config", f->config, "--listen", "127.0.0.1:0",
                                         "--templates-dir", dir, NULL);
@@ -425,7 +418,7 @@ start_server (Fixture *f,
   g_autofree char *line = NULL;
   GSubprocess *server;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   if (nofile > 0)
     server = g_subprocess_launcher_spawn (launcher, &error, "prlimit", limit, "--", binary (),

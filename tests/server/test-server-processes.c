@@ -20,7 +20,6 @@
 #include <gio/gio.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <signal.h>
 
 #include "cp-packet.h"
@@ -36,13 +35,6 @@ typedef struct
   GSubprocess *process;
   char        *base;
 } Child;
-
-/* The child dies with this process, so that a failed assertion leaves no server behind. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 start_child (ServerFixture *f,
@@ -74,7 +66,7 @@ start_child (ServerFixture *f,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, cp_test_die_with_parent, NULL, NULL);
   child->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                                  &error);
   g_assert_no_error (error);

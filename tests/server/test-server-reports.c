@@ -63,7 +63,7 @@ make_seeded (void)
         for (guint i = 0; i < 3; i++)
           {
             CpPacket *packet = cp_demo_packet_for_year (templates, kinds[k], year, serial);
-            g_autofree char *uscc = make_uscc (districts[d].division, serial);
+            g_autofree char *uscc = cp_test_make_uscc (districts[d].division, serial);
             g_autofree char *name = g_strdup_printf ("测试企业%c-%d-%s-%u", 'A' + (char) (2 - i),
                                                      year, districts[d].code, k);
 

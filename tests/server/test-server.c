@@ -2032,7 +2032,7 @@ test_progress (ServerFixture *f,
       revision->uuid = g_uuid_string_random ();
       revision->action = g_strdup ("test");
       revision->state = g_strdup (i == 90 ? "draft" : "accepted");
-      revision->uscc = make_uscc (kunshan ? "320583" : "320506", 100 + i);
+      revision->uscc = cp_test_make_uscc (kunshan ? "320583" : "320506", 100 + i);
       revision->kind = g_strdup (i >= 40 && i < 46 ? "city-demonstration" : KIND);
       revision->year = i == 91 ? 2019 : 2020;
       revision->sha256 = g_strdup ("0000000000000000000000000000000000000000000000000000000000000000");

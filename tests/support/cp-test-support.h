@@ -3,10 +3,10 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The one test-support library of the client, application and benchmark tests (as
+ * The one test-support library of the server, client, application and benchmark tests (as
  * gnome-calendar builds one test library): the server binary named by CP_SERVER_BINARY run on
- * 127.0.0.1 with a free port, its administration commands, sync clients on stores of their
- * own, and blocking HTTP requests straight to the server.
+ * 127.0.0.1 with a free port, its administration commands, and blocking HTTP requests straight
+ * to the server. Sync clients are in cp-test-client.h, for the builds that have the client.
  */
 #pragma once
 
@@ -14,8 +14,6 @@
 
 #include "cp-packet.h"
 #include "cp-store.h"
-#include "cp-sync-client.h"
-#include "cp-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -49,41 +47,6 @@ void         cp_test_server_stop    (GSubprocess **server);
 /* Removes a folder and everything in it (symbolic links are removed, not followed). */
 void         cp_test_remove_tree    (const char   *path);
 
-/* --- clients ------------------------------------------------------------------------------ */
-
-/* A GAsyncReadyCallback that stores a reference to the result in *(GAsyncResult **) user_data,
- * and the wait for it: the default main context runs until it is set, for at most 60 s. */
-void         cp_test_async_done_cb  (GObject      *object,
-                                     GAsyncResult *result,
-                                     gpointer      user_data);
-void         cp_test_wait_result    (GAsyncResult **result);
-
-typedef struct
-{
-  char         *dir;
-  gboolean      owns_dir;  /* a temporary folder of its own, removed by _free() */
-  CpStore      *store;
-  CpSyncClient *client;
-  CpSyncEngine *engine;
-} CpTestClient;
-
-/* The client library on its own store in the folder "other" inside @parent (NULL: in a new
- * temporary folder of its own), talking to @base and, when @user is not NULL, logged in as
- * @user with @password (NULL: "password-USER"). */
-CpTestClient *cp_test_client_new    (const char   *parent,
-                                     const char   *base,
-                                     const char   *user,
-                                     const char   *password);
-void          cp_test_client_free   (CpTestClient *client);
-gboolean      cp_test_client_login  (CpTestClient *client,
-                                     const char   *user,
-                                     const char   *password,
-                                     GError      **error);
-/* One complete sync. With @error NULL the test fails when the sync does. */
-gboolean      cp_test_client_sync   (CpTestClient *client,
-                                     CpSyncStats  *stats,
-                                     GError      **error);
-
 /* --- raw HTTP ----------------------------------------------------------------------------- */
 
 /* A blocking request straight to the server with @token (may be NULL) and @headers (name,
@@ -108,7 +71,5 @@ CpPacket     *cp_test_make_packet   (const char   *uscc,
 void          cp_test_set_name      (CpStore      *store,
                                      const char   *uuid,
                                      const char   *name);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpTestClient, cp_test_client_free)
 
 G_END_DECLS
