@@ -1,7 +1,11 @@
 #!/bin/sh
-# Builds an optimised tree and prints the figures of every benchmark.
+# Builds an optimised tree and prints the figures of every benchmark. The application's
+# benchmark needs a display: without one (CI, ssh) the benchmarks run under Xvfb with a session
+# bus, as the tests do.
 set -eu
 cd "$(dirname "$0")/.."
+# The figures print arrows and Chinese names.
+export LC_ALL="${LC_ALL:-C.UTF-8}"
 sh tools/install-deps.sh
 build=${BENCH_BUILD_DIR:-_build-bench}
 if [ -d "$build" ]; then
@@ -10,4 +14,9 @@ else
   meson setup "$build" --buildtype=release
 fi
 ninja -C "$build"
-meson test -C "$build" --benchmark --verbose --num-processes 1
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  meson test -C "$build" --benchmark --verbose --num-processes 1 "$@"
+else
+  xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- \
+    meson test -C "$build" --benchmark --verbose --num-processes 1 "$@"
+fi
