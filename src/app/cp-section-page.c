@@ -118,31 +118,9 @@ static JsonNode *
 value_ref_get (ValueRef *ref)
 {
   CpSectionPage *self = ref->fe->page;
-  JsonNode *node = cp_packet_get_value (self->packet, self->section->id, ref->fe->field->id);
 
-  if (node != NULL && ref->index >= 0)
-    {
-      JsonArray *array;
-
-      if (!JSON_NODE_HOLDS_ARRAY (node))
-        return NULL;
-      array = json_node_get_array (node);
-      if ((guint) ref->index >= json_array_get_length (array))
-        return NULL;
-      node = json_array_get_element (array, ref->index);
-    }
-  if (node != NULL && ref->member != NULL)
-    {
-      JsonObject *object;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        return NULL;
-      object = json_node_get_object (node);
-      node = json_object_get_member (object, ref->member);
-    }
-  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return node;
+  return cp_packet_get_value_at (self->packet, self->section->id, ref->fe->field->id,
+                                 ref->index, ref->member);
 }
 
 static void
@@ -161,67 +139,15 @@ value_ref_set (ValueRef *ref,
 {
   CpSectionPage *self = ref->fe->page;
   const char *field_id = ref->fe->field->id;
-  JsonNode *current;
-  JsonNode *top = NULL;
-  JsonObject *object = NULL;
 
   if (self->populating)
     {
       g_clear_pointer (&value, json_node_unref);
       return;
     }
-
-  if (ref->index < 0 && ref->member == NULL)
-    {
-      cp_packet_set_value (self->packet, self->section->id, field_id, value);
-      cp_section_page_emit_edited (self, field_id, full_save);
-      return;
-    }
-
-  current = cp_packet_get_value (self->packet, self->section->id, field_id);
-  if (ref->index >= 0)
-    {
-      JsonArray *array;
-      JsonNode *element;
-
-      if (current == NULL || !JSON_NODE_HOLDS_ARRAY (current))
-        {
-          g_clear_pointer (&value, json_node_unref);
-          return;
-        }
-      top = json_node_copy (current);
-      array = json_node_get_array (top);
-      if ((guint) ref->index >= json_array_get_length (array))
-        {
-          json_node_unref (top);
-          g_clear_pointer (&value, json_node_unref);
-          return;
-        }
-      element = json_array_get_element (array, ref->index);
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        json_node_take_object (element, json_object_new ());
-      object = json_node_get_object (element);
-    }
-  else
-    {
-      if (current != NULL && JSON_NODE_HOLDS_OBJECT (current))
-        top = json_node_copy (current);
-      else
-        top = json_node_init_object (json_node_alloc (), json_object_new ());
-      object = json_node_get_object (top);
-    }
-
-  if (value != NULL)
-    json_object_set_member (object, ref->member, value);
-  else if (json_object_has_member (object, ref->member))
-    json_object_remove_member (object, ref->member);
-
-  /* A signature with nothing left in it is no signature. */
-  if (ref->index < 0 && json_object_get_size (object) == 0)
-    g_clear_pointer (&top, json_node_unref);
-
-  cp_packet_set_value (self->packet, self->section->id, field_id, top);
-  cp_section_page_emit_edited (self, field_id, full_save);
+  if (cp_packet_set_value_at (self->packet, self->section->id, field_id, ref->index,
+                              ref->member, value))
+    cp_section_page_emit_edited (self, field_id, full_save);
 }
 
 static void
@@ -918,27 +844,7 @@ attach_job_free (AttachJob *job)
 static GPtrArray *
 value_ref_get_hashes (ValueRef *ref)
 {
-  GPtrArray *hashes = g_ptr_array_new_with_free_func (g_free);
-  JsonNode *node = value_ref_get (ref);
-
-  if (node == NULL)
-    return hashes;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    g_ptr_array_add (hashes, g_strdup (json_node_get_string (node)));
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element) &&
-              json_node_get_value_type (element) == G_TYPE_STRING)
-            g_ptr_array_add (hashes, g_strdup (json_node_get_string (element)));
-        }
-    }
-  return hashes;
+  return cp_packet_get_file_hashes (value_ref_get (ref));
 }
 
 static void
