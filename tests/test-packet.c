@@ -350,6 +350,128 @@ test_edit (void)
   g_assert_finalize_object (g_steal_pointer (&packet));
 }
 
+/* Values inside fields: group entries and signature parts, and paths that do not fit. */
+static void
+test_value_at (void)
+{
+  g_autoptr(CpPacket) packet = load (sample);
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  JsonNode *node;
+  JsonNode *group;
+
+  g_signal_connect (packet, "changed", G_CALLBACK (changed_cb), log);
+
+  node = cp_packet_get_value_at (packet, "survey", "surveyors", 0, "name");
+  g_assert_cmpstr (json_node_get_string (node), ==, "王芳");
+  node = cp_packet_get_value_at (packet, "survey", "head_signature", -1, "role");
+  g_assert_cmpstr (json_node_get_string (node), ==, "enterprise-head");
+  node = cp_packet_get_value_at (packet, "cover", "uscc", -1, NULL);
+  g_assert_cmpstr (json_node_get_string (node), ==, "91320506MA1XXXXX0X");
+  g_assert_true (cp_packet_get_value_at (packet, "survey", "surveyors", -1, NULL) ==
+                 cp_packet_get_value (packet, "survey", "surveyors"));
+
+  /* Places that are not there, or do not fit the value, are NULL. */
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "empty", -1, NULL));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "no_such_field", 0, "name"));
+  g_assert_null (cp_packet_get_value_at (packet, "no_such_section", "surveyors", 0, "name"));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "surveyors", 1, "name"));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "surveyors", 0, "phone"));
+  g_assert_null (cp_packet_get_value_at (packet, "cover", "uscc", 0, "name"));
+  g_assert_null (cp_packet_get_value_at (packet, "cover", "uscc", -1, "name"));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "head_signature", 0, "role"));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "surveyors", 0, "name.first"));
+
+  /* Setting inside a group entry and a signature. */
+  g_assert_true (cp_packet_set_value_at (packet, "survey", "surveyors", 0, "certificate",
+                                         json_node_init_string (json_node_alloc (), "XY-002")));
+  node = cp_packet_get_value_at (packet, "survey", "surveyors", 0, "certificate");
+  g_assert_cmpstr (json_node_get_string (node), ==, "XY-002");
+  g_assert_cmpstr (json_node_get_string (cp_packet_get_value_at (packet, "survey", "surveyors",
+                                                                 0, "name")), ==, "王芳");
+  g_assert_true (cp_packet_set_value_at (packet, "survey", "surveyors", 0, "certificate", NULL));
+  g_assert_null (cp_packet_get_value_at (packet, "survey", "surveyors", 0, "certificate"));
+  g_assert_true (cp_packet_set_value_at (packet, "survey", "head_signature", -1, "signer",
+                                         json_node_init_string (json_node_alloc (), "赵六")));
+  g_assert_cmpstr (json_node_get_string (cp_packet_get_value_at (packet, "survey",
+                                                                 "head_signature", -1,
+                                                                 "signer")), ==, "赵六");
+  g_assert_cmpuint (log->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (log, 0), ==, "survey/surveyors");
+  g_assert_cmpstr (g_ptr_array_index (log, 2), ==, "survey/head_signature");
+
+  /* A member of an unset field makes it an object; the last member gone unsets it. */
+  g_assert_true (cp_packet_set_value_at (packet, "survey", "stamp", -1, "date",
+                                         json_node_init_string (json_node_alloc (),
+                                                                "2020-04-02")));
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (cp_packet_get_value (packet, "survey", "stamp")));
+  g_assert_true (cp_packet_set_value_at (packet, "survey", "stamp", -1, "date", NULL));
+  g_assert_null (cp_packet_get_value (packet, "survey", "stamp"));
+
+  /* The whole field. */
+  g_assert_true (cp_packet_set_value_at (packet, "cover", "phone", -1, NULL,
+                                         json_node_init_string (json_node_alloc (),
+                                                                "0512-1234567")));
+  g_assert_cmpstr (cp_packet_get_string (packet, "cover", "phone"), ==, "0512-1234567");
+  g_assert_true (cp_packet_set_value_at (packet, "cover", "phone", -1, NULL, NULL));
+  g_assert_null (cp_packet_get_value (packet, "cover", "phone"));
+
+  /* Paths that do not fit change nothing and say so, without a critical. */
+  g_ptr_array_set_size (log, 0);
+  before = cp_packet_to_data (packet, FALSE, NULL);
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "no_such_field", 0, "name",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "surveyors", 1, "name",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "surveyors", 0, NULL,
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "cover", "uscc", 0, "name",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "cover", "uscc", -1, "name",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "head_signature", 0, "signer",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "bad field", -1, NULL,
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "head_signature", -1, "",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "surveyors", 0, "name",
+                                          json_node_init_double (json_node_alloc (), 1e20)));
+  group = cp_packet_get_value (packet, "survey", "surveyors");
+  json_array_add_string_element (json_node_get_array (group), "not an entry");
+  g_assert_false (cp_packet_set_value_at (packet, "survey", "surveyors", 1, "name",
+                                          json_node_init_string (json_node_alloc (), "x")));
+  json_array_remove_element (json_node_get_array (group), 1);
+  after = cp_packet_to_data (packet, FALSE, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (log->len, ==, 0);
+}
+
+static void
+test_file_hashes (void)
+{
+  g_autoptr(JsonNode) single = json_from_string ("\"" SHA_A "\"", NULL);
+  g_autoptr(JsonNode) several = json_from_string ("[\"" SHA_A "\", 3, null, \"" SHA_B "\"]",
+                                                  NULL);
+  g_autoptr(JsonNode) number = json_from_string ("42", NULL);
+  g_autoptr(JsonNode) object = json_from_string ("{\"scan\": \"" SHA_A "\"}", NULL);
+  g_autoptr(GPtrArray) none = cp_packet_get_file_hashes (NULL);
+  g_autoptr(GPtrArray) one = cp_packet_get_file_hashes (single);
+  g_autoptr(GPtrArray) two = cp_packet_get_file_hashes (several);
+  g_autoptr(GPtrArray) from_number = cp_packet_get_file_hashes (number);
+  g_autoptr(GPtrArray) from_object = cp_packet_get_file_hashes (object);
+
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (one, 0), ==, SHA_A);
+  g_assert_cmpuint (two->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (two, 0), ==, SHA_A);
+  g_assert_cmpstr (g_ptr_array_index (two, 1), ==, SHA_B);
+  g_assert_cmpuint (from_number->len, ==, 0);
+  g_assert_cmpuint (from_object->len, ==, 0);
+}
+
 static void
 test_states (void)
 {
@@ -406,6 +528,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/packet/refuse-garbage", test_refuse_garbage);
   g_test_add_func ("/packet/verified-data", test_verified_data);
   g_test_add_func ("/packet/edit", test_edit);
+  g_test_add_func ("/packet/value-at", test_value_at);
+  g_test_add_func ("/packet/file-hashes", test_file_hashes);
   g_test_add_func ("/packet/states", test_states);
   g_test_add_func ("/packet/file", test_file);
   return g_test_run ();

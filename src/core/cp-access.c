@@ -379,24 +379,11 @@ value_names_file (const CpField *field,
     return JSON_NODE_HOLDS_OBJECT (node) &&
            g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
                                                                   "scan", NULL), sha256) == 0;
-  if (field->type != CP_FIELD_ATTACHMENT)
-    return FALSE;
-  if (JSON_NODE_HOLDS_VALUE (node))
-    return json_node_get_value_type (node) == G_TYPE_STRING &&
-           g_str_equal (json_node_get_string (node), sha256);
-  if (JSON_NODE_HOLDS_ARRAY (node))
+  if (field->type == CP_FIELD_ATTACHMENT)
     {
-      JsonArray *array = json_node_get_array (node);
+      g_autoptr(GPtrArray) hashes = cp_packet_get_file_hashes (node);
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element) &&
-              json_node_get_value_type (element) == G_TYPE_STRING &&
-              g_str_equal (json_node_get_string (element), sha256))
-            return TRUE;
-        }
+      return g_ptr_array_find_with_equal_func (hashes, sha256, g_str_equal, NULL);
     }
   return FALSE;
 }

@@ -995,22 +995,16 @@ describe_value (CpBinder        *self,
       return describe_signature (self, field, node);
 
     case CP_FIELD_ATTACHMENT:
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        return attachment_title (self, json_node_get_string (node));
-      if (JSON_NODE_HOLDS_ARRAY (node))
+      if ((JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING) ||
+          JSON_NODE_HOLDS_ARRAY (node))
         {
-          JsonArray *array = json_node_get_array (node);
+          g_autoptr(GPtrArray) hashes = cp_packet_get_file_hashes (node);
           GString *out = g_string_new (NULL);
 
-          for (guint i = 0; i < json_array_get_length (array); i++)
+          for (guint i = 0; i < hashes->len; i++)
             {
-              JsonNode *element = json_array_get_element (array, i);
-              g_autofree char *title = NULL;
+              g_autofree char *title = attachment_title (self, g_ptr_array_index (hashes, i));
 
-              if (!JSON_NODE_HOLDS_VALUE (element) ||
-                  json_node_get_value_type (element) != G_TYPE_STRING)
-                continue;
-              title = attachment_title (self, json_node_get_string (element));
               if (out->len > 0)
                 g_string_append_c (out, '\n');
               g_string_append (out, title);
@@ -1047,26 +1041,10 @@ attachment_layout (CpBinder     *self,
                    JsonNode   *node,
                    double      width)
 {
-  g_autoptr(GPtrArray) hashes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) hashes = cp_packet_get_file_hashes (node);
   PangoAttrList *attrs = pango_attr_list_new ();
   GString *text = g_string_new (NULL);
   PangoLayout *layout;
-
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    g_ptr_array_add (hashes, (gpointer) json_node_get_string (node));
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element) &&
-              json_node_get_value_type (element) == G_TYPE_STRING)
-            g_ptr_array_add (hashes, (gpointer) json_node_get_string (element));
-        }
-    }
 
   for (guint i = 0; i < hashes->len; i++)
     {
@@ -1773,21 +1751,10 @@ note_field_uses (GHashTable    *uses,
 
   if (field->type == CP_FIELD_ATTACHMENT)
     {
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        note_use (uses, json_node_get_string (node), place);
-      else if (JSON_NODE_HOLDS_ARRAY (node))
-        {
-          JsonArray *array = json_node_get_array (node);
+      g_autoptr(GPtrArray) hashes = cp_packet_get_file_hashes (node);
 
-          for (guint i = 0; i < json_array_get_length (array); i++)
-            {
-              JsonNode *element = json_array_get_element (array, i);
-
-              if (JSON_NODE_HOLDS_VALUE (element) &&
-                  json_node_get_value_type (element) == G_TYPE_STRING)
-                note_use (uses, json_node_get_string (element), place);
-            }
-        }
+      for (guint i = 0; i < hashes->len; i++)
+        note_use (uses, g_ptr_array_index (hashes, i), place);
     }
   else if (field->type == CP_FIELD_SIGNATURE && JSON_NODE_HOLDS_OBJECT (node))
     {

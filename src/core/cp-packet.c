@@ -1345,6 +1345,137 @@ cp_packet_get_value (CpPacket   *self,
   return object != NULL ? json_object_get_member (object, field) : NULL;
 }
 
+JsonNode *
+cp_packet_get_value_at (CpPacket   *self,
+                        const char *section,
+                        const char *field,
+                        int         index,
+                        const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (CP_IS_PACKET (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  node = cp_packet_get_value (self, section, field);
+  if (node != NULL && index >= 0)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return NULL;
+      array = json_node_get_array (node);
+      if ((guint) index >= json_array_get_length (array))
+        return NULL;
+      node = json_array_get_element (array, index);
+    }
+  if (node != NULL && member != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return NULL;
+      node = json_object_get_member (json_node_get_object (node), member);
+    }
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return node;
+}
+
+gboolean
+cp_packet_set_value_at (CpPacket   *self,
+                        const char *section,
+                        const char *field,
+                        int         index,
+                        const char *member,
+                        JsonNode   *value)
+{
+  g_autoptr(JsonNode) owned = value;
+  g_autoptr(JsonNode) top = NULL;
+  JsonNode *current;
+  JsonObject *object;
+
+  g_return_val_if_fail (CP_IS_PACKET (self), FALSE);
+  g_return_val_if_fail (section != NULL, FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  if (!id_is_valid (section) || !id_is_valid (field) || (member != NULL && *member == '\0') ||
+      (index >= 0 && member == NULL) || (value != NULL && !cp_packet_value_is_valid (value)))
+    return FALSE;
+
+  if (index < 0 && member == NULL)
+    {
+      cp_packet_set_value (self, section, field, g_steal_pointer (&owned));
+      return TRUE;
+    }
+
+  current = cp_packet_get_value (self, section, field);
+  if (current != NULL && JSON_NODE_HOLDS_NULL (current))
+    current = NULL;
+  if (index >= 0)
+    {
+      JsonArray *array;
+      JsonNode *entry;
+
+      if (current == NULL || !JSON_NODE_HOLDS_ARRAY (current) ||
+          (guint) index >= json_array_get_length (json_node_get_array (current)))
+        return FALSE;
+      entry = json_array_get_element (json_node_get_array (current), index);
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        return FALSE;
+      /* A deep copy: json_node_copy() shares the array, and editing that in place would leave
+       * cp_packet_set_value() nothing to compare, notify or stamp. */
+      top = canonical_copy (current);
+      array = json_node_get_array (top);
+      object = json_node_get_object (json_array_get_element (array, index));
+    }
+  else
+    {
+      if (current != NULL && !JSON_NODE_HOLDS_OBJECT (current))
+        return FALSE;
+      top = current != NULL ? canonical_copy (current)
+                            : json_node_init_object (json_node_alloc (), json_object_new ());
+      object = json_node_get_object (top);
+    }
+
+  if (owned != NULL && !JSON_NODE_HOLDS_NULL (owned))
+    json_object_set_member (object, member, g_steal_pointer (&owned));
+  else if (json_object_has_member (object, member))
+    json_object_remove_member (object, member);
+
+  /* A signature with nothing left in it is no signature. */
+  if (index < 0 && json_object_get_size (object) == 0)
+    g_clear_pointer (&top, json_node_unref);
+
+  if (top != NULL && !cp_packet_value_is_valid (top))
+    return FALSE;
+  cp_packet_set_value (self, section, field, g_steal_pointer (&top));
+  return TRUE;
+}
+
+GPtrArray *
+cp_packet_get_file_hashes (JsonNode *value)
+{
+  GPtrArray *hashes = g_ptr_array_new_with_free_func (g_free);
+
+  if (value == NULL)
+    return hashes;
+  if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+    g_ptr_array_add (hashes, g_strdup (json_node_get_string (value)));
+  else if (JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) &&
+              json_node_get_value_type (element) == G_TYPE_STRING)
+            g_ptr_array_add (hashes, g_strdup (json_node_get_string (element)));
+        }
+    }
+  return hashes;
+}
+
 const char *
 cp_packet_get_string (CpPacket   *self,
                       const char *section,

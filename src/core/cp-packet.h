@@ -161,6 +161,29 @@ void               cp_packet_set_number           (CpPacket       *self,
                                                    const char     *section,
                                                    const char     *field,
                                                    double          value);
+/* Values inside a field: @index ≥ 0 picks an entry of a group (an array), @member a member of an
+ * object (a group entry's sub-field, or a part of a signature such as "scan"); -1 and NULL
+ * stop at the field. get_value_at returns NULL (never a JSON null) when the place is unset or
+ * the path does not fit the value (unknown field, index out of range, not an array or object);
+ * the node belongs to the packet. */
+JsonNode          *cp_packet_get_value_at         (CpPacket       *self,
+                                                   const char     *section,
+                                                   const char     *field,
+                                                   int             index,
+                                                   const char     *member);
+/* Takes ownership of @value (NULL unsets). A member of a field that has no value makes it an
+ * object; an object left empty unsets the field. An entry index needs a member, an existing
+ * array and an object entry there: FALSE, and nothing changes, when the path does not fit or
+ * @value does not pass cp_packet_value_is_valid(). */
+gboolean           cp_packet_set_value_at         (CpPacket       *self,
+                                                   const char     *section,
+                                                   const char     *field,
+                                                   int             index,
+                                                   const char     *member,
+                                                   JsonNode       *value);
+/* The SHA-256 hashes an attachment value names (a string or an array of strings; other
+ * elements are skipped), in order, as new strings; empty for NULL or any other value. */
+GPtrArray         *cp_packet_get_file_hashes      (JsonNode       *value);
 /* The ids of the sections that hold values, in no particular order. */
 GPtrArray         *cp_packet_list_sections        (CpPacket       *self);
 

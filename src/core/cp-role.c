@@ -76,3 +76,25 @@ cp_role_get_caption (CpRole role)
 
   return roles[role].caption != NULL ? _(roles[role].caption) : NULL;
 }
+
+const char *
+cp_role_get_signer_name (const char *role)
+{
+  static const struct { const char *id; const char *name; } signers[] = {
+    { "enterprise", N_("the enterprise") },
+    { "enterprise-head", N_("the head of the enterprise") },
+    { "legal-representative", N_("the legal representative") },
+    { "district-office", N_("the district credit office") },
+    { "city-office", N_("the city credit office") },
+    { "provincial-office", N_("the provincial credit office") },
+    { "agency", N_("the credit service agency") },
+    { "auditor", N_("the auditor") },
+  };
+
+  g_return_val_if_fail (role != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signers); i++)
+    if (g_str_equal (signers[i].id, role))
+      return _(signers[i].name);
+  return NULL;
+}

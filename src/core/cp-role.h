@@ -46,4 +46,9 @@ const char *cp_role_get_label    (CpRole      role);
 /* The caption of a part someone else fills in, translated: "由市、区信用办填写". */
 const char *cp_role_get_caption  (CpRole      role);
 
+/* The capacity in which someone signs or seals a signature field (its "role" in the template:
+ * "enterprise-head", "legal-representative", "district-office", …) in words, translated: "the
+ * head of the enterprise". NULL for a role the programme does not know. */
+const char *cp_role_get_signer_name (const char *role);
+
 G_END_DECLS

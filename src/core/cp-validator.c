@@ -12,7 +12,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "cp-validator.h"
+
 #include "cp-date.h"
+#include "cp-role.h"
 #include "cp-scoring.h"
 #include "cp-uscc.h"
 #include "cp-workflow.h"
@@ -256,26 +258,13 @@ format_date (const GDate *date)
   return cp_date_format (date);
 }
 
+/* A signer's role in words, or the role as written when it is none the programme knows. */
 static const char *
 role_name (const char *role)
 {
-  static const struct { const char *id; const char *name; } roles[] = {
-    { "enterprise", N_("the enterprise") },
-    { "enterprise-head", N_("the head of the enterprise") },
-    { "legal-representative", N_("the legal representative") },
-    { "district-office", N_("the district credit office") },
-    { "city-office", N_("the city credit office") },
-    { "provincial-office", N_("the provincial credit office") },
-    { "agency", N_("the credit service agency") },
-    { "auditor", N_("the auditor") },
-  };
+  const char *name = cp_role_get_signer_name (role);
 
-  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
-    {
-      if (g_str_equal (roles[i].id, role))
-        return _(roles[i].name);
-    }
-  return role;
+  return name != NULL ? name : role;
 }
 
 static char *

@@ -24,14 +24,18 @@
 #include "cp-completeness-page.h"
 #include "cp-demo.h"
 #include "cp-export-dialog.h"
+#include "cp-group-field-editor.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-item.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-role.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
+#include "cp-signature-field-editor.h"
 #include "cp-test-app.h"
+#include "cp-text-field-editor.h"
 #include "cp-window.h"
 
 #define PASSWORD "correct horse battery"
@@ -1117,6 +1121,160 @@ test_typing_lands (Fixture       *f,
                                                      NULL));
 }
 
+static JsonNode *
+stored_value (Fixture    *f,
+              const char *section,
+              const char *field,
+              int         index,
+              const char *member)
+{
+  g_autoptr(CpPacket) packet = cp_store_load_packet (store_of (f), f->uuid, NULL);
+  JsonNode *node;
+
+  g_assert_nonnull (packet);
+  node = cp_packet_get_value_at (packet, section, field, index, member);
+  return node != NULL ? json_node_copy (node) : NULL;
+}
+
+/* The visible label under @widget that reads @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+        return child;
+      if ((found = find_label (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static CpSectionPage *
+section_page (Fixture    *f,
+              const char *page)
+{
+  show_page (f, page, IN_FIELD);
+  return CP_SECTION_PAGE (cp_packet_view_get_page_widget (get_view (f), page));
+}
+
+/* Types into @field_id of @page as a user would, focused through the page as a finding's
+ * "go to" does, then leaves it with Tab. */
+static void
+type_into (Fixture    *f,
+           const char *page,
+           const char *field_id,
+           const char *text)
+{
+  g_assert_true (cp_section_page_focus_field (section_page (f, page), field_id));
+  type (text);
+  press ("Tab");
+}
+
+/* One field of every editor family, typed into with real keys at a user's speed and read back
+ * from the store: text, multi-line text, money, a date, a time, a choice, yes/no, a group entry's
+ * field and a signature (whose role is the template's, shown by name, never typed). Files are
+ * attached by the chooser or a drop, not by keys: test-app-window covers them. */
+static void
+test_every_editor (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *value = NULL;
+  CpSectionPage *page;
+  GtkWidget *add;
+  GtkWidget *signature;
+
+  show_page (f, "cover", IN_FIELD);
+  activate (GTK_WINDOW (f->window));
+
+  type_into (f, "cover", "address", "1 Renmin Road");
+  type_into (f, "application-form", "registered_capital", "1250.5");
+  type_into (f, "application-form", "business_scope", "Weaving");
+  type_into (f, "field-survey", "start_time", "09:30");
+  type_into (f, "contract", "signed_on", "2026/3/1");
+
+  /* A choice: Return opens the list, Down and Return pick the first option. */
+  g_assert_true (cp_section_page_focus_field (section_page (f, "cover"), "district"));
+  press ("Return");
+  press ("Down", "Return");
+
+  /* Yes/no: Space turns the switch on. */
+  g_assert_true (cp_section_page_focus_field (section_page (f, "commitment"), "promise_true"));
+  press ("space");
+
+  /* A group: Space on Add Entry adds one; Shift+Tab reaches its last field. */
+  page = section_page (f, "field-survey");
+  g_assert_true (cp_section_page_focus_field (page, "surveyors"));
+  add = cp_section_page_get_editor (page, "surveyors");
+  g_assert_true (gtk_widget_has_focus (add));
+  press ("space");
+  WAIT_FOR (find_descendant (gtk_widget_get_ancestor (add, CP_TYPE_GROUP_FIELD_EDITOR),
+                             CP_TYPE_TEXT_FIELD_EDITOR, FALSE) != NULL);
+  press ("shift+Tab");
+  type ("XY-007");
+  press ("Tab");
+
+  /* A signature: who signed, then (one Tab: the role is no Tab stop) the date. */
+  page = section_page (f, "contract");
+  g_assert_true (cp_section_page_focus_field (page, "district_stamp"));
+  type ("Li Ming");
+  press ("Tab");
+  type ("2026/3/5");
+  press ("Tab");
+  /* The role reads as a name, never as the template's id. */
+  signature = find_descendant (GTK_WIDGET (page), CP_TYPE_SIGNATURE_FIELD_EDITOR, FALSE);
+  g_assert_nonnull (signature);
+  g_assert_nonnull (find_label (signature, cp_role_get_signer_name ("district-office")));
+  g_assert_null (find_label (signature, "district-office"));
+
+  cp_packet_view_flush (get_view (f));
+  value = stored_string (f, "cover", "address");
+  g_assert_cmpstr (value, ==, "1 Renmin Road");
+  g_clear_pointer (&value, g_free);
+  node = stored_value (f, "application-form", "registered_capital", -1, NULL);
+  g_assert_nonnull (node);
+  g_assert_cmpfloat (json_node_get_double (node), ==, 1250.5);
+  g_clear_pointer (&node, json_node_unref);
+  value = stored_string (f, "application-form", "business_scope");
+  g_assert_cmpstr (value, ==, "Weaving");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "field-survey", "start_time");
+  g_assert_cmpstr (value, ==, "09:30");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "contract", "signed_on");
+  g_assert_cmpstr (value, ==, "2026-03-01");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "cover", "district");
+  g_assert_nonnull (value);
+  g_clear_pointer (&value, g_free);
+  node = stored_value (f, "commitment", "promise_true", -1, NULL);
+  g_assert_nonnull (node);
+  g_assert_true (json_node_get_boolean (node));
+  g_clear_pointer (&node, json_node_unref);
+  node = stored_value (f, "field-survey", "surveyors", 0, "certificate_number");
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_node_get_string (node), ==, "XY-007");
+  g_clear_pointer (&node, json_node_unref);
+  node = stored_value (f, "contract", "district_stamp", -1, "signer");
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_node_get_string (node), ==, "Li Ming");
+  g_clear_pointer (&node, json_node_unref);
+  node = stored_value (f, "contract", "district_stamp", -1, "date");
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_node_get_string (node), ==, "2026-03-05");
+  g_clear_pointer (&node, json_node_unref);
+  node = stored_value (f, "contract", "district_stamp", -1, "role");
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_node_get_string (node), ==, "district-office");
+}
+
 /* A first login, with no server given: the dialog starts in the address, not on Cancel. */
 static void
 test_login_dialog_focus (Fixture       *f,
@@ -1253,6 +1411,8 @@ main (int   argc,
   g_test_add ("/keys/list-enter-opens", Fixture, NULL, fixture_set_up, test_list_enter_opens,
               fixture_tear_down);
   g_test_add ("/keys/trash", Fixture, NULL, fixture_set_up, test_trash, fixture_tear_down);
+  g_test_add ("/keys/every-editor", Fixture, NULL, fixture_set_up, test_every_editor,
+              fixture_tear_down);
   g_test_add ("/keys/typing-lands", Fixture, NULL, fixture_set_up, test_typing_lands,
               fixture_tear_down);
   g_test_add ("/keys/login-dialog-focus", Fixture, NULL, fixture_set_up,
