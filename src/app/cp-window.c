@@ -49,7 +49,6 @@ struct _CpWindow
   CpSyncManagerStatus   last_status;
   AdwToast             *login_toast;  /* weak: "log in again", until dismissed or logged in */
   guint                 counts_id;
-  char                 *submit_uuid;  /* waits for a sync before it is submitted */
 
   GListStore           *packets;
   GtkFilterListModel   *filtered;
@@ -63,7 +62,7 @@ struct _CpWindow
   GHashTable           *completeness_queued;
   guint                 completeness_id;
   guint                 generation;   /* of list reads: a late thread result is dropped */
-  GHashTable           *review_comments;  /* uuid → GPtrArray of CpReviewComment *, as last read */
+  GHashTable           *review_comments;  /* uuid → GPtrArray of CpComment *, as last read */
   GHashTable           *submissions;  /* uuid → "Submitted on … by …", from the server */
   gboolean              show_trash;   /* the list shows the deleted packets */
   char                 *undo_uuid;    /* the last deletion, while its toast is up */
@@ -74,7 +73,6 @@ struct _CpWindow
 G_DEFINE_FINAL_TYPE (CpWindow, cp_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void cp_window_reload_async (CpWindow *self);
-static void cp_window_continue_submit (CpWindow *self);
 static void cp_window_apply_workflow_state (CpWindow *self);
 
 static const CpPacketState filter_states[] = {
@@ -1189,6 +1187,7 @@ cp_window_update_sync_actions (CpWindow *self)
 
 static void
 sync_changed_cb (CpWindow      *self,
+                 GParamSpec    *pspec,
                  CpSyncManager *manager)
 {
   CpSyncManagerStatus status = cp_sync_manager_get_status (manager);
@@ -1252,8 +1251,6 @@ sync_packets_changed_cb (CpWindow      *self,
   CpStore *store = cp_window_get_store (self);
 
   cp_window_reload_async (self);
-  if (self->submit_uuid != NULL && cp_sync_manager_get_status (manager) != CP_SYNC_STATUS_SYNCING)
-    cp_window_continue_submit (self);
 
   /* The open packet may have taken the server's changes: show them. */
   if (uuid != NULL && store != NULL && cp_packet_view_get_n_pending (self->packet_view) == 0)
@@ -1290,7 +1287,10 @@ cp_window_setup_sync (CpWindow *self)
   cp_sync_status_set_manager (self->sync_status, self->sync);
   cp_sync_status_set_manager (cp_packet_view_get_sync_status (self->packet_view), self->sync);
   gtk_widget_set_visible (GTK_WIDGET (cp_packet_view_get_sync_status (self->packet_view)), TRUE);
-  g_signal_connect_swapped (self->sync, "changed", G_CALLBACK (sync_changed_cb), self);
+  g_signal_connect_swapped (self->sync, "notify::status", G_CALLBACK (sync_changed_cb), self);
+  g_signal_connect_swapped (self->sync, "notify::logged-in", G_CALLBACK (sync_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->sync, "notify::role", G_CALLBACK (sync_changed_cb), self);
   g_signal_connect_swapped (self->sync, "packets-changed",
                             G_CALLBACK (sync_packets_changed_cb), self);
   cp_window_update_sync_actions (self);
@@ -1444,25 +1444,18 @@ cp_window_show_findings (CpWindow  *self,
     cp_completeness_page_update (CP_COMPLETENESS_PAGE (page), tmpl, findings);
 }
 
-/* "Submitted on 2026-03-01 14:05 by zhang" from a workflow receipt of the server (its
- * modified_at and modified_by). */
+/* "Submitted on 2026-03-01 14:05 by zhang" from a revision the server keeps, or NULL for one
+ * that is no workflow step. */
 static char *
-describe_receipt (JsonNode *receipt)
+describe_revision (CpRevision *revision)
 {
-  JsonObject *object;
-  const char *action, *by, *at;
-  g_autoptr(GDateTime) when = NULL;
+  const char *action = cp_revision_get_action (revision);
+  const char *by = cp_revision_get_modified_by (revision);
+  GDateTime *when = cp_revision_get_modified_at (revision);
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *time = NULL;
 
-  if (receipt == NULL || !JSON_NODE_HOLDS_OBJECT (receipt))
-    return NULL;
-  object = json_node_get_object (receipt);
-  action = json_object_get_string_member_with_default (object, "action", NULL);
-  by = json_object_get_string_member_with_default (object, "modified_by", NULL);
-  at = json_object_get_string_member_with_default (object, "modified_at", NULL);
-  if (action == NULL || by == NULL || at == NULL ||
-      (when = g_date_time_new_from_iso8601 (at, NULL)) == NULL)
+  if (action == NULL || by == NULL || when == NULL)
     return NULL;
   local = g_date_time_to_local (when);
   time = g_date_time_format (local, "%Y-%m-%d %H:%M");
@@ -1477,21 +1470,6 @@ describe_receipt (JsonNode *receipt)
 }
 
 static void cp_window_show_workflow (CpWindow *self);
-
-static void
-cp_window_remember_receipt (CpWindow *self,
-                            JsonNode *receipt)
-{
-  g_autofree char *text = describe_receipt (receipt);
-  const char *uuid;
-
-  if (text == NULL || !JSON_NODE_HOLDS_OBJECT (receipt) ||
-      (uuid = json_object_get_string_member_with_default (json_node_get_object (receipt),
-                                                          "uuid", NULL)) == NULL)
-    return;
-  g_hash_table_replace (self->submissions, g_strdup (uuid), g_steal_pointer (&text));
-  cp_window_show_workflow (self);
-}
 
 /* The open packet's place in the workflow, on its completeness page. */
 static void
@@ -1513,110 +1491,81 @@ cp_window_show_workflow (CpWindow *self)
   cp_packet_view_refresh_completeness (self->packet_view);
 }
 
-/* The newest workflow receipt of the open packet from the server: who submitted (or accepted)
- * it, and when. */
+/* The newest workflow step of a packet on the server: who submitted (or accepted) it, and
+ * when. */
 static void
 revisions_done_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(CpWindow) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
-  JsonNode *revisions;
-  guint status = 0;
+  g_autoptr(GListModel) revisions = NULL;
 
-  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, NULL);
-  if (node == NULL || status != 200 || !JSON_NODE_HOLDS_OBJECT (node) ||
-      (revisions = json_object_get_member (json_node_get_object (node), "revisions")) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (revisions))
-    return;
-  for (guint i = json_array_get_length (json_node_get_array (revisions)); i > 0; i--)
+  revisions = cp_sync_manager_list_revisions_finish (CP_SYNC_MANAGER (object), result, NULL);
+  for (guint i = revisions != NULL ? g_list_model_get_n_items (revisions) : 0; i > 0; i--)
     {
-      JsonNode *receipt = json_array_get_element (json_node_get_array (revisions), i - 1);
-      g_autofree char *text = describe_receipt (receipt);
+      g_autoptr(CpRevision) revision = g_list_model_get_item (revisions, i - 1);
+      g_autofree char *text = describe_revision (revision);
 
-      if (text != NULL)
+      if (text != NULL && cp_revision_get_uuid (revision) != NULL)
         {
-          cp_window_remember_receipt (self, receipt);
+          g_hash_table_replace (self->submissions, g_strdup (cp_revision_get_uuid (revision)),
+                                g_steal_pointer (&text));
+          cp_window_show_workflow (self);
           return;
         }
     }
 }
 
 static void
+cp_window_load_workflow_step (CpWindow   *self,
+                              const char *uuid)
+{
+  cp_sync_manager_list_revisions_async (self->sync, uuid, NULL, revisions_done_cb,
+                                        g_object_ref (self));
+}
+
+typedef struct
+{
+  CpWindow *window;
+  char     *uuid;
+} Submission;
+
+static void
+submission_free (Submission *submission)
+{
+  g_object_unref (submission->window);
+  g_free (submission->uuid);
+  g_free (submission);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Submission, submission_free)
+
+static void
 submit_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(CpWindow) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(Submission) submission = user_data;
+  CpWindow *self = submission->window;
+  g_autoptr(GPtrArray) findings = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *detail = NULL;
-  guint status = 0;
 
-  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, &error);
-  if (error != NULL)
+  if (cp_sync_manager_submit_finish (CP_SYNC_MANAGER (object), result, &findings, &error))
     {
-      cp_window_show_toast (self, error->message);
-      return;
-    }
-  if (status == 200)
-    {
-      cp_window_remember_receipt (self, node);
       cp_window_show_toast (self, _("The packet was submitted to the credit office."));
-      cp_sync_manager_sync (self->sync);   /* brings the submitted state back */
+      cp_window_load_workflow_step (self, submission->uuid);
       return;
     }
-  if (status == 422 && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-      json_object_has_member (json_node_get_object (node), "findings") &&
-      JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (node), "findings")))
+  if (findings != NULL)
     {
-      JsonArray *array = json_object_get_array_member (json_node_get_object (node), "findings");
-      g_autoptr(GPtrArray) findings = g_ptr_array_new_with_free_func (
-        (GDestroyNotify) cp_finding_free);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          CpFinding *finding = cp_finding_new_from_json (json_array_get_element (array, i),
-                                                         NULL);
-
-          if (finding != NULL)
-            g_ptr_array_add (findings, finding);
-        }
       cp_window_show_findings (self, findings);
       cp_window_show_toast (self, _("The credit office’s server found problems in this packet. "
                                     "Fix them on the completeness page, then submit again."));
       return;
     }
-  detail = cp_sync_problem_detail (node);
-  {
-    g_autofree char *message =
-      g_strdup_printf (_("The packet could not be submitted: %s"),
-                       detail != NULL ? detail : _("the server refused it."));
-
-    cp_window_show_toast (self, message);
-  }
-}
-
-static void
-cp_window_continue_submit (CpWindow *self)
-{
-  CpStore *store = cp_window_get_store (self);
-  g_autofree char *uuid = g_steal_pointer (&self->submit_uuid);
-  g_autofree char *path = NULL;
-  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
-
-  if (store == NULL || !cp_store_get_sync_info (store, uuid, &state, NULL, NULL, NULL))
-    return;
-  if (state != CP_STORE_SYNC_SYNCED)
-    {
-      cp_window_show_toast (self, _("The packet could not be sent to the server, so it was not "
-                                    "submitted. Check the sync status and try again."));
-      return;
-    }
-  path = g_strdup_printf ("/api/v1/packets/%s/submit", uuid);
-  cp_sync_manager_request_async (self->sync, "POST", path, NULL, NULL, submit_done_cb,
-                                 g_object_ref (self));
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    cp_window_show_toast (self, error->message);
 }
 
 /* What a submission sends and to whom, for the confirmation. */
@@ -1682,15 +1631,17 @@ submit_confirm_cb (AdwMessageDialog *dialog,
                    CpWindow         *self)
 {
   const char *uuid = g_object_get_data (G_OBJECT (dialog), "cp-uuid");
+  Submission *submission;
 
   if (!g_str_equal (response, "submit") || self->sync == NULL ||
       g_strcmp0 (cp_packet_view_get_uuid (self->packet_view), uuid) != 0)
     return;
-  /* The server must hold exactly what is shown: sync first, then submit. */
+  /* The server must hold exactly what is shown: the submission sends it first. */
   cp_packet_view_flush (self->packet_view);
-  g_free (self->submit_uuid);
-  self->submit_uuid = g_strdup (uuid);
-  cp_sync_manager_sync (self->sync);   /* a running sync runs again when it ends */
+  submission = g_new0 (Submission, 1);
+  submission->window = g_object_ref (self);
+  submission->uuid = g_strdup (uuid);
+  cp_sync_manager_submit_async (self->sync, uuid, NULL, submit_done_cb, submission);
 }
 
 static void
@@ -1789,18 +1740,13 @@ comments_done_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(CpWindow) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GPtrArray) comments = NULL;
   CpPacket *packet;
-  guint status = 0;
 
-  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, NULL);
+  comments = cp_sync_manager_get_comments_finish (CP_SYNC_MANAGER (object), result, NULL);
   packet = cp_packet_view_get_packet (self->packet_view);
-  if (node == NULL || status != 200 || packet == NULL ||
+  if (comments == NULL || packet == NULL ||
       cp_packet_get_state (packet) != CP_PACKET_STATE_RETURNED)
-    return;
-  comments = cp_review_comments_from_json (node, cp_packet_get_uuid (packet));
-  if (comments == NULL)
     return;
   g_hash_table_replace (self->review_comments, g_strdup (cp_packet_get_uuid (packet)),
                         g_ptr_array_ref (comments));
@@ -1842,13 +1788,7 @@ cp_window_apply_workflow_state (CpWindow *self)
   if (cp_packet_get_state (packet) != CP_PACKET_STATE_DRAFT &&
       cp_packet_get_state (packet) != CP_PACKET_STATE_READY && self->sync != NULL &&
       cp_sync_manager_is_logged_in (self->sync))
-    {
-      g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/revisions",
-                                               cp_packet_get_uuid (packet));
-
-      cp_sync_manager_request_async (self->sync, "GET", path, NULL, NULL, revisions_done_cb,
-                                     g_object_ref (self));
-    }
+    cp_window_load_workflow_step (self, cp_packet_get_uuid (packet));
   if (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED)
     cp_window_show_toast (self, _("The credit office accepted this packet. It can no longer be "
                                   "changed."));
@@ -1866,13 +1806,10 @@ cp_window_apply_workflow_state (CpWindow *self)
       if (!g_hash_table_contains (self->review_comments, cp_packet_get_uuid (packet)) &&
           store != NULL)
         {
-          g_autoptr(JsonNode) cached = cp_sync_engine_load_comments (store,
-                                                                     cp_packet_get_uuid (packet));
-          g_autoptr(GPtrArray) comments = NULL;
+          g_autoptr(GPtrArray) comments = cp_sync_engine_load_comments (store,
+                                                                        cp_packet_get_uuid (packet));
 
-          if (cached != NULL &&
-              (comments = cp_review_comments_from_json (cached,
-                                                        cp_packet_get_uuid (packet))) != NULL)
+          if (comments != NULL)
             g_hash_table_replace (self->review_comments, g_strdup (cp_packet_get_uuid (packet)),
                                   g_ptr_array_ref (comments));
         }
@@ -1882,13 +1819,8 @@ cp_window_apply_workflow_state (CpWindow *self)
     }
   if (cp_packet_get_state (packet) == CP_PACKET_STATE_RETURNED && self->sync != NULL &&
       cp_sync_manager_is_logged_in (self->sync))
-    {
-      g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/comments",
-                                               cp_packet_get_uuid (packet));
-
-      cp_sync_manager_request_async (self->sync, "GET", path, NULL, NULL, comments_done_cb,
-                                     g_object_ref (self));
-    }
+    cp_sync_manager_get_comments_async (self->sync, cp_packet_get_uuid (packet), NULL,
+                                        comments_done_cb, g_object_ref (self));
 }
 
 /* Packet view signals. */
@@ -2071,7 +2003,6 @@ cp_window_finalize (GObject *object)
   g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
   g_clear_pointer (&self->years, g_array_unref);
   g_clear_pointer (&self->needle, g_free);
-  g_clear_pointer (&self->submit_uuid, g_free);
   if (self->completeness_queue != NULL)
     g_queue_free_full (g_steal_pointer (&self->completeness_queue), g_object_unref);
   g_clear_pointer (&self->completeness_queued, g_hash_table_unref);
