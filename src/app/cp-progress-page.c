@@ -383,7 +383,8 @@ cp_progress_page_load (CpProgressPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  if (!cp_sync_manager_is_logged_in (self->manager))
+  /* No session at all; an ended one is told by the server's answer ("Log In Again"). */
+  if (cp_sync_manager_get_engine (self->manager) == NULL)
     {
       cp_progress_page_set_busy (self, FALSE);
       self->searching = FALSE;

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "cp-sync-manager.h"
+#include "cp-sync-manager-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -1612,46 +1613,6 @@ cp_sync_manager_get_message (CpSyncManager *self)
 {
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
   return self->message;
-}
-
-guint
-cp_sync_manager_get_n_pending (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_pending;
-}
-
-guint
-cp_sync_manager_get_n_conflicts (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_conflicts;
-}
-
-guint
-cp_sync_manager_get_n_quarantined (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_quarantined;
-}
-
-GDateTime *
-cp_sync_manager_get_last_sync (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
-  return self->last_sync;
-}
-
-void
-cp_sync_manager_get_blob_progress (CpSyncManager *self,
-                                   guint64       *sent,
-                                   guint64       *total)
-{
-  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
-  if (sent != NULL)
-    *sent = self->blob_sent;
-  if (total != NULL)
-    *total = self->blob_total;
 }
 
 const char *

@@ -51,14 +51,6 @@ CpStore       *cp_sync_manager_get_store        (CpSyncManager  *self);
 CpSyncManagerStatus   cp_sync_manager_get_status       (CpSyncManager  *self);
 /* Why the status is what it is ("The server could not be reached."), or NULL. */
 const char    *cp_sync_manager_get_message      (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_pending    (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_conflicts  (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_quarantined (CpSyncManager *self);
-GDateTime     *cp_sync_manager_get_last_sync    (CpSyncManager  *self);
-/* Attachment bytes sent and to send in the running sync (both 0 when none). */
-void           cp_sync_manager_get_blob_progress (CpSyncManager *self,
-                                                  guint64       *sent,
-                                                  guint64       *total);
 
 const char    *cp_sync_manager_get_server_url   (CpSyncManager  *self);
 const char    *cp_sync_manager_get_user         (CpSyncManager  *self);
@@ -72,7 +64,6 @@ gboolean       cp_sync_manager_is_session_only  (CpSyncManager  *self);
 /* Why, in a sentence for the user ("Your password will not be remembered: …"); NULL when the
  * keyring keeps the token. */
 const char    *cp_sync_manager_get_session_only_reason (CpSyncManager *self);
-CpCredentials *cp_sync_manager_get_credentials  (CpSyncManager  *self);
 /* NULL until logged in. */
 CpSyncEngine  *cp_sync_manager_get_engine       (CpSyncManager  *self);
 

@@ -472,7 +472,7 @@ main (int   argc,
   other_sync (other);
   set_name (cp_application_get_store (f->app, NULL), uuid, "苏州华盛纺织集团有限公司");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
-  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1 &&
+  WAIT_FOR (cp_test_get_uint (sync, "n-conflicts") == 1 &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   WAIT_FOR_SECS (FALSE, 0.3);
 

@@ -28,6 +28,7 @@
 #include "cp-section-page.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
+#include "cp-sync-manager-private.h"
 #include "cp-test-server.h"
 #include "cp-window.h"
 
@@ -288,14 +289,14 @@ test_login_sync_offline (Fixture       *f,
                                             "苏州同步测试有限公司", f->uscc, &error));
   g_assert_no_error (error);
   cp_sync_manager_refresh_counts (sync);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == 1);
   g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "1 pending");
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
 
   sync_now (f);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
   g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
 
   other = other_new (f);
@@ -309,7 +310,7 @@ test_login_sync_offline (Fixture       *f,
   server_stop (f);
   set_name (cp_application_get_store (f->app, NULL), uuid, "苏州离线修改有限公司");
   cp_sync_manager_refresh_counts (sync);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == 1);
   g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "1 pending");
   sync_now (f);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_OFFLINE);
@@ -351,8 +352,8 @@ test_conflict (Fixture       *f,
   set_name (store, uuid, "苏州我方有限公司");
   sync_now (f);
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_CONFLICT);
-  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1);
-  g_assert_cmpuint (cp_sync_manager_get_n_conflicts (sync), ==, 1);
+  WAIT_FOR (cp_test_get_uint (sync, "n-conflicts") == 1);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-conflicts"), ==, 1);
   g_assert_cmpstr (cp_test_get_string (find_sync_status (GTK_WIDGET (f->window)), "label"), ==,
                    "1 conflict");
   /* Nothing was overwritten: both sides still hold their own value. */
@@ -822,7 +823,7 @@ test_session_expired (Fixture       *f,
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   WAIT_FOR (cp_sync_manager_get_status (sync) == CP_SYNC_STATUS_SYNCED &&
-            cp_sync_manager_get_n_pending (sync) == 0);
+            cp_test_get_uint (sync, "n-pending") == 0);
   g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
   WAIT_FOR (find_label_containing (GTK_WIDGET (f->window), toast_text) == NULL);
   g_assert_null (find_label_containing (GTK_WIDGET (f->window), toast_text));
@@ -1071,7 +1072,7 @@ test_session_ended_at_start (Fixture       *f,
   g_assert_no_error (error);
   sync_now (f);
   sync = cp_application_get_sync_manager (f->app);
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
 
   /* The session ends on the server (as when it expires) while the application is closed. */
   cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync), f->base, NULL, NULL,
@@ -1119,8 +1120,8 @@ test_session_ended_at_start (Fixture       *f,
   WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_NEEDS_LOGIN &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING &&
-            cp_sync_manager_get_n_pending (sync) == 0);
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+            cp_test_get_uint (sync, "n-pending") == 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
   if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
     gtk_window_destroy (GTK_WINDOW (find_toplevel (CP_TYPE_LOGIN_DIALOG)));
 

@@ -33,9 +33,11 @@ wait_until (gboolean (*done) (Fixture *f),
 static gboolean
 idle_and_counted (Fixture *f)
 {
+  guint n_pending = G_MAXUINT;
+
+  g_object_get (f->manager, "n-pending", &n_pending, NULL);
   return cp_sync_manager_is_logged_in (f->manager) &&
-         cp_sync_manager_get_status (f->manager) != CP_SYNC_STATUS_SYNCING &&
-         cp_sync_manager_get_n_pending (f->manager) == 0;
+         cp_sync_manager_get_status (f->manager) != CP_SYNC_STATUS_SYNCING && n_pending == 0;
 }
 
 static void
