@@ -3,11 +3,12 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One per application. It owns the HTTP client and the sync engine of the logged-in account,
- * keeps the token through CpCredentials, decides when to sync (on demand, when the network
- * comes back, every sync-interval-minutes) and sums up the outcome for the header bar. Every
- * network and disk step runs in a worker thread or asynchronously: nothing here blocks the
- * main loop.
+ * One per application, and the only object of it that reaches the server. It owns the HTTP
+ * client and the sync engine of the logged-in account, keeps the token through CpCredentials,
+ * decides when to sync (on demand, when the network comes back, every sync-interval-minutes),
+ * sums up the outcome in its properties for the header bar, and offers the workflow typed:
+ * submit, accept, return, revisions, comments, progress. Every network and disk step runs in a
+ * worker thread or asynchronously: nothing here blocks the main loop.
  */
 #include "config.h"
 
@@ -72,8 +73,6 @@ struct _CpSyncManager
   } shown;
 };
 
-G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
-
 enum {
   PROP_0,
   PROP_STATUS,
@@ -101,6 +100,8 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
 
 static void cp_sync_manager_run_next (CpSyncManager *self);
 
