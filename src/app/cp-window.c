@@ -9,9 +9,6 @@
 #include "cp-window-private.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cp-app-util.h"
 #include "cp-packet-item.h"
@@ -894,21 +891,6 @@ list_thread (GTask        *task,
 }
 
 static void
-bench_list_painted_cb (GdkFrameClock *clock,
-                       CpWindow      *self)
-{
-  g_autofree char *status = NULL;
-  const char *line = NULL;
-
-  g_signal_handlers_disconnect_by_func (clock, bench_list_painted_cb, self);
-  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    line = strstr (status, "VmRSS:");
-  g_print ("frame %ld\n", line != NULL ? strtol (line + 6, NULL, 10) : -1L);
-  fflush (stdout);
-  g_application_quit (G_APPLICATION (_cp_window_get_app (self)));
-}
-
-static void
 list_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -927,13 +909,6 @@ list_done_cb (GObject      *object,
       return;
     }
   cp_window_apply_items (self, items);
-
-  if (g_strcmp0 (g_getenv ("CP_BENCH_FIRST_FRAME"), "list") == 0)
-    {
-      g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
-                        G_CALLBACK (bench_list_painted_cb), self);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
 }
 
 /* Reads the list in a thread, so that the window shows at once even with many packets. */
