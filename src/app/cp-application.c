@@ -12,8 +12,6 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cp-app-resources.h"
 #include "cp-app-util.h"
@@ -147,31 +145,6 @@ cp_application_startup (GApplication *app)
                                            accels[i].accels);
 }
 
-/* For bench/app: with CP_BENCH_FIRST_FRAME set, the first painted frame prints "frame RSS_KB"
- * on stdout and quits, so that a driver can time launch → first frame from outside. With
- * CP_BENCH_FIRST_FRAME=list, the window does so at the first frame that shows the packet list. */
-static long
-read_rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
-}
-
-static void
-bench_after_paint_cb (GdkFrameClock *clock,
-                      GApplication  *app)
-{
-  g_signal_handlers_disconnect_by_func (clock, bench_after_paint_cb, app);
-  g_print ("frame %ld\n", read_rss_kb ());
-  fflush (stdout);
-  g_application_quit (app);
-}
-
 static void
 cp_application_activate (GApplication *app)
 {
@@ -182,15 +155,6 @@ cp_application_activate (GApplication *app)
   if (window == NULL)
     window = GTK_WINDOW (cp_window_new (self));
   gtk_window_present (window);
-
-  if (g_getenv ("CP_BENCH_FIRST_FRAME") != NULL &&
-      g_strcmp0 (g_getenv ("CP_BENCH_FIRST_FRAME"), "list") != 0)
-    {
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-
-      if (clock != NULL)
-        g_signal_connect (clock, "after-paint", G_CALLBACK (bench_after_paint_cb), app);
-    }
 }
 
 static void

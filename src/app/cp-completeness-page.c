@@ -282,7 +282,7 @@ cp_completeness_page_update (CpCompletenessPage *self,
             adw_action_row_set_subtitle (ADW_ACTION_ROW (row), label);
           else if (f->field != NULL)
             adw_action_row_set_subtitle (ADW_ACTION_ROW (row), f->field);
-          if (g_strcmp0 (f->code, CP_REVIEW_COMMENT_CODE) == 0)
+          if (g_strcmp0 (f->code, CP_COMMENT_FINDING_CODE) == 0)
             {
               icon = gtk_image_new_from_icon_name ("review-comment-symbolic");
               gtk_widget_add_css_class (icon, "warning");

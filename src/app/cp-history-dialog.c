@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-history-dialog.h"
+#include "cp-history-dialog-private.h"
 
 #include <glib/gi18n.h>
 
@@ -20,6 +21,16 @@ struct _CpHistoryDialog
   gboolean             loading;
   gboolean             from_server;
 };
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  PROP_FROM_SERVER,
+  PROP_N_ROWS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpHistoryDialog, cp_history_dialog, ADW_TYPE_WINDOW)
 
@@ -46,6 +57,7 @@ add_row (CpHistoryDialog *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_preferences_group_add (self->group, row);
   g_ptr_array_add (self->rows, row);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ROWS]);
 }
 
 static char *
@@ -82,66 +94,50 @@ revisions_done_cb (GObject      *object,
                    gpointer      user_data)
 {
   g_autoptr(CpHistoryDialog) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GListModel) revisions = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *revisions = NULL;
-  guint status = 0;
 
-  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, &error);
+  revisions = cp_sync_manager_list_revisions_finish (CP_SYNC_MANAGER (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  g_object_freeze_notify (G_OBJECT (self));
   self->loading = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
   gtk_spinner_set_spinning (self->spinner, FALSE);
-  if (node != NULL && status == 200 && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object_ = json_node_get_object (node);
-
-      if (json_object_has_member (object_, "revisions") &&
-          JSON_NODE_HOLDS_ARRAY (json_object_get_member (object_, "revisions")))
-        revisions = json_object_get_array_member (object_, "revisions");
-    }
   if (revisions == NULL)
     {
       adw_preferences_group_set_description (self->group,
-                                             status == 404
+                                             g_error_matches (error, CP_SYNC_ERROR,
+                                                              CP_SYNC_ERROR_NOT_FOUND)
                                              ? _("The server has no version of this packet yet. "
                                                  "It is sent with the next sync.")
                                              : _("The history could not be read from the "
                                                  "server. Try again later."));
+      g_object_thaw_notify (G_OBJECT (self));
       return;
     }
 
   self->from_server = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FROM_SERVER]);
   adw_preferences_group_set_description (self->group,
                                          _("Every version the server keeps, oldest first."));
-  for (guint i = 0; i < json_array_get_length (revisions); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (revisions); i++)
     {
-      JsonNode *element = json_array_get_element (revisions, i);
-      JsonObject *receipt;
+      g_autoptr(CpRevision) revision = g_list_model_get_item (revisions, i);
+      const char *who = cp_revision_get_modified_by (revision);
+      GDateTime *when = cp_revision_get_modified_at (revision);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
-      const char *who, *when;
+      g_autofree char *local = when != NULL ? format_time (when) : g_strdup ("");
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      receipt = json_node_get_object (element);
-      who = json_object_get_string_member_with_default (receipt, "modified_by", "?");
-      when = json_object_get_string_member_with_default (receipt, "modified_at", "");
       /* Translators: "Version 3 · Submitted" */
-      title = g_strdup_printf (_("Version %d · %s"),
-                               (int) json_object_get_int_member_with_default (receipt,
-                                                                              "revision", 0),
-                               action_title (json_object_get_string_member_with_default (
-                                 receipt, "action", NULL)));
-      {
-        g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (when, NULL);
-        g_autofree char *local = time != NULL ? format_time (time) : g_strdup (when);
-
-        /* Translators: "by USER, DATE TIME" */
-        subtitle = g_strdup_printf (_("by %s, %s"), who, local);
-      }
+      title = g_strdup_printf (_("Version %d · %s"), (int) cp_revision_get_number (revision),
+                               action_title (cp_revision_get_action (revision)));
+      /* Translators: "by USER, DATE TIME" */
+      subtitle = g_strdup_printf (_("by %s, %s"), who != NULL ? who : "?", local);
       add_row (self, title, subtitle);
     }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
@@ -166,13 +162,46 @@ cp_history_dialog_finalize (GObject *object)
 }
 
 static void
+cp_history_dialog_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  CpHistoryDialog *self = CP_HISTORY_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_FROM_SERVER:
+      g_value_set_boolean (value, self->from_server);
+      break;
+    case PROP_N_ROWS:
+      g_value_set_uint (value, self->rows->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_history_dialog_class_init (CpHistoryDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = cp_history_dialog_dispose;
   object_class->finalize = cp_history_dialog_finalize;
+  object_class->get_property = cp_history_dialog_get_property;
+
+  /* Whether the server's revisions are being read. */
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, flags);
+  /* Whether the rows are the server's revisions (else the ones saved on this computer). */
+  properties[PROP_FROM_SERVER] = g_param_spec_boolean ("from-server", NULL, NULL, FALSE, flags);
+  properties[PROP_N_ROWS] = g_param_spec_uint ("n-rows", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -217,37 +246,15 @@ cp_history_dialog_new (GtkWindow     *parent,
   self = g_object_new (CP_TYPE_HISTORY_DIALOG, "transient-for", parent, NULL);
   if (manager != NULL && cp_sync_manager_is_logged_in (manager))
     {
-      g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/revisions", uuid);
-
       self->loading = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
       gtk_spinner_set_spinning (self->spinner, TRUE);
-      cp_sync_manager_request_async (manager, "GET", path, NULL, self->cancellable,
-                                     revisions_done_cb, g_object_ref (self));
+      cp_sync_manager_list_revisions_async (manager, uuid, self->cancellable, revisions_done_cb,
+                                            g_object_ref (self));
     }
   else
     show_local (self, store, uuid);
   return self;
-}
-
-guint
-cp_history_dialog_get_n_rows (CpHistoryDialog *self)
-{
-  g_return_val_if_fail (CP_IS_HISTORY_DIALOG (self), 0);
-  return self->rows->len;
-}
-
-gboolean
-cp_history_dialog_is_loading (CpHistoryDialog *self)
-{
-  g_return_val_if_fail (CP_IS_HISTORY_DIALOG (self), FALSE);
-  return self->loading;
-}
-
-gboolean
-cp_history_dialog_is_from_server (CpHistoryDialog *self)
-{
-  g_return_val_if_fail (CP_IS_HISTORY_DIALOG (self), FALSE);
-  return self->from_server;
 }
 
 const char *

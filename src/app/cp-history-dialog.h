@@ -20,11 +20,7 @@ CpHistoryDialog *cp_history_dialog_new         (GtkWindow       *parent,
                                                 CpSyncManager   *manager,
                                                 CpStore         *store,
                                                 const char      *uuid);
-/* The rows shown so far, and whether they came from the server. */
-guint            cp_history_dialog_get_n_rows  (CpHistoryDialog *self);
-gboolean         cp_history_dialog_is_loading  (CpHistoryDialog *self);
-gboolean         cp_history_dialog_is_from_server (CpHistoryDialog *self);
-const char      *cp_history_dialog_get_row_subtitle (CpHistoryDialog *self,
-                                                     guint            index);
+/* Properties, read-only: "loading" (the server's revisions are being read), "from-server" (the
+ * rows are the server's revisions) and "n-rows" (the rows shown so far). */
 
 G_END_DECLS

@@ -54,7 +54,7 @@ struct _CpPacketView
   char               *uuid;
   GPtrArray          *steps;        /* element type Step * */
   GPtrArray          *findings;
-  GPtrArray          *comments;     /* CpReviewComment *: a returned packet's, or NULL */
+  GPtrArray          *comments;     /* CpComment *: a returned packet's, or NULL */
   GHashTable         *pending;      /* "section\037field" → NULL */
   guint               save_id;
   gboolean            dirty;        /* edited since the last validation */
@@ -226,11 +226,11 @@ cp_packet_view_update_completeness (CpPacketView *self)
   listed = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
   for (guint i = 0; i < self->comments->len; i++)
     {
-      const CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+      const CpComment *comment = g_ptr_array_index (self->comments, i);
 
       /* Translators: a reviewer's comment on the completeness page; %s: who, %s: the comment */
       g_ptr_array_add (listed, cp_finding_new (CP_SEVERITY_WARNING, comment->section,
-                                               comment->field, CP_REVIEW_COMMENT_CODE,
+                                               comment->field, CP_COMMENT_FINDING_CODE,
                                                _("Reviewer %s: %s"),
                                                comment->author != NULL ? comment->author : "?",
                                                comment->text));
@@ -249,7 +249,7 @@ cp_packet_view_update_completeness (CpPacketView *self)
  * for one on the section or a field of it, the first page for one on the whole packet. */
 static Step *
 cp_packet_view_comment_step (CpPacketView          *self,
-                             const CpReviewComment *comment)
+                             const CpComment *comment)
 {
   Step *first = NULL, *section_step = NULL, *scoring_step = NULL;
 
@@ -291,7 +291,7 @@ cp_packet_view_show_comments (CpPacketView *self)
     }
   for (guint i = 0; self->comments != NULL && i < self->comments->len; i++)
     {
-      CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+      CpComment *comment = g_ptr_array_index (self->comments, i);
       Step *step = cp_packet_view_comment_step (self, comment);
       guint index;
 
@@ -318,7 +318,7 @@ cp_packet_view_show_comments (CpPacketView *self)
             gtk_box_remove (GTK_BOX (box), child);
           for (guint j = 0; j < comments->len; j++)
             {
-              const CpReviewComment *comment = g_ptr_array_index (comments, j);
+              const CpComment *comment = g_ptr_array_index (comments, j);
               const CpScoringItem *item = NULL;
               const CpScoringAdjustment *adjustment = NULL;
               g_autofree char *where = NULL;

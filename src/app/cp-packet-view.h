@@ -59,7 +59,7 @@ gboolean         cp_packet_view_export_pdf        (CpPacketView       *self,
                                                    const char         *path,
                                                    GError            **error);
 CpSyncStatus    *cp_packet_view_get_sync_status   (CpPacketView       *self);
-/* Shows the reviewer's comments on a returned packet (element type CpReviewComment *; NULL or
+/* Shows the reviewer's comments on a returned packet (element type CpComment *; NULL or
  * empty for none): under the fields they concern, at the top of the pages of the sections they
  * concern, on the scoring sheet, marked in the steps and listed on the completeness page. */
 void             cp_packet_view_set_review_comments (CpPacketView     *self,

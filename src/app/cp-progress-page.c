@@ -290,7 +290,7 @@ progress_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   int year;
 
-  progress = cp_sync_client_get_progress_finish (CP_SYNC_CLIENT (object), result, &error);
+  progress = cp_sync_manager_get_progress_finish (CP_SYNC_MANAGER (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   year = cp_progress_page_get_year (self);
@@ -377,14 +377,14 @@ progress_cb (GObject      *object,
 static void
 cp_progress_page_load (CpProgressPage *self)
 {
-  CpSyncEngine *engine = cp_sync_manager_get_engine (self->manager);
   int year = cp_progress_page_get_year (self);
 
   self->n_loads++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  if (engine == NULL)
+  /* No session at all; an ended one is told by the server's answer ("Log In Again"). */
+  if (cp_sync_manager_get_engine (self->manager) == NULL)
     {
       cp_progress_page_set_busy (self, FALSE);
       self->searching = FALSE;
@@ -397,8 +397,8 @@ cp_progress_page_load (CpProgressPage *self)
   /* Another year's figures must not stand under this year. */
   if (self->progress == NULL || self->progress->year != year)
     gtk_stack_set_visible_child_name (self->stack, "loading");
-  cp_sync_client_get_progress_async (cp_sync_engine_get_client (engine), year, self->cancellable,
-                                     progress_cb, g_object_ref (self));
+  cp_sync_manager_get_progress_async (self->manager, year, self->cancellable, progress_cb,
+                                      g_object_ref (self));
 }
 
 static void

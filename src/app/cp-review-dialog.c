@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-review-dialog.h"
+#include "cp-review-dialog-private.h"
 
 #include <glib/gi18n.h>
 
@@ -25,121 +26,31 @@ struct _CpReviewDialog
   GCancellable        *cancellable;
   guint                busy;
   int                  pending_row;
+  gboolean             pending_accept;
 };
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_MESSAGE,
+  PROP_N_ROWS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpReviewDialog, cp_review_dialog, ADW_TYPE_WINDOW)
 
 /* Comments. */
 
-void
-cp_review_comment_free (CpReviewComment *comment)
-{
-  if (comment == NULL)
-    return;
-  g_free (comment->section);
-  g_free (comment->field);
-  g_free (comment->text);
-  g_free (comment->author);
-  g_free (comment->created_at);
-  g_free (comment);
-}
-
-char *
-cp_review_comment_format_time (const CpReviewComment *comment)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  g_return_val_if_fail (comment != NULL, NULL);
-
-  if (comment->created_at == NULL)
-    return g_strdup ("");
-  utc = g_date_time_new_from_iso8601 (comment->created_at, NULL);
-  if (utc == NULL)
-    return g_strdup (comment->created_at);
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
-
-static char *
-dup_nonempty_member (JsonObject *object,
-                     const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  const char *text;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  text = json_node_get_string (node);
-  return text != NULL && *text != '\0' ? g_strdup (text) : NULL;
-}
-
-GPtrArray *
-cp_review_comments_from_json (JsonNode   *node,
-                              const char *uuid)
-{
-  g_autoptr(GPtrArray) comments = NULL;
-  JsonObject *object;
-  JsonNode *array_node;
-  JsonArray *array;
-  gint64 newest = G_MININT64;
-
-  g_return_val_if_fail (uuid != NULL, NULL);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  object = json_node_get_object (node);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "uuid", NULL), uuid) != 0)
-    return NULL;
-  array_node = json_object_get_member (object, "comments");
-  if (array_node == NULL || !JSON_NODE_HOLDS_ARRAY (array_node))
-    return NULL;
-  array = json_node_get_array (array_node);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (element))
-        newest = MAX (newest, json_object_get_int_member_with_default (
-                                json_node_get_object (element), "revision", 0));
-    }
-
-  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_review_comment_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      JsonObject *item;
-      CpReviewComment *comment;
-      g_autofree char *text = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      item = json_node_get_object (element);
-      text = dup_nonempty_member (item, "comment");
-      if (text == NULL || json_object_get_int_member_with_default (item, "revision", 0) != newest)
-        continue;
-      comment = g_new0 (CpReviewComment, 1);
-      comment->revision = newest;
-      comment->section = dup_nonempty_member (item, "section");
-      comment->field = comment->section != NULL ? dup_nonempty_member (item, "field") : NULL;
-      comment->text = g_steal_pointer (&text);
-      comment->author = dup_nonempty_member (item, "author");
-      comment->created_at = dup_nonempty_member (item, "created_at");
-      g_ptr_array_add (comments, comment);
-    }
-  return g_steal_pointer (&comments);
-}
-
 /* One comment: a warning-coloured box with a speech bubble, who and when, and the text.
  * @where names the field when the comment is not shown under it. */
 GtkWidget *
-cp_review_comment_new_widget (const CpReviewComment  *comment,
+cp_review_comment_new_widget (const CpComment  *comment,
                               const char             *where,
                               char                  **spoken)
 {
-  g_autofree char *when = cp_review_comment_format_time (comment);
+  g_autofree char *when = cp_comment_format_time (comment);
   g_autofree char *heading = NULL;
   g_autofree char *said = NULL;
   GtkWidget *box, *icon, *texts, *heading_label, *text_label;
@@ -189,71 +100,82 @@ cp_review_comment_new_widget (const CpReviewComment  *comment,
 
 /* The queue. */
 
+/* The last outcome ("The packet was accepted.", an error), or NULL. */
+static const char *
+cp_review_dialog_get_message (CpReviewDialog *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
+         ? gtk_label_get_text (self->message_label) : NULL;
+}
+
 static void
 cp_review_dialog_set_message (CpReviewDialog *self,
                               const char     *message)
 {
+  if (g_strcmp0 (cp_review_dialog_get_message (self), message) == 0)
+    return;
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }
 
 static void
-workflow_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+cp_review_dialog_set_busy (CpReviewDialog *self,
+                           gboolean        busy)
+{
+  guint was = self->busy;
+
+  self->busy = busy ? self->busy + 1 : self->busy - 1;
+  if ((was > 0) != (self->busy > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+decide_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(CpReviewDialog) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  guint status = 0;
 
-  node = cp_sync_manager_request_finish (CP_SYNC_MANAGER (object), result, &status, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!cp_sync_manager_decide_finish (CP_SYNC_MANAGER (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->busy--;
+  g_object_freeze_notify (G_OBJECT (self));
+  cp_review_dialog_set_busy (self, FALSE);
   if (error != NULL)
-    cp_review_dialog_set_message (self, error->message);
-  else if (status == 200)
     {
-      const char *state = NULL;
-
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        state = json_object_get_string_member_with_default (json_node_get_object (node),
-                                                            "state", NULL);
-      cp_review_dialog_set_message (self, g_strcmp0 (state, "accepted") == 0
-                                          ? _("The packet was accepted.")
-                                          : _("The packet was returned to the enterprise with "
-                                              "your comments."));
-      if (self->pending_row >= 0 && (guint) self->pending_row < self->rows->len)
-        gtk_widget_set_sensitive (g_ptr_array_index (self->rows, self->pending_row), FALSE);
-      cp_sync_manager_sync (self->manager);
+      cp_review_dialog_set_message (self, error->message);
+      g_object_thaw_notify (G_OBJECT (self));
+      return;
     }
-  else
-    {
-      g_autofree char *detail = cp_sync_problem_detail (node);
-      g_autofree char *message =
-        g_strdup_printf (_("The server did not accept this: %s"),
-                         detail != NULL ? detail : _("it gave no reason."));
-
-      cp_review_dialog_set_message (self, message);
-    }
+  cp_review_dialog_set_message (self, self->pending_accept
+                                      ? _("The packet was accepted.")
+                                      : _("The packet was returned to the enterprise with "
+                                          "your comments."));
+  if (self->pending_row >= 0 && (guint) self->pending_row < self->rows->len)
+    gtk_widget_set_sensitive (g_ptr_array_index (self->rows, self->pending_row), FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* Row @index is accepted (@comments NULL) or returned with @comments. */
 static void
-cp_review_dialog_send (CpReviewDialog *self,
-                       guint           index,
-                       const char     *action,
-                       JsonNode       *body)
+cp_review_dialog_decide (CpReviewDialog *self,
+                         guint           index,
+                         GPtrArray      *comments)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/%s",
-                                           (char *) g_ptr_array_index (self->uuids, index),
-                                           action);
+  const char *uuid = g_ptr_array_index (self->uuids, index);
 
-  self->busy++;
+  cp_review_dialog_set_busy (self, TRUE);
   self->pending_row = index;
+  self->pending_accept = comments == NULL;
   cp_review_dialog_set_message (self, NULL);
-  cp_sync_manager_request_async (self->manager, "POST", path, body, self->cancellable,
-                                 workflow_done_cb, g_object_ref (self));
+  if (comments == NULL)
+    cp_sync_manager_accept_async (self->manager, uuid, self->cancellable, decide_done_cb,
+                                  g_object_ref (self));
+  else
+    cp_sync_manager_return_async (self->manager, uuid, comments, self->cancellable,
+                                  decide_done_cb, g_object_ref (self));
 }
 
 static void
@@ -287,7 +209,7 @@ return_response_cb (AdwMessageDialog *dialog,
 
   if (!g_str_equal (response, "return"))
     return;
-  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_review_comment_free);
+  comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_comment_free);
   for (guint i = 0; i < rows->len; i++)
     {
       GObject *row = g_ptr_array_index (rows, i);
@@ -295,18 +217,17 @@ return_response_cb (AdwMessageDialog *dialog,
       g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
                                             g_object_get_data (row, "cp-entry"))));
       g_auto(GStrv) parts = NULL;
-      CpReviewComment *comment;
+      CpComment *comment;
 
       if (*text == '\0')
         continue;
       /* "section\037field", or "section\037" for the whole section. */
       if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected <= paths->len)
         parts = g_strsplit (g_ptr_array_index (paths, selected - 1), "\037", 2);
-      comment = g_new0 (CpReviewComment, 1);
-      comment->section = parts != NULL ? g_strdup (parts[0]) : NULL;
-      comment->field = parts != NULL && parts[1] != NULL && *parts[1] != '\0'
-                       ? g_strdup (parts[1]) : NULL;
-      comment->text = g_steal_pointer (&text);
+      comment = cp_comment_new (parts != NULL ? parts[0] : NULL,
+                                parts != NULL && parts[1] != NULL && *parts[1] != '\0'
+                                ? parts[1] : NULL,
+                                text);
       g_ptr_array_add (comments, comment);
     }
   if (comments->len > 0)
@@ -540,13 +461,47 @@ cp_review_dialog_finalize (GObject *object)
 }
 
 static void
+cp_review_dialog_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CpReviewDialog *self = CP_REVIEW_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy > 0);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, cp_review_dialog_get_message (self));
+      break;
+    case PROP_N_ROWS:
+      g_value_set_uint (value, self->uuids->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_review_dialog_class_init (CpReviewDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = cp_review_dialog_dispose;
   object_class->finalize = cp_review_dialog_finalize;
+  object_class->get_property = cp_review_dialog_get_property;
+
+  /* Whether a return or an acceptance is on its way to the server. */
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
+  /* The last outcome ("The packet was accepted.", an error), or NULL. */
+  properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, flags);
+  /* The submitted packets listed. */
+  properties[PROP_N_ROWS] = g_param_spec_uint ("n-rows", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -599,13 +554,6 @@ cp_review_dialog_new (GtkWindow          *parent,
   self->registry = g_object_ref (registry);
   cp_review_dialog_fill (self, store);
   return self;
-}
-
-guint
-cp_review_dialog_get_n_rows (CpReviewDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), 0);
-  return self->uuids->len;
 }
 
 const char *
@@ -666,7 +614,7 @@ cp_review_dialog_accept (CpReviewDialog *self,
   g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
   g_return_if_fail (index < self->uuids->len);
 
-  cp_review_dialog_send (self, index, "accept", NULL);
+  cp_review_dialog_decide (self, index, NULL);
 }
 
 void
@@ -677,7 +625,7 @@ cp_review_dialog_return (CpReviewDialog *self,
                          const char     *comment)
 {
   g_autoptr(GPtrArray) comments = g_ptr_array_new ();
-  CpReviewComment one = { 0 };
+  CpComment one = { 0 };
 
   g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
   g_return_if_fail (comment != NULL);
@@ -694,52 +642,9 @@ cp_review_dialog_return_comments (CpReviewDialog *self,
                                   guint           index,
                                   GPtrArray      *comments)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) body = NULL;
-
   g_return_if_fail (CP_IS_REVIEW_DIALOG (self));
   g_return_if_fail (index < self->uuids->len);
   g_return_if_fail (comments != NULL && comments->len > 0);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "comments");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < comments->len; i++)
-    {
-      const CpReviewComment *comment = g_ptr_array_index (comments, i);
-
-      json_builder_begin_object (builder);
-      if (comment->section != NULL)
-        {
-          json_builder_set_member_name (builder, "section");
-          json_builder_add_string_value (builder, comment->section);
-          if (comment->field != NULL)
-            {
-              json_builder_set_member_name (builder, "field");
-              json_builder_add_string_value (builder, comment->field);
-            }
-        }
-      json_builder_set_member_name (builder, "comment");
-      json_builder_add_string_value (builder, comment->text);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
-  cp_review_dialog_send (self, index, "return", body);
-}
-
-gboolean
-cp_review_dialog_is_busy (CpReviewDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), FALSE);
-  return self->busy > 0;
-}
-
-const char *
-cp_review_dialog_get_message (CpReviewDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REVIEW_DIALOG (self), NULL);
-  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
-         ? gtk_label_get_text (self->message_label) : NULL;
+  cp_review_dialog_decide (self, index, comments);
 }

@@ -28,7 +28,7 @@ struct _CpSectionPage
   CpStore         *store;
   GPtrArray       *slots;         /* element type FieldSlot * */
   GPtrArray       *findings;
-  GPtrArray       *comments;      /* element type CpReviewComment *, of this section */
+  GPtrArray       *comments;      /* element type CpComment *, of this section */
   GtkWidget       *comments_box;  /* reviewer comments on the whole section, at the top */
 };
 
@@ -139,7 +139,7 @@ cp_section_page_show_comments (CpSectionPage *self)
 
   for (guint i = 0; self->comments != NULL && i < self->comments->len; i++)
     {
-      const CpReviewComment *comment = g_ptr_array_index (self->comments, i);
+      const CpComment *comment = g_ptr_array_index (self->comments, i);
       FieldSlot *slot = g_strcmp0 (comment->section, self->section->id) == 0
                         ? cp_section_page_find_slot (self, comment->field) : NULL;
       g_autofree char *spoken = NULL;

@@ -46,7 +46,7 @@ GtkWidget       *cp_section_page_get_editor   (CpSectionPage   *self,
 void             cp_section_page_attach_file  (CpSectionPage   *self,
                                                const char      *field_id,
                                                GFile           *file);
-/* Shows reviewer comments (element type CpReviewComment *; NULL for none): each one on a field
+/* Shows reviewer comments (element type CpComment *; NULL for none): each one on a field
  * of this section under that field, the others (on the whole section, the whole packet, a field
  * the page does not have) at the top of the page. */
 void             cp_section_page_set_comments (CpSectionPage   *self,

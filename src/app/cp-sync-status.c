@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-app-util.h"
+#include "cp-client-enums.h"
 
 struct _CpSyncStatus
 {
@@ -27,6 +28,63 @@ struct _CpSyncStatus
   GtkButton        *logout_button;
 
   CpSyncManager    *manager;
+  GPtrArray        *bindings;   /* GBinding *, from the manager's properties */
+
+  /* The manager's state, bound from its properties. */
+  CpSyncManagerStatus status;
+  char             *reason;
+  guint             n_pending;
+  guint             n_conflicts;
+  guint             n_quarantined;
+  gboolean          logged_in;
+  char             *user;
+  char             *server_url;
+  char             *session_only_reason;
+  GDateTime        *last_sync;
+  guint64           blob_sent;
+  guint64           blob_total;
+};
+
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_REASON,
+  PROP_N_PENDING,
+  PROP_N_CONFLICTS,
+  PROP_N_QUARANTINED,
+  PROP_LOGGED_IN,
+  PROP_USER,
+  PROP_SERVER_URL,
+  PROP_SESSION_ONLY_REASON,
+  PROP_LAST_SYNC,
+  PROP_BLOB_SENT,
+  PROP_BLOB_TOTAL,
+  PROP_LABEL,
+  PROP_TITLE,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Each manager property and the property of ours it is bound to. */
+static const struct
+{
+  const char *source;
+  guint       target;
+} bound[] = {
+  { "status", PROP_STATUS },
+  { "message", PROP_REASON },
+  { "n-pending", PROP_N_PENDING },
+  { "n-conflicts", PROP_N_CONFLICTS },
+  { "n-quarantined", PROP_N_QUARANTINED },
+  { "logged-in", PROP_LOGGED_IN },
+  { "user", PROP_USER },
+  { "server-url", PROP_SERVER_URL },
+  { "session-only-reason", PROP_SESSION_ONLY_REASON },
+  { "last-sync", PROP_LAST_SYNC },
+  { "blob-sent", PROP_BLOB_SENT },
+  { "blob-total", PROP_BLOB_TOTAL },
 };
 
 G_DEFINE_FINAL_TYPE (CpSyncStatus, cp_sync_status, ADW_TYPE_BIN)
@@ -34,24 +92,20 @@ G_DEFINE_FINAL_TYPE (CpSyncStatus, cp_sync_status, ADW_TYPE_BIN)
 static void
 cp_sync_status_update (CpSyncStatus *self)
 {
-  CpSyncManager *m = self->manager;
-  CpSyncManagerStatus status;
+  CpSyncManagerStatus status = self->status;
   const char *icon = "emblem-synchronizing-symbolic";
   g_autofree char *label = NULL;
   g_autofree char *title = NULL;
   g_autoptr(GString) message = g_string_new (NULL);
   g_autofree char *account = NULL;
-  guint n_pending, n_conflicts, n_quarantined;
-  guint64 sent = 0, total = 0;
-  gboolean logged_in;
-
-  if (m == NULL)
-    return;
-  status = cp_sync_manager_get_status (m);
-  n_pending = cp_sync_manager_get_n_pending (m);
-  n_conflicts = cp_sync_manager_get_n_conflicts (m);
-  n_quarantined = cp_sync_manager_get_n_quarantined (m);
-  logged_in = cp_sync_manager_is_logged_in (m);
+  guint n_pending = self->n_pending;
+  guint n_conflicts = self->n_conflicts;
+  guint n_quarantined = self->n_quarantined;
+  guint64 sent = self->blob_sent, total = self->blob_total;
+  gboolean logged_in = self->logged_in;
+  g_autofree char *old_label = g_strdup (adw_button_content_get_label (self->content));
+  g_autofree char *old_title = g_strdup (gtk_label_get_text (self->title_label));
+  g_autofree char *old_message = g_strdup (gtk_label_get_text (self->message_label));
 
   switch (status)
     {
@@ -89,8 +143,8 @@ cp_sync_status_update (CpSyncStatus *self)
       icon = "network-offline-symbolic";
       label = g_strdup (_("Offline"));
       title = g_strdup (_("The server cannot be reached"));
-      if (cp_sync_manager_get_message (m) != NULL)
-        g_string_append (message, cp_sync_manager_get_message (m));
+      if (self->reason != NULL)
+        g_string_append (message, self->reason);
       g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "",
                               _("Keep working: your changes are saved on this computer and "
                                 "sent when the server can be reached again."));
@@ -99,8 +153,8 @@ cp_sync_status_update (CpSyncStatus *self)
       icon = "dialog-warning-symbolic";
       label = g_strdup (_("Sync Error"));
       title = g_strdup (_("The last sync failed"));
-      if (cp_sync_manager_get_message (m) != NULL)
-        g_string_append (message, cp_sync_manager_get_message (m));
+      if (self->reason != NULL)
+        g_string_append (message, self->reason);
       break;
     case CP_SYNC_STATUS_NEEDS_LOGIN:
       icon = "dialog-password-symbolic";
@@ -155,31 +209,28 @@ cp_sync_status_update (CpSyncStatus *self)
                                            "The server refused %u packets. Open them to see why.",
                                            n_quarantined), n_quarantined);
     }
-  if (status == CP_SYNC_STATUS_SYNCED && cp_sync_manager_get_last_sync (m) != NULL)
+  if (status == CP_SYNC_STATUS_SYNCED && self->last_sync != NULL)
     {
-      g_autofree char *time = g_date_time_format (cp_sync_manager_get_last_sync (m), "%H:%M");
+      g_autofree char *time = g_date_time_format (self->last_sync, "%H:%M");
 
       if (message->len > 0)
         g_string_append_c (message, '\n');
       g_string_append_printf (message, _("Last synced at %s."), time);
     }
 
-  if (cp_sync_manager_get_user (m) != NULL && cp_sync_manager_get_server_url (m) != NULL &&
+  if (self->user != NULL && self->server_url != NULL &&
       status != CP_SYNC_STATUS_DISABLED && status != CP_SYNC_STATUS_LOGGED_OUT)
     {
       /* Translators: "Logged in as USER on SERVER" */
-      account = g_strdup_printf (_("Logged in as %s on %s"), cp_sync_manager_get_user (m),
-                                 cp_sync_manager_get_server_url (m));
-      if (cp_sync_manager_get_session_only_reason (m) != NULL)
+      account = g_strdup_printf (_("Logged in as %s on %s"), self->user, self->server_url);
+      if (self->session_only_reason != NULL)
         {
-          char *tmp = g_strconcat (account, "\n", cp_sync_manager_get_session_only_reason (m),
-                                   NULL);
+          char *tmp = g_strconcat (account, "\n", self->session_only_reason, NULL);
           g_free (account);
           account = tmp;
         }
     }
 
-  cp_sync_manager_get_blob_progress (m, &sent, &total);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box),
                           status == CP_SYNC_STATUS_SYNCING && total > 0);
   if (total > 0)
@@ -210,6 +261,161 @@ cp_sync_status_update (CpSyncStatus *self)
                           logged_in || status == CP_SYNC_STATUS_NEEDS_LOGIN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+
+  if (g_strcmp0 (old_label, label) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+  if (g_strcmp0 (old_title, title) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  if (g_strcmp0 (old_message, message->str) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+}
+
+static void
+cp_sync_status_unbind (CpSyncStatus *self)
+{
+  for (guint i = 0; i < self->bindings->len; i++)
+    g_binding_unbind (g_ptr_array_index (self->bindings, i));
+  g_ptr_array_set_size (self->bindings, 0);
+}
+
+static void
+set_string (CpSyncStatus *self,
+            char        **field,
+            const char   *value,
+            guint         prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+#define SET_VALUE(self, field, value, prop_id) \
+  G_STMT_START { \
+    if ((self)->field != (value)) \
+      { \
+        (self)->field = (value); \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]); \
+      } \
+  } G_STMT_END
+
+static void
+cp_sync_status_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CpSyncStatus *self = CP_SYNC_STATUS (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_REASON:
+      g_value_set_string (value, self->reason);
+      break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, self->n_pending);
+      break;
+    case PROP_N_CONFLICTS:
+      g_value_set_uint (value, self->n_conflicts);
+      break;
+    case PROP_N_QUARANTINED:
+      g_value_set_uint (value, self->n_quarantined);
+      break;
+    case PROP_LOGGED_IN:
+      g_value_set_boolean (value, self->logged_in);
+      break;
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+    case PROP_SESSION_ONLY_REASON:
+      g_value_set_string (value, self->session_only_reason);
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_boxed (value, self->last_sync);
+      break;
+    case PROP_BLOB_SENT:
+      g_value_set_uint64 (value, self->blob_sent);
+      break;
+    case PROP_BLOB_TOTAL:
+      g_value_set_uint64 (value, self->blob_total);
+      break;
+    case PROP_LABEL:
+      g_value_set_string (value, adw_button_content_get_label (self->content));
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, gtk_label_get_text (self->title_label));
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, gtk_label_get_text (self->message_label));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cp_sync_status_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CpSyncStatus *self = CP_SYNC_STATUS (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      SET_VALUE (self, status, (CpSyncManagerStatus) g_value_get_enum (value), prop_id);
+      break;
+    case PROP_REASON:
+      set_string (self, &self->reason, g_value_get_string (value), prop_id);
+      break;
+    case PROP_N_PENDING:
+      SET_VALUE (self, n_pending, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_N_CONFLICTS:
+      SET_VALUE (self, n_conflicts, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_N_QUARANTINED:
+      SET_VALUE (self, n_quarantined, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_LOGGED_IN:
+      SET_VALUE (self, logged_in, g_value_get_boolean (value), prop_id);
+      break;
+    case PROP_USER:
+      set_string (self, &self->user, g_value_get_string (value), prop_id);
+      break;
+    case PROP_SERVER_URL:
+      set_string (self, &self->server_url, g_value_get_string (value), prop_id);
+      break;
+    case PROP_SESSION_ONLY_REASON:
+      set_string (self, &self->session_only_reason, g_value_get_string (value), prop_id);
+      break;
+    case PROP_LAST_SYNC:
+      if (self->last_sync != g_value_get_boxed (value))
+        {
+          g_clear_pointer (&self->last_sync, g_date_time_unref);
+          self->last_sync = g_value_dup_boxed (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_BLOB_SENT:
+      SET_VALUE (self, blob_sent, g_value_get_uint64 (value), prop_id);
+      break;
+    case PROP_BLOB_TOTAL:
+      SET_VALUE (self, blob_total, g_value_get_uint64 (value), prop_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  cp_sync_status_update (self);
 }
 
 static void
@@ -217,12 +423,26 @@ cp_sync_status_dispose (GObject *object)
 {
   CpSyncStatus *self = CP_SYNC_STATUS (object);
 
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->manager, self);
+  cp_sync_status_unbind (self);
   g_clear_object (&self->manager);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_SYNC_STATUS);
 
   G_OBJECT_CLASS (cp_sync_status_parent_class)->dispose (object);
+}
+
+static void
+cp_sync_status_finalize (GObject *object)
+{
+  CpSyncStatus *self = CP_SYNC_STATUS (object);
+
+  g_clear_pointer (&self->bindings, g_ptr_array_unref);
+  g_free (self->reason);
+  g_free (self->user);
+  g_free (self->server_url);
+  g_free (self->session_only_reason);
+  g_clear_pointer (&self->last_sync, g_date_time_unref);
+
+  G_OBJECT_CLASS (cp_sync_status_parent_class)->finalize (object);
 }
 
 static void
@@ -231,7 +451,44 @@ cp_sync_status_class_init (CpSyncStatusClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  GParamFlags bound_flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags shown_flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
   object_class->dispose = cp_sync_status_dispose;
+  object_class->finalize = cp_sync_status_finalize;
+  object_class->get_property = cp_sync_status_get_property;
+  object_class->set_property = cp_sync_status_set_property;
+
+  /* What the manager says (cp_sync_status_set_manager() binds them). */
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, CP_TYPE_SYNC_MANAGER_STATUS,
+                       CP_SYNC_STATUS_DISABLED, bound_flags);
+  properties[PROP_REASON] = g_param_spec_string ("reason", NULL, NULL, NULL, bound_flags);
+  properties[PROP_N_PENDING] = g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                                                  bound_flags);
+  properties[PROP_N_CONFLICTS] = g_param_spec_uint ("n-conflicts", NULL, NULL, 0, G_MAXUINT,
+                                                    0, bound_flags);
+  properties[PROP_N_QUARANTINED] = g_param_spec_uint ("n-quarantined", NULL, NULL, 0,
+                                                      G_MAXUINT, 0, bound_flags);
+  properties[PROP_LOGGED_IN] = g_param_spec_boolean ("logged-in", NULL, NULL, FALSE,
+                                                     bound_flags);
+  properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, bound_flags);
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL,
+                                                     bound_flags);
+  properties[PROP_SESSION_ONLY_REASON] = g_param_spec_string ("session-only-reason", NULL,
+                                                              NULL, NULL, bound_flags);
+  properties[PROP_LAST_SYNC] = g_param_spec_boxed ("last-sync", NULL, NULL, G_TYPE_DATE_TIME,
+                                                   bound_flags);
+  properties[PROP_BLOB_SENT] = g_param_spec_uint64 ("blob-sent", NULL, NULL, 0, G_MAXUINT64, 0,
+                                                    bound_flags);
+  properties[PROP_BLOB_TOTAL] = g_param_spec_uint64 ("blob-total", NULL, NULL, 0, G_MAXUINT64,
+                                                     0, bound_flags);
+  /* What it shows: the button's label ("Synced", "1 pending", …), and its popover's title
+   * and message. */
+  properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, shown_flags);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, shown_flags);
+  properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, shown_flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/creditpacket/CreditPacket/"
@@ -253,6 +510,8 @@ cp_sync_status_init (CpSyncStatus *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Not bound: AdwBin unparents its child itself, after the template is gone. */
   self->button = GTK_MENU_BUTTON (adw_bin_get_child (ADW_BIN (self)));
+  self->bindings = g_ptr_array_new ();
+  cp_sync_status_update (self);
 }
 
 void
@@ -262,33 +521,17 @@ cp_sync_status_set_manager (CpSyncStatus  *self,
   g_return_if_fail (CP_IS_SYNC_STATUS (self));
   g_return_if_fail (manager == NULL || CP_IS_SYNC_MANAGER (manager));
 
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->manager, self);
+  cp_sync_status_unbind (self);
   g_set_object (&self->manager, manager);
-  if (manager != NULL)
-    g_signal_connect_swapped (manager, "changed", G_CALLBACK (cp_sync_status_update), self);
-  cp_sync_status_update (self);
-}
-
-const char *
-cp_sync_status_get_label (CpSyncStatus *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_STATUS (self), NULL);
-  return adw_button_content_get_label (self->content);
-}
-
-const char *
-cp_sync_status_get_title (CpSyncStatus *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_STATUS (self), NULL);
-  return gtk_label_get_text (self->title_label);
-}
-
-const char *
-cp_sync_status_get_message (CpSyncStatus *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_STATUS (self), NULL);
-  return gtk_label_get_text (self->message_label);
+  if (manager == NULL)
+    return;
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+    g_ptr_array_add (self->bindings,
+                     g_object_bind_property (manager, bound[i].source,
+                                             self, properties[bound[i].target]->name,
+                                             G_BINDING_SYNC_CREATE));
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void

@@ -14,12 +14,10 @@ G_BEGIN_DECLS
 #define CP_TYPE_SYNC_STATUS (cp_sync_status_get_type ())
 G_DECLARE_FINAL_TYPE (CpSyncStatus, cp_sync_status, CP, SYNC_STATUS, AdwBin)
 
+/* Binds the manager's state to ours. Properties: "label" (what the button says: "Synced",
+ * "1 pending", …), "title" and "message" (what its popover says), read-only. */
 void        cp_sync_status_set_manager   (CpSyncStatus  *self,
                                           CpSyncManager *manager);
-/* What the button says ("Synced", "1 pending", …) and what its popover says. */
-const char *cp_sync_status_get_label     (CpSyncStatus  *self);
-const char *cp_sync_status_get_title     (CpSyncStatus  *self);
-const char *cp_sync_status_get_message   (CpSyncStatus  *self);
 void        cp_sync_status_popup         (CpSyncStatus  *self);
 void        cp_sync_status_popdown       (CpSyncStatus  *self);
 

@@ -28,6 +28,7 @@ typedef enum
   CP_SYNC_ERROR_INVALID_URL,  /* not an http(s) address */
   CP_SYNC_ERROR_BUSY,         /* a sync is already running */
   CP_SYNC_ERROR_NO_DATA,      /* a report: no packet of that year (and district) is in it */
+  CP_SYNC_ERROR_NOT_FOUND,    /* the server has no such packet (or none of its revisions) */
 } CpSyncError;
 
 GQuark cp_sync_error_quark (void);

@@ -2312,17 +2312,19 @@ cp_sync_engine_dup_last_user (CpStore    *store,
   return g_strdup (object_string (node, "user"));
 }
 
-JsonNode *
+GPtrArray *
 cp_sync_engine_load_comments (CpStore    *store,
                               const char *uuid)
 {
   g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
 
   g_return_val_if_fail (CP_IS_STORE (store), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
 
   path = comments_path (store, uuid);
-  return read_json_file (path);
+  node = path != NULL ? read_json_file (path) : NULL;
+  return cp_comment_list_from_json (node, uuid);
 }
 
 /* --- one store per account ---------------------------------------------------------------- */

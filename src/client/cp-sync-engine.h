@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "cp-comment.h"
 #include "cp-merge.h"
 #include "cp-store.h"
 #include "cp-sync-client.h"
@@ -122,9 +123,9 @@ char          *cp_sync_engine_dup_account_directory (const char   *base_dir,
 /* The folder of the account that logged in last on this computer, or @base_dir. */
 char          *cp_sync_engine_dup_last_account_directory (const char *base_dir);
 
-/* The reviewer's comments of a returned packet as the last sync fetched them
- * (GET /packets/UUID/comments), or NULL; they go when the packet changes again. */
-JsonNode      *cp_sync_engine_load_comments      (CpStore              *store,
+/* The reviewer's comments of a returned packet as the last sync fetched them (element type
+ * CpComment *, cp_comment_list_from_json()), or NULL; they go when the packet changes again. */
+GPtrArray     *cp_sync_engine_load_comments      (CpStore              *store,
                                                    const char           *uuid);
 
 G_END_DECLS

@@ -27,7 +27,7 @@
 #include "cp-login-dialog.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
-#include "cp-review-dialog.h"
+#include "cp-review-dialog-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-sync-status.h"
@@ -387,11 +387,11 @@ returned_comment_shot (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
   review = find_toplevel (CP_TYPE_REVIEW_DIALOG);
   g_assert_nonnull (review);
-  for (guint i = 0; i < cp_review_dialog_get_n_rows (review); i++)
+  for (guint i = 0; i < cp_test_get_uint (review, "n-rows"); i++)
     if (g_str_equal (cp_review_dialog_get_uuid (review, i), uuid))
       cp_review_dialog_return (review, i, "cover", "address",
                                "门牌号与营业执照不一致，请按营业执照填写完整地址。");
-  WAIT_FOR (!cp_review_dialog_is_busy (review) && cp_review_dialog_get_message (review) != NULL);
+  WAIT_FOR (!cp_test_get_boolean (review, "busy") && cp_test_get_string (review, "message") != NULL);
   gtk_window_destroy (GTK_WINDOW (review));
 
   log_in_again (f, "li");
@@ -472,7 +472,7 @@ main (int   argc,
   other_sync (other);
   set_name (cp_application_get_store (f->app, NULL), uuid, "苏州华盛纺织集团有限公司");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
-  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1 &&
+  WAIT_FOR (cp_test_get_uint (sync, "n-conflicts") == 1 &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   WAIT_FOR_SECS (FALSE, 0.3);
 

@@ -90,3 +90,59 @@ cp_test_app_stop (CpApplication **app,
   g_clear_object (app);
   *window = NULL;
 }
+
+const char *
+cp_test_get_string (gpointer    object,
+                    const char *property)
+{
+  g_autofree char *key = g_strconcat ("cp-test-", property, NULL);
+  char *value = NULL;
+
+  g_object_get (object, property, &value, NULL);
+  g_object_set_data_full (G_OBJECT (object), g_intern_string (key), value, g_free);
+  return value;
+}
+
+guint
+cp_test_get_uint (gpointer    object,
+                  const char *property)
+{
+  guint value = 0;
+
+  g_object_get (object, property, &value, NULL);
+  return value;
+}
+
+gboolean
+cp_test_get_boolean (gpointer    object,
+                     const char *property)
+{
+  gboolean value = FALSE;
+
+  g_object_get (object, property, &value, NULL);
+  return value;
+}
+
+static void
+notified_cb (GObject    *object,
+             GParamSpec *pspec,
+             gboolean   *notified)
+{
+  *notified = TRUE;
+}
+
+gboolean
+cp_test_wait_notify (gpointer    object,
+                     const char *property,
+                     double      seconds)
+{
+  g_autofree char *signal = g_strconcat ("notify::", property, NULL);
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gboolean notified = FALSE;
+  gulong id = g_signal_connect (object, signal, G_CALLBACK (notified_cb), &notified);
+
+  while (!notified && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_signal_handler_disconnect (object, id);
+  return notified;
+}

@@ -21,4 +21,18 @@ CpApplication *cp_test_app_start   (const char     *data_dir,
 void           cp_test_app_stop    (CpApplication **app,
                                     CpWindow      **window);
 
+/* State is read through properties, as a binding would. A string property's value (NULL
+ * when unset) is kept on @object until the next read, for asserting. */
+const char    *cp_test_get_string  (gpointer        object,
+                                    const char     *property);
+guint          cp_test_get_uint    (gpointer        object,
+                                    const char     *property);
+gboolean       cp_test_get_boolean (gpointer        object,
+                                    const char     *property);
+/* Runs the main loop until @property of @object is notified, or @seconds pass; TRUE when it
+ * was notified. */
+gboolean       cp_test_wait_notify (gpointer        object,
+                                    const char     *property,
+                                    double          seconds);
+
 G_END_DECLS

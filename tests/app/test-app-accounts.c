@@ -118,10 +118,10 @@ n_pending (CpApplication *app,
   CpSyncManager *sync = cp_application_get_sync_manager (app);
 
   cp_sync_manager_refresh_counts (sync);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == expected);
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == expected);
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
-  return cp_sync_manager_get_n_pending (sync);
+  return cp_test_get_uint (sync, "n-pending");
 }
 
 /* What the window shows, once it has read its store. */

@@ -393,8 +393,9 @@ static gboolean
 synced_since (CpSyncManager *sync,
               GDateTime     *before)
 {
-  GDateTime *last = cp_sync_manager_get_last_sync (sync);
+  g_autoptr(GDateTime) last = NULL;
 
+  g_object_get (sync, "last-sync", &last, NULL);
   return last != NULL && (before == NULL || g_date_time_compare (last, before) > 0) &&
          cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING;
 }
@@ -407,8 +408,7 @@ check_sync (Fixture *f, Where where, const char *keys)
 
   show_page (f, "cover", where);
   WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  if (cp_sync_manager_get_last_sync (sync) != NULL)
-    before = g_date_time_ref (cp_sync_manager_get_last_sync (sync));
+  g_object_get (sync, "last-sync", &before, NULL);
   spin (1100);   /* the next sync's time must differ */
   press (keys);
   WAIT_FOR_SECS (synced_since (sync, before), 30);

@@ -21,7 +21,7 @@
 #include "cp-login-dialog.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
-#include "cp-review-dialog.h"
+#include "cp-review-dialog-private.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
 #include "cp-sync-client-private.h"
@@ -831,7 +831,7 @@ test_review_return_accept (Fixture       *f,
   WAIT_FOR (cp_store_get_sync_info (app_store (f), uuid, NULL, NULL, NULL, NULL));
   g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_SUBMITTED);
   review = open_review (f);
-  g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 1);
   g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
 
   /* Return…: choose the field, write the comment, add one on a whole section, confirm. */
@@ -873,8 +873,8 @@ test_review_return_accept (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), SECTION_COMMENT);
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "_Return"));
   WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL &&
-            cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
-  g_assert_cmpstr (cp_review_dialog_get_message (review), ==,
+            cp_test_get_string (review, "message") != NULL && !cp_test_get_boolean (review, "busy"));
+  g_assert_cmpstr (cp_test_get_string (review, "message"), ==,
                    "The packet was returned to the enterprise with your comments.");
   g_assert_false (gtk_widget_is_sensitive (row));
   close_review (review);
@@ -975,7 +975,7 @@ test_review_return_accept (Fixture       *f,
   switch_user (f, "wang");
   WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   review = open_review (f);
-  g_assert_cmpuint (cp_review_dialog_get_n_rows (review), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 1);
   g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
   /* Accept asks first; Cancel leaves the packet submitted. */
   click (find_widget (cp_review_dialog_get_row (review, 0), GTK_TYPE_BUTTON, "_Accept"));
@@ -991,14 +991,14 @@ test_review_return_accept (Fixture       *f,
     adw_message_dialog_response (confirm, "cancel");
     gtk_window_destroy (GTK_WINDOW (confirm));
     WAIT_FOR_SECS (FALSE, 0.5);
-    g_assert_null (cp_review_dialog_get_message (review));
+    g_assert_null (cp_test_get_string (review, "message"));
     click (find_widget (cp_review_dialog_get_row (review, 0), GTK_TYPE_BUTTON, "_Accept"));
     WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
     adw_message_dialog_response (confirm, "accept");
     gtk_window_destroy (GTK_WINDOW (confirm));
   }
-  WAIT_FOR (cp_review_dialog_get_message (review) != NULL && !cp_review_dialog_is_busy (review));
-  g_assert_cmpstr (cp_review_dialog_get_message (review), ==, "The packet was accepted.");
+  WAIT_FOR (cp_test_get_string (review, "message") != NULL && !cp_test_get_boolean (review, "busy"));
+  g_assert_cmpstr (cp_test_get_string (review, "message"), ==, "The packet was accepted.");
   close_review (review);
 
   /* After the sync it is accepted and nothing in it can be edited. */
@@ -1146,11 +1146,12 @@ test_review_comment_places (Fixture       *f,
   /* The sync kept the return's comments: the next morning, restarted without a network, they
    * are still under their fields. */
   {
-    g_autoptr(JsonNode) cached = cp_sync_engine_load_comments (app_store (f), uuid);
+    g_autoptr(GPtrArray) cached = cp_sync_engine_load_comments (app_store (f), uuid);
     g_autofree char *data_dir = g_build_filename (f->dir, "app", NULL);
     g_autofree char *dead_url = g_strdup (f->base);
 
     g_assert_nonnull (cached);
+    g_assert_cmpuint (cached->len, ==, 4);
     server_stop (f);
     cp_test_app_stop (&f->app, &f->window);
     f->app = cp_test_app_start (data_dir, dead_url, &f->window);

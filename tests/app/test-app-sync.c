@@ -22,12 +22,13 @@
 #include "cp-completeness-page.h"
 #include "cp-app-util.h"
 #include "cp-demo.h"
-#include "cp-history-dialog.h"
+#include "cp-history-dialog-private.h"
 #include "cp-packet-view.h"
 #include "cp-login-dialog.h"
 #include "cp-section-page.h"
 #include "cp-sync-status.h"
 #include "cp-uscc.h"
+#include "cp-sync-manager-private.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
 
@@ -279,23 +280,23 @@ test_login_sync_offline (Fixture       *f,
 
   g_assert_nonnull (status);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_LOGGED_OUT);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Not Syncing");
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Not Syncing");
 
   log_in (f);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
 
   uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
                                             "苏州同步测试有限公司", f->uscc, &error));
   g_assert_no_error (error);
   cp_sync_manager_refresh_counts (sync);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "1 pending");
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == 1);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "1 pending");
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
 
   sync_now (f);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_SYNCED);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
 
   other = other_new (f);
@@ -309,12 +310,12 @@ test_login_sync_offline (Fixture       *f,
   server_stop (f);
   set_name (cp_application_get_store (f->app, NULL), uuid, "苏州离线修改有限公司");
   cp_sync_manager_refresh_counts (sync);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 1);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "1 pending");
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == 1);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "1 pending");
   sync_now (f);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_OFFLINE);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Offline");
-  g_assert_nonnull (strstr (cp_sync_status_get_message (status), "1 packet waits to be sent."));
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Offline");
+  g_assert_nonnull (strstr (cp_test_get_string (status, "message"), "1 packet waits to be sent."));
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
 }
 
@@ -351,9 +352,9 @@ test_conflict (Fixture       *f,
   set_name (store, uuid, "苏州我方有限公司");
   sync_now (f);
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_CONFLICT);
-  WAIT_FOR (cp_sync_manager_get_n_conflicts (sync) == 1);
-  g_assert_cmpuint (cp_sync_manager_get_n_conflicts (sync), ==, 1);
-  g_assert_cmpstr (cp_sync_status_get_label (find_sync_status (GTK_WIDGET (f->window))), ==,
+  WAIT_FOR (cp_test_get_uint (sync, "n-conflicts") == 1);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-conflicts"), ==, 1);
+  g_assert_cmpstr (cp_test_get_string (find_sync_status (GTK_WIDGET (f->window)), "label"), ==,
                    "1 conflict");
   /* Nothing was overwritten: both sides still hold their own value. */
   packet = cp_store_load_packet (store, uuid, &error);
@@ -471,9 +472,9 @@ test_submit_refused_and_history (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-history", NULL);
   history = find_toplevel (CP_TYPE_HISTORY_DIALOG);
   g_assert_nonnull (history);
-  WAIT_FOR (!cp_history_dialog_is_loading (history));
-  g_assert_true (cp_history_dialog_is_from_server (history));
-  g_assert_cmpuint (cp_history_dialog_get_n_rows (history), ==, 1);
+  WAIT_FOR (!cp_test_get_boolean (history, "loading"));
+  g_assert_true (cp_test_get_boolean (history, "from-server"));
+  g_assert_cmpuint (cp_test_get_uint (history, "n-rows"), ==, 1);
   g_assert_true (g_str_has_prefix (cp_history_dialog_get_row_subtitle (history, 0),
                                    "by ent-1, "));
   gtk_window_destroy (GTK_WINDOW (history));
@@ -542,6 +543,67 @@ test_submit_server_findings (Fixture       *f,
   g_assert_cmpuint (cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)), >,
                     local_rows);
   g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
+}
+
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+/* The header-bar button follows the manager's properties through bindings: a change of the
+ * pending count is notified once, and the button's label and its own notify follow; counting
+ * again to the same number notifies nothing. */
+static void
+test_status_follows_manager (Fixture       *f,
+                             gconstpointer  data)
+{
+  CpSyncManager *sync = cp_application_get_sync_manager (f->app);
+  CpSyncStatus *status = find_sync_status (GTK_WIDGET (f->window));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  guint n_pending_notified = 0;
+  guint label_notified = 0;
+  gulong pending_id, label_id;
+
+  g_assert_cmpint (cp_test_get_uint (status, "n-pending"), ==, 0);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Not Syncing");
+  g_assert_false (cp_test_get_boolean (status, "logged-in"));
+  log_in (f);
+  g_assert_true (cp_test_get_boolean (sync, "logged-in"));
+  g_assert_true (cp_test_get_boolean (status, "logged-in"));
+  g_assert_cmpstr (cp_test_get_string (status, "user"), ==, "ent-1");
+  g_assert_cmpstr (cp_test_get_string (sync, "role"), ==, "enterprise");
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
+
+  pending_id = g_signal_connect (sync, "notify::n-pending", G_CALLBACK (count_cb),
+                                 &n_pending_notified);
+  label_id = g_signal_connect (status, "notify::label", G_CALLBACK (count_cb), &label_notified);
+  uuid = g_strdup (cp_window_create_packet (f->window, "standardization-acceptance",
+                                            "苏州绑定测试有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  cp_sync_manager_refresh_counts (sync);
+  g_assert_true (cp_test_wait_notify (status, "n-pending", 10));
+  g_assert_cmpuint (n_pending_notified, ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (status, "n-pending"), ==, 1);
+  g_assert_cmpint (cp_test_get_uint (sync, "status"), ==, CP_SYNC_STATUS_PENDING);
+  g_assert_cmpuint (label_notified, ==, 1);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "1 pending");
+
+  /* The same count again: no notify. */
+  cp_sync_manager_refresh_counts (sync);
+  g_assert_false (cp_test_wait_notify (sync, "n-pending", 1));
+  g_assert_cmpuint (n_pending_notified, ==, 1);
+  g_assert_cmpuint (label_notified, ==, 1);
+
+  g_signal_handler_disconnect (sync, pending_id);
+  g_signal_handler_disconnect (status, label_id);
+  sync_now (f);
+  g_assert_cmpuint (cp_test_get_uint (status, "n-pending"), ==, 0);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
 }
 
 /* A visible label under @widget whose text contains @text, or NULL. */
@@ -704,7 +766,7 @@ test_session_expired (Fixture       *f,
   sync_now (f);
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
   g_assert_false (cp_sync_manager_is_logged_in (sync));
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Log In Again");
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Log In Again");
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
   /* Nothing opened over the window: the focus is still where the user types. */
   g_assert_null (find_toplevel (CP_TYPE_LOGIN_DIALOG));
@@ -726,7 +788,7 @@ test_session_expired (Fixture       *f,
   /* The status popover offers to log in again; the dialog asks only for the password. */
   cp_sync_status_popup (status);
   WAIT_FOR_SECS (FALSE, 0.2);
-  g_assert_nonnull (strstr (cp_sync_status_get_message (status), "1 packet waits to be sent."));
+  g_assert_nonnull (strstr (cp_test_get_string (status, "message"), "1 packet waits to be sent."));
   button = find_button (GTK_WIDGET (status), "_Log In Again…");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_activate (button));
@@ -761,8 +823,8 @@ test_session_expired (Fixture       *f,
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_SYNCED);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   WAIT_FOR (cp_sync_manager_get_status (sync) == CP_SYNC_STATUS_SYNCED &&
-            cp_sync_manager_get_n_pending (sync) == 0);
-  g_assert_cmpstr (cp_sync_status_get_label (status), ==, "Synced");
+            cp_test_get_uint (sync, "n-pending") == 0);
+  g_assert_cmpstr (cp_test_get_string (status, "label"), ==, "Synced");
   WAIT_FOR (find_label_containing (GTK_WIDGET (f->window), toast_text) == NULL);
   g_assert_null (find_label_containing (GTK_WIDGET (f->window), toast_text));
 
@@ -1010,7 +1072,7 @@ test_session_ended_at_start (Fixture       *f,
   g_assert_no_error (error);
   sync_now (f);
   sync = cp_application_get_sync_manager (f->app);
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
 
   /* The session ends on the server (as when it expires) while the application is closed. */
   cp_credentials_lookup_async (cp_sync_manager_get_credentials (sync), f->base, NULL, NULL,
@@ -1058,8 +1120,8 @@ test_session_ended_at_start (Fixture       *f,
   WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_NEEDS_LOGIN &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING &&
-            cp_sync_manager_get_n_pending (sync) == 0);
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+            cp_test_get_uint (sync, "n-pending") == 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
   if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
     gtk_window_destroy (GTK_WINDOW (find_toplevel (CP_TYPE_LOGIN_DIALOG)));
 
@@ -1114,6 +1176,7 @@ main (int   argc,
   ADD ("submit-refused-and-history", test_submit_refused_and_history);
   ADD ("submit-server-findings", test_submit_server_findings);
   ADD ("session-ended-at-start", test_session_ended_at_start);
+  ADD ("status-follows-manager", test_status_follows_manager);
 #undef ADD
   g_test_add ("/app-sync/session-expired", Fixture, "session-ttl=" G_STRINGIFY (SESSION_TTL) "\n",
               fixture_set_up, test_session_expired, fixture_tear_down);

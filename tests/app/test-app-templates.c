@@ -192,9 +192,9 @@ test_revised_template (Fixture       *f,
   g_assert_cmpstr (cp_packet_get_template_version (packet), ==, NEW_VERSION);
   g_assert_true (has_label (cp_window_get_packet_view (f->window), NEW_COVER_TITLE));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
-  WAIT_FOR (cp_sync_manager_get_n_pending (sync) == 0 &&
+  WAIT_FOR (cp_test_get_uint (sync, "n-pending") == 0 &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
-  g_assert_cmpuint (cp_sync_manager_get_n_pending (sync), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (sync, "n-pending"), ==, 0);
   stop_app (f);
 
   /* Restarted with no server at all: the cached version is loaded again. */

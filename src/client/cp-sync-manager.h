@@ -1,4 +1,4 @@
-/* cp-sync-manager.h — the application's side of sync: account, status, schedule
+/* cp-sync-manager.h — the application's one door to the server: account, sync, workflow
  *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,9 +6,9 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
-
+#include "cp-comment.h"
 #include "cp-credentials.h"
+#include "cp-revision.h"
 #include "cp-store.h"
 #include "cp-sync-engine.h"
 
@@ -27,6 +27,11 @@ typedef enum
   CP_SYNC_STATUS_NEEDS_LOGIN,  /* the session expired: the password is asked again */
 } CpSyncManagerStatus;
 
+/* The state is in properties, notified only when a value changes: status
+ * (CpSyncManagerStatus), message, n-pending, n-conflicts, n-quarantined, logged-in, role, user,
+ * server-url, session-only-reason, last-sync (GDateTime), blob-sent and blob-total. Signals:
+ * ::packets-changed (a sync or a submission ended: packets in the store may have changed) and
+ * ::store-changed (another account's store is in use). */
 #define CP_TYPE_SYNC_MANAGER (cp_sync_manager_get_type ())
 G_DECLARE_FINAL_TYPE (CpSyncManager, cp_sync_manager, CP, SYNC_MANAGER, GObject)
 
@@ -46,14 +51,6 @@ CpStore       *cp_sync_manager_get_store        (CpSyncManager  *self);
 CpSyncManagerStatus   cp_sync_manager_get_status       (CpSyncManager  *self);
 /* Why the status is what it is ("The server could not be reached."), or NULL. */
 const char    *cp_sync_manager_get_message      (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_pending    (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_conflicts  (CpSyncManager  *self);
-guint          cp_sync_manager_get_n_quarantined (CpSyncManager *self);
-GDateTime     *cp_sync_manager_get_last_sync    (CpSyncManager  *self);
-/* Attachment bytes sent and to send in the running sync (both 0 when none). */
-void           cp_sync_manager_get_blob_progress (CpSyncManager *self,
-                                                  guint64       *sent,
-                                                  guint64       *total);
 
 const char    *cp_sync_manager_get_server_url   (CpSyncManager  *self);
 const char    *cp_sync_manager_get_user         (CpSyncManager  *self);
@@ -67,7 +64,6 @@ gboolean       cp_sync_manager_is_session_only  (CpSyncManager  *self);
 /* Why, in a sentence for the user ("Your password will not be remembered: …"); NULL when the
  * keyring keeps the token. */
 const char    *cp_sync_manager_get_session_only_reason (CpSyncManager *self);
-CpCredentials *cp_sync_manager_get_credentials  (CpSyncManager  *self);
 /* NULL until logged in. */
 CpSyncEngine  *cp_sync_manager_get_engine       (CpSyncManager  *self);
 
@@ -100,22 +96,68 @@ void           cp_sync_manager_cancel           (CpSyncManager  *self);
 /* Counts the pending, conflicting and refused packets again (after local edits). */
 void           cp_sync_manager_refresh_counts   (CpSyncManager  *self);
 
-/* One request to the server in a worker thread (workflow, history, progress). The reply's body
- * (NULL when it has none) and its HTTP status; errors only for failures of transport or
- * session (CP_SYNC_ERROR). @body is not taken. */
-void           cp_sync_manager_request_async    (CpSyncManager       *self,
-                                                 const char          *method,
-                                                 const char          *path,
-                                                 JsonNode            *body,
+/* The workflow, on the server. Submitting sends the packet first when it has local changes
+ * (with the files the server lacks), then submits it on the revision the server holds
+ * (If-Match); a packet that changed on the server meanwhile (412) is not submitted. It waits
+ * for a running sync to end. When the server's checks find errors it fails with
+ * CP_SYNC_ERROR_REJECTED and @findings (element type CpFinding *) holds them; other refusals
+ * and failures say why in the error. The store holds the submitted version afterwards and
+ * ::packets-changed is emitted. */
+void           cp_sync_manager_submit_async     (CpSyncManager       *self,
+                                                 const char          *uuid,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
-JsonNode      *cp_sync_manager_request_finish   (CpSyncManager       *self,
+gboolean       cp_sync_manager_submit_finish    (CpSyncManager       *self,
                                                  GAsyncResult        *result,
-                                                 guint               *status,
+                                                 GPtrArray          **findings,
                                                  GError             **error);
-
-/* The message of a problem document ("detail", else "title"), or NULL. */
-char          *cp_sync_problem_detail           (JsonNode       *problem);
+/* A credit office accepts a submitted packet, or returns it with @comments (element type
+ * CpComment *; section, field and text are sent). A sync follows that brings the new state
+ * back. Finish both with cp_sync_manager_decide_finish(); a refusal of the server is
+ * CP_SYNC_ERROR_REJECTED with its reason. */
+void           cp_sync_manager_accept_async     (CpSyncManager       *self,
+                                                 const char          *uuid,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void           cp_sync_manager_return_async     (CpSyncManager       *self,
+                                                 const char          *uuid,
+                                                 GPtrArray           *comments,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       cp_sync_manager_decide_finish    (CpSyncManager       *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+/* Every revision the server keeps of a packet, oldest first: a GListModel of CpRevision.
+ * CP_SYNC_ERROR_NOT_FOUND when the server has none yet. */
+void           cp_sync_manager_list_revisions_async  (CpSyncManager       *self,
+                                                      const char          *uuid,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GListModel    *cp_sync_manager_list_revisions_finish (CpSyncManager       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+/* The comments of the newest return of a packet (element type CpComment *). */
+void           cp_sync_manager_get_comments_async    (CpSyncManager       *self,
+                                                      const char          *uuid,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray     *cp_sync_manager_get_comments_finish   (CpSyncManager       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+/* A credit office's progress against the quotas of @year (cp_sync_client_get_progress_async()
+ * says which errors). */
+void           cp_sync_manager_get_progress_async    (CpSyncManager       *self,
+                                                      int                  year,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+CpProgress    *cp_sync_manager_get_progress_finish   (CpSyncManager       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

@@ -1,21 +1,25 @@
-/* cp-sync-manager.c — the application's side of sync: account, status, schedule
+/* cp-sync-manager.c — the application's one door to the server: account, sync, workflow
  *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One per application. It owns the HTTP client and the sync engine of the logged-in account,
- * keeps the token through CpCredentials, decides when to sync (on demand, when the network
- * comes back, every sync-interval-minutes) and sums up the outcome for the header bar. Every
- * network and disk step runs in a worker thread or asynchronously: nothing here blocks the
- * main loop.
+ * One per application, and the only object of it that reaches the server. It owns the HTTP
+ * client and the sync engine of the logged-in account, keeps the token through CpCredentials,
+ * decides when to sync (on demand, when the network comes back, every sync-interval-minutes),
+ * sums up the outcome in its properties for the header bar, and offers the workflow typed:
+ * submit, accept, return, revisions, comments, progress. Every network and disk step runs in a
+ * worker thread or asynchronously: nothing here blocks the main loop.
  */
 #include "config.h"
 
 #include "cp-sync-manager.h"
+#include "cp-sync-manager-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-client-enums.h"
+#include "cp-revision.h"
 #include "cp-sync-client-private.h"
 
 struct _CpSyncManager
@@ -45,18 +49,51 @@ struct _CpSyncManager
   guint64          blob_sent;
   guint64          blob_total;
 
-  GCancellable    *sync_cancellable;
+  GCancellable    *sync_cancellable;   /* of the running sync or submission */
+  GQueue           submits;            /* GTask *: submissions waiting for the sync to end */
   GCancellable    *cancellable;        /* everything else; cancelled in dispose */
   gboolean         sync_again;
   guint            timer_id;
   gulong           network_id;
   guint            counts_generation;
+
+  /* What the properties said when they were last notified. */
+  struct
+  {
+    CpSyncManagerStatus status;
+    char               *message;
+    guint               n_pending, n_conflicts, n_quarantined;
+    gboolean            logged_in;
+    char               *role;
+    char               *user;
+    char               *server_url;
+    char               *session_only_reason;
+    GDateTime          *last_sync;
+    guint64             blob_sent, blob_total;
+  } shown;
 };
 
-G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_MESSAGE,
+  PROP_N_PENDING,
+  PROP_N_CONFLICTS,
+  PROP_N_QUARANTINED,
+  PROP_LOGGED_IN,
+  PROP_ROLE,
+  PROP_USER,
+  PROP_SERVER_URL,
+  PROP_SESSION_ONLY_REASON,
+  PROP_LAST_SYNC,
+  PROP_BLOB_SENT,
+  PROP_BLOB_TOTAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
-  CHANGED,
   PACKETS_CHANGED,
   STORE_CHANGED,
   N_SIGNALS
@@ -64,10 +101,58 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
+
+static void cp_sync_manager_run_next (CpSyncManager *self);
+
+static void
+notify_string (CpSyncManager  *self,
+               char          **shown,
+               const char     *now,
+               guint           prop_id)
+{
+  if (g_strcmp0 (*shown, now) == 0)
+    return;
+  g_free (*shown);
+  *shown = g_strdup (now);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+#define NOTIFY_VALUE(self, field, now, prop_id) \
+  G_STMT_START { \
+    if ((self)->shown.field != (now)) \
+      { \
+        (self)->shown.field = (now); \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]); \
+      } \
+  } G_STMT_END
+
+/* The state settled (a sync step, the counts, an account change): every property whose value
+ * is not the one last notified is notified now, together. */
 static void
 cp_sync_manager_changed (CpSyncManager *self)
 {
-  g_signal_emit (self, signals[CHANGED], 0);
+  g_object_freeze_notify (G_OBJECT (self));
+  NOTIFY_VALUE (self, status, self->status, PROP_STATUS);
+  notify_string (self, &self->shown.message, self->message, PROP_MESSAGE);
+  NOTIFY_VALUE (self, n_pending, self->n_pending, PROP_N_PENDING);
+  NOTIFY_VALUE (self, n_conflicts, self->n_conflicts, PROP_N_CONFLICTS);
+  NOTIFY_VALUE (self, n_quarantined, self->n_quarantined, PROP_N_QUARANTINED);
+  NOTIFY_VALUE (self, logged_in, cp_sync_manager_is_logged_in (self), PROP_LOGGED_IN);
+  notify_string (self, &self->shown.role, self->role, PROP_ROLE);
+  notify_string (self, &self->shown.user, self->user, PROP_USER);
+  notify_string (self, &self->shown.server_url, self->server_url, PROP_SERVER_URL);
+  notify_string (self, &self->shown.session_only_reason,
+                 cp_sync_manager_get_session_only_reason (self), PROP_SESSION_ONLY_REASON);
+  if (self->shown.last_sync != self->last_sync)
+    {
+      g_clear_pointer (&self->shown.last_sync, g_date_time_unref);
+      self->shown.last_sync = self->last_sync != NULL ? g_date_time_ref (self->last_sync) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNC]);
+    }
+  NOTIFY_VALUE (self, blob_sent, self->blob_sent, PROP_BLOB_SENT);
+  NOTIFY_VALUE (self, blob_total, self->blob_total, PROP_BLOB_TOTAL);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
@@ -220,12 +305,9 @@ sync_done_cb (GObject      *object,
 
   cp_sync_manager_refresh_counts (self);
 
-  /* Queued changes go out first: listeners of ::packets-changed see SYNCING then. */
-  if (self->sync_again && self->engine != NULL)
-    {
-      self->sync_again = FALSE;
-      cp_sync_manager_sync (self);
-    }
+  /* Queued submissions and changes go out first: listeners of ::packets-changed see SYNCING
+   * then. */
+  cp_sync_manager_run_next (self);
   g_signal_emit (self, signals[PACKETS_CHANGED], 0);
 }
 
@@ -638,127 +720,573 @@ cp_sync_manager_logout_finish (CpSyncManager  *self,
 
 /* Requests. */
 
+/* Requests of the facade.
+ *
+ * Each one is a request in a worker thread on the session's client; the thread reads the
+ * reply into what the caller gets (a list of revisions, comments, the session's user), so
+ * that nothing above this object sees a status code or a JSON reply. */
+
+typedef enum
+{
+  CALL_SESSION,     /* GET /session: the user object, or NULL when the server said no */
+  CALL_WORKFLOW,    /* POST …/accept or …/return: TRUE */
+  CALL_REVISIONS,   /* GET …/revisions: a GListModel of CpRevision */
+  CALL_COMMENTS,    /* GET …/comments: a GPtrArray of CpComment */
+} CallKind;
+
 typedef struct
 {
+  CallKind  kind;
   char     *method;
+  char     *uuid;
   char     *path;
   GBytes   *body;
-  guint     status;
-} Request;
+} Call;
 
 static void
-request_free (Request *request)
+call_free (Call *call)
 {
-  g_free (request->method);
-  g_free (request->path);
-  g_clear_pointer (&request->body, g_bytes_unref);
-  g_free (request);
+  g_free (call->method);
+  g_free (call->uuid);
+  g_free (call->path);
+  g_clear_pointer (&call->body, g_bytes_unref);
+  g_free (call);
+}
+
+/* The message of a problem document ("detail", else "title"), or NULL. */
+static const char *
+reply_problem_detail (CpSyncReply *reply)
+{
+  JsonObject *object;
+  const char *text;
+
+  if (reply->detail != NULL)
+    return reply->detail;
+  if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json))
+    return NULL;
+  object = json_node_get_object (reply->json);
+  text = json_object_get_string_member_with_default (object, "detail", NULL);
+  if (text == NULL)
+    text = json_object_get_string_member_with_default (object, "title", NULL);
+  return text;
+}
+
+static GListModel *
+revisions_from_reply (CpSyncReply  *reply,
+                      GError      **error)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CP_TYPE_REVISION);
+  JsonNode *list = NULL;
+
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    list = json_object_get_member (json_node_get_object (reply->json), "revisions");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                   _("The history could not be read from the server. Try again later."));
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      g_autoptr(CpRevision) revision =
+        cp_revision_new_from_json (json_array_get_element (json_node_get_array (list), i));
+
+      if (revision != NULL)
+        g_list_store_append (store, revision);
+    }
+  return G_LIST_MODEL (g_steal_pointer (&store));
 }
 
 static void
-request_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+call_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
   CpSyncManager *self = source_object;
-  Request *request = task_data;
+  Call *call = task_data;
   g_autoptr(CpSyncReply) reply = NULL;
   GError *error = NULL;
 
-  reply = cp_sync_client_request (self->client, request->method, request->path, NULL,
-                                  request->body, request->body != NULL ? "application/json" : NULL,
+  reply = cp_sync_client_request (self->client, call->method, call->path,
+                                  NULL, call->body,
+                                  call->body != NULL ? "application/json" : NULL,
                                   NULL, NULL, cancellable, &error);
   if (reply == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  request->status = reply->status;
-  g_task_return_pointer (task, reply->json != NULL ? json_node_ref (reply->json) : NULL,
-                         (GDestroyNotify) json_node_unref);
+  switch (call->kind)
+    {
+    case CALL_SESSION:
+      g_task_return_pointer (task,
+                             reply->status == 200 && reply->json != NULL
+                             ? json_node_ref (reply->json) : NULL,
+                             (GDestroyNotify) json_node_unref);
+      return;
+
+    case CALL_WORKFLOW:
+      if (reply->status == 200)
+        g_task_return_boolean (task, TRUE);
+      else
+        {
+          const char *detail = reply_problem_detail (reply);
+
+          g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                                   _("The server did not accept this: %s"),
+                                   detail != NULL ? detail : _("it gave no reason."));
+        }
+      return;
+
+    case CALL_REVISIONS:
+      if (reply->status == 404)
+        g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NOT_FOUND, "%s",
+                                 _("The server has no version of this packet yet. It is sent "
+                                   "with the next sync."));
+      else if (reply->status != 200)
+        g_task_return_error (task, cp_sync_reply_to_error (reply));
+      else
+        {
+          GListModel *revisions = revisions_from_reply (reply, &error);
+
+          if (revisions == NULL)
+            g_task_return_error (task, error);
+          else
+            g_task_return_pointer (task, revisions, g_object_unref);
+        }
+      return;
+
+    case CALL_COMMENTS:
+      {
+        GPtrArray *comments = reply->status == 200
+                              ? cp_comment_list_from_json (reply->json, call->uuid) : NULL;
+
+        if (comments != NULL)
+          g_task_return_pointer (task, comments, (GDestroyNotify) g_ptr_array_unref);
+        else if (reply->status != 200)
+          g_task_return_error (task, cp_sync_reply_to_error (reply));
+        else
+          g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                                   _("The server's comments on this packet could not be "
+                                     "read."));
+      }
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Starts @call (taken) for @task, or fails it when nobody is logged in. */
+static void
+cp_sync_manager_start_call (CpSyncManager *self,
+                            GTask         *task,
+                            Call          *call)
+{
+  if (self->client == NULL || self->engine == NULL)
+    {
+      call_free (call);
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      return;
+    }
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  g_task_run_in_thread (task, call_thread);
+}
+
+static Call *
+call_new (CallKind    kind,
+          const char *uuid,
+          const char *what)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->kind = kind;
+  call->method = g_strdup (kind == CALL_WORKFLOW ? "POST" : "GET");
+  call->uuid = g_strdup (uuid);
+  call->path = uuid != NULL ? g_strdup_printf ("/api/v1/packets/%s/%s", uuid, what)
+                            : g_strdup (what);
+  return call;
+}
+
+/* A session that ended shows in the status: the password is asked again. */
+static void
+cp_sync_manager_check_error (CpSyncManager *self,
+                             const GError  *error)
+{
+  if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN) && self->engine != NULL)
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_NEEDS_LOGIN,
+                                _("Your session has ended. Log in again to continue "
+                                  "syncing; your changes are kept."));
+}
+
+static gpointer
+cp_sync_manager_call_finish (CpSyncManager  *self,
+                             GAsyncResult   *result,
+                             gpointer        source_tag,
+                             GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gpointer value;
+
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  value = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      cp_sync_manager_check_error (self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return value;
+}
+
+/* Submitting. */
+
+typedef struct
+{
+  char      *uuid;
+  GPtrArray *findings;
+  gulong     cancel_id;
+} Submit;
+
+static void
+submit_free (Submit *submit)
+{
+  g_free (submit->uuid);
+  g_clear_pointer (&submit->findings, g_ptr_array_unref);
+  g_free (submit);
+}
+
+static void
+submit_cancelled_cb (GCancellable *cancellable,
+                     GCancellable *run_cancellable)
+{
+  g_cancellable_cancel (run_cancellable);
+}
+
+static void
+submit_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  Submit *submit = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = cp_sync_engine_submit_finish (CP_SYNC_ENGINE (object), result, &submit->findings,
+                                     &error);
+  g_cancellable_disconnect (g_task_get_cancellable (task), submit->cancel_id);
+  g_clear_object (&self->sync_cancellable);
+  if (error == NULL || g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->status = CP_SYNC_STATUS_SYNCED;   /* SYNCED or PENDING once the counts are in */
+  else if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE))
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_OFFLINE, error->message);
+  else if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN))
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_NEEDS_LOGIN,
+                                _("Your session has ended. Log in again to continue syncing; "
+                                  "your changes are kept."));
+  else
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_ERROR, error->message);
+  cp_sync_manager_refresh_counts (self);
+  cp_sync_manager_run_next (self);
+  g_signal_emit (self, signals[PACKETS_CHANGED], 0);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* Starts the submission of @task (taken); nothing else runs. */
+static void
+cp_sync_manager_start_submit (CpSyncManager *self,
+                              GTask         *task)
+{
+  Submit *submit = g_task_get_task_data (task);
+
+  g_assert (self->sync_cancellable == NULL);
+
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      g_object_unref (task);
+      return;
+    }
+  self->sync_cancellable = g_cancellable_new ();
+  if (g_task_get_cancellable (task) != NULL)
+    submit->cancel_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                               G_CALLBACK (submit_cancelled_cb),
+                                               self->sync_cancellable, NULL);
+  cp_sync_manager_set_status (self, CP_SYNC_STATUS_SYNCING, NULL);
+  cp_sync_engine_submit_async (self->engine, submit->uuid, self->sync_cancellable,
+                               submit_done_cb, task);
+}
+
+/* After a sync or a submission: what waits goes next, submissions first. */
+static void
+cp_sync_manager_run_next (CpSyncManager *self)
+{
+  GTask *queued = g_queue_pop_head (&self->submits);
+
+  if (queued != NULL)
+    cp_sync_manager_start_submit (self, queued);
+  else if (self->sync_again && self->engine != NULL)
+    {
+      self->sync_again = FALSE;
+      cp_sync_manager_sync (self);
+    }
 }
 
 void
-cp_sync_manager_request_async (CpSyncManager       *self,
-                               const char          *method,
-                               const char          *path,
-                               JsonNode            *body,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+cp_sync_manager_submit_async (CpSyncManager       *self,
+                              const char          *uuid,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  Request *request;
+  GTask *task;
+  Submit *submit;
 
   g_return_if_fail (CP_IS_SYNC_MANAGER (self));
-  g_return_if_fail (method != NULL && path != NULL);
+  g_return_if_fail (uuid != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cp_sync_manager_request_async);
+  g_task_set_source_tag (task, cp_sync_manager_submit_async);
+  submit = g_new0 (Submit, 1);
+  submit->uuid = g_strdup (uuid);
+  g_task_set_task_data (task, submit, (GDestroyNotify) submit_free);
+  if (self->engine == NULL || self->status == CP_SYNC_STATUS_NEEDS_LOGIN)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      g_object_unref (task);
+      return;
+    }
+  /* A running sync ends first; the submission then sends what it did not. */
+  if (self->sync_cancellable != NULL)
+    g_queue_push_tail (&self->submits, task);
+  else
+    cp_sync_manager_start_submit (self, task);
+}
+
+gboolean
+cp_sync_manager_submit_finish (CpSyncManager  *self,
+                               GAsyncResult   *result,
+                               GPtrArray     **findings,
+                               GError        **error)
+{
+  Submit *submit;
+
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_manager_submit_async,
+                        FALSE);
+
+  submit = g_task_get_task_data (G_TASK (result));
+  if (findings != NULL)
+    *findings = submit->findings != NULL && submit->findings->len > 0
+                ? g_ptr_array_ref (submit->findings) : NULL;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Returning and accepting. */
+
+static void
+workflow_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CpSyncManager *self = CP_SYNC_MANAGER (object);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      cp_sync_manager_check_error (self, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The sync brings the new state of the packet back. */
+  cp_sync_manager_sync (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+cp_sync_manager_decide_async (CpSyncManager       *self,
+                              const char          *uuid,
+                              const char          *action,
+                              GPtrArray           *comments,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
+  Call *call = call_new (CALL_WORKFLOW, uuid, action);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_decide_async);
+  if (comments != NULL)
+    {
+      g_autoptr(JsonNode) body = cp_comment_list_to_json (comments);
+      char *text = json_to_string (body, FALSE);
+
+      call->body = g_bytes_new_take (text, strlen (text));
+    }
+  inner = g_task_new (self, cancellable, workflow_done_cb, g_steal_pointer (&task));
+  cp_sync_manager_start_call (self, inner, call);
+}
+
+void
+cp_sync_manager_accept_async (CpSyncManager       *self,
+                              const char          *uuid,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL);
+
+  cp_sync_manager_decide_async (self, uuid, "accept", NULL, cancellable, callback, user_data);
+}
+
+void
+cp_sync_manager_return_async (CpSyncManager       *self,
+                              const char          *uuid,
+                              GPtrArray           *comments,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL);
+  g_return_if_fail (comments != NULL && comments->len > 0);
+
+  cp_sync_manager_decide_async (self, uuid, "return", comments, cancellable, callback,
+                                user_data);
+}
+
+gboolean
+cp_sync_manager_decide_finish (CpSyncManager  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_manager_decide_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Revisions and comments. */
+
+void
+cp_sync_manager_list_revisions_async (CpSyncManager       *self,
+                                      const char          *uuid,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_list_revisions_async);
+  cp_sync_manager_start_call (self, task, call_new (CALL_REVISIONS, uuid, "revisions"));
+}
+
+GListModel *
+cp_sync_manager_list_revisions_finish (CpSyncManager  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return cp_sync_manager_call_finish (self, result, cp_sync_manager_list_revisions_async, error);
+}
+
+void
+cp_sync_manager_get_comments_async (CpSyncManager       *self,
+                                    const char          *uuid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_get_comments_async);
+  cp_sync_manager_start_call (self, task, call_new (CALL_COMMENTS, uuid, "comments"));
+}
+
+GPtrArray *
+cp_sync_manager_get_comments_finish (CpSyncManager  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  return cp_sync_manager_call_finish (self, result, cp_sync_manager_get_comments_async, error);
+}
+
+/* Progress. */
+
+static void
+progress_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  CpProgress *progress;
+
+  progress = cp_sync_client_get_progress_finish (CP_SYNC_CLIENT (object), result, &error);
+  if (progress == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, progress, (GDestroyNotify) cp_progress_unref);
+}
+
+void
+cp_sync_manager_get_progress_async (CpSyncManager       *self,
+                                    int                  year,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_get_progress_async);
   if (self->client == NULL || self->engine == NULL)
     {
       g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
                                _("Log in to the server first."));
       return;
     }
-  request = g_new0 (Request, 1);
-  request->method = g_strdup (method);
-  request->path = g_strdup (path);
-  if (body != NULL)
-    {
-      char *text = json_to_string (body, FALSE);
-
-      request->body = g_bytes_new_take (text, strlen (text));
-    }
-  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
-  g_task_run_in_thread (task, request_thread);
+  cp_sync_client_get_progress_async (self->client, year, cancellable, progress_done_cb,
+                                     g_steal_pointer (&task));
 }
 
-JsonNode *
-cp_sync_manager_request_finish (CpSyncManager  *self,
-                                GAsyncResult   *result,
-                                guint          *status,
-                                GError        **error)
+CpProgress *
+cp_sync_manager_get_progress_finish (CpSyncManager  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  Request *request;
-  JsonNode *node;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cp_sync_manager_request_async,
-                        NULL);
-
-  request = g_task_get_task_data (G_TASK (result));
-  node = g_task_propagate_pointer (G_TASK (result), &local_error);
-  if (status != NULL)
-    *status = request != NULL ? request->status : 0;
-  if (local_error != NULL)
-    {
-      if (g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN) &&
-          self->engine != NULL)
-        cp_sync_manager_set_status (self, CP_SYNC_STATUS_NEEDS_LOGIN,
-                                    _("Your session has ended. Log in again to continue "
-                                      "syncing; your changes are kept."));
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return node;
-}
-
-char *
-cp_sync_problem_detail (JsonNode *problem)
-{
-  JsonObject *object;
-  const char *text;
-
-  if (problem == NULL || !JSON_NODE_HOLDS_OBJECT (problem))
-    return NULL;
-  object = json_node_get_object (problem);
-  text = json_object_get_string_member_with_default (object, "detail", NULL);
-  if (text == NULL)
-    text = json_object_get_string_member_with_default (object, "title", NULL);
-  return g_strdup (text);
+  return cp_sync_manager_call_finish (self, result, cp_sync_manager_get_progress_async, error);
 }
 
 /* Restoring a session. */
@@ -771,9 +1299,8 @@ restore_session_cb (GObject      *object,
   CpSyncManager *self = CP_SYNC_MANAGER (object);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  guint status = 0;
 
-  node = cp_sync_manager_request_finish (self, result, &status, &error);
+  node = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     {
       if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN))
@@ -788,7 +1315,7 @@ restore_session_cb (GObject      *object,
         cp_sync_manager_start_session (self, NULL);
       return;
     }
-  if (status == 200)
+  if (node != NULL)
     cp_sync_manager_start_session (self, node);
 }
 
@@ -801,6 +1328,7 @@ restore_lookup_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *last_user = NULL;
+  g_autoptr(GTask) task = NULL;
 
   token = cp_credentials_lookup_finish (CP_CREDENTIALS (object), result, &error);
   if (token == NULL || self->client == NULL)
@@ -821,11 +1349,12 @@ restore_lookup_cb (GObject      *object,
       self->user = g_strdup (last_user);
       cp_sync_client_set_user (self->client, last_user);
     }
-  /* Needed by request_async; the session check says whether the token is still good. */
+  /* The session check says whether the token is still good. */
   self->engine = cp_sync_engine_new (self->store, self->client);
   g_signal_connect (self->engine, "blob-progress", G_CALLBACK (blob_progress_cb), self);
-  cp_sync_manager_request_async (self, "GET", "/api/v1/session", NULL, self->cancellable,
-                                 restore_session_cb, NULL);
+  task = g_task_new (self, self->cancellable, restore_session_cb, NULL);
+  g_task_set_source_tag (task, cp_sync_manager_restore);
+  cp_sync_manager_start_call (self, task, call_new (CALL_SESSION, NULL, "/api/v1/session"));
 }
 
 void
@@ -849,6 +1378,9 @@ cp_sync_manager_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   cp_sync_manager_cancel (self);
+  for (GTask *task; (task = g_queue_pop_head (&self->submits)) != NULL; g_object_unref (task))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
+                             _("The submission was cancelled."));
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (self->network_id != 0)
     g_clear_signal_handler (&self->network_id, g_network_monitor_get_default ());
@@ -881,8 +1413,68 @@ cp_sync_manager_finalize (GObject *object)
   g_free (self->district);
   g_free (self->session_only_reason);
   g_free (self->message);
+  g_free (self->shown.message);
+  g_free (self->shown.role);
+  g_free (self->shown.user);
+  g_free (self->shown.server_url);
+  g_free (self->shown.session_only_reason);
+  g_clear_pointer (&self->shown.last_sync, g_date_time_unref);
 
   G_OBJECT_CLASS (cp_sync_manager_parent_class)->finalize (object);
+}
+
+static void
+cp_sync_manager_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CpSyncManager *self = CP_SYNC_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, self->n_pending);
+      break;
+    case PROP_N_CONFLICTS:
+      g_value_set_uint (value, self->n_conflicts);
+      break;
+    case PROP_N_QUARANTINED:
+      g_value_set_uint (value, self->n_quarantined);
+      break;
+    case PROP_LOGGED_IN:
+      g_value_set_boolean (value, cp_sync_manager_is_logged_in (self));
+      break;
+    case PROP_ROLE:
+      g_value_set_string (value, self->role);
+      break;
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+    case PROP_SESSION_ONLY_REASON:
+      g_value_set_string (value, cp_sync_manager_get_session_only_reason (self));
+      break;
+    case PROP_LAST_SYNC:
+      g_value_set_boxed (value, self->last_sync);
+      break;
+    case PROP_BLOB_SENT:
+      g_value_set_uint64 (value, self->blob_sent);
+      break;
+    case PROP_BLOB_TOTAL:
+      g_value_set_uint64 (value, self->blob_total);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -890,16 +1482,38 @@ cp_sync_manager_class_init (CpSyncManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
   object_class->dispose = cp_sync_manager_dispose;
   object_class->finalize = cp_sync_manager_finalize;
+  object_class->get_property = cp_sync_manager_get_property;
 
-  /**
-   * CpSyncManager::changed:
-   *
-   * The status, the counts, the account or the upload progress changed.
-   */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, CP_TYPE_SYNC_MANAGER_STATUS,
+                       CP_SYNC_STATUS_DISABLED, flags);
+  /* Why the status is what it is, or NULL. */
+  properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, flags);
+  properties[PROP_N_PENDING] = g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                                                  flags);
+  properties[PROP_N_CONFLICTS] = g_param_spec_uint ("n-conflicts", NULL, NULL, 0, G_MAXUINT,
+                                                    0, flags);
+  properties[PROP_N_QUARANTINED] = g_param_spec_uint ("n-quarantined", NULL, NULL, 0,
+                                                      G_MAXUINT, 0, flags);
+  properties[PROP_LOGGED_IN] = g_param_spec_boolean ("logged-in", NULL, NULL, FALSE, flags);
+  properties[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, NULL, flags);
+  properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, flags);
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, flags);
+  properties[PROP_SESSION_ONLY_REASON] = g_param_spec_string ("session-only-reason", NULL,
+                                                              NULL, NULL, flags);
+  properties[PROP_LAST_SYNC] = g_param_spec_boxed ("last-sync", NULL, NULL, G_TYPE_DATE_TIME,
+                                                   flags);
+  /* Attachment bytes sent and to send in the running sync (both 0 when none). */
+  properties[PROP_BLOB_SENT] = g_param_spec_uint64 ("blob-sent", NULL, NULL, 0, G_MAXUINT64, 0,
+                                                    flags);
+  properties[PROP_BLOB_TOTAL] = g_param_spec_uint64 ("blob-total", NULL, NULL, 0, G_MAXUINT64,
+                                                     0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   /**
    * CpSyncManager::packets-changed:
    *
@@ -967,6 +1581,7 @@ cp_sync_manager_new (CpStore    *store,
                       G_CALLBACK (interval_changed_cb), self);
   self->network_id = g_signal_connect (g_network_monitor_get_default (), "network-changed",
                                        G_CALLBACK (network_changed_cb), self);
+  cp_sync_manager_changed (self);   /* nobody listens yet: what is shown starts here */
   cp_sync_manager_refresh_counts (self);
   return self;
 }
@@ -999,46 +1614,6 @@ cp_sync_manager_get_message (CpSyncManager *self)
 {
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
   return self->message;
-}
-
-guint
-cp_sync_manager_get_n_pending (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_pending;
-}
-
-guint
-cp_sync_manager_get_n_conflicts (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_conflicts;
-}
-
-guint
-cp_sync_manager_get_n_quarantined (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), 0);
-  return self->n_quarantined;
-}
-
-GDateTime *
-cp_sync_manager_get_last_sync (CpSyncManager *self)
-{
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
-  return self->last_sync;
-}
-
-void
-cp_sync_manager_get_blob_progress (CpSyncManager *self,
-                                   guint64       *sent,
-                                   guint64       *total)
-{
-  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
-  if (sent != NULL)
-    *sent = self->blob_sent;
-  if (total != NULL)
-    *total = self->blob_total;
 }
 
 const char *
