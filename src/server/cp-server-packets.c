@@ -10,12 +10,8 @@
 #include "cp-finding.h"
 #include "cp-json-private.h"
 #include "cp-packet.h"
-#ifdef CP_SERVER_HAVE_REGISTRY
 #include "cp-template-registry.h"
-#endif
-#ifdef CP_SERVER_HAVE_VALIDATOR
 #include "cp-validator.h"
-#endif
 
 #include <math.h>
 #include <string.h>
@@ -25,11 +21,10 @@
 
 /* --- templates --------------------------------------------------------------------------- */
 
-gpointer
+CpTemplateRegistry *
 cp_server_load_registry (const char  *templates_dir,
                          GError     **error)
 {
-#ifdef CP_SERVER_HAVE_REGISTRY
   g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (error);
 
   if (registry == NULL)
@@ -51,22 +46,6 @@ cp_server_load_registry (const char  *templates_dir,
         }
     }
   return g_steal_pointer (&registry);
-#else
-  if (templates_dir != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "templates-dir needs a server built with the template registry.");
-      return NULL;
-    }
-  return NULL;
-#endif
-}
-
-void
-cp_server_free_registry (gpointer registry)
-{
-  if (registry != NULL)
-    g_object_unref (registry);
 }
 
 void
@@ -74,7 +53,6 @@ cp_server_handle_templates (CpServer          *self,
                             SoupServerMessage *msg,
                             CpRequest         *request)
 {
-#ifdef CP_SERVER_HAVE_REGISTRY
   g_autoptr(GPtrArray) kinds = NULL;
   g_autoptr(GPtrArray) sheets = NULL;
   g_autoptr(JsonObject) object = json_object_new ();
@@ -82,14 +60,6 @@ cp_server_handle_templates (CpServer          *self,
   JsonArray *kind_array = json_array_new ();
   JsonArray *sheet_array = json_array_new ();
 
-  if (self->registry == NULL)
-    {
-      json_array_unref (kind_array);
-      json_array_unref (sheet_array);
-      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                               "The server has no templates loaded.", NULL);
-      return;
-    }
   kinds = cp_template_registry_list_kinds (self->registry);
   sheets = cp_template_registry_list_sheets (self->registry);
   for (guint i = 0; i < kinds->len; i++)
@@ -127,10 +97,6 @@ cp_server_handle_templates (CpServer          *self,
   json_object_set_array_member (object, "sheets", sheet_array);
   json_node_set_object (node, object);
   cp_server_reply_json (msg, SOUP_STATUS_OK, node);
-#else
-  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                           "This server was built without the template registry.", NULL);
-#endif
 }
 
 /* --- helpers ----------------------------------------------------------------------------- */
@@ -831,7 +797,6 @@ parse_return_comments (SoupServerMessage *msg,
   return comments;
 }
 
-#ifdef CP_SERVER_HAVE_VALIDATOR
 static void
 add_finding_error (JsonArray       *errors,
                    const CpFinding *finding)
@@ -850,7 +815,6 @@ add_finding_error (JsonArray       *errors,
   json_object_set_string_member (object, "detail", finding->message);
   json_array_add_object_element (errors, object);
 }
-#endif
 
 /* Re-validates @packet with the core validator; replies 422 with every finding when it is not
  * ready. Attachments the packet lists must also be on the server. */
@@ -860,7 +824,6 @@ check_complete (CpServer          *self,
                 CpRequest         *request,
                 CpPacket          *packet)
 {
-#ifdef CP_SERVER_HAVE_VALIDATOR
   g_autoptr(GPtrArray) findings = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -872,12 +835,6 @@ check_complete (CpServer          *self,
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, g_date_time_get_day_of_month (now),
                   g_date_time_get_month (now), g_date_time_get_year (now));
-  if (self->registry == NULL)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                               "The server has no templates to validate with.", NULL);
-      return FALSE;
-    }
   findings = cp_validator_validate (self->registry, packet, &today, &error);
   if (findings == NULL)
     {
@@ -923,11 +880,6 @@ check_complete (CpServer          *self,
                              extra);
   }
   return FALSE;
-#else
-  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                           "This server was built without the core validator.", NULL);
-  return FALSE;
-#endif
 }
 
 static void

@@ -25,19 +25,15 @@
 #define PAGE_ROWS  500
 #define PAGE_BYTES (16 * 1024 * 1024)
 
-gpointer
-cp_server_load_reports (gpointer     templates,
-                        const char  *templates_dir,
-                        GError     **error)
+CpReportRegistry *
+cp_server_load_reports (CpTemplateRegistry  *templates,
+                        const char          *templates_dir,
+                        GError             **error)
 {
   g_autoptr(CpReportRegistry) reports = NULL;
 
-  if (templates == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Reports need a server built with the template registry.");
-      return NULL;
-    }
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (templates), NULL);
+
   reports = cp_report_registry_new_default (templates, error);
   if (reports == NULL)
     return NULL;
@@ -55,13 +51,6 @@ cp_server_load_reports (gpointer     templates,
         }
     }
   return g_steal_pointer (&reports);
-}
-
-void
-cp_server_free_reports (gpointer reports)
-{
-  if (reports != NULL)
-    g_object_unref (reports);
 }
 
 /* Does the district cover the enterprise (positions 3–8 of its credit code)? */
@@ -234,7 +223,7 @@ cp_server_reports_run (CpServerStorage              *storage,
   g_autoptr(CpReportTable) table = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *lower = NULL;
-  gpointer templates;
+  g_autoptr(CpTemplateRegistry) templates = NULL;
   g_autoptr(CpReportRegistry) reports = NULL;
   const CpServerDistrict *district = NULL;
   const char *lang = options->lang != NULL ? options->lang : "zh_CN";
@@ -248,14 +237,8 @@ cp_server_reports_run (CpServerStorage              *storage,
 
   templates = cp_server_load_registry (templates_dir, error);
   if (templates == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                     "Reports need a server built with the template registry.");
-      return FALSE;
-    }
+    return FALSE;
   reports = cp_server_load_reports (templates, templates_dir, error);
-  cp_server_free_registry (templates);
   if (reports == NULL)
     return FALSE;
 
@@ -371,12 +354,6 @@ cp_server_handle_reports (CpServer          *self,
     {
       cp_server_reply_problem (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
                                "Reports are for credit offices.", NULL);
-      return;
-    }
-  if (self->reports == NULL)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_NOT_FOUND, "not-found",
-                               "This server has no report definitions.", NULL);
       return;
     }
   if (request->report == NULL)

@@ -1336,8 +1336,8 @@ cp_server_finalize (GObject *object)
   g_clear_pointer (&self->user_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->addr_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->requests, g_hash_table_unref);
-  g_clear_pointer (&self->reports, cp_server_free_reports);
-  g_clear_pointer (&self->registry, cp_server_free_registry);
+  g_clear_object (&self->reports);
+  g_clear_object (&self->registry);
 
   G_OBJECT_CLASS (cp_server_parent_class)->finalize (object);
 }
@@ -1418,14 +1418,11 @@ cp_server_new (const CpServerConfig  *config,
   cp_password_dummy_hash (&self->config.password_cost);
 
   self->registry = cp_server_load_registry (config->templates_dir, error);
-  if (self->registry == NULL && error != NULL && *error != NULL)
+  if (self->registry == NULL)
     return NULL;
-  if (self->registry != NULL)
-    {
-      self->reports = cp_server_load_reports (self->registry, config->templates_dir, error);
-      if (self->reports == NULL)
-        return NULL;
-    }
+  self->reports = cp_server_load_reports (self->registry, config->templates_dir, error);
+  if (self->reports == NULL)
+    return NULL;
 
   if (config->tls_cert != NULL)
     {
