@@ -225,14 +225,14 @@ load_visible (CpServer          *self,
   g_autoptr(CpServerRevision) current = NULL;
   g_autoptr(GError) error = NULL;
 
-  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  current = cp_server_storage_get_packet (self->storage, request->uuid, &error);
   if (current == NULL)
     {
       cp_server_reply_storage_error (msg, error);
       return NULL;
     }
-  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc,
-                                            &error))
+  if (!cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc,
+                                       &error))
     {
       cp_server_reply_storage_error (msg, error);
       return NULL;
@@ -351,7 +351,7 @@ flush_writes_cb (gpointer user_data)
     g_ptr_array_add (writes, &((PendingWrite *) g_ptr_array_index (queue, i))->write);
 
   committed = self->storage != NULL &&
-              self->storage->vtable->write_batch (self->storage, writes, &error);
+              cp_server_storage_write_batch (self->storage, writes, &error);
   for (guint i = 0; i < queue->len; i++)
     {
       PendingWrite *pending = g_ptr_array_index (queue, i);
@@ -372,8 +372,8 @@ flush_writes_cb (gpointer user_data)
         {
           g_autoptr(CpServerRevision) now = NULL;
 
-          now = self->storage->vtable->get_packet (self->storage, pending->write.revision->uuid,
-                                                   NULL);
+          now = cp_server_storage_get_packet (self->storage, pending->write.revision->uuid,
+                                              NULL);
           /* The same body twice in one batch (a client resending at once) is a replay too. */
           if (now != NULL && g_str_equal (now->sha256, pending->write.revision->sha256) &&
               now->base == pending->write.expected)
@@ -517,7 +517,7 @@ handle_put (CpServer          *self,
                                "fill in the 18-character code on the cover first.", extra);
       return;
     }
-  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, uscc, &error))
+  if (!cp_server_storage_can_see_uscc (self->storage, request->user, uscc, &error))
     {
       if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
         cp_server_reply_storage_error (msg, error);
@@ -527,7 +527,7 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
 
-  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  current = cp_server_storage_get_packet (self->storage, request->uuid, &error);
   if (current == NULL &&
       !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
     {
@@ -536,7 +536,7 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
   if (current != NULL &&
-      !self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc, NULL))
+      !cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc, NULL))
     {
       reply_forbidden (msg, "This packet id belongs to another enterprise.");
       return;
@@ -611,8 +611,8 @@ revision_is_visible (CpServer           *self,
 
   if (known == NULL)
     {
-      gboolean visible = self->storage->vtable->can_see_uscc (self->storage, request->user,
-                                                              revision->uscc, NULL);
+      gboolean visible = cp_server_storage_can_see_uscc (self->storage, request->user,
+                                                         revision->uscc, NULL);
 
       known = GINT_TO_POINTER (visible ? 1 : 2);
       g_hash_table_insert (cache, revision->uscc, known);
@@ -634,7 +634,7 @@ handle_revisions (CpServer          *self,
 
   if (current == NULL)
     return;
-  revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+  revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
   if (revisions == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -672,8 +672,8 @@ handle_revision (CpServer          *self,
 
   if (current == NULL)
     return;
-  revision = self->storage->vtable->get_revision (self->storage, request->uuid, request->number,
-                                                  &error);
+  revision = cp_server_storage_get_revision (self->storage, request->uuid, request->number,
+                                             &error);
   if (revision == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -736,7 +736,7 @@ handle_comments (CpServer          *self,
 
   if (current == NULL)
     return;
-  comments = self->storage->vtable->list_comments (self->storage, request->uuid, &error);
+  comments = cp_server_storage_list_comments (self->storage, request->uuid, &error);
   if (comments == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -748,7 +748,7 @@ handle_comments (CpServer          *self,
     g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
     g_autoptr(GHashTable) hidden = g_hash_table_new (g_int64_hash, g_int64_equal);
 
-    revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+    revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
     if (revisions == NULL)
       {
         cp_server_reply_storage_error (msg, error);
@@ -849,8 +849,8 @@ check_complete (CpServer          *self,
       /* Uploaded, and listed in this packet by someone who uploaded it (see can_see_blob):
        * a hash listed by someone who never held the bytes is not there. */
       if (!cp_server_blob_exists (self, attachment->sha256) ||
-          !self->storage->vtable->blob_is_attached (self->storage, cp_packet_get_uuid (packet),
-                                                    attachment->sha256, NULL))
+          !cp_server_storage_blob_is_attached (self->storage, cp_packet_get_uuid (packet),
+                                               attachment->sha256, NULL))
         g_ptr_array_add (findings,
                          cp_finding_new (CP_SEVERITY_ERROR, NULL, attachment->sha256,
                                          "blob-missing",
@@ -1017,14 +1017,14 @@ handle_transition (CpServer          *self,
   revision = revision_from_packet (msg, packet, action, request);
   if (revision == NULL)
     return;
-  if (!self->storage->vtable->put_revision (self->storage, revision, current->revision,
-                                            comments, &error))
+  if (!cp_server_storage_put_revision (self->storage, revision, current->revision,
+                                       comments, &error))
     {
       if (g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
         {
           g_autoptr(CpServerRevision) latest = NULL;
 
-          latest = self->storage->vtable->get_packet (self->storage, request->uuid, NULL);
+          latest = cp_server_storage_get_packet (self->storage, request->uuid, NULL);
           reply_stale (msg, latest, "The packet changed while this request was handled.");
         }
       else
@@ -1183,25 +1183,21 @@ cp_server_handle_changes (CpServer          *self,
       !query_uint (msg, query, "bodies", 0, 1, &bodies))
     return;
 
-  /* A storage that cannot read the bodies with the page answers without them: the client then
-   * fetches each packet, as from a server that does not know the parameter. */
-  if (bodies != 0 && self->storage->vtable->list_changes_with_bodies == NULL)
-    bodies = 0;
   if (bodies != 0)
     {
       gsize max_bytes = self->config.changes_max_bytes > 0
                         ? (gsize) self->config.changes_max_bytes
                         : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES;
 
-      changes = self->storage->vtable->list_changes_with_bodies (self->storage, request->user,
-                                                                 (gint64) since, (guint) limit,
-                                                                 max_bytes, &last_seq,
-                                                                 &truncated, &error);
+      changes = cp_server_storage_list_changes_with_bodies (self->storage, request->user,
+                                                            (gint64) since, (guint) limit,
+                                                            max_bytes, &last_seq,
+                                                            &truncated, &error);
     }
   else
-    changes = self->storage->vtable->list_changes (self->storage, request->user,
-                                                   (gint64) since, (guint) limit, &last_seq,
-                                                   &error);
+    changes = cp_server_storage_list_changes (self->storage, request->user,
+                                              (gint64) since, (guint) limit, &last_seq,
+                                              &error);
   if (changes == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -1329,11 +1325,11 @@ cp_server_handle_progress (CpServer          *self,
   if (!query_uint (msg, query, "year", 1990, 2999, &year))
     return;
 
-  districts = self->storage->vtable->list_districts (self->storage, &error);
+  districts = cp_server_storage_list_districts (self->storage, &error);
   if (districts != NULL)
-    quotas = self->storage->vtable->list_quotas (self->storage, (int) year, &error);
+    quotas = cp_server_storage_list_quotas (self->storage, (int) year, &error);
   if (quotas != NULL)
-    accepted = self->storage->vtable->count_accepted (self->storage, (int) year, &error);
+    accepted = cp_server_storage_count_accepted (self->storage, (int) year, &error);
   if (accepted == NULL)
     {
       cp_server_reply_storage_error (msg, error);

@@ -118,12 +118,8 @@ collect_packets (CpServerStorage         *storage,
       gint64 last_seq = 0;
       gboolean truncated = FALSE;
 
-      if (storage->vtable->list_changes_with_bodies != NULL)
-        page = storage->vtable->list_changes_with_bodies (storage, user, since, PAGE_ROWS,
-                                                          PAGE_BYTES, &last_seq, &truncated,
-                                                          error);
-      else
-        page = storage->vtable->list_changes (storage, user, since, PAGE_ROWS, &last_seq, error);
+      page = cp_server_storage_list_changes_with_bodies (storage, user, since, PAGE_ROWS,
+                                                         PAGE_BYTES, &last_seq, &truncated, error);
       if (page == NULL)
         return NULL;
       if (page->len == 0)
@@ -132,9 +128,7 @@ collect_packets (CpServerStorage         *storage,
       for (guint i = 0; i < page->len; i++)
         {
           CpServerRevision *revision = g_ptr_array_index (page, i);
-          g_autoptr(CpServerRevision) full = NULL;
           g_autoptr(GError) local_error = NULL;
-          GBytes *body = revision->body;
           CpPacket *packet;
           gsize length = 0;
           const char *data;
@@ -143,14 +137,7 @@ collect_packets (CpServerStorage         *storage,
           if (g_strcmp0 (revision->kind, kind) != 0 || revision->year != year ||
               (district != NULL && !uscc_in_district (revision->uscc, district)))
             continue;
-          if (body == NULL)
-            {
-              full = storage->vtable->get_packet (storage, revision->uuid, error);
-              if (full == NULL)
-                return NULL;
-              body = full->body;
-            }
-          data = g_bytes_get_data (body, &length);
+          data = g_bytes_get_data (revision->body, &length);
           packet = cp_packet_new_from_data (data, (gssize) length, revision->uuid, &local_error);
           if (packet == NULL)
             {
@@ -263,7 +250,7 @@ cp_server_reports_run (CpServerStorage              *storage,
   user.role = CP_SERVER_ROLE_ADMIN;
   if (options->district != NULL)
     {
-      districts = storage->vtable->list_districts (storage, error);
+      districts = cp_server_storage_list_districts (storage, error);
       if (districts == NULL)
         return FALSE;
       district = find_district (districts, options->district);
@@ -400,7 +387,7 @@ cp_server_handle_reports (CpServer          *self,
     }
 
   /* The reader's tenancy applies in the storage; a district narrows it further. */
-  districts = self->storage->vtable->list_districts (self->storage, &error);
+  districts = cp_server_storage_list_districts (self->storage, &error);
   if (districts == NULL)
     {
       cp_server_reply_storage_error (msg, error);

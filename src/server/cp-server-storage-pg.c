@@ -25,7 +25,7 @@
  */
 #include "config.h"
 
-#include "cp-server-storage.h"
+#include "cp-server-storage-private.h"
 
 #include <libpq-fe.h>
 #include <string.h>
@@ -42,6 +42,7 @@ typedef struct
   gboolean         in_transaction;
   char             sqlstate[6];  /* of the last failure, "" when none */
   gint64           seq;          /* while writing: the highest change sequence number taken */
+  gint64           first_seq;    /* while writing: the counter when the write began */
 } CpServerStoragePg;
 
 #define SELF(s) ((CpServerStoragePg *) (s))
@@ -469,8 +470,6 @@ add_user (CpServerStorage  *storage,
   return TRUE;
 }
 
-#define USER_COLUMNS "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
-
 static CpServerUser *
 read_user (const PGresult *result,
            int             row)
@@ -498,7 +497,7 @@ find_user (CpServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, name);
-  result = run (self, "SELECT " USER_COLUMNS " FROM users u WHERE u.name = $1", &p, error);
+  result = run (self, "SELECT " CP_SERVER_USER_COLUMNS " FROM users u WHERE u.name = $1", &p, error);
   if (result == NULL)
     {
       g_prefix_error (error, "Could not read the user: ");
@@ -549,7 +548,7 @@ find_session (CpServerStorage  *storage,
 
   param_text (&p, token_hash);
   param_int (&p, now);
-  result = run (self, "SELECT " USER_COLUMNS ", s.expires_at FROM sessions s "
+  result = run (self, "SELECT " CP_SERVER_USER_COLUMNS ", s.expires_at FROM sessions s "
                       "JOIN users u ON u.id = s.user_id "
                       "WHERE s.token_hash = $1 AND s.expires_at > $2", &p, error);
   if (result == NULL)
@@ -779,7 +778,7 @@ count_accepted (CpServerStorage  *storage,
 /* --- tenancy ----------------------------------------------------------------------------- */
 
 /* A condition on the packets row aliased "p", with its tenant as parameter $@param (text; see
- * tenant_of()). The same tenancy as the SQLite backend. */
+ * cp_server_storage_tenant_of()). The same tenancy as the SQLite backend. */
 static char *
 visibility_condition (const CpServerUser *user,
                       int                 param)
@@ -802,23 +801,6 @@ visibility_condition (const CpServerUser *user,
     }
 }
 
-static const char *
-tenant_of (const CpServerUser *user)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return user->uscc != NULL ? user->uscc : "";
-    case CP_SERVER_ROLE_AGENCY:
-      return user->agency != NULL ? user->agency : "";
-    case CP_SERVER_ROLE_OFFICE:
-      return user->district != NULL ? user->district : "";
-    case CP_SERVER_ROLE_ADMIN:
-    default:
-      return NULL;
-    }
-}
-
 static gboolean
 can_see_uscc (CpServerStorage     *storage,
               const CpServerUser  *user,
@@ -833,7 +815,7 @@ can_see_uscc (CpServerStorage     *storage,
 
   sql = g_strdup_printf ("SELECT 1 FROM (SELECT $1::text AS uscc) p WHERE %s", condition);
   param_text (&p, uscc);
-  param_text (&p, tenant_of (user));
+  param_text (&p, cp_server_storage_tenant_of (user));
   result = run (self, sql, &p, error);
   if (result == NULL)
     {
@@ -849,11 +831,7 @@ can_see_uscc (CpServerStorage     *storage,
 
 /* --- packets ----------------------------------------------------------------------------- */
 
-#define REVISION_COLUMNS \
-  "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
-  "r.user_name, r.created_at"
-
-/* Reads REVISION_COLUMNS from @column on, then the seq, then (@with_body) the body. */
+/* Reads CP_SERVER_REVISION_COLUMNS from @column on, then the seq, then (@with_body) the body. */
 static CpServerRevision *
 read_revision (const PGresult *result,
                int             row,
@@ -890,7 +868,7 @@ get_packet (CpServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, uuid);
-  result = run (self, "SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+  result = run (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq, r.body FROM packets p "
                       "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
                       "WHERE p.uuid = $1", &p, error);
   if (result == NULL)
@@ -944,25 +922,21 @@ stale (CpServerStoragePg  *self,
     return FALSE;
   if (PQntuples (result) > 0)
     current = col_int (result, 0, 0);
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
-               "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
-               current, expected);
-  return FALSE;
+  return cp_server_storage_set_stale (error, current, expected);
 }
 
-/* Writes one revision inside a transaction that holds the change counter (see the top of the
- * file). A stale write fails at its first statement, before it changed anything. */
+/* Inside a transaction that holds the change counter (see the top of the file). A stale write
+ * fails at its first statement, before it changed anything. */
 static gboolean
-put_revision_locked (CpServerStoragePg  *self,
-                     CpServerRevision   *revision,
-                     gint64              expected,
-                     GPtrArray          *comments,
-                     GError            **error)
+claim_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                gint64             expected,
+                gint64            *seq_out,
+                GError           **error)
 {
+  CpServerStoragePg *self = SELF (storage);
   g_autoptr(CpPgResult) index = NULL;
   Params p = { 0 };
-  Params r = { 0 };
-  Params u = { 0 };
   gint64 seq = self->seq + 1;
 
   /* The check is the write: only the row at @expected moves, or only a new row appears. */
@@ -987,10 +961,19 @@ put_revision_locked (CpServerStoragePg  *self,
     return stale (self, revision->uuid, expected, error);
 
   self->seq = seq;
-  revision->seq = seq;
-  revision->base = expected;
-  revision->revision = expected + 1;
-  revision->created_at = g_get_real_time ();
+  *seq_out = seq;
+  return TRUE;
+}
+
+static gboolean
+write_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                GPtrArray         *comments,
+                GError           **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  Params r = { 0 };
+  Params u = { 0 };
 
   param_text (&r, revision->uuid);
   param_int (&r, revision->revision);
@@ -1049,19 +1032,16 @@ put_revision_locked (CpServerStoragePg  *self,
       if (!run_done (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
                            "author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", &cp, error))
         return FALSE;
-      c->revision = revision->revision;
-      c->created_at = revision->created_at;
-      g_free (c->author);
-      c->author = g_strdup (revision->user_name);
     }
   return TRUE;
 }
 
 /* Opens a write transaction holding the change counter until COMMIT. */
 static gboolean
-begin_write (CpServerStoragePg  *self,
-             GError            **error)
+begin_write (CpServerStorage  *storage,
+             GError          **error)
 {
+  CpServerStoragePg *self = SELF (storage);
   g_autoptr(CpPgResult) result = NULL;
 
   if (!begin (self, "BEGIN ISOLATION LEVEL READ COMMITTED", error))
@@ -1076,15 +1056,18 @@ begin_write (CpServerStoragePg  *self,
       return FALSE;
     }
   self->seq = col_int (result, 0, 0);
+  self->first_seq = self->seq;
   return TRUE;
 }
 
+/* Writes the counter back when the transaction took change numbers, and commits. */
 static gboolean
-commit_write (CpServerStoragePg  *self,
-              gint64              first_seq,
-              GError            **error)
+commit_write (CpServerStorage  *storage,
+              GError          **error)
 {
-  if (self->seq != first_seq)
+  CpServerStoragePg *self = SELF (storage);
+
+  if (self->seq != self->first_seq)
     {
       Params p = { 0 };
 
@@ -1098,56 +1081,10 @@ commit_write (CpServerStoragePg  *self,
   return commit (self, error);
 }
 
-static gboolean
-put_revision (CpServerStorage   *storage,
-              CpServerRevision  *revision,
-              gint64             expected,
-              GPtrArray         *comments,
-              GError           **error)
+static void
+rollback_write (CpServerStorage *storage)
 {
-  CpServerStoragePg *self = SELF (storage);
-  gint64 first_seq;
-
-  if (!begin_write (self, error))
-    return FALSE;
-  first_seq = self->seq;
-  if (!put_revision_locked (self, revision, expected, comments, error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-  return commit_write (self, first_seq, error);
-}
-
-static gboolean
-write_batch (CpServerStorage  *storage,
-             GPtrArray        *writes,
-             GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  gint64 first_seq;
-
-  if (writes->len == 0)
-    return TRUE;
-  if (!begin_write (self, error))
-    return FALSE;
-  first_seq = self->seq;
-  for (guint i = 0; i < writes->len; i++)
-    {
-      CpServerWrite *write = g_ptr_array_index (writes, i);
-
-      /* A stale write changed nothing and fails alone; any other failure abandons the batch. */
-      if (!put_revision_locked (self, write->revision, write->expected, write->comments,
-                                &write->error) &&
-          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
-                                      "Packet %s: ", write->revision->uuid);
-          rollback (self);
-          return FALSE;
-        }
-    }
-  return commit_write (self, first_seq, error);
+  rollback (SELF (storage));
 }
 
 static GPtrArray *
@@ -1161,7 +1098,7 @@ list_revisions (CpServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, uuid);
-  result = run (self, "SELECT " REVISION_COLUMNS ", 0::bigint FROM revisions r "
+  result = run (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", 0::bigint FROM revisions r "
                       "WHERE r.uuid = $1 ORDER BY r.revision", &p, error);
   if (result == NULL)
     {
@@ -1185,7 +1122,7 @@ get_revision (CpServerStorage  *storage,
 
   param_text (&p, uuid);
   param_int (&p, number);
-  result = run (self, "SELECT " REVISION_COLUMNS ", 0::bigint, r.body FROM revisions r "
+  result = run (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", 0::bigint, r.body FROM revisions r "
                       "WHERE r.uuid = $1 AND r.revision = $2", &p, error);
   if (result == NULL)
     {
@@ -1265,20 +1202,20 @@ read_changes (CpServerStorage     *storage,
       "         CASE WHEN w.n = 1 OR w.running <= $4 THEN w.body END AS body FROM ("
       "    SELECT x.*, row_number () OVER (ORDER BY x.seq) AS n, "
       "           sum (octet_length (x.body)) OVER (ORDER BY x.seq) AS running FROM ("
-      "      SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+      "      SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq, r.body FROM packets p "
       "      JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
       "      WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) x) w) c ON TRUE "
       "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
   else
     sql = g_strdup_printf (
       "SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
-      "  SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
+      "  SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq FROM packets p "
       "  JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
       "  WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) c ON TRUE "
       "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
   param_int (&p, since);
   param_int (&p, limit);
-  param_text (&p, tenant_of (user));
+  param_text (&p, cp_server_storage_tenant_of (user));
   if (with_bodies)
     param_int (&p, (gint64) MIN (max_bytes, (gsize) G_MAXINT64));
   result = run (self, sql, &p, error);
@@ -1309,34 +1246,6 @@ read_changes (CpServerStorage     *storage,
   return g_steal_pointer (&changes);
 }
 
-static GPtrArray *
-list_changes (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              gint64               since,
-              guint                limit,
-              gint64              *last_seq,
-              GError             **error)
-{
-  gboolean truncated = FALSE;
-
-  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
-}
-
-static GPtrArray *
-list_changes_with_bodies (CpServerStorage     *storage,
-                          const CpServerUser  *user,
-                          gint64               since,
-                          guint                limit,
-                          gsize                max_bytes,
-                          gint64              *last_seq,
-                          gboolean            *truncated,
-                          GError             **error)
-{
-  g_return_val_if_fail (max_bytes > 0, NULL);
-
-  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
-}
-
 /* --- blobs ------------------------------------------------------------------------------- */
 
 static gboolean
@@ -1354,13 +1263,7 @@ add_blob_owner (CpServerStorage  *storage,
                          "ON CONFLICT DO NOTHING", &p, error);
 }
 
-/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
-#define LISTED_BY_UPLOADER \
-  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
-  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
-
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
- * listed there by someone who uploaded it (see the SQLite backend). */
+/* See CP_SERVER_LISTED_BY_UPLOADER. */
 static gboolean
 can_see_blob (CpServerStorage     *storage,
               const CpServerUser  *user,
@@ -1376,11 +1279,11 @@ can_see_blob (CpServerStorage     *storage,
   sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = $1 AND user_id = $2 "
                          "UNION ALL "
                          "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = $1 AND %s AND " LISTED_BY_UPLOADER " "
+                         "WHERE b.sha256 = $1 AND %s AND " CP_SERVER_LISTED_BY_UPLOADER " "
                          "LIMIT 1", condition);
   param_text (&p, sha256);
   param_int (&p, user->id);
-  param_text (&p, tenant_of (user));
+  param_text (&p, cp_server_storage_tenant_of (user));
   result = run (self, sql, &p, error);
   if (result == NULL)
     {
@@ -1407,7 +1310,7 @@ blob_is_attached (CpServerStorage  *storage,
   param_text (&p, uuid);
   param_text (&p, sha256);
   result = run (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = $1 AND b.sha256 = $2 AND "
-                      LISTED_BY_UPLOADER, &p, error);
+                      CP_SERVER_LISTED_BY_UPLOADER, &p, error);
   if (result == NULL)
     {
       g_prefix_error (error, "Could not check the packet's blob: ");
@@ -1472,18 +1375,20 @@ static const CpServerStorageVTable pg_vtable = {
   .count_accepted = count_accepted,
   .can_see_uscc = can_see_uscc,
   .get_packet = get_packet,
-  .put_revision = put_revision,
-  .write_batch = write_batch,
   .list_revisions = list_revisions,
   .get_revision = get_revision,
   .list_comments = list_comments,
-  .list_changes = list_changes,
-  .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
   .blob_is_attached = blob_is_attached,
   .blob_is_referenced = blob_is_referenced,
   .forget_blob = forget_blob,
+  .begin_write = begin_write,
+  .commit_write = commit_write,
+  .rollback = rollback_write,
+  .claim_revision = claim_revision,
+  .write_revision = write_revision,
+  .read_changes = read_changes,
 };
 
 /* The schema version lives in its own table, in the first schema of the search path (so a

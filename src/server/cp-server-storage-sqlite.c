@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "cp-server-storage.h"
+#include "cp-server-storage-private.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -251,8 +251,6 @@ add_user (CpServerStorage  *storage,
   return TRUE;
 }
 
-#define USER_COLUMNS "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
-
 static CpServerUser *
 read_user (sqlite3_stmt *stmt)
 {
@@ -278,7 +276,7 @@ find_user (CpServerStorage  *storage,
   g_autoptr(CpStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT " USER_COLUMNS " FROM users u WHERE u.name = ?", error);
+  stmt = prepare (self, "SELECT " CP_SERVER_USER_COLUMNS " FROM users u WHERE u.name = ?", error);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, name);
@@ -335,7 +333,7 @@ find_session (CpServerStorage  *storage,
   g_autoptr(CpStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT " USER_COLUMNS ", s.expires_at FROM sessions s "
+  stmt = prepare (self, "SELECT " CP_SERVER_USER_COLUMNS ", s.expires_at FROM sessions s "
                         "JOIN users u ON u.id = s.user_id "
                         "WHERE s.token_hash = ? AND s.expires_at > ?", error);
   if (stmt == NULL)
@@ -611,23 +609,6 @@ visibility_condition (const CpServerUser *user)
     }
 }
 
-static const char *
-tenant_of (const CpServerUser *user)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return user->uscc != NULL ? user->uscc : "";
-    case CP_SERVER_ROLE_AGENCY:
-      return user->agency != NULL ? user->agency : "";
-    case CP_SERVER_ROLE_OFFICE:
-      return user->district != NULL ? user->district : "";
-    case CP_SERVER_ROLE_ADMIN:
-    default:
-      return NULL;
-    }
-}
-
 static void
 bind_tenant (sqlite3_stmt       *stmt,
              const CpServerUser *user)
@@ -635,7 +616,7 @@ bind_tenant (sqlite3_stmt       *stmt,
   int index = sqlite3_bind_parameter_index (stmt, ":tenant");
 
   if (index > 0)
-    bind_text (stmt, index, tenant_of (user));
+    bind_text (stmt, index, cp_server_storage_tenant_of (user));
 }
 
 static gboolean
@@ -667,10 +648,6 @@ can_see_uscc (CpServerStorage     *storage,
 }
 
 /* --- packets ----------------------------------------------------------------------------- */
-
-#define REVISION_COLUMNS \
-  "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
-  "r.user_name, r.created_at"
 
 static CpServerRevision *
 read_revision (sqlite3_stmt *stmt,
@@ -705,7 +682,7 @@ get_packet (CpServerStorage  *storage,
   g_autoptr(CpStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+  stmt = prepare (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq, r.body FROM packets p "
                         "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
                         "WHERE p.uuid = ?", error);
   if (stmt == NULL)
@@ -722,20 +699,43 @@ get_packet (CpServerStorage  *storage,
   return NULL;
 }
 
+/* BEGIN IMMEDIATE takes the write lock before the revision check, so two processes cannot
+ * both see the same base revision. */
 static gboolean
-put_revision_locked (CpServerStorageSqlite  *self,
-                     CpServerRevision       *revision,
-                     gint64                  expected,
-                     GPtrArray              *comments,
-                     GError                **error)
+begin_write (CpServerStorage  *storage,
+             GError          **error)
 {
+  return exec (SELF (storage), "BEGIN IMMEDIATE", error);
+}
+
+static void
+rollback (CpServerStorage *storage)
+{
+  sqlite3_exec (SELF (storage)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+commit_write (CpServerStorage  *storage,
+              GError          **error)
+{
+  if (!exec (SELF (storage), "COMMIT", error))
+    {
+      rollback (storage);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+claim_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                gint64             expected,
+                gint64            *seq_out,
+                GError           **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
   g_autoptr(CpStmt) current = NULL;
   g_autoptr(CpStmt) seq = NULL;
-  g_autoptr(CpStmt) insert = NULL;
-  g_autoptr(CpStmt) index = NULL;
-  g_autoptr(CpStmt) unlink = NULL;
-  g_autoptr(CpStmt) link = NULL;
-  g_autoptr(CpStmt) ref = NULL;
   gint64 current_revision = 0;
   int rc;
 
@@ -749,12 +749,7 @@ put_revision_locked (CpServerStorageSqlite  *self,
   else if (rc != SQLITE_DONE)
     return set_db_error (self, error, "Could not read the packet");
   if (current_revision != expected)
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
-                   "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
-                   current_revision, expected);
-      return FALSE;
-    }
+    return cp_server_storage_set_stale (error, current_revision, expected);
 
   seq = prepare (self, "UPDATE meta SET value = value + 1 WHERE key = 'change_seq' "
                        "RETURNING value", error);
@@ -762,10 +757,22 @@ put_revision_locked (CpServerStorageSqlite  *self,
     return FALSE;
   if (sqlite3_step (seq) != SQLITE_ROW)
     return set_db_error (self, error, "Could not advance the change sequence");
-  revision->seq = sqlite3_column_int64 (seq, 0);
-  revision->base = expected;
-  revision->revision = expected + 1;
-  revision->created_at = g_get_real_time ();
+  *seq_out = sqlite3_column_int64 (seq, 0);
+  return TRUE;
+}
+
+static gboolean
+write_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                GPtrArray         *comments,
+                GError           **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) insert = NULL;
+  g_autoptr(CpStmt) index = NULL;
+  g_autoptr(CpStmt) unlink = NULL;
+  g_autoptr(CpStmt) link = NULL;
+  g_autoptr(CpStmt) ref = NULL;
 
   insert = prepare (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, "
                           "kind, year, sha256, user_name, created_at, body) "
@@ -861,72 +868,9 @@ put_revision_locked (CpServerStorageSqlite  *self,
           sqlite3_bind_int64 (comment, 7, revision->created_at);
           if (!step_done (self, comment, error))
             return FALSE;
-          c->revision = revision->revision;
-          c->created_at = revision->created_at;
-          g_free (c->author);
-          c->author = g_strdup (revision->user_name);
         }
     }
   return TRUE;
-}
-
-static gboolean
-put_revision (CpServerStorage   *storage,
-              CpServerRevision  *revision,
-              gint64             expected,
-              GPtrArray         *comments,
-              GError           **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-
-  /* BEGIN IMMEDIATE takes the write lock before the revision check, so two processes cannot
-   * both see the same base revision. */
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!put_revision_locked (self, revision, expected, comments, error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-write_batch (CpServerStorage  *storage,
-             GPtrArray        *writes,
-             GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint i = 0; i < writes->len; i++)
-    {
-      CpServerWrite *write = g_ptr_array_index (writes, i);
-
-      /* A stale write fails at its first statement, before it changes anything, so it needs no
-       * savepoint to fail alone; any other failure abandons the whole batch. */
-      if (!put_revision_locked (self, write->revision, write->expected, write->comments,
-                                &write->error) &&
-          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
-                                      "Packet %s: ", write->revision->uuid);
-          goto fail;
-        }
-    }
-  if (!exec (self, "COMMIT", error))
-    goto fail;
-  return TRUE;
-
-fail:
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-  return FALSE;
 }
 
 static GPtrArray *
@@ -939,7 +883,7 @@ list_revisions (CpServerStorage  *storage,
   g_autoptr(CpStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0 FROM revisions r WHERE r.uuid = ? "
+  stmt = prepare (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", 0 FROM revisions r WHERE r.uuid = ? "
                         "ORDER BY r.revision", error);
   if (stmt == NULL)
     return NULL;
@@ -964,7 +908,7 @@ get_revision (CpServerStorage  *storage,
   g_autoptr(CpStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0, r.body FROM revisions r "
+  stmt = prepare (self, "SELECT " CP_SERVER_REVISION_COLUMNS ", 0, r.body FROM revisions r "
                         "WHERE r.uuid = ? AND r.revision = ?", error);
   if (stmt == NULL)
     return NULL;
@@ -1053,7 +997,7 @@ read_changes (CpServerStorage     *storage,
   *last_seq = sqlite3_column_int64 (top, 0);
 
   *truncated = FALSE;
-  sql = g_strdup_printf ("SELECT " REVISION_COLUMNS ", p.seq%s FROM packets p "
+  sql = g_strdup_printf ("SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq%s FROM packets p "
                          "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
                          "WHERE p.seq > :since AND %s ORDER BY p.seq LIMIT :limit",
                          with_bodies ? ", r.body" : "", visibility_condition (user));
@@ -1096,34 +1040,6 @@ fail:
   return NULL;
 }
 
-static GPtrArray *
-list_changes (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              gint64               since,
-              guint                limit,
-              gint64              *last_seq,
-              GError             **error)
-{
-  gboolean truncated = FALSE;
-
-  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
-}
-
-static GPtrArray *
-list_changes_with_bodies (CpServerStorage     *storage,
-                          const CpServerUser  *user,
-                          gint64               since,
-                          guint                limit,
-                          gsize                max_bytes,
-                          gint64              *last_seq,
-                          gboolean            *truncated,
-                          GError             **error)
-{
-  g_return_val_if_fail (max_bytes > 0, NULL);
-
-  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
-}
-
 /* --- blobs ------------------------------------------------------------------------------- */
 
 static gboolean
@@ -1144,15 +1060,7 @@ add_blob_owner (CpServerStorage  *storage,
   return step_done (self, stmt, error);
 }
 
-/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
-#define LISTED_BY_UPLOADER \
-  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
-  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
-
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
- * listed there by someone who uploaded it. Listing a hash in one's own packet grants nothing, and
- * nor does a later writer of that packet who holds the bytes (an agency of two enterprises):
- * otherwise knowing a hash would be enough to download another tenant's file. */
+/* See CP_SERVER_LISTED_BY_UPLOADER. */
 static gboolean
 can_see_blob (CpServerStorage     *storage,
               const CpServerUser  *user,
@@ -1167,7 +1075,7 @@ can_see_blob (CpServerStorage     *storage,
   sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = :sha AND user_id = :user "
                          "UNION ALL "
                          "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = :sha AND %s AND " LISTED_BY_UPLOADER " "
+                         "WHERE b.sha256 = :sha AND %s AND " CP_SERVER_LISTED_BY_UPLOADER " "
                          "LIMIT 1", visibility_condition (user));
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
@@ -1196,7 +1104,7 @@ blob_is_attached (CpServerStorage  *storage,
   int rc;
 
   stmt = prepare (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = ? AND b.sha256 = ? AND "
-                        LISTED_BY_UPLOADER, error);
+                        CP_SERVER_LISTED_BY_UPLOADER, error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, uuid);
@@ -1266,18 +1174,20 @@ static const CpServerStorageVTable sqlite_vtable = {
   .count_accepted = count_accepted,
   .can_see_uscc = can_see_uscc,
   .get_packet = get_packet,
-  .put_revision = put_revision,
-  .write_batch = write_batch,
   .list_revisions = list_revisions,
   .get_revision = get_revision,
   .list_comments = list_comments,
-  .list_changes = list_changes,
-  .list_changes_with_bodies = list_changes_with_bodies,
   .add_blob_owner = add_blob_owner,
   .can_see_blob = can_see_blob,
   .blob_is_attached = blob_is_attached,
   .blob_is_referenced = blob_is_referenced,
   .forget_blob = forget_blob,
+  .begin_write = begin_write,
+  .commit_write = commit_write,
+  .rollback = rollback,
+  .claim_revision = claim_revision,
+  .write_revision = write_revision,
+  .read_changes = read_changes,
 };
 
 static gboolean

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "cp-server-storage.h"
+#include "cp-server-storage-private.h"
 
 #include <json-glib/json-glib.h>
 
@@ -159,6 +159,395 @@ cp_server_storage_close (CpServerStorage *self)
     self->vtable->close (self);
 }
 
+/* --- the operations ------------------------------------------------------------------- */
+
+gboolean
+cp_server_storage_add_user (CpServerStorage  *self,
+                            CpServerUser     *user,
+                            GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  return self->vtable->add_user (self, user, error);
+}
+
+CpServerUser *
+cp_server_storage_find_user (CpServerStorage  *self,
+                             const char       *name,
+                             GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->find_user (self, name, error);
+}
+
+gboolean
+cp_server_storage_add_session (CpServerStorage  *self,
+                               const char       *token_hash,
+                               gint64            user_id,
+                               gint64            expires_at,
+                               GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->add_session (self, token_hash, user_id, expires_at, error);
+}
+
+CpServerUser *
+cp_server_storage_find_session (CpServerStorage  *self,
+                                const char       *token_hash,
+                                gint64            now,
+                                gint64           *expires_at,
+                                GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->find_session (self, token_hash, now, expires_at, error);
+}
+
+gboolean
+cp_server_storage_delete_session (CpServerStorage  *self,
+                                  const char       *token_hash,
+                                  GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->delete_session (self, token_hash, error);
+}
+
+gboolean
+cp_server_storage_add_agency (CpServerStorage  *self,
+                              const char       *id,
+                              const char       *name,
+                              GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->add_agency (self, id, name, error);
+}
+
+gboolean
+cp_server_storage_assign (CpServerStorage  *self,
+                          const char       *uscc,
+                          const char       *agency_id,
+                          GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->assign (self, uscc, agency_id, error);
+}
+
+gboolean
+cp_server_storage_add_district (CpServerStorage     *self,
+                                const char          *code,
+                                const char          *name,
+                                const char * const  *prefixes,
+                                GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->add_district (self, code, name, prefixes, error);
+}
+
+GPtrArray *
+cp_server_storage_list_districts (CpServerStorage  *self,
+                                  GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->list_districts (self, error);
+}
+
+gboolean
+cp_server_storage_set_quota (CpServerStorage  *self,
+                             const char       *district,
+                             int               year,
+                             const char       *kind,
+                             int               quota,
+                             GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->set_quota (self, district, year, kind, quota, error);
+}
+
+GPtrArray *
+cp_server_storage_list_quotas (CpServerStorage  *self,
+                               int               year,
+                               GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->list_quotas (self, year, error);
+}
+
+GPtrArray *
+cp_server_storage_count_accepted (CpServerStorage  *self,
+                                  int               year,
+                                  GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->count_accepted (self, year, error);
+}
+
+gboolean
+cp_server_storage_can_see_uscc (CpServerStorage     *self,
+                                const CpServerUser  *user,
+                                const char          *uscc,
+                                GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  return self->vtable->can_see_uscc (self, user, uscc, error);
+}
+
+CpServerRevision *
+cp_server_storage_get_packet (CpServerStorage  *self,
+                              const char       *uuid,
+                              GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->get_packet (self, uuid, error);
+}
+
+GPtrArray *
+cp_server_storage_list_revisions (CpServerStorage  *self,
+                                  const char       *uuid,
+                                  GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->list_revisions (self, uuid, error);
+}
+
+CpServerRevision *
+cp_server_storage_get_revision (CpServerStorage  *self,
+                                const char       *uuid,
+                                gint64            revision,
+                                GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->get_revision (self, uuid, revision, error);
+}
+
+GPtrArray *
+cp_server_storage_list_comments (CpServerStorage  *self,
+                                 const char       *uuid,
+                                 GError          **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->vtable->list_comments (self, uuid, error);
+}
+
+gboolean
+cp_server_storage_add_blob_owner (CpServerStorage  *self,
+                                  const char       *sha256,
+                                  gint64            user_id,
+                                  GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->add_blob_owner (self, sha256, user_id, error);
+}
+
+gboolean
+cp_server_storage_can_see_blob (CpServerStorage     *self,
+                                const CpServerUser  *user,
+                                const char          *sha256,
+                                GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+
+  return self->vtable->can_see_blob (self, user, sha256, error);
+}
+
+gboolean
+cp_server_storage_blob_is_attached (CpServerStorage  *self,
+                                    const char       *uuid,
+                                    const char       *sha256,
+                                    GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->blob_is_attached (self, uuid, sha256, error);
+}
+
+gboolean
+cp_server_storage_blob_is_referenced (CpServerStorage  *self,
+                                      const char       *sha256,
+                                      gboolean         *referenced,
+                                      GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->blob_is_referenced (self, sha256, referenced, error);
+}
+
+gboolean
+cp_server_storage_forget_blob (CpServerStorage  *self,
+                               const char       *sha256,
+                               GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->forget_blob (self, sha256, error);
+}
+
+/* --- what the backends share ---------------------------------------------------------- */
+
+const char *
+cp_server_storage_tenant_of (const CpServerUser *user)
+{
+  switch (user->role)
+    {
+    case CP_SERVER_ROLE_ENTERPRISE:
+      return user->uscc != NULL ? user->uscc : "";
+    case CP_SERVER_ROLE_AGENCY:
+      return user->agency != NULL ? user->agency : "";
+    case CP_SERVER_ROLE_OFFICE:
+      return user->district != NULL ? user->district : "";
+    case CP_SERVER_ROLE_ADMIN:
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+cp_server_storage_set_stale (GError **error,
+                             gint64   current,
+                             gint64   expected)
+{
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
+               "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
+               current, expected);
+  return FALSE;
+}
+
+/* One revision inside the write transaction: the backend's base check and change number, the
+ * stamping of the new revision and its comments, then the backend's rows. */
+static gboolean
+write_locked (CpServerStorage   *self,
+              CpServerRevision  *revision,
+              gint64             expected,
+              GPtrArray         *comments,
+              GError           **error)
+{
+  gint64 seq = 0;
+
+  if (!self->vtable->claim_revision (self, revision, expected, &seq, error))
+    return FALSE;
+
+  revision->seq = seq;
+  revision->base = expected;
+  revision->revision = expected + 1;
+  revision->created_at = g_get_real_time ();
+  for (guint i = 0; comments != NULL && i < comments->len; i++)
+    {
+      CpServerComment *comment = g_ptr_array_index (comments, i);
+
+      comment->revision = revision->revision;
+      comment->created_at = revision->created_at;
+      g_free (comment->author);
+      comment->author = g_strdup (revision->user_name);
+    }
+
+  return self->vtable->write_revision (self, revision, comments, error);
+}
+
+gboolean
+cp_server_storage_put_revision (CpServerStorage   *self,
+                                CpServerRevision  *revision,
+                                gint64             expected,
+                                GPtrArray         *comments,
+                                GError           **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (revision != NULL, FALSE);
+
+  if (!self->vtable->begin_write (self, error))
+    return FALSE;
+  if (!write_locked (self, revision, expected, comments, error))
+    {
+      self->vtable->rollback (self);
+      return FALSE;
+    }
+  return self->vtable->commit_write (self, error);
+}
+
+gboolean
+cp_server_storage_write_batch (CpServerStorage  *self,
+                               GPtrArray        *writes,
+                               GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (writes != NULL, FALSE);
+
+  if (writes->len == 0)
+    return TRUE;
+  if (!self->vtable->begin_write (self, error))
+    return FALSE;
+  for (guint i = 0; i < writes->len; i++)
+    {
+      CpServerWrite *write = g_ptr_array_index (writes, i);
+
+      /* A stale write fails at its first statement, before it changes anything, so it needs no
+       * savepoint to fail alone; any other failure abandons the whole batch. */
+      if (!write_locked (self, write->revision, write->expected, write->comments,
+                         &write->error) &&
+          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
+                                      "Packet %s: ", write->revision->uuid);
+          self->vtable->rollback (self);
+          return FALSE;
+        }
+    }
+  return self->vtable->commit_write (self, error);
+}
+
+GPtrArray *
+cp_server_storage_list_changes (CpServerStorage     *self,
+                                const CpServerUser  *user,
+                                gint64               since,
+                                guint                limit,
+                                gint64              *last_seq,
+                                GError             **error)
+{
+  gboolean truncated = FALSE;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (last_seq != NULL, NULL);
+
+  return self->vtable->read_changes (self, user, since, limit, 0, last_seq, &truncated, error);
+}
+
+GPtrArray *
+cp_server_storage_list_changes_with_bodies (CpServerStorage     *self,
+                                            const CpServerUser  *user,
+                                            gint64               since,
+                                            guint                limit,
+                                            gsize                max_bytes,
+                                            gint64              *last_seq,
+                                            gboolean            *truncated,
+                                            GError             **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (max_bytes > 0, NULL);
+  g_return_val_if_fail (last_seq != NULL && truncated != NULL, NULL);
+
+  return self->vtable->read_changes (self, user, since, limit, max_bytes, last_seq, truncated,
+                                     error);
+}
+
 static gboolean
 prefix_is_valid (const char *prefix)
 {
@@ -255,8 +644,8 @@ cp_server_storage_import_quotas (CpServerStorage  *self,
         }
       g_ptr_array_add (prefixes, NULL);
 
-      if (!self->vtable->add_district (self, code, name, (const char * const *) prefixes->pdata,
-                                       &local_error))
+      if (!cp_server_storage_add_district (self, code, name,
+                                           (const char * const *) prefixes->pdata, &local_error))
         {
           if (!g_error_matches (local_error, CP_SERVER_STORAGE_ERROR,
                                 CP_SERVER_STORAGE_ERROR_EXISTS))
@@ -281,8 +670,8 @@ cp_server_storage_import_quotas (CpServerStorage  *self,
               if (json_node_get_value_type (value) != G_TYPE_INT64 ||
                   json_node_get_int (value) < 0 || json_node_get_int (value) > G_MAXINT)
                 return import_fail (error, "A quota of district %s is not a whole number.", code);
-              if (!self->vtable->set_quota (self, code, (int) year, kind,
-                                            (int) json_node_get_int (value), error))
+              if (!cp_server_storage_set_quota (self, code, (int) year, kind,
+                                                (int) json_node_get_int (value), error))
                 return FALSE;
             }
         }
@@ -298,7 +687,7 @@ cp_server_storage_seed_defaults (CpServerStorage  *self,
   g_autoptr(GPtrArray) districts = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
-  districts = self->vtable->list_districts (self, error);
+  districts = cp_server_storage_list_districts (self, error);
   if (districts == NULL)
     return FALSE;
   if (districts->len > 0)
