@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-store.h"
+#include "cp-packet.h"
 
 #include <errno.h>
 #include <math.h>
@@ -411,25 +412,6 @@ set_not_found (GError     **error,
                  "It may have been deleted; refresh the list."),
                uuid);
   return FALSE;
-}
-
-/* The packet model's rule for section, field and item ids: ASCII letters, digits, '-', '_' and
- * '.', at most 64 characters. */
-static gboolean
-id_is_valid (const char *text)
-{
-  gsize length = 0;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-
-  for (const char *p = text; *p != '\0'; p++, length++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-        return FALSE;
-    }
-
-  return length <= 64;
 }
 
 /* What the packet model takes: values nest at most 6 levels and numbers are ones a packet can
@@ -1185,8 +1167,8 @@ apply_edit (CpPacket    *packet,
         }
     }
 
-  if (!id_is_valid (edit->field) ||
-      (g_strcmp0 (edit->op, "value") == 0 && !id_is_valid (edit->section)))
+  if (!cp_id_is_valid (edit->field) ||
+      (g_strcmp0 (edit->op, "value") == 0 && !cp_id_is_valid (edit->section)))
     goto invalid;
 
   if (value != NULL && !value_is_storable (value))
@@ -1947,7 +1929,7 @@ record_edit (CpStore     *self,
   if (!check_uuid (uuid, error))
     return FALSE;
 
-  if (!id_is_valid (field) || (strcmp (op, "value") == 0 && !id_is_valid (section)))
+  if (!cp_id_is_valid (field) || (strcmp (op, "value") == 0 && !cp_id_is_valid (section)))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("The field “%s” in section “%s” cannot be stored: identifiers use "
