@@ -3,11 +3,13 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * cp-server-storage.c holds what is the same for every backend: the public functions, the
+ * cp-server-storage.c holds what is the same for every backend: every statement both can run
+ * as it is (in the SQL they share: $n parameters, CAST for types, ON CONFLICT, RETURNING), the
  * transaction around a packet write and the loop of a batch, the stamping of a new revision,
- * the changes feed's two forms, the tenant a user's visibility is checked against. A backend
- * (cp-server-storage-sqlite.c, cp-server-storage-pg.c) fills the vtable with its statements,
- * its transactions and its way of checking a base revision and handing out change numbers.
+ * the changes feed's two forms, who may see what. A backend (cp-server-storage-sqlite.c,
+ * cp-server-storage-pg.c) fills the vtable with how it runs a statement and a transaction, and
+ * with what it does its own way: the base-revision check and the change numbers, the rows of a
+ * revision, the change read.
  */
 #pragma once
 
@@ -15,132 +17,119 @@
 
 G_BEGIN_DECLS
 
+/* The SQL both backends read: parameters are $1 … $n, values text or whole numbers. */
+#define CP_SERVER_MAX_PARAMS 16
+
+typedef enum
+{
+  CP_SERVER_VALUE_NULL,
+  CP_SERVER_VALUE_INT,
+  CP_SERVER_VALUE_TEXT,
+  CP_SERVER_VALUE_BYTES,
+} CpServerValueType;
+
+/* A parameter (its text and bytes are borrowed) or a cell of a result (they are owned). */
 typedef struct
 {
-  void              (*close)              (CpServerStorage    *self);
+  CpServerValueType  type;
+  gint64             number;
+  char              *text;
+  GBytes            *bytes;
+} CpServerValue;
 
-  /* One statement each (or one transaction of the backend's), as the public function of the
-   * same name in cp-server-storage.h says. */
-  gboolean          (*add_user)           (CpServerStorage    *self,
-                                           CpServerUser       *user,
-                                           GError            **error);
-  CpServerUser     *(*find_user)          (CpServerStorage    *self,
-                                           const char         *name,
-                                           GError            **error);
-  gboolean          (*add_session)        (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           gint64              user_id,
-                                           gint64              expires_at,
-                                           GError            **error);
-  CpServerUser     *(*find_session)       (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           gint64              now,
-                                           gint64             *expires_at,
-                                           GError            **error);
-  gboolean          (*delete_session)     (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           GError            **error);
-  gboolean          (*add_agency)         (CpServerStorage    *self,
-                                           const char         *id,
-                                           const char         *name,
-                                           GError            **error);
-  gboolean          (*assign)             (CpServerStorage    *self,
-                                           const char         *uscc,
-                                           const char         *agency_id,
-                                           GError            **error);
-  gboolean          (*add_district)       (CpServerStorage    *self,
-                                           const char         *code,
-                                           const char         *name,
-                                           const char * const *prefixes,
-                                           GError            **error);
-  GPtrArray        *(*list_districts)     (CpServerStorage    *self,
-                                           GError            **error);
-  gboolean          (*set_quota)          (CpServerStorage    *self,
-                                           const char         *district,
-                                           int                 year,
-                                           const char         *kind,
-                                           int                 quota,
-                                           GError            **error);
-  GPtrArray        *(*list_quotas)        (CpServerStorage    *self,
-                                           int                 year,
-                                           GError            **error);
-  GPtrArray        *(*count_accepted)     (CpServerStorage    *self,
-                                           int                 year,
-                                           GError            **error);
-  gboolean          (*can_see_uscc)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           const char         *uscc,
-                                           GError            **error);
-  CpServerRevision *(*get_packet)         (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  GPtrArray        *(*list_revisions)     (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  CpServerRevision *(*get_revision)       (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           gint64              revision,
-                                           GError            **error);
-  GPtrArray        *(*list_comments)      (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  gboolean          (*add_blob_owner)     (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           gint64              user_id,
-                                           GError            **error);
-  gboolean          (*can_see_blob)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           const char         *sha256,
-                                           GError            **error);
-  gboolean          (*blob_is_attached)   (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           const char         *sha256,
-                                           GError            **error);
-  gboolean          (*blob_is_referenced) (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           gboolean           *referenced,
-                                           GError            **error);
-  gboolean          (*forget_blob)        (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           GError            **error);
+typedef struct
+{
+  guint         n;
+  CpServerValue values[CP_SERVER_MAX_PARAMS];
+} CpServerParams;
+
+void cp_server_params_text  (CpServerParams *params,
+                             const char     *text);  /* NULL: SQL NULL */
+void cp_server_params_int   (CpServerParams *params,
+                             gint64          value);
+void cp_server_params_bytes (CpServerParams *params,
+                             GBytes         *bytes);
+
+/* What a statement returned, read whole: n_rows × n_columns cells, row by row. */
+typedef struct
+{
+  guint   n_columns;
+  guint   n_rows;
+  GArray *cells;  /* CpServerValue */
+} CpServerRows;
+
+CpServerRows  *cp_server_rows_new      (guint               n_columns);
+/* Adds a row of NULL cells and returns its first cell, for the backend to fill. */
+CpServerValue *cp_server_rows_add      (CpServerRows       *rows);
+void           cp_server_rows_free     (CpServerRows       *rows);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerRows, cp_server_rows_free)
+gint64         cp_server_rows_get_int  (const CpServerRows *rows,
+                                        guint               row,
+                                        guint               column);
+/* NULL for SQL NULL. */
+const char    *cp_server_rows_get_text (const CpServerRows *rows,
+                                        guint               row,
+                                        guint               column);
+GBytes        *cp_server_rows_get_bytes (const CpServerRows *rows,
+                                         guint               row,
+                                         guint               column);
+
+typedef struct
+{
+  void              (*close)              (CpServerStorage       *self);
+
+  /* Runs one statement of the shared SQL outside a transaction or inside begin()'s, and
+   * returns its rows (none for most writes). On failure sets @error (EXISTS for a taken key,
+   * INVALID for a value the schema refuses) and self->reference_failed when the statement broke
+   * a foreign key. */
+  CpServerRows     *(*query)              (CpServerStorage       *self,
+                                           const char            *sql,
+                                           const CpServerParams  *params,
+                                           GError               **error);
+  /* A transaction of several statements; commit rolls it back when it cannot commit. */
+  gboolean          (*begin)              (CpServerStorage       *self,
+                                           GError               **error);
+  gboolean          (*commit)             (CpServerStorage       *self,
+                                           GError               **error);
+  void              (*rollback)           (CpServerStorage       *self);
 
   /* Packet writes: begin_write opens the transaction that serialises them (the write lock);
    * commit_write ends it, and rolls it back when it cannot; rollback abandons it. */
-  gboolean          (*begin_write)        (CpServerStorage    *self,
-                                           GError            **error);
-  gboolean          (*commit_write)       (CpServerStorage    *self,
-                                           GError            **error);
-  void              (*rollback)           (CpServerStorage    *self);
+  gboolean          (*begin_write)        (CpServerStorage       *self,
+                                           GError               **error);
+  gboolean          (*commit_write)       (CpServerStorage       *self,
+                                           GError               **error);
   /* Inside the write transaction: checks that @revision's packet is at @expected and takes the
    * next change sequence number (*seq), or fails with STALE having changed nothing. Then
    * write_revision writes the stamped @revision (and @comments) that claim_revision let
    * through: whatever of its row, the packet's index row and the blobs it lists
    * claim_revision did not write. */
-  gboolean          (*claim_revision)     (CpServerStorage    *self,
-                                           CpServerRevision   *revision,
-                                           gint64              expected,
-                                           gint64             *seq,
-                                           GError            **error);
-  gboolean          (*write_revision)     (CpServerStorage    *self,
-                                           CpServerRevision   *revision,
-                                           GPtrArray          *comments,
-                                           GError            **error);
+  gboolean          (*claim_revision)     (CpServerStorage       *self,
+                                           CpServerRevision      *revision,
+                                           gint64                 expected,
+                                           gint64                *seq,
+                                           GError               **error);
+  gboolean          (*write_revision)     (CpServerStorage       *self,
+                                           CpServerRevision      *revision,
+                                           GPtrArray             *comments,
+                                           GError               **error);
 
   /* The changes feed, with each revision's body when @max_bytes > 0 (see
    * cp_server_storage_list_changes_with_bodies()); *last_seq and the rows in one snapshot. */
-  GPtrArray        *(*read_changes)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           gint64              since,
-                                           guint               limit,
-                                           gsize               max_bytes,
-                                           gint64             *last_seq,
-                                           gboolean           *truncated,
-                                           GError            **error);
+  GPtrArray        *(*read_changes)       (CpServerStorage       *self,
+                                           const CpServerUser    *user,
+                                           gint64                 since,
+                                           guint                  limit,
+                                           gsize                  max_bytes,
+                                           gint64                *last_seq,
+                                           gboolean              *truncated,
+                                           GError               **error);
 } CpServerStorageVTable;
 
 struct _CpServerStorage
 {
   const CpServerStorageVTable *vtable;
+  gboolean                     reference_failed;  /* see query */
 };
 
 /* The columns both backends read a user and a revision by, in this order. */
@@ -158,6 +147,17 @@ struct _CpServerStorage
 #define CP_SERVER_LISTED_BY_UPLOADER \
   "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
   "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
+
+/* A condition on the packets row aliased "p": whether @user may see it, with the user's tenant
+ * as parameter $@param (text; see cp_server_storage_tenant_of()). */
+char       *cp_server_storage_visibility_condition (const CpServerUser *user,
+                                                    int                 param);
+/* Reads CP_SERVER_REVISION_COLUMNS of @row from @column on, then the seq, then (@with_body) the
+ * body. */
+CpServerRevision *cp_server_storage_read_revision (const CpServerRows *rows,
+                                                   guint               row,
+                                                   guint               column,
+                                                   gboolean            with_body);
 
 /* The value a user's visibility condition compares packets with: the enterprise's credit
  * code, the agency's id, the office's district ("" when the user has none), NULL for admins. */
