@@ -616,74 +616,34 @@ claim_revision (CpServerStorage   *storage,
   return TRUE;
 }
 
+/* The attachments the body lists: those it no longer lists go (those it keeps keep who first
+ * listed them), new ones come. */
 static gboolean
-write_revision (CpServerStorage   *storage,
-                CpServerRevision  *revision,
-                GPtrArray         *comments,
-                GError           **error)
+write_packet (CpServerStorage   *storage,
+              CpServerRevision  *revision,
+              GError           **error)
 {
   CpServerStoragePg *self = SELF (storage);
-  Params r = { 0 };
+  const char * const none[] = { NULL };
+  g_autofree char *blobs = text_array (revision->blobs != NULL
+                                       ? (const char * const *) revision->blobs : none);
+  Params d = { 0 };
   Params u = { 0 };
 
-  param_text (&r, revision->uuid);
-  param_int (&r, revision->revision);
-  param_int (&r, revision->base);
-  param_text (&r, revision->action);
-  param_text (&r, revision->state);
-  param_text (&r, revision->uscc);
-  param_text (&r, revision->kind);
-  param_int (&r, revision->year);
-  param_text (&r, revision->sha256);
-  param_text (&r, revision->user_name);
-  param_int (&r, revision->created_at);
-  param_bytes (&r, revision->body);
-  if (!run_done (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, kind, "
-                       "year, sha256, user_name, created_at, body) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &r, error))
+  param_text (&d, revision->uuid);
+  param_text (&d, blobs);
+  if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
+                       "AND NOT (sha256 = ANY ($2::text[]))", &d, error))
     return FALSE;
-
-  /* The attachments the body lists: those it no longer lists go, new ones come. */
-  {
-    const char * const none[] = { NULL };
-    g_autofree char *blobs = text_array (revision->blobs != NULL
-                                         ? (const char * const *) revision->blobs : none);
-
-    Params d = { 0 };
-
-    /* Those it keeps keep who first listed them. */
-    param_text (&d, revision->uuid);
-    param_text (&d, blobs);
-    if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
-                         "AND NOT (sha256 = ANY ($2::text[]))", &d, error))
-      return FALSE;
-    param_text (&u, revision->uuid);
-    param_text (&u, blobs);
-    param_text (&u, revision->user_name);
-    if (revision->blobs != NULL && revision->blobs[0] != NULL &&
-        (!run_done (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) "
-                          "SELECT $1, unnest ($2::text[]), $3 ON CONFLICT DO NOTHING", &u, error) ||
-         !run_done (self, "INSERT INTO blob_refs (uuid, sha256) "
-                          "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &d, error)))
-      return FALSE;
-  }
-
-  for (guint i = 0; comments != NULL && i < comments->len; i++)
-    {
-      CpServerComment *c = g_ptr_array_index (comments, i);
-      Params cp = { 0 };
-
-      param_text (&cp, revision->uuid);
-      param_int (&cp, revision->revision);
-      param_text (&cp, c->section);
-      param_text (&cp, c->field);
-      param_text (&cp, c->text);
-      param_text (&cp, revision->user_name);
-      param_int (&cp, revision->created_at);
-      if (!run_done (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
-                           "author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", &cp, error))
-        return FALSE;
-    }
+  param_text (&u, revision->uuid);
+  param_text (&u, blobs);
+  param_text (&u, revision->user_name);
+  if (revision->blobs != NULL && revision->blobs[0] != NULL &&
+      (!run_done (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) "
+                        "SELECT $1, unnest ($2::text[]), $3 ON CONFLICT DO NOTHING", &u, error) ||
+       !run_done (self, "INSERT INTO blob_refs (uuid, sha256) "
+                        "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &d, error)))
+    return FALSE;
   return TRUE;
 }
 
@@ -827,7 +787,7 @@ static const CpServerStorageVTable pg_vtable = {
   .begin_write = begin_write,
   .commit_write = commit_write,
   .claim_revision = claim_revision,
-  .write_revision = write_revision,
+  .write_packet = write_packet,
   .read_changes = read_changes,
 };
 
@@ -857,13 +817,8 @@ migrate (CpServerStoragePg  *self,
   else
     version = (int) col_int (result, 0, 0);
 
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
-                   "The database has schema version %d, newer than this server knows (%d). "
-                   "Run a newer credit-packet-server.", version, (int) G_N_ELEMENTS (migrations));
-      goto fail;
-    }
+  if (!cp_server_storage_check_schema (version, G_N_ELEMENTS (migrations), error))
+    goto fail;
   for (int i = version; i < (int) G_N_ELEMENTS (migrations); i++)
     {
       Params p = { 0 };

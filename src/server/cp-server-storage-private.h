@@ -100,18 +100,17 @@ typedef struct
   gboolean          (*commit_write)       (CpServerStorage       *self,
                                            GError               **error);
   /* Inside the write transaction: checks that @revision's packet is at @expected and takes the
-   * next change sequence number (*seq), or fails with STALE having changed nothing. Then
-   * write_revision writes the stamped @revision (and @comments) that claim_revision let
-   * through: whatever of its row, the packet's index row and the blobs it lists
-   * claim_revision did not write. */
+   * next change sequence number (*seq), or fails with STALE having changed nothing. Once the
+   * revision is stamped and its row written, write_packet writes what else the packet needs:
+   * its index row, unless claim_revision wrote it, and the blobs @revision lists (those it no
+   * longer lists go, the others keep who first listed them). */
   gboolean          (*claim_revision)     (CpServerStorage       *self,
                                            CpServerRevision      *revision,
                                            gint64                 expected,
                                            gint64                *seq,
                                            GError               **error);
-  gboolean          (*write_revision)     (CpServerStorage       *self,
+  gboolean          (*write_packet)       (CpServerStorage       *self,
                                            CpServerRevision      *revision,
-                                           GPtrArray             *comments,
                                            GError               **error);
 
   /* The changes feed, with each revision's body when @max_bytes > 0 (see
@@ -162,6 +161,11 @@ CpServerRevision *cp_server_storage_read_revision (const CpServerRows *rows,
 /* The value a user's visibility condition compares packets with: the enterprise's credit
  * code, the agency's id, the office's district ("" when the user has none), NULL for admins. */
 const char *cp_server_storage_tenant_of (const CpServerUser *user);
+
+/* Refuses a database at schema @version when the backend knows @known migrations. */
+gboolean    cp_server_storage_check_schema (int      version,
+                                            guint    known,
+                                            GError **error);
 
 /* The STALE error of a write on top of @expected to a packet at @current. */
 gboolean    cp_server_storage_set_stale (GError            **error,

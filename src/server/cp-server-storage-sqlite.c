@@ -404,38 +404,15 @@ claim_revision (CpServerStorage   *storage,
 }
 
 static gboolean
-write_revision (CpServerStorage   *storage,
-                CpServerRevision  *revision,
-                GPtrArray         *comments,
-                GError           **error)
+write_packet (CpServerStorage   *storage,
+              CpServerRevision  *revision,
+              GError           **error)
 {
   CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) insert = NULL;
   g_autoptr(CpStmt) index = NULL;
   g_autoptr(CpStmt) unlink = NULL;
   g_autoptr(CpStmt) link = NULL;
   g_autoptr(CpStmt) ref = NULL;
-
-  insert = prepare (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, "
-                          "kind, year, sha256, user_name, created_at, body) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (insert == NULL)
-    return FALSE;
-  bind_text (insert, 1, revision->uuid);
-  sqlite3_bind_int64 (insert, 2, revision->revision);
-  sqlite3_bind_int64 (insert, 3, revision->base);
-  bind_text (insert, 4, revision->action);
-  bind_text (insert, 5, revision->state);
-  bind_text (insert, 6, revision->uscc);
-  bind_text (insert, 7, revision->kind);
-  sqlite3_bind_int (insert, 8, revision->year);
-  bind_text (insert, 9, revision->sha256);
-  bind_text (insert, 10, revision->user_name);
-  sqlite3_bind_int64 (insert, 11, revision->created_at);
-  sqlite3_bind_blob (insert, 12, g_bytes_get_data (revision->body, NULL),
-                     (int) g_bytes_get_size (revision->body), SQLITE_STATIC);
-  if (!step_done (self, insert, error))
-    return FALSE;
 
   index = prepare (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
@@ -488,30 +465,6 @@ write_revision (CpServerStorage   *storage,
         return FALSE;
     }
 
-  if (comments != NULL && comments->len > 0)
-    {
-      g_autoptr(CpStmt) comment = NULL;
-
-      comment = prepare (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
-                               "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-      if (comment == NULL)
-        return FALSE;
-      for (guint i = 0; i < comments->len; i++)
-        {
-          CpServerComment *c = g_ptr_array_index (comments, i);
-
-          sqlite3_reset (comment);
-          bind_text (comment, 1, revision->uuid);
-          sqlite3_bind_int64 (comment, 2, revision->revision);
-          bind_text (comment, 3, c->section);
-          bind_text (comment, 4, c->field);
-          bind_text (comment, 5, c->text);
-          bind_text (comment, 6, revision->user_name);
-          sqlite3_bind_int64 (comment, 7, revision->created_at);
-          if (!step_done (self, comment, error))
-            return FALSE;
-        }
-    }
   return TRUE;
 }
 
@@ -608,7 +561,7 @@ static const CpServerStorageVTable sqlite_vtable = {
   .begin_write = begin,
   .commit_write = commit,
   .claim_revision = claim_revision,
-  .write_revision = write_revision,
+  .write_packet = write_packet,
   .read_changes = read_changes,
 };
 
@@ -627,13 +580,8 @@ migrate (CpServerStorageSqlite  *self,
   version = sqlite3_column_int (stmt, 0);
   g_clear_pointer (&stmt, stmt_release);
 
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
-                   "The database has schema version %d, newer than this server knows (%d). "
-                   "Run a newer credit-packet-server.", version, (int) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
+  if (!cp_server_storage_check_schema (version, G_N_ELEMENTS (migrations), error))
+    return FALSE;
 
   for (int i = version; i < (int) G_N_ELEMENTS (migrations); i++)
     {

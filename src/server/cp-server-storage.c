@@ -1,4 +1,8 @@
-/* cp-server-storage.c — shared helpers of the storage interface
+/* cp-server-storage.c — the server's storage: what both backends do the same way
+ *
+ * Every operation of cp-server-storage.h whose statements both backends run as they are, the
+ * packet writes around the backends' base checks, the changes feed's two forms; see
+ * cp-server-storage-private.h for what a backend supplies.
  *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -955,7 +959,7 @@ cp_server_storage_forget_blob (CpServerStorage  *self,
               "DELETE FROM blob_owners WHERE sha256 = $1", &p, error);
 }
 
-/* --- what the backends share ---------------------------------------------------------- */
+/* --- helpers of the backends ----------------------------------------------------------- */
 
 const char *
 cp_server_storage_tenant_of (const CpServerUser *user)
@@ -975,6 +979,19 @@ cp_server_storage_tenant_of (const CpServerUser *user)
 }
 
 gboolean
+cp_server_storage_check_schema (int      version,
+                                guint    known,
+                                GError **error)
+{
+  if (version <= (int) known)
+    return TRUE;
+  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
+               "The database has schema version %d, newer than this server knows (%u). "
+               "Run a newer credit-packet-server.", version, known);
+  return FALSE;
+}
+
+gboolean
 cp_server_storage_set_stale (GError **error,
                              gint64   current,
                              gint64   expected)
@@ -985,8 +1002,11 @@ cp_server_storage_set_stale (GError **error,
   return FALSE;
 }
 
+/* --- packet writes and the changes feed ------------------------------------------------ */
+
 /* One revision inside the write transaction: the backend's base check and change number, the
- * stamping of the new revision and its comments, then the backend's rows. */
+ * stamping of the new revision and its comments, its row, the backend's rows of the packet,
+ * the comments. */
 static gboolean
 write_locked (CpServerStorage   *self,
               CpServerRevision  *revision,
@@ -994,6 +1014,7 @@ write_locked (CpServerStorage   *self,
               GPtrArray         *comments,
               GError           **error)
 {
+  CpServerParams r = { 0 };
   gint64 seq = 0;
 
   if (!self->vtable->claim_revision (self, revision, expected, &seq, error))
@@ -1013,7 +1034,43 @@ write_locked (CpServerStorage   *self,
       comment->author = g_strdup (revision->user_name);
     }
 
-  return self->vtable->write_revision (self, revision, comments, error);
+  cp_server_params_text (&r, revision->uuid);
+  cp_server_params_int (&r, revision->revision);
+  cp_server_params_int (&r, revision->base);
+  cp_server_params_text (&r, revision->action);
+  cp_server_params_text (&r, revision->state);
+  cp_server_params_text (&r, revision->uscc);
+  cp_server_params_text (&r, revision->kind);
+  cp_server_params_int (&r, revision->year);
+  cp_server_params_text (&r, revision->sha256);
+  cp_server_params_text (&r, revision->user_name);
+  cp_server_params_int (&r, revision->created_at);
+  cp_server_params_bytes (&r, revision->body);
+  if (!run (self, "Could not write the revision",
+            "INSERT INTO revisions (uuid, revision, base, action, state, uscc, kind, year, "
+            "sha256, user_name, created_at, body) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &r, error) ||
+      !self->vtable->write_packet (self, revision, error))
+    return FALSE;
+
+  for (guint i = 0; comments != NULL && i < comments->len; i++)
+    {
+      CpServerComment *comment = g_ptr_array_index (comments, i);
+      CpServerParams c = { 0 };
+
+      cp_server_params_text (&c, revision->uuid);
+      cp_server_params_int (&c, comment->revision);
+      cp_server_params_text (&c, comment->section);
+      cp_server_params_text (&c, comment->field);
+      cp_server_params_text (&c, comment->text);
+      cp_server_params_text (&c, comment->author);
+      cp_server_params_int (&c, comment->created_at);
+      if (!run (self, "Could not write the comment",
+                "INSERT INTO comments (uuid, revision, section, field, comment, author, "
+                "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", &c, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
