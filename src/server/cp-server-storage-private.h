@@ -8,8 +8,8 @@
  * transaction around a packet write and the loop of a batch, the stamping of a new revision,
  * the changes feed's two forms, who may see what. A backend (cp-server-storage-sqlite.c,
  * cp-server-storage-pg.c) fills the vtable with how it runs a statement and a transaction, and
- * with what it does its own way: the base-revision check and the change numbers, the rows of a
- * revision, the change read.
+ * with what it does its own way: the base-revision check and the change numbers, a packet's
+ * index row and blob listing, the change read.
  */
 #pragma once
 
@@ -17,7 +17,7 @@
 
 G_BEGIN_DECLS
 
-/* The SQL both backends read: parameters are $1 … $n, values text or whole numbers. */
+/* The SQL both backends read: parameters are $1 … $n; values are text, whole numbers or bytes. */
 #define CP_SERVER_MAX_PARAMS 16
 
 typedef enum
