@@ -221,6 +221,36 @@ test_verified_data (void)
 }
 
 static void
+test_id_is_valid (void)
+{
+  static const char * const valid[] = {
+    "0f8fad5b-d9cb-469f-a165-70867728950e",  /* a UUID, as packets and kinds may be named */
+    "0F8FAD5B-D9CB-469F-A165-70867728950E",
+    "cover", "city-demonstration", "group_2", "A.1.1", "HIGH", "x",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  /* 64 */
+  };
+  static const char * const invalid[] = {
+    "",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  /* 65 */
+    "a b", "a\"b", "a'b", "a:b", "a,b", "a[1]", "a\tb", "a\nb", "\x7f", "é", "名称",
+    "../cover", "a/b", "a\\b", "/", "\\", ".", "..", ".cover", "-cover", "_cover",
+  };
+  const char with_nul[] = { 'a', '\0', 'b', '\0' };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    g_assert_true (cp_id_is_valid (valid[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_test_message ("%s", invalid[i]);
+      g_assert_false (cp_id_is_valid (invalid[i]));
+    }
+  /* The id ends at a NUL: what follows it is not read as part of it. */
+  g_assert_true (cp_id_is_valid (with_nul));
+  g_assert_false (cp_id_is_valid (with_nul + 1));
+  g_assert_false (cp_id_is_valid (NULL));
+}
+
+static void
 test_refuse_garbage (void)
 {
   static const char * const inputs[] = {
@@ -526,6 +556,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/packet/round-trip", test_round_trip);
   g_test_add_func ("/packet/refuse", test_refuse);
   g_test_add_func ("/packet/refuse-garbage", test_refuse_garbage);
+  g_test_add_func ("/packet/id-is-valid", test_id_is_valid);
   g_test_add_func ("/packet/verified-data", test_verified_data);
   g_test_add_func ("/packet/edit", test_edit);
   g_test_add_func ("/packet/value-at", test_value_at);

@@ -140,17 +140,16 @@ cp_uuid_is_valid (const char *text)
   return *p == '\0';
 }
 
-/* Ids of kinds, sections, fields and scoring items: printable ASCII without spaces, quotes or
- * slashes, at most 64 characters. */
-static gboolean
-id_is_valid (const char *text)
+gboolean
+cp_id_is_valid (const char *text)
 {
   gsize len = 0;
 
-  if (text == NULL || *text == '\0')
+  /* A letter or a digit first: never "", ".", ".." or an option-like "-x". */
+  if (text == NULL || !g_ascii_isalnum (*text))
     return FALSE;
 
-  for (const char *p = text; *p; p++, len++)
+  for (const char *p = text; *p != '\0'; p++, len++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
       return FALSE;
 
@@ -361,7 +360,7 @@ cp_packet_new (const char *kind,
 {
   CpPacket *self;
 
-  g_return_val_if_fail (id_is_valid (kind), NULL);
+  g_return_val_if_fail (cp_id_is_valid (kind), NULL);
   g_return_val_if_fail (template_version != NULL && *template_version, NULL);
 
   self = g_object_new (CP_TYPE_PACKET, NULL);
@@ -484,7 +483,7 @@ read_sections (CpPacket    *self,
       JsonNode *value;
       JsonObject *section;
 
-      if (!id_is_valid (section_id))
+      if (!cp_id_is_valid (section_id))
         return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                                  "“%s” is not a valid section id", section_id);
       if (!cp_json_require_object (ctx, section_node, &section, error))
@@ -495,7 +494,7 @@ read_sections (CpPacket    *self,
         {
           gsize field_mark = cp_json_ctx_push_member (ctx, field_id);
 
-          if (!id_is_valid (field_id))
+          if (!cp_id_is_valid (field_id))
             return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                                      "“%s” is not a valid field id", field_id);
           if (!check_value (ctx, value, 1, error))
@@ -621,7 +620,7 @@ read_scoring (CpPacket    *self,
       !cp_json_get_object (ctx, scoring, "items", FALSE, &items, error))
     return FALSE;
 
-  if (!id_is_valid (sheet))
+  if (!cp_id_is_valid (sheet))
     return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                              "“%s” is not a valid scoring sheet id", sheet);
 
@@ -641,7 +640,7 @@ read_scoring (CpPacket    *self,
         CpItemScore *score;
         JsonObject *object;
 
-        if (!id_is_valid (item_id))
+        if (!cp_id_is_valid (item_id))
           return cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                                    "“%s” is not a valid item id", item_id);
         if (!cp_json_require_object (ctx, node, &object, error))
@@ -780,7 +779,7 @@ read_packet (CpPacket    *self,
   if (!cp_uuid_is_valid (uuid))
     FAIL_AT ("uuid", "“%s” is not a lowercase UUID such as "
              "0f8fad5b-d9cb-469f-a165-70867728950e", uuid);
-  if (!id_is_valid (kind))
+  if (!cp_id_is_valid (kind))
     FAIL_AT ("kind", "“%s” is not a valid packet kind id", kind);
   if (*template_version == '\0' || strlen (template_version) > MAX_ID_LENGTH)
     FAIL_AT ("template_version", "the template version must be a short non-empty string");
@@ -1499,8 +1498,8 @@ cp_packet_set_value (CpPacket   *self,
   JsonObject *object;
 
   g_return_if_fail (CP_IS_PACKET (self));
-  g_return_if_fail (id_is_valid (section));
-  g_return_if_fail (id_is_valid (field));
+  g_return_if_fail (cp_id_is_valid (section));
+  g_return_if_fail (cp_id_is_valid (field));
   g_return_if_fail (value == NULL || cp_packet_value_is_valid (value));
 
   if (value != NULL && JSON_NODE_HOLDS_NULL (value))
@@ -1680,7 +1679,7 @@ cp_packet_set_sheet (CpPacket   *self,
                      const char *sheet_version)
 {
   g_return_if_fail (CP_IS_PACKET (self));
-  g_return_if_fail (sheet_id == NULL || id_is_valid (sheet_id));
+  g_return_if_fail (sheet_id == NULL || cp_id_is_valid (sheet_id));
   g_return_if_fail (sheet_id == NULL || sheet_version != NULL);
 
   if (g_strcmp0 (self->sheet_id, sheet_id) == 0 &&
@@ -1753,7 +1752,7 @@ cp_packet_set_score (CpPacket      *self,
   CpItemScore *score;
 
   g_return_if_fail (CP_IS_PACKET (self));
-  g_return_if_fail (id_is_valid (item_id));
+  g_return_if_fail (cp_id_is_valid (item_id));
   g_return_if_fail (cp_packet_number_is_valid (value));
 
   score = ensure_score (self, item_id);
@@ -1816,7 +1815,7 @@ cp_packet_set_score_note (CpPacket   *self,
   CpItemScore *score;
 
   g_return_if_fail (CP_IS_PACKET (self));
-  g_return_if_fail (id_is_valid (item_id));
+  g_return_if_fail (cp_id_is_valid (item_id));
 
   if (note != NULL && *note == '\0')
     note = NULL;
@@ -1842,7 +1841,7 @@ cp_packet_set_score_evidence (CpPacket   *self,
   CpItemScore *score;
 
   g_return_if_fail (CP_IS_PACKET (self));
-  g_return_if_fail (id_is_valid (item_id));
+  g_return_if_fail (cp_id_is_valid (item_id));
   g_return_if_fail (sha256 == NULL || cp_sha256_is_valid (sha256));
 
   score = ensure_score (self, item_id);

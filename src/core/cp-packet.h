@@ -50,6 +50,11 @@ typedef struct
  * in 64 lowercase hexadecimal digits; a UUID in lowercase 8-4-4-4-12 hexadecimal digits. */
 gboolean    cp_sha256_is_valid           (const char    *text);
 gboolean    cp_uuid_is_valid             (const char    *text);
+/* The one rule for the ids of kinds, sections, fields, scoring sheets and their items, roles
+ * and reports: 1 to 64 ASCII letters, digits, '-', '_' and '.', a letter or a digit first (no
+ * spaces, quotes, slashes or control characters, never "." or "..", so that an id can name a
+ * file or a JSON member as it is). */
+gboolean    cp_id_is_valid               (const char    *text);
 
 /* The largest magnitude a number in a packet may have (values and scores): a trillion yuan
  * and then some. */

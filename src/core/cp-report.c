@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cp-report.h"
+#include "cp-packet.h"
 #include "cp-json-private.h"
 #include "cp-scoring-sheet.h"
 #include "cp-template.h"
@@ -149,17 +150,6 @@ read_text (CpJsonCtx   *ctx,
 }
 
 static gboolean
-id_is_valid (const char *id)
-{
-  if (id == NULL || *id == '\0' || strlen (id) > 64)
-    return FALSE;
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-' && *p != '_')
-      return FALSE;
-  return g_ascii_islower (*id) || g_ascii_isdigit (*id);
-}
-
-static gboolean
 read_id (CpJsonCtx   *ctx,
          JsonObject  *object,
          const char  *member,
@@ -168,9 +158,9 @@ read_id (CpJsonCtx   *ctx,
 {
   if (!cp_json_get_string (ctx, object, member, TRUE, out, error))
     return FALSE;
-  if (!id_is_valid (*out))
+  if (!cp_id_is_valid (*out))
     return fail_at (ctx, member, error, CP_JSON_ERROR_INVALID_VALUE,
-                    "“%s” is not a valid id (use lower-case letters, digits, “-” and “_”)",
+                    "“%s” is not a valid id (use letters, digits, “-”, “_” and “.”)",
                     *out);
   return TRUE;
 }
@@ -192,7 +182,7 @@ field_path_is_valid (const char *path)
 {
   g_auto(GStrv) parts = g_strsplit (path, ".", -1);
 
-  return g_strv_length (parts) == 2 && id_is_valid (parts[0]) && id_is_valid (parts[1]);
+  return g_strv_length (parts) == 2 && cp_id_is_valid (parts[0]) && cp_id_is_valid (parts[1]);
 }
 
 static gboolean

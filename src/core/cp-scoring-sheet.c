@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "cp-scoring-sheet.h"
+#include "cp-packet.h"
 #include "cp-json-private.h"
 
 /* Points are compared with this tolerance: sheets use whole and half points, which doubles hold
@@ -128,17 +129,6 @@ is_multiple_of (double value,
   return fabs (ratio - round (ratio)) < POINTS_EPSILON;
 }
 
-static gboolean
-id_is_valid (const char *id)
-{
-  if (*id == '\0' || strlen (id) > MAX_ID_LENGTH)
-    return FALSE;
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
-      return FALSE;
-  return TRUE;
-}
-
 /* Reads a CpText member; @out is left NULL when an optional member is absent. */
 static gboolean
 read_text (Loader      *loader,
@@ -194,7 +184,7 @@ read_id (Loader      *loader,
     return FALSE;
 
   mark = cp_json_ctx_push_member (&loader->ctx, "id");
-  if (!id_is_valid (id))
+  if (!cp_id_is_valid (id))
     ret = cp_json_ctx_fail (&loader->ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                             "the id “%s” is not valid: use 1 to %d letters, digits, “.”, “-” "
                             "or “_”", id, MAX_ID_LENGTH);
@@ -457,7 +447,7 @@ read_mark (Loader       *loader,
     return FALSE;
 
   pmark = cp_json_ctx_push_member (&loader->ctx, "id");
-  if (!id_is_valid (id))
+  if (!cp_id_is_valid (id))
     ok = cp_json_ctx_fail (&loader->ctx, error, CP_JSON_ERROR_INVALID_VALUE,
                            "the id “%s” is not valid: use 1 to %d letters, digits, “.”, “-” "
                            "or “_”", id, MAX_ID_LENGTH);
@@ -682,7 +672,7 @@ read_sheet (Loader    *loader,
 
   if (!cp_json_get_string (&loader->ctx, root, "id", TRUE, &text, error))
     return FALSE;
-  if (!id_is_valid (text))
+  if (!cp_id_is_valid (text))
     {
       mark = cp_json_ctx_push_member (&loader->ctx, "id");
       cp_json_ctx_fail (&loader->ctx, error, CP_JSON_ERROR_INVALID_VALUE,

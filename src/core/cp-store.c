@@ -1,11 +1,16 @@
 /* cp-store.c — the client's local store: packets in SQLite, attachments as files
  *
+ * This file holds the packet API; the schema and its migrations are in cp-store-schema.c, the
+ * attachments in cp-store-blobs.c, what they share in cp-store-private.h.
+ *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include "cp-store.h"
+#include "cp-store-private.h"
+#include "cp-packet.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,41 +22,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
-
-/* 'CPKT': marks the database as ours, so that another program's SQLite file is never migrated. */
-#define CP_STORE_APPLICATION_ID 0x43504b54
-#define BUSY_TIMEOUT_MS 10000
-#define BLOB_BUFFER_SIZE (64 * 1024)
-
-typedef enum
-{
-  STMT_BEGIN,
-  STMT_BEGIN_READ,
-  STMT_COMMIT,
-  STMT_ROLLBACK,
-  STMT_TOUCH,
-  STMT_INSERT_EDIT,
-  STMT_SELECT_CURRENT,
-  STMT_SELECT_EDITS,
-  STMT_UPSERT_PACKET,
-  STMT_INSERT_REVISION,
-  STMT_DELETE_EDITS,
-  STMT_LIST,
-  STMT_LIST_REVISIONS,
-  STMT_SELECT_REVISION,
-  STMT_DELETE,
-  STMT_UNDELETE,
-  STMT_SELECT_PURGEABLE,
-  STMT_PURGE,
-  STMT_COUNT_EDITS,
-  STMT_GET_SYNC,
-  STMT_SET_SYNC,
-  STMT_VERSION,
-  STMT_LIST_DELETED,
-  STMT_SELECT_STATE,
-  STMT_RESCUE,
-  N_STMTS
-} StmtId;
 
 static const char * const statement_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -119,69 +89,6 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_RESCUE] =
     "UPDATE packets SET deleted_at = NULL WHERE uuid = ?1 AND deleted_at IS NOT NULL"
     " AND state IN ('submitted', 'returned', 'accepted')",
-};
-
-/* Ordered migration steps: step N takes a database from schema N-1 to schema N. Each runs in
- * its own transaction together with the user_version update. Never edit a released step; add
- * a new one. */
-static const char * const migrations[CP_STORE_SCHEMA_VERSION] = {
-  /* 1: packets and their saved revisions. */
-  "PRAGMA application_id = 1129335636;"
-  "CREATE TABLE packets ("
-  "  uuid TEXT PRIMARY KEY NOT NULL,"
-  "  kind TEXT NOT NULL,"
-  "  year INTEGER NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  enterprise_name TEXT,"
-  "  uscc TEXT,"
-  "  created INTEGER NOT NULL,"
-  "  modified INTEGER NOT NULL,"
-  "  revision INTEGER NOT NULL,"
-  "  body TEXT NOT NULL,"
-  "  deleted_at INTEGER"
-  ");"
-  "CREATE INDEX packets_by_modified ON packets (modified DESC) WHERE deleted_at IS NULL;"
-  "CREATE TABLE revisions ("
-  "  uuid TEXT NOT NULL REFERENCES packets (uuid) ON DELETE CASCADE,"
-  "  revision INTEGER NOT NULL,"
-  "  saved_at INTEGER NOT NULL,"
-  "  body TEXT NOT NULL,"
-  "  PRIMARY KEY (uuid, revision)"
-  ") WITHOUT ROWID;",
-
-  /* 2: the field-edit journal, the sync bookkeeping and a covering index for the list. */
-  "ALTER TABLE packets ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'pending'"
-  "  CHECK (sync_state IN ('pending', 'synced', 'conflict', 'quarantined'));"
-  "ALTER TABLE packets ADD COLUMN server_revision TEXT;"
-  "ALTER TABLE packets ADD COLUMN base_body TEXT;"
-  "CREATE TABLE edits ("
-  "  uuid TEXT NOT NULL REFERENCES packets (uuid) ON DELETE CASCADE,"
-  "  seq INTEGER NOT NULL,"
-  "  op TEXT NOT NULL CHECK (op IN ('value', 'score', 'score-note')),"
-  "  section TEXT,"
-  "  field TEXT NOT NULL,"
-  "  value TEXT,"
-  "  at INTEGER NOT NULL,"
-  "  PRIMARY KEY (uuid, seq)"
-  ") WITHOUT ROWID;"
-  /* The list reads only this index (a covering index), never the rows with their bodies. */
-  "DROP INDEX packets_by_modified;"
-  "CREATE INDEX packets_list ON packets (modified DESC, uuid, kind, year, state,"
-  "  enterprise_name, uscc, sync_state, deleted_at) WHERE deleted_at IS NULL;",
-};
-
-struct _CpStore
-{
-  GObject       parent_instance;
-
-  char         *directory;
-  char         *db_path;
-  char         *blob_dir;
-  GMainContext *context;
-
-  GMutex        lock;
-  sqlite3      *db;
-  sqlite3_stmt *stmts[N_STMTS];
 };
 
 enum {
@@ -342,11 +249,11 @@ column_text (sqlite3_stmt *stmt,
 
 /* Maps an SQLite result code to a CP_STORE_ERROR with a message that says what to do. Must be
  * called with the lock held when @db is the store's connection (errmsg is per connection). */
-static gboolean
-set_sqlite_error (GError     **error,
-                  sqlite3     *db,
-                  int          rc,
-                  const char  *path)
+gboolean
+cp_store_set_sqlite_error (GError     **error,
+                           sqlite3     *db,
+                           int          rc,
+                           const char  *path)
 {
   const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
 
@@ -413,25 +320,6 @@ set_not_found (GError     **error,
   return FALSE;
 }
 
-/* The packet model's rule for section, field and item ids: ASCII letters, digits, '-', '_' and
- * '.', at most 64 characters. */
-static gboolean
-id_is_valid (const char *text)
-{
-  gsize length = 0;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-
-  for (const char *p = text; *p != '\0'; p++, length++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-        return FALSE;
-    }
-
-  return length <= 64;
-}
-
 /* What the packet model takes: values nest at most 6 levels and numbers are ones a packet can
  * hold and write (cp_packet_value_is_valid()). */
 static gboolean
@@ -467,7 +355,7 @@ get_stmt (CpStore  *self,
                                    &self->stmts[id], NULL);
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (error, self->db, rc, self->db_path);
+          cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
           return NULL;
         }
     }
@@ -484,7 +372,7 @@ step_done (CpStore       *self,
   int rc = sqlite3_step (stmt);
 
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   return TRUE;
 }
@@ -509,8 +397,8 @@ begin_write (CpStore  *self,
   return exec_cached (self, STMT_BEGIN, error);
 }
 
-static void
-rollback (CpStore *self)
+void
+cp_store_rollback (CpStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     {
@@ -522,13 +410,13 @@ rollback (CpStore *self)
 }
 
 /* Commits, or rolls back when the commit fails. */
-static gboolean
-commit (CpStore  *self,
-        GError  **error)
+gboolean
+cp_store_commit (CpStore  *self,
+                 GError  **error)
 {
   if (!exec_cached (self, STMT_COMMIT, error))
     {
-      rollback (self);
+      cp_store_rollback (self);
       return FALSE;
     }
 
@@ -577,240 +465,17 @@ emit_changed (CpStore    *self,
 
 /* Opening */
 
-/* Looks at an existing database without writing anything: not even the journal mode is
- * touched, and the connection is read-only, so the file stays byte-for-byte the same when it
- * is refused. */
-static gboolean
-check_existing_database (const char  *path,
-                         GError     **error)
-{
-  static const char magic[16] = "SQLite format 3";
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *wal_path = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char header[100];
-  gint64 user_version = 0;
-  gint64 application_id = 0;
-  gint64 n_objects = 0;
-  GStatBuf st;
-  ssize_t n_read;
-  int fd;
-  int rc;
-
-  if (g_stat (path, &st) != 0)
-    {
-      if (errno == ENOENT)
-        return TRUE;
-
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
-                   _("The packet database “%s” cannot be read (%s). "
-                     "Check its permissions, then try again."),
-                   path, g_strerror (errno));
-      return FALSE;
-    }
-
-  /* SQLite treats an empty file as an empty database. */
-  if (st.st_size == 0)
-    return TRUE;
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
-                   _("The packet database “%s” cannot be read (%s). "
-                     "Check its permissions, then try again."),
-                   path, g_strerror (errno));
-      return FALSE;
-    }
-
-  do
-    n_read = read (fd, header, sizeof header);
-  while (n_read < 0 && errno == EINTR);
-  close (fd);
-
-  if (n_read != sizeof header || memcmp (header, magic, sizeof magic) != 0)
-    goto not_ours;
-
-  /* Without a WAL file the main file is complete: open it immutable, which creates no -wal
-   * or -shm file beside it. With one, a read-only connection reads the WAL too. */
-  wal_path = g_strconcat (path, "-wal", NULL);
-  if (g_file_test (wal_path, G_FILE_TEST_EXISTS))
-    {
-      rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
-    }
-  else
-    {
-      g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
-      g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
-
-      rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-    }
-  if (rc != SQLITE_OK)
-    goto sqlite_failed;
-
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT (SELECT user_version FROM pragma_user_version),"
-                           " (SELECT application_id FROM pragma_application_id),"
-                           " (SELECT COUNT (*) FROM sqlite_schema)",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    goto sqlite_failed;
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    goto sqlite_failed;
-
-  user_version = sqlite3_column_int64 (stmt, 0);
-  application_id = sqlite3_column_int64 (stmt, 1);
-  n_objects = sqlite3_column_int64 (stmt, 2);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  if (application_id != CP_STORE_APPLICATION_ID && (application_id != 0 || n_objects > 0))
-    goto not_ours;
-
-  if (user_version > CP_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NEWER_SCHEMA,
-                   _("This database was written by a newer version of Credit Packet "
-                     "(schema %d; this version reads up to %d). Update the application; "
-                     "the database has not been changed."),
-                   (int) user_version, CP_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-
-  return TRUE;
-
-sqlite_failed:
-  set_sqlite_error (&local_error, db, rc, path);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  if (g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT))
-    goto not_ours;
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
-
-not_ours:
-  g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_CORRUPT,
-               _("The file “%s” is not a Credit Packet database, or it is damaged. "
-                 "Move it away or restore it from a backup; the file has not been changed."),
-               path);
-  return FALSE;
-}
-
-static gboolean
-exec_sql (CpStore     *self,
-          const char  *sql,
-          GError     **error)
+gboolean
+cp_store_exec_sql (CpStore     *self,
+                   const char  *sql,
+                   GError     **error)
 {
   int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   return TRUE;
-}
-
-static gboolean
-query_int (CpStore     *self,
-           const char  *sql,
-           gint64      *value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (error, self->db, rc, self->db_path);
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-
-  *value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return TRUE;
-}
-
-/* Runs the migration steps the database lacks, one transaction each. */
-static gboolean
-migrate (CpStore  *self,
-         GError  **error)
-{
-  for (;;)
-    {
-      g_autofree char *set_version = NULL;
-      gint64 version;
-
-      if (!exec_sql (self, "BEGIN IMMEDIATE", error))
-        return FALSE;
-
-      /* Read again inside the write transaction: another process may have migrated. */
-      if (!query_int (self, "PRAGMA user_version", &version, error))
-        {
-          rollback (self);
-          return FALSE;
-        }
-
-      if (version == CP_STORE_SCHEMA_VERSION)
-        return commit (self, error);
-
-      if (version > CP_STORE_SCHEMA_VERSION || version < 0)
-        {
-          rollback (self);
-          g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NEWER_SCHEMA,
-                       _("This database was written by a newer version of Credit Packet "
-                         "(schema %d; this version reads up to %d). Update the application; "
-                         "the database has not been changed."),
-                       (int) version, CP_STORE_SCHEMA_VERSION);
-          return FALSE;
-        }
-
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", (int) version + 1);
-      if (!exec_sql (self, migrations[version], error) ||
-          !exec_sql (self, set_version, error) ||
-          !commit (self, error))
-        {
-          rollback (self);
-          g_prefix_error (error, _("The packet database could not be updated to schema %d: "),
-                          (int) version + 1);
-          return FALSE;
-        }
-
-      g_debug ("Migrated %s to schema %d", self->db_path, (int) version + 1);
-    }
-}
-
-/* Removes temporary blob files left behind by a crash (older than a day, so that another
- * process's copy in progress is left alone). */
-static void
-clean_blob_dir (CpStore *self)
-{
-  g_autoptr(GDir) dir = g_dir_open (self->blob_dir, 0, NULL);
-  gint64 limit = g_get_real_time () / G_USEC_PER_SEC - 24 * 60 * 60;
-  const char *name;
-
-  if (dir == NULL)
-    return;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      GStatBuf st;
-
-      if (!g_str_has_prefix (name, ".tmp-"))
-        continue;
-
-      path = g_build_filename (self->blob_dir, name, NULL);
-      if (g_stat (path, &st) == 0 && st.st_mtime < limit)
-        g_unlink (path);
-    }
 }
 
 static gboolean
@@ -822,7 +487,7 @@ cp_store_open (CpStore  *self,
   int rc;
 
   /* A refused database leaves its folder as it was: check it before creating anything. */
-  if (!check_existing_database (self->db_path, error))
+  if (!cp_store_check_existing_database (self->db_path, error))
     return FALSE;
 
   if (g_mkdir_with_parents (self->directory, 0700) != 0 ||
@@ -861,17 +526,17 @@ cp_store_open (CpStore  *self,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL);
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_timeout (self->db, CP_STORE_BUSY_TIMEOUT_MS);
 
   rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (error, self->db, rc, self->db_path);
+      cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -887,13 +552,13 @@ cp_store_open (CpStore  *self,
     }
   sqlite3_finalize (stmt);
 
-  if (!exec_sql (self, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error))
+  if (!cp_store_exec_sql (self, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error))
     return FALSE;
 
-  if (!migrate (self, error))
+  if (!cp_store_migrate (self, error))
     return FALSE;
 
-  clean_blob_dir (self);
+  cp_store_clean_blob_dir (self);
 
   return TRUE;
 }
@@ -1025,7 +690,7 @@ save_packet_locked (CpStore     *self,
       sqlite3_bind_text (count, 1, uuid, -1, SQLITE_STATIC);
       rc = sqlite3_step (count);
       if (rc != SQLITE_ROW)
-        return set_sqlite_error (error, self->db, rc, self->db_path);
+        return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
       /* Saving what is already the current content, with no edits on top, adds nothing. */
       if (sqlite3_column_int64 (count, 0) == 0 &&
@@ -1039,7 +704,7 @@ save_packet_locked (CpStore     *self,
     }
   else if (rc != SQLITE_DONE)
     {
-      return set_sqlite_error (error, self->db, rc, self->db_path);
+      return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
     }
 
   sqlite3_bind_text (upsert, 1, uuid, -1, SQLITE_STATIC);
@@ -1103,9 +768,9 @@ cp_store_save_packet (CpStore   *self,
   ok = begin_write (self, error) &&
        save_packet_locked (self, packet, body, body_length, &revision, &unchanged, error);
   if (ok && !unchanged)
-    ok = commit (self, error);
+    ok = cp_store_commit (self, error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -1185,8 +850,8 @@ apply_edit (CpPacket    *packet,
         }
     }
 
-  if (!id_is_valid (edit->field) ||
-      (g_strcmp0 (edit->op, "value") == 0 && !id_is_valid (edit->section)))
+  if (!cp_id_is_valid (edit->field) ||
+      (g_strcmp0 (edit->op, "value") == 0 && !cp_id_is_valid (edit->section)))
     goto invalid;
 
   if (value != NULL && !value_is_storable (value))
@@ -1298,7 +963,7 @@ load_packet_locked (CpStore     *self,
   if (rc == SQLITE_DONE)
     return set_not_found (error, uuid);
   else if (rc != SQLITE_ROW)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   *body_out = g_strdup (column_text (current, 0));
   *modified_out = sqlite3_column_int64 (current, 1);
@@ -1316,7 +981,7 @@ load_packet_locked (CpStore     *self,
       g_array_append_val (edits, edit);
     }
   if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   return TRUE;
 }
@@ -1351,7 +1016,7 @@ read_version_locked (CpStore     *self,
   else if (rc == SQLITE_DONE)
     *version_out = 0;
   else
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
   return TRUE;
 }
 
@@ -1401,9 +1066,9 @@ load_packet (CpStore     *self,
   ok = exec_cached (self, STMT_BEGIN_READ, error) &&
        load_packet_locked (self, uuid, &body, &modified, &revision, edits, error);
   if (ok)
-    ok = commit (self, error);
+    ok = cp_store_commit (self, error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -1547,7 +1212,7 @@ read_state (CpStore     *self,
     }
   else if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, self->db_path);
+      cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
       cached_stmt_release (g_steal_pointer (&stmt));
       g_mutex_unlock (&self->lock);
       return FALSE;
@@ -1670,7 +1335,7 @@ purge_deleted_locked (CpStore    *self,
   while ((rc = sqlite3_step (select)) == SQLITE_ROW)
     g_ptr_array_add (uuids, g_strdup (column_text (select, 0)));
   if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->db_path);
+    return cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   for (guint i = 0; i < uuids->len; i++)
     {
@@ -1699,9 +1364,9 @@ cp_store_purge_deleted (CpStore    *self,
   g_mutex_lock (&self->lock);
   ok = begin_write (self, error) && purge_deleted_locked (self, limit, uuids, error);
   if (ok)
-    ok = commit (self, error);
+    ok = cp_store_commit (self, error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -1755,7 +1420,7 @@ list_summaries (CpStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, self->db_path);
+      cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
       cached_stmt_release (g_steal_pointer (&stmt));
       g_mutex_unlock (&self->lock);
       return NULL;
@@ -1823,7 +1488,7 @@ cp_store_list_revisions (CpStore     *self,
     }
 
   if (rc != SQLITE_DONE)
-    set_sqlite_error (error, self->db, rc, self->db_path);
+    cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   cached_stmt_release (g_steal_pointer (&stmt));
   g_mutex_unlock (&self->lock);
@@ -1870,7 +1535,7 @@ cp_store_load_revision (CpStore     *self,
   if (rc == SQLITE_ROW)
     body = g_strdup (column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
-    set_sqlite_error (error, self->db, rc, self->db_path);
+    cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   cached_stmt_release (g_steal_pointer (&stmt));
   g_mutex_unlock (&self->lock);
@@ -1947,7 +1612,7 @@ record_edit (CpStore     *self,
   if (!check_uuid (uuid, error))
     return FALSE;
 
-  if (!id_is_valid (field) || (strcmp (op, "value") == 0 && !id_is_valid (section)))
+  if (!cp_id_is_valid (field) || (strcmp (op, "value") == 0 && !cp_id_is_valid (section)))
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
                    _("The field “%s” in section “%s” cannot be stored: identifiers use "
@@ -1971,9 +1636,9 @@ record_edit (CpStore     *self,
        record_edit_locked (self, uuid, op, section, field, value, cover_field, cover_text,
                            error);
   if (ok)
-    ok = commit (self, error);
+    ok = cp_store_commit (self, error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (ok)
@@ -2142,7 +1807,7 @@ cp_store_get_sync_info (CpStore           *self,
   else if (rc == SQLITE_DONE)
     set_not_found (error, uuid);
   else
-    set_sqlite_error (error, self->db, rc, self->db_path);
+    cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
 
   cached_stmt_release (g_steal_pointer (&stmt));
   g_mutex_unlock (&self->lock);
@@ -2226,9 +1891,9 @@ cp_store_set_sync_info_if_unchanged (CpStore           *self,
        check_version_locked (self, uuid, expected_version, error) &&
        set_sync_locked (self, uuid, state, server_revision, base_body, error);
   if (ok)
-    ok = commit (self, error);
+    ok = cp_store_commit (self, error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -2276,9 +1941,9 @@ cp_store_save_packet_if_unchanged (CpStore           *self,
                            &local_error) &&
        set_sync_locked (self, uuid, state, server_revision, base_body, &local_error);
   if (ok)
-    ok = commit (self, &local_error);
+    ok = cp_store_commit (self, &local_error);
   else
-    rollback (self);
+    cp_store_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -2292,340 +1957,6 @@ cp_store_save_packet_if_unchanged (CpStore           *self,
   if (revision_out)
     *revision_out = (guint) revision;
   emit_changed (self, uuid);
-
-  return TRUE;
-}
-
-/* Blobs */
-
-static gboolean
-set_io_error (GError     **error,
-              int          saved_errno,
-              const char  *path)
-{
-  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
-    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NO_SPACE,
-                 _("The disk is full, so the attachment could not be stored. "
-                   "Free some disk space, then try again."));
-  else if (saved_errno == EACCES || saved_errno == EPERM || saved_errno == EROFS)
-    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_READ_ONLY,
-                 _("The attachment folder “%s” cannot be written (%s). "
-                   "Check that you may write there, then try again."),
-                 path, g_strerror (saved_errno));
-  else
-    g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_IO,
-                 _("The attachment file “%s” could not be written (%s). "
-                   "Check the disk, then try again."),
-                 path, g_strerror (saved_errno));
-  return FALSE;
-}
-
-static gboolean
-write_all (int          fd,
-           const guint8 *data,
-           gsize         length)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      data += n;
-      length -= (gsize) n;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-fsync_directory (const char *path)
-{
-  int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  int rc;
-
-  if (fd < 0)
-    return FALSE;
-
-  rc = fsync (fd);
-  close (fd);
-
-  return rc == 0;
-}
-
-/* A temporary blob being written: its descriptor, path and running hash. */
-typedef struct
-{
-  int        fd;
-  char      *path;
-  GChecksum *checksum;
-  guint64    size;
-} BlobWriter;
-
-static gboolean
-blob_writer_open (CpStore     *self,
-                  BlobWriter  *writer,
-                  GError     **error)
-{
-  writer->path = g_build_filename (self->blob_dir, ".tmp-XXXXXX", NULL);
-  writer->fd = g_mkstemp_full (writer->path, O_RDWR | O_CLOEXEC, 0600);
-  writer->checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  writer->size = 0;
-
-  if (writer->fd < 0)
-    return set_io_error (error, errno, self->blob_dir);
-
-  return TRUE;
-}
-
-static gboolean
-blob_writer_write (BlobWriter    *writer,
-                   const guint8  *data,
-                   gsize          length,
-                   GError       **error)
-{
-  if (!write_all (writer->fd, data, length))
-    return set_io_error (error, errno, writer->path);
-
-  g_checksum_update (writer->checksum, data, length);
-  writer->size += length;
-
-  return TRUE;
-}
-
-/* Discards a writer that was not committed. */
-static void
-blob_writer_clear (BlobWriter *writer)
-{
-  if (writer->fd >= 0)
-    {
-      close (writer->fd);
-      writer->fd = -1;
-      g_unlink (writer->path);
-    }
-  g_clear_pointer (&writer->path, g_free);
-  g_clear_pointer (&writer->checksum, g_checksum_free);
-}
-
-/* Makes the temporary file durable and gives it its final name, unless an identical blob is
- * already there. */
-static gboolean
-blob_writer_commit (CpStore     *self,
-                    BlobWriter  *writer,
-                    char       **sha256_out,
-                    GError     **error)
-{
-  g_autofree char *final_path = NULL;
-  const char *sha256 = g_checksum_get_string (writer->checksum);
-  GStatBuf st;
-  int fd = writer->fd;
-
-  final_path = g_build_filename (self->blob_dir, sha256, NULL);
-
-  if (g_stat (final_path, &st) == 0 && (guint64) st.st_size == writer->size)
-    {
-      /* Already stored: nothing is written twice. */
-      if (sha256_out)
-        *sha256_out = g_strdup (sha256);
-      blob_writer_clear (writer);
-      return TRUE;
-    }
-
-  if (fsync (fd) != 0)
-    return set_io_error (error, errno, writer->path);
-
-  writer->fd = -1;
-  if (close (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (writer->path);
-      return set_io_error (error, saved_errno, writer->path);
-    }
-
-  if (g_rename (writer->path, final_path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_unlink (writer->path);
-      return set_io_error (error, saved_errno, final_path);
-    }
-
-  if (!fsync_directory (self->blob_dir))
-    return set_io_error (error, errno, self->blob_dir);
-
-  if (sha256_out)
-    *sha256_out = g_strdup (sha256);
-
-  return TRUE;
-}
-
-gboolean
-cp_store_add_blob_from_file (CpStore       *self,
-                             GFile         *file,
-                             char         **sha256_out,
-                             guint64       *size_out,
-                             GCancellable  *cancellable,
-                             GError       **error)
-{
-  g_autoptr(GFileInputStream) input = NULL;
-  g_autofree guint8 *buffer = NULL;
-  BlobWriter writer = { -1, NULL, NULL, 0 };
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  input = g_file_read (file, cancellable, error);
-  if (input == NULL)
-    {
-      g_prefix_error (error, _("The attachment could not be read: "));
-      return FALSE;
-    }
-
-  if (!blob_writer_open (self, &writer, error))
-    goto out;
-
-  buffer = g_malloc (BLOB_BUFFER_SIZE);
-  for (;;)
-    {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, BLOB_BUFFER_SIZE,
-                                      cancellable, error);
-
-      if (n < 0)
-        {
-          if (error && *error && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_prefix_error (error, _("The attachment could not be read: "));
-          goto out;
-        }
-      if (n == 0)
-        break;
-      if (!blob_writer_write (&writer, buffer, (gsize) n, error))
-        goto out;
-    }
-
-  if (size_out)
-    *size_out = writer.size;
-  ok = blob_writer_commit (self, &writer, sha256_out, error);
-
-out:
-  blob_writer_clear (&writer);
-  return ok;
-}
-
-gboolean
-cp_store_add_blob_from_bytes (CpStore   *self,
-                              GBytes    *bytes,
-                              char     **sha256_out,
-                              GError   **error)
-{
-  BlobWriter writer = { -1, NULL, NULL, 0 };
-  gsize length = 0;
-  const guint8 *data;
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (bytes != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  data = g_bytes_get_data (bytes, &length);
-
-  if (blob_writer_open (self, &writer, error) &&
-      blob_writer_write (&writer, data, length, error))
-    ok = blob_writer_commit (self, &writer, sha256_out, error);
-
-  blob_writer_clear (&writer);
-  return ok;
-}
-
-gboolean
-cp_store_has_blob (CpStore    *self,
-                   const char *sha256)
-{
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-
-  path = cp_store_get_blob_path (self, sha256);
-
-  return path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR);
-}
-
-char *
-cp_store_get_blob_path (CpStore    *self,
-                        const char *sha256)
-{
-  g_return_val_if_fail (CP_IS_STORE (self), NULL);
-
-  if (sha256 == NULL || !cp_sha256_is_valid (sha256))
-    return NULL;
-
-  return g_build_filename (self->blob_dir, sha256, NULL);
-}
-
-gboolean
-cp_store_verify_blob (CpStore       *self,
-                      const char    *sha256,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) input = NULL;
-  g_autoptr(GChecksum) checksum = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *buffer = NULL;
-
-  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  path = cp_store_get_blob_path (self, sha256);
-  if (path == NULL)
-    {
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_INVALID,
-                   _("“%s” is not a valid attachment checksum."), sha256 ? sha256 : "(null)");
-      return FALSE;
-    }
-
-  file = g_file_new_for_path (path);
-  input = g_file_read (file, cancellable, &local_error);
-  if (input == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
-                     _("The attachment %s is missing from the local store. "
-                       "Add the file again."), sha256);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  buffer = g_malloc (BLOB_BUFFER_SIZE);
-  for (;;)
-    {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, BLOB_BUFFER_SIZE,
-                                      cancellable, error);
-
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        break;
-      g_checksum_update (checksum, buffer, (gsize) n);
-    }
-
-  if (strcmp (g_checksum_get_string (checksum), sha256) != 0)
-    {
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_BLOB_MISMATCH,
-                   _("The attachment %s in the local store has been damaged. "
-                     "Add the file again."), sha256);
-      return FALSE;
-    }
 
   return TRUE;
 }

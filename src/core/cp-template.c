@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cp-template.h"
+#include "cp-packet.h"
 #include "cp-json-private.h"
 #include "cp-workflow-private.h"
 
@@ -261,20 +262,12 @@ read_text (CpJsonCtx   *ctx,
   return TRUE;
 }
 
-/* Ids are used in field paths ("section.field", "group[1].field"), so they are restricted. */
+/* A template's ids are also the segments of field paths ("section.field", "group[1].field"):
+ * ids by the packet's rule, without its '.'. */
 static gboolean
-id_is_valid (const char *id)
+path_id_is_valid (const char *id)
 {
-  if (id == NULL || *id == '\0' || strlen (id) > 64)
-    return FALSE;
-  if (!g_ascii_islower (*id) && !g_ascii_isdigit (*id))
-    return FALSE;
-  for (const char *p = id; *p != '\0'; p++)
-    {
-      if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '_' && *p != '-')
-        return FALSE;
-    }
-  return TRUE;
+  return cp_id_is_valid (id) && strchr (id, '.') == NULL;
 }
 
 static gboolean
@@ -286,12 +279,12 @@ read_id (CpJsonCtx   *ctx,
 {
   if (!cp_json_get_string (ctx, object, member, TRUE, out, error))
     return FALSE;
-  if (!id_is_valid (*out))
+  if (!path_id_is_valid (*out))
     {
       gsize mark = cp_json_ctx_push_member (ctx, member);
 
       cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
-                        "“%s” is not a valid id (use lower-case letters, digits, “-” and “_”)",
+                        "“%s” is not a valid id (use letters, digits, “-” and “_”)",
                         *out);
       cp_json_ctx_pop (ctx, mark);
       return FALSE;
@@ -707,10 +700,10 @@ read_field (CpJsonCtx        *ctx,
       if (!cp_json_get_string (ctx, object, "role", FALSE, &role, error) ||
           !cp_json_get_boolean (ctx, object, "stamp", FALSE, &field->stamp, error))
         goto fail;
-      if (role != NULL && !id_is_valid (role))
+      if (role != NULL && !cp_id_is_valid (role))
         {
           fail_at (ctx, "role", error, CP_JSON_ERROR_INVALID_VALUE,
-                   "a signer role is a lower-case id such as “enterprise-head”");
+                   "a signer role is an id such as “enterprise-head”");
           goto fail;
         }
       field->role = g_strdup (role);

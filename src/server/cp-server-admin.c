@@ -114,7 +114,7 @@ cp_server_admin_add_user (CpServerStorage       *storage,
   user.uscc = (char *) uscc;
   user.agency = (char *) agency;
   user.password_hash = hash;
-  if (!storage->vtable->add_user (storage, &user, error))
+  if (!cp_server_storage_add_user (storage, &user, error))
     {
       if (g_error_matches (*error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_INVALID))
         {
@@ -161,7 +161,7 @@ cp_server_admin_run (CpServerStorage       *storage,
     {
       if (n != 4)
         return usage (error, "agency add ID NAME");
-      if (!storage->vtable->add_agency (storage, args[2], args[3], error))
+      if (!cp_server_storage_add_agency (storage, args[2], args[3], error))
         return FALSE;
       g_print ("Added agency %s.\n", args[2]);
       return TRUE;
@@ -170,14 +170,14 @@ cp_server_admin_run (CpServerStorage       *storage,
     {
       if (n != 3 || !uscc_is_well_formed (args[1]))
         return usage (error, "assign ENTERPRISE_USCC AGENCY_ID");
-      if (!storage->vtable->assign (storage, args[1], args[2], error))
+      if (!cp_server_storage_assign (storage, args[1], args[2], error))
         return FALSE;
       g_print ("Assigned %s to agency %s.\n", args[1], args[2]);
       return TRUE;
     }
   if (n >= 2 && g_str_equal (args[0], "district") && g_str_equal (args[1], "list"))
     {
-      g_autoptr(GPtrArray) districts = storage->vtable->list_districts (storage, error);
+      g_autoptr(GPtrArray) districts = cp_server_storage_list_districts (storage, error);
 
       if (districts == NULL)
         return FALSE;
@@ -205,8 +205,8 @@ cp_server_admin_run (CpServerStorage       *storage,
           if (len == 0 || len > 6 || strspn (args[i], "0123456789") != len)
             return usage (error, "division prefixes are 1-6 digits (positions 3-8 of a USCC).");
         }
-      if (!storage->vtable->add_district (storage, args[2], args[3],
-                                          (const char * const *) args + 4, error))
+      if (!cp_server_storage_add_district (storage, args[2], args[3],
+                                           (const char * const *) args + 4, error))
         return FALSE;
       g_print ("Added district %s.\n", args[2]);
       return TRUE;
@@ -220,7 +220,7 @@ cp_server_admin_run (CpServerStorage       *storage,
           !g_ascii_string_to_unsigned (args[3], 10, 1990, 2999, &year, NULL) ||
           !g_ascii_string_to_unsigned (args[5], 10, 0, 100000, &quota, NULL))
         return usage (error, "quota set DISTRICT YEAR KIND N");
-      if (!storage->vtable->set_quota (storage, args[2], (int) year, args[4], (int) quota, error))
+      if (!cp_server_storage_set_quota (storage, args[2], (int) year, args[4], (int) quota, error))
         return FALSE;
       g_print ("Quota of %s for %s in %s: %s.\n", args[2], args[4], args[3], args[5]);
       return TRUE;
@@ -232,7 +232,7 @@ cp_server_admin_run (CpServerStorage       *storage,
 
       if (n != 3 || !g_ascii_string_to_unsigned (args[2], 10, 1990, 2999, &year, NULL))
         return usage (error, "quota list YEAR");
-      quotas = storage->vtable->list_quotas (storage, (int) year, error);
+      quotas = cp_server_storage_list_quotas (storage, (int) year, error);
       if (quotas == NULL)
         return FALSE;
       for (guint i = 0; i < quotas->len; i++)

@@ -268,7 +268,7 @@ visible (CpServer     *self,
          const char   *sha256)
 {
   return cp_server_blob_exists (self, sha256) &&
-         self->storage->vtable->can_see_blob (self->storage, request->user, sha256, NULL);
+         cp_server_storage_can_see_blob (self->storage, request->user, sha256, NULL);
 }
 
 static void
@@ -577,8 +577,8 @@ finish_upload (CpServer          *self,
       fsync (dir_fd);
       close (dir_fd);
     }
-  if (!self->storage->vtable->add_blob_owner (self->storage, request->sha256, request->user->id,
-                                              &error))
+  if (!cp_server_storage_add_blob_owner (self->storage, request->sha256, request->user->id,
+                                         &error))
     {
       cp_server_reply_storage_error (msg, error);
       return;
@@ -741,8 +741,8 @@ cp_server_collect_garbage (CpServer *self)
           if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) ||
               (gint64) st.st_mtime + (gint64) self->config.blob_grace >= now)
             continue;
-          if (!self->storage->vtable->blob_is_referenced (self->storage, name, &referenced,
-                                                          &error))
+          if (!cp_server_storage_blob_is_referenced (self->storage, name, &referenced,
+                                                     &error))
             {
               g_message ("Garbage collection stopped: %s", error->message);
               return removed;
@@ -752,7 +752,7 @@ cp_server_collect_garbage (CpServer *self)
           if (g_unlink (path) == 0)
             {
               removed++;
-              if (!self->storage->vtable->forget_blob (self->storage, name, &error))
+              if (!cp_server_storage_forget_blob (self->storage, name, &error))
                 g_message ("Could not forget the uploaders of %s: %s", name, error->message);
             }
         }

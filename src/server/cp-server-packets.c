@@ -10,12 +10,8 @@
 #include "cp-finding.h"
 #include "cp-json-private.h"
 #include "cp-packet.h"
-#ifdef CP_SERVER_HAVE_REGISTRY
 #include "cp-template-registry.h"
-#endif
-#ifdef CP_SERVER_HAVE_VALIDATOR
 #include "cp-validator.h"
-#endif
 
 #include <math.h>
 #include <string.h>
@@ -25,11 +21,10 @@
 
 /* --- templates --------------------------------------------------------------------------- */
 
-gpointer
+CpTemplateRegistry *
 cp_server_load_registry (const char  *templates_dir,
                          GError     **error)
 {
-#ifdef CP_SERVER_HAVE_REGISTRY
   g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (error);
 
   if (registry == NULL)
@@ -51,22 +46,6 @@ cp_server_load_registry (const char  *templates_dir,
         }
     }
   return g_steal_pointer (&registry);
-#else
-  if (templates_dir != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "templates-dir needs a server built with the template registry.");
-      return NULL;
-    }
-  return NULL;
-#endif
-}
-
-void
-cp_server_free_registry (gpointer registry)
-{
-  if (registry != NULL)
-    g_object_unref (registry);
 }
 
 void
@@ -74,7 +53,6 @@ cp_server_handle_templates (CpServer          *self,
                             SoupServerMessage *msg,
                             CpRequest         *request)
 {
-#ifdef CP_SERVER_HAVE_REGISTRY
   g_autoptr(GPtrArray) kinds = NULL;
   g_autoptr(GPtrArray) sheets = NULL;
   g_autoptr(JsonObject) object = json_object_new ();
@@ -82,14 +60,6 @@ cp_server_handle_templates (CpServer          *self,
   JsonArray *kind_array = json_array_new ();
   JsonArray *sheet_array = json_array_new ();
 
-  if (self->registry == NULL)
-    {
-      json_array_unref (kind_array);
-      json_array_unref (sheet_array);
-      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                               "The server has no templates loaded.", NULL);
-      return;
-    }
   kinds = cp_template_registry_list_kinds (self->registry);
   sheets = cp_template_registry_list_sheets (self->registry);
   for (guint i = 0; i < kinds->len; i++)
@@ -127,10 +97,6 @@ cp_server_handle_templates (CpServer          *self,
   json_object_set_array_member (object, "sheets", sheet_array);
   json_node_set_object (node, object);
   cp_server_reply_json (msg, SOUP_STATUS_OK, node);
-#else
-  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                           "This server was built without the template registry.", NULL);
-#endif
 }
 
 /* --- helpers ----------------------------------------------------------------------------- */
@@ -259,14 +225,14 @@ load_visible (CpServer          *self,
   g_autoptr(CpServerRevision) current = NULL;
   g_autoptr(GError) error = NULL;
 
-  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  current = cp_server_storage_get_packet (self->storage, request->uuid, &error);
   if (current == NULL)
     {
       cp_server_reply_storage_error (msg, error);
       return NULL;
     }
-  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc,
-                                            &error))
+  if (!cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc,
+                                       &error))
     {
       cp_server_reply_storage_error (msg, error);
       return NULL;
@@ -385,7 +351,7 @@ flush_writes_cb (gpointer user_data)
     g_ptr_array_add (writes, &((PendingWrite *) g_ptr_array_index (queue, i))->write);
 
   committed = self->storage != NULL &&
-              self->storage->vtable->write_batch (self->storage, writes, &error);
+              cp_server_storage_write_batch (self->storage, writes, &error);
   for (guint i = 0; i < queue->len; i++)
     {
       PendingWrite *pending = g_ptr_array_index (queue, i);
@@ -406,8 +372,8 @@ flush_writes_cb (gpointer user_data)
         {
           g_autoptr(CpServerRevision) now = NULL;
 
-          now = self->storage->vtable->get_packet (self->storage, pending->write.revision->uuid,
-                                                   NULL);
+          now = cp_server_storage_get_packet (self->storage, pending->write.revision->uuid,
+                                              NULL);
           /* The same body twice in one batch (a client resending at once) is a replay too. */
           if (now != NULL && g_str_equal (now->sha256, pending->write.revision->sha256) &&
               now->base == pending->write.expected)
@@ -551,7 +517,7 @@ handle_put (CpServer          *self,
                                "fill in the 18-character code on the cover first.", extra);
       return;
     }
-  if (!self->storage->vtable->can_see_uscc (self->storage, request->user, uscc, &error))
+  if (!cp_server_storage_can_see_uscc (self->storage, request->user, uscc, &error))
     {
       if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
         cp_server_reply_storage_error (msg, error);
@@ -561,7 +527,7 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
 
-  current = self->storage->vtable->get_packet (self->storage, request->uuid, &error);
+  current = cp_server_storage_get_packet (self->storage, request->uuid, &error);
   if (current == NULL &&
       !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
     {
@@ -570,7 +536,7 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
   if (current != NULL &&
-      !self->storage->vtable->can_see_uscc (self->storage, request->user, current->uscc, NULL))
+      !cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc, NULL))
     {
       reply_forbidden (msg, "This packet id belongs to another enterprise.");
       return;
@@ -645,8 +611,8 @@ revision_is_visible (CpServer           *self,
 
   if (known == NULL)
     {
-      gboolean visible = self->storage->vtable->can_see_uscc (self->storage, request->user,
-                                                              revision->uscc, NULL);
+      gboolean visible = cp_server_storage_can_see_uscc (self->storage, request->user,
+                                                         revision->uscc, NULL);
 
       known = GINT_TO_POINTER (visible ? 1 : 2);
       g_hash_table_insert (cache, revision->uscc, known);
@@ -668,7 +634,7 @@ handle_revisions (CpServer          *self,
 
   if (current == NULL)
     return;
-  revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+  revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
   if (revisions == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -706,8 +672,8 @@ handle_revision (CpServer          *self,
 
   if (current == NULL)
     return;
-  revision = self->storage->vtable->get_revision (self->storage, request->uuid, request->number,
-                                                  &error);
+  revision = cp_server_storage_get_revision (self->storage, request->uuid, request->number,
+                                             &error);
   if (revision == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -770,7 +736,7 @@ handle_comments (CpServer          *self,
 
   if (current == NULL)
     return;
-  comments = self->storage->vtable->list_comments (self->storage, request->uuid, &error);
+  comments = cp_server_storage_list_comments (self->storage, request->uuid, &error);
   if (comments == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -782,7 +748,7 @@ handle_comments (CpServer          *self,
     g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
     g_autoptr(GHashTable) hidden = g_hash_table_new (g_int64_hash, g_int64_equal);
 
-    revisions = self->storage->vtable->list_revisions (self->storage, request->uuid, &error);
+    revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
     if (revisions == NULL)
       {
         cp_server_reply_storage_error (msg, error);
@@ -831,7 +797,6 @@ parse_return_comments (SoupServerMessage *msg,
   return comments;
 }
 
-#ifdef CP_SERVER_HAVE_VALIDATOR
 static void
 add_finding_error (JsonArray       *errors,
                    const CpFinding *finding)
@@ -850,7 +815,6 @@ add_finding_error (JsonArray       *errors,
   json_object_set_string_member (object, "detail", finding->message);
   json_array_add_object_element (errors, object);
 }
-#endif
 
 /* Re-validates @packet with the core validator; replies 422 with every finding when it is not
  * ready. Attachments the packet lists must also be on the server. */
@@ -860,7 +824,6 @@ check_complete (CpServer          *self,
                 CpRequest         *request,
                 CpPacket          *packet)
 {
-#ifdef CP_SERVER_HAVE_VALIDATOR
   g_autoptr(GPtrArray) findings = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -872,12 +835,6 @@ check_complete (CpServer          *self,
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, g_date_time_get_day_of_month (now),
                   g_date_time_get_month (now), g_date_time_get_year (now));
-  if (self->registry == NULL)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                               "The server has no templates to validate with.", NULL);
-      return FALSE;
-    }
   findings = cp_validator_validate (self->registry, packet, &today, &error);
   if (findings == NULL)
     {
@@ -892,8 +849,8 @@ check_complete (CpServer          *self,
       /* Uploaded, and listed in this packet by someone who uploaded it (see can_see_blob):
        * a hash listed by someone who never held the bytes is not there. */
       if (!cp_server_blob_exists (self, attachment->sha256) ||
-          !self->storage->vtable->blob_is_attached (self->storage, cp_packet_get_uuid (packet),
-                                                    attachment->sha256, NULL))
+          !cp_server_storage_blob_is_attached (self->storage, cp_packet_get_uuid (packet),
+                                               attachment->sha256, NULL))
         g_ptr_array_add (findings,
                          cp_finding_new (CP_SEVERITY_ERROR, NULL, attachment->sha256,
                                          "blob-missing",
@@ -923,11 +880,6 @@ check_complete (CpServer          *self,
                              extra);
   }
   return FALSE;
-#else
-  cp_server_reply_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
-                           "This server was built without the core validator.", NULL);
-  return FALSE;
-#endif
 }
 
 static void
@@ -1065,14 +1017,14 @@ handle_transition (CpServer          *self,
   revision = revision_from_packet (msg, packet, action, request);
   if (revision == NULL)
     return;
-  if (!self->storage->vtable->put_revision (self->storage, revision, current->revision,
-                                            comments, &error))
+  if (!cp_server_storage_put_revision (self->storage, revision, current->revision,
+                                       comments, &error))
     {
       if (g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
         {
           g_autoptr(CpServerRevision) latest = NULL;
 
-          latest = self->storage->vtable->get_packet (self->storage, request->uuid, NULL);
+          latest = cp_server_storage_get_packet (self->storage, request->uuid, NULL);
           reply_stale (msg, latest, "The packet changed while this request was handled.");
         }
       else
@@ -1231,25 +1183,21 @@ cp_server_handle_changes (CpServer          *self,
       !query_uint (msg, query, "bodies", 0, 1, &bodies))
     return;
 
-  /* A storage that cannot read the bodies with the page answers without them: the client then
-   * fetches each packet, as from a server that does not know the parameter. */
-  if (bodies != 0 && self->storage->vtable->list_changes_with_bodies == NULL)
-    bodies = 0;
   if (bodies != 0)
     {
       gsize max_bytes = self->config.changes_max_bytes > 0
                         ? (gsize) self->config.changes_max_bytes
                         : CP_SERVER_DEFAULT_CHANGES_MAX_BYTES;
 
-      changes = self->storage->vtable->list_changes_with_bodies (self->storage, request->user,
-                                                                 (gint64) since, (guint) limit,
-                                                                 max_bytes, &last_seq,
-                                                                 &truncated, &error);
+      changes = cp_server_storage_list_changes_with_bodies (self->storage, request->user,
+                                                            (gint64) since, (guint) limit,
+                                                            max_bytes, &last_seq,
+                                                            &truncated, &error);
     }
   else
-    changes = self->storage->vtable->list_changes (self->storage, request->user,
-                                                   (gint64) since, (guint) limit, &last_seq,
-                                                   &error);
+    changes = cp_server_storage_list_changes (self->storage, request->user,
+                                              (gint64) since, (guint) limit, &last_seq,
+                                              &error);
   if (changes == NULL)
     {
       cp_server_reply_storage_error (msg, error);
@@ -1377,11 +1325,11 @@ cp_server_handle_progress (CpServer          *self,
   if (!query_uint (msg, query, "year", 1990, 2999, &year))
     return;
 
-  districts = self->storage->vtable->list_districts (self->storage, &error);
+  districts = cp_server_storage_list_districts (self->storage, &error);
   if (districts != NULL)
-    quotas = self->storage->vtable->list_quotas (self->storage, (int) year, &error);
+    quotas = cp_server_storage_list_quotas (self->storage, (int) year, &error);
   if (quotas != NULL)
-    accepted = self->storage->vtable->count_accepted (self->storage, (int) year, &error);
+    accepted = cp_server_storage_count_accepted (self->storage, (int) year, &error);
   if (accepted == NULL)
     {
       cp_server_reply_storage_error (msg, error);

@@ -9,7 +9,9 @@
 #include <json-glib/json-glib.h>
 
 #include "cp-packet.h"
+#include "cp-report-registry.h"
 #include "cp-server.h"
+#include "cp-template-registry.h"
 
 G_BEGIN_DECLS
 
@@ -56,8 +58,8 @@ struct _CpServer
   guint            logins_running;
   GQueue           login_queue;   /* GTask * waiting for a password check */
 
-  gpointer         registry;      /* CpTemplateRegistry *, when the core has one */
-  gpointer         reports;       /* CpReportRegistry *, likewise */
+  CpTemplateRegistry *registry;
+  CpReportRegistry   *reports;
 
   GHashTable      *requests;      /* CpRequest * in flight */
   GPtrArray       *write_queue;   /* PendingWrite *, committed together (group commit) */
@@ -164,11 +166,9 @@ gboolean   cp_sha256_text_is_valid  (const char        *text);
 JsonNode  *cp_server_user_to_json   (const CpServerUser *user);
 
 /* cp-server-packets.c */
-/* The core's template registry, or NULL (without an error) when the core has none. */
 /* The shipped templates, then the versions in @templates_dir (nullable) over them. */
-gpointer   cp_server_load_registry  (const char        *templates_dir,
-                                     GError           **error);
-void       cp_server_free_registry  (gpointer           registry);
+CpTemplateRegistry *cp_server_load_registry (const char  *templates_dir,
+                                             GError     **error);
 void       cp_server_handle_packets (CpServer          *self,
                                      SoupServerMessage *msg,
                                      CpRequest         *request);

@@ -25,19 +25,15 @@
 #define PAGE_ROWS  500
 #define PAGE_BYTES (16 * 1024 * 1024)
 
-gpointer
-cp_server_load_reports (gpointer     templates,
-                        const char  *templates_dir,
-                        GError     **error)
+CpReportRegistry *
+cp_server_load_reports (CpTemplateRegistry  *templates,
+                        const char          *templates_dir,
+                        GError             **error)
 {
   g_autoptr(CpReportRegistry) reports = NULL;
 
-  if (templates == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Reports need a server built with the template registry.");
-      return NULL;
-    }
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (templates), NULL);
+
   reports = cp_report_registry_new_default (templates, error);
   if (reports == NULL)
     return NULL;
@@ -55,13 +51,6 @@ cp_server_load_reports (gpointer     templates,
         }
     }
   return g_steal_pointer (&reports);
-}
-
-void
-cp_server_free_reports (gpointer reports)
-{
-  if (reports != NULL)
-    g_object_unref (reports);
 }
 
 /* Does the district cover the enterprise (positions 3–8 of its credit code)? */
@@ -129,12 +118,8 @@ collect_packets (CpServerStorage         *storage,
       gint64 last_seq = 0;
       gboolean truncated = FALSE;
 
-      if (storage->vtable->list_changes_with_bodies != NULL)
-        page = storage->vtable->list_changes_with_bodies (storage, user, since, PAGE_ROWS,
-                                                          PAGE_BYTES, &last_seq, &truncated,
-                                                          error);
-      else
-        page = storage->vtable->list_changes (storage, user, since, PAGE_ROWS, &last_seq, error);
+      page = cp_server_storage_list_changes_with_bodies (storage, user, since, PAGE_ROWS,
+                                                         PAGE_BYTES, &last_seq, &truncated, error);
       if (page == NULL)
         return NULL;
       if (page->len == 0)
@@ -143,9 +128,7 @@ collect_packets (CpServerStorage         *storage,
       for (guint i = 0; i < page->len; i++)
         {
           CpServerRevision *revision = g_ptr_array_index (page, i);
-          g_autoptr(CpServerRevision) full = NULL;
           g_autoptr(GError) local_error = NULL;
-          GBytes *body = revision->body;
           CpPacket *packet;
           gsize length = 0;
           const char *data;
@@ -154,14 +137,7 @@ collect_packets (CpServerStorage         *storage,
           if (g_strcmp0 (revision->kind, kind) != 0 || revision->year != year ||
               (district != NULL && !uscc_in_district (revision->uscc, district)))
             continue;
-          if (body == NULL)
-            {
-              full = storage->vtable->get_packet (storage, revision->uuid, error);
-              if (full == NULL)
-                return NULL;
-              body = full->body;
-            }
-          data = g_bytes_get_data (body, &length);
+          data = g_bytes_get_data (revision->body, &length);
           packet = cp_packet_new_from_data (data, (gssize) length, revision->uuid, &local_error);
           if (packet == NULL)
             {
@@ -234,7 +210,7 @@ cp_server_reports_run (CpServerStorage              *storage,
   g_autoptr(CpReportTable) table = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *lower = NULL;
-  gpointer templates;
+  g_autoptr(CpTemplateRegistry) templates = NULL;
   g_autoptr(CpReportRegistry) reports = NULL;
   const CpServerDistrict *district = NULL;
   const char *lang = options->lang != NULL ? options->lang : "zh_CN";
@@ -248,14 +224,8 @@ cp_server_reports_run (CpServerStorage              *storage,
 
   templates = cp_server_load_registry (templates_dir, error);
   if (templates == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                     "Reports need a server built with the template registry.");
-      return FALSE;
-    }
+    return FALSE;
   reports = cp_server_load_reports (templates, templates_dir, error);
-  cp_server_free_registry (templates);
   if (reports == NULL)
     return FALSE;
 
@@ -280,7 +250,7 @@ cp_server_reports_run (CpServerStorage              *storage,
   user.role = CP_SERVER_ROLE_ADMIN;
   if (options->district != NULL)
     {
-      districts = storage->vtable->list_districts (storage, error);
+      districts = cp_server_storage_list_districts (storage, error);
       if (districts == NULL)
         return FALSE;
       district = find_district (districts, options->district);
@@ -373,12 +343,6 @@ cp_server_handle_reports (CpServer          *self,
                                "Reports are for credit offices.", NULL);
       return;
     }
-  if (self->reports == NULL)
-    {
-      cp_server_reply_problem (msg, SOUP_STATUS_NOT_FOUND, "not-found",
-                               "This server has no report definitions.", NULL);
-      return;
-    }
   if (request->report == NULL)
     {
       reply_list (self, msg);
@@ -423,7 +387,7 @@ cp_server_handle_reports (CpServer          *self,
     }
 
   /* The reader's tenancy applies in the storage; a district narrows it further. */
-  districts = self->storage->vtable->list_districts (self->storage, &error);
+  districts = cp_server_storage_list_districts (self->storage, &error);
   if (districts == NULL)
     {
       cp_server_reply_storage_error (msg, error);

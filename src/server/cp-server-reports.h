@@ -7,7 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "cp-report-registry.h"
 #include "cp-server-storage.h"
+#include "cp-template-registry.h"
 
 G_BEGIN_DECLS
 
@@ -24,10 +26,9 @@ typedef struct
 } CpServerReportOptions;
 
 /* The shipped report definitions, then those in TEMPLATES_DIR/reports/ over them (nullable). */
-gpointer  cp_server_load_reports (gpointer                      templates,
-                                  const char                   *templates_dir,
-                                  GError                      **error);
-void      cp_server_free_reports (gpointer                      reports);
+CpReportRegistry *cp_server_load_reports (CpTemplateRegistry  *templates,
+                                          const char          *templates_dir,
+                                          GError             **error);
 
 /* The "report" commands of credit-packet-server: @args is { "report", "list" } or
  * { "report", NAME }. Bad usage (an unknown report, no year, no output file) is a

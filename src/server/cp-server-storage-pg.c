@@ -5,6 +5,8 @@
  *
  * The same tables and the same semantics as cp-server-storage-sqlite.c, for several server
  * processes on one database. One connection per storage, used from the server's main thread.
+ * Most statements are cp-server-storage.c's and run here through query(); what is
+ * PostgreSQL's own is below.
  *
  * Concurrency. Every packet write (put_revision, write_batch) runs in one READ COMMITTED
  * transaction that first locks the change counter row (SELECT … FOR UPDATE) and keeps it until
@@ -25,7 +27,7 @@
  */
 #include "config.h"
 
-#include "cp-server-storage.h"
+#include "cp-server-storage-private.h"
 
 #include <libpq-fe.h>
 #include <string.h>
@@ -42,6 +44,7 @@ typedef struct
   gboolean         in_transaction;
   char             sqlstate[6];  /* of the last failure, "" when none */
   gint64           seq;          /* while writing: the highest change sequence number taken */
+  gint64           first_seq;    /* while writing: the counter when the write began */
 } CpServerStoragePg;
 
 #define SELF(s) ((CpServerStoragePg *) (s))
@@ -423,14 +426,102 @@ col_int (const PGresult *result,
   return 0;
 }
 
-static char *
-col_text (const PGresult *result,
-          int             row,
-          int             column)
+/* The type oids of PostgreSQL's pg_type catalogue that results are read by. */
+#define BOOL_OID  16
+#define BYTEA_OID 17
+#define INT8_OID  20
+#define INT2_OID  21
+#define INT4_OID  23
+
+static CpServerRows *
+rows_from_result (const PGresult *result)
 {
-  if (PQgetisnull (result, row, column))
-    return NULL;
-  return g_strdup (PQgetvalue (result, row, column));
+  CpServerRows *rows = cp_server_rows_new ((guint) PQnfields (result));
+
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      CpServerValue *cells = cp_server_rows_add (rows);
+
+      for (int column = 0; column < PQnfields (result); column++)
+        {
+          CpServerValue *cell = &cells[column];
+
+          if (PQgetisnull (result, row, column))
+            continue;
+          switch (PQftype (result, column))
+            {
+            case BOOL_OID:
+            case INT2_OID:
+            case INT4_OID:
+            case INT8_OID:
+              cell->type = CP_SERVER_VALUE_INT;
+              cell->number = col_int (result, row, column);
+              break;
+            case BYTEA_OID:
+              cell->type = CP_SERVER_VALUE_BYTES;
+              cell->bytes = g_bytes_new (PQgetvalue (result, row, column),
+                                         (gsize) PQgetlength (result, row, column));
+              break;
+            default:
+              cell->type = CP_SERVER_VALUE_TEXT;
+              cell->text = g_strdup (PQgetvalue (result, row, column));
+              break;
+            }
+        }
+    }
+  return rows;
+}
+
+static CpServerRows *
+query (CpServerStorage       *storage,
+       const char            *sql,
+       const CpServerParams  *params,
+       GError               **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  g_autoptr(CpPgResult) result = NULL;
+  Params p = { 0 };
+
+  for (guint i = 0; params != NULL && i < params->n; i++)
+    {
+      const CpServerValue *value = &params->values[i];
+
+      switch (value->type)
+        {
+        case CP_SERVER_VALUE_INT:
+          param_int (&p, value->number);
+          break;
+        case CP_SERVER_VALUE_BYTES:
+          param_bytes (&p, value->bytes);
+          break;
+        case CP_SERVER_VALUE_TEXT:
+        case CP_SERVER_VALUE_NULL:
+        default:
+          param_text (&p, value->text);
+          break;
+        }
+    }
+  result = run (self, sql, &p, error);
+  if (result == NULL)
+    {
+      storage->reference_failed = failed_with (self, "23503");
+      return NULL;
+    }
+  return rows_from_result (result);
+}
+
+static gboolean
+begin_transaction (CpServerStorage  *storage,
+                   GError          **error)
+{
+  return begin (SELF (storage), "BEGIN", error);
+}
+
+static gboolean
+commit_transaction (CpServerStorage  *storage,
+                    GError          **error)
+{
+  return commit (SELF (storage), error);
 }
 
 static void
@@ -441,468 +532,6 @@ storage_close (CpServerStorage *storage)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->conn, PQfinish);
   g_free (self);
-}
-
-/* --- users and sessions ---------------------------------------------------------------- */
-
-static gboolean
-add_user (CpServerStorage  *storage,
-          CpServerUser     *user,
-          GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, user->name);
-  param_text (&p, cp_server_role_to_string (user->role));
-  param_text (&p, user->district);
-  param_text (&p, user->uscc);
-  param_text (&p, user->agency);
-  param_text (&p, user->password_hash);
-  param_int (&p, g_get_real_time ());
-  result = run (self, "INSERT INTO users (name, role, district, uscc, agency, password_hash, "
-                      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", &p, error);
-  if (result == NULL)
-    return FALSE;
-  user->id = col_int (result, 0, 0);
-  return TRUE;
-}
-
-#define USER_COLUMNS "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
-
-static CpServerUser *
-read_user (const PGresult *result,
-           int             row)
-{
-  CpServerUser *user = g_new0 (CpServerUser, 1);
-
-  user->id = col_int (result, row, 0);
-  user->name = col_text (result, row, 1);
-  if (!cp_server_role_from_string (PQgetvalue (result, row, 2), &user->role))
-    user->role = CP_SERVER_ROLE_ENTERPRISE;
-  user->district = col_text (result, row, 3);
-  user->uscc = col_text (result, row, 4);
-  user->agency = col_text (result, row, 5);
-  user->password_hash = col_text (result, row, 6);
-  return user;
-}
-
-static CpServerUser *
-find_user (CpServerStorage  *storage,
-           const char       *name,
-           GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, name);
-  result = run (self, "SELECT " USER_COLUMNS " FROM users u WHERE u.name = $1", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not read the user: ");
-      return NULL;
-    }
-  if (PQntuples (result) > 0)
-    return read_user (result, 0);
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "No user is called “%s”.", name);
-  return NULL;
-}
-
-static gboolean
-add_session (CpServerStorage  *storage,
-             const char       *token_hash,
-             gint64            user_id,
-             gint64            expires_at,
-             GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  Params purge = { 0 };
-  Params p = { 0 };
-
-  /* Expired sessions are useless; drop them as new ones come in. */
-  param_int (&purge, now);
-  if (!run_done (self, "DELETE FROM sessions WHERE expires_at <= $1", &purge, error))
-    return FALSE;
-
-  param_text (&p, token_hash);
-  param_int (&p, user_id);
-  param_int (&p, now);
-  param_int (&p, expires_at);
-  return run_done (self, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                         "VALUES ($1, $2, $3, $4)", &p, error);
-}
-
-static CpServerUser *
-find_session (CpServerStorage  *storage,
-              const char       *token_hash,
-              gint64            now,
-              gint64           *expires_at,
-              GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, token_hash);
-  param_int (&p, now);
-  result = run (self, "SELECT " USER_COLUMNS ", s.expires_at FROM sessions s "
-                      "JOIN users u ON u.id = s.user_id "
-                      "WHERE s.token_hash = $1 AND s.expires_at > $2", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not read the session: ");
-      return NULL;
-    }
-  if (PQntuples (result) > 0)
-    {
-      if (expires_at != NULL)
-        *expires_at = col_int (result, 0, 7);
-      return read_user (result, 0);
-    }
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The session does not exist or has expired.");
-  return NULL;
-}
-
-static gboolean
-delete_session (CpServerStorage  *storage,
-                const char       *token_hash,
-                GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  Params p = { 0 };
-
-  param_text (&p, token_hash);
-  return run_done (self, "DELETE FROM sessions WHERE token_hash = $1", &p, error);
-}
-
-/* --- agencies, districts, quotas ------------------------------------------------------- */
-
-static gboolean
-add_agency (CpServerStorage  *storage,
-            const char       *id,
-            const char       *name,
-            GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  Params p = { 0 };
-
-  param_text (&p, id);
-  param_text (&p, name);
-  return run_done (self, "INSERT INTO agencies (id, name) VALUES ($1, $2)", &p, error);
-}
-
-static gboolean
-assign (CpServerStorage  *storage,
-        const char       *uscc,
-        const char       *agency_id,
-        GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(GError) local_error = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uscc);
-  param_text (&p, agency_id);
-  if (run_done (self, "INSERT INTO assignments (uscc, agency_id) VALUES ($1, $2) "
-                      "ON CONFLICT DO NOTHING", &p, &local_error))
-    return TRUE;
-  if (failed_with (self, "23503"))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                   "No agency has the id “%s”.", agency_id);
-      return FALSE;
-    }
-  g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                              "Could not assign the enterprise: ");
-  return FALSE;
-}
-
-static gboolean
-add_district (CpServerStorage     *storage,
-              const char          *code,
-              const char          *name,
-              const char * const  *prefixes,
-              GError             **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  Params p = { 0 };
-
-  if (!begin (self, "BEGIN", error))
-    return FALSE;
-  param_text (&p, code);
-  param_text (&p, name);
-  if (!run_done (self, "INSERT INTO districts (code, name) VALUES ($1, $2)", &p, error))
-    goto fail;
-  for (guint i = 0; prefixes != NULL && prefixes[i] != NULL; i++)
-    {
-      Params div = { 0 };
-
-      param_text (&div, code);
-      param_text (&div, prefixes[i]);
-      if (!run_done (self, "INSERT INTO district_divisions (district, prefix) VALUES ($1, $2) "
-                           "ON CONFLICT DO NOTHING", &div, error))
-        goto fail;
-    }
-  return commit (self, error);
-
-fail:
-  rollback (self);
-  return FALSE;
-}
-
-static GPtrArray *
-list_districts (CpServerStorage  *storage,
-                GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(GPtrArray) districts = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_district_free);
-  g_autoptr(CpPgResult) result = NULL;
-  CpServerDistrict *district = NULL;
-  g_autoptr(GStrvBuilder) builder = NULL;
-
-  result = run (self, "SELECT d.code, d.name, v.prefix FROM districts d "
-                      "LEFT JOIN district_divisions v ON v.district = d.code "
-                      "ORDER BY d.code, v.prefix", NULL, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not list the districts: ");
-      return NULL;
-    }
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      if (district == NULL || !g_str_equal (district->code, PQgetvalue (result, row, 0)))
-        {
-          if (district != NULL)
-            district->prefixes = g_strv_builder_end (builder);
-          g_clear_pointer (&builder, g_strv_builder_unref);
-          builder = g_strv_builder_new ();
-          district = g_new0 (CpServerDistrict, 1);
-          district->code = col_text (result, row, 0);
-          district->name = col_text (result, row, 1);
-          g_ptr_array_add (districts, district);
-        }
-      if (!PQgetisnull (result, row, 2))
-        g_strv_builder_add (builder, PQgetvalue (result, row, 2));
-    }
-  if (district != NULL)
-    district->prefixes = g_strv_builder_end (builder);
-  return g_steal_pointer (&districts);
-}
-
-static gboolean
-set_quota (CpServerStorage  *storage,
-           const char       *district,
-           int               year,
-           const char       *kind,
-           int               quota,
-           GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(GError) local_error = NULL;
-  Params p = { 0 };
-
-  param_text (&p, district);
-  param_int (&p, year);
-  param_text (&p, kind);
-  param_int (&p, quota);
-  if (run_done (self, "INSERT INTO quotas (district, year, kind, quota) VALUES ($1, $2, $3, $4) "
-                      "ON CONFLICT (district, year, kind) DO UPDATE SET quota = excluded.quota",
-                &p, &local_error))
-    return TRUE;
-  if (failed_with (self, "23503"))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                   "No district has the code “%s”.", district);
-      return FALSE;
-    }
-  g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Could not set the quota: ");
-  return FALSE;
-}
-
-static GPtrArray *
-read_counts (CpServerStoragePg  *self,
-             const char         *sql,
-             int                 year,
-             GError            **error)
-{
-  g_autoptr(GPtrArray) counts = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_count_free);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_int (&p, year);
-  result = run (self, sql, &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not count: ");
-      return NULL;
-    }
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      CpServerCount *count = g_new0 (CpServerCount, 1);
-
-      count->district = col_text (result, row, 0);
-      count->kind = col_text (result, row, 1);
-      count->year = year;
-      count->count = (int) col_int (result, row, 2);
-      g_ptr_array_add (counts, count);
-    }
-  return g_steal_pointer (&counts);
-}
-
-static GPtrArray *
-list_quotas (CpServerStorage  *storage,
-             int               year,
-             GError          **error)
-{
-  return read_counts (SELF (storage), "SELECT district, kind, quota FROM quotas WHERE year = $1 "
-                                      "ORDER BY district, kind", year, error);
-}
-
-static GPtrArray *
-count_accepted (CpServerStorage  *storage,
-                int               year,
-                GError          **error)
-{
-  return read_counts (SELF (storage),
-                      "SELECT d.district, p.kind, COUNT(DISTINCT p.uuid) FROM packets p "
-                      "JOIN district_divisions d "
-                      "  ON substr (p.uscc, 3, length (d.prefix)) = d.prefix "
-                      "WHERE p.state = 'accepted' AND p.year = $1 "
-                      "GROUP BY d.district, p.kind ORDER BY d.district, p.kind", year, error);
-}
-
-/* --- tenancy ----------------------------------------------------------------------------- */
-
-/* A condition on the packets row aliased "p", with its tenant as parameter $@param (text; see
- * tenant_of()). The same tenancy as the SQLite backend. */
-static char *
-visibility_condition (const CpServerUser *user,
-                      int                 param)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ADMIN:
-      return g_strdup_printf ("($%d::text IS NULL OR TRUE)", param);
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return g_strdup_printf ("(p.uscc = $%d::text)", param);
-    case CP_SERVER_ROLE_AGENCY:
-      return g_strdup_printf ("(p.uscc IN (SELECT a.uscc FROM assignments a "
-                              "WHERE a.agency_id = $%d::text))", param);
-    case CP_SERVER_ROLE_OFFICE:
-      return g_strdup_printf ("(EXISTS (SELECT 1 FROM district_divisions d "
-                              "WHERE d.district = $%d::text "
-                              "AND substr (p.uscc, 3, length (d.prefix)) = d.prefix))", param);
-    default:
-      return g_strdup_printf ("($%d::text IS NULL AND FALSE)", param);
-    }
-}
-
-static const char *
-tenant_of (const CpServerUser *user)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return user->uscc != NULL ? user->uscc : "";
-    case CP_SERVER_ROLE_AGENCY:
-      return user->agency != NULL ? user->agency : "";
-    case CP_SERVER_ROLE_OFFICE:
-      return user->district != NULL ? user->district : "";
-    case CP_SERVER_ROLE_ADMIN:
-    default:
-      return NULL;
-    }
-}
-
-static gboolean
-can_see_uscc (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              const char          *uscc,
-              GError             **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  g_autofree char *condition = visibility_condition (user, 2);
-  g_autofree char *sql = NULL;
-  Params p = { 0 };
-
-  sql = g_strdup_printf ("SELECT 1 FROM (SELECT $1::text AS uscc) p WHERE %s", condition);
-  param_text (&p, uscc);
-  param_text (&p, tenant_of (user));
-  result = run (self, sql, &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not check access: ");
-      return FALSE;
-    }
-  if (PQntuples (result) > 0)
-    return TRUE;
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The enterprise is not visible to this user.");
-  return FALSE;
-}
-
-/* --- packets ----------------------------------------------------------------------------- */
-
-#define REVISION_COLUMNS \
-  "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
-  "r.user_name, r.created_at"
-
-/* Reads REVISION_COLUMNS from @column on, then the seq, then (@with_body) the body. */
-static CpServerRevision *
-read_revision (const PGresult *result,
-               int             row,
-               int             column,
-               gboolean        with_body)
-{
-  CpServerRevision *revision = g_new0 (CpServerRevision, 1);
-
-  revision->uuid = col_text (result, row, column + 0);
-  revision->revision = col_int (result, row, column + 1);
-  revision->base = col_int (result, row, column + 2);
-  revision->action = col_text (result, row, column + 3);
-  revision->state = col_text (result, row, column + 4);
-  revision->uscc = col_text (result, row, column + 5);
-  revision->kind = col_text (result, row, column + 6);
-  revision->year = (int) col_int (result, row, column + 7);
-  revision->sha256 = col_text (result, row, column + 8);
-  revision->user_name = col_text (result, row, column + 9);
-  revision->created_at = col_int (result, row, column + 10);
-  revision->seq = col_int (result, row, column + 11);
-  if (with_body)
-    revision->body = g_bytes_new (PQgetvalue (result, row, column + 12),
-                                  PQgetlength (result, row, column + 12));
-  return revision;
-}
-
-static CpServerRevision *
-get_packet (CpServerStorage  *storage,
-            const char       *uuid,
-            GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uuid);
-  result = run (self, "SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
-                      "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
-                      "WHERE p.uuid = $1", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not read the packet: ");
-      return NULL;
-    }
-  if (PQntuples (result) > 0)
-    return read_revision (result, 0, 0, TRUE);
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "No packet has the id %s.", uuid);
-  return NULL;
 }
 
 /* A PostgreSQL array literal of @items, every element quoted. */
@@ -944,25 +573,21 @@ stale (CpServerStoragePg  *self,
     return FALSE;
   if (PQntuples (result) > 0)
     current = col_int (result, 0, 0);
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
-               "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
-               current, expected);
-  return FALSE;
+  return cp_server_storage_set_stale (error, current, expected);
 }
 
-/* Writes one revision inside a transaction that holds the change counter (see the top of the
- * file). A stale write fails at its first statement, before it changed anything. */
+/* Inside a transaction that holds the change counter (see the top of the file). A stale write
+ * fails at its first statement, before it changed anything. */
 static gboolean
-put_revision_locked (CpServerStoragePg  *self,
-                     CpServerRevision   *revision,
-                     gint64              expected,
-                     GPtrArray          *comments,
-                     GError            **error)
+claim_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                gint64             expected,
+                gint64            *seq_out,
+                GError           **error)
 {
+  CpServerStoragePg *self = SELF (storage);
   g_autoptr(CpPgResult) index = NULL;
   Params p = { 0 };
-  Params r = { 0 };
-  Params u = { 0 };
   gint64 seq = self->seq + 1;
 
   /* The check is the write: only the row at @expected moves, or only a new row appears. */
@@ -987,81 +612,47 @@ put_revision_locked (CpServerStoragePg  *self,
     return stale (self, revision->uuid, expected, error);
 
   self->seq = seq;
-  revision->seq = seq;
-  revision->base = expected;
-  revision->revision = expected + 1;
-  revision->created_at = g_get_real_time ();
+  *seq_out = seq;
+  return TRUE;
+}
 
-  param_text (&r, revision->uuid);
-  param_int (&r, revision->revision);
-  param_int (&r, revision->base);
-  param_text (&r, revision->action);
-  param_text (&r, revision->state);
-  param_text (&r, revision->uscc);
-  param_text (&r, revision->kind);
-  param_int (&r, revision->year);
-  param_text (&r, revision->sha256);
-  param_text (&r, revision->user_name);
-  param_int (&r, revision->created_at);
-  param_bytes (&r, revision->body);
-  if (!run_done (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, kind, "
-                       "year, sha256, user_name, created_at, body) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &r, error))
+/* The attachments the body lists: those it no longer lists go (those it keeps keep who first
+ * listed them), new ones come. */
+static gboolean
+write_packet (CpServerStorage   *storage,
+              CpServerRevision  *revision,
+              GError           **error)
+{
+  CpServerStoragePg *self = SELF (storage);
+  const char * const none[] = { NULL };
+  g_autofree char *blobs = text_array (revision->blobs != NULL
+                                       ? (const char * const *) revision->blobs : none);
+  Params d = { 0 };
+  Params u = { 0 };
+
+  param_text (&d, revision->uuid);
+  param_text (&d, blobs);
+  if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
+                       "AND NOT (sha256 = ANY ($2::text[]))", &d, error))
     return FALSE;
-
-  /* The attachments the body lists: those it no longer lists go, new ones come. */
-  {
-    const char * const none[] = { NULL };
-    g_autofree char *blobs = text_array (revision->blobs != NULL
-                                         ? (const char * const *) revision->blobs : none);
-
-    Params d = { 0 };
-
-    /* Those it keeps keep who first listed them. */
-    param_text (&d, revision->uuid);
-    param_text (&d, blobs);
-    if (!run_done (self, "DELETE FROM packet_blobs WHERE uuid = $1 "
-                         "AND NOT (sha256 = ANY ($2::text[]))", &d, error))
-      return FALSE;
-    param_text (&u, revision->uuid);
-    param_text (&u, blobs);
-    param_text (&u, revision->user_name);
-    if (revision->blobs != NULL && revision->blobs[0] != NULL &&
-        (!run_done (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) "
-                          "SELECT $1, unnest ($2::text[]), $3 ON CONFLICT DO NOTHING", &u, error) ||
-         !run_done (self, "INSERT INTO blob_refs (uuid, sha256) "
-                          "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &d, error)))
-      return FALSE;
-  }
-
-  for (guint i = 0; comments != NULL && i < comments->len; i++)
-    {
-      CpServerComment *c = g_ptr_array_index (comments, i);
-      Params cp = { 0 };
-
-      param_text (&cp, revision->uuid);
-      param_int (&cp, revision->revision);
-      param_text (&cp, c->section);
-      param_text (&cp, c->field);
-      param_text (&cp, c->text);
-      param_text (&cp, revision->user_name);
-      param_int (&cp, revision->created_at);
-      if (!run_done (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
-                           "author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", &cp, error))
-        return FALSE;
-      c->revision = revision->revision;
-      c->created_at = revision->created_at;
-      g_free (c->author);
-      c->author = g_strdup (revision->user_name);
-    }
+  param_text (&u, revision->uuid);
+  param_text (&u, blobs);
+  param_text (&u, revision->user_name);
+  if (revision->blobs != NULL && revision->blobs[0] != NULL &&
+      (!run_done (self, "INSERT INTO packet_blobs (uuid, sha256, added_by) "
+                        "SELECT $1, unnest ($2::text[]), $3 ON CONFLICT DO NOTHING", &u, error) ||
+       !run_done (self, "INSERT INTO blob_refs (uuid, sha256) "
+                        "SELECT $1, unnest ($2::text[]) ON CONFLICT DO NOTHING", &d, error)))
+    return FALSE;
   return TRUE;
 }
 
 /* Opens a write transaction holding the change counter until COMMIT. */
 static gboolean
-begin_write (CpServerStoragePg  *self,
-             GError            **error)
+begin_write (CpServerStorage  *storage,
+             GError          **error)
 {
+  CpServerStoragePg *self = SELF (storage);
   g_autoptr(CpPgResult) result = NULL;
 
   if (!begin (self, "BEGIN ISOLATION LEVEL READ COMMITTED", error))
@@ -1076,15 +667,18 @@ begin_write (CpServerStoragePg  *self,
       return FALSE;
     }
   self->seq = col_int (result, 0, 0);
+  self->first_seq = self->seq;
   return TRUE;
 }
 
+/* Writes the counter back when the transaction took change numbers, and commits. */
 static gboolean
-commit_write (CpServerStoragePg  *self,
-              gint64              first_seq,
-              GError            **error)
+commit_write (CpServerStorage  *storage,
+              GError          **error)
 {
-  if (self->seq != first_seq)
+  CpServerStoragePg *self = SELF (storage);
+
+  if (self->seq != self->first_seq)
     {
       Params p = { 0 };
 
@@ -1098,139 +692,10 @@ commit_write (CpServerStoragePg  *self,
   return commit (self, error);
 }
 
-static gboolean
-put_revision (CpServerStorage   *storage,
-              CpServerRevision  *revision,
-              gint64             expected,
-              GPtrArray         *comments,
-              GError           **error)
+static void
+rollback_transaction (CpServerStorage *storage)
 {
-  CpServerStoragePg *self = SELF (storage);
-  gint64 first_seq;
-
-  if (!begin_write (self, error))
-    return FALSE;
-  first_seq = self->seq;
-  if (!put_revision_locked (self, revision, expected, comments, error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-  return commit_write (self, first_seq, error);
-}
-
-static gboolean
-write_batch (CpServerStorage  *storage,
-             GPtrArray        *writes,
-             GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  gint64 first_seq;
-
-  if (writes->len == 0)
-    return TRUE;
-  if (!begin_write (self, error))
-    return FALSE;
-  first_seq = self->seq;
-  for (guint i = 0; i < writes->len; i++)
-    {
-      CpServerWrite *write = g_ptr_array_index (writes, i);
-
-      /* A stale write changed nothing and fails alone; any other failure abandons the batch. */
-      if (!put_revision_locked (self, write->revision, write->expected, write->comments,
-                                &write->error) &&
-          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
-                                      "Packet %s: ", write->revision->uuid);
-          rollback (self);
-          return FALSE;
-        }
-    }
-  return commit_write (self, first_seq, error);
-}
-
-static GPtrArray *
-list_revisions (CpServerStorage  *storage,
-                const char       *uuid,
-                GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(GPtrArray) revisions = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uuid);
-  result = run (self, "SELECT " REVISION_COLUMNS ", 0::bigint FROM revisions r "
-                      "WHERE r.uuid = $1 ORDER BY r.revision", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not list the revisions: ");
-      return NULL;
-    }
-  for (int row = 0; row < PQntuples (result); row++)
-    g_ptr_array_add (revisions, read_revision (result, row, 0, FALSE));
-  return g_steal_pointer (&revisions);
-}
-
-static CpServerRevision *
-get_revision (CpServerStorage  *storage,
-              const char       *uuid,
-              gint64            number,
-              GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uuid);
-  param_int (&p, number);
-  result = run (self, "SELECT " REVISION_COLUMNS ", 0::bigint, r.body FROM revisions r "
-                      "WHERE r.uuid = $1 AND r.revision = $2", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not read the revision: ");
-      return NULL;
-    }
-  if (PQntuples (result) > 0)
-    return read_revision (result, 0, 0, TRUE);
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The packet has no revision %" G_GINT64_FORMAT ".", number);
-  return NULL;
-}
-
-static GPtrArray *
-list_comments (CpServerStorage  *storage,
-               const char       *uuid,
-               GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_comment_free);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uuid);
-  result = run (self, "SELECT id, revision, section, field, comment, author, created_at "
-                      "FROM comments WHERE uuid = $1 ORDER BY id", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not list the comments: ");
-      return NULL;
-    }
-  for (int row = 0; row < PQntuples (result); row++)
-    {
-      CpServerComment *comment = g_new0 (CpServerComment, 1);
-
-      comment->id = col_int (result, row, 0);
-      comment->revision = col_int (result, row, 1);
-      comment->section = col_text (result, row, 2);
-      comment->field = col_text (result, row, 3);
-      comment->text = col_text (result, row, 4);
-      comment->author = col_text (result, row, 5);
-      comment->created_at = col_int (result, row, 6);
-      g_ptr_array_add (comments, comment);
-    }
-  return g_steal_pointer (&comments);
+  rollback (SELF (storage));
 }
 
 /* The changes feed, with the bodies when @max_bytes > 0: then the page stops before the row
@@ -1252,7 +717,8 @@ read_changes (CpServerStorage     *storage,
   CpServerStoragePg *self = SELF (storage);
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
   g_autoptr(CpPgResult) result = NULL;
-  g_autofree char *condition = visibility_condition (user, 3);
+  g_autoptr(CpServerRows) rows = NULL;
+  g_autofree char *condition = cp_server_storage_visibility_condition (user, 3);
   g_autofree char *sql = NULL;
   gboolean with_bodies = max_bytes > 0;
   Params p = { 0 };
@@ -1265,20 +731,20 @@ read_changes (CpServerStorage     *storage,
       "         CASE WHEN w.n = 1 OR w.running <= $4 THEN w.body END AS body FROM ("
       "    SELECT x.*, row_number () OVER (ORDER BY x.seq) AS n, "
       "           sum (octet_length (x.body)) OVER (ORDER BY x.seq) AS running FROM ("
-      "      SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
+      "      SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq, r.body FROM packets p "
       "      JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
       "      WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) x) w) c ON TRUE "
       "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
   else
     sql = g_strdup_printf (
       "SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
-      "  SELECT " REVISION_COLUMNS ", p.seq FROM packets p "
+      "  SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq FROM packets p "
       "  JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
       "  WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2) c ON TRUE "
       "WHERE m.key = 'change_seq' ORDER BY c.seq", condition);
   param_int (&p, since);
   param_int (&p, limit);
-  param_text (&p, tenant_of (user));
+  param_text (&p, cp_server_storage_tenant_of (user));
   if (with_bodies)
     param_int (&p, (gint64) MIN (max_bytes, (gsize) G_MAXINT64));
   result = run (self, sql, &p, error);
@@ -1293,197 +759,36 @@ read_changes (CpServerStorage     *storage,
                    "The change sequence is missing from the database.");
       return NULL;
     }
-  *last_seq = col_int (result, 0, 0);
+  rows = rows_from_result (result);
+  *last_seq = cp_server_rows_get_int (rows, 0, 0);
   *truncated = FALSE;
-  for (int row = 0; row < PQntuples (result); row++)
+  for (guint row = 0; row < rows->n_rows; row++)
     {
-      if (PQgetisnull (result, row, 1))
+      if (cp_server_rows_get_text (rows, row, 1) == NULL)
         continue;
-      if (with_bodies && PQgetisnull (result, row, 13))
+      if (with_bodies && cp_server_rows_get_bytes (rows, row, 13) == NULL)
         {
           *truncated = TRUE;
           break;
         }
-      g_ptr_array_add (changes, read_revision (result, row, 1, with_bodies));
+      g_ptr_array_add (changes, cp_server_storage_read_revision (rows, row, 1, with_bodies));
     }
   return g_steal_pointer (&changes);
-}
-
-static GPtrArray *
-list_changes (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              gint64               since,
-              guint                limit,
-              gint64              *last_seq,
-              GError             **error)
-{
-  gboolean truncated = FALSE;
-
-  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
-}
-
-static GPtrArray *
-list_changes_with_bodies (CpServerStorage     *storage,
-                          const CpServerUser  *user,
-                          gint64               since,
-                          guint                limit,
-                          gsize                max_bytes,
-                          gint64              *last_seq,
-                          gboolean            *truncated,
-                          GError             **error)
-{
-  g_return_val_if_fail (max_bytes > 0, NULL);
-
-  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
-}
-
-/* --- blobs ------------------------------------------------------------------------------- */
-
-static gboolean
-add_blob_owner (CpServerStorage  *storage,
-                const char       *sha256,
-                gint64            user_id,
-                GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  Params p = { 0 };
-
-  param_text (&p, sha256);
-  param_int (&p, user_id);
-  return run_done (self, "INSERT INTO blob_owners (sha256, user_id) VALUES ($1, $2) "
-                         "ON CONFLICT DO NOTHING", &p, error);
-}
-
-/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
-#define LISTED_BY_UPLOADER \
-  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
-  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
-
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
- * listed there by someone who uploaded it (see the SQLite backend). */
-static gboolean
-can_see_blob (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              const char          *sha256,
-              GError             **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  g_autofree char *condition = visibility_condition (user, 3);
-  g_autofree char *sql = NULL;
-  Params p = { 0 };
-
-  sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = $1 AND user_id = $2 "
-                         "UNION ALL "
-                         "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = $1 AND %s AND " LISTED_BY_UPLOADER " "
-                         "LIMIT 1", condition);
-  param_text (&p, sha256);
-  param_int (&p, user->id);
-  param_text (&p, tenant_of (user));
-  result = run (self, sql, &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not check access to the blob: ");
-      return FALSE;
-    }
-  if (PQntuples (result) > 0)
-    return TRUE;
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The blob is not visible to this user.");
-  return FALSE;
-}
-
-static gboolean
-blob_is_attached (CpServerStorage  *storage,
-                  const char       *uuid,
-                  const char       *sha256,
-                  GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, uuid);
-  param_text (&p, sha256);
-  result = run (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = $1 AND b.sha256 = $2 AND "
-                      LISTED_BY_UPLOADER, &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not check the packet's blob: ");
-      return FALSE;
-    }
-  if (PQntuples (result) > 0)
-    return TRUE;
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The packet does not hold that blob.");
-  return FALSE;
-}
-
-static gboolean
-blob_is_referenced (CpServerStorage  *storage,
-                    const char       *sha256,
-                    gboolean         *referenced,
-                    GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  g_autoptr(CpPgResult) result = NULL;
-  Params p = { 0 };
-
-  param_text (&p, sha256);
-  result = run (self, "SELECT 1 FROM blob_refs WHERE sha256 = $1 UNION ALL "
-                      "SELECT 1 FROM packet_blobs WHERE sha256 = $1 LIMIT 1", &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not check the blob's references: ");
-      return FALSE;
-    }
-  *referenced = PQntuples (result) > 0;
-  return TRUE;
-}
-
-static gboolean
-forget_blob (CpServerStorage  *storage,
-             const char       *sha256,
-             GError          **error)
-{
-  CpServerStoragePg *self = SELF (storage);
-  Params p = { 0 };
-
-  param_text (&p, sha256);
-  return run_done (self, "DELETE FROM blob_owners WHERE sha256 = $1", &p, error);
 }
 
 /* --- opening and migrations -------------------------------------------------------------- */
 
 static const CpServerStorageVTable pg_vtable = {
   .close = storage_close,
-  .add_user = add_user,
-  .find_user = find_user,
-  .add_session = add_session,
-  .find_session = find_session,
-  .delete_session = delete_session,
-  .add_agency = add_agency,
-  .assign = assign,
-  .add_district = add_district,
-  .list_districts = list_districts,
-  .set_quota = set_quota,
-  .list_quotas = list_quotas,
-  .count_accepted = count_accepted,
-  .can_see_uscc = can_see_uscc,
-  .get_packet = get_packet,
-  .put_revision = put_revision,
-  .write_batch = write_batch,
-  .list_revisions = list_revisions,
-  .get_revision = get_revision,
-  .list_comments = list_comments,
-  .list_changes = list_changes,
-  .list_changes_with_bodies = list_changes_with_bodies,
-  .add_blob_owner = add_blob_owner,
-  .can_see_blob = can_see_blob,
-  .blob_is_attached = blob_is_attached,
-  .blob_is_referenced = blob_is_referenced,
-  .forget_blob = forget_blob,
+  .query = query,
+  .begin = begin_transaction,
+  .commit = commit_transaction,
+  .rollback = rollback_transaction,
+  .begin_write = begin_write,
+  .commit_write = commit_write,
+  .claim_revision = claim_revision,
+  .write_packet = write_packet,
+  .read_changes = read_changes,
 };
 
 /* The schema version lives in its own table, in the first schema of the search path (so a
@@ -1512,13 +817,8 @@ migrate (CpServerStoragePg  *self,
   else
     version = (int) col_int (result, 0, 0);
 
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
-                   "The database has schema version %d, newer than this server knows (%d). "
-                   "Run a newer credit-packet-server.", version, (int) G_N_ELEMENTS (migrations));
-      goto fail;
-    }
+  if (!cp_server_storage_check_schema (version, G_N_ELEMENTS (migrations), error))
+    goto fail;
   for (int i = version; i < (int) G_N_ELEMENTS (migrations); i++)
     {
       Params p = { 0 };

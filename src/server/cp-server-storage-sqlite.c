@@ -3,13 +3,15 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * WAL, synchronous=FULL, foreign keys, migrations numbered by PRAGMA user_version. The SQL is
- * kept close to what PostgreSQL accepts (no SQLite-only upserts beyond ON CONFLICT, text and
- * integer columns, substr()), so that the second backend can follow the same statements.
+ * WAL, synchronous=FULL, foreign keys, migrations numbered by PRAGMA user_version. Most
+ * statements are cp-server-storage.c's, in the SQL both backends read; they run here through
+ * query(), with their $1 … $n bound by name. What is SQLite's own: the schema, the transactions
+ * (BEGIN IMMEDIATE), the base check and the change counter of a packet write, and the changes
+ * feed, stepped row by row so that it stops reading bodies at the page's size.
  */
 #include "config.h"
 
-#include "cp-server-storage.h"
+#include "cp-server-storage-private.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -223,454 +225,124 @@ storage_close (CpServerStorage *storage)
   g_free (self);
 }
 
-/* --- users and sessions ---------------------------------------------------------------- */
-
-static gboolean
-add_user (CpServerStorage  *storage,
-          CpServerUser     *user,
-          GError          **error)
+/* Binds @params to the $1 … $n of @stmt (a parameter the SQL does not name is left out). */
+static void
+bind_params (sqlite3_stmt         *stmt,
+             const CpServerParams *params)
 {
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self,
-                  "INSERT INTO users (name, role, district, uscc, agency, password_hash, "
-                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, user->name);
-  bind_text (stmt, 2, cp_server_role_to_string (user->role));
-  bind_text (stmt, 3, user->district);
-  bind_text (stmt, 4, user->uscc);
-  bind_text (stmt, 5, user->agency);
-  bind_text (stmt, 6, user->password_hash);
-  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
-  if (!step_done (self, stmt, error))
-    return FALSE;
-  user->id = sqlite3_last_insert_rowid (self->db);
-  return TRUE;
-}
-
-#define USER_COLUMNS "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
-
-static CpServerUser *
-read_user (sqlite3_stmt *stmt)
-{
-  CpServerUser *user = g_new0 (CpServerUser, 1);
-
-  user->id = sqlite3_column_int64 (stmt, 0);
-  user->name = column_text (stmt, 1);
-  if (!cp_server_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &user->role))
-    user->role = CP_SERVER_ROLE_ENTERPRISE;
-  user->district = column_text (stmt, 3);
-  user->uscc = column_text (stmt, 4);
-  user->agency = column_text (stmt, 5);
-  user->password_hash = column_text (stmt, 6);
-  return user;
-}
-
-static CpServerUser *
-find_user (CpServerStorage  *storage,
-           const char       *name,
-           GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT " USER_COLUMNS " FROM users u WHERE u.name = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, name);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_user (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                 "No user is called “%s”.", name);
-  else
-    set_db_error (self, error, "Could not read the user");
-  return NULL;
-}
-
-static gboolean
-add_session (CpServerStorage  *storage,
-             const char       *token_hash,
-             gint64            user_id,
-             gint64            expires_at,
-             GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) purge = NULL;
-  g_autoptr(CpStmt) stmt = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  /* Expired sessions are useless; drop them as new ones come in. */
-  purge = prepare (self, "DELETE FROM sessions WHERE expires_at <= ?", error);
-  if (purge == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (purge, 1, now);
-  if (!step_done (self, purge, error))
-    return FALSE;
-
-  stmt = prepare (self, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, token_hash);
-  sqlite3_bind_int64 (stmt, 2, user_id);
-  sqlite3_bind_int64 (stmt, 3, now);
-  sqlite3_bind_int64 (stmt, 4, expires_at);
-  return step_done (self, stmt, error);
-}
-
-static CpServerUser *
-find_session (CpServerStorage  *storage,
-              const char       *token_hash,
-              gint64            now,
-              gint64           *expires_at,
-              GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT " USER_COLUMNS ", s.expires_at FROM sessions s "
-                        "JOIN users u ON u.id = s.user_id "
-                        "WHERE s.token_hash = ? AND s.expires_at > ?", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, token_hash);
-  sqlite3_bind_int64 (stmt, 2, now);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  for (guint i = 0; params != NULL && i < params->n; i++)
     {
-      if (expires_at != NULL)
-        *expires_at = sqlite3_column_int64 (stmt, 7);
-      return read_user (stmt);
-    }
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                 "The session does not exist or has expired.");
-  else
-    set_db_error (self, error, "Could not read the session");
-  return NULL;
-}
+      const CpServerValue *value = &params->values[i];
+      char name[16];
+      int index;
 
-static gboolean
-delete_session (CpServerStorage  *storage,
-                const char       *token_hash,
-                GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "DELETE FROM sessions WHERE token_hash = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, token_hash);
-  return step_done (self, stmt, error);
-}
-
-/* --- agencies, districts, quotas ------------------------------------------------------- */
-
-static gboolean
-add_agency (CpServerStorage  *storage,
-            const char       *id,
-            const char       *name,
-            GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT INTO agencies (id, name) VALUES (?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, name);
-  return step_done (self, stmt, error);
-}
-
-static gboolean
-assign (CpServerStorage  *storage,
-        const char       *uscc,
-        const char       *agency_id,
-        GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT INTO assignments (uscc, agency_id) VALUES (?, ?) "
-                        "ON CONFLICT DO NOTHING", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, uscc);
-  bind_text (stmt, 2, agency_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+      g_snprintf (name, sizeof name, "$%u", i + 1);
+      index = sqlite3_bind_parameter_index (stmt, name);
+      if (index == 0)
+        continue;
+      switch (value->type)
         {
-          g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                       "No agency has the id “%s”.", agency_id);
-          return FALSE;
+        case CP_SERVER_VALUE_INT:
+          sqlite3_bind_int64 (stmt, index, value->number);
+          break;
+        case CP_SERVER_VALUE_TEXT:
+          bind_text (stmt, index, value->text);
+          break;
+        case CP_SERVER_VALUE_BYTES:
+          sqlite3_bind_blob (stmt, index, g_bytes_get_data (value->bytes, NULL),
+                             (int) g_bytes_get_size (value->bytes), SQLITE_STATIC);
+          break;
+        case CP_SERVER_VALUE_NULL:
+        default:
+          sqlite3_bind_null (stmt, index);
+          break;
         }
-      return set_db_error (self, error, "Could not assign the enterprise");
     }
-  return TRUE;
 }
 
-static gboolean
-add_district (CpServerStorage     *storage,
-              const char          *code,
-              const char          *name,
-              const char * const  *prefixes,
-              GError             **error)
+static CpServerRows *
+query (CpServerStorage       *storage,
+       const char            *sql,
+       const CpServerParams  *params,
+       GError               **error)
 {
   CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpServerRows) rows = NULL;
   g_autoptr(CpStmt) stmt = NULL;
-  g_autoptr(CpStmt) div = NULL;
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  stmt = prepare (self, "INSERT INTO districts (code, name) VALUES (?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, code);
-  bind_text (stmt, 2, name);
-  if (!step_done (self, stmt, error))
-    goto fail;
-  div = prepare (self, "INSERT INTO district_divisions (district, prefix) VALUES (?, ?) "
-                       "ON CONFLICT DO NOTHING", error);
-  if (div == NULL)
-    goto fail;
-  for (guint i = 0; prefixes != NULL && prefixes[i] != NULL; i++)
-    {
-      sqlite3_reset (div);
-      bind_text (div, 1, code);
-      bind_text (div, 2, prefixes[i]);
-      if (!step_done (self, div, error))
-        goto fail;
-    }
-  return exec (self, "COMMIT", error);
-
-fail:
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-  return FALSE;
-}
-
-static GPtrArray *
-list_districts (CpServerStorage  *storage,
-                GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_district_free);
-  g_autoptr(CpStmt) stmt = NULL;
-  g_autoptr(CpStmt) div = NULL;
   int rc;
 
-  stmt = prepare (self, "SELECT code, name FROM districts ORDER BY code", error);
-  div = prepare (self, "SELECT prefix FROM district_divisions WHERE district = ? ORDER BY prefix",
-                 error);
-  if (stmt == NULL || div == NULL)
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
     return NULL;
+  bind_params (stmt, params);
+  rows = cp_server_rows_new ((guint) sqlite3_column_count (stmt));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CpServerDistrict *district = g_new0 (CpServerDistrict, 1);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      CpServerValue *cells = cp_server_rows_add (rows);
 
-      district->code = column_text (stmt, 0);
-      district->name = column_text (stmt, 1);
-      sqlite3_reset (div);
-      bind_text (div, 1, district->code);
-      while (sqlite3_step (div) == SQLITE_ROW)
-        g_strv_builder_add (builder, (const char *) sqlite3_column_text (div, 0));
-      district->prefixes = g_strv_builder_end (builder);
-      g_ptr_array_add (result, district);
+      for (guint column = 0; column < rows->n_columns; column++)
+        {
+          CpServerValue *cell = &cells[column];
+
+          switch (sqlite3_column_type (stmt, (int) column))
+            {
+            case SQLITE_INTEGER:
+            case SQLITE_FLOAT:
+              cell->type = CP_SERVER_VALUE_INT;
+              cell->number = sqlite3_column_int64 (stmt, (int) column);
+              break;
+            case SQLITE_TEXT:
+              cell->type = CP_SERVER_VALUE_TEXT;
+              cell->text = column_text (stmt, (int) column);
+              break;
+            case SQLITE_BLOB:
+              cell->type = CP_SERVER_VALUE_BYTES;
+              cell->bytes = g_bytes_new (sqlite3_column_blob (stmt, (int) column),
+                                         (gsize) sqlite3_column_bytes (stmt, (int) column));
+              break;
+            default:
+              break;
+            }
+        }
     }
   if (rc != SQLITE_DONE)
     {
-      set_db_error (self, error, "Could not list the districts");
+      storage->reference_failed =
+        sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY;
+      set_db_error (self, error, "Database statement failed");
       return NULL;
     }
-  return g_steal_pointer (&result);
+  return g_steal_pointer (&rows);
 }
 
+/* BEGIN IMMEDIATE takes the write lock at once: for a packet write, before the revision check,
+ * so that two processes cannot both see the same base revision. */
 static gboolean
-set_quota (CpServerStorage  *storage,
-           const char       *district,
-           int               year,
-           const char       *kind,
-           int               quota,
-           GError          **error)
+begin (CpServerStorage  *storage,
+       GError          **error)
 {
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT INTO quotas (district, year, kind, quota) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (district, year, kind) DO UPDATE SET quota = excluded.quota",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, district);
-  sqlite3_bind_int (stmt, 2, year);
-  bind_text (stmt, 3, kind);
-  sqlite3_bind_int (stmt, 4, quota);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-        {
-          g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                       "No district has the code “%s”.", district);
-          return FALSE;
-        }
-      return set_db_error (self, error, "Could not set the quota");
-    }
-  return TRUE;
-}
-
-static GPtrArray *
-read_counts (CpServerStorageSqlite  *self,
-             sqlite3_stmt           *stmt,
-             int                     year,
-             GError                **error)
-{
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_count_free);
-  int rc;
-
-  sqlite3_bind_int (stmt, 1, year);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CpServerCount *count = g_new0 (CpServerCount, 1);
-
-      count->district = column_text (stmt, 0);
-      count->kind = column_text (stmt, 1);
-      count->year = year;
-      count->count = sqlite3_column_int (stmt, 2);
-      g_ptr_array_add (result, count);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "Could not count");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
-}
-
-static GPtrArray *
-list_quotas (CpServerStorage  *storage,
-             int               year,
-             GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "SELECT district, kind, quota FROM quotas WHERE year = ? "
-                        "ORDER BY district, kind", error);
-  if (stmt == NULL)
-    return NULL;
-  return read_counts (self, stmt, year, error);
-}
-
-static GPtrArray *
-count_accepted (CpServerStorage  *storage,
-                int               year,
-                GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self,
-                  "SELECT d.district, p.kind, COUNT(DISTINCT p.uuid) FROM packets p "
-                  "JOIN district_divisions d ON substr (p.uscc, 3, length (d.prefix)) = d.prefix "
-                  "WHERE p.state = 'accepted' AND p.year = ? "
-                  "GROUP BY d.district, p.kind ORDER BY d.district, p.kind", error);
-  if (stmt == NULL)
-    return NULL;
-  return read_counts (self, stmt, year, error);
-}
-
-/* --- tenancy ----------------------------------------------------------------------------- */
-
-/* A condition on the packets row aliased "p", with its parameter bound as ":tenant". */
-static const char *
-visibility_condition (const CpServerUser *user)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ADMIN:
-      return "(:tenant IS NULL OR 1 = 1)";
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return "(p.uscc = :tenant)";
-    case CP_SERVER_ROLE_AGENCY:
-      return "(p.uscc IN (SELECT a.uscc FROM assignments a WHERE a.agency_id = :tenant))";
-    case CP_SERVER_ROLE_OFFICE:
-      return "(EXISTS (SELECT 1 FROM district_divisions d WHERE d.district = :tenant "
-             "AND substr (p.uscc, 3, length (d.prefix)) = d.prefix))";
-    default:
-      return "(1 = 0)";
-    }
-}
-
-static const char *
-tenant_of (const CpServerUser *user)
-{
-  switch (user->role)
-    {
-    case CP_SERVER_ROLE_ENTERPRISE:
-      return user->uscc != NULL ? user->uscc : "";
-    case CP_SERVER_ROLE_AGENCY:
-      return user->agency != NULL ? user->agency : "";
-    case CP_SERVER_ROLE_OFFICE:
-      return user->district != NULL ? user->district : "";
-    case CP_SERVER_ROLE_ADMIN:
-    default:
-      return NULL;
-    }
+  return exec (SELF (storage), "BEGIN IMMEDIATE", error);
 }
 
 static void
-bind_tenant (sqlite3_stmt       *stmt,
-             const CpServerUser *user)
+rollback (CpServerStorage *storage)
 {
-  int index = sqlite3_bind_parameter_index (stmt, ":tenant");
-
-  if (index > 0)
-    bind_text (stmt, index, tenant_of (user));
+  sqlite3_exec (SELF (storage)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static gboolean
-can_see_uscc (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              const char          *uscc,
-              GError             **error)
+commit (CpServerStorage  *storage,
+        GError          **error)
 {
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  g_autofree char *sql = NULL;
-  int rc;
-
-  sql = g_strdup_printf ("SELECT 1 FROM (SELECT :uscc AS uscc) p WHERE %s",
-                         visibility_condition (user));
-  stmt = prepare (self, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":uscc"), uscc);
-  bind_tenant (stmt, user);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc != SQLITE_DONE)
-    return set_db_error (self, error, "Could not check access");
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The enterprise is not visible to this user.");
-  return FALSE;
+  if (!exec (SELF (storage), "COMMIT", error))
+    {
+      rollback (storage);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --- packets ----------------------------------------------------------------------------- */
-
-#define REVISION_COLUMNS \
-  "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
-  "r.user_name, r.created_at"
 
 static CpServerRevision *
 read_revision (sqlite3_stmt *stmt,
@@ -696,46 +368,16 @@ read_revision (sqlite3_stmt *stmt,
   return revision;
 }
 
-static CpServerRevision *
-get_packet (CpServerStorage  *storage,
-            const char       *uuid,
-            GError          **error)
+static gboolean
+claim_revision (CpServerStorage   *storage,
+                CpServerRevision  *revision,
+                gint64             expected,
+                gint64            *seq_out,
+                GError           **error)
 {
   CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", p.seq, r.body FROM packets p "
-                        "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
-                        "WHERE p.uuid = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, uuid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_revision (stmt, TRUE);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                 "No packet has the id %s.", uuid);
-  else
-    set_db_error (self, error, "Could not read the packet");
-  return NULL;
-}
-
-static gboolean
-put_revision_locked (CpServerStorageSqlite  *self,
-                     CpServerRevision       *revision,
-                     gint64                  expected,
-                     GPtrArray              *comments,
-                     GError                **error)
-{
   g_autoptr(CpStmt) current = NULL;
   g_autoptr(CpStmt) seq = NULL;
-  g_autoptr(CpStmt) insert = NULL;
-  g_autoptr(CpStmt) index = NULL;
-  g_autoptr(CpStmt) unlink = NULL;
-  g_autoptr(CpStmt) link = NULL;
-  g_autoptr(CpStmt) ref = NULL;
   gint64 current_revision = 0;
   int rc;
 
@@ -749,12 +391,7 @@ put_revision_locked (CpServerStorageSqlite  *self,
   else if (rc != SQLITE_DONE)
     return set_db_error (self, error, "Could not read the packet");
   if (current_revision != expected)
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE,
-                   "The packet is at revision %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT ".",
-                   current_revision, expected);
-      return FALSE;
-    }
+    return cp_server_storage_set_stale (error, current_revision, expected);
 
   seq = prepare (self, "UPDATE meta SET value = value + 1 WHERE key = 'change_seq' "
                        "RETURNING value", error);
@@ -762,31 +399,20 @@ put_revision_locked (CpServerStorageSqlite  *self,
     return FALSE;
   if (sqlite3_step (seq) != SQLITE_ROW)
     return set_db_error (self, error, "Could not advance the change sequence");
-  revision->seq = sqlite3_column_int64 (seq, 0);
-  revision->base = expected;
-  revision->revision = expected + 1;
-  revision->created_at = g_get_real_time ();
+  *seq_out = sqlite3_column_int64 (seq, 0);
+  return TRUE;
+}
 
-  insert = prepare (self, "INSERT INTO revisions (uuid, revision, base, action, state, uscc, "
-                          "kind, year, sha256, user_name, created_at, body) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (insert == NULL)
-    return FALSE;
-  bind_text (insert, 1, revision->uuid);
-  sqlite3_bind_int64 (insert, 2, revision->revision);
-  sqlite3_bind_int64 (insert, 3, revision->base);
-  bind_text (insert, 4, revision->action);
-  bind_text (insert, 5, revision->state);
-  bind_text (insert, 6, revision->uscc);
-  bind_text (insert, 7, revision->kind);
-  sqlite3_bind_int (insert, 8, revision->year);
-  bind_text (insert, 9, revision->sha256);
-  bind_text (insert, 10, revision->user_name);
-  sqlite3_bind_int64 (insert, 11, revision->created_at);
-  sqlite3_bind_blob (insert, 12, g_bytes_get_data (revision->body, NULL),
-                     (int) g_bytes_get_size (revision->body), SQLITE_STATIC);
-  if (!step_done (self, insert, error))
-    return FALSE;
+static gboolean
+write_packet (CpServerStorage   *storage,
+              CpServerRevision  *revision,
+              GError           **error)
+{
+  CpServerStorageSqlite *self = SELF (storage);
+  g_autoptr(CpStmt) index = NULL;
+  g_autoptr(CpStmt) unlink = NULL;
+  g_autoptr(CpStmt) link = NULL;
+  g_autoptr(CpStmt) ref = NULL;
 
   index = prepare (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
@@ -839,182 +465,7 @@ put_revision_locked (CpServerStorageSqlite  *self,
         return FALSE;
     }
 
-  if (comments != NULL && comments->len > 0)
-    {
-      g_autoptr(CpStmt) comment = NULL;
-
-      comment = prepare (self, "INSERT INTO comments (uuid, revision, section, field, comment, "
-                               "author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-      if (comment == NULL)
-        return FALSE;
-      for (guint i = 0; i < comments->len; i++)
-        {
-          CpServerComment *c = g_ptr_array_index (comments, i);
-
-          sqlite3_reset (comment);
-          bind_text (comment, 1, revision->uuid);
-          sqlite3_bind_int64 (comment, 2, revision->revision);
-          bind_text (comment, 3, c->section);
-          bind_text (comment, 4, c->field);
-          bind_text (comment, 5, c->text);
-          bind_text (comment, 6, revision->user_name);
-          sqlite3_bind_int64 (comment, 7, revision->created_at);
-          if (!step_done (self, comment, error))
-            return FALSE;
-          c->revision = revision->revision;
-          c->created_at = revision->created_at;
-          g_free (c->author);
-          c->author = g_strdup (revision->user_name);
-        }
-    }
   return TRUE;
-}
-
-static gboolean
-put_revision (CpServerStorage   *storage,
-              CpServerRevision  *revision,
-              gint64             expected,
-              GPtrArray         *comments,
-              GError           **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-
-  /* BEGIN IMMEDIATE takes the write lock before the revision check, so two processes cannot
-   * both see the same base revision. */
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!put_revision_locked (self, revision, expected, comments, error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  if (!exec (self, "COMMIT", error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-write_batch (CpServerStorage  *storage,
-             GPtrArray        *writes,
-             GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint i = 0; i < writes->len; i++)
-    {
-      CpServerWrite *write = g_ptr_array_index (writes, i);
-
-      /* A stale write fails at its first statement, before it changes anything, so it needs no
-       * savepoint to fail alone; any other failure abandons the whole batch. */
-      if (!put_revision_locked (self, write->revision, write->expected, write->comments,
-                                &write->error) &&
-          !g_error_matches (write->error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&write->error),
-                                      "Packet %s: ", write->revision->uuid);
-          goto fail;
-        }
-    }
-  if (!exec (self, "COMMIT", error))
-    goto fail;
-  return TRUE;
-
-fail:
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-  return FALSE;
-}
-
-static GPtrArray *
-list_revisions (CpServerStorage  *storage,
-                const char       *uuid,
-                GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0 FROM revisions r WHERE r.uuid = ? "
-                        "ORDER BY r.revision", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, uuid);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (result, read_revision (stmt, FALSE));
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "Could not list the revisions");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
-}
-
-static CpServerRevision *
-get_revision (CpServerStorage  *storage,
-              const char       *uuid,
-              gint64            number,
-              GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT " REVISION_COLUMNS ", 0, r.body FROM revisions r "
-                        "WHERE r.uuid = ? AND r.revision = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, uuid);
-  sqlite3_bind_int64 (stmt, 2, number);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return read_revision (stmt, TRUE);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-                 "The packet has no revision %" G_GINT64_FORMAT ".", number);
-  else
-    set_db_error (self, error, "Could not read the revision");
-  return NULL;
-}
-
-static GPtrArray *
-list_comments (CpServerStorage  *storage,
-               const char       *uuid,
-               GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_comment_free);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT id, revision, section, field, comment, author, created_at "
-                        "FROM comments WHERE uuid = ? ORDER BY id", error);
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, uuid);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CpServerComment *comment = g_new0 (CpServerComment, 1);
-
-      comment->id = sqlite3_column_int64 (stmt, 0);
-      comment->revision = sqlite3_column_int64 (stmt, 1);
-      comment->section = column_text (stmt, 2);
-      comment->field = column_text (stmt, 3);
-      comment->text = column_text (stmt, 4);
-      comment->author = column_text (stmt, 5);
-      comment->created_at = sqlite3_column_int64 (stmt, 6);
-      g_ptr_array_add (result, comment);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, "Could not list the comments");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
 }
 
 /* The changes feed, with the bodies when @max_bytes > 0: then the page stops before the row
@@ -1036,7 +487,9 @@ read_changes (CpServerStorage     *storage,
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_revision_free);
   g_autoptr(CpStmt) stmt = NULL;
   g_autoptr(CpStmt) top = NULL;
+  g_autofree char *condition = cp_server_storage_visibility_condition (user, 3);
   g_autofree char *sql = NULL;
+  CpServerParams p = { 0 };
   int rc;
 
   /* One read transaction, so that the last sequence number matches the rows. */
@@ -1053,16 +506,17 @@ read_changes (CpServerStorage     *storage,
   *last_seq = sqlite3_column_int64 (top, 0);
 
   *truncated = FALSE;
-  sql = g_strdup_printf ("SELECT " REVISION_COLUMNS ", p.seq%s FROM packets p "
+  sql = g_strdup_printf ("SELECT " CP_SERVER_REVISION_COLUMNS ", p.seq%s FROM packets p "
                          "JOIN revisions r ON r.uuid = p.uuid AND r.revision = p.revision "
-                         "WHERE p.seq > :since AND %s ORDER BY p.seq LIMIT :limit",
-                         with_bodies ? ", r.body" : "", visibility_condition (user));
+                         "WHERE p.seq > $1 AND %s ORDER BY p.seq LIMIT $2",
+                         with_bodies ? ", r.body" : "", condition);
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":since"), since);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
-  bind_tenant (stmt, user);
+  cp_server_params_int (&p, since);
+  cp_server_params_int (&p, limit);
+  cp_server_params_text (&p, cp_server_storage_tenant_of (user));
+  bind_params (stmt, &p);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (with_bodies)
@@ -1096,188 +550,19 @@ fail:
   return NULL;
 }
 
-static GPtrArray *
-list_changes (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              gint64               since,
-              guint                limit,
-              gint64              *last_seq,
-              GError             **error)
-{
-  gboolean truncated = FALSE;
-
-  return read_changes (storage, user, since, limit, 0, last_seq, &truncated, error);
-}
-
-static GPtrArray *
-list_changes_with_bodies (CpServerStorage     *storage,
-                          const CpServerUser  *user,
-                          gint64               since,
-                          guint                limit,
-                          gsize                max_bytes,
-                          gint64              *last_seq,
-                          gboolean            *truncated,
-                          GError             **error)
-{
-  g_return_val_if_fail (max_bytes > 0, NULL);
-
-  return read_changes (storage, user, since, limit, max_bytes, last_seq, truncated, error);
-}
-
-/* --- blobs ------------------------------------------------------------------------------- */
-
-static gboolean
-add_blob_owner (CpServerStorage  *storage,
-                const char       *sha256,
-                gint64            user_id,
-                GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT INTO blob_owners (sha256, user_id) VALUES (?, ?) "
-                        "ON CONFLICT DO NOTHING", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, sha256);
-  sqlite3_bind_int64 (stmt, 2, user_id);
-  return step_done (self, stmt, error);
-}
-
-/* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. */
-#define LISTED_BY_UPLOADER \
-  "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
-  "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
-
-/* A user may read a blob they uploaded, or one that a packet they can see lists *and* that was
- * listed there by someone who uploaded it. Listing a hash in one's own packet grants nothing, and
- * nor does a later writer of that packet who holds the bytes (an agency of two enterprises):
- * otherwise knowing a hash would be enough to download another tenant's file. */
-static gboolean
-can_see_blob (CpServerStorage     *storage,
-              const CpServerUser  *user,
-              const char          *sha256,
-              GError             **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  g_autofree char *sql = NULL;
-  int rc;
-
-  sql = g_strdup_printf ("SELECT 1 FROM blob_owners WHERE sha256 = :sha AND user_id = :user "
-                         "UNION ALL "
-                         "SELECT 1 FROM packet_blobs b JOIN packets p ON p.uuid = b.uuid "
-                         "WHERE b.sha256 = :sha AND %s AND " LISTED_BY_UPLOADER " "
-                         "LIMIT 1", visibility_condition (user));
-  stmt = prepare (self, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, sqlite3_bind_parameter_index (stmt, ":sha"), sha256);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":user"), user->id);
-  bind_tenant (stmt, user);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc != SQLITE_DONE)
-    return set_db_error (self, error, "Could not check access to the blob");
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The blob is not visible to this user.");
-  return FALSE;
-}
-
-static gboolean
-blob_is_attached (CpServerStorage  *storage,
-                  const char       *uuid,
-                  const char       *sha256,
-                  GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT 1 FROM packet_blobs b WHERE b.uuid = ? AND b.sha256 = ? AND "
-                        LISTED_BY_UPLOADER, error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, sha256);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc != SQLITE_DONE)
-    return set_db_error (self, error, "Could not check the packet's blob");
-  g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
-               "The packet does not hold that blob.");
-  return FALSE;
-}
-
-static gboolean
-blob_is_referenced (CpServerStorage  *storage,
-                    const char       *sha256,
-                    gboolean         *referenced,
-                    GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-  int rc;
-
-  stmt = prepare (self, "SELECT 1 FROM blob_refs WHERE sha256 = ?1 UNION ALL "
-                        "SELECT 1 FROM packet_blobs WHERE sha256 = ?1 LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, sha256);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_db_error (self, error, "Could not check the blob's references");
-  *referenced = rc == SQLITE_ROW;
-  return TRUE;
-}
-
-static gboolean
-forget_blob (CpServerStorage  *storage,
-             const char       *sha256,
-             GError          **error)
-{
-  CpServerStorageSqlite *self = SELF (storage);
-  g_autoptr(CpStmt) stmt = NULL;
-
-  stmt = prepare (self, "DELETE FROM blob_owners WHERE sha256 = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, sha256);
-  return step_done (self, stmt, error);
-}
-
 /* --- opening and migrations -------------------------------------------------------------- */
 
 static const CpServerStorageVTable sqlite_vtable = {
   .close = storage_close,
-  .add_user = add_user,
-  .find_user = find_user,
-  .add_session = add_session,
-  .find_session = find_session,
-  .delete_session = delete_session,
-  .add_agency = add_agency,
-  .assign = assign,
-  .add_district = add_district,
-  .list_districts = list_districts,
-  .set_quota = set_quota,
-  .list_quotas = list_quotas,
-  .count_accepted = count_accepted,
-  .can_see_uscc = can_see_uscc,
-  .get_packet = get_packet,
-  .put_revision = put_revision,
-  .write_batch = write_batch,
-  .list_revisions = list_revisions,
-  .get_revision = get_revision,
-  .list_comments = list_comments,
-  .list_changes = list_changes,
-  .list_changes_with_bodies = list_changes_with_bodies,
-  .add_blob_owner = add_blob_owner,
-  .can_see_blob = can_see_blob,
-  .blob_is_attached = blob_is_attached,
-  .blob_is_referenced = blob_is_referenced,
-  .forget_blob = forget_blob,
+  .query = query,
+  .begin = begin,
+  .commit = commit,
+  .rollback = rollback,
+  .begin_write = begin,
+  .commit_write = commit,
+  .claim_revision = claim_revision,
+  .write_packet = write_packet,
+  .read_changes = read_changes,
 };
 
 static gboolean
@@ -1295,13 +580,8 @@ migrate (CpServerStorageSqlite  *self,
   version = sqlite3_column_int (stmt, 0);
   g_clear_pointer (&stmt, stmt_release);
 
-  if (version > (int) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_FAILED,
-                   "The database has schema version %d, newer than this server knows (%d). "
-                   "Run a newer credit-packet-server.", version, (int) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
+  if (!cp_server_storage_check_schema (version, G_N_ELEMENTS (migrations), error))
+    return FALSE;
 
   for (int i = version; i < (int) G_N_ELEMENTS (migrations); i++)
     {

@@ -3,9 +3,10 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every backend (SQLite now, PostgreSQL later) fills a CpServerStorageVTable. Each operation
- * is atomic on its own: put_revision() checks the expected base revision and writes the new
- * revision in one transaction, so several server processes can share one database.
+ * Two backends, SQLite and PostgreSQL, behind one set of functions; each backend fills the
+ * CpServerStorageVTable of cp-server-storage-private.h with what it does its own way. Each
+ * operation is atomic on its own: put_revision() checks the expected base revision and writes
+ * the new revision in one transaction, so several server processes can share one database.
  */
 #pragma once
 
@@ -117,151 +118,143 @@ typedef struct
   GError           *error;     /* set when this write failed (STALE, ...) */
 } CpServerWrite;
 
+/* A storage: one of the backends of cp-server-storage-private.h behind the functions below. */
 typedef struct _CpServerStorage CpServerStorage;
 
-typedef struct
-{
-  void              (*close)              (CpServerStorage    *self);
+/* Users and sessions. */
+gboolean          cp_server_storage_add_user           (CpServerStorage    *self,
+                                                        CpServerUser       *user,
+                                                        GError            **error);
+CpServerUser     *cp_server_storage_find_user          (CpServerStorage    *self,
+                                                        const char         *name,
+                                                        GError            **error);
+gboolean          cp_server_storage_add_session        (CpServerStorage    *self,
+                                                        const char         *token_hash,
+                                                        gint64              user_id,
+                                                        gint64              expires_at,
+                                                        GError            **error);
+CpServerUser     *cp_server_storage_find_session       (CpServerStorage    *self,
+                                                        const char         *token_hash,
+                                                        gint64              now,
+                                                        gint64             *expires_at,
+                                                        GError            **error);
+gboolean          cp_server_storage_delete_session     (CpServerStorage    *self,
+                                                        const char         *token_hash,
+                                                        GError            **error);
 
-  /* Users and sessions. */
-  gboolean          (*add_user)           (CpServerStorage    *self,
-                                           CpServerUser       *user,
-                                           GError            **error);
-  CpServerUser     *(*find_user)          (CpServerStorage    *self,
-                                           const char         *name,
-                                           GError            **error);
-  gboolean          (*add_session)        (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           gint64              user_id,
-                                           gint64              expires_at,
-                                           GError            **error);
-  CpServerUser     *(*find_session)       (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           gint64              now,
-                                           gint64             *expires_at,
-                                           GError            **error);
-  gboolean          (*delete_session)     (CpServerStorage    *self,
-                                           const char         *token_hash,
-                                           GError            **error);
+/* Agencies, assignments, districts, quotas. */
+gboolean          cp_server_storage_add_agency         (CpServerStorage    *self,
+                                                        const char         *id,
+                                                        const char         *name,
+                                                        GError            **error);
+gboolean          cp_server_storage_assign             (CpServerStorage    *self,
+                                                        const char         *uscc,
+                                                        const char         *agency_id,
+                                                        GError            **error);
+gboolean          cp_server_storage_add_district       (CpServerStorage    *self,
+                                                        const char         *code,
+                                                        const char         *name,
+                                                        const char * const *prefixes,
+                                                        GError            **error);
+GPtrArray        *cp_server_storage_list_districts     (CpServerStorage    *self,
+                                                        GError            **error);
+gboolean          cp_server_storage_set_quota          (CpServerStorage    *self,
+                                                        const char         *district,
+                                                        int                 year,
+                                                        const char         *kind,
+                                                        int                 quota,
+                                                        GError            **error);
+/* CpServerCount *: quotas of @year. */
+GPtrArray        *cp_server_storage_list_quotas        (CpServerStorage    *self,
+                                                        int                 year,
+                                                        GError            **error);
+/* CpServerCount *: accepted packets of @year per district and kind. */
+GPtrArray        *cp_server_storage_count_accepted     (CpServerStorage    *self,
+                                                        int                 year,
+                                                        GError            **error);
 
-  /* Agencies, assignments, districts, quotas. */
-  gboolean          (*add_agency)         (CpServerStorage    *self,
-                                           const char         *id,
-                                           const char         *name,
-                                           GError            **error);
-  gboolean          (*assign)             (CpServerStorage    *self,
-                                           const char         *uscc,
-                                           const char         *agency_id,
-                                           GError            **error);
-  gboolean          (*add_district)       (CpServerStorage    *self,
-                                           const char         *code,
-                                           const char         *name,
-                                           const char * const *prefixes,
-                                           GError            **error);
-  GPtrArray        *(*list_districts)     (CpServerStorage    *self,
-                                           GError            **error);
-  gboolean          (*set_quota)          (CpServerStorage    *self,
-                                           const char         *district,
-                                           int                 year,
-                                           const char         *kind,
-                                           int                 quota,
-                                           GError            **error);
-  /* CpServerCount *: quotas of @year. */
-  GPtrArray        *(*list_quotas)        (CpServerStorage    *self,
-                                           int                 year,
-                                           GError            **error);
-  /* CpServerCount *: accepted packets of @year per district and kind. */
-  GPtrArray        *(*count_accepted)     (CpServerStorage    *self,
-                                           int                 year,
-                                           GError            **error);
+/* Tenancy: may @user see a packet whose cover names @uscc? */
+gboolean          cp_server_storage_can_see_uscc       (CpServerStorage    *self,
+                                                        const CpServerUser *user,
+                                                        const char         *uscc,
+                                                        GError            **error);
 
-  /* Tenancy: may @user see a packet whose cover names @uscc? */
-  gboolean          (*can_see_uscc)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           const char         *uscc,
-                                           GError            **error);
+/* Packets. get_packet returns the current revision with its body, or NULL (and a NOT_FOUND
+ * error). put_revision writes @revision on top of @expected (0: the packet must not exist);
+ * it sets revision->revision, ->base, ->seq and ->created_at, and the revision, creation time
+ * and author of each of @comments. STALE when the packet moved. */
+CpServerRevision *cp_server_storage_get_packet         (CpServerStorage    *self,
+                                                        const char         *uuid,
+                                                        GError            **error);
+gboolean          cp_server_storage_put_revision       (CpServerStorage    *self,
+                                                        CpServerRevision   *revision,
+                                                        gint64              expected,
+                                                        GPtrArray          *comments,
+                                                        GError            **error);
+/* Group commit: every write of @writes in one transaction (one sync). A stale write fails
+ * alone (its ->error is set) and the others land; any other failure writes nothing and
+ * returns FALSE. */
+gboolean          cp_server_storage_write_batch        (CpServerStorage    *self,
+                                                        GPtrArray          *writes,
+                                                        GError            **error);
+GPtrArray        *cp_server_storage_list_revisions     (CpServerStorage    *self,
+                                                        const char         *uuid,
+                                                        GError            **error);
+CpServerRevision *cp_server_storage_get_revision       (CpServerStorage    *self,
+                                                        const char         *uuid,
+                                                        gint64              revision,
+                                                        GError            **error);
+GPtrArray        *cp_server_storage_list_comments      (CpServerStorage    *self,
+                                                        const char         *uuid,
+                                                        GError            **error);
+/* Current revisions (without bodies) visible to @user with seq > @since, by seq, at most
+ * @limit; *last_seq is the highest seq in the whole database. */
+GPtrArray        *cp_server_storage_list_changes       (CpServerStorage    *self,
+                                                        const CpServerUser *user,
+                                                        gint64              since,
+                                                        guint               limit,
+                                                        gint64             *last_seq,
+                                                        GError            **error);
+/* The same with each revision's body, in one read: the page ends early (*truncated) before
+ * the row whose body would take the bodies past @max_bytes (> 0); the first row always
+ * comes. */
+GPtrArray        *cp_server_storage_list_changes_with_bodies (CpServerStorage    *self,
+                                                              const CpServerUser *user,
+                                                              gint64              since,
+                                                              guint               limit,
+                                                              gsize               max_bytes,
+                                                              gint64             *last_seq,
+                                                              gboolean           *truncated,
+                                                              GError            **error);
 
-  /* Packets. get_packet returns the current revision with its body, or NULL (and a NOT_FOUND
-   * error). put_revision writes @revision on top of @expected (0: the packet must not exist);
-   * it sets revision->revision, ->base, ->seq and ->created_at. STALE when the packet moved. */
-  CpServerRevision *(*get_packet)         (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  gboolean          (*put_revision)       (CpServerStorage    *self,
-                                           CpServerRevision   *revision,
-                                           gint64              expected,
-                                           GPtrArray          *comments,
-                                           GError            **error);
-  /* Group commit: every write of @writes in one transaction (one sync). A stale write fails
-   * alone (its ->error is set) and the others land; any other failure writes nothing and
-   * returns FALSE. */
-  gboolean          (*write_batch)        (CpServerStorage    *self,
-                                           GPtrArray          *writes,
-                                           GError            **error);
-  GPtrArray        *(*list_revisions)     (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  CpServerRevision *(*get_revision)       (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           gint64              revision,
-                                           GError            **error);
-  GPtrArray        *(*list_comments)      (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           GError            **error);
-  /* Current revisions (without bodies) visible to @user with seq > @since, by seq, at most
-   * @limit; *last_seq is the highest seq in the whole database. */
-  GPtrArray        *(*list_changes)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           gint64              since,
-                                           guint               limit,
-                                           gint64             *last_seq,
-                                           GError            **error);
-  /* The same with each revision's body, in one read: the page ends early (*truncated) before
-   * the row whose body would take the bodies past @max_bytes; the first row always comes.
-   * Optional (NULL: the feed answers without bodies). */
-  GPtrArray        *(*list_changes_with_bodies) (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           gint64              since,
-                                           guint               limit,
-                                           gsize               max_bytes,
-                                           gint64             *last_seq,
-                                           gboolean           *truncated,
-                                           GError            **error);
-
-  /* Blobs: who uploaded what, and whether @user may read a blob: one they uploaded, or one
-   * attached to a packet they can see by a user who uploaded it. A packet remembers who first
-   * listed each of its blobs (put_revision keeps that across revisions), so that listing a hash
-   * one never uploaded grants nothing, whoever writes the packet later. FALSE with NOT_FOUND when
-   * the user may not. */
-  gboolean          (*add_blob_owner)     (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           gint64              user_id,
-                                           GError            **error);
-  gboolean          (*can_see_blob)       (CpServerStorage    *self,
-                                           const CpServerUser *user,
-                                           const char         *sha256,
-                                           GError            **error);
-  /* Whether the current revision of packet @uuid lists @sha256 and whoever first listed it
-   * there uploaded it (what a submission needs). FALSE with NOT_FOUND otherwise. */
-  gboolean          (*blob_is_attached)   (CpServerStorage    *self,
-                                           const char         *uuid,
-                                           const char         *sha256,
-                                           GError            **error);
-  /* Garbage collection: whether any revision ever written listed @sha256, and forgetting who
-   * uploaded a blob whose file is gone. */
-  gboolean          (*blob_is_referenced) (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           gboolean           *referenced,
-                                           GError            **error);
-  gboolean          (*forget_blob)        (CpServerStorage    *self,
-                                           const char         *sha256,
-                                           GError            **error);
-} CpServerStorageVTable;
-
-struct _CpServerStorage
-{
-  const CpServerStorageVTable *vtable;
-};
+/* Blobs: who uploaded what, and whether @user may read a blob: one they uploaded, or one
+ * attached to a packet they can see by a user who uploaded it. A packet remembers who first
+ * listed each of its blobs (put_revision keeps that across revisions), so that listing a hash
+ * one never uploaded grants nothing, whoever writes the packet later. FALSE with NOT_FOUND when
+ * the user may not. */
+gboolean          cp_server_storage_add_blob_owner     (CpServerStorage    *self,
+                                                        const char         *sha256,
+                                                        gint64              user_id,
+                                                        GError            **error);
+gboolean          cp_server_storage_can_see_blob       (CpServerStorage    *self,
+                                                        const CpServerUser *user,
+                                                        const char         *sha256,
+                                                        GError            **error);
+/* Whether the current revision of packet @uuid lists @sha256 and whoever first listed it
+ * there uploaded it (what a submission needs). FALSE with NOT_FOUND otherwise. */
+gboolean          cp_server_storage_blob_is_attached   (CpServerStorage    *self,
+                                                        const char         *uuid,
+                                                        const char         *sha256,
+                                                        GError            **error);
+/* Garbage collection: whether any revision ever written listed @sha256, and forgetting who
+ * uploaded a blob whose file is gone. */
+gboolean          cp_server_storage_blob_is_referenced (CpServerStorage    *self,
+                                                        const char         *sha256,
+                                                        gboolean           *referenced,
+                                                        GError            **error);
+gboolean          cp_server_storage_forget_blob        (CpServerStorage    *self,
+                                                        const char         *sha256,
+                                                        GError            **error);
 
 /* Opens (creating and migrating when needed) the SQLite database at @path. */
 CpServerStorage *cp_server_storage_sqlite_open (const char  *path,

@@ -616,9 +616,9 @@ authenticate (CpServer          *self,
     goto invalid;
 
   request->token_hash = cp_token_hash (token);
-  request->user = self->storage->vtable->find_session (self->storage, request->token_hash,
-                                                       g_get_real_time () / G_USEC_PER_SEC,
-                                                       NULL, &error);
+  request->user = cp_server_storage_find_session (self->storage, request->token_hash,
+                                                  g_get_real_time () / G_USEC_PER_SEC,
+                                                  NULL, &error);
   if (request->user != NULL)
     return TRUE;
   if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
@@ -857,8 +857,8 @@ login_verified_cb (GObject      *object,
       gint64 expires = now / G_USEC_PER_SEC + self->config.session_ttl;
 
       cp_rate_limiter_reset (self->user_limiter, user_key);
-      if (!self->storage->vtable->add_session (self->storage, token_hash, data->user->id,
-                                               expires, &error))
+      if (!cp_server_storage_add_session (self->storage, token_hash, data->user->id,
+                                          expires, &error))
         cp_server_reply_storage_error (msg, error);
       else
         {
@@ -933,7 +933,7 @@ handle_login (CpServer          *self,
   data->name = g_strdup (name);
   data->address = g_strdup (address != NULL ? address : "");
   data->password = g_strdup (password);
-  data->user = self->storage->vtable->find_user (self->storage, name, &error);
+  data->user = cp_server_storage_find_user (self->storage, name, &error);
   if (data->user == NULL &&
       !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
     {
@@ -975,7 +975,7 @@ handle_session (CpServer          *self,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!self->storage->vtable->delete_session (self->storage, request->token_hash, &error))
+      if (!cp_server_storage_delete_session (self->storage, request->token_hash, &error))
         cp_server_reply_storage_error (msg, error);
       else
         soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
@@ -1336,8 +1336,8 @@ cp_server_finalize (GObject *object)
   g_clear_pointer (&self->user_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->addr_limiter, cp_rate_limiter_free);
   g_clear_pointer (&self->requests, g_hash_table_unref);
-  g_clear_pointer (&self->reports, cp_server_free_reports);
-  g_clear_pointer (&self->registry, cp_server_free_registry);
+  g_clear_object (&self->reports);
+  g_clear_object (&self->registry);
 
   G_OBJECT_CLASS (cp_server_parent_class)->finalize (object);
 }
@@ -1418,14 +1418,11 @@ cp_server_new (const CpServerConfig  *config,
   cp_password_dummy_hash (&self->config.password_cost);
 
   self->registry = cp_server_load_registry (config->templates_dir, error);
-  if (self->registry == NULL && error != NULL && *error != NULL)
+  if (self->registry == NULL)
     return NULL;
-  if (self->registry != NULL)
-    {
-      self->reports = cp_server_load_reports (self->registry, config->templates_dir, error);
-      if (self->reports == NULL)
-        return NULL;
-    }
+  self->reports = cp_server_load_reports (self->registry, config->templates_dir, error);
+  if (self->reports == NULL)
+    return NULL;
 
   if (config->tls_cert != NULL)
     {

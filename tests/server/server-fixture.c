@@ -368,13 +368,13 @@ server_fixture_setup (ServerFixture *f,
   storage = server_fixture_open_storage (f);
   cp_server_storage_seed_defaults (storage, &error);
   g_assert_no_error (error);
-  storage->vtable->add_agency (storage, "A", "Agency A", &error);
+  cp_server_storage_add_agency (storage, "A", "Agency A", &error);
   g_assert_no_error (error);
-  storage->vtable->add_agency (storage, "B", "Agency B", &error);
+  cp_server_storage_add_agency (storage, "B", "Agency B", &error);
   g_assert_no_error (error);
-  storage->vtable->assign (storage, USCC_1, "A", &error);
+  cp_server_storage_assign (storage, USCC_1, "A", &error);
   g_assert_no_error (error);
-  storage->vtable->assign (storage, USCC_2, "B", &error);
+  cp_server_storage_assign (storage, USCC_2, "B", &error);
   g_assert_no_error (error);
   add_user (storage, "admin", CP_SERVER_ROLE_ADMIN, NULL, NULL, NULL, &f->config.password_cost);
   add_user (storage, "office-kunshan", CP_SERVER_ROLE_OFFICE, "kunshan", NULL, NULL,

@@ -221,7 +221,7 @@ configure_shared_agency (ServerFixture *f)
   g_autoptr(GError) error = NULL;
   CpServerStorage *storage = server_fixture_open_storage (f);
 
-  storage->vtable->assign (storage, USCC_3, "A", &error);
+  cp_server_storage_assign (storage, USCC_3, "A", &error);
   g_assert_no_error (error);
   cp_server_admin_add_user (storage, "ent-3", CP_SERVER_ROLE_ENTERPRISE, NULL, USCC_3, NULL,
                             "password-ent-3", &f->config.password_cost, &error);

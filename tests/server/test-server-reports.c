@@ -111,7 +111,7 @@ seed_cb (ServerFixture *f)
                                                       length);
       revision->user_name = g_strdup ("test");
       revision->body = g_bytes_new_take (data, length);
-      g_assert_true (storage->vtable->put_revision (storage, revision, 0, NULL, &error));
+      g_assert_true (cp_server_storage_put_revision (storage, revision, 0, NULL, &error));
       g_assert_no_error (error);
     }
   cp_server_storage_close (storage);

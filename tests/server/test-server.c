@@ -89,7 +89,7 @@ force_state (ServerFixture *f,
 
   server_fixture_stop (f);
   storage = server_fixture_open_storage (f);
-  current = storage->vtable->get_packet (storage, cp_packet_get_uuid (packet), NULL);
+  current = cp_server_storage_get_packet (storage, cp_packet_get_uuid (packet), NULL);
 
   cp_packet_set_state (copy, state);
   cp_packet_set_year (copy, year);
@@ -103,8 +103,8 @@ force_state (ServerFixture *f,
   revision->sha256 = sha256_hex ((const guint8 *) data, length);
   revision->user_name = g_strdup ("test");
   revision->body = g_bytes_new_take (data, length);
-  storage->vtable->put_revision (storage, revision, current != NULL ? current->revision : 0, NULL,
-                                 &error);
+  cp_server_storage_put_revision (storage, revision, current != NULL ? current->revision : 0, NULL,
+                                  &error);
   g_assert_no_error (error);
   cp_server_storage_close (storage);
   server_fixture_start (f);
@@ -1397,7 +1397,7 @@ test_submit_complete (ServerFixture *f,
   /* The enterprise is a client of agency A. */
   server_fixture_stop (f);
   storage = server_fixture_open_storage (f);
-  storage->vtable->assign (storage, cp_packet_get_uscc (packet), "A", &error);
+  cp_server_storage_assign (storage, cp_packet_get_uscc (packet), "A", &error);
   g_assert_no_error (error);
   cp_server_storage_close (storage);
   server_fixture_start (f);
@@ -2038,11 +2038,11 @@ test_progress (ServerFixture *f,
       revision->sha256 = g_strdup ("0000000000000000000000000000000000000000000000000000000000000000");
       revision->user_name = g_strdup ("test");
       revision->body = g_bytes_new_static ("{}", 2);
-      storage->vtable->put_revision (storage, revision, 0, NULL, &error);
+      cp_server_storage_put_revision (storage, revision, 0, NULL, &error);
       g_assert_no_error (error);
     }
   /* Quotas are editable: Xiangcheng's goes from 50 to 10. */
-  storage->vtable->set_quota (storage, "xiangcheng", 2020, KIND, 10, &error);
+  cp_server_storage_set_quota (storage, "xiangcheng", 2020, KIND, 10, &error);
   g_assert_no_error (error);
   cp_server_storage_close (storage);
   server_fixture_start (f);
