@@ -1396,7 +1396,7 @@ cp_packet_set_value_at (CpPacket   *self,
   g_return_val_if_fail (section != NULL, FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
 
-  if (!id_is_valid (section) || !id_is_valid (field) || (member != NULL && *member == '\0') ||
+  if (!cp_id_is_valid (section) || !cp_id_is_valid (field) || (member != NULL && *member == '\0') ||
       (index >= 0 && member == NULL) || (value != NULL && !cp_packet_value_is_valid (value)))
     return FALSE;
 
