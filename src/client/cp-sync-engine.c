@@ -25,26 +25,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#define MISSING_BATCH 10000
 #define CHANGES_LIMIT "1000"
 #define MAX_PUSH_ROUNDS 4
 /* How often a write over the local packet starts over because an edit came in meanwhile. */
 #define MAX_CAS_ROUNDS 16
-
-struct _CpSyncEngine
-{
-  GObject       parent_instance;
-  CpStore      *store;
-  CpSyncClient *client;
-  char         *sync_dir;
-  char         *templates_dir;
-  gsize         chunk_size;
-  guint         templates_max_age;
-  gint          syncing;  /* atomic */
-  GHashTable   *conflict_reads;  /* uuid → ConflictRead, from load_conflict (main thread) */
-  CpSyncEngineTestHook test_hook;
-  gpointer      test_hook_data;
-};
 
 /* What the conflict page's merge was computed from: the local packet and its version. */
 typedef struct
@@ -62,29 +46,7 @@ conflict_read_free (ConflictRead *read)
 
 G_DEFINE_FINAL_TYPE (CpSyncEngine, cp_sync_engine, G_TYPE_OBJECT)
 
-enum {
-  PACKET_PROGRESS,
-  BLOB_PROGRESS,
-  N_SIGNALS
-};
-
 static guint signals[N_SIGNALS];
-
-typedef struct
-{
-  CpSyncEngine *self;
-  GMainContext *context;
-  GCancellable *cancellable;
-  CpSyncStats   stats;
-  guint         requests_at_start;
-  GHashTable   *repush;        /* uuids that became pending while pulling */
-  guint64       blob_total;
-  guint64       blob_sent;
-  guint64       blob_reported;
-  char         *submit_uuid;   /* for a submit */
-  gboolean      unreadable;    /* the last failure was a server version that cannot be read */
-  GPtrArray    *findings;      /* CpFinding *, from a refused submit */
-} Run;
 
 typedef struct
 {
@@ -115,11 +77,11 @@ emission_free (Emission *e)
   g_free (e);
 }
 
-static void
-run_emit (Run     *run,
-          guint    signal,
-          guint64  a,
-          guint64  b)
+void
+cp_sync_run_emit (CpSyncRun *run,
+                  guint    signal,
+                  guint64  a,
+                  guint64  b)
 {
   Emission *e = g_new0 (Emission, 1);
 
@@ -138,70 +100,6 @@ sha256_of (const char *data,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
 }
 
-static gboolean
-write_durably (const char  *path,
-               const char  *data,
-               gssize       length,
-               GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("The folder %s could not be created: %s"), dir, g_strerror (saved));
-      return FALSE;
-    }
-  return g_file_set_contents_full (path, data, length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT |
-                                   G_FILE_SET_CONTENTS_DURABLE, 0600, error);
-}
-
-/* The files here hold what servers sent (comments, problem documents): read like a reply. */
-static JsonNode *
-read_json_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (path == NULL || !g_file_get_contents (path, &contents, &length, NULL) || length == 0)
-    return NULL;
-  return cp_json_parse (contents, (gssize) length, CP_SYNC_MAX_REPLY, path, NULL);
-}
-
-static gboolean
-write_json_file (const char  *path,
-                 JsonNode    *node,
-                 GError     **error)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  return write_durably (path, text, -1, error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-    }
-  g_rmdir (path);
-}
-
 static gint64
 revision_number (const char *text)
 {
@@ -212,19 +110,19 @@ revision_number (const char *text)
   return (gint64) value;
 }
 
-static const char *
-object_string (JsonNode   *node,
-               const char *member)
+const char *
+cp_sync_object_string (JsonNode   *node,
+                       const char *member)
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   return json_object_get_string_member_with_default (json_node_get_object (node), member, NULL);
 }
 
-static gint64
-object_int (JsonNode   *node,
-            const char *member,
-            gint64      fallback)
+gint64
+cp_sync_object_int (JsonNode   *node,
+                    const char *member,
+                    gint64      fallback)
 {
   JsonNode *value;
 
@@ -237,171 +135,11 @@ object_int (JsonNode   *node,
   return json_node_get_int (value);
 }
 
-static GError *
-bad_reply_error (const char *what)
+GError *
+cp_sync_bad_reply_error (const char *what)
 {
   return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
                       _("The server's answer to %s makes no sense. Try again later."), what);
-}
-
-/* Every file named after a packet: its UUID must be one (from the store, or checked when it
- * came from the server), or it could name "../../x". */
-static char *
-path_in (CpSyncEngine *self,
-         const char   *folder,
-         const char   *uuid)
-{
-  g_autofree char *name = NULL;
-
-  g_assert (cp_uuid_is_valid (uuid));
-  name = g_strconcat (uuid, ".json", NULL);
-
-  return g_build_filename (self->sync_dir, folder, name, NULL);
-}
-
-/* --- sync state (cursor) ------------------------------------------------------------------- */
-
-typedef struct
-{
-  char   *cursor;
-  gint64  templates_at;
-} State;
-
-static void
-state_load (CpSyncEngine *self,
-            State        *state)
-{
-  g_autofree char *path = g_build_filename (self->sync_dir, "state.json", NULL);
-  g_autoptr(JsonNode) node = read_json_file (path);
-  g_autofree char *user = cp_sync_client_dup_user (self->client);
-  const char *server = object_string (node, "server");
-  const char *saved_user = object_string (node, "user");
-
-  state->cursor = NULL;
-  state->templates_at = 0;
-  /* The cursor belongs to one server and one user: anything else starts from the beginning. */
-  if (g_strcmp0 (server, cp_sync_client_get_base_url (self->client)) != 0 ||
-      g_strcmp0 (saved_user, user) != 0)
-    return;
-  state->cursor = g_strdup (object_string (node, "cursor"));
-  state->templates_at = object_int (node, "templates_at", 0);
-}
-
-static gboolean
-state_save (CpSyncEngine  *self,
-            State         *state,
-            GError       **error)
-{
-  g_autofree char *path = g_build_filename (self->sync_dir, "state.json", NULL);
-  g_autofree char *user = cp_sync_client_dup_user (self->client);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "server");
-  json_builder_add_string_value (builder, cp_sync_client_get_base_url (self->client));
-  json_builder_set_member_name (builder, "user");
-  if (user != NULL)
-    json_builder_add_string_value (builder, user);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "cursor");
-  json_builder_add_string_value (builder, state->cursor != NULL ? state->cursor : "0");
-  json_builder_set_member_name (builder, "templates_at");
-  json_builder_add_int_value (builder, state->templates_at);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  return write_json_file (path, node, error);
-}
-
-/* --- in-flight bodies ---------------------------------------------------------------------- */
-
-static char *
-inflight_dir (CpSyncEngine *self,
-              const char   *uuid)
-{
-  g_assert (cp_uuid_is_valid (uuid));
-  return g_build_filename (self->sync_dir, "inflight", uuid, NULL);
-}
-
-static gboolean
-inflight_record (CpSyncEngine  *self,
-                 const char    *uuid,
-                 const char    *sha256,
-                 const char    *body,
-                 GError       **error)
-{
-  g_autofree char *dir = inflight_dir (self, uuid);
-  g_autofree char *path = g_build_filename (dir, sha256, NULL);
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  return write_durably (path, body, -1, error);
-}
-
-static gboolean
-inflight_has (CpSyncEngine *self,
-              const char   *uuid,
-              const char   *sha256)
-{
-  g_autofree char *dir = inflight_dir (self, uuid);
-  g_autofree char *path = g_build_filename (dir, sha256, NULL);
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
-static void
-inflight_clear (CpSyncEngine *self,
-                const char   *uuid)
-{
-  g_autofree char *dir = inflight_dir (self, uuid);
-
-  remove_tree (dir);
-}
-
-/* --- conflicts and rejections -------------------------------------------------------------- */
-
-static gboolean
-conflict_save (CpSyncEngine   *self,
-               const char     *uuid,
-               const char     *theirs_revision,
-               const char     *theirs_body,
-               CpMergeResult  *result,
-               GError        **error)
-{
-  g_autofree char *path = path_in (self, "conflicts", uuid);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "theirs_revision");
-  json_builder_add_string_value (builder, theirs_revision);
-  json_builder_set_member_name (builder, "theirs");
-  json_builder_add_string_value (builder, theirs_body);
-  json_builder_set_member_name (builder, "conflicts");
-  json_builder_add_value (builder,
-                          cp_merge_conflicts_to_json (cp_merge_result_get_conflicts (result)));
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  return write_json_file (path, node, error);
-}
-
-static void
-conflict_remove (CpSyncEngine *self,
-                 const char   *uuid)
-{
-  g_autofree char *path = path_in (self, "conflicts", uuid);
-
-  g_unlink (path);
-}
-
-static void
-rejection_remove (CpSyncEngine *self,
-                  const char   *uuid)
-{
-  g_autofree char *path = path_in (self, "rejections", uuid);
-
-  g_unlink (path);
 }
 
 /* --- applying a server version ------------------------------------------------------------- */
@@ -466,7 +204,7 @@ load_local (CpSyncEngine  *self,
  * local packet @uuid at @version, whose base is @base (nullable). Every write is conditional on
  * @version: CP_STORE_ERROR_CHANGED when an edit came in after @mine was read. */
 static gboolean
-merge_once (Run         *run,
+merge_once (CpSyncRun   *run,
             const char  *uuid,
             CpPacket    *base,
             CpPacket    *mine,
@@ -483,7 +221,7 @@ merge_once (Run         *run,
   result = cp_merge_packets (base, mine, theirs);
   if (cp_merge_result_has_conflicts (result))
     {
-      if (!conflict_save (self, uuid, theirs_revision, theirs_body, result, error))
+      if (!cp_sync_journal_save_conflict (self, uuid, theirs_revision, theirs_body, result, error))
         return FALSE;
       test_point (self, "merge", uuid);
       if (!cp_store_set_sync_info_if_unchanged (self->store, uuid, version,
@@ -504,7 +242,7 @@ merge_once (Run         *run,
   if (!cp_store_save_packet_if_unchanged (self->store, merged, version, CP_STORE_SYNC_PENDING,
                                           theirs_revision, theirs_body, NULL, error))
     return FALSE;
-  conflict_remove (self, uuid);
+  cp_sync_journal_remove_conflict (self, uuid);
   run->stats.merged++;
   g_hash_table_add (run->repush, g_strdup (uuid));
   return TRUE;
@@ -526,7 +264,7 @@ set_still_changing (GError     **error,
  * Sets the packet pending (the merge must be sent) or in conflict. An edit that lands while
  * merging makes it start over from the packet as it is then. */
 static gboolean
-merge_into_local (Run         *run,
+merge_into_local (CpSyncRun   *run,
                   const char  *uuid,
                   CpPacket    *base,
                   CpPacket    *theirs,
@@ -565,7 +303,7 @@ merge_into_local (Run         *run,
  * edit that lands in between makes it start over (now as a packet with local changes), so
  * nothing typed meanwhile is overwritten. */
 static gboolean
-apply_server_version (Run         *run,
+apply_server_version (CpSyncRun   *run,
                       const char  *uuid,
                       CpPacket    *theirs,
                       const char  *revision,
@@ -629,11 +367,11 @@ apply_server_version (Run         *run,
 
       if (state == CP_STORE_SYNC_CONFLICT)
         {
-          g_autofree char *path = path_in (self, "conflicts", uuid);
-          g_autoptr(JsonNode) conflict = read_json_file (path);
+          g_autofree char *path = cp_sync_journal_path (self, "conflicts", uuid);
+          g_autoptr(JsonNode) conflict = cp_sync_journal_read_json (path);
 
           /* Already in conflict with this very version. */
-          if (revision_number (object_string (conflict, "theirs_revision")) >=
+          if (revision_number (cp_sync_object_string (conflict, "theirs_revision")) >=
               revision_number (revision))
             return TRUE;
         }
@@ -643,7 +381,7 @@ apply_server_version (Run         *run,
           (base = cp_packet_new_from_data (base_body, -1, "base", NULL)) == NULL)
         g_warning ("The stored base of %s does not parse; merging without it", uuid);
       if (state == CP_STORE_SYNC_QUARANTINED)
-        rejection_remove (self, uuid);
+        cp_sync_journal_remove_rejection (self, uuid);
       if (merge_once (run, uuid, base, mine, version, theirs, revision, body, &local_error))
         return TRUE;
       if (!is_changed (local_error))
@@ -656,376 +394,17 @@ apply_server_version (Run         *run,
   return FALSE;
 }
 
-/* --- blobs --------------------------------------------------------------------------------- */
-
-static void
-blob_wrote_cb (gsize    n_bytes,
-               gpointer user_data)
-{
-  Run *run = user_data;
-
-  run->blob_sent += n_bytes;
-  run->stats.bytes_uploaded += n_bytes;
-  if (run->blob_sent - run->blob_reported >= 1024 * 1024 || run->blob_sent >= run->blob_total)
-    {
-      run->blob_reported = run->blob_sent;
-      run_emit (run, BLOB_PROGRESS, MIN (run->blob_sent, run->blob_total), run->blob_total);
-    }
-}
-
-static gboolean
-parse_upload_state (CpSyncReply *reply,
-                    guint64     *received,
-                    gboolean    *complete)
-{
-  JsonObject *object;
-  JsonNode *node;
-
-  if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json))
-    return FALSE;
-  object = json_node_get_object (reply->json);
-  node = json_object_get_member (object, "received");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
-    return FALSE;
-  *received = (guint64) json_node_get_int (node);
-  *complete = json_object_get_boolean_member_with_default (object, "complete", FALSE);
-  return TRUE;
-}
-
-/* Asks the server how much of the blob it holds. */
-static gboolean
-blob_status (Run         *run,
-             const char  *sha256,
-             guint64     *received,
-             gboolean    *complete,
-             GError     **error)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/blobs/%s/status", sha256);
-  g_autoptr(CpSyncReply) reply = NULL;
-
-  reply = cp_sync_client_request (run->self->client, "GET", path, NULL, NULL, NULL, NULL, NULL,
-                                  run->cancellable, error);
-  if (reply == NULL)
-    return FALSE;
-  if (reply->status == 404)
-    {
-      *received = 0;
-      *complete = FALSE;
-      return TRUE;
-    }
-  if (reply->status != 200 || !parse_upload_state (reply, received, complete))
-    {
-      g_propagate_error (error, reply->status != 200 ? cp_sync_reply_to_error (reply)
-                                                     : bad_reply_error ("an upload status"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static GBytes *
-read_chunk (GInputStream  *stream,
-            guint64        offset,
-            gsize          length,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autofree guint8 *buffer = g_malloc (MAX (length, 1));
-  gsize n_read = 0;
-
-  if (!g_seekable_seek (G_SEEKABLE (stream), (goffset) offset, G_SEEK_SET, cancellable, error) ||
-      !g_input_stream_read_all (stream, buffer, length, &n_read, cancellable, error))
-    return NULL;
-  if (n_read != length)
-    {
-      g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_BLOB_MISMATCH,
-                   _("An attachment file became shorter while it was being sent."));
-      return NULL;
-    }
-  return g_bytes_new_take (g_steal_pointer (&buffer), length);
-}
-
-/* Uploads one blob in chunks. After a broken connection it asks the server how much arrived and
- * continues from there. FALSE with an error only for failures that end the sync; a blob the
- * server refuses is reported through @refused. */
-static gboolean
-upload_blob (Run         *run,
-             const char  *sha256,
-             gboolean    *refused,
-             GError     **error)
-{
-  CpSyncEngine *self = run->self;
-  g_autofree char *path = cp_store_get_blob_path (self->store, sha256);
-  g_autofree char *url = g_strdup_printf ("/api/v1/blobs/%s", sha256);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GFileInfo) info = NULL;
-  guint64 size, offset = 0;
-  gboolean complete = FALSE;
-  guint failures = 0;
-  guint max_attempts = cp_sync_client_get_max_attempts (self->client);
-
-  *refused = FALSE;
-  stream = g_file_read (file, run->cancellable, error);
-  if (stream == NULL)
-    return FALSE;
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                         run->cancellable, error);
-  if (info == NULL)
-    return FALSE;
-  size = (guint64) g_file_info_get_size (info);
-
-  if (!blob_status (run, sha256, &offset, &complete, error))
-    return FALSE;
-  if (complete)
-    return TRUE;
-  if (offset > size)
-    offset = 0;
-
-  for (;;)
-    {
-      g_autoptr(GBytes) chunk = NULL;
-      g_autoptr(CpSyncReply) reply = NULL;
-      g_autoptr(GError) local_error = NULL;
-      g_autofree char *range = NULL;
-      gsize length = (gsize) MIN ((guint64) self->chunk_size, size - offset);
-      const char *headers[] = { "Content-Range", NULL, NULL };
-      gint64 retry_after = -1;
-
-      chunk = read_chunk (G_INPUT_STREAM (stream), offset, length, run->cancellable, error);
-      if (chunk == NULL)
-        return FALSE;
-      if (size > 0)
-        {
-          range = g_strdup_printf ("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%"
-                                   G_GUINT64_FORMAT, offset, offset + length - 1, size);
-          headers[1] = range;
-        }
-      else
-        headers[0] = NULL;
-
-      reply = cp_sync_client_request_once (self->client, "PUT", url, headers, chunk,
-                                           "application/octet-stream", blob_wrote_cb, run,
-                                           &retry_after, run->cancellable, &local_error);
-      if (reply == NULL)
-        {
-          if (!g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE) &&
-              !g_error_matches (local_error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          if (++failures >= max_attempts)
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          if (!cp_sync_sleep (cp_sync_client_backoff_ms (self->client, failures - 1, retry_after),
-                              run->cancellable))
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                           _("Sync was cancelled."));
-              return FALSE;
-            }
-          /* The connection broke: continue from what the server kept. */
-          if (!blob_status (run, sha256, &offset, &complete, error))
-            return FALSE;
-          if (complete)
-            break;
-          if (offset > size)
-            offset = 0;
-          continue;
-        }
-
-      if (reply->status == 201 || reply->status == 202)
-        {
-          guint64 received;
-
-          if (!parse_upload_state (reply, &received, &complete))
-            {
-              g_propagate_error (error, bad_reply_error ("an upload"));
-              return FALSE;
-            }
-          if (complete)
-            break;
-          offset = MIN (received, size);
-          failures = 0;
-          continue;
-        }
-      /* A request of ours the server has not seen end yet (the connection broke and it does
-       * not know): wait as it says, then continue from what it kept. */
-      if (reply->status == 409 && g_strcmp0 (reply->problem_type, "upload-in-progress") == 0)
-        {
-          if (++failures >= max_attempts)
-            {
-              g_propagate_error (error, cp_sync_reply_to_error (reply));
-              return FALSE;
-            }
-          if (!cp_sync_sleep (cp_sync_client_backoff_ms (self->client, failures - 1, retry_after),
-                              run->cancellable))
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                           _("Sync was cancelled."));
-              return FALSE;
-            }
-          if (!blob_status (run, sha256, &offset, &complete, error))
-            return FALSE;
-          if (complete)
-            break;
-          if (offset > size)
-            offset = 0;
-          continue;
-        }
-      if (reply->status == 409 && g_strcmp0 (reply->problem_type, "upload-offset") == 0)
-        {
-          offset = (guint64) MAX (0, object_int (reply->json, "received", 0));
-          offset = MIN (offset, size);
-          if (++failures >= max_attempts)
-            {
-              g_propagate_error (error, cp_sync_reply_to_error (reply));
-              return FALSE;
-            }
-          continue;
-        }
-      /* The server discarded an upload whose bytes did not hash to the name: if the local
-       * file is intact, send it again from the start. */
-      if (reply->status == 422 && g_strcmp0 (reply->problem_type, "hash-mismatch") == 0)
-        {
-          g_autoptr(GError) verify_error = NULL;
-
-          if (!cp_store_verify_blob (self->store, sha256, run->cancellable, &verify_error))
-            g_message ("Attachment %s is damaged locally: %s", sha256, verify_error->message);
-          else if (++failures < max_attempts)
-            {
-              g_message ("The server discarded attachment %s (hash mismatch); sending it again",
-                         sha256);
-              offset = 0;
-              continue;
-            }
-        }
-      /* Refused for good (too large, forbidden, damaged here): the packets that name it are
-       * sent anyway; submitting them will report the missing file. */
-      g_message ("The server refused attachment %s: %u %s", sha256, reply->status,
-                 reply->detail != NULL ? reply->detail : "");
-      *refused = TRUE;
-      return TRUE;
-    }
-
-  run->stats.blobs_uploaded++;
-  return TRUE;
-}
-
-/* Asks which attachments of the outbox the server lacks and uploads those. */
-static gboolean
-upload_missing_blobs (Run        *run,
-                      GPtrArray  *packets,
-                      GError    **error)
-{
-  CpSyncEngine *self = run->self;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) hashes = g_ptr_array_new ();
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < packets->len; i++)
-    {
-      GPtrArray *attachments = cp_packet_get_attachments (g_ptr_array_index (packets, i));
-
-      for (guint j = 0; attachments != NULL && j < attachments->len; j++)
-        {
-          const CpAttachment *a = g_ptr_array_index (attachments, j);
-
-          /* A blob this store never had came from the server: nothing to send. */
-          if (g_hash_table_contains (seen, a->sha256) ||
-              !cp_store_has_blob (self->store, a->sha256))
-            continue;
-          g_hash_table_add (seen, a->sha256);
-          g_ptr_array_add (hashes, a->sha256);
-        }
-    }
-
-  for (guint start = 0; start < hashes->len; start += MISSING_BATCH)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) request = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autoptr(CpSyncReply) reply = NULL;
-      JsonNode *list;
-      char *text;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "sha256");
-      json_builder_begin_array (builder);
-      for (guint i = start; i < MIN (hashes->len, start + MISSING_BATCH); i++)
-        json_builder_add_string_value (builder, g_ptr_array_index (hashes, i));
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      request = json_builder_get_root (builder);
-      text = json_to_string (request, FALSE);
-      body = g_bytes_new_take (text, strlen (text));
-
-      reply = cp_sync_client_request (self->client, "POST", "/api/v1/blobs/missing", NULL, body,
-                                      "application/json", NULL, NULL, run->cancellable, error);
-      if (reply == NULL)
-        return FALSE;
-      if (reply->status != 200)
-        {
-          g_propagate_error (error, cp_sync_reply_to_error (reply));
-          return FALSE;
-        }
-      if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
-          (list = json_object_get_member (json_node_get_object (reply->json), "missing")) == NULL ||
-          !JSON_NODE_HOLDS_ARRAY (list))
-        {
-          g_propagate_error (error, bad_reply_error ("the list of missing attachments"));
-          return FALSE;
-        }
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
-        {
-          const char *sha256 = json_array_get_string_element (json_node_get_array (list), i);
-
-          if (sha256 == NULL || !g_hash_table_contains (seen, sha256))
-            {
-              g_propagate_error (error, bad_reply_error ("the list of missing attachments"));
-              return FALSE;
-            }
-          g_ptr_array_add (missing, g_strdup (sha256));
-        }
-    }
-
-  run->blob_total = 0;
-  run->blob_sent = 0;
-  run->blob_reported = 0;
-  for (guint i = 0; i < missing->len; i++)
-    {
-      g_autofree char *path = cp_store_get_blob_path (self->store, g_ptr_array_index (missing, i));
-      GStatBuf buf;
-
-      if (g_stat (path, &buf) == 0)
-        run->blob_total += (guint64) buf.st_size;
-    }
-  for (guint i = 0; i < missing->len; i++)
-    {
-      gboolean refused = FALSE;
-
-      if (!upload_blob (run, g_ptr_array_index (missing, i), &refused, error))
-        return FALSE;
-    }
-  if (missing->len > 0)
-    run_emit (run, BLOB_PROGRESS, run->blob_total, run->blob_total);
-  return TRUE;
-}
-
 /* --- pushing ------------------------------------------------------------------------------- */
 
 static gboolean
-quarantine (Run          *run,
+quarantine (CpSyncRun    *run,
             const char   *uuid,
             CpSyncReply  *reply,
             const char   *body_sha256,
             GError      **error)
 {
   CpSyncEngine *self = run->self;
-  g_autofree char *path = path_in (self, "rejections", uuid);
+  g_autofree char *path = cp_sync_journal_path (self, "rejections", uuid);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *object;
 
@@ -1039,7 +418,7 @@ quarantine (Run          *run,
   object = json_node_get_object (node);
   json_object_set_int_member (object, "status", reply->status);
   json_object_set_string_member (object, "body_sha256", body_sha256);
-  if (!write_json_file (path, node, error) ||
+  if (!cp_sync_journal_write_json (path, node, error) ||
       !cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_QUARANTINED, NULL, NULL, error))
     return FALSE;
   run->stats.quarantined++;
@@ -1051,7 +430,7 @@ quarantine (Run          *run,
  * synced is conditional on the version, so an edit landing at that moment is never marked sent;
  * a save that changed nothing but the version (compaction) is checked by content. */
 static gboolean
-mark_sent (Run         *run,
+mark_sent (CpSyncRun   *run,
            const char  *uuid,
            guint64      version,
            const char  *body,
@@ -1088,7 +467,7 @@ mark_sent (Run         *run,
 
 /* Sends one packet until the server holds it, merging with the server's version on 412. */
 static gboolean
-push_packet (Run         *run,
+push_packet (CpSyncRun   *run,
              const char  *uuid,
              GError     **error)
 {
@@ -1136,7 +515,7 @@ push_packet (Run         *run,
         }
       headers[2] = NULL;
 
-      if (!inflight_record (self, uuid, sha256, body, error))
+      if (!cp_sync_journal_record_inflight (self, uuid, sha256, body, error))
         return FALSE;
       url = g_strconcat ("/api/v1/packets/", uuid, NULL);
       bytes = g_bytes_new (body, length);
@@ -1148,12 +527,12 @@ push_packet (Run         *run,
       if (reply->status == 200 || reply->status == 201)
         {
           g_autofree char *revision = NULL;
-          gint64 number = object_int (reply->json, "revision", 0);
-          const char *receipt_sha = object_string (reply->json, "sha256");
+          gint64 number = cp_sync_object_int (reply->json, "revision", 0);
+          const char *receipt_sha = cp_sync_object_string (reply->json, "sha256");
 
           if (number <= 0)
             {
-              g_propagate_error (error, bad_reply_error ("a packet upload"));
+              g_propagate_error (error, cp_sync_bad_reply_error ("a packet upload"));
               return FALSE;
             }
           if (receipt_sha != NULL && !g_str_equal (receipt_sha, sha256))
@@ -1162,8 +541,8 @@ push_packet (Run         *run,
           revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
           if (!mark_sent (run, uuid, sent_version, body, revision, error))
             return FALSE;
-          inflight_clear (self, uuid);
-          rejection_remove (self, uuid);
+          cp_sync_journal_clear_inflight (self, uuid);
+          cp_sync_journal_remove_rejection (self, uuid);
           run->stats.pushed++;
           return TRUE;
         }
@@ -1174,7 +553,7 @@ push_packet (Run         *run,
           g_autofree char *theirs_body = NULL;
           g_autofree char *theirs_sha = NULL;
           g_autofree char *theirs_revision = NULL;
-          gint64 number = object_int (reply->json, "current_revision", 0);
+          gint64 number = cp_sync_object_int (reply->json, "current_revision", 0);
 
           if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
             current = json_object_get_member (json_node_get_object (reply->json), "current");
@@ -1189,14 +568,14 @@ push_packet (Run         *run,
           if (theirs == NULL || number <= 0 ||
               !g_str_equal (cp_packet_get_uuid (theirs), uuid))
             {
-              g_propagate_error (error, bad_reply_error ("a stale packet upload"));
+              g_propagate_error (error, cp_sync_bad_reply_error ("a stale packet upload"));
               return FALSE;
             }
           theirs_body = cp_packet_to_data (theirs, FALSE, &length);
           theirs_sha = sha256_of (theirs_body, length);
           theirs_revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
 
-          if (inflight_has (self, uuid, theirs_sha))
+          if (cp_sync_journal_has_inflight (self, uuid, theirs_sha))
             /* The server holds a write of ours whose receipt never arrived: that is our base. */
             base = g_object_ref (theirs);
           else if (base_body != NULL)
@@ -1220,7 +599,7 @@ push_packet (Run         *run,
 }
 
 static gboolean
-collect_outbox (Run        *run,
+collect_outbox (CpSyncRun  *run,
                 GPtrArray **uuids_out,
                 GPtrArray **packets_out,
                 GError    **error)
@@ -1252,7 +631,7 @@ collect_outbox (Run        *run,
           g_autofree char *body = cp_packet_to_data (packet, FALSE, &length);
           g_autofree char *sha256 = sha256_of (body, length);
 
-          if (g_strcmp0 (object_string (rejection, "body_sha256"), sha256) == 0)
+          if (g_strcmp0 (cp_sync_object_string (rejection, "body_sha256"), sha256) == 0)
             continue;
           if (!cp_store_set_sync_info (self->store, summary->uuid, CP_STORE_SYNC_PENDING, NULL,
                                        NULL, error))
@@ -1267,7 +646,7 @@ collect_outbox (Run        *run,
 }
 
 static gboolean
-push_outbox (Run         *run,
+push_outbox (CpSyncRun   *run,
              GError     **error)
 {
   g_autoptr(GPtrArray) uuids = NULL;
@@ -1277,11 +656,11 @@ push_outbox (Run         *run,
     return FALSE;
   if (uuids->len == 0)
     return TRUE;
-  if (!upload_missing_blobs (run, packets, error))
+  if (!cp_sync_run_upload_missing_blobs (run, packets, error))
     return FALSE;
   for (guint i = 0; i < uuids->len; i++)
     {
-      run_emit (run, PACKET_PROGRESS, i + 1, uuids->len);
+      cp_sync_run_emit (run, PACKET_PROGRESS, i + 1, uuids->len);
       if (!push_packet (run, g_ptr_array_index (uuids, i), error))
         return FALSE;
     }
@@ -1291,7 +670,7 @@ push_outbox (Run         *run,
 /* --- pulling ------------------------------------------------------------------------------- */
 
 static gboolean
-fetch_and_apply (Run         *run,
+fetch_and_apply (CpSyncRun   *run,
                  const char  *uuid,
                  const char  *revision,
                  GError     **error)
@@ -1329,7 +708,7 @@ fetch_and_apply (Run         *run,
     }
   if (revision_number (etag_revision) <= 0)
     {
-      g_propagate_error (error, bad_reply_error ("a packet download"));
+      g_propagate_error (error, cp_sync_bad_reply_error ("a packet download"));
       return FALSE;
     }
   body = g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
@@ -1353,7 +732,7 @@ fetch_and_apply (Run         *run,
 
 /* A change that came with its body (GET /changes?bodies=1): no request needed. */
 static gboolean
-apply_change_body (Run         *run,
+apply_change_body (CpSyncRun   *run,
                    const char  *uuid,
                    const char  *revision,
                    JsonNode    *packet_node,
@@ -1374,7 +753,7 @@ apply_change_body (Run         *run,
     }
   if (!g_str_equal (cp_packet_get_uuid (theirs), uuid))
     {
-      g_propagate_error (error, bad_reply_error ("the list of changes"));
+      g_propagate_error (error, cp_sync_bad_reply_error ("the list of changes"));
       run->unreadable = TRUE;
       return FALSE;
     }
@@ -1389,12 +768,12 @@ apply_change_body (Run         *run,
  * is tried again when the server's version changes. Only errors of that one packet (the
  * server's) are set aside; others end the sync. */
 static gboolean
-set_aside_unreadable (Run          *run,
+set_aside_unreadable (CpSyncRun    *run,
                       const char   *uuid,
                       const char   *revision,
                       GError      **error)
 {
-  g_autofree char *path = path_in (run->self, "unreadable", uuid);
+  g_autofree char *path = cp_sync_journal_path (run->self, "unreadable", uuid);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   GError *reason = *error;
@@ -1412,7 +791,7 @@ set_aside_unreadable (Run          *run,
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
   g_clear_error (error);
-  if (!write_json_file (path, node, error))
+  if (!cp_sync_journal_write_json (path, node, error))
     return FALSE;
   run->stats.unreadable++;
   return TRUE;
@@ -1434,7 +813,7 @@ comments_path (CpStore    *store,
 }
 
 static gboolean
-cache_comments (Run         *run,
+cache_comments (CpSyncRun   *run,
                 const char  *uuid,
                 const char  *action,
                 GError     **error)
@@ -1458,15 +837,15 @@ cache_comments (Run         *run,
     return FALSE;
   /* Refused or gone: nothing to keep; the application asks again when the packet opens. */
   if (reply->status != 200 || reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
-      g_strcmp0 (object_string (reply->json, "uuid"), uuid) != 0)
+      g_strcmp0 (cp_sync_object_string (reply->json, "uuid"), uuid) != 0)
     return TRUE;
-  return write_json_file (path, reply->json, error);
+  return cp_sync_journal_write_json (path, reply->json, error);
 }
 
 /* The packets set aside at an earlier sync are asked for again, one by one: applied when they
  * read now, left aside when they still do not. */
 static gboolean
-retry_unreadable (Run     *run,
+retry_unreadable (CpSyncRun *run,
                   GError **error)
 {
   g_autofree char *dir_path = g_build_filename (run->self->sync_dir, "unreadable", NULL);
@@ -1485,7 +864,7 @@ retry_unreadable (Run     *run,
   for (guint i = 0; i < uuids->len; i++)
     {
       const char *uuid = g_ptr_array_index (uuids, i);
-      g_autofree char *path = path_in (run->self, "unreadable", uuid);
+      g_autofree char *path = cp_sync_journal_path (run->self, "unreadable", uuid);
 
       run->unreadable = FALSE;
       if (fetch_and_apply (run, uuid, "0", error))
@@ -1497,8 +876,8 @@ retry_unreadable (Run     *run,
 }
 
 static gboolean
-pull_changes (Run         *run,
-              State       *state,
+pull_changes (CpSyncRun   *run,
+              CpSyncState *state,
               GError     **error)
 {
   CpSyncEngine *self = run->self;
@@ -1532,11 +911,11 @@ pull_changes (Run         *run,
           (changes = json_object_get_member (json_node_get_object (reply->json),
                                              "changes")) == NULL ||
           !JSON_NODE_HOLDS_ARRAY (changes) ||
-          (next = object_string (reply->json, "next")) == NULL ||
+          (next = cp_sync_object_string (reply->json, "next")) == NULL ||
           revision_number (next) < 0 || strspn (next, "0123456789") != strlen (next) ||
           *next == '\0' || strlen (next) > 19)
         {
-          g_propagate_error (error, bad_reply_error ("the list of changes"));
+          g_propagate_error (error, cp_sync_bad_reply_error ("the list of changes"));
           return FALSE;
         }
       object = json_node_get_object (reply->json);
@@ -1545,9 +924,9 @@ pull_changes (Run         *run,
       for (guint i = 0; i < json_array_get_length (json_node_get_array (changes)); i++)
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
-          const char *uuid = object_string (change, "uuid");
+          const char *uuid = cp_sync_object_string (change, "uuid");
           JsonNode *packet_node = NULL;
-          gint64 number = object_int (change, "revision", 0);
+          gint64 number = cp_sync_object_int (change, "revision", 0);
           g_autofree char *revision = NULL;
           g_autofree char *local_revision = NULL;
           CpStoreSyncState local_state;
@@ -1562,7 +941,7 @@ pull_changes (Run         *run,
             }
           if (uuid == NULL || number <= 0)
             {
-              g_propagate_error (error, bad_reply_error ("the list of changes"));
+              g_propagate_error (error, cp_sync_bad_reply_error ("the list of changes"));
               return FALSE;
             }
           revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
@@ -1585,11 +964,11 @@ pull_changes (Run         *run,
           else
             {
               /* Read at last: no longer aside. */
-              g_autofree char *aside = path_in (self, "unreadable", uuid);
+              g_autofree char *aside = cp_sync_journal_path (self, "unreadable", uuid);
 
               g_unlink (aside);
             }
-          if (!cache_comments (run, uuid, object_string (change, "action"), error))
+          if (!cache_comments (run, uuid, cp_sync_object_string (change, "action"), error))
             return FALSE;
         }
 
@@ -1598,7 +977,7 @@ pull_changes (Run         *run,
         {
           g_free (state->cursor);
           state->cursor = g_strdup (next);
-          if (!state_save (self, state, error))
+          if (!cp_sync_journal_save_state (self, state, error))
             return FALSE;
         }
     }
@@ -1608,8 +987,8 @@ pull_changes (Run         *run,
 /* --- templates ----------------------------------------------------------------------------- */
 
 static gboolean
-refresh_templates (Run         *run,
-                   State       *state,
+refresh_templates (CpSyncRun   *run,
+                   CpSyncState *state,
                    GError     **error)
 {
   CpSyncEngine *self = run->self;
@@ -1627,27 +1006,27 @@ refresh_templates (Run         *run,
   if (reply->status != 200 || reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json))
     {
       g_propagate_error (error, reply->status != 200 ? cp_sync_reply_to_error (reply)
-                                                     : bad_reply_error ("the templates"));
+                                                     : cp_sync_bad_reply_error ("the templates"));
       return FALSE;
     }
 
-  remove_tree (fresh);
+  cp_sync_journal_remove_tree (fresh);
   for (guint l = 0; lists[l] != NULL; l++)
     {
       JsonNode *list = json_object_get_member (json_node_get_object (reply->json), lists[l]);
 
       if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
         {
-          g_propagate_error (error, bad_reply_error ("the templates"));
+          g_propagate_error (error, cp_sync_bad_reply_error ("the templates"));
           return FALSE;
         }
       for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
         {
           g_autofree char *name = g_strdup_printf ("%s-%04u.json", lists[l], i);
           g_autofree char *path = g_build_filename (fresh, name, NULL);
+          JsonNode *element = json_array_get_element (json_node_get_array (list), i);
 
-          if (!write_json_file (path, json_array_get_element (json_node_get_array (list), i),
-                                error))
+          if (!cp_sync_journal_write_json (path, element, error))
             return FALSE;
         }
     }
@@ -1659,12 +1038,12 @@ refresh_templates (Run         *run,
     {
       g_warning ("The server's templates do not load; keeping the cached ones: %s",
                  local_error->message);
-      remove_tree (fresh);
+      cp_sync_journal_remove_tree (fresh);
     }
   else
     {
       g_mkdir_with_parents (fresh, 0700);
-      remove_tree (old);
+      cp_sync_journal_remove_tree (old);
       if (g_file_test (self->templates_dir, G_FILE_TEST_IS_DIR) &&
           g_rename (self->templates_dir, old) != 0)
         {
@@ -1678,26 +1057,26 @@ refresh_templates (Run         *run,
                        _("The template cache could not be replaced: %s"), g_strerror (errno));
           return FALSE;
         }
-      remove_tree (old);
+      cp_sync_journal_remove_tree (old);
       run->stats.templates_refreshed = TRUE;
     }
 
   state->templates_at = g_get_real_time () / G_USEC_PER_SEC;
-  return state_save (self, state, error);
+  return cp_sync_journal_save_state (self, state, error);
 }
 
 /* --- the sync ------------------------------------------------------------------------------ */
 
 static gboolean
-run_sync (Run     *run,
+run_sync (CpSyncRun *run,
           GError **error)
 {
   CpSyncEngine *self = run->self;
-  State state = { 0 };
+  CpSyncState state = { 0 };
   gboolean ok = FALSE;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  state_load (self, &state);
+  cp_sync_journal_load_state (self, &state);
 
   if (!push_outbox (run, error))
     goto out;
@@ -1713,7 +1092,7 @@ run_sync (Run     *run,
       uuids = g_hash_table_get_keys_as_array (run->repush, &n);
       for (guint i = 0; i < n; i++)
         {
-          run_emit (run, PACKET_PROGRESS, i + 1, n);
+          cp_sync_run_emit (run, PACKET_PROGRESS, i + 1, n);
           if (!push_packet (run, uuids[i], error))
             goto out;
         }
@@ -1732,7 +1111,7 @@ out:
 }
 
 static void
-run_free (Run *run)
+run_free (CpSyncRun *run)
 {
   g_clear_object (&run->self);
   g_clear_object (&run->cancellable);
@@ -1749,7 +1128,7 @@ sync_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  Run *run = task_data;
+  CpSyncRun *run = task_data;
   GError *error = NULL;
   gboolean ok;
 
@@ -1766,7 +1145,7 @@ sync_thread (GTask        *task,
 /* --- submit ------------------------------------------------------------------------------- */
 
 static gboolean
-run_submit (Run     *run,
+run_submit (CpSyncRun *run,
             GError **error)
 {
   CpSyncEngine *self = run->self;
@@ -1792,7 +1171,8 @@ run_submit (Run     *run,
       if (packet == NULL)
         return FALSE;
       g_ptr_array_add (packets, g_steal_pointer (&packet));
-      if (!upload_missing_blobs (run, packets, error) || !push_packet (run, uuid, error))
+      if (!cp_sync_run_upload_missing_blobs (run, packets, error) ||
+          !push_packet (run, uuid, error))
         return FALSE;
     }
   if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, NULL, error))
@@ -1817,12 +1197,12 @@ run_submit (Run     *run,
     return FALSE;
   if (reply->status == 200)
     {
-      gint64 number = object_int (reply->json, "revision", 0);
+      gint64 number = cp_sync_object_int (reply->json, "revision", 0);
       g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
 
       if (number <= 0)
         {
-          g_propagate_error (error, bad_reply_error ("the submission"));
+          g_propagate_error (error, cp_sync_bad_reply_error ("the submission"));
           return FALSE;
         }
       /* The server changed the state and the submission date: bring its version back. */
@@ -1865,7 +1245,7 @@ submit_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  Run *run = task_data;
+  CpSyncRun *run = task_data;
   GError *error = NULL;
   gboolean ok;
 
@@ -2001,7 +1381,7 @@ cp_sync_engine_sync_async (CpSyncEngine        *self,
                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Run *run;
+  CpSyncRun *run;
 
   g_return_if_fail (CP_IS_SYNC_ENGINE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -2015,7 +1395,7 @@ cp_sync_engine_sync_async (CpSyncEngine        *self,
       return;
     }
 
-  run = g_new0 (Run, 1);
+  run = g_new0 (CpSyncRun, 1);
   run->self = g_object_ref (self);
   run->context = g_main_context_ref_thread_default ();
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -2031,7 +1411,7 @@ cp_sync_engine_sync_finish (CpSyncEngine  *self,
                             CpSyncStats   *stats,
                             GError       **error)
 {
-  Run *run;
+  CpSyncRun *run;
 
   g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -2057,7 +1437,7 @@ cp_sync_engine_submit_async (CpSyncEngine        *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Run *run;
+  CpSyncRun *run;
 
   g_return_if_fail (CP_IS_SYNC_ENGINE (self));
   g_return_if_fail (uuid != NULL);
@@ -2072,7 +1452,7 @@ cp_sync_engine_submit_async (CpSyncEngine        *self,
       return;
     }
 
-  run = g_new0 (Run, 1);
+  run = g_new0 (CpSyncRun, 1);
   run->self = g_object_ref (self);
   run->context = g_main_context_ref_thread_default ();
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -2088,7 +1468,7 @@ cp_sync_engine_submit_finish (CpSyncEngine  *self,
                               GPtrArray    **findings,
                               GError       **error)
 {
-  Run *run;
+  CpSyncRun *run;
 
   g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -2119,9 +1499,9 @@ cp_sync_engine_load_conflict (CpSyncEngine  *self,
   g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
 
-  path = path_in (self, "conflicts", uuid);
-  node = read_json_file (path);
-  theirs_body = object_string (node, "theirs");
+  path = cp_sync_journal_path (self, "conflicts", uuid);
+  node = cp_sync_journal_read_json (path);
+  theirs_body = cp_sync_object_string (node, "theirs");
   if (theirs_body == NULL)
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
@@ -2238,10 +1618,10 @@ cp_sync_engine_resolve_conflict (CpSyncEngine   *self,
                    _("The merged packet is not valid."));
       return FALSE;
     }
-  path = path_in (self, "conflicts", uuid);
-  node = read_json_file (path);
-  theirs_body = object_string (node, "theirs");
-  theirs_revision = object_string (node, "theirs_revision");
+  path = cp_sync_journal_path (self, "conflicts", uuid);
+  node = cp_sync_journal_read_json (path);
+  theirs_body = cp_sync_object_string (node, "theirs");
+  theirs_revision = cp_sync_object_string (node, "theirs_revision");
   if (theirs_body == NULL || theirs_revision == NULL)
     {
       g_set_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND,
@@ -2264,8 +1644,8 @@ cp_sync_engine_get_rejection (CpSyncEngine *self,
   g_return_val_if_fail (CP_IS_SYNC_ENGINE (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
 
-  path = path_in (self, "rejections", uuid);
-  return read_json_file (path);
+  path = cp_sync_journal_path (self, "rejections", uuid);
+  return cp_sync_journal_read_json (path);
 }
 
 char *
@@ -2306,10 +1686,10 @@ cp_sync_engine_dup_last_user (CpStore    *store,
   if (server_url == NULL)
     return NULL;
   path = g_build_filename (cp_store_get_directory (store), "sync", "state.json", NULL);
-  node = read_json_file (path);
-  if (g_strcmp0 (object_string (node, "server"), server_url) != 0)
+  node = cp_sync_journal_read_json (path);
+  if (g_strcmp0 (cp_sync_object_string (node, "server"), server_url) != 0)
     return NULL;
-  return g_strdup (object_string (node, "user"));
+  return g_strdup (cp_sync_object_string (node, "user"));
 }
 
 GPtrArray *
@@ -2323,7 +1703,7 @@ cp_sync_engine_load_comments (CpStore    *store,
   g_return_val_if_fail (uuid != NULL, NULL);
 
   path = comments_path (store, uuid);
-  node = path != NULL ? read_json_file (path) : NULL;
+  node = path != NULL ? cp_sync_journal_read_json (path) : NULL;
   return cp_comment_list_from_json (node, uuid);
 }
 
@@ -2384,28 +1764,28 @@ cp_sync_engine_dup_account_directory (const char  *base_dir,
   g_return_val_if_fail (base_dir != NULL && server_url != NULL && user != NULL, NULL);
 
   path = g_build_filename (base_dir, ACCOUNTS_FILE, NULL);
-  old = read_json_file (path);
+  old = cp_sync_journal_read_json (path);
   accounts = accounts_of (old);
   for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
     {
       JsonNode *entry = json_array_get_element (accounts, i);
-      const char *entry_folder = object_string (entry, "folder");
+      const char *entry_folder = cp_sync_object_string (entry, "folder");
 
       if (!account_folder_is_valid (entry_folder))
         continue;
       if (g_str_equal (entry_folder, "."))
         base_taken = TRUE;
-      if (g_strcmp0 (object_string (entry, "server"), server_url) == 0 &&
-          g_strcmp0 (object_string (entry, "user"), user) == 0)
+      if (g_strcmp0 (cp_sync_object_string (entry, "server"), server_url) == 0 &&
+          g_strcmp0 (cp_sync_object_string (entry, "user"), user) == 0)
         folder = g_strdup (entry_folder);
     }
 
   if (folder == NULL && !base_taken)
     {
       g_autofree char *state_path = g_build_filename (base_dir, "sync", "state.json", NULL);
-      g_autoptr(JsonNode) state = read_json_file (state_path);
-      const char *state_server = object_string (state, "server");
-      const char *state_user = object_string (state, "user");
+      g_autoptr(JsonNode) state = cp_sync_journal_read_json (state_path);
+      const char *state_server = cp_sync_object_string (state, "server");
+      const char *state_user = cp_sync_object_string (state, "user");
 
       /* The packets in @base_dir belong to the account whose sync state is there (an older
        * version had one store for all), or, never synced, to the first that logs in. */
@@ -2449,9 +1829,9 @@ cp_sync_engine_dup_account_directory (const char  *base_dir,
     {
       JsonNode *entry = json_array_get_element (accounts, i);
 
-      if (!account_folder_is_valid (object_string (entry, "folder")) ||
-          (g_strcmp0 (object_string (entry, "server"), server_url) == 0 &&
-           g_strcmp0 (object_string (entry, "user"), user) == 0))
+      if (!account_folder_is_valid (cp_sync_object_string (entry, "folder")) ||
+          (g_strcmp0 (cp_sync_object_string (entry, "server"), server_url) == 0 &&
+           g_strcmp0 (cp_sync_object_string (entry, "user"), user) == 0))
         continue;
       json_builder_add_value (builder, json_node_copy (entry));
     }
@@ -2466,7 +1846,7 @@ cp_sync_engine_dup_account_directory (const char  *base_dir,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  if (!write_json_file (path, root, error))
+  if (!cp_sync_journal_write_json (path, root, error))
     return NULL;
 
   if (g_str_equal (folder, "."))
@@ -2485,12 +1865,13 @@ cp_sync_engine_dup_last_account_directory (const char *base_dir)
   g_return_val_if_fail (base_dir != NULL, NULL);
 
   path = g_build_filename (base_dir, ACCOUNTS_FILE, NULL);
-  node = read_json_file (path);
+  node = cp_sync_journal_read_json (path);
   accounts = accounts_of (node);
   if (accounts == NULL || json_array_get_length (accounts) == 0)
     return g_strdup (base_dir);
-  folder = object_string (json_array_get_element (accounts, json_array_get_length (accounts) - 1),
-                          "folder");
+  folder = cp_sync_object_string (json_array_get_element (accounts,
+                                                          json_array_get_length (accounts) - 1),
+                                  "folder");
   if (!account_folder_is_valid (folder) || g_str_equal (folder, "."))
     return g_strdup (base_dir);
   return g_build_filename (base_dir, folder, NULL);
