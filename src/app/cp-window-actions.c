@@ -70,7 +70,7 @@ search_action (GtkWidget  *widget,
 
   cp_packet_view_flush (self->packet_view);
   gtk_stack_set_visible_child_name (self->main_stack, "list");
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  cp_packet_list_focus_search (self->packet_list);
 }
 
 static void
@@ -89,21 +89,16 @@ show_list_action (GtkWidget  *widget,
       g_settings_set_string (settings, "last-page", "");
     }
   gtk_stack_set_visible_child_name (self->main_stack, "list");
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  cp_packet_list_focus_list (self->packet_list);
 }
 
 static char *
 cp_window_lookup_title (CpWindow   *self,
                         const char *uuid)
 {
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->packets)); i++)
-    {
-      g_autoptr(CpPacketItem) item = g_list_model_get_item (G_LIST_MODEL (self->packets), i);
+  CpPacketItem *item = cp_packet_list_lookup (self->packet_list, uuid);
 
-      if (g_str_equal (cp_packet_item_get_uuid (item), uuid))
-        return g_strdup (cp_packet_item_get_title (item));
-    }
-  return g_strdup (_("Unnamed enterprise"));
+  return g_strdup (item != NULL ? cp_packet_item_get_title (item) : _("Unnamed enterprise"));
 }
 
 static void
@@ -153,7 +148,7 @@ delete_packet_action (GtkWidget  *widget,
         }
       cp_packet_view_close (self->packet_view);
       gtk_stack_set_visible_child_name (self->main_stack, "list");
-      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+      cp_packet_list_focus_list (self->packet_list);
       /* A deleted packet can still be loaded (for undo): do not reopen it at the next start. */
       if (settings != NULL)
         g_settings_set_string (settings, "last-packet", "");
@@ -262,69 +257,6 @@ restore_packet_action (GtkWidget  *widget,
 
       cp_window_show_toast (self, message);
     }
-}
-
-/* The row that has the keyboard focus in the list, as its packet's uuid (NULL: none). */
-static const char *
-cp_window_focused_row_uuid (CpWindow *self)
-{
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-
-  while (focus != NULL && gtk_widget_get_parent (focus) != GTK_WIDGET (self->list_view))
-    focus = gtk_widget_get_parent (focus);
-  if (focus == NULL || gtk_widget_get_first_child (focus) == NULL)
-    return NULL;
-  return g_object_get_data (G_OBJECT (gtk_widget_get_first_child (focus)), "cp-uuid");
-}
-
-static CpPacketItem *
-cp_window_find_item (CpWindow   *self,
-                     const char *uuid,
-                     guint      *position)
-{
-  GListModel *model = G_LIST_MODEL (self->filtered);
-
-  for (guint i = 0; uuid != NULL && i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CpPacketItem) item = g_list_model_get_item (model, i);
-
-      if (g_str_equal (cp_packet_item_get_uuid (item), uuid))
-        {
-          *position = i;
-          return g_steal_pointer (&item);
-        }
-    }
-  return NULL;
-}
-
-/* Delete: the focused row's packet to the trash. Space opens it, as Enter does. */
-gboolean
-_cp_window_list_key_cb (GtkWidget *widget,
-             GVariant  *args,
-             gpointer   user_data)
-{
-  CpWindow *self = CP_WINDOW (gtk_widget_get_root (widget));
-  const char *key = g_variant_get_string (args, NULL);
-  const char *uuid = cp_window_focused_row_uuid (self);
-  g_autoptr(CpPacketItem) item = NULL;
-  guint position = 0;
-
-  if ((item = cp_window_find_item (self, uuid, &position)) == NULL)
-    return FALSE;
-  if (g_str_equal (key, "delete"))
-    {
-      if (cp_packet_item_get_summary (item)->deleted != NULL)
-        return TRUE;
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.delete-packet", "s", uuid);
-      /* The focus stays in the list, on the row that took the deleted one's place. */
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
-        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
-                                    MIN (position, g_list_model_get_n_items (
-                                                     G_LIST_MODEL (self->filtered)) - 1));
-      return TRUE;
-    }
-  _cp_window_list_activate_cb (self, position, self->list_view);
-  return TRUE;
 }
 
 /* Import: packet files as credit-packet-tool writes them (one packet, or an array of them). */
@@ -517,8 +449,7 @@ import_done_cb (GObject      *object,
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u packet was imported",
                                       "%u packets were imported", n_imported), n_imported);
 
-      if (self->show_trash)
-        gtk_drop_down_set_selected (self->state_dropdown, 0);
+      cp_packet_list_set_show_trash (self->packet_list, FALSE);
       cp_window_reload (self);
       cp_window_show_toast (self, message);
     }
@@ -641,6 +572,7 @@ sync_changed_cb (CpWindow      *self,
   else if (status != CP_SYNC_STATUS_NEEDS_LOGIN && self->login_toast != NULL)
     adw_toast_dismiss (self->login_toast);
   /* The rows show sync states only while there is a server. */
+  cp_packet_list_set_show_sync (self->packet_list, status != CP_SYNC_STATUS_DISABLED);
   if ((status == CP_SYNC_STATUS_DISABLED) != (self->last_status == CP_SYNC_STATUS_DISABLED))
     _cp_window_reload_async (self);
   self->last_status = status;
@@ -716,6 +648,8 @@ _cp_window_setup_sync (CpWindow *self)
     }
   g_object_ref (self->sync);
   self->last_status = cp_sync_manager_get_status (self->sync);
+  cp_packet_list_set_show_sync (self->packet_list,
+                                self->last_status != CP_SYNC_STATUS_DISABLED);
   cp_sync_status_set_manager (self->sync_status, self->sync);
   cp_sync_status_set_manager (cp_packet_view_get_sync_status (self->packet_view), self->sync);
   gtk_widget_set_visible (GTK_WIDGET (cp_packet_view_get_sync_status (self->packet_view)), TRUE);
