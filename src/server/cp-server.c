@@ -854,7 +854,9 @@ login_verified_cb (GObject      *object,
       g_autofree char *token_hash = cp_token_hash (token);
       g_autofree char *expires_text = NULL;
       g_autoptr(GError) error = NULL;
-      gint64 expires = now / G_USEC_PER_SEC + self->config.session_ttl;
+      /* Rounded up to the second, so that a session lasts at least its ttl: sessions end when
+       * the whole-second clock reaches expires_at. */
+      gint64 expires = (now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC + self->config.session_ttl;
 
       cp_rate_limiter_reset (self->user_limiter, user_key);
       if (!cp_server_storage_add_session (self->storage, token_hash, data->user->id,
