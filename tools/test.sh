@@ -45,11 +45,14 @@ fi
 # Runs meson test under an X server of its own, with a session bus and an unlocked keyring:
 #   under_x HOME FIRST-DISPLAY MESON-TEST-ARGS...
 under_x() {
-  fresh_home "$1"
-  HOME=$1 XDG_RUNTIME_DIR=$1/run \
-    xvfb-run -a -n "$2" -s '-screen 0 1280x800x24' dbus-run-session -- sh -c '
+  x_home=$1
+  x_display=$2
+  shift 2
+  fresh_home "$x_home"
+  HOME=$x_home XDG_RUNTIME_DIR=$x_home/run \
+    xvfb-run -a -n "$x_display" -s '-screen 0 1280x800x24' dbus-run-session -- sh -c '
       echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      shift; meson test "$@"' sh "$@"
+      meson test "$@"' sh "$@"
 }
 
 # The typing suite (about 6.5 minutes, mostly a reviewer's keys at a user's speed, beside a CPU hog
@@ -158,15 +161,18 @@ import json, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            result = json.loads(line).get("result")
-            if result in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif result == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
+        results = [json.loads(line).get("result") for line in f if line.strip()]
+    # meson test exits 0 when no test matched: a run without tests is a failure here.
+    if not results:
+        print(f"test.sh: no test ran ({path})", file=sys.stderr)
+        failed += 1
+    for result in results:
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
 PY
