@@ -56,7 +56,7 @@ new_packet_action (GtkWidget  *widget,
       cp_window_show_toast (self, _("The packet templates could not be loaded."));
       return;
     }
-  dialog = cp_new_packet_dialog_new (GTK_WINDOW (self), registry);
+  dialog = cp_new_packet_dialog_new (GTK_WINDOW (self), registry, _cp_window_get_store (self));
   g_signal_connect (dialog, "create", G_CALLBACK (new_packet_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -140,9 +140,12 @@ test_new_packet_dialog (Fixture       *f,
                         gconstpointer  data)
 {
   CpTemplateRegistry *registry = cp_application_get_registry (f->app);
-  CpNewPacketDialog *dialog = cp_new_packet_dialog_new (GTK_WINDOW (f->window), registry);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  CpNewPacketDialog *dialog = cp_new_packet_dialog_new (GTK_WINDOW (f->window), registry, store);
   g_autofree char *uscc = cp_demo_uscc ("320506", 3);
   g_autofree char *wrong = g_strdup (uscc);
+  g_autoptr(CpPacket) existing = NULL;
+  g_autoptr(GError) error = NULL;
 
   cp_new_packet_dialog_set_kind (dialog, "city-demonstration");
   g_assert_cmpstr (cp_new_packet_dialog_get_kind (dialog), ==, "city-demonstration");
@@ -170,6 +173,23 @@ test_new_packet_dialog (Fixture       *f,
   }
   g_assert_true (cp_new_packet_dialog_can_create (dialog));
   g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "吴中区"));
+  g_assert_null (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
+
+  /* A packet of the same kind and year for that code is there: a warning, not a refusal; of
+   * another kind, nothing to say. */
+  existing = cp_app_new_packet (registry, "city-demonstration", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (existing, "cover", "enterprise_name", "苏州原有有限公司");
+  cp_packet_set_string (existing, "cover", "uscc", uscc);
+  cp_packet_set_year (existing, g_date_time_get_year (cp_packet_get_created (existing)));
+  cp_store_save_packet (store, existing, NULL, &error);
+  g_assert_no_error (error);
+  cp_new_packet_dialog_set_enterprise (dialog, "苏州测试有限公司", uscc);
+  g_assert_true (cp_new_packet_dialog_can_create (dialog));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "苏州原有有限公司"));
+  cp_new_packet_dialog_set_kind (dialog, "standardization-acceptance");
+  g_assert_null (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
