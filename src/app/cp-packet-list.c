@@ -21,6 +21,7 @@ struct _CpPacketList
   GtkDropDown        *state_dropdown;
   GtkDropDown        *year_dropdown;
   GtkStack           *list_stack;
+  GtkWidget          *empty_new_button;
   GtkSpinner         *loading_spinner;
   GtkListView        *list_view;
 
@@ -37,6 +38,7 @@ struct _CpPacketList
   gboolean            loaded;       /* the list has been given its packets at least once */
   gboolean            show_trash;   /* the list shows the deleted packets */
   gboolean            show_sync;    /* rows show their sync state */
+  gboolean            can_create;
   GQueue             *completeness_queue;   /* items waiting for their completeness */
   GHashTable         *completeness_queued;
   guint               completeness_id;
@@ -48,6 +50,7 @@ enum {
   PROP_SUBTITLE,
   PROP_SHOW_TRASH,
   PROP_SHOW_SYNC,
+  PROP_CAN_CREATE,
   N_PROPS
 };
 
@@ -728,6 +731,9 @@ cp_packet_list_get_property (GObject    *object,
     case PROP_SHOW_SYNC:
       g_value_set_boolean (value, self->show_sync);
       break;
+    case PROP_CAN_CREATE:
+      g_value_set_boolean (value, self->can_create);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -748,6 +754,9 @@ cp_packet_list_set_property (GObject      *object,
       break;
     case PROP_SHOW_SYNC:
       cp_packet_list_set_show_sync (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_CREATE:
+      cp_packet_list_set_can_create (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -777,6 +786,9 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   properties[PROP_SHOW_SYNC] =
     g_param_spec_boolean ("show-sync", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_CREATE] =
+    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PACKET_ACTIVATED] =
@@ -790,6 +802,7 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, year_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketList, empty_new_button);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, list_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -806,6 +819,7 @@ cp_packet_list_init (CpPacketList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->can_create = TRUE;
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->completeness_queue = g_queue_new ();
@@ -937,6 +951,41 @@ cp_packet_list_set_show_sync (CpPacketList *self,
     return;
   self->show_sync = show_sync;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SYNC]);
+}
+
+gboolean
+cp_packet_list_get_can_create (CpPacketList *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_LIST (self), FALSE);
+
+  return self->can_create;
+}
+
+void
+cp_packet_list_set_can_create (CpPacketList *self,
+                               gboolean      can_create)
+{
+  AdwStatusPage *empty;
+
+  g_return_if_fail (CP_IS_PACKET_LIST (self));
+
+  can_create = !!can_create;
+  if (can_create == self->can_create)
+    return;
+  self->can_create = can_create;
+  empty = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack, "empty"));
+  if (can_create)
+    {
+      adw_status_page_set_title (empty, _("No Packets Yet"));
+      adw_status_page_set_description (empty, _("A packet holds everything one enterprise hands in for one campaign year. Press “New Packet”, choose the kind of packet and enter the enterprise and its credit code. Everything you type is saved at once."));
+    }
+  else
+    {
+      adw_status_page_set_title (empty, _("No Packets to Review"));
+      adw_status_page_set_description (empty, _("The packets that enterprises hand in to your office appear here after a sync."));
+    }
+  gtk_widget_set_visible (self->empty_new_button, can_create);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
 }
 
 GListModel *

@@ -19,6 +19,8 @@
 #include "cp-completeness-page.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-new-packet-dialog.h"
+#include "cp-packet-list.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
 #include "cp-review-dialog-private.h"
@@ -483,6 +485,88 @@ test_progress_not_office (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
   WAIT_FOR_SECS (FALSE, 0.1);
   g_assert_null (find_toplevel (CP_TYPE_PROGRESS_PAGE));
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether a label of @root's on screen reads @text. */
+static gboolean
+shows_label (GtkWidget  *root,
+             const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The buttons of @root's that make a new packet and are on screen. */
+static guint
+count_new_buttons (GtkWidget *root)
+{
+  guint n = 0;
+
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), "win.new-packet") == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_new_buttons (child);
+  return n;
+}
+
+/* Offices review packets and make none: no New button, no Ctrl+N, and an empty list that says
+ * what will come. An enterprise has both. */
+static void
+test_office_makes_no_packets (Fixture       *f,
+                              gconstpointer  data)
+{
+  CpPacketList *list;
+
+  log_in_as (f, "wang");
+  g_assert_cmpstr (cp_sync_manager_get_role (cp_application_get_sync_manager (f->app)), ==,
+                   "office");
+  WAIT_FOR (count_new_buttons (GTK_WIDGET (f->window)) == 0);
+  g_assert_cmpuint (count_new_buttons (GTK_WIDGET (f->window)), ==, 0);
+  /* Ctrl+N's action does nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-packet", NULL);
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_assert_null (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  list = CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST));
+  g_assert_false (cp_packet_list_get_can_create (list));
+  g_assert_true (shows_label (GTK_WIDGET (list), "No Packets to Review"));
+}
+
+static void
+test_enterprise_makes_packets (Fixture       *f,
+                               gconstpointer  data)
+{
+  log_in_as (f, "ent-1");
+  WAIT_FOR (count_new_buttons (GTK_WIDGET (f->window)) == 2);
+  /* The header bar's and the empty list's. */
+  g_assert_cmpuint (count_new_buttons (GTK_WIDGET (f->window)), ==, 2);
+  g_assert_true (cp_packet_list_get_can_create (
+    CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST))));
+  g_assert_true (shows_label (GTK_WIDGET (f->window), "No Packets Yet"));
 }
 
 static CpProgress *
@@ -1192,6 +1276,8 @@ main (int   argc,
   ADD ("progress-years", test_progress_years);
   ADD ("progress-offline", test_progress_offline);
   ADD ("progress-not-office", test_progress_not_office);
+  ADD ("office-makes-no-packets", test_office_makes_no_packets);
+  ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("review-comment-places", test_review_comment_places);
 #undef ADD
