@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cp-app-util.h"
+#include "cp-field-chooser.h"
 
 struct _CpReviewDialog
 {
@@ -196,7 +197,19 @@ accept_clicked_cb (GtkButton      *button,
                                                                           "cp-index")));
 }
 
-/* The Return dialog holds one row (a GtkBox with "cp-fields" and "cp-entry") per comment. */
+/* The text of a comment box. */
+static char *
+comment_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+/* The Return dialog holds one row (a GtkBox with "cp-fields", a CpFieldChooser, and
+ * "cp-entry", a GtkTextView) per comment. */
 static void
 return_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -213,9 +226,8 @@ return_response_cb (AdwMessageDialog *dialog,
   for (guint i = 0; i < rows->len; i++)
     {
       GObject *row = g_ptr_array_index (rows, i);
-      guint selected = gtk_drop_down_get_selected (g_object_get_data (row, "cp-fields"));
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-                                            g_object_get_data (row, "cp-entry"))));
+      guint selected = cp_field_chooser_get_selected (g_object_get_data (row, "cp-fields"));
+      g_autofree char *text = comment_text (g_object_get_data (row, "cp-entry"));
       g_auto(GStrv) parts = NULL;
       CpComment *comment;
 
@@ -235,7 +247,7 @@ return_response_cb (AdwMessageDialog *dialog,
 }
 
 static void
-comment_changed_cb (GtkEditable      *entry,
+comment_changed_cb (GtkTextBuffer    *buffer,
                     AdwMessageDialog *dialog)
 {
   GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
@@ -243,9 +255,8 @@ comment_changed_cb (GtkEditable      *entry,
 
   for (guint i = 0; i < rows->len && !any; i++)
     {
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-                                            g_object_get_data (g_ptr_array_index (rows, i),
-                                                               "cp-entry"))));
+      g_autofree char *text = comment_text (g_object_get_data (g_ptr_array_index (rows, i),
+                                                               "cp-entry"));
 
       any = *text != '\0';
     }
@@ -258,25 +269,37 @@ add_comment_row (AdwMessageDialog *dialog)
 {
   GtkBox *rows_box = g_object_get_data (G_OBJECT (dialog), "cp-rows-box");
   GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
-  GListModel *labels = g_object_get_data (G_OBJECT (dialog), "cp-labels");
+  GtkStringList *labels = g_object_get_data (G_OBJECT (dialog), "cp-labels");
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *dropdown, *entry;
+  GtkWidget *chooser, *scrolled, *entry;
 
-  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)),
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
-                                                             "string"));
-  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  chooser = GTK_WIDGET (cp_field_chooser_new (labels));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chooser), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("The field the comment is about"), -1);
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
+  /* A few lines: what must be corrected, and how, may take more than one. */
+  entry = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (entry), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (entry), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (entry), 6);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Comment"), -1);
-  gtk_box_append (GTK_BOX (row), dropdown);
-  gtk_box_append (GTK_BOX (row), entry);
-  g_object_set_data (G_OBJECT (row), "cp-fields", dropdown);
+                                  _("What must be corrected"), -1);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 72);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), entry);
+  gtk_widget_add_css_class (scrolled, "card");
+  gtk_box_append (GTK_BOX (row), chooser);
+  gtk_box_append (GTK_BOX (row), scrolled);
+  g_object_set_data (G_OBJECT (row), "cp-fields", chooser);
   g_object_set_data (G_OBJECT (row), "cp-entry", entry);
-  g_signal_connect (entry, "changed", G_CALLBACK (comment_changed_cb), dialog);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (entry)), "changed",
+                    G_CALLBACK (comment_changed_cb), dialog);
   gtk_box_append (rows_box, row);
   g_ptr_array_add (rows, row);
   return entry;
@@ -298,7 +321,7 @@ return_clicked_cb (GtkButton      *button,
                                                        g_ptr_array_index (self->kinds, index));
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  GtkWidget *box, *rows_box, *add, *first;
+  GtkWidget *box, *rows_box, *add, *first, *row;
   AdwMessageDialog *dialog;
 
   gtk_string_list_append (labels, _("The whole packet"));
@@ -354,11 +377,15 @@ return_clicked_cb (GtkButton      *button,
         }
     }
 
+  row = g_ptr_array_index (self->rows, index);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Return the Packet?"),
-                                                       _("The enterprise sees your comment on "
-                                                         "the field it concerns, corrects the "
-                                                         "packet and submits it again.")));
+                                                       _("Return the Packet?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("The packet of %s (%s) goes back to the enterprise. It "
+                                    "sees each comment on the field it concerns, corrects "
+                                    "the packet and submits it again."),
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                                  adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   rows_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   add = gtk_button_new_with_mnemonic (_("A_nother Comment"));

@@ -18,6 +18,7 @@
 #include "cp-application.h"
 #include "cp-completeness-page.h"
 #include "cp-demo.h"
+#include "cp-field-chooser.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-list.h"
@@ -797,20 +798,37 @@ count_widgets (GtkWidget *root,
   return found->len;
 }
 
-/* Selects the choice labelled @label in @dropdown. */
+/* Selects the choice labelled @label in @chooser, after searching for @part of it: any part
+ * of a label finds it. */
 static void
-choose (GtkWidget  *dropdown,
+choose (GtkWidget  *chooser,
+        const char *part,
         const char *label)
 {
-  GListModel *choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown));
+  GListModel *found = cp_field_chooser_search (CP_FIELD_CHOOSER (chooser), part);
+  GtkStringList *choices = cp_field_chooser_get_choices (CP_FIELD_CHOOSER (chooser));
   guint choice = GTK_INVALID_LIST_POSITION;
+  gboolean shown = FALSE;
 
-  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
-    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (choices), i), label))
+  for (guint i = 0; i < g_list_model_get_n_items (found); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (found, i);
+
+      shown |= g_str_equal (gtk_string_object_get_string (item), label);
+    }
+  if (!shown)
+    g_error ("“%s” does not find “%s”", part, label);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (choices)); i++)
+    if (g_str_equal (gtk_string_list_get_string (choices, i), label))
       choice = i;
-  if (choice == GTK_INVALID_LIST_POSITION)
-    g_error ("no choice “%s”", label);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), choice);
+  cp_field_chooser_set_selected (CP_FIELD_CHOOSER (chooser), choice);
+}
+
+static void
+set_comment (GtkWidget  *view,
+             const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
 }
 
 #define SECTION_COMMENT "Attach the report of this year, not last year's."
@@ -925,8 +943,8 @@ test_review_return_accept (Fixture       *f,
   message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (message);
   g_assert_false (adw_message_dialog_get_response_enabled (message, "return"));
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
+  collect_widgets (GTK_WIDGET (message), CP_TYPE_FIELD_CHOOSER, dropdowns);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW, entries);
   g_assert_cmpuint (dropdowns->len, ==, 1);
   g_assert_cmpuint (entries->len, ==, 1);
   /* The dialog opens in its comment, ready to type. */
@@ -936,25 +954,27 @@ test_review_return_accept (Fixture       *f,
     g_assert_true (focus != NULL && (focus == entries->pdata[0] ||
                                      gtk_widget_is_ancestor (focus, entries->pdata[0])));
   }
-  choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdowns->pdata[0]));
+  choices = G_LIST_MODEL (cp_field_chooser_get_choices (dropdowns->pdata[0]));
   /* Whole sections and the scoring items can be chosen too. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
                    "Cover (the whole section)");
-  choose (dropdowns->pdata[0], "Jiangsu enterprise credit management status evaluation "
-                               "indicators (revised) › 1.1.1 Policy determined and documented");
-  choose (dropdowns->pdata[0], "Cover › Address");
-  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[0]), COMMENT);
+  choose (dropdowns->pdata[0], "policy determined",
+          "Jiangsu enterprise credit management status evaluation indicators (revised) › "
+          "1.1.1 Policy determined and documented");
+  choose (dropdowns->pdata[0], "address", "Cover › Address");
+  set_comment (entries->pdata[0], COMMENT);
   g_assert_true (adw_message_dialog_get_response_enabled (message, "return"));
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "A_nother Comment"));
   g_ptr_array_set_size (dropdowns, 0);
   g_ptr_array_set_size (entries, 0);
-  WAIT_FOR (count_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY) == 2);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
+  WAIT_FOR (count_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW) == 2);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW, entries);
+  collect_widgets (GTK_WIDGET (message), CP_TYPE_FIELD_CHOOSER, dropdowns);
   g_assert_cmpuint (dropdowns->len, ==, 2);
   g_assert_cmpuint (entries->len, ==, 2);
-  choose (dropdowns->pdata[1], "Credit information query report (the whole section)");
-  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), SECTION_COMMENT);
+  choose (dropdowns->pdata[1], "query report",
+          "Credit information query report (the whole section)");
+  set_comment (entries->pdata[1], SECTION_COMMENT);
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "_Return"));
   WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL &&
             cp_test_get_string (review, "message") != NULL && !cp_test_get_boolean (review, "busy"));
