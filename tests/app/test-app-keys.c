@@ -358,19 +358,15 @@ typedef void (*KeyCheck) (Fixture    *f,
                           Where       where,
                           const char *keys);
 
+/* The shortcuts are tried logged in as the city office, which makes no packets: the key opens
+ * nothing. (/keys/typing-lands makes a packet with it, logged out.) */
 static void
 check_new_packet (Fixture *f, Where where, const char *keys)
 {
-  GtkWindow *dialog;
-
   show_page (f, "cover", where);
   press (keys);
-  WAIT_FOR (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG) != NULL);
-  dialog = find_toplevel (CP_TYPE_NEW_PACKET_DIALOG);
-  g_assert_nonnull (dialog);
-  gtk_window_set_focus (dialog, NULL);
-  gtk_window_destroy (dialog);
-  activate (GTK_WINDOW (f->window));
+  spin (500);
+  g_assert_null (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
 }
 
 static gboolean
