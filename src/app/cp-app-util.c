@@ -143,6 +143,26 @@ cp_app_completeness_text (CpTemplateRegistry *registry,
                           n_complete, n_sections);
 }
 
+gboolean
+cp_app_get_stage_deadline (CpTemplateRegistry *registry,
+                           CpPacket           *packet,
+                           const GDate        *today,
+                           CpStageDeadline    *out)
+{
+  CpTemplate *tmpl;
+
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (registry == NULL)
+    return FALSE;
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  return tmpl != NULL && cp_template_get_stage_deadline (tmpl, packet, NULL, today, out);
+}
+
 char *
 cp_app_deadline_text (CpTemplateRegistry *registry,
                       CpPacket           *packet,
@@ -150,7 +170,6 @@ cp_app_deadline_text (CpTemplateRegistry *registry,
                       char              **details,
                       CpAppDeadline      *urgency)
 {
-  CpTemplate *tmpl;
   CpStageDeadline stage;
   g_autofree char *date = NULL;
   int days;
@@ -161,13 +180,7 @@ cp_app_deadline_text (CpTemplateRegistry *registry,
     *details = NULL;
   if (urgency != NULL)
     *urgency = CP_APP_DEADLINE_NONE;
-  if (registry == NULL)
-    return NULL;
-  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
-                                                   cp_packet_get_template_version (packet));
-  if (tmpl == NULL)
-    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
-  if (tmpl == NULL || !cp_template_get_stage_deadline (tmpl, packet, NULL, today, &stage))
+  if (!cp_app_get_stage_deadline (registry, packet, today, &stage))
     return NULL;
 
   days = stage.days_left;

@@ -11,6 +11,7 @@
 #include "cp-packet.h"
 #include "cp-template-registry.h"
 #include "cp-validator.h"
+#include "cp-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +51,12 @@ typedef enum
   CP_APP_DEADLINE_PAST,
 } CpAppDeadline;
 
+/* The deadline of @packet's stage (cp_template_get_stage_deadline() with the packet's template
+ * from @registry); FALSE when it has none or the kind is unknown. */
+gboolean         cp_app_get_stage_deadline (CpTemplateRegistry *registry,
+                                            CpPacket           *packet,
+                                            const GDate        *today,
+                                            CpStageDeadline    *out);
 /* The deadline of @packet's stage (cp_template_get_stage_deadline(), the one the validator warns
  * of once it has passed) in a few words for a list row, "还剩 12 天", "今天截止", "已逾期 3 天"
  * (NULL for CP_APP_DEADLINE_NONE), and in @details, when not NULL, what is due and when: "申报

@@ -904,6 +904,119 @@ app_store (Fixture *f)
   return cp_application_get_store (f->app, NULL);
 }
 
+/* The titles of the queue's rows on show, in their order, joined with "|". */
+static char *
+queue_titles (CpReviewDialog *review)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GString *titles = g_string_new (NULL);
+
+  collect_widgets (GTK_WIDGET (review), ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_visible (rows->pdata[i]))
+      g_string_append_printf (titles, "%s%s", titles->len > 0 ? "|" : "",
+                              adw_preferences_row_get_title (rows->pdata[i]));
+  return g_string_free (titles, FALSE);
+}
+
+static gboolean
+titles_are (CpReviewDialog *review,
+            const char     *expected)
+{
+  g_autofree char *titles = queue_titles (review);
+
+  return g_strcmp0 (titles, expected) == 0;
+}
+
+/* The queue finds a packet by any part of its enterprise's name or code, filters by kind and
+ * district, and orders by submission, deadline or name; each row says when it was submitted
+ * and how near its deadline is. */
+static void
+test_queue_search_and_order (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *first_title = NULL;
+  g_autofree char *second_title = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *by_name = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *code_part = NULL;
+  CpTestClient *agency;
+  CpReviewDialog *review;
+  GtkSearchEntry *search;
+  g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
+  g_autoptr(CpPacket) packet = NULL;
+  const char *subtitle;
+
+  agency = client_new (f, "agency", "zhang");
+  first = push_submitted (f, agency, 1);
+  second = push_submitted (f, agency, 60);
+  log_in_as (f, "wang");
+  WAIT_FOR (cp_store_get_sync_info (app_store (f), second, NULL, NULL, NULL, NULL) &&
+            cp_store_get_sync_info (app_store (f), first, NULL, NULL, NULL, NULL));
+  review = open_review (f);
+  g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 2);
+
+  packet = cp_store_load_packet (app_store (f), first, NULL);
+  first_title = g_strdup (cp_packet_get_enterprise_name (packet));
+  code_part = g_ascii_strdown (cp_packet_get_uscc (packet) + 9, 5);
+  g_clear_object (&packet);
+  packet = cp_store_load_packet (app_store (f), second, NULL);
+  second_title = g_strdup (cp_packet_get_enterprise_name (packet));
+  g_assert_cmpstr (first_title, !=, second_title);
+
+  /* Submitted first (both today: either order); the row says when, and the deadline. */
+  titles = queue_titles (review);
+  both = g_strdup (titles);
+  g_assert_true (g_str_has_prefix (both, first_title) || g_str_has_prefix (both, second_title));
+  g_assert_nonnull (strstr (both, first_title));
+  g_assert_nonnull (strstr (both, second_title));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (cp_review_dialog_get_row (review, 0)));
+  g_assert_nonnull (strstr (subtitle, "submitted on "));
+  g_assert_true (strstr (subtitle, "days left") != NULL || strstr (subtitle, "overdue") != NULL ||
+                 strstr (subtitle, "Due today") != NULL);
+
+  /* Part of the code, in lower case, from its middle. */
+  search = GTK_SEARCH_ENTRY (find_descendant (GTK_WIDGET (review), GTK_TYPE_SEARCH_ENTRY));
+  gtk_editable_set_text (GTK_EDITABLE (search), code_part);
+  WAIT_FOR (titles_are (review, first_title));
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, first_title);
+  gtk_editable_set_text (GTK_EDITABLE (search), "no such enterprise");
+  WAIT_FOR (titles_are (review, ""));
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, "");
+  g_assert_true (shows_label (GTK_WIDGET (review),
+                              "No packet in the queue matches the search and the filters."));
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  WAIT_FOR (titles_are (review, both));
+
+  /* Kind, district (both Kunshan's), order. */
+  collect_widgets (GTK_WIDGET (review), GTK_TYPE_DROP_DOWN, dropdowns);
+  g_assert_cmpuint (dropdowns->len, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdowns->pdata[1])), ==,
+                    2);
+  g_assert_cmpstr (gtk_string_list_get_string (
+                     GTK_STRING_LIST (gtk_drop_down_get_model (dropdowns->pdata[1])), 1), ==,
+                   "昆山市");
+  gtk_drop_down_set_selected (dropdowns->pdata[1], 1);
+  gtk_drop_down_set_selected (dropdowns->pdata[0], 1);
+  gtk_drop_down_set_selected (dropdowns->pdata[2], 2);
+  by_name = g_utf8_collate (first_title, second_title) <= 0
+            ? g_strdup_printf ("%s|%s", first_title, second_title)
+            : g_strdup_printf ("%s|%s", second_title, first_title);
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, by_name);
+
+  close_review (review);
+  cp_test_client_free (agency);
+}
+
 /* The office returns a packet through the review queue with a comment on a field; the agency
  * sees it returned with that comment, and the application, logged in as the agency, shows the
  * comment under the field. It is submitted again from there, its comments go, and the office
@@ -1299,6 +1412,7 @@ main (int   argc,
   ADD ("office-makes-no-packets", test_office_makes_no_packets);
   ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
   ADD ("review-return-accept", test_review_return_accept);
+  ADD ("queue-search-and-order", test_queue_search_and_order);
   ADD ("review-comment-places", test_review_comment_places);
 #undef ADD
 
