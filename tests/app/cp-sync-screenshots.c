@@ -360,7 +360,7 @@ push_submitted (Fixture      *f,
 
 /* Kunshan's office (logged in) returns a packet the agency submitted, with a comment on the
  * address, through its review queue; returned-comment.png is the cover page as the agency
- * then sees it. return-dialog.png is the Return dialog on the way, its field search open on
+ * then sees it. review-queue.png is the queue, return-dialog.png the Return dialog on the way, its field search open on
  * "地址". */
 static GtkWidget *
 find_of_type (GtkWidget  *root,
@@ -403,6 +403,8 @@ returned_comment_shot (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
   review = find_toplevel (CP_TYPE_REVIEW_DIALOG);
   g_assert_nonnull (review);
+  gtk_window_set_default_size (GTK_WINDOW (review), 900, 640);
+  shot ("review-queue.png");
   for (guint i = 0; i < cp_test_get_uint (review, "n-rows"); i++)
     if (g_str_equal (cp_review_dialog_get_uuid (review, i), uuid))
       {
