@@ -589,6 +589,47 @@ test_trash (Fixture       *fixture,
   g_assert_cmpuint (trash->len, ==, 0);
 }
 
+/* The packets of one credit code, however the cover's code was typed; not those in the trash. */
+static void
+test_list_for_uscc (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  const char *typed[] = { "91320500MA1XXXXX0X", "91320500ma1xxxxx0x", " 913205 00MA1XXXXX0X",
+                          "91320500MA1YYYYY0X", "" };
+  CpPacket *packets[G_N_ELEMENTS (typed)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
+    {
+      packets[i] = make_packet ("Enterprise", typed[i]);
+      g_assert_true (cp_store_save_packet (fixture->store, packets[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (cp_store_delete_packet (fixture->store, cp_packet_get_uuid (packets[1]), &error));
+  g_assert_no_error (error);
+
+  list = cp_store_list_packets_for_uscc (fixture->store, "９１３２０５００ＭＡ１ＸＸＸＸＸ０Ｘ", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  for (guint i = 0; i < list->len; i++)
+    {
+      CpPacketSummary *summary = list->pdata[i];
+
+      g_assert_true (g_str_equal (summary->uuid, cp_packet_get_uuid (packets[0])) ||
+                     g_str_equal (summary->uuid, cp_packet_get_uuid (packets[2])));
+    }
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* Nothing typed matches nothing. */
+  list = cp_store_list_packets_for_uscc (fixture->store, " ", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
+    g_object_unref (packets[i]);
+}
+
 static void
 test_list (Fixture       *fixture,
            gconstpointer  data)
@@ -1337,6 +1378,7 @@ main (int   argc,
   ADD ("delete", test_delete);
   ADD ("trash", test_trash);
   ADD ("list", test_list);
+  ADD ("list-for-uscc", test_list_for_uscc);
   ADD ("signal", test_signal);
   ADD ("sync-info", test_sync_info);
   ADD ("save-if-unchanged", test_save_if_unchanged);

@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-date.h"
 #include "cp-uscc.h"
+#include "cp-workflow.h"
 #include "cp-validator.h"
 
 const char *
@@ -139,6 +141,66 @@ cp_app_completeness_text (CpTemplateRegistry *registry,
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u section complete",
                                        "%u of %u sections complete", n_sections),
                           n_complete, n_sections);
+}
+
+gboolean
+cp_app_get_stage_deadline (CpTemplateRegistry *registry,
+                           CpPacket           *packet,
+                           const GDate        *today,
+                           CpStageDeadline    *out)
+{
+  CpTemplate *tmpl;
+
+  g_return_val_if_fail (CP_IS_PACKET (packet), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (registry == NULL)
+    return FALSE;
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  if (tmpl == NULL)
+    tmpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  return tmpl != NULL && cp_template_get_stage_deadline (tmpl, packet, NULL, today, out);
+}
+
+char *
+cp_app_deadline_text (CpTemplateRegistry *registry,
+                      CpPacket           *packet,
+                      const GDate        *today,
+                      char              **details,
+                      CpAppDeadline      *urgency)
+{
+  CpStageDeadline stage;
+  g_autofree char *date = NULL;
+  int days;
+
+  g_return_val_if_fail (CP_IS_PACKET (packet), NULL);
+
+  if (details != NULL)
+    *details = NULL;
+  if (urgency != NULL)
+    *urgency = CP_APP_DEADLINE_NONE;
+  if (!cp_app_get_stage_deadline (registry, packet, today, &stage))
+    return NULL;
+
+  days = stage.days_left;
+  if (urgency != NULL)
+    *urgency = days < 0 ? CP_APP_DEADLINE_PAST
+             : days <= 7 ? CP_APP_DEADLINE_NEAR
+             : CP_APP_DEADLINE_AHEAD;
+  if (details != NULL)
+    {
+      date = cp_date_format (&stage.date);
+      /* Translators: what is due (a step of the programme), and the date it is due by */
+      *details = g_strdup_printf (_("%s: due by %s"), cp_text_get (stage.deadline->label), date);
+    }
+  if (days < 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day overdue", "%d days overdue",
+                                         (gulong) -days), -days);
+  if (days == 0)
+    return g_strdup (_("Due today"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day left", "%d days left",
+                                       (gulong) days), days);
 }
 
 const char *

@@ -11,6 +11,7 @@
 #include "cp-packet.h"
 #include "cp-template-registry.h"
 #include "cp-validator.h"
+#include "cp-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,30 @@ const char      *cp_app_section_status_title (CpSectionStatus status);
 /* "7 of 9 sections complete"; NULL when the kind is unknown. */
 char            *cp_app_completeness_text (CpTemplateRegistry *registry,
                                            CpPacket           *packet);
+/* How near the deadline of a packet's stage is. */
+typedef enum
+{
+  CP_APP_DEADLINE_NONE,     /* the stage has no deadline (or the kind is unknown) */
+  CP_APP_DEADLINE_AHEAD,    /* more than a week left */
+  CP_APP_DEADLINE_NEAR,     /* a week or less, today included */
+  CP_APP_DEADLINE_PAST,
+} CpAppDeadline;
+
+/* The deadline of @packet's stage (cp_template_get_stage_deadline() with the packet's template
+ * from @registry); FALSE when it has none or the kind is unknown. */
+gboolean         cp_app_get_stage_deadline (CpTemplateRegistry *registry,
+                                            CpPacket           *packet,
+                                            const GDate        *today,
+                                            CpStageDeadline    *out);
+/* The deadline of @packet's stage (cp_template_get_stage_deadline(), the one the validator warns
+ * of once it has passed) in a few words for a list row, "还剩 12 天", "今天截止", "已逾期 3 天"
+ * (NULL for CP_APP_DEADLINE_NONE), and in @details, when not NULL, what is due and when: "申报
+ * 企业名单报市信用办：2020-04-30 截止". @today: NULL for the current date. */
+char            *cp_app_deadline_text     (CpTemplateRegistry *registry,
+                                           CpPacket           *packet,
+                                           const GDate        *today,
+                                           char              **details,
+                                           CpAppDeadline      *urgency);
 /* What to show under a credit code being typed: the division, or what is wrong with it, in
  * words that tell the user what to do. @ok is FALSE for a code that cannot be right. */
 char            *cp_app_describe_uscc     (const char         *normalized,

@@ -23,6 +23,7 @@ struct _CpNewPacketDialog
   GtkButton          *create_button;
 
   CpTemplateRegistry *registry;
+  CpStore            *store;
   GPtrArray          *kinds;
   gboolean            uscc_ok;
 };
@@ -36,12 +37,43 @@ static guint signals [N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CpNewPacketDialog, cp_new_packet_dialog, ADW_TYPE_WINDOW)
 
+/* A warning when the enterprise of @uscc (valid, normalized) already has a packet of the kind
+ * chosen for the campaign year a new one gets, or NULL. */
+static char *
+describe_existing (CpNewPacketDialog *self,
+                   const char        *uscc)
+{
+  const char *kind = cp_new_packet_dialog_get_kind (self);
+  g_autoptr(GPtrArray) packets = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  /* A new packet's campaign year is the year it is made in (cp_window_create_packet()). */
+  int year = g_date_time_get_year (now);
+
+  if (self->store == NULL || kind == NULL)
+    return NULL;
+  packets = cp_store_list_packets_for_uscc (self->store, uscc, NULL);
+  for (guint i = 0; packets != NULL && i < packets->len; i++)
+    {
+      const CpPacketSummary *summary = g_ptr_array_index (packets, i);
+
+      if (g_strcmp0 (summary->kind, kind) == 0 && summary->year == year)
+        return g_strdup_printf (_("This enterprise already has a packet of this kind for %d "
+                                  "(%s, %s): open that one rather than start another."),
+                                year,
+                                summary->enterprise_name != NULL && *summary->enterprise_name
+                                ? summary->enterprise_name : _("Unnamed enterprise"),
+                                cp_app_state_title (summary->state));
+    }
+  return NULL;
+}
+
 static void
 update_cb (CpNewPacketDialog *self)
 {
   const char *uscc = gtk_editable_get_text (GTK_EDITABLE (self->uscc_row));
   g_autofree char *normalized = cp_uscc_normalize (uscc);
   g_autofree char *status = NULL;
+  g_autofree char *existing = NULL;
 
   self->uscc_ok = FALSE;
   if (normalized == NULL || *normalized == '\0')
@@ -52,19 +84,38 @@ update_cb (CpNewPacketDialog *self)
   else
     {
       status = cp_app_describe_uscc (normalized, &self->uscc_ok);
+      /* A warning, not a refusal: a second packet may be meant (one returned and redone). */
+      if (self->uscc_ok && cp_uscc_validate (normalized, NULL, NULL))
+        existing = describe_existing (self, normalized);
+    }
+  if (existing != NULL)
+    {
+      g_autofree char *both = g_strdup_printf ("%s\n%s", status, existing);
+
+      g_free (status);
+      status = g_steal_pointer (&both);
     }
 
   gtk_label_set_text (self->uscc_status, status);
-  if (self->uscc_ok)
+  if (existing != NULL)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_row), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->uscc_status), "warning");
+    }
+  else if (self->uscc_ok)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_row), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "warning");
       gtk_widget_add_css_class (GTK_WIDGET (self->uscc_status), "dim-label");
     }
   else
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->uscc_row), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->uscc_status), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "warning");
       gtk_widget_remove_css_class (GTK_WIDGET (self->uscc_status), "dim-label");
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->uscc_row),
@@ -101,6 +152,7 @@ cp_new_packet_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_NEW_PACKET_DIALOG);
   g_clear_object (&self->registry);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->kinds, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cp_new_packet_dialog_parent_class)->dispose (object);
@@ -140,7 +192,8 @@ cp_new_packet_dialog_init (CpNewPacketDialog *self)
 
 CpNewPacketDialog *
 cp_new_packet_dialog_new (GtkWindow          *parent,
-                          CpTemplateRegistry *registry)
+                          CpTemplateRegistry *registry,
+                          CpStore            *store)
 {
   CpNewPacketDialog *self;
   g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
@@ -149,6 +202,7 @@ cp_new_packet_dialog_new (GtkWindow          *parent,
 
   self = g_object_new (CP_TYPE_NEW_PACKET_DIALOG, "transient-for", parent, NULL);
   self->registry = g_object_ref (registry);
+  g_set_object (&self->store, store);
   self->kinds = cp_app_list_kinds (registry);
   for (guint i = 0; i < self->kinds->len; i++)
     gtk_string_list_append (titles, cp_app_kind_title (registry,

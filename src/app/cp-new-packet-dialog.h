@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "cp-store.h"
 #include "cp-template-registry.h"
 
 G_BEGIN_DECLS
@@ -15,8 +16,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CpNewPacketDialog, cp_new_packet_dialog, CP, NEW_PACKET_DIALOG, AdwWindow)
 
 /* Emits ::create when the user confirms; the receiver destroys the dialog. */
+/* @store (nullable): the packets a new one may repeat (same credit code, kind and year), of
+ * which the dialog warns. */
 CpNewPacketDialog *cp_new_packet_dialog_new                 (GtkWindow          *parent,
-                                                             CpTemplateRegistry *registry);
+                                                             CpTemplateRegistry *registry,
+                                                             CpStore            *store);
 const char        *cp_new_packet_dialog_get_kind            (CpNewPacketDialog  *self);
 void               cp_new_packet_dialog_set_kind            (CpNewPacketDialog  *self,
                                                              const char         *kind);

@@ -18,12 +18,16 @@ struct _CpPacketItem
   char            *folded_name;
   char            *folded_uscc;
   char            *completeness;
+  char            *deadline;
+  char            *deadline_details;
+  CpAppDeadline    deadline_urgency;
 };
 
 enum {
   PROP_0,
   PROP_TITLE,
   PROP_COMPLETENESS,
+  PROP_DEADLINE,
   N_PROPS
 };
 
@@ -40,6 +44,8 @@ cp_packet_item_finalize (GObject *object)
   g_clear_pointer (&self->folded_name, g_free);
   g_clear_pointer (&self->folded_uscc, g_free);
   g_clear_pointer (&self->completeness, g_free);
+  g_clear_pointer (&self->deadline, g_free);
+  g_clear_pointer (&self->deadline_details, g_free);
 
   G_OBJECT_CLASS (cp_packet_item_parent_class)->finalize (object);
 }
@@ -62,6 +68,10 @@ cp_packet_item_get_property (GObject    *object,
       g_value_set_string (value, self->completeness);
       break;
 
+    case PROP_DEADLINE:
+      g_value_set_string (value, self->deadline);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -80,6 +90,10 @@ cp_packet_item_class_init (CpPacketItemClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties [PROP_COMPLETENESS] =
     g_param_spec_string ("completeness", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Notified when the deadline's text, details or urgency change. */
+  properties [PROP_DEADLINE] =
+    g_param_spec_string ("deadline", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -165,4 +179,37 @@ cp_packet_item_set_completeness (CpPacketItem *self,
   g_free (self->completeness);
   self->completeness = g_strdup (text);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_COMPLETENESS]);
+}
+
+const char *
+cp_packet_item_get_deadline (CpPacketItem  *self,
+                             const char   **details,
+                             CpAppDeadline *urgency)
+{
+  g_return_val_if_fail (CP_IS_PACKET_ITEM (self), NULL);
+
+  if (details != NULL)
+    *details = self->deadline_details;
+  if (urgency != NULL)
+    *urgency = self->deadline_urgency;
+  return self->deadline;
+}
+
+void
+cp_packet_item_set_deadline (CpPacketItem  *self,
+                             const char    *text,
+                             const char    *details,
+                             CpAppDeadline  urgency)
+{
+  g_return_if_fail (CP_IS_PACKET_ITEM (self));
+
+  if (g_strcmp0 (self->deadline, text) == 0 &&
+      g_strcmp0 (self->deadline_details, details) == 0 && self->deadline_urgency == urgency)
+    return;
+  g_free (self->deadline);
+  self->deadline = g_strdup (text);
+  g_free (self->deadline_details);
+  self->deadline_details = g_strdup (details);
+  self->deadline_urgency = urgency;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DEADLINE]);
 }

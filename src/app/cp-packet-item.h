@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "cp-app-util.h"
 #include "cp-store.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,14 @@ gboolean               cp_packet_item_matches          (CpPacketItem          *s
 const char            *cp_packet_item_get_completeness (CpPacketItem          *self);
 void                   cp_packet_item_set_completeness (CpPacketItem          *self,
                                                         const char            *text);
+/* The deadline of the packet's stage (cp_app_deadline_text()), worked out with the
+ * completeness; NULL when the stage has none or until it has been worked out. */
+const char            *cp_packet_item_get_deadline     (CpPacketItem          *self,
+                                                        const char           **details,
+                                                        CpAppDeadline         *urgency);
+void                   cp_packet_item_set_deadline     (CpPacketItem          *self,
+                                                        const char            *text,
+                                                        const char            *details,
+                                                        CpAppDeadline          urgency);
 
 G_END_DECLS

@@ -21,6 +21,7 @@ struct _CpPacketList
   GtkDropDown        *state_dropdown;
   GtkDropDown        *year_dropdown;
   GtkStack           *list_stack;
+  GtkWidget          *empty_new_button;
   GtkSpinner         *loading_spinner;
   GtkListView        *list_view;
 
@@ -37,6 +38,7 @@ struct _CpPacketList
   gboolean            loaded;       /* the list has been given its packets at least once */
   gboolean            show_trash;   /* the list shows the deleted packets */
   gboolean            show_sync;    /* rows show their sync state */
+  gboolean            can_create;
   GQueue             *completeness_queue;   /* items waiting for their completeness */
   GHashTable         *completeness_queued;
   guint               completeness_id;
@@ -48,6 +50,7 @@ enum {
   PROP_SUBTITLE,
   PROP_SHOW_TRASH,
   PROP_SHOW_SYNC,
+  PROP_CAN_CREATE,
   N_PROPS
 };
 
@@ -199,7 +202,8 @@ row_setup_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
               CpPacketList             *self)
 {
-  GtkWidget *box, *text_box, *title, *subtitle, *sync_label, *progress, *delete;
+  GtkWidget *box, *text_box, *title, *subtitle, *sync_label, *progress_box, *progress, *deadline;
+  GtkWidget *delete;
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_widget_set_margin_top (box, 6);
@@ -225,10 +229,20 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (sync_label, "sync-state");
   gtk_widget_set_valign (sync_label, GTK_ALIGN_CENTER);
 
+  /* The completeness, and under it the deadline of the packet's stage. */
+  progress_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  gtk_widget_set_valign (progress_box, GTK_ALIGN_CENTER);
   progress = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (progress), 1);
   gtk_widget_add_css_class (progress, "dim-label");
   gtk_widget_add_css_class (progress, "numeric");
+  deadline = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (deadline), 1);
+  gtk_widget_add_css_class (deadline, "caption");
+  gtk_widget_add_css_class (deadline, "numeric");
+  gtk_widget_set_visible (deadline, FALSE);
+  gtk_box_append (GTK_BOX (progress_box), progress);
+  gtk_box_append (GTK_BOX (progress_box), deadline);
 
   delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (delete, GTK_ALIGN_CENTER);
@@ -241,7 +255,7 @@ row_setup_cb (GtkSignalListItemFactory *factory,
 
   gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), sync_label);
-  gtk_box_append (GTK_BOX (box), progress);
+  gtk_box_append (GTK_BOX (box), progress_box);
   gtk_box_append (GTK_BOX (box), delete);
   gtk_list_item_set_child (list_item, box);
 }
@@ -283,18 +297,43 @@ cp_packet_list_bind_sync_label (CpPacketList     *self,
     gtk_widget_add_css_class (GTK_WIDGET (label), classes[state]);
 }
 
-static char *
+/* The completeness and the deadline of @item, from its @packet (NULL: it cannot be read). */
+static void
+cp_packet_list_set_progress (CpPacketList *self,
+                             CpPacketItem *item,
+                             CpPacket     *packet)
+{
+  g_autofree char *completeness = NULL;
+  g_autofree char *deadline = NULL;
+  g_autofree char *details = NULL;
+  CpAppDeadline urgency = CP_APP_DEADLINE_NONE;
+
+  if (packet != NULL)
+    {
+      completeness = cp_app_completeness_text (self->registry, packet);
+      /* A packet in the trash has no deadline to keep. */
+      if (cp_packet_item_get_summary (item)->deleted == NULL)
+        deadline = cp_app_deadline_text (self->registry, packet, NULL, &details, &urgency);
+    }
+  else
+    completeness = g_strdup (_("Cannot be read"));
+  cp_packet_item_set_deadline (item, deadline, details, urgency);
+  cp_packet_item_set_completeness (item, completeness != NULL ? completeness : "");
+}
+
+static void
 cp_packet_list_compute_completeness (CpPacketList *self,
-                                CpPacketItem *item)
+                                     CpPacketItem *item)
 {
   g_autoptr(CpPacket) packet = NULL;
 
   if (self->store == NULL || self->registry == NULL)
-    return NULL;
+    {
+      cp_packet_item_set_completeness (item, "");
+      return;
+    }
   packet = cp_store_load_packet (self->store, cp_packet_item_get_uuid (item), NULL);
-  if (packet == NULL)
-    return g_strdup (_("Cannot be read"));
-  return cp_app_completeness_text (self->registry, packet);
+  cp_packet_list_set_progress (self, item, packet);
 }
 
 static void
@@ -305,6 +344,32 @@ item_completeness_cb (CpPacketItem *item,
   const char *text = cp_packet_item_get_completeness (item);
 
   gtk_label_set_text (label, text != NULL ? text : "");
+}
+
+static void
+item_deadline_cb (CpPacketItem *item,
+                  GParamSpec   *pspec,
+                  GtkLabel     *label)
+{
+  const char *details = NULL;
+  CpAppDeadline urgency = CP_APP_DEADLINE_NONE;
+  const char *text = cp_packet_item_get_deadline (item, &details, &urgency);
+
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), details);
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+  if (urgency == CP_APP_DEADLINE_PAST)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
+  if (urgency == CP_APP_DEADLINE_NEAR)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "warning");
+  if (urgency == CP_APP_DEADLINE_AHEAD)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
 }
 
 /* Completeness needs the packet itself (read and validated): it is worked out for the rows that
@@ -319,13 +384,11 @@ completeness_idle_cb (gpointer user_data)
   while (!g_queue_is_empty (self->completeness_queue) && g_get_monotonic_time () < deadline)
     {
       g_autoptr(CpPacketItem) item = g_queue_pop_head (self->completeness_queue);
-      g_autofree char *text = NULL;
 
       g_hash_table_remove (self->completeness_queued, item);
       if (cp_packet_item_get_completeness (item) != NULL)
         continue;
-      text = cp_packet_list_compute_completeness (self, item);
-      cp_packet_item_set_completeness (item, text != NULL ? text : "");
+      cp_packet_list_compute_completeness (self, item);
     }
   if (!g_queue_is_empty (self->completeness_queue))
     return G_SOURCE_CONTINUE;
@@ -357,8 +420,10 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_widget_get_first_child (text_box);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
   GtkWidget *sync_label = gtk_widget_get_next_sibling (text_box);
-  GtkWidget *progress = gtk_widget_get_next_sibling (sync_label);
-  GtkWidget *delete = gtk_widget_get_next_sibling (progress);
+  GtkWidget *progress_box = gtk_widget_get_next_sibling (sync_label);
+  GtkWidget *progress = gtk_widget_get_first_child (progress_box);
+  GtkWidget *deadline = gtk_widget_get_next_sibling (progress);
+  GtkWidget *delete = gtk_widget_get_next_sibling (progress_box);
   g_autofree char *sub = NULL;
   g_autofree char *delete_label = NULL;
   const char *kind_title;
@@ -369,6 +434,8 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   handler = g_signal_connect (item, "notify::completeness",
                               G_CALLBACK (item_completeness_cb), progress);
   g_object_set_data (G_OBJECT (list_item), "cp-handler", GSIZE_TO_POINTER (handler));
+  handler = g_signal_connect (item, "notify::deadline", G_CALLBACK (item_deadline_cb), deadline);
+  g_object_set_data (G_OBJECT (list_item), "cp-deadline-handler", GSIZE_TO_POINTER (handler));
 
   g_object_set_data_full (G_OBJECT (box), "cp-uuid", g_strdup (summary->uuid), g_free);
   kind_title = cp_app_kind_title (self->registry, summary->kind);
@@ -396,6 +463,7 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (subtitle), sub);
   cp_packet_list_bind_sync_label (self, GTK_LABEL (sync_label), summary->sync_state);
   item_completeness_cb (item, NULL, GTK_LABEL (progress));
+  item_deadline_cb (item, NULL, GTK_LABEL (deadline));
 
   gtk_actionable_set_action_target (GTK_ACTIONABLE (delete), "s", summary->uuid);
   if (summary->deleted != NULL)
@@ -433,11 +501,16 @@ row_unbind_cb (GtkSignalListItemFactory *factory,
                CpPacketList             *self)
 {
   CpPacketItem *item = gtk_list_item_get_item (list_item);
-  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), "cp-handler"));
+  const char *keys[] = { "cp-handler", "cp-deadline-handler" };
 
-  if (item != NULL && handler != 0)
-    g_signal_handler_disconnect (item, handler);
-  g_object_set_data (G_OBJECT (list_item), "cp-handler", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (list_item), keys[i]));
+
+      if (item != NULL && handler != 0)
+        g_signal_handler_disconnect (item, handler);
+      g_object_set_data (G_OBJECT (list_item), keys[i], NULL);
+    }
 }
 
 static void
@@ -658,6 +731,9 @@ cp_packet_list_get_property (GObject    *object,
     case PROP_SHOW_SYNC:
       g_value_set_boolean (value, self->show_sync);
       break;
+    case PROP_CAN_CREATE:
+      g_value_set_boolean (value, self->can_create);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -678,6 +754,9 @@ cp_packet_list_set_property (GObject      *object,
       break;
     case PROP_SHOW_SYNC:
       cp_packet_list_set_show_sync (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_CREATE:
+      cp_packet_list_set_can_create (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -707,6 +786,9 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   properties[PROP_SHOW_SYNC] =
     g_param_spec_boolean ("show-sync", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_CREATE] =
+    g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PACKET_ACTIVATED] =
@@ -720,6 +802,7 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, year_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketList, empty_new_button);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, list_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -736,6 +819,7 @@ cp_packet_list_init (CpPacketList *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->can_create = TRUE;
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
   self->years = g_array_new (FALSE, FALSE, sizeof (int));
   self->completeness_queue = g_queue_new ();
@@ -869,6 +953,41 @@ cp_packet_list_set_show_sync (CpPacketList *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SYNC]);
 }
 
+gboolean
+cp_packet_list_get_can_create (CpPacketList *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_LIST (self), FALSE);
+
+  return self->can_create;
+}
+
+void
+cp_packet_list_set_can_create (CpPacketList *self,
+                               gboolean      can_create)
+{
+  AdwStatusPage *empty;
+
+  g_return_if_fail (CP_IS_PACKET_LIST (self));
+
+  can_create = !!can_create;
+  if (can_create == self->can_create)
+    return;
+  self->can_create = can_create;
+  empty = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack, "empty"));
+  if (can_create)
+    {
+      adw_status_page_set_title (empty, _("No Packets Yet"));
+      adw_status_page_set_description (empty, _("A packet holds everything one enterprise hands in for one campaign year. Press “New Packet”, choose the kind of packet and enter the enterprise and its credit code. Everything you type is saved at once."));
+    }
+  else
+    {
+      adw_status_page_set_title (empty, _("No Packets to Review"));
+      adw_status_page_set_description (empty, _("The packets that enterprises hand in to your office appear here after a sync."));
+    }
+  gtk_widget_set_visible (self->empty_new_button, can_create);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
+}
+
 GListModel *
 cp_packet_list_get_visible (CpPacketList *self)
 {
@@ -916,7 +1035,6 @@ cp_packet_list_update_packet (CpPacketList *self,
         {
           CpPacketSummary summary = *old;
           g_autoptr(CpPacketItem) replacement = NULL;
-          g_autofree char *completeness = NULL;
 
           summary.enterprise_name = (char *) cp_packet_get_enterprise_name (packet);
           summary.uscc = (char *) cp_packet_get_uscc (packet);
@@ -924,8 +1042,7 @@ cp_packet_list_update_packet (CpPacketList *self,
           if (summary.sync_state == CP_STORE_SYNC_SYNCED)
             summary.sync_state = CP_STORE_SYNC_PENDING;
           replacement = cp_packet_item_new (&summary);
-          completeness = cp_app_completeness_text (self->registry, packet);
-          cp_packet_item_set_completeness (replacement, completeness);
+          cp_packet_list_set_progress (self, replacement, packet);
           g_list_store_splice (self->packets, i, 1, (gpointer *) &replacement, 1);
           break;
         }

@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (CpPacketList, cp_packet_list, CP, PACKET_LIST, AdwBin)
 /* Properties: "loaded" (the list has been given its packets at least once) and "subtitle" (how
  * many packets it shows, for the header bar), read-only; "show-trash" (the state filter is on
  * "Deleted": the list shows the deleted packets, which its owner reads on notify) and
- * "show-sync" (rows show their sync state). Signal "packet-activated" (CpPacketItem): a row was
+ * "show-sync" (rows show their sync state); "can-create" (the user makes packets: an office
+ * does not, and its empty list says what will come instead). Signal "packet-activated" (CpPacketItem): a row was
  * opened with a click, Enter or Space. Its rows' buttons and the Delete key use the window's
  * "win.delete-packet" and "win.restore-packet" actions. */
 void          cp_packet_list_set_sources     (CpPacketList       *self,
@@ -35,6 +36,9 @@ void          cp_packet_list_set_show_trash  (CpPacketList       *self,
 gboolean      cp_packet_list_get_show_sync   (CpPacketList       *self);
 void          cp_packet_list_set_show_sync   (CpPacketList       *self,
                                               gboolean            show_sync);
+gboolean      cp_packet_list_get_can_create  (CpPacketList       *self);
+void          cp_packet_list_set_can_create  (CpPacketList       *self,
+                                              gboolean            can_create);
 /* The packets that the search and the filters let through. */
 GListModel   *cp_packet_list_get_visible     (CpPacketList       *self);
 /* Any packet of the list, shown or not (owned by the list); NULL when it is not in it. */

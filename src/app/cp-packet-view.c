@@ -123,14 +123,25 @@ cp_packet_view_update_title (CpPacketView *self)
 {
   const char *name = cp_packet_get_enterprise_name (self->packet);
   g_autofree char *subtitle = NULL;
+  g_autofree char *deadline = NULL;
+  g_autofree char *details = NULL;
 
   adw_window_title_set_title (self->title_widget,
                               name != NULL && *name ? name : _("Unnamed enterprise"));
-  /* Translators: kind of packet · campaign year */
-  subtitle = g_strdup_printf (_("%s · %d"),
-                              cp_text_get (cp_template_get_title (self->tmpl)),
-                              cp_packet_get_year (self->packet));
+  deadline = cp_app_deadline_text (self->registry, self->packet, NULL, &details, NULL);
+  if (deadline != NULL)
+    /* Translators: kind of packet · campaign year · the deadline of its stage ("12 days left") */
+    subtitle = g_strdup_printf (_("%s · %d · %s"),
+                                cp_text_get (cp_template_get_title (self->tmpl)),
+                                cp_packet_get_year (self->packet), deadline);
+  else
+    /* Translators: kind of packet · campaign year */
+    subtitle = g_strdup_printf (_("%s · %d"),
+                                cp_text_get (cp_template_get_title (self->tmpl)),
+                                cp_packet_get_year (self->packet));
   adw_window_title_set_subtitle (self->title_widget, subtitle);
+  /* What is due, and by when. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_widget), details);
 }
 
 static void

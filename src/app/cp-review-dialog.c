@@ -11,6 +11,10 @@
 #include <glib/gi18n.h>
 
 #include "cp-app-util.h"
+#include "cp-field-chooser.h"
+#include "cp-uscc.h"
+
+#include <string.h>
 
 struct _CpReviewDialog
 {
@@ -18,9 +22,16 @@ struct _CpReviewDialog
 
   AdwPreferencesGroup *group;
   GtkLabel            *message_label;
+  GtkSearchEntry      *search_entry;
+  GtkDropDown         *kind_dropdown;
+  GtkDropDown         *district_dropdown;
+  GtkDropDown         *sort_dropdown;
   GPtrArray           *uuids;      /* char * */
   GPtrArray           *kinds;      /* char * */
   GPtrArray           *rows;       /* AdwActionRow *, not owned */
+  GArray              *entries;    /* QueueEntry, by row index */
+  GPtrArray           *kind_ids;   /* char *: the kind filter's choices after "all" */
+  GPtrArray           *districts;  /* char *: the district filter's choices after "all" */
   CpSyncManager       *manager;
   CpTemplateRegistry  *registry;
   GCancellable        *cancellable;
@@ -40,6 +51,138 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpReviewDialog, cp_review_dialog, ADW_TYPE_WINDOW)
+
+/* What the queue sorts and filters a row by. */
+typedef struct
+{
+  char *folded;      /* the enterprise name and the credit code, case-folded */
+  char *district;    /* "昆山市", from the credit code's division, or NULL */
+  char *submitted;   /* the submission date, "2026-04-12", or NULL */
+  int   days_left;   /* to the deadline of the stage; G_MAXINT without one */
+} QueueEntry;
+
+static void
+queue_entry_clear (QueueEntry *entry)
+{
+  g_clear_pointer (&entry->folded, g_free);
+  g_clear_pointer (&entry->district, g_free);
+  g_clear_pointer (&entry->submitted, g_free);
+}
+
+/* The orders of the sort dropdown. */
+enum {
+  SORT_SUBMITTED,   /* the earliest submission first: first come, first reviewed */
+  SORT_DEADLINE,    /* the nearest deadline first */
+  SORT_NAME,
+};
+
+/* "昆山市" of "江苏省苏州市昆山市": what follows the province and the city, else what follows
+ * the province. */
+static char *
+district_of (const char *uscc)
+{
+  g_autofree char *normalized = uscc != NULL ? cp_uscc_normalize (uscc) : NULL;
+  CpUsccInfo info;
+  const char *name, *after_province, *after_city;
+
+  if (normalized == NULL || !cp_uscc_validate (normalized, &info, NULL) ||
+      (name = info.division_name) == NULL)
+    return NULL;
+  after_province = strstr (name, "省");
+  after_province = after_province != NULL ? after_province + strlen ("省") : name;
+  after_city = strstr (after_province, "市");
+  if (after_city != NULL && after_city[strlen ("市")] != '\0')
+    return g_strdup (after_city + strlen ("市"));
+  return g_strdup (after_province);
+}
+
+static guint
+dropdown_choice (GtkDropDown *dropdown)
+{
+  return dropdown != NULL ? gtk_drop_down_get_selected (dropdown) : 0;
+}
+
+/* Shows the rows the search and the filters let through, in the order chosen. */
+static void
+cp_review_dialog_refilter (CpReviewDialog *self)
+{
+  g_autofree char *needle = NULL;
+  g_autofree guint *order = NULL;
+  guint kind = dropdown_choice (self->kind_dropdown);
+  guint district = dropdown_choice (self->district_dropdown);
+  guint sort = dropdown_choice (self->sort_dropdown);
+  guint n = self->rows->len, shown = 0;
+
+  if (self->search_entry != NULL)
+    needle = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
+
+  /* Sorting: take the rows out, put them back in order (an insertion sort: a queue holds
+   * hundreds of rows, not millions). */
+  order = g_new (guint, n);
+  for (guint i = 0; i < n; i++)
+    {
+      guint j = i;
+
+      while (j > 0)
+        {
+          const QueueEntry *a = &g_array_index (self->entries, QueueEntry, order[j - 1]);
+          const QueueEntry *b = &g_array_index (self->entries, QueueEntry, i);
+          int cmp;
+
+          if (sort == SORT_DEADLINE)
+            cmp = a->days_left < b->days_left ? -1 : a->days_left > b->days_left;
+          else if (sort == SORT_NAME)
+            cmp = g_utf8_collate (a->folded, b->folded);
+          else
+            cmp = g_strcmp0 (a->submitted != NULL ? a->submitted : "9",
+                             b->submitted != NULL ? b->submitted : "9");
+          if (cmp <= 0)
+            break;
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = i;
+    }
+  /* The group holds the rows: keep them while they are out. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_object_ref (g_ptr_array_index (self->rows, i));
+      adw_preferences_group_remove (self->group, g_ptr_array_index (self->rows, i));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const QueueEntry *entry = &g_array_index (self->entries, QueueEntry, order[i]);
+      GtkWidget *row = g_ptr_array_index (self->rows, order[i]);
+      gboolean visible =
+        (needle == NULL || *needle == '\0' || strstr (entry->folded, needle) != NULL) &&
+        (kind == 0 || kind > self->kind_ids->len ||
+         g_str_equal (g_ptr_array_index (self->kinds, order[i]),
+                      g_ptr_array_index (self->kind_ids, kind - 1))) &&
+        (district == 0 || district > self->districts->len ||
+         g_strcmp0 (entry->district, g_ptr_array_index (self->districts, district - 1)) == 0);
+
+      adw_preferences_group_add (self->group, row);
+      g_object_unref (row);
+      gtk_widget_set_visible (row, visible);
+      shown += visible;
+    }
+  if (n == 0)
+    adw_preferences_group_set_description (self->group,
+                                           _("No packet waits for review. Sync to see newly "
+                                             "submitted packets."));
+  else if (shown == 0)
+    adw_preferences_group_set_description (self->group,
+                                           _("No packet in the queue matches the search and "
+                                             "the filters."));
+  else
+    adw_preferences_group_set_description (self->group, NULL);
+}
+
+static void
+filters_changed_cb (CpReviewDialog *self)
+{
+  cp_review_dialog_refilter (self);
+}
 
 /* Comments. */
 
@@ -196,7 +339,19 @@ accept_clicked_cb (GtkButton      *button,
                                                                           "cp-index")));
 }
 
-/* The Return dialog holds one row (a GtkBox with "cp-fields" and "cp-entry") per comment. */
+/* The text of a comment box. */
+static char *
+comment_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+/* The Return dialog holds one row (a GtkBox with "cp-fields", a CpFieldChooser, and
+ * "cp-entry", a GtkTextView) per comment. */
 static void
 return_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -213,9 +368,8 @@ return_response_cb (AdwMessageDialog *dialog,
   for (guint i = 0; i < rows->len; i++)
     {
       GObject *row = g_ptr_array_index (rows, i);
-      guint selected = gtk_drop_down_get_selected (g_object_get_data (row, "cp-fields"));
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-                                            g_object_get_data (row, "cp-entry"))));
+      guint selected = cp_field_chooser_get_selected (g_object_get_data (row, "cp-fields"));
+      g_autofree char *text = comment_text (g_object_get_data (row, "cp-entry"));
       g_auto(GStrv) parts = NULL;
       CpComment *comment;
 
@@ -235,7 +389,7 @@ return_response_cb (AdwMessageDialog *dialog,
 }
 
 static void
-comment_changed_cb (GtkEditable      *entry,
+comment_changed_cb (GtkTextBuffer    *buffer,
                     AdwMessageDialog *dialog)
 {
   GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
@@ -243,9 +397,8 @@ comment_changed_cb (GtkEditable      *entry,
 
   for (guint i = 0; i < rows->len && !any; i++)
     {
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-                                            g_object_get_data (g_ptr_array_index (rows, i),
-                                                               "cp-entry"))));
+      g_autofree char *text = comment_text (g_object_get_data (g_ptr_array_index (rows, i),
+                                                               "cp-entry"));
 
       any = *text != '\0';
     }
@@ -258,25 +411,37 @@ add_comment_row (AdwMessageDialog *dialog)
 {
   GtkBox *rows_box = g_object_get_data (G_OBJECT (dialog), "cp-rows-box");
   GPtrArray *rows = g_object_get_data (G_OBJECT (dialog), "cp-rows");
-  GListModel *labels = g_object_get_data (G_OBJECT (dialog), "cp-labels");
+  GtkStringList *labels = g_object_get_data (G_OBJECT (dialog), "cp-labels");
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *dropdown, *entry;
+  GtkWidget *chooser, *scrolled, *entry;
 
-  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)),
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL,
-                                                             "string"));
-  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  chooser = GTK_WIDGET (cp_field_chooser_new (labels));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chooser), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("The field the comment is about"), -1);
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
+  /* A few lines: what must be corrected, and how, may take more than one. */
+  entry = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (entry), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (entry), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (entry), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (entry), 6);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Comment"), -1);
-  gtk_box_append (GTK_BOX (row), dropdown);
-  gtk_box_append (GTK_BOX (row), entry);
-  g_object_set_data (G_OBJECT (row), "cp-fields", dropdown);
+                                  _("What must be corrected"), -1);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 72);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), entry);
+  gtk_widget_add_css_class (scrolled, "card");
+  gtk_box_append (GTK_BOX (row), chooser);
+  gtk_box_append (GTK_BOX (row), scrolled);
+  g_object_set_data (G_OBJECT (row), "cp-fields", chooser);
   g_object_set_data (G_OBJECT (row), "cp-entry", entry);
-  g_signal_connect (entry, "changed", G_CALLBACK (comment_changed_cb), dialog);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (entry)), "changed",
+                    G_CALLBACK (comment_changed_cb), dialog);
   gtk_box_append (rows_box, row);
   g_ptr_array_add (rows, row);
   return entry;
@@ -298,7 +463,7 @@ return_clicked_cb (GtkButton      *button,
                                                        g_ptr_array_index (self->kinds, index));
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  GtkWidget *box, *rows_box, *add, *first;
+  GtkWidget *box, *rows_box, *add, *first, *row;
   AdwMessageDialog *dialog;
 
   gtk_string_list_append (labels, _("The whole packet"));
@@ -354,11 +519,16 @@ return_clicked_cb (GtkButton      *button,
         }
     }
 
+  row = g_ptr_array_index (self->rows, index);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("Return the Packet?"),
-                                                       _("The enterprise sees your comment on "
-                                                         "the field it concerns, corrects the "
-                                                         "packet and submits it again.")));
+                                                       _("Return the Packet?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("The packet of %s (%s) goes back to the enterprise. It "
+                                    "sees each comment on the field it concerns, corrects "
+                                    "the packet and submits it again."),
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                                  (const char *) g_object_get_data (G_OBJECT (row),
+                                                                    "cp-identity"));
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   rows_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   add = gtk_button_new_with_mnemonic (_("A_nother Comment"));
@@ -400,17 +570,60 @@ cp_review_dialog_fill (CpReviewDialog *self,
       g_autofree char *subtitle = NULL;
       guint index = self->uuids->len;
 
+      g_autoptr(CpPacket) packet = NULL;
+      g_autofree char *identity = NULL;
+      g_autofree char *deadline = NULL;
+      g_autofree char *name_and_code = NULL;
+      CpStageDeadline stage;
+      QueueEntry entry = { 0 };
+      const char *name;
+
       if (summary->state != CP_PACKET_STATE_SUBMITTED)
         continue;
+      name = summary->enterprise_name != NULL ? summary->enterprise_name
+                                              : _("Unnamed enterprise");
+      packet = cp_store_load_packet (store, summary->uuid, NULL);
+      entry.days_left = G_MAXINT;
+      if (packet != NULL)
+        {
+          const char *submitted = cp_packet_get_submitted_on (packet);
+
+          entry.submitted = submitted != NULL && *submitted ? g_strdup (submitted) : NULL;
+          if (cp_app_get_stage_deadline (self->registry, packet, NULL, &stage))
+            entry.days_left = stage.days_left;
+          deadline = cp_app_deadline_text (self->registry, packet, NULL, NULL, NULL);
+        }
+      entry.district = district_of (summary->uscc);
+      name_and_code = g_strdup_printf ("%s %s", name, summary->uscc != NULL ? summary->uscc : "");
+      entry.folded = g_utf8_casefold (name_and_code, -1);
+      g_array_append_val (self->entries, entry);
+      if (entry.district != NULL && !g_ptr_array_find_with_equal_func (self->districts,
+                                                                      entry.district,
+                                                                      g_str_equal, NULL))
+        g_ptr_array_add (self->districts, g_strdup (entry.district));
+      if (!g_ptr_array_find_with_equal_func (self->kind_ids, summary->kind, g_str_equal, NULL))
+        g_ptr_array_add (self->kind_ids, g_strdup (summary->kind));
+
       row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     summary->enterprise_name != NULL
-                                     ? summary->enterprise_name : _("Unnamed enterprise"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       /* Translators: kind of packet · campaign year · credit code */
-      subtitle = g_strdup_printf (_("%s · %d · %s"),
+      identity = g_strdup_printf (_("%s · %d · %s"),
                                   cp_app_kind_title (self->registry, summary->kind),
                                   summary->year, summary->uscc != NULL ? summary->uscc : "");
+      /* What the Accept and Return dialogs name the packet by. */
+      g_object_set_data_full (G_OBJECT (row), "cp-identity", g_strdup (identity), g_free);
+      if (entry.submitted != NULL && deadline != NULL)
+        /* Translators: kind · year · code, then "submitted on 2026-04-12 · 12 days left" */
+        subtitle = g_strdup_printf (_("%s\nsubmitted on %s · %s"), identity, entry.submitted,
+                                    deadline);
+      else if (entry.submitted != NULL)
+        subtitle = g_strdup_printf (_("%s\nsubmitted on %s"), identity, entry.submitted);
+      else if (deadline != NULL)
+        subtitle = g_strdup_printf ("%s\n%s", identity, deadline);
+      else
+        subtitle = g_strdup (identity);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
 
       return_button = gtk_button_new_with_mnemonic (_("_Return…"));
       gtk_widget_set_valign (return_button, GTK_ALIGN_CENTER);
@@ -429,10 +642,23 @@ cp_review_dialog_fill (CpReviewDialog *self,
       g_ptr_array_add (self->uuids, g_strdup (summary->uuid));
       g_ptr_array_add (self->kinds, g_strdup (summary->kind));
     }
-  if (self->uuids->len == 0)
-    adw_preferences_group_set_description (self->group,
-                                           _("No packet waits for review. Sync to see newly "
-                                             "submitted packets."));
+
+  /* The filters offer what the queue holds. */
+  {
+    g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+    g_autoptr(GtkStringList) districts = gtk_string_list_new (NULL);
+
+    gtk_string_list_append (kinds, _("All kinds"));
+    for (guint i = 0; i < self->kind_ids->len; i++)
+      gtk_string_list_append (kinds, cp_app_kind_title (self->registry,
+                                                        g_ptr_array_index (self->kind_ids, i)));
+    gtk_string_list_append (districts, _("All districts"));
+    for (guint i = 0; i < self->districts->len; i++)
+      gtk_string_list_append (districts, g_ptr_array_index (self->districts, i));
+    gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (kinds));
+    gtk_drop_down_set_model (self->district_dropdown, G_LIST_MODEL (districts));
+  }
+  cp_review_dialog_refilter (self);
 }
 
 static void
@@ -456,6 +682,9 @@ cp_review_dialog_finalize (GObject *object)
   g_clear_pointer (&self->uuids, g_ptr_array_unref);
   g_clear_pointer (&self->kinds, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->entries, g_array_unref);
+  g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->districts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cp_review_dialog_parent_class)->finalize (object);
 }
@@ -511,6 +740,7 @@ cp_review_dialog_init (CpReviewDialog *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *page = adw_preferences_page_new ();
   AdwPreferencesGroup *message_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  GtkWidget *filters;
 
   self->uuids = g_ptr_array_new_with_free_func (g_free);
   self->kinds = g_ptr_array_new_with_free_func (g_free);
@@ -521,6 +751,48 @@ cp_review_dialog_init (CpReviewDialog *self)
   gtk_window_set_modal (GTK_WINDOW (self), TRUE);
   gtk_window_set_default_size (GTK_WINDOW (self), 640, 560);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
+
+  self->entries = g_array_new (FALSE, TRUE, sizeof (QueueEntry));
+  g_array_set_clear_func (self->entries, (GDestroyNotify) queue_entry_clear);
+  self->kind_ids = g_ptr_array_new_with_free_func (g_free);
+  self->districts = g_ptr_array_new_with_free_func (g_free);
+
+  /* Search, filters and order, above the rows. */
+  filters = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  g_object_set (self->search_entry, "placeholder-text", _("Enterprise or credit code"), NULL);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->search_entry), TRUE);
+  g_signal_connect_swapped (self->search_entry, "search-changed",
+                            G_CALLBACK (filters_changed_cb), self);
+  self->kind_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->kind_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Kind of packet"), -1);
+  self->district_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->district_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("District"), -1);
+  {
+    const char *orders[] = { N_("Submitted first"), N_("Nearest deadline"),
+                             N_("Enterprise name"), NULL };
+    g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+    for (guint i = 0; orders[i] != NULL; i++)
+      gtk_string_list_append (names, _(orders[i]));
+    self->sort_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)),
+                                                            NULL));
+  }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sort_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Order"), -1);
+  g_signal_connect_swapped (self->kind_dropdown, "notify::selected",
+                            G_CALLBACK (filters_changed_cb), self);
+  g_signal_connect_swapped (self->district_dropdown, "notify::selected",
+                            G_CALLBACK (filters_changed_cb), self);
+  g_signal_connect_swapped (self->sort_dropdown, "notify::selected",
+                            G_CALLBACK (filters_changed_cb), self);
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->search_entry));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->kind_dropdown));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->district_dropdown));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->sort_dropdown));
+  adw_preferences_group_add (message_group, filters);
 
   self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (self->group, _("Submitted Packets"));
@@ -594,8 +866,8 @@ cp_review_dialog_ask_accept (CpReviewDialog *self,
                                     "at their next sync, and the packet can then no longer be "
                                     "changed or returned."),
                                   title,
-                                  adw_action_row_get_subtitle (ADW_ACTION_ROW (
-                                    g_ptr_array_index (self->rows, index))));
+                                  (const char *) g_object_get_data (
+                                    g_ptr_array_index (self->rows, index), "cp-identity"));
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "accept", _("_Accept"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);

@@ -56,7 +56,7 @@ new_packet_action (GtkWidget  *widget,
       cp_window_show_toast (self, _("The packet templates could not be loaded."));
       return;
     }
-  dialog = cp_new_packet_dialog_new (GTK_WINDOW (self), registry);
+  dialog = cp_new_packet_dialog_new (GTK_WINDOW (self), registry, _cp_window_get_store (self));
   g_signal_connect (dialog, "create", G_CALLBACK (new_packet_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -538,6 +538,11 @@ cp_window_update_sync_actions (CpWindow *self)
                                  cp_sync_manager_get_engine (self->sync) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-queue", office);
+  /* Offices review what enterprises hand in; they make no packets of their own. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-packet",
+                                 !office && _cp_window_get_store (self) != NULL);
+  gtk_widget_set_visible (self->new_button, !office);
+  cp_packet_list_set_can_create (self->packet_list, !office);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.progress",
                                  office || (logged_in &&
                                             g_strcmp0 (cp_sync_manager_get_role (self->sync),

@@ -24,6 +24,7 @@ struct _CpWindow
   CpPacketList         *packet_list;
   CpPacketView         *packet_view;
   CpSyncStatus         *sync_status;
+  GtkWidget            *new_button;
 
   CpSyncManager        *sync;
   CpSyncManagerStatus   last_status;

@@ -254,6 +254,7 @@ cp_window_class_init (CpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpWindow, packet_list);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, packet_view);
   gtk_widget_class_bind_template_child (widget_class, CpWindow, sync_status);
+  gtk_widget_class_bind_template_child (widget_class, CpWindow, new_button);
   gtk_widget_class_bind_template_callback (widget_class, packet_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_trash_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, packet_page_changed_cb);

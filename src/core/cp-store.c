@@ -11,6 +11,7 @@
 #include "cp-store.h"
 #include "cp-store-private.h"
 #include "cp-packet.h"
+#include "cp-uscc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1440,6 +1441,38 @@ cp_store_list_packets (CpStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return list_summaries (self, STMT_LIST, error);
+}
+
+GPtrArray *
+cp_store_list_packets_for_uscc (CpStore     *self,
+                                const char  *uscc,
+                                GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  GPtrArray *found;
+
+  g_return_val_if_fail (CP_IS_STORE (self), NULL);
+  g_return_val_if_fail (uscc != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The column holds the cover's code as it was typed: compare normalized. */
+  if ((all = list_summaries (self, STMT_LIST, error)) == NULL)
+    return NULL;
+  normalized = cp_uscc_normalize (uscc);
+  found = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_packet_summary_free);
+  for (guint i = 0; i < all->len; i++)
+    {
+      CpPacketSummary *summary = g_ptr_array_index (all, i);
+      g_autofree char *code = NULL;
+
+      if (summary->uscc == NULL || *summary->uscc == '\0')
+        continue;
+      code = cp_uscc_normalize (summary->uscc);
+      if (*normalized != '\0' && g_str_equal (code, normalized))
+        g_ptr_array_add (found, g_ptr_array_steal_index (all, i--));
+    }
+  return found;
 }
 
 GPtrArray *

@@ -135,6 +135,11 @@ gboolean    cp_store_purge_deleted         (CpStore           *self,
 /* Element type CpPacketSummary *, newest modification first, deleted packets left out. */
 GPtrArray  *cp_store_list_packets          (CpStore           *self,
                                             GError           **error);
+/* The packets, not deleted, whose cover holds the credit code @uscc (compared normalized: see
+ * cp_uscc_normalize()), element type CpPacketSummary *, newest modification first. */
+GPtrArray  *cp_store_list_packets_for_uscc (CpStore          *self,
+                                            const char       *uscc,
+                                            GError          **error);
 /* The trash: element type CpPacketSummary * (with @deleted set), last deleted first. */
 GPtrArray  *cp_store_list_deleted_packets  (CpStore           *self,
                                             GError           **error);

@@ -18,7 +18,10 @@
 #include "cp-application.h"
 #include "cp-completeness-page.h"
 #include "cp-demo.h"
+#include "cp-field-chooser.h"
 #include "cp-login-dialog.h"
+#include "cp-new-packet-dialog.h"
+#include "cp-packet-list.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
 #include "cp-review-dialog-private.h"
@@ -485,6 +488,88 @@ test_progress_not_office (Fixture       *f,
   g_assert_null (find_toplevel (CP_TYPE_PROGRESS_PAGE));
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether a label of @root's on screen reads @text. */
+static gboolean
+shows_label (GtkWidget  *root,
+             const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The buttons of @root's that make a new packet and are on screen. */
+static guint
+count_new_buttons (GtkWidget *root)
+{
+  guint n = 0;
+
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), "win.new-packet") == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_new_buttons (child);
+  return n;
+}
+
+/* Offices review packets and make none: no New button, no Ctrl+N, and an empty list that says
+ * what will come. An enterprise has both. */
+static void
+test_office_makes_no_packets (Fixture       *f,
+                              gconstpointer  data)
+{
+  CpPacketList *list;
+
+  log_in_as (f, "wang");
+  g_assert_cmpstr (cp_sync_manager_get_role (cp_application_get_sync_manager (f->app)), ==,
+                   "office");
+  WAIT_FOR (count_new_buttons (GTK_WIDGET (f->window)) == 0);
+  g_assert_cmpuint (count_new_buttons (GTK_WIDGET (f->window)), ==, 0);
+  /* Ctrl+N's action does nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-packet", NULL);
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_assert_null (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  list = CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST));
+  g_assert_false (cp_packet_list_get_can_create (list));
+  g_assert_true (shows_label (GTK_WIDGET (list), "No Packets to Review"));
+}
+
+static void
+test_enterprise_makes_packets (Fixture       *f,
+                               gconstpointer  data)
+{
+  log_in_as (f, "ent-1");
+  WAIT_FOR (count_new_buttons (GTK_WIDGET (f->window)) == 2);
+  /* The header bar's and the empty list's. */
+  g_assert_cmpuint (count_new_buttons (GTK_WIDGET (f->window)), ==, 2);
+  g_assert_true (cp_packet_list_get_can_create (
+    CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST))));
+  g_assert_true (shows_label (GTK_WIDGET (f->window), "No Packets Yet"));
+}
+
 static CpProgress *
 parse (const char  *json,
        GError     **error)
@@ -713,20 +798,37 @@ count_widgets (GtkWidget *root,
   return found->len;
 }
 
-/* Selects the choice labelled @label in @dropdown. */
+/* Selects the choice labelled @label in @chooser, after searching for @part of it: any part
+ * of a label finds it. */
 static void
-choose (GtkWidget  *dropdown,
+choose (GtkWidget  *chooser,
+        const char *part,
         const char *label)
 {
-  GListModel *choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdown));
+  GListModel *found = cp_field_chooser_search (CP_FIELD_CHOOSER (chooser), part);
+  GtkStringList *choices = cp_field_chooser_get_choices (CP_FIELD_CHOOSER (chooser));
   guint choice = GTK_INVALID_LIST_POSITION;
+  gboolean shown = FALSE;
 
-  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
-    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (choices), i), label))
+  for (guint i = 0; i < g_list_model_get_n_items (found); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (found, i);
+
+      shown |= g_str_equal (gtk_string_object_get_string (item), label);
+    }
+  if (!shown)
+    g_error ("“%s” does not find “%s”", part, label);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (choices)); i++)
+    if (g_str_equal (gtk_string_list_get_string (choices, i), label))
       choice = i;
-  if (choice == GTK_INVALID_LIST_POSITION)
-    g_error ("no choice “%s”", label);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), choice);
+  cp_field_chooser_set_selected (CP_FIELD_CHOOSER (chooser), choice);
+}
+
+static void
+set_comment (GtkWidget  *view,
+             const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
 }
 
 #define SECTION_COMMENT "Attach the report of this year, not last year's."
@@ -802,6 +904,119 @@ app_store (Fixture *f)
   return cp_application_get_store (f->app, NULL);
 }
 
+/* The titles of the queue's rows on show, in their order, joined with "|". */
+static char *
+queue_titles (CpReviewDialog *review)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GString *titles = g_string_new (NULL);
+
+  collect_widgets (GTK_WIDGET (review), ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_visible (rows->pdata[i]))
+      g_string_append_printf (titles, "%s%s", titles->len > 0 ? "|" : "",
+                              adw_preferences_row_get_title (rows->pdata[i]));
+  return g_string_free (titles, FALSE);
+}
+
+static gboolean
+titles_are (CpReviewDialog *review,
+            const char     *expected)
+{
+  g_autofree char *titles = queue_titles (review);
+
+  return g_strcmp0 (titles, expected) == 0;
+}
+
+/* The queue finds a packet by any part of its enterprise's name or code, filters by kind and
+ * district, and orders by submission, deadline or name; each row says when it was submitted
+ * and how near its deadline is. */
+static void
+test_queue_search_and_order (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *first_title = NULL;
+  g_autofree char *second_title = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *by_name = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *code_part = NULL;
+  CpTestClient *agency;
+  CpReviewDialog *review;
+  GtkSearchEntry *search;
+  g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
+  g_autoptr(CpPacket) packet = NULL;
+  const char *subtitle;
+
+  agency = client_new (f, "agency", "zhang");
+  first = push_submitted (f, agency, 1);
+  second = push_submitted (f, agency, 60);
+  log_in_as (f, "wang");
+  WAIT_FOR (cp_store_get_sync_info (app_store (f), second, NULL, NULL, NULL, NULL) &&
+            cp_store_get_sync_info (app_store (f), first, NULL, NULL, NULL, NULL));
+  review = open_review (f);
+  g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 2);
+
+  packet = cp_store_load_packet (app_store (f), first, NULL);
+  first_title = g_strdup (cp_packet_get_enterprise_name (packet));
+  code_part = g_ascii_strdown (cp_packet_get_uscc (packet) + 9, 5);
+  g_clear_object (&packet);
+  packet = cp_store_load_packet (app_store (f), second, NULL);
+  second_title = g_strdup (cp_packet_get_enterprise_name (packet));
+  g_assert_cmpstr (first_title, !=, second_title);
+
+  /* Submitted first (both today: either order); the row says when, and the deadline. */
+  titles = queue_titles (review);
+  both = g_strdup (titles);
+  g_assert_true (g_str_has_prefix (both, first_title) || g_str_has_prefix (both, second_title));
+  g_assert_nonnull (strstr (both, first_title));
+  g_assert_nonnull (strstr (both, second_title));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (cp_review_dialog_get_row (review, 0)));
+  g_assert_nonnull (strstr (subtitle, "submitted on "));
+  g_assert_true (strstr (subtitle, "days left") != NULL || strstr (subtitle, "overdue") != NULL ||
+                 strstr (subtitle, "Due today") != NULL);
+
+  /* Part of the code, in lower case, from its middle. */
+  search = GTK_SEARCH_ENTRY (find_descendant (GTK_WIDGET (review), GTK_TYPE_SEARCH_ENTRY));
+  gtk_editable_set_text (GTK_EDITABLE (search), code_part);
+  WAIT_FOR (titles_are (review, first_title));
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, first_title);
+  gtk_editable_set_text (GTK_EDITABLE (search), "no such enterprise");
+  WAIT_FOR (titles_are (review, ""));
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, "");
+  g_assert_true (shows_label (GTK_WIDGET (review),
+                              "No packet in the queue matches the search and the filters."));
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  WAIT_FOR (titles_are (review, both));
+
+  /* Kind, district (both Kunshan's), order. */
+  collect_widgets (GTK_WIDGET (review), GTK_TYPE_DROP_DOWN, dropdowns);
+  g_assert_cmpuint (dropdowns->len, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdowns->pdata[1])), ==,
+                    2);
+  g_assert_cmpstr (gtk_string_list_get_string (
+                     GTK_STRING_LIST (gtk_drop_down_get_model (dropdowns->pdata[1])), 1), ==,
+                   "昆山市");
+  gtk_drop_down_set_selected (dropdowns->pdata[1], 1);
+  gtk_drop_down_set_selected (dropdowns->pdata[0], 1);
+  gtk_drop_down_set_selected (dropdowns->pdata[2], 2);
+  by_name = g_utf8_collate (first_title, second_title) <= 0
+            ? g_strdup_printf ("%s|%s", first_title, second_title)
+            : g_strdup_printf ("%s|%s", second_title, first_title);
+  g_clear_pointer (&titles, g_free);
+  titles = queue_titles (review);
+  g_assert_cmpstr (titles, ==, by_name);
+
+  close_review (review);
+  cp_test_client_free (agency);
+}
+
 /* The office returns a packet through the review queue with a comment on a field; the agency
  * sees it returned with that comment, and the application, logged in as the agency, shows the
  * comment under the field. It is submitted again from there, its comments go, and the office
@@ -841,8 +1056,8 @@ test_review_return_accept (Fixture       *f,
   message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (message);
   g_assert_false (adw_message_dialog_get_response_enabled (message, "return"));
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
+  collect_widgets (GTK_WIDGET (message), CP_TYPE_FIELD_CHOOSER, dropdowns);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW, entries);
   g_assert_cmpuint (dropdowns->len, ==, 1);
   g_assert_cmpuint (entries->len, ==, 1);
   /* The dialog opens in its comment, ready to type. */
@@ -852,25 +1067,27 @@ test_review_return_accept (Fixture       *f,
     g_assert_true (focus != NULL && (focus == entries->pdata[0] ||
                                      gtk_widget_is_ancestor (focus, entries->pdata[0])));
   }
-  choices = gtk_drop_down_get_model (GTK_DROP_DOWN (dropdowns->pdata[0]));
+  choices = G_LIST_MODEL (cp_field_chooser_get_choices (dropdowns->pdata[0]));
   /* Whole sections and the scoring items can be chosen too. */
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), 1), ==,
                    "Cover (the whole section)");
-  choose (dropdowns->pdata[0], "Jiangsu enterprise credit management status evaluation "
-                               "indicators (revised) › 1.1.1 Policy determined and documented");
-  choose (dropdowns->pdata[0], "Cover › Address");
-  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[0]), COMMENT);
+  choose (dropdowns->pdata[0], "policy determined",
+          "Jiangsu enterprise credit management status evaluation indicators (revised) › "
+          "1.1.1 Policy determined and documented");
+  choose (dropdowns->pdata[0], "address", "Cover › Address");
+  set_comment (entries->pdata[0], COMMENT);
   g_assert_true (adw_message_dialog_get_response_enabled (message, "return"));
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "A_nother Comment"));
   g_ptr_array_set_size (dropdowns, 0);
   g_ptr_array_set_size (entries, 0);
-  WAIT_FOR (count_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY) == 2);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_ENTRY, entries);
-  collect_widgets (GTK_WIDGET (message), GTK_TYPE_DROP_DOWN, dropdowns);
+  WAIT_FOR (count_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW) == 2);
+  collect_widgets (GTK_WIDGET (message), GTK_TYPE_TEXT_VIEW, entries);
+  collect_widgets (GTK_WIDGET (message), CP_TYPE_FIELD_CHOOSER, dropdowns);
   g_assert_cmpuint (dropdowns->len, ==, 2);
   g_assert_cmpuint (entries->len, ==, 2);
-  choose (dropdowns->pdata[1], "Credit information query report (the whole section)");
-  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), SECTION_COMMENT);
+  choose (dropdowns->pdata[1], "query report",
+          "Credit information query report (the whole section)");
+  set_comment (entries->pdata[1], SECTION_COMMENT);
   click (find_widget (GTK_WIDGET (message), GTK_TYPE_BUTTON, "_Return"));
   WAIT_FOR (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL &&
             cp_test_get_string (review, "message") != NULL && !cp_test_get_boolean (review, "busy"));
@@ -1192,7 +1409,10 @@ main (int   argc,
   ADD ("progress-years", test_progress_years);
   ADD ("progress-offline", test_progress_offline);
   ADD ("progress-not-office", test_progress_not_office);
+  ADD ("office-makes-no-packets", test_office_makes_no_packets);
+  ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
   ADD ("review-return-accept", test_review_return_accept);
+  ADD ("queue-search-and-order", test_queue_search_and_order);
   ADD ("review-comment-places", test_review_comment_places);
 #undef ADD
 

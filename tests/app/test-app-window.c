@@ -8,9 +8,12 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <sqlite3.h>
+#include <string.h>
 
+#include "cp-app-util.h"
 #include "cp-application.h"
 #include "cp-completeness-page.h"
+#include "cp-date.h"
 #include "cp-demo.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-view.h"
@@ -137,9 +140,12 @@ test_new_packet_dialog (Fixture       *f,
                         gconstpointer  data)
 {
   CpTemplateRegistry *registry = cp_application_get_registry (f->app);
-  CpNewPacketDialog *dialog = cp_new_packet_dialog_new (GTK_WINDOW (f->window), registry);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  CpNewPacketDialog *dialog = cp_new_packet_dialog_new (GTK_WINDOW (f->window), registry, store);
   g_autofree char *uscc = cp_demo_uscc ("320506", 3);
   g_autofree char *wrong = g_strdup (uscc);
+  g_autoptr(CpPacket) existing = NULL;
+  g_autoptr(GError) error = NULL;
 
   cp_new_packet_dialog_set_kind (dialog, "city-demonstration");
   g_assert_cmpstr (cp_new_packet_dialog_get_kind (dialog), ==, "city-demonstration");
@@ -167,6 +173,23 @@ test_new_packet_dialog (Fixture       *f,
   }
   g_assert_true (cp_new_packet_dialog_can_create (dialog));
   g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "吴中区"));
+  g_assert_null (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
+
+  /* A packet of the same kind and year for that code is there: a warning, not a refusal; of
+   * another kind, nothing to say. */
+  existing = cp_app_new_packet (registry, "city-demonstration", &error);
+  g_assert_no_error (error);
+  cp_packet_set_string (existing, "cover", "enterprise_name", "苏州原有有限公司");
+  cp_packet_set_string (existing, "cover", "uscc", uscc);
+  cp_packet_set_year (existing, g_date_time_get_year (cp_packet_get_created (existing)));
+  cp_store_save_packet (store, existing, NULL, &error);
+  g_assert_no_error (error);
+  cp_new_packet_dialog_set_enterprise (dialog, "苏州测试有限公司", uscc);
+  g_assert_true (cp_new_packet_dialog_can_create (dialog));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
+  g_assert_nonnull (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "苏州原有有限公司"));
+  cp_new_packet_dialog_set_kind (dialog, "standardization-acceptance");
+  g_assert_null (strstr (cp_new_packet_dialog_get_uscc_status (dialog), "already has"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -516,6 +539,88 @@ test_list (Fixture       *f,
   g_assert_cmpuint (cp_store_list_packets (store, NULL)->len, ==, 2);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo-delete", "s", first);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+}
+
+/* A label of @root's (or the text of a window title within it) that holds @text. */
+static gboolean
+widget_shows_text (GtkWidget  *root,
+                   const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (widget_shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The deadline of a packet's stage: in words, in the list row and under the packet's title,
+ * counted from the day the template gives its stage. */
+static void
+test_deadline (Fixture       *f,
+               gconstpointer  data)
+{
+  CpTemplateRegistry *registry = cp_application_get_registry (f->app);
+  CpStore *store = cp_application_get_store (f->app, NULL);
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *uuid = NULL;
+  struct { int month, day; const char *text; CpAppDeadline urgency; } days[] = {
+    { 4, 20, "10 days left", CP_APP_DEADLINE_AHEAD },
+    { 4, 23, "7 days left", CP_APP_DEADLINE_NEAR },
+    { 4, 29, "1 day left", CP_APP_DEADLINE_NEAR },
+    { 4, 30, "Due today", CP_APP_DEADLINE_NEAR },
+    { 5, 2, "2 days overdue", CP_APP_DEADLINE_PAST },
+  };
+  GDate today, due;
+  int year;
+
+  /* A city-level application being prepared: its list is due at the city office by 30 April. */
+  packet = cp_app_new_packet (registry, "city-demonstration", &error);
+  g_assert_no_error (error);
+  cp_packet_set_year (packet, 2020);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    {
+      g_autofree char *text = NULL;
+      CpAppDeadline urgency = CP_APP_DEADLINE_NONE;
+
+      g_date_clear (&today, 1);
+      g_date_set_dmy (&today, days[i].day, days[i].month, 2020);
+      g_clear_pointer (&details, g_free);
+      text = cp_app_deadline_text (registry, packet, &today, &details, &urgency);
+      g_assert_cmpstr (text, ==, days[i].text);
+      g_assert_cmpint (urgency, ==, days[i].urgency);
+      g_assert_nonnull (strstr (details, "due by 2020-04-30"));
+    }
+  /* Recognised: no deadline is left to keep. */
+  cp_packet_set_state (packet, CP_PACKET_STATE_ACCEPTED);
+  g_assert_null (cp_app_deadline_text (registry, packet, &today, NULL, NULL));
+
+  /* Last year's packet, still being prepared, in the list and opened. */
+  g_clear_object (&packet);
+  packet = cp_demo_packet (registry, "city-demonstration", 5);
+  cp_date_today (&today);
+  year = g_date_get_year (&today) - 1;
+  cp_packet_set_year (packet, year);
+  cp_packet_set_state (packet, CP_PACKET_STATE_DRAFT);
+  cp_store_save_packet (store, packet, NULL, &error);
+  g_assert_no_error (error);
+  uuid = g_strdup (cp_packet_get_uuid (packet));
+  g_date_clear (&due, 1);
+  g_date_set_dmy (&due, 30, 4, year);
+  expected = g_strdup_printf ("%d days overdue", g_date_days_between (&due, &today));
+  cp_window_reload (f->window);
+  WAIT_FOR (widget_shows_text (GTK_WIDGET (f->window), expected));
+  g_assert_true (widget_shows_text (GTK_WIDGET (f->window), expected));
+
+  g_assert_true (cp_window_open_packet (f->window, uuid, NULL, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (widget_shows_text (GTK_WIDGET (get_view (f)), expected));
+  g_assert_true (widget_shows_text (GTK_WIDGET (get_view (f)), expected));
 }
 
 /* The trash keeps a deleted packet 30 days: at the next start, one deleted 31 days ago is
@@ -997,6 +1102,7 @@ main (int   argc,
   ADD ("score-from-keyboard", test_score_from_keyboard);
   ADD ("completeness", test_completeness);
   ADD ("list", test_list);
+  ADD ("deadline", test_deadline);
   ADD ("trash-kept-30-days", test_trash_kept_30_days);
   ADD ("import", test_import);
   ADD ("export-pdf", test_export_pdf);
