@@ -95,6 +95,8 @@ cp_server_revision_free (CpServerRevision *revision)
   g_free (revision->user_name);
   g_clear_pointer (&revision->body, g_bytes_unref);
   g_strfreev (revision->blobs);
+  g_free (revision->stage);
+  g_free (revision->evaluator);
   g_free (revision);
 }
 
@@ -678,8 +680,10 @@ cp_server_storage_visibility_condition (const CpServerUser *user,
     case CP_SERVER_ROLE_ENTERPRISE:
       return g_strdup_printf ("(p.uscc = CAST($%d AS text))", param);
     case CP_SERVER_ROLE_AGENCY:
+      /* The enterprises it coaches, and the packets the city office gave it to evaluate. */
       return g_strdup_printf ("(p.uscc IN (SELECT a.uscc FROM assignments a "
-                              "WHERE a.agency_id = CAST($%d AS text)))", param);
+                              "WHERE a.agency_id = CAST($%d AS text)) "
+                              "OR p.evaluator = CAST($%d AS text))", param, param);
     case CP_SERVER_ROLE_OFFICE:
       return g_strdup_printf ("(EXISTS (SELECT 1 FROM district_divisions d "
                               "WHERE d.district = CAST($%d AS text) "
@@ -704,7 +708,8 @@ cp_server_storage_can_see_uscc (CpServerStorage     *self,
   g_return_val_if_fail (user != NULL, FALSE);
 
   condition = cp_server_storage_visibility_condition (user, 2);
-  sql = g_strdup_printf ("SELECT 1 FROM (SELECT CAST($1 AS text) AS uscc) p WHERE %s",
+  sql = g_strdup_printf ("SELECT 1 FROM (SELECT CAST($1 AS text) AS uscc, "
+                         "CAST(NULL AS text) AS evaluator) p WHERE %s",
                          condition);
   cp_server_params_text (&p, uscc);
   cp_server_params_text (&p, cp_server_storage_tenant_of (user));
@@ -737,10 +742,12 @@ cp_server_storage_read_revision (const CpServerRows *rows,
   revision->sha256 = g_strdup (cp_server_rows_get_text (rows, row, column + 8));
   revision->user_name = g_strdup (cp_server_rows_get_text (rows, row, column + 9));
   revision->created_at = cp_server_rows_get_int (rows, row, column + 10);
-  revision->seq = cp_server_rows_get_int (rows, row, column + 11);
+  revision->stage = g_strdup (cp_server_rows_get_text (rows, row, column + 11));
+  revision->evaluator = g_strdup (cp_server_rows_get_text (rows, row, column + 12));
+  revision->seq = cp_server_rows_get_int (rows, row, column + 13);
   if (with_body)
     {
-      GBytes *body = cp_server_rows_get_bytes (rows, row, column + 12);
+      GBytes *body = cp_server_rows_get_bytes (rows, row, column + 14);
 
       revision->body = body != NULL ? g_bytes_ref (body) : g_bytes_new (NULL, 0);
     }
@@ -1046,10 +1053,13 @@ write_locked (CpServerStorage   *self,
   cp_server_params_text (&r, revision->user_name);
   cp_server_params_int (&r, revision->created_at);
   cp_server_params_bytes (&r, revision->body);
+  cp_server_params_text (&r, revision->stage);
+  cp_server_params_text (&r, revision->evaluator);
   if (!run (self, "Could not write the revision",
             "INSERT INTO revisions (uuid, revision, base, action, state, uscc, kind, year, "
-            "sha256, user_name, created_at, body) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &r, error) ||
+            "sha256, user_name, created_at, body, stage, evaluator) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", &r,
+            error) ||
       !self->vtable->write_packet (self, revision, error))
     return FALSE;
 

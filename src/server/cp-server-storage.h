@@ -81,6 +81,10 @@ typedef struct
   GBytes *body;        /* the canonical packet JSON; NULL in listings */
   GStrv   blobs;       /* on write: the attachment hashes the body names (user_name wrote
                         * them: the packet records who first listed each) */
+  char   *stage;       /* the workflow state after this revision (docs/templates.md); NULL for
+                        * a kind without a workflow and for revisions written before schema 3,
+                        * which are in the state their packet state maps to */
+  char   *evaluator;   /* the evaluating agency's id, once the city office assigned one */
 } CpServerRevision;
 
 void cp_server_revision_free (CpServerRevision *revision);
@@ -173,7 +177,9 @@ GPtrArray        *cp_server_storage_count_accepted     (CpServerStorage    *self
                                                         int                 year,
                                                         GError            **error);
 
-/* Tenancy: may @user see a packet whose cover names @uscc? */
+/* Tenancy: may @user see a packet whose cover names @uscc? (An agency sees besides the packets
+ * whose evaluator it is, and only those of their enterprise: the packet's own evaluator column
+ * decides that, in the changes feed and blob reads here and in cp-server-packets.c.) */
 gboolean          cp_server_storage_can_see_uscc       (CpServerStorage    *self,
                                                         const CpServerUser *user,
                                                         const char         *uscc,
