@@ -796,6 +796,7 @@ cp_server_handle_blobs (CpServer          *self,
     case CP_ROUTE_SUBMIT:
     case CP_ROUTE_RETURN:
     case CP_ROUTE_ACCEPT:
+    case CP_ROUTE_TRANSITIONS:
     default:
       g_assert_not_reached ();
     }

@@ -12,6 +12,7 @@
 #include "cp-report-registry.h"
 #include "cp-server.h"
 #include "cp-template-registry.h"
+#include "cp-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,7 @@ typedef enum
   CP_ROUTE_SUBMIT,
   CP_ROUTE_RETURN,
   CP_ROUTE_ACCEPT,
+  CP_ROUTE_TRANSITIONS,
   CP_ROUTE_BLOBS_MISSING,
   CP_ROUTE_BLOB,
   CP_ROUTE_BLOB_STATUS,
@@ -215,6 +217,43 @@ void       cp_server_reply_now            (CpServer          *self,
 gboolean   cp_server_listen_address       (CpServer          *self,
                                            GSocketAddress    *address,
                                            GError           **error);
+
+/* cp-server-workflow.c: parties, ownership and stamps of kinds with a workflow */
+/* The template @kind @version names (the version the packet was made with), or NULL. */
+CpTemplate *cp_server_packet_template (CpServer          *self,
+                                       const char        *kind,
+                                       const char        *version);
+/* The stage of the packet @revision holds: its own, or (stored before stages were) the one its
+ * packet state maps to; NULL for a stage the workflow does not have. */
+const CpWorkflowState *cp_server_revision_stage (const CpWorkflow       *workflow,
+                                                 const CpServerRevision *revision);
+/* Is @user the city office (市信用办): an office whose district's divisions are whole
+ * prefectures ("3205")? */
+gboolean   cp_server_user_is_city_office (CpServer           *self,
+                                          const CpServerUser *user);
+/* The party @user is to a packet whose evaluating agency is @evaluator (nullable):
+ * CP_ROLE_NONE for the administrator. Whether the user sees the packet is not checked. */
+CpRole     cp_server_party_of       (CpServer           *self,
+                                     const CpServerUser *user,
+                                     const char         *evaluator);
+/* Tenancy of one revision: its enterprise is visible to @user, or @user is its evaluator. */
+gboolean   cp_server_can_see_revision (CpServer               *self,
+                                       const CpServerUser     *user,
+                                       const CpServerRevision *revision,
+                                       GError                **error);
+/* Signatures and stamps of @packet (changed in place, its modification time left alone) get
+ * "recorded_by" @user_name and "recorded_at" @now_usec, unless @old (nullable) holds the same
+ * signature, whose record they keep: whatever the client typed there is replaced. */
+void       cp_server_stamp_signatures (CpTemplate *tpl,
+                                       CpPacket   *packet,
+                                       CpPacket   *old,
+                                       const char *user_name,
+                                       gint64      now_usec);
+/* 403 "not-writable" listing @refusals (CpRefusal *) with the party and the stage. */
+void       cp_server_reply_refused  (SoupServerMessage *msg,
+                                     GPtrArray         *refusals,
+                                     CpRole             party,
+                                     const char        *stage);
 
 /* cp-server-reports.c */
 void       cp_server_handle_reports (CpServer          *self,

@@ -510,6 +510,76 @@ cp_server_storage_assign (CpServerStorage  *self,
 }
 
 gboolean
+cp_server_storage_agency_exists (CpServerStorage  *self,
+                                 const char       *id,
+                                 GError          **error)
+{
+  g_autoptr(CpServerRows) rows = NULL;
+  CpServerParams p = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  cp_server_params_text (&p, id);
+  rows = query (self, "Could not look up the agency", "SELECT 1 FROM agencies WHERE id = $1",
+                &p, error);
+  if (rows == NULL)
+    return FALSE;
+  if (rows->n_rows > 0)
+    return TRUE;
+  return set_not_found (error, "No agency has the id “%s”.", id);
+}
+
+gboolean
+cp_server_storage_evaluator_conflict (CpServerStorage  *self,
+                                      const char       *agency_id,
+                                      const char       *uuid,
+                                      const char       *uscc,
+                                      const char       *kind,
+                                      int               year,
+                                      gboolean          independent,
+                                      const char      **conflict,
+                                      GError          **error)
+{
+  g_autoptr(CpServerRows) coaching = NULL;
+  g_autoptr(CpServerRows) active = NULL;
+  CpServerParams c = { 0 };
+  CpServerParams a = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (conflict != NULL, FALSE);
+
+  *conflict = NULL;
+  cp_server_params_text (&c, uscc);
+  cp_server_params_text (&c, agency_id);
+  coaching = query (self, "Could not check the agency",
+                    "SELECT 1 FROM assignments WHERE uscc = $1 AND agency_id = $2", &c, error);
+  if (coaching == NULL)
+    return FALSE;
+  if (coaching->n_rows > 0)
+    {
+      *conflict = "coaching-agency";
+      return TRUE;
+    }
+  if (!independent)
+    return TRUE;
+  /* Coached: an enterprise it is under contract with has a packet of the year. Accepted: it
+   * evaluates a packet of the year of another kind (re-reviewing several is its job). */
+  cp_server_params_int (&a, year);
+  cp_server_params_text (&a, agency_id);
+  cp_server_params_text (&a, uuid);
+  cp_server_params_text (&a, kind);
+  active = query (self, "Could not check the agency",
+                  "SELECT 1 FROM packets p WHERE p.year = $1 AND p.uuid <> $3 AND "
+                  "((p.evaluator = $2 AND p.kind <> $4) OR EXISTS (SELECT 1 FROM assignments a "
+                  "  WHERE a.uscc = p.uscc AND a.agency_id = $2)) LIMIT 1", &a, error);
+  if (active == NULL)
+    return FALSE;
+  if (active->n_rows > 0)
+    *conflict = "active-this-year";
+  return TRUE;
+}
+
+gboolean
 cp_server_storage_add_district (CpServerStorage     *self,
                                 const char          *code,
                                 const char          *name,

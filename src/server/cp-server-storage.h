@@ -155,6 +155,23 @@ gboolean          cp_server_storage_assign             (CpServerStorage    *self
                                                         const char         *uscc,
                                                         const char         *agency_id,
                                                         GError            **error);
+/* FALSE with NOT_FOUND when no agency has the id @id. */
+gboolean          cp_server_storage_agency_exists      (CpServerStorage    *self,
+                                                        const char         *id,
+                                                        GError            **error);
+/* Whether agency @agency_id may evaluate packet @uuid (of @kind and @year, enterprise @uscc):
+ * *conflict is "coaching-agency" when it coaches the enterprise (an assignment), with
+ * @independent "active-this-year" when it coaches the enterprise of another packet of @year or
+ * evaluates one of another kind (seed 000 二(四)2), else NULL. FALSE on a database failure. */
+gboolean          cp_server_storage_evaluator_conflict (CpServerStorage    *self,
+                                                        const char         *agency_id,
+                                                        const char         *uuid,
+                                                        const char         *uscc,
+                                                        const char         *kind,
+                                                        int                 year,
+                                                        gboolean            independent,
+                                                        const char        **conflict,
+                                                        GError            **error);
 gboolean          cp_server_storage_add_district       (CpServerStorage    *self,
                                                         const char         *code,
                                                         const char         *name,
