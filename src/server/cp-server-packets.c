@@ -548,9 +548,7 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
 
-  /* A kind with a workflow: who the user is to this packet, in which stage; the signatures
-   * the body records get the account that recorded them (compared with the stored revision,
-   * so that a replay is recognised). */
+  /* A kind with a workflow: who the user is to this packet, in which stage. */
   if (current != NULL)
     {
       old = cp_packet_new_from_data (g_bytes_get_data (current->body, NULL),
@@ -565,11 +563,23 @@ handle_put (CpServer          *self,
   workflow = tpl != NULL ? cp_template_get_workflow (tpl) : NULL;
   if (workflow != NULL)
     {
+      g_autofree char *typed = cp_server_find_typed_stamp (tpl, packet);
+
       stage = current != NULL ? cp_server_revision_stage (workflow, current)
                               : cp_workflow_get_initial (workflow);
       party = cp_server_party_of (self, request->user,
                                   current != NULL ? current->evaluator : NULL);
-      cp_server_stamp_signatures (tpl, packet, old, request->user->name, g_get_real_time ());
+      if (typed != NULL)
+        {
+          JsonObject *extra = json_object_new ();
+
+          json_object_set_string_member (extra, "pointer", typed);
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                                   "Who recorded a signature, and when, is the server's record "
+                                   "(GET …/signatures): leave out “recorded_by” and "
+                                   "“recorded_at”.", extra);
+          return;
+        }
     }
   else if (request->user->role == CP_SERVER_ROLE_OFFICE)
     {
@@ -634,6 +644,9 @@ handle_put (CpServer          *self,
           cp_server_reply_refused (msg, refusals, party, stage->id);
           return;
         }
+      /* The signatures this write records are the writer's, from its session. */
+      cp_server_signature_changes (tpl, packet, changes, &revision->signed_parts,
+                                   &revision->unsigned_parts);
       queue_write (self, msg, g_steal_pointer (&revision), create ? 0 : expected,
                    create ? SOUP_STATUS_CREATED : SOUP_STATUS_OK);
       return;
@@ -850,6 +863,47 @@ handle_comments (CpServer          *self,
   object = json_object_new ();
   json_object_set_string_member (object, "uuid", request->uuid);
   json_object_set_array_member (object, "comments", comments_to_json (comments));
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* Who recorded each signature and stamp of the packet, and when. */
+static void
+handle_signatures (CpServer          *self,
+                   SoupServerMessage *msg,
+                   CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) signatures = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (current == NULL)
+    return;
+  signatures = cp_server_storage_list_signatures (self->storage, request->uuid, &error);
+  if (signatures == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  array = json_array_sized_new (signatures->len);
+  for (guint i = 0; i < signatures->len; i++)
+    {
+      CpServerSignature *signature = g_ptr_array_index (signatures, i);
+      JsonObject *entry = json_object_new ();
+      g_autofree char *time = cp_server_format_time (signature->recorded_at);
+
+      json_object_set_string_member (entry, "pointer", signature->pointer);
+      json_object_set_int_member (entry, "revision", signature->revision);
+      json_object_set_string_member (entry, CP_SERVER_STAMP_BY, signature->recorded_by);
+      json_object_set_string_member (entry, CP_SERVER_STAMP_AT, time);
+      json_array_add_object_element (array, entry);
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_array_member (object, "signatures", array);
   node = json_node_init_object (json_node_alloc (), object);
   cp_server_reply_json (msg, SOUP_STATUS_OK, node);
 }
@@ -1403,6 +1457,7 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_REVISION:
     case CP_ROUTE_COMMENTS:
     case CP_ROUTE_TRANSITIONS:
+    case CP_ROUTE_SIGNATURES:
     case CP_ROUTE_BLOBS_MISSING:
     case CP_ROUTE_BLOB:
     case CP_ROUTE_BLOB_STATUS:
@@ -1602,6 +1657,9 @@ cp_server_handle_packets (CpServer          *self,
       break;
     case CP_ROUTE_TRANSITIONS:
       handle_transitions (self, msg, request);
+      break;
+    case CP_ROUTE_SIGNATURES:
+      handle_signatures (self, msg, request);
       break;
     case CP_ROUTE_NONE:
     case CP_ROUTE_SESSION:

@@ -35,6 +35,7 @@ typedef enum
   CP_ROUTE_RETURN,
   CP_ROUTE_ACCEPT,
   CP_ROUTE_TRANSITIONS,
+  CP_ROUTE_SIGNATURES,
   CP_ROUTE_BLOBS_MISSING,
   CP_ROUTE_BLOB,
   CP_ROUTE_BLOB_STATUS,
@@ -241,14 +242,21 @@ gboolean   cp_server_can_see_revision (CpServer               *self,
                                        const CpServerUser     *user,
                                        const CpServerRevision *revision,
                                        GError                **error);
-/* Signatures and stamps of @packet (changed in place, its modification time left alone) get
- * "recorded_by" @user_name and "recorded_at" @now_usec, unless @old (nullable) holds the same
- * signature, whose record they keep: whatever the client typed there is replaced. */
-void       cp_server_stamp_signatures (CpTemplate *tpl,
-                                       CpPacket   *packet,
-                                       CpPacket   *old,
-                                       const char *user_name,
-                                       gint64      now_usec);
+/* The members a client may not type in a signature: the server keeps who recorded it, and
+ * when, itself (GET …/signatures). */
+#define CP_SERVER_STAMP_BY "recorded_by"
+#define CP_SERVER_STAMP_AT "recorded_at"
+/* Of @changes (cp_packet_diff() up to @packet), the pointers of the signatures and stamps that
+ * @packet records or changes, and of those it removes (element type char *). */
+void       cp_server_signature_changes (CpTemplate *tpl,
+                                        CpPacket   *packet,
+                                        GPtrArray  *changes,
+                                        GPtrArray **signed_parts,
+                                        GPtrArray **unsigned_parts);
+/* The pointer of a signature of @packet that carries a record of its own (recorded_by,
+ * recorded_at), or NULL. */
+char      *cp_server_find_typed_stamp  (CpTemplate *tpl,
+                                        CpPacket   *packet);
 /* 403 "not-writable" listing @refusals (CpRefusal *) with the party and the stage. */
 void       cp_server_reply_refused  (SoupServerMessage *msg,
                                      GPtrArray         *refusals,

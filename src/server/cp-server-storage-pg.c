@@ -147,7 +147,14 @@ static const char * const migrations[] = {
   "ALTER TABLE packets ADD COLUMN evaluator text;"
   "ALTER TABLE revisions ADD COLUMN stage text;"
   "ALTER TABLE revisions ADD COLUMN evaluator text;"
-  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;",
+  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;"
+  "CREATE TABLE signatures ("
+  "  uuid text NOT NULL,"
+  "  pointer text NOT NULL,"
+  "  revision bigint NOT NULL,"
+  "  recorded_by text NOT NULL,"
+  "  recorded_at bigint NOT NULL,"
+  "  PRIMARY KEY (uuid, pointer));",
 };
 
 /* --- statements and parameters --------------------------------------------------------- */

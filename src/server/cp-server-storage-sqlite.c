@@ -129,7 +129,15 @@ static const char * const migrations[] = {
   "ALTER TABLE packets ADD COLUMN evaluator TEXT;"
   "ALTER TABLE revisions ADD COLUMN stage TEXT;"
   "ALTER TABLE revisions ADD COLUMN evaluator TEXT;"
-  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;",
+  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;"
+  /* Who recorded each signature or stamp of a packet, and when (set from the session). */
+  "CREATE TABLE signatures ("
+  "  uuid TEXT NOT NULL,"
+  "  pointer TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL,"
+  "  recorded_by TEXT NOT NULL,"
+  "  recorded_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (uuid, pointer));",
 };
 
 static gboolean

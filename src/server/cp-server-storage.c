@@ -97,7 +97,19 @@ cp_server_revision_free (CpServerRevision *revision)
   g_strfreev (revision->blobs);
   g_free (revision->stage);
   g_free (revision->evaluator);
+  g_clear_pointer (&revision->signed_parts, g_ptr_array_unref);
+  g_clear_pointer (&revision->unsigned_parts, g_ptr_array_unref);
   g_free (revision);
+}
+
+void
+cp_server_signature_free (CpServerSignature *signature)
+{
+  if (signature == NULL)
+    return;
+  g_free (signature->pointer);
+  g_free (signature->recorded_by);
+  g_free (signature);
 }
 
 void
@@ -894,6 +906,36 @@ cp_server_storage_get_revision (CpServerStorage  *self,
 }
 
 GPtrArray *
+cp_server_storage_list_signatures (CpServerStorage  *self,
+                                   const char       *uuid,
+                                   GError          **error)
+{
+  g_autoptr(GPtrArray) signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_signature_free);
+  g_autoptr(CpServerRows) rows = NULL;
+  CpServerParams p = { 0 };
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  cp_server_params_text (&p, uuid);
+  rows = query (self, "Could not list the signatures",
+                "SELECT pointer, revision, recorded_by, recorded_at FROM signatures "
+                "WHERE uuid = $1 ORDER BY pointer", &p, error);
+  if (rows == NULL)
+    return NULL;
+  for (guint row = 0; row < rows->n_rows; row++)
+    {
+      CpServerSignature *signature = g_new0 (CpServerSignature, 1);
+
+      signature->pointer = g_strdup (cp_server_rows_get_text (rows, row, 0));
+      signature->revision = cp_server_rows_get_int (rows, row, 1);
+      signature->recorded_by = g_strdup (cp_server_rows_get_text (rows, row, 2));
+      signature->recorded_at = cp_server_rows_get_int (rows, row, 3);
+      g_ptr_array_add (signatures, signature);
+    }
+  return g_steal_pointer (&signatures);
+}
+
+GPtrArray *
 cp_server_storage_list_comments (CpServerStorage  *self,
                                  const char       *uuid,
                                  GError          **error)
@@ -1132,6 +1174,33 @@ write_locked (CpServerStorage   *self,
             error) ||
       !self->vtable->write_packet (self, revision, error))
     return FALSE;
+
+  for (guint i = 0; revision->signed_parts != NULL && i < revision->signed_parts->len; i++)
+    {
+      CpServerParams g = { 0 };
+
+      cp_server_params_text (&g, revision->uuid);
+      cp_server_params_text (&g, g_ptr_array_index (revision->signed_parts, i));
+      cp_server_params_int (&g, revision->revision);
+      cp_server_params_text (&g, revision->user_name);
+      cp_server_params_int (&g, revision->created_at);
+      if (!run (self, "Could not record the signature",
+                "INSERT INTO signatures (uuid, pointer, revision, recorded_by, recorded_at) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (uuid, pointer) DO UPDATE SET "
+                "revision = excluded.revision, recorded_by = excluded.recorded_by, "
+                "recorded_at = excluded.recorded_at", &g, error))
+        return FALSE;
+    }
+  for (guint i = 0; revision->unsigned_parts != NULL && i < revision->unsigned_parts->len; i++)
+    {
+      CpServerParams g = { 0 };
+
+      cp_server_params_text (&g, revision->uuid);
+      cp_server_params_text (&g, g_ptr_array_index (revision->unsigned_parts, i));
+      if (!run (self, "Could not remove the signature's record",
+                "DELETE FROM signatures WHERE uuid = $1 AND pointer = $2", &g, error))
+        return FALSE;
+    }
 
   for (guint i = 0; comments != NULL && i < comments->len; i++)
     {

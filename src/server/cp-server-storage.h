@@ -85,9 +85,24 @@ typedef struct
                         * a kind without a workflow and for revisions written before schema 3,
                         * which are in the state their packet state maps to */
   char   *evaluator;   /* the evaluating agency's id, once the city office assigned one */
+  GPtrArray *signed_parts;    /* on write, nullable: pointers of the signatures and stamps this
+                               * revision records or changes (user_name made them) */
+  GPtrArray *unsigned_parts;  /* on write, nullable: pointers of those it removes */
 } CpServerRevision;
 
 void cp_server_revision_free (CpServerRevision *revision);
+
+/* Who recorded a signature or stamp of a packet (docs/api.md): the server's record, from the
+ * session of the write that made or last changed it. */
+typedef struct
+{
+  char   *pointer;      /* /sections/S/F or /sections/S/G/I/M */
+  gint64  revision;
+  char   *recorded_by;
+  gint64  recorded_at;  /* microseconds since the epoch, UTC */
+} CpServerSignature;
+
+void cp_server_signature_free (CpServerSignature *signature);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerRevision, cp_server_revision_free)
 
 typedef struct
@@ -226,6 +241,10 @@ GPtrArray        *cp_server_storage_list_revisions     (CpServerStorage    *self
 CpServerRevision *cp_server_storage_get_revision       (CpServerStorage    *self,
                                                         const char         *uuid,
                                                         gint64              revision,
+                                                        GError            **error);
+/* CpServerSignature *, by pointer. */
+GPtrArray        *cp_server_storage_list_signatures    (CpServerStorage    *self,
+                                                        const char         *uuid,
                                                         GError            **error);
 GPtrArray        *cp_server_storage_list_comments      (CpServerStorage    *self,
                                                         const char         *uuid,

@@ -6,7 +6,8 @@
  * The server's half of issue 11: a kind with a workflow (docs/templates.md, "Ownership" and
  * "Workflow") names the party that writes each part and the parts each party writes in each
  * stage. Here an account becomes a party of one packet, a write is checked against the stored
- * revision, and signatures and stamps get the account and time that recorded them. The request
+ * revision, and the signatures and stamps it records are named for the server's record of who
+ * recorded them (cp_server_storage_list_signatures). The request
  * handlers (cp-server-packets.c) use these.
  */
 #include "config.h"
@@ -14,11 +15,9 @@
 #include "cp-server-private.h"
 
 #include "cp-access.h"
+#include "cp-packet-diff.h"
 
 #include <string.h>
-
-#define STAMP_BY "recorded_by"
-#define STAMP_AT "recorded_at"
 
 CpTemplate *
 cp_server_packet_template (CpServer   *self,
@@ -111,89 +110,65 @@ cp_server_can_see_revision (CpServer               *self,
 
 /* --- signatures -------------------------------------------------------------------------- */
 
-/* A new object with the members of @signature but the stamp (json_node_copy() would share the
- * object itself). */
-static JsonNode *
-without_stamp (JsonNode *signature)
+/* The template field a value or entry-value change is about. */
+static const CpField *
+change_field (CpTemplate           *tpl,
+              const CpPacketChange *change)
 {
-  JsonObject *object = json_node_get_object (signature);
-  JsonObject *copy = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
+  g_autofree char *path = NULL;
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &member))
-    if (!g_str_equal (name, STAMP_BY) && !g_str_equal (name, STAMP_AT))
-      json_object_set_member (copy, name, json_node_copy (member));
-  return json_node_init_object (json_node_alloc (), copy);
-}
-
-/* Sets the stamp of the signature @value (changed in place) from @old when the two record the
- * same signature, else to @user_name and @now. */
-static void
-stamp_signature (JsonNode   *value,
-                 JsonNode   *old,
-                 const char *user_name,
-                 const char *now)
-{
-  g_autoptr(JsonNode) bare = NULL;
-  JsonObject *object;
-  g_autofree char *by = g_strdup (user_name);
-  g_autofree char *at = g_strdup (now);
-
-  if (value == NULL || !JSON_NODE_HOLDS_OBJECT (value))
-    return;
-  bare = without_stamp (value);
-  if (old != NULL && JSON_NODE_HOLDS_OBJECT (old))
-    {
-      g_autoptr(JsonNode) old_bare = without_stamp (old);
-
-      if (json_node_equal (bare, old_bare))
-        {
-          JsonObject *old_object = json_node_get_object (old);
-
-          g_free (by);
-          g_free (at);
-          by = g_strdup (json_object_get_string_member_with_default (old_object, STAMP_BY, NULL));
-          at = g_strdup (json_object_get_string_member_with_default (old_object, STAMP_AT, NULL));
-        }
-    }
-  object = json_node_get_object (value);
-  if (by != NULL)
-    json_object_set_string_member (object, STAMP_BY, by);
-  else if (json_object_has_member (object, STAMP_BY))
-    json_object_remove_member (object, STAMP_BY);
-  if (at != NULL)
-    json_object_set_string_member (object, STAMP_AT, at);
-  else if (json_object_has_member (object, STAMP_AT))
-    json_object_remove_member (object, STAMP_AT);
-}
-
-static JsonNode *
-entry_member (JsonNode   *group,
-              guint       index,
-              const char *member)
-{
-  JsonNode *entry;
-
-  if (group == NULL || !JSON_NODE_HOLDS_ARRAY (group) ||
-      index >= json_array_get_length (json_node_get_array (group)))
+  if (change->kind == CP_CHANGE_VALUE)
+    path = g_strdup_printf ("%s.%s", change->section, change->field);
+  else if (change->kind == CP_CHANGE_ENTRY_VALUE && change->member != NULL)
+    path = g_strdup_printf ("%s.%s.%s", change->section, change->field, change->member);
+  else
     return NULL;
-  entry = json_array_get_element (json_node_get_array (group), index);
-  if (!JSON_NODE_HOLDS_OBJECT (entry))
-    return NULL;
-  return json_object_get_member (json_node_get_object (entry), member);
+  return cp_template_lookup_field (tpl, path);
 }
 
 void
-cp_server_stamp_signatures (CpTemplate *tpl,
-                            CpPacket   *packet,
-                            CpPacket   *old,
-                            const char *user_name,
-                            gint64      now_usec)
+cp_server_signature_changes (CpTemplate *tpl,
+                             CpPacket   *packet,
+                             GPtrArray  *changes,
+                             GPtrArray **signed_parts,
+                             GPtrArray **unsigned_parts)
 {
-  g_autofree char *now = cp_server_format_time (now_usec);
+  *signed_parts = g_ptr_array_new_with_free_func (g_free);
+  *unsigned_parts = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const CpPacketChange *change = g_ptr_array_index (changes, i);
+      const CpField *field = change_field (tpl, change);
+      JsonNode *value;
+
+      if (field == NULL || field->type != CP_FIELD_SIGNATURE)
+        continue;
+      if (change->kind == CP_CHANGE_VALUE)
+        value = cp_packet_get_value (packet, change->section, change->field);
+      else
+        value = cp_packet_get_value_at (packet, change->section, change->field, change->index,
+                                        change->member);
+      g_ptr_array_add (value != NULL ? *signed_parts : *unsigned_parts,
+                       g_strdup (change->pointer));
+    }
+}
+
+static gboolean
+has_stamp (JsonNode *value)
+{
+  JsonObject *object;
+
+  if (value == NULL || !JSON_NODE_HOLDS_OBJECT (value))
+    return FALSE;
+  object = json_node_get_object (value);
+  return json_object_has_member (object, CP_SERVER_STAMP_BY) ||
+         json_object_has_member (object, CP_SERVER_STAMP_AT);
+}
+
+char *
+cp_server_find_typed_stamp (CpTemplate *tpl,
+                            CpPacket   *packet)
+{
   GPtrArray *sections = cp_template_get_sections (tpl);
 
   for (guint s = 0; s < sections->len; s++)
@@ -204,29 +179,27 @@ cp_server_stamp_signatures (CpTemplate *tpl,
         {
           const CpField *field = g_ptr_array_index (section->fields, f);
           JsonNode *value = cp_packet_get_value (packet, section->id, field->id);
-          JsonNode *old_value = old != NULL ? cp_packet_get_value (old, section->id, field->id)
-                                            : NULL;
 
           if (value == NULL)
             continue;
-          if (field->type == CP_FIELD_SIGNATURE)
-            stamp_signature (value, old_value, user_name, now);
-          else if (field->type == CP_FIELD_GROUP && JSON_NODE_HOLDS_ARRAY (value))
-            {
-              JsonArray *entries = json_node_get_array (value);
+          if (field->type == CP_FIELD_SIGNATURE && has_stamp (value))
+            return g_strdup_printf ("/sections/%s/%s", section->id, field->id);
+          if (field->type != CP_FIELD_GROUP || !JSON_NODE_HOLDS_ARRAY (value))
+            continue;
+          for (guint e = 0; e < json_array_get_length (json_node_get_array (value)); e++)
+            for (guint m = 0; m < field->fields->len; m++)
+              {
+                const CpField *sub = g_ptr_array_index (field->fields, m);
 
-              for (guint e = 0; e < json_array_get_length (entries); e++)
-                for (guint m = 0; m < field->fields->len; m++)
-                  {
-                    const CpField *sub = g_ptr_array_index (field->fields, m);
-
-                    if (sub->type == CP_FIELD_SIGNATURE)
-                      stamp_signature (entry_member (value, e, sub->id),
-                                       entry_member (old_value, e, sub->id), user_name, now);
-                  }
-            }
+                if (sub->type == CP_FIELD_SIGNATURE &&
+                    has_stamp (cp_packet_get_value_at (packet, section->id, field->id, (int) e,
+                                                       sub->id)))
+                  return g_strdup_printf ("/sections/%s/%s/%u/%s", section->id, field->id, e,
+                                          sub->id);
+              }
         }
     }
+  return NULL;
 }
 
 /* --- refusals ---------------------------------------------------------------------------- */

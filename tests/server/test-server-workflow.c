@@ -485,8 +485,23 @@ test_cells (ServerFixture *f,
   }
 }
 
-/* A signature the body records gets the account and time from the server, whatever was typed;
- * an unchanged one keeps its record, and a replay is still recognised. */
+/* The signatures the packet's signature fields record (GET …/signatures). */
+static JsonArray *
+signature_records (ServerFixture *f,
+                   const char    *token,
+                   const char    *uuid,
+                   Reply        **keep)
+{
+  g_autofree char *path = packet_path (uuid, "/signatures");
+
+  *keep = server_request (f, "GET", path, token, NULL, 0, NULL);
+  g_assert_cmpuint ((*keep)->status, ==, 200);
+  return json_object_get_array_member (json_node_get_object ((*keep)->json), "signatures");
+}
+
+/* A signature or stamp is recorded by the server as the account that wrote it, with the time;
+ * the client cannot type that record; a write that leaves a signature alone keeps its record;
+ * the body is stored as sent, so a replay is still recognised. */
 static void
 test_signatures (ServerFixture *f,
                  gconstpointer  data)
@@ -497,6 +512,8 @@ test_signatures (ServerFixture *f,
   g_autofree char *district = NULL;
   g_autofree char *recorded_at = NULL;
   g_autofree char *path = packet_path (uuid, "");
+  const char *stamp_json = "{\"signer\": \"王科长\", \"role\": \"district-office\", "
+                           "\"date\": \"2020-04-20\"}";
   gint64 revision;
 
   add_parties (f);
@@ -504,72 +521,104 @@ test_signatures (ServerFixture *f,
   district = server_login (f, "office-kunshan");
   {
     g_autoptr(Reply) created = put_packet (f, ent, packet, 0);
+    g_autoptr(Reply) records = NULL;
 
     g_assert_cmpuint (created->status, ==, 201);
+    g_assert_cmpuint (json_array_get_length (signature_records (f, ent, uuid, &records)), ==, 0);
   }
   set_stage (f, uuid, "district-review", NULL);
   {
     g_autoptr(CpPacket) current = fetch (f, district, uuid, &revision);
-    g_autoptr(CpPacket) stored = NULL;
+    g_autoptr(Reply) typed = NULL;
     g_autoptr(Reply) saved = NULL;
     g_autoptr(Reply) replay = NULL;
-    JsonNode *stamp = json_from_string ("{\"signer\": \"王科长\", \"role\": \"district-office\", "
-                                        "\"date\": \"2020-04-20\", \"recorded_by\": \"ent-1\", "
-                                        "\"recorded_at\": \"2019-01-01T00:00:00Z\"}", NULL);
+    g_autoptr(Reply) records = NULL;
     g_autofree char *body = NULL;
-    JsonObject *object;
+    g_autofree char *sent_sha = NULL;
+    JsonArray *list;
+    JsonObject *record;
 
-    cp_packet_set_value (current, "application-form", "district_stamp", stamp);
+    /* A record typed by the client is refused, whoever it names. */
+    cp_packet_set_value (current, "application-form", "district_stamp",
+                         json_from_string ("{\"signer\": \"王科长\", \"date\": \"2020-04-20\", "
+                                           "\"recorded_by\": \"office-kunshan\"}", NULL));
+    typed = put_packet (f, district, current, revision);
+    assert_problem (typed, 422, "invalid-value");
+    g_assert_cmpstr (json_get_string (typed->json, "pointer"), ==,
+                     "/sections/application-form/district_stamp");
+
+    cp_packet_set_value (current, "application-form", "district_stamp",
+                         json_from_string (stamp_json, NULL));
     body = cp_packet_to_data (current, FALSE, NULL);
+    sent_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, body, -1);
     saved = put_packet (f, district, current, revision);
     g_assert_cmpuint (saved->status, ==, 200);
-    stored = fetch (f, ent, uuid, &revision);
-    object = json_node_get_object (cp_packet_get_value (stored, "application-form",
-                                                        "district_stamp"));
-    g_assert_cmpstr (json_object_get_string_member (object, "signer"), ==, "王科长");
-    g_assert_cmpstr (json_object_get_string_member (object, "recorded_by"), ==,
+    /* Stored as sent: the receipt names the body the client sent. */
+    g_assert_cmpstr (json_get_string (saved->json, "sha256"), ==, sent_sha);
+    list = signature_records (f, ent, uuid, &records);
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    record = json_array_get_object_element (list, 0);
+    g_assert_cmpstr (json_object_get_string_member (record, "pointer"), ==,
+                     "/sections/application-form/district_stamp");
+    g_assert_cmpstr (json_object_get_string_member (record, "recorded_by"), ==,
                      "office-kunshan");
-    g_assert_cmpstr (json_object_get_string_member (object, "recorded_at"), !=,
-                     "2019-01-01T00:00:00Z");
-    recorded_at = g_strdup (json_object_get_string_member (object, "recorded_at"));
-    g_assert_true (g_str_has_prefix (recorded_at, "20"));
-    /* The same body again (a client resending): the same receipt. */
-    replay = server_request (f, "PUT", path, district, body, -1, "If-Match",
-                             "\"2\"", NULL);
+    g_assert_cmpint (json_object_get_int_member (record, "revision"), ==, revision + 1);
+    recorded_at = g_strdup (json_object_get_string_member (record, "recorded_at"));
+    /* The same body again (a client resending after a lost reply): the same receipt. */
+    {
+      g_autofree char *etag = g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", revision);
+
+      replay = server_request (f, "PUT", path, district, body, -1, "If-Match", etag, NULL);
+    }
     g_assert_cmpuint (replay->status, ==, 200);
-    g_assert_cmpint (json_get_int (replay->json, "revision"), ==, revision);
+    g_assert_cmpint (json_get_int (replay->json, "revision"), ==, revision + 1);
   }
-  /* Another write that leaves the stamp alone keeps its record, even with a forged one. */
+  /* Another write that leaves the stamp alone keeps its record. */
   {
     g_autoptr(CpPacket) current = fetch (f, district, uuid, &revision);
-    g_autoptr(CpPacket) stored = NULL;
     g_autoptr(Reply) saved = NULL;
-    JsonObject *object = json_node_get_object (cp_packet_get_value (current, "application-form",
-                                                                    "district_stamp"));
+    g_autoptr(Reply) records = NULL;
+    JsonObject *record;
 
-    json_object_set_string_member (object, "recorded_by", "someone-else");
     cp_packet_set_string (current, "application-form", "district_opinion", "同意");
     saved = put_packet (f, district, current, revision);
     g_assert_cmpuint (saved->status, ==, 200);
-    stored = fetch (f, district, uuid, &revision);
-    object = json_node_get_object (cp_packet_get_value (stored, "application-form",
-                                                        "district_stamp"));
-    g_assert_cmpstr (json_object_get_string_member (object, "recorded_by"), ==,
-                     "office-kunshan");
-    g_assert_cmpstr (json_object_get_string_member (object, "recorded_at"), ==, recorded_at);
+    record = json_array_get_object_element (signature_records (f, district, uuid, &records), 0);
+    g_assert_cmpint (json_object_get_int_member (record, "revision"), ==, revision);
+    g_assert_cmpstr (json_object_get_string_member (record, "recorded_at"), ==, recorded_at);
   }
-  /* The enterprise cannot stamp for the district office, whatever it names as the recorder. */
+  /* The enterprise cannot stamp for the district office. */
   {
     g_autoptr(CpPacket) current = fetch (f, ent, uuid, &revision);
     g_autoptr(Reply) refused = NULL;
-    JsonNode *stamp = json_from_string ("{\"signer\": \"王科长\", \"role\": \"district-office\", "
-                                        "\"date\": \"2020-04-21\", "
-                                        "\"recorded_by\": \"office-kunshan\"}", NULL);
 
-    cp_packet_set_value (current, "application-form", "district_stamp", stamp);
+    cp_packet_set_value (current, "application-form", "district_stamp",
+                         json_from_string ("{\"signer\": \"李明\", \"date\": \"2020-04-21\"}",
+                                           NULL));
     refused = put_packet (f, ent, current, revision);
     assert_refused (refused, "/sections/application-form/district_stamp", "not-owner",
                     "district-office");
+  }
+  /* Changed, the stamp is recorded again; removed, its record goes. */
+  {
+    g_autoptr(CpPacket) current = fetch (f, district, uuid, &revision);
+    g_autoptr(Reply) changed = NULL;
+    g_autoptr(Reply) removed = NULL;
+    g_autoptr(Reply) records = NULL;
+    g_autoptr(Reply) none = NULL;
+    JsonObject *record;
+
+    cp_packet_set_value (current, "application-form", "district_stamp",
+                         json_from_string ("{\"signer\": \"王科长\", \"date\": \"2020-04-22\"}",
+                                           NULL));
+    changed = put_packet (f, district, current, revision);
+    g_assert_cmpuint (changed->status, ==, 200);
+    record = json_array_get_object_element (signature_records (f, district, uuid, &records), 0);
+    g_assert_cmpint (json_object_get_int_member (record, "revision"), ==, revision + 1);
+    cp_packet_set_value (current, "application-form", "district_stamp", NULL);
+    removed = put_packet (f, district, current, revision + 1);
+    g_assert_cmpuint (removed->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (signature_records (f, district, uuid, &none)), ==, 0);
   }
 }
 
