@@ -560,6 +560,21 @@ handle_put (CpServer          *self,
   else
     tpl = cp_server_packet_template (self, cp_packet_get_kind (packet),
                                      cp_packet_get_template_version (packet));
+  /* A version the server does not know of a kind whose chain it enforces cannot escape it. */
+  if (tpl == NULL)
+    {
+      CpTemplate *newest = cp_template_registry_lookup_kind (self->registry,
+                                                             current != NULL ? current->kind
+                                                             : cp_packet_get_kind (packet));
+
+      if (newest != NULL && cp_template_get_workflow (newest) != NULL)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "unknown-template",
+                                   "The server has no template for this version of the packet's "
+                                   "kind; update the application.", NULL);
+          return;
+        }
+    }
   workflow = tpl != NULL ? cp_template_get_workflow (tpl) : NULL;
   if (workflow != NULL)
     {

@@ -926,6 +926,16 @@ test_legacy (ServerFixture *f,
     g_assert_cmpint (json_get_int (replay->json, "revision"), ==,
                      json_get_int (accepted->json, "revision"));
   }
+  /* A version the server does not know is no way around the chain. */
+  {
+    g_autoptr(CpPacket) unknown = cp_packet_new (CITY, "2099.1");
+    g_autoptr(Reply) refused = NULL;
+
+    cp_packet_set_year (unknown, 2020);
+    cp_packet_set_string (unknown, "cover", "uscc", USCC_1);
+    refused = put_packet (f, coach, unknown, 0);
+    assert_problem (refused, 422, "unknown-template");
+  }
   /* The 2020.1 format has no owners: an agency writes it all, offices still write none. */
   {
     g_autoptr(Reply) by_coach = NULL;
