@@ -553,9 +553,11 @@ handle_put (CpServer          *self,
     {
       old = cp_packet_new_from_data (g_bytes_get_data (current->body, NULL),
                                      g_bytes_get_size (current->body), "stored", NULL);
+      /* A stored body that does not read (issue 13) is replaced under the new body's
+       * version, checked as a new packet would be. */
       tpl = cp_server_packet_template (self, current->kind,
                                        old != NULL ? cp_packet_get_template_version (old)
-                                                   : NULL);
+                                                   : cp_packet_get_template_version (packet));
     }
   else
     tpl = cp_server_packet_template (self, cp_packet_get_kind (packet),

@@ -968,6 +968,33 @@ test_legacy (ServerFixture *f,
     g_assert_cmpint (json_get_int (replay->json, "revision"), ==,
                      json_get_int (accepted->json, "revision"));
   }
+  /* A body stored by an older server that does not read any more (issue 13) can be saved
+   * again, as a new packet would be: by the enterprise, in the first stage. */
+  {
+    g_autoptr(CpPacket) poisoned = new_packet (CITY);
+    g_autoptr(Reply) created = put_packet (f, ent, poisoned, 0);
+    g_autoptr(Reply) by_coach = NULL;
+    g_autoptr(Reply) repaired = NULL;
+    g_autofree char *sql = NULL;
+
+    g_assert_cmpuint (created->status, ==, 201);
+    server_fixture_stop (f);
+    if (f->database == NULL)
+      sql = g_strdup_printf ("UPDATE revisions SET body = CAST (replace (CAST (body AS TEXT), "
+                             "'\"year\":2020', '\"year\":2020.0.0') AS BLOB) "
+                             "WHERE uuid = '%s'", cp_packet_get_uuid (poisoned));
+    else
+      sql = g_strdup_printf ("UPDATE revisions SET body = convert_to (replace (convert_from "
+                             "(body, 'UTF8'), '\"year\":2020', '\"year\":2020.0.0'), "
+                             "'UTF8') WHERE uuid = '%s'", cp_packet_get_uuid (poisoned));
+    server_fixture_exec (f, sql);
+    server_fixture_start (f);
+    cp_packet_set_string (poisoned, "cover", "address", "苏州");
+    by_coach = put_packet (f, coach, poisoned, 1);
+    assert_problem (by_coach, 403, "not-writable");
+    repaired = put_packet (f, ent, poisoned, 1);
+    g_assert_cmpuint (repaired->status, ==, 200);
+  }
   /* A version the server does not know is no way around the chain. */
   {
     g_autoptr(CpPacket) unknown = cp_packet_new (CITY, "2099.1");
