@@ -293,6 +293,8 @@ static const BadCase bad_cases[] = {
     "no transition assigns it" },
   { "bad-workflow-initial.json", CP_JSON_ERROR_INCONSISTENT, "$.workflow.initial",
     "no state “start”" },
+  { "bad-workflow-independent.json", CP_JSON_ERROR_INCONSISTENT,
+    "$.workflow.transitions[1].independent", "only a transition that assigns an agency" },
 };
 
 static void

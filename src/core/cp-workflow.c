@@ -494,8 +494,8 @@ read_transitions (CpWorkflow  *self,
                   GError     **error)
 {
   static const char * const transition_members[] = {
-    "id", "label", "from", "to", "role", "complete", "filled", "assigns", "submits", "comment",
-    NULL
+    "id", "label", "from", "to", "role", "complete", "filled", "assigns", "independent",
+    "submits", "comment", NULL
   };
   JsonArray *array = NULL;
   gsize mark;
@@ -543,6 +543,7 @@ read_transitions (CpWorkflow  *self,
         }
       if (!read_role (ctx, o, "role", TRUE, &transition->role, error) ||
           !read_role (ctx, o, "assigns", FALSE, &transition->assigns, error) ||
+          !cp_json_get_boolean (ctx, o, "independent", FALSE, &transition->independent, error) ||
           !cp_json_get_boolean (ctx, o, "submits", FALSE, &transition->submits, error) ||
           !cp_json_get_boolean (ctx, o, "comment", FALSE, &transition->comment, error))
         goto fail;
@@ -575,6 +576,12 @@ read_transitions (CpWorkflow  *self,
         {
           fail_at (ctx, "assigns", error, CP_JSON_ERROR_INVALID_VALUE,
                    "a transition can only assign the evaluating agency");
+          goto fail;
+        }
+      if (transition->independent && transition->assigns == CP_ROLE_NONE)
+        {
+          fail_at (ctx, "independent", error, CP_JSON_ERROR_INCONSISTENT,
+                   "only a transition that assigns an agency can ask for an independent one");
           goto fail;
         }
 

@@ -65,6 +65,10 @@ typedef struct
   /* CP_ROLE_EVALUATING_AGENCY when this transition assigns the evaluating agency (the server
    * takes the agency with the request), else CP_ROLE_NONE. */
   CpRole                 assigns;
+  /* With assigns: the agency must be independent of the campaign year's other work (seed 000
+   * 二(四)2: an agency that coached or accepted enterprises that year does not re-review). The
+   * agency that coaches the packet's own enterprise is never assigned. */
+  gboolean               independent;
   /* The transition hands the packet in: the server sets its submission date. */
   gboolean               submits;
   /* The transition sends the packet back and needs the reviewer's comments. */

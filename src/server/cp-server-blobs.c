@@ -796,6 +796,8 @@ cp_server_handle_blobs (CpServer          *self,
     case CP_ROUTE_SUBMIT:
     case CP_ROUTE_RETURN:
     case CP_ROUTE_ACCEPT:
+    case CP_ROUTE_TRANSITIONS:
+    case CP_ROUTE_SIGNATURES:
     default:
       g_assert_not_reached ();
     }

@@ -7,9 +7,11 @@
 
 #include "cp-server-private.h"
 
+#include "cp-access.h"
 #include "cp-finding.h"
 #include "cp-json-private.h"
 #include "cp-packet.h"
+#include "cp-packet-diff.h"
 #include "cp-template-registry.h"
 #include "cp-validator.h"
 
@@ -147,6 +149,10 @@ revision_to_json_object (CpServerRevision *revision)
   json_object_set_string_member (object, "sha256", revision->sha256);
   json_object_set_string_member (object, "modified_by", revision->user_name);
   json_object_set_string_member (object, "modified_at", time);
+  if (revision->stage != NULL)
+    json_object_set_string_member (object, "stage", revision->stage);
+  if (revision->evaluator != NULL)
+    json_object_set_string_member (object, "evaluator", revision->evaluator);
   return object;
 }
 
@@ -231,8 +237,7 @@ load_visible (CpServer          *self,
       cp_server_reply_storage_error (msg, error);
       return NULL;
     }
-  if (!cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc,
-                                       &error))
+  if (!cp_server_can_see_revision (self, request->user, current, &error))
     {
       cp_server_reply_storage_error (msg, error);
       return NULL;
@@ -456,18 +461,16 @@ handle_put (CpServer          *self,
   g_autoptr(CpPacket) packet = NULL;
   g_autoptr(CpServerRevision) revision = NULL;
   g_autoptr(CpServerRevision) current = NULL;
+  g_autoptr(CpPacket) old = NULL;
   g_autoptr(GError) error = NULL;
+  CpTemplate *tpl = NULL;
+  const CpWorkflow *workflow = NULL;
+  const CpWorkflowState *stage = NULL;
+  CpRole party = CP_ROLE_NONE;
   gboolean create;
   gint64 expected;
   CpPacketState state;
   const char *uscc;
-
-  if (request->user->role == CP_SERVER_ROLE_OFFICE)
-    {
-      reply_forbidden (msg, "Credit offices review packets; they do not write them. "
-                            "Use return or accept.");
-      return;
-    }
 
   expected = parse_if_match (msg);
   if (expected < 0)
@@ -517,16 +520,6 @@ handle_put (CpServer          *self,
                                "fill in the 18-character code on the cover first.", extra);
       return;
     }
-  if (!cp_server_storage_can_see_uscc (self->storage, request->user, uscc, &error))
-    {
-      if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
-        cp_server_reply_storage_error (msg, error);
-      else
-        reply_forbidden (msg, "This user may not write packets of that enterprise.");
-      return;
-    }
-  g_clear_error (&error);
-
   current = cp_server_storage_get_packet (self->storage, request->uuid, &error);
   if (current == NULL &&
       !g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
@@ -536,15 +529,90 @@ handle_put (CpServer          *self,
     }
   g_clear_error (&error);
   if (current != NULL &&
-      !cp_server_storage_can_see_uscc (self->storage, request->user, current->uscc, NULL))
+      !cp_server_can_see_revision (self, request->user, current, NULL))
     {
       reply_forbidden (msg, "This packet id belongs to another enterprise.");
+      return;
+    }
+  /* The enterprise named on the cover must be one the user writes for; the evaluating agency
+   * writes only the packet it was given, whose enterprise stays the same. */
+  if (!(current != NULL && g_str_equal (current->uscc, uscc) &&
+        cp_server_can_see_revision (self, request->user, current, NULL)) &&
+      !cp_server_storage_can_see_uscc (self->storage, request->user, uscc, &error))
+    {
+      if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
+        cp_server_reply_storage_error (msg, error);
+      else
+        reply_forbidden (msg, "This user may not write packets of that enterprise.");
+      return;
+    }
+  g_clear_error (&error);
+
+  /* A kind with a workflow: who the user is to this packet, in which stage. */
+  if (current != NULL)
+    {
+      old = cp_packet_new_from_data (g_bytes_get_data (current->body, NULL),
+                                     g_bytes_get_size (current->body), "stored", NULL);
+      /* A stored body that does not read (issue 13) is replaced under the new body's
+       * version, checked as a new packet would be. */
+      tpl = cp_server_packet_template (self, current->kind,
+                                       old != NULL ? cp_packet_get_template_version (old)
+                                                   : cp_packet_get_template_version (packet));
+    }
+  else
+    tpl = cp_server_packet_template (self, cp_packet_get_kind (packet),
+                                     cp_packet_get_template_version (packet));
+  /* A version the server does not know of a kind whose chain it enforces cannot escape it. */
+  if (tpl == NULL)
+    {
+      CpTemplate *newest = cp_template_registry_lookup_kind (self->registry,
+                                                             current != NULL ? current->kind
+                                                             : cp_packet_get_kind (packet));
+
+      if (newest != NULL && cp_template_get_workflow (newest) != NULL)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "unknown-template",
+                                   "The server has no template for this version of the packet's "
+                                   "kind; update the application.", NULL);
+          return;
+        }
+    }
+  workflow = tpl != NULL ? cp_template_get_workflow (tpl) : NULL;
+  if (workflow != NULL)
+    {
+      g_autofree char *typed = cp_server_find_typed_stamp (tpl, packet);
+
+      stage = current != NULL ? cp_server_revision_stage (workflow, current)
+                              : cp_workflow_get_initial (workflow);
+      party = cp_server_party_of (self, request->user,
+                                  current != NULL ? current->evaluator : NULL);
+      if (typed != NULL)
+        {
+          JsonObject *extra = json_object_new ();
+
+          json_object_set_string_member (extra, "pointer", typed);
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                                   "Who recorded a signature, and when, is the server's record "
+                                   "(GET …/signatures): leave out “recorded_by” and "
+                                   "“recorded_at”.", extra);
+          return;
+        }
+    }
+  else if (request->user->role == CP_SERVER_ROLE_OFFICE)
+    {
+      /* A kind without a workflow (the 2020.1 format) has no office blocks of its own. */
+      reply_forbidden (msg, "Credit offices review packets of this kind; they do not write "
+                            "them. Use return or accept.");
       return;
     }
 
   revision = revision_from_packet (msg, packet, "put", request);
   if (revision == NULL)
     return;
+  if (stage != NULL)
+    revision->stage = g_strdup (stage->id);
+  if (current != NULL)
+    revision->evaluator = g_strdup (current->evaluator);
 
   /* An identical replay of the write that made the current revision gets its receipt. */
   if (current != NULL && g_str_equal (current->sha256, revision->sha256) &&
@@ -566,6 +634,38 @@ handle_put (CpServer          *self,
                                                    "If-None-Match: *."
                                                  : "The packet has changed since that revision. "
                                                    "Merge with the current version and retry.");
+      return;
+    }
+
+  if (workflow != NULL)
+    {
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autoptr(GPtrArray) refusals = NULL;
+
+      if (stage == NULL || stage->final)
+        {
+          g_autofree char *detail = g_strdup_printf ("The packet is %s and can no longer be "
+                                                     "edited.",
+                                                     stage != NULL ? stage->id
+                                                                   : "in a stage this server "
+                                                                     "does not know");
+
+          cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", detail, NULL);
+          return;
+        }
+      /* A stored body that does not read (issue 13) is checked as a new packet would be. */
+      changes = cp_packet_diff (old, packet);
+      refusals = cp_template_check_changes (tpl, party, stage->id, old, packet, changes);
+      if (refusals->len > 0)
+        {
+          cp_server_reply_refused (msg, refusals, party, stage->id);
+          return;
+        }
+      /* The signatures this write records are the writer's, from its session. */
+      cp_server_signature_changes (tpl, packet, changes, &revision->signed_parts,
+                                   &revision->unsigned_parts);
+      queue_write (self, msg, g_steal_pointer (&revision), create ? 0 : expected,
+                   create ? SOUP_STATUS_CREATED : SOUP_STATUS_OK);
       return;
     }
 
@@ -604,10 +704,18 @@ handle_put (CpServer          *self,
 static gboolean
 revision_is_visible (CpServer           *self,
                      CpRequest          *request,
+                     CpServerRevision   *current,
                      GHashTable         *cache,
                      CpServerRevision   *revision)
 {
-  gpointer known = g_hash_table_lookup (cache, revision->uscc);
+  gpointer known;
+
+  /* The evaluating agency sees the packet's history while it belonged to its enterprise. */
+  if (request->user->role == CP_SERVER_ROLE_AGENCY && current->evaluator != NULL &&
+      g_strcmp0 (current->evaluator, request->user->agency) == 0 &&
+      g_str_equal (revision->uscc, current->uscc))
+    return TRUE;
+  known = g_hash_table_lookup (cache, revision->uscc);
 
   if (known == NULL)
     {
@@ -648,7 +756,7 @@ handle_revisions (CpServer          *self,
       {
         CpServerRevision *revision = g_ptr_array_index (revisions, i);
 
-        if (revision_is_visible (self, request, cache, revision))
+        if (revision_is_visible (self, request, current, cache, revision))
           json_array_add_object_element (array, revision_to_json_object (revision));
       }
   }
@@ -682,7 +790,7 @@ handle_revision (CpServer          *self,
   {
     g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
 
-    if (!revision_is_visible (self, request, cache, revision))
+    if (!revision_is_visible (self, request, current, cache, revision))
       {
         cp_server_reply_problem (msg, SOUP_STATUS_NOT_FOUND, "not-found",
                                  "The packet has no such revision for this user.", NULL);
@@ -758,7 +866,7 @@ handle_comments (CpServer          *self,
       {
         CpServerRevision *revision = g_ptr_array_index (revisions, i);
 
-        if (!revision_is_visible (self, request, cache, revision))
+        if (!revision_is_visible (self, request, current, cache, revision))
           g_hash_table_add (hidden, &revision->revision);
       }
     for (guint i = comments->len; i > 0; i--)
@@ -772,6 +880,47 @@ handle_comments (CpServer          *self,
   object = json_object_new ();
   json_object_set_string_member (object, "uuid", request->uuid);
   json_object_set_array_member (object, "comments", comments_to_json (comments));
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* Who recorded each signature and stamp of the packet, and when. */
+static void
+handle_signatures (CpServer          *self,
+                   SoupServerMessage *msg,
+                   CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) signatures = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (current == NULL)
+    return;
+  signatures = cp_server_storage_list_signatures (self->storage, request->uuid, &error);
+  if (signatures == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  array = json_array_sized_new (signatures->len);
+  for (guint i = 0; i < signatures->len; i++)
+    {
+      CpServerSignature *signature = g_ptr_array_index (signatures, i);
+      JsonObject *entry = json_object_new ();
+      g_autofree char *time = cp_server_format_time (signature->recorded_at);
+
+      json_object_set_string_member (entry, "pointer", signature->pointer);
+      json_object_set_int_member (entry, "revision", signature->revision);
+      json_object_set_string_member (entry, CP_SERVER_STAMP_BY, signature->recorded_by);
+      json_object_set_string_member (entry, CP_SERVER_STAMP_AT, time);
+      json_array_add_object_element (array, entry);
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_array_member (object, "signatures", array);
   node = json_node_init_object (json_node_alloc (), object);
   cp_server_reply_json (msg, SOUP_STATUS_OK, node);
 }
@@ -816,6 +965,12 @@ add_finding_error (JsonArray       *errors,
   json_array_add_object_element (errors, object);
 }
 
+static void add_missing_blobs (CpServer          *self,
+                               CpPacket          *packet,
+                               GPtrArray         *findings);
+static void reply_incomplete  (SoupServerMessage *msg,
+                               GPtrArray         *findings);
+
 /* Re-validates @packet with the core validator; replies 422 with every finding when it is not
  * ready. Attachments the packet lists must also be on the server. */
 static gboolean
@@ -827,10 +982,7 @@ check_complete (CpServer          *self,
   g_autoptr(GPtrArray) findings = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  GPtrArray *attachments = cp_packet_get_attachments (packet);
   GDate today;
-  JsonObject *extra;
-  JsonArray *errors;
 
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, g_date_time_get_day_of_month (now),
@@ -842,6 +994,21 @@ check_complete (CpServer          *self,
                                error->message, NULL);
       return FALSE;
     }
+  add_missing_blobs (self, packet, findings);
+  if (cp_validator_is_ready (findings) && cp_findings_count (findings, CP_SEVERITY_ERROR) == 0)
+    return TRUE;
+  reply_incomplete (msg, findings);
+  return FALSE;
+}
+
+/* Adds a finding for each attachment of @packet that is not on the server. */
+static void
+add_missing_blobs (CpServer  *self,
+                   CpPacket  *packet,
+                   GPtrArray *findings)
+{
+  GPtrArray *attachments = cp_packet_get_attachments (packet);
+
   for (guint i = 0; attachments != NULL && i < attachments->len; i++)
     {
       const CpAttachment *attachment = g_ptr_array_index (attachments, i);
@@ -857,8 +1024,15 @@ check_complete (CpServer          *self,
                                          "The attachment “%s” has not been uploaded yet.",
                                          attachment->name));
     }
-  if (cp_validator_is_ready (findings) && cp_findings_count (findings, CP_SEVERITY_ERROR) == 0)
-    return TRUE;
+}
+
+/* 422 "incomplete" with every finding, and the errors' pointers. */
+static void
+reply_incomplete (SoupServerMessage *msg,
+                  GPtrArray         *findings)
+{
+  JsonObject *extra;
+  JsonArray *errors;
 
   extra = json_object_new ();
   json_object_set_member (extra, "findings", cp_findings_to_json (findings));
@@ -879,7 +1053,377 @@ check_complete (CpServer          *self,
     cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "incomplete", detail,
                              extra);
   }
-  return FALSE;
+}
+
+/* --- workflow transitions (kinds with a workflow) ------------------------------------------ */
+
+static void
+today_date (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+}
+
+/* Assigns the evaluating agency of a transition that "assigns": @agency must exist, not coach
+ * the packet's enterprise and, for an "independent" transition, not have coached or accepted
+ * enterprises in the packet's year. Replies and returns FALSE otherwise. */
+static gboolean
+check_evaluator (CpServer           *self,
+                 SoupServerMessage  *msg,
+                 CpServerRevision   *current,
+                 const CpTransition *transition,
+                 const char         *agency)
+{
+  g_autoptr(GError) error = NULL;
+  const char *conflict = NULL;
+  JsonObject *extra;
+
+  if (agency == NULL || *agency == '\0')
+    {
+      extra = json_object_new ();
+      json_object_set_string_member (extra, "pointer", "/agency");
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               "This transition assigns the evaluating agency: name it as "
+                               "\"agency\".", extra);
+      return FALSE;
+    }
+  if (!cp_server_storage_agency_exists (self->storage, agency, &error))
+    {
+      if (!g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND))
+        {
+          cp_server_reply_storage_error (msg, error);
+          return FALSE;
+        }
+      extra = json_object_new ();
+      json_object_set_string_member (extra, "pointer", "/agency");
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               error->message, extra);
+      return FALSE;
+    }
+  if (!cp_server_storage_evaluator_conflict (self->storage, agency, current->uuid,
+                                             current->uscc, current->kind, current->year,
+                                             transition->independent, &conflict, &error))
+    {
+      cp_server_reply_storage_error (msg, error);
+      return FALSE;
+    }
+  if (conflict != NULL)
+    {
+      g_autofree char *detail = NULL;
+
+      if (g_str_equal (conflict, "coaching-agency"))
+        detail = g_strdup_printf ("The agency %s coaches this enterprise; the evaluation must "
+                                  "be a third party's.", agency);
+      else
+        detail = g_strdup_printf ("The agency %s coached or accepted enterprises in %d; it "
+                                  "cannot re-review that year.", agency, current->year);
+      extra = json_object_new ();
+      json_object_set_string_member (extra, "agency", agency);
+      json_object_set_string_member (extra, "reason", conflict);
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "agency-not-eligible", detail, extra);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Moves the packet of @current (its body read as @stored, of @tpl) on by @transition_id from
+ * its stage, as @request's user. @body (nullable) is the request's object: "comments" for a
+ * transition that needs them, "agency" for one that assigns the evaluating agency. */
+static void
+run_transition (CpServer          *self,
+                SoupServerMessage *msg,
+                CpRequest         *request,
+                CpServerRevision  *current,
+                CpPacket          *stored,
+                CpTemplate        *tpl,
+                const char        *transition_id,
+                JsonObject        *body,
+                gint64             expected)
+{
+  const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+  const CpWorkflowState *stage = cp_server_revision_stage (workflow, current);
+  CpRole party = cp_server_party_of (self, request->user, current->evaluator);
+  const CpTransition *transition = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpServerRevision) revision = NULL;
+  g_autoptr(GPtrArray) comments = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(JsonArray) comment_json = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *agency = NULL;
+  GDate today;
+
+  /* Replaying the transition that made the current revision returns its receipt. */
+  if (g_str_equal (current->action, transition_id) &&
+      g_str_equal (current->user_name, request->user->name) &&
+      (expected == 0 || expected == current->base))
+    {
+      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      return;
+    }
+  if (expected > 0 && expected != current->revision)
+    {
+      reply_stale (msg, current, "The packet has changed since that revision.");
+      return;
+    }
+  if (stage != NULL)
+    transition = cp_workflow_lookup_transition (workflow, stage->id, transition_id);
+  if (transition == NULL)
+    {
+      g_autofree char *detail = g_strdup_printf ("The packet is in the stage “%s”, which the "
+                                                 "transition “%s” does not leave.",
+                                                 stage != NULL ? stage->id : "?",
+                                                 transition_id);
+      JsonObject *extra = json_object_new ();
+
+      json_object_set_string_member (extra, "stage", stage != NULL ? stage->id : "");
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", detail, extra);
+      return;
+    }
+  if (transition->role != party)
+    {
+      g_autofree char *detail = g_strdup_printf ("The transition “%s” is made by the %s; this "
+                                                 "user is the %s of this packet.",
+                                                 transition->id,
+                                                 cp_role_to_string (transition->role),
+                                                 party != CP_ROLE_NONE ? cp_role_to_string (party)
+                                                                       : "administrator");
+
+      reply_forbidden (msg, detail);
+      return;
+    }
+
+  if (transition->comment)
+    {
+      if (body == NULL)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                                   "A return needs the reviewer's comments.", NULL);
+          return;
+        }
+      comments = cp_server_parse_comments (body, &error);
+      if (comments == NULL)
+        {
+          cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                                   error->message, NULL);
+          return;
+        }
+    }
+  if (transition->assigns == CP_ROLE_EVALUATING_AGENCY)
+    {
+      JsonNode *node = body != NULL ? json_object_get_member (body, "agency") : NULL;
+
+      agency = node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+               json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node)
+                                                                : NULL;
+      if (!check_evaluator (self, msg, current, transition, agency))
+        return;
+    }
+
+  packet = cp_packet_copy (stored);
+  today_date (&today);
+  if (transition->submits)
+    {
+      g_autofree char *text = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&today),
+                                               g_date_get_month (&today),
+                                               g_date_get_day (&today));
+
+      cp_packet_set_submitted_on (packet, text);
+    }
+  if (!cp_validator_check_transition (self->registry, packet, stage->id, transition->id, party,
+                                      &today, &findings, &error))
+    {
+      if (g_error_matches (error, CP_VALIDATOR_ERROR, CP_VALIDATOR_ERROR_INCOMPLETE))
+        reply_incomplete (msg, findings);
+      else
+        cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", error->message,
+                                 NULL);
+      return;
+    }
+  if (transition->submits)
+    {
+      g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_finding_free);
+
+      add_missing_blobs (self, packet, missing);
+      if (missing->len > 0)
+        {
+          reply_incomplete (msg, missing);
+          return;
+        }
+    }
+  cp_packet_set_state (packet, transition->to->legacy);
+
+  revision = revision_from_packet (msg, packet, transition->id, request);
+  if (revision == NULL)
+    return;
+  revision->stage = g_strdup (transition->to->id);
+  revision->evaluator = g_strdup (agency != NULL ? agency : current->evaluator);
+  if (!cp_server_storage_put_revision (self->storage, revision, current->revision, comments,
+                                       &error))
+    {
+      if (g_error_matches (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_STALE))
+        {
+          g_autoptr(CpServerRevision) latest = NULL;
+
+          latest = cp_server_storage_get_packet (self->storage, request->uuid, NULL);
+          reply_stale (msg, latest, "The packet changed while this request was handled.");
+        }
+      else
+        cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  if (comments != NULL)
+    comment_json = comments_to_json (comments);
+  reply_receipt (msg, SOUP_STATUS_OK, revision, comment_json);
+}
+
+/* The stored packet of @current and its template, when its kind has a workflow. Replies (422)
+ * and returns FALSE when the stored body does not read. */
+static gboolean
+load_workflow_packet (SoupServerMessage  *msg,
+                      CpServer           *self,
+                      CpServerRevision   *current,
+                      CpPacket          **stored,
+                      CpTemplate        **tpl)
+{
+  g_autoptr(GError) error = NULL;
+
+  *tpl = NULL;
+  *stored = cp_packet_new_from_data (g_bytes_get_data (current->body, NULL),
+                                     g_bytes_get_size (current->body), "stored", &error);
+  if (*stored == NULL)
+    {
+      /* Stored by a server that did not check its canonical form (issue 13): saving the
+       * packet again with a readable version repairs it. */
+      g_message ("Stored packet %s does not parse: %s", current->uuid, error->message);
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-packet",
+                               "The stored version of this packet cannot be read. Save the "
+                               "packet again, then retry.", NULL);
+      return FALSE;
+    }
+  *tpl = cp_server_packet_template (self, current->kind,
+                                    cp_packet_get_template_version (*stored));
+  if (*tpl != NULL && cp_template_get_workflow (*tpl) == NULL)
+    *tpl = NULL;
+  return TRUE;
+}
+
+/* GET …/transitions: the stage and the transitions the user may make now; POST: make one,
+ * {"transition": ID, "comments": […], "agency": ID}. */
+static void
+handle_transitions (CpServer          *self,
+                    SoupServerMessage *msg,
+                    CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(CpPacket) stored = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  CpTemplate *tpl = NULL;
+  const CpWorkflow *workflow;
+  const CpWorkflowState *stage;
+  CpRole party;
+  JsonNode *id;
+  gint64 expected;
+
+  if (current == NULL)
+    return;
+  if (!load_workflow_packet (msg, self, current, &stored, &tpl))
+    return;
+  if (tpl == NULL)
+    {
+      cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "no-workflow",
+                               "This packet's kind has no workflow: use submit, return and "
+                               "accept.", NULL);
+      return;
+    }
+  workflow = cp_template_get_workflow (tpl);
+  stage = cp_server_revision_stage (workflow, current);
+  party = cp_server_party_of (self, request->user, current->evaluator);
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      g_autoptr(GPtrArray) possible = NULL;
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      JsonArray *array = json_array_new ();
+
+      if (stage != NULL)
+        possible = cp_workflow_list_transitions (workflow, party, stage->id);
+      for (guint i = 0; possible != NULL && i < possible->len; i++)
+        {
+          const CpTransition *transition = g_ptr_array_index (possible, i);
+          JsonObject *entry = json_object_new ();
+
+          json_object_set_string_member (entry, "transition", transition->id);
+          json_object_set_string_member (entry, "to", transition->to->id);
+          json_object_set_boolean_member (entry, "comments", transition->comment);
+          json_object_set_boolean_member (entry, "assigns",
+                                          transition->assigns != CP_ROLE_NONE);
+          json_array_add_object_element (array, entry);
+        }
+      json_object_set_string_member (object, "uuid", current->uuid);
+      json_object_set_int_member (object, "revision", current->revision);
+      if (stage != NULL)
+        json_object_set_string_member (object, "stage", stage->id);
+      else
+        json_object_set_null_member (object, "stage");
+      if (party != CP_ROLE_NONE)
+        json_object_set_string_member (object, "role", cp_role_to_string (party));
+      else
+        json_object_set_null_member (object, "role");
+      if (current->evaluator != NULL)
+        json_object_set_string_member (object, "evaluator", current->evaluator);
+      json_object_set_array_member (object, "transitions", array);
+      node = json_node_init_object (json_node_alloc (), object);
+      cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
+
+  expected = parse_if_match (msg);
+  if (expected < 0)
+    return;
+  body = cp_server_parse_body_object (msg, request);
+  if (body == NULL)
+    return;
+  id = json_object_get_member (body, "transition");
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING)
+    {
+      JsonObject *extra = json_object_new ();
+
+      json_object_set_string_member (extra, "pointer", "/transition");
+      cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
+                               "Name the transition: {\"transition\": \"submit\"}.", extra);
+      return;
+    }
+  run_transition (self, msg, request, current, stored, tpl, json_node_get_string (id), body,
+                  expected);
+}
+
+/* The legacy endpoints on a kind with a workflow: submit is the party's transition that
+ * "submits" from the stage, return the one that needs comments, accept the party's other one
+ * (the review step forward: approve, propose, recognise, …). */
+static const CpTransition *
+legacy_transition (const CpWorkflow *workflow,
+                   CpRole            party,
+                   const char       *stage_id,
+                   CpRoute           route)
+{
+  g_autoptr(GPtrArray) possible = cp_workflow_list_transitions (workflow, party, stage_id);
+
+  for (guint i = 0; i < possible->len; i++)
+    {
+      const CpTransition *t = g_ptr_array_index (possible, i);
+
+      if ((route == CP_ROUTE_SUBMIT && t->submits) ||
+          (route == CP_ROUTE_RETURN && t->comment) ||
+          (route == CP_ROUTE_ACCEPT && !t->submits && !t->comment &&
+           t->assigns == CP_ROLE_NONE))
+        return t;
+    }
+  return NULL;
 }
 
 static void
@@ -929,6 +1473,8 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_REVISIONS:
     case CP_ROUTE_REVISION:
     case CP_ROUTE_COMMENTS:
+    case CP_ROUTE_TRANSITIONS:
+    case CP_ROUTE_SIGNATURES:
     case CP_ROUTE_BLOBS_MISSING:
     case CP_ROUTE_BLOB:
     case CP_ROUTE_BLOB_STATUS:
@@ -939,6 +1485,67 @@ handle_transition (CpServer          *self,
   current = load_visible (self, msg, request);
   if (current == NULL)
     return;
+  {
+    g_autoptr(CpPacket) stored = NULL;
+    CpTemplate *tpl = NULL;
+
+    if (!load_workflow_packet (msg, self, current, &stored, &tpl))
+      return;
+    if (tpl != NULL)
+      {
+        const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+        const CpWorkflowState *stage = cp_server_revision_stage (workflow, current);
+        CpRole party = cp_server_party_of (self, request->user, current->evaluator);
+        const CpTransition *transition = NULL;
+        g_autoptr(JsonObject) body = NULL;
+
+        expected = parse_if_match (msg);
+        if (expected < 0)
+          return;
+        /* A replay of the transition this endpoint made. */
+        if (g_str_equal (current->user_name, request->user->name) &&
+            (expected == 0 || expected == current->base) && current->base > 0)
+          {
+            g_autoptr(CpServerRevision) before = NULL;
+
+            before = cp_server_storage_get_revision (self->storage, current->uuid, current->base,
+                                                     NULL);
+            if (before != NULL)
+              {
+                const CpWorkflowState *from = cp_server_revision_stage (workflow, before);
+
+                transition = from != NULL ? legacy_transition (workflow, party, from->id,
+                                                               request->route) : NULL;
+                if (transition != NULL && g_str_equal (transition->id, current->action))
+                  {
+                    reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+                    return;
+                  }
+              }
+          }
+        transition = stage != NULL ? legacy_transition (workflow, party, stage->id,
+                                                        request->route) : NULL;
+        if (transition == NULL)
+          {
+            g_autofree char *detail = g_strdup_printf ("There is no “%s” for this user in the "
+                                                       "stage “%s”; see GET …/transitions.",
+                                                       action,
+                                                       stage != NULL ? stage->id : "?");
+
+            cp_server_reply_problem (msg, SOUP_STATUS_CONFLICT, "invalid-state", detail, NULL);
+            return;
+          }
+        if (transition->comment)
+          {
+            body = cp_server_parse_body_object (msg, request);
+            if (body == NULL)
+              return;
+          }
+        run_transition (self, msg, request, current, stored, tpl, transition->id, body,
+                        expected);
+        return;
+      }
+  }
   if (!allowed_role)
     {
       g_autofree char *detail = g_strdup_printf ("A %s user may not %s packets.",
@@ -1064,6 +1671,12 @@ cp_server_handle_packets (CpServer          *self,
     case CP_ROUTE_RETURN:
     case CP_ROUTE_ACCEPT:
       handle_transition (self, msg, request);
+      break;
+    case CP_ROUTE_TRANSITIONS:
+      handle_transitions (self, msg, request);
+      break;
+    case CP_ROUTE_SIGNATURES:
+      handle_signatures (self, msg, request);
       break;
     case CP_ROUTE_NONE:
     case CP_ROUTE_SESSION:

@@ -12,6 +12,7 @@
 #include "cp-report-registry.h"
 #include "cp-server.h"
 #include "cp-template-registry.h"
+#include "cp-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,8 @@ typedef enum
   CP_ROUTE_SUBMIT,
   CP_ROUTE_RETURN,
   CP_ROUTE_ACCEPT,
+  CP_ROUTE_TRANSITIONS,
+  CP_ROUTE_SIGNATURES,
   CP_ROUTE_BLOBS_MISSING,
   CP_ROUTE_BLOB,
   CP_ROUTE_BLOB_STATUS,
@@ -215,6 +218,50 @@ void       cp_server_reply_now            (CpServer          *self,
 gboolean   cp_server_listen_address       (CpServer          *self,
                                            GSocketAddress    *address,
                                            GError           **error);
+
+/* cp-server-workflow.c: parties, ownership and stamps of kinds with a workflow */
+/* The template @kind @version names (the version the packet was made with), or NULL. */
+CpTemplate *cp_server_packet_template (CpServer          *self,
+                                       const char        *kind,
+                                       const char        *version);
+/* The stage of the packet @revision holds: its own, or (stored before stages were) the one its
+ * packet state maps to; NULL for a stage the workflow does not have. */
+const CpWorkflowState *cp_server_revision_stage (const CpWorkflow       *workflow,
+                                                 const CpServerRevision *revision);
+/* Is @user the city office (市信用办): an office whose district's divisions are whole
+ * prefectures ("3205")? */
+gboolean   cp_server_user_is_city_office (CpServer           *self,
+                                          const CpServerUser *user);
+/* The party @user is to a packet whose evaluating agency is @evaluator (nullable):
+ * CP_ROLE_NONE for the administrator. Whether the user sees the packet is not checked. */
+CpRole     cp_server_party_of       (CpServer           *self,
+                                     const CpServerUser *user,
+                                     const char         *evaluator);
+/* Tenancy of one revision: its enterprise is visible to @user, or @user is its evaluator. */
+gboolean   cp_server_can_see_revision (CpServer               *self,
+                                       const CpServerUser     *user,
+                                       const CpServerRevision *revision,
+                                       GError                **error);
+/* The members a client may not type in a signature: the server keeps who recorded it, and
+ * when, itself (GET …/signatures). */
+#define CP_SERVER_STAMP_BY "recorded_by"
+#define CP_SERVER_STAMP_AT "recorded_at"
+/* Of @changes (cp_packet_diff() up to @packet), the pointers of the signatures and stamps that
+ * @packet records or changes, and of those it removes (element type char *). */
+void       cp_server_signature_changes (CpTemplate *tpl,
+                                        CpPacket   *packet,
+                                        GPtrArray  *changes,
+                                        GPtrArray **signed_parts,
+                                        GPtrArray **unsigned_parts);
+/* The pointer of a signature of @packet that carries a record of its own (recorded_by,
+ * recorded_at), or NULL. */
+char      *cp_server_find_typed_stamp  (CpTemplate *tpl,
+                                        CpPacket   *packet);
+/* 403 "not-writable" listing @refusals (CpRefusal *) with the party and the stage. */
+void       cp_server_reply_refused  (SoupServerMessage *msg,
+                                     GPtrArray         *refusals,
+                                     CpRole             party,
+                                     const char        *stage);
 
 /* cp-server-reports.c */
 void       cp_server_handle_reports (CpServer          *self,

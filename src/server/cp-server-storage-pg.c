@@ -142,6 +142,19 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (sha256, uuid));"
   "INSERT INTO blob_refs (sha256, uuid) SELECT sha256, uuid FROM packet_blobs "
   "  ON CONFLICT DO NOTHING;",
+  /* 3: each packet's stage and its evaluating agency (see the SQLite backend's migration 3). */
+  "ALTER TABLE packets ADD COLUMN stage text;"
+  "ALTER TABLE packets ADD COLUMN evaluator text;"
+  "ALTER TABLE revisions ADD COLUMN stage text;"
+  "ALTER TABLE revisions ADD COLUMN evaluator text;"
+  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;"
+  "CREATE TABLE signatures ("
+  "  uuid text NOT NULL,"
+  "  pointer text NOT NULL,"
+  "  revision bigint NOT NULL,"
+  "  recorded_by text NOT NULL,"
+  "  recorded_at bigint NOT NULL,"
+  "  PRIMARY KEY (uuid, pointer));",
 };
 
 /* --- statements and parameters --------------------------------------------------------- */
@@ -598,13 +611,17 @@ claim_revision (CpServerStorage   *storage,
   param_text (&p, revision->kind);
   param_int (&p, revision->year);
   param_int (&p, seq);
+  param_text (&p, revision->stage);
+  param_text (&p, revision->evaluator);
   if (expected == 0)
-    index = run (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq) "
-                       "VALUES ($1, $2::bigint + 1, $3, $4, $5, $6, $7) "
+    index = run (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq, "
+                       "stage, evaluator) "
+                       "VALUES ($1, $2::bigint + 1, $3, $4, $5, $6, $7, $8, $9) "
                        "ON CONFLICT (uuid) DO NOTHING", &p, error);
   else
     index = run (self, "UPDATE packets SET revision = $2::bigint + 1, state = $3, uscc = $4, "
-                       "kind = $5, year = $6, seq = $7 WHERE uuid = $1 AND revision = $2",
+                       "kind = $5, year = $6, seq = $7, stage = $8, evaluator = $9 "
+                       "WHERE uuid = $1 AND revision = $2",
                  &p, error);
   if (index == NULL)
     return FALSE;
@@ -727,7 +744,7 @@ read_changes (CpServerStorage     *storage,
     sql = g_strdup_printf (
       "SELECT m.value, c.* FROM meta m LEFT JOIN LATERAL ("
       "  SELECT w.uuid, w.revision, w.base, w.action, w.state, w.uscc, w.kind, w.year, "
-      "         w.sha256, w.user_name, w.created_at, w.seq, "
+      "         w.sha256, w.user_name, w.created_at, w.stage, w.evaluator, w.seq, "
       "         CASE WHEN w.n = 1 OR w.running <= $4 THEN w.body END AS body FROM ("
       "    SELECT x.*, row_number () OVER (ORDER BY x.seq) AS n, "
       "           sum (octet_length (x.body)) OVER (ORDER BY x.seq) AS running FROM ("
@@ -766,7 +783,7 @@ read_changes (CpServerStorage     *storage,
     {
       if (cp_server_rows_get_text (rows, row, 1) == NULL)
         continue;
-      if (with_bodies && cp_server_rows_get_bytes (rows, row, 13) == NULL)
+      if (with_bodies && cp_server_rows_get_bytes (rows, row, 15) == NULL)
         {
           *truncated = TRUE;
           break;

@@ -136,7 +136,7 @@ struct _CpServerStorage
   "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
 #define CP_SERVER_REVISION_COLUMNS \
   "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
-  "r.user_name, r.created_at"
+  "r.user_name, r.created_at, r.stage, r.evaluator"
 
 /* Whoever first listed the blob in packet "b" (packet_blobs) uploaded it. A user may read a
  * blob they uploaded, or one that a packet they can see lists *and* that was listed there by

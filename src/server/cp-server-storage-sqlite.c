@@ -122,6 +122,22 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (sha256, uuid));"
   "INSERT INTO blob_refs (sha256, uuid) SELECT sha256, uuid FROM packet_blobs WHERE 1 "
   "  ON CONFLICT DO NOTHING;",
+  /* 3: each packet's stage in its kind's workflow and its evaluating agency (issue 11), on the
+   * packet and on every revision. Packets written before stay NULL: they are in the stage their
+   * packet state maps to (the kind's "from_legacy"), and their next write records it. */
+  "ALTER TABLE packets ADD COLUMN stage TEXT;"
+  "ALTER TABLE packets ADD COLUMN evaluator TEXT;"
+  "ALTER TABLE revisions ADD COLUMN stage TEXT;"
+  "ALTER TABLE revisions ADD COLUMN evaluator TEXT;"
+  "CREATE INDEX packets_evaluator ON packets (evaluator) WHERE evaluator IS NOT NULL;"
+  /* Who recorded each signature or stamp of a packet, and when (set from the session). */
+  "CREATE TABLE signatures ("
+  "  uuid TEXT NOT NULL,"
+  "  pointer TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL,"
+  "  recorded_by TEXT NOT NULL,"
+  "  recorded_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (uuid, pointer));",
 };
 
 static gboolean
@@ -361,10 +377,12 @@ read_revision (sqlite3_stmt *stmt,
   revision->sha256 = column_text (stmt, 8);
   revision->user_name = column_text (stmt, 9);
   revision->created_at = sqlite3_column_int64 (stmt, 10);
-  revision->seq = sqlite3_column_int64 (stmt, 11);
+  revision->stage = column_text (stmt, 11);
+  revision->evaluator = column_text (stmt, 12);
+  revision->seq = sqlite3_column_int64 (stmt, 13);
   if (with_body)
-    revision->body = g_bytes_new (sqlite3_column_blob (stmt, 12),
-                                  sqlite3_column_bytes (stmt, 12));
+    revision->body = g_bytes_new (sqlite3_column_blob (stmt, 14),
+                                  sqlite3_column_bytes (stmt, 14));
   return revision;
 }
 
@@ -414,11 +432,13 @@ write_packet (CpServerStorage   *storage,
   g_autoptr(CpStmt) link = NULL;
   g_autoptr(CpStmt) ref = NULL;
 
-  index = prepare (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
+  index = prepare (self, "INSERT INTO packets (uuid, revision, state, uscc, kind, year, seq, "
+                         "stage, evaluator) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET "
                          "revision = excluded.revision, state = excluded.state, "
                          "uscc = excluded.uscc, kind = excluded.kind, year = excluded.year, "
-                         "seq = excluded.seq", error);
+                         "seq = excluded.seq, stage = excluded.stage, "
+                         "evaluator = excluded.evaluator", error);
   if (index == NULL)
     return FALSE;
   bind_text (index, 1, revision->uuid);
@@ -428,6 +448,8 @@ write_packet (CpServerStorage   *storage,
   bind_text (index, 5, revision->kind);
   sqlite3_bind_int (index, 6, revision->year);
   sqlite3_bind_int64 (index, 7, revision->seq);
+  bind_text (index, 8, revision->stage);
+  bind_text (index, 9, revision->evaluator);
   if (!step_done (self, index, error))
     return FALSE;
 
@@ -521,7 +543,7 @@ read_changes (CpServerStorage     *storage,
     {
       if (with_bodies)
         {
-          gsize size = (gsize) sqlite3_column_bytes (stmt, 12);
+          gsize size = (gsize) sqlite3_column_bytes (stmt, 14);
 
           if (result->len > 0 && (size > max_bytes || bytes > max_bytes - size))
             {

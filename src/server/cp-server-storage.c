@@ -95,7 +95,21 @@ cp_server_revision_free (CpServerRevision *revision)
   g_free (revision->user_name);
   g_clear_pointer (&revision->body, g_bytes_unref);
   g_strfreev (revision->blobs);
+  g_free (revision->stage);
+  g_free (revision->evaluator);
+  g_clear_pointer (&revision->signed_parts, g_ptr_array_unref);
+  g_clear_pointer (&revision->unsigned_parts, g_ptr_array_unref);
   g_free (revision);
+}
+
+void
+cp_server_signature_free (CpServerSignature *signature)
+{
+  if (signature == NULL)
+    return;
+  g_free (signature->pointer);
+  g_free (signature->recorded_by);
+  g_free (signature);
 }
 
 void
@@ -508,6 +522,76 @@ cp_server_storage_assign (CpServerStorage  *self,
 }
 
 gboolean
+cp_server_storage_agency_exists (CpServerStorage  *self,
+                                 const char       *id,
+                                 GError          **error)
+{
+  g_autoptr(CpServerRows) rows = NULL;
+  CpServerParams p = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  cp_server_params_text (&p, id);
+  rows = query (self, "Could not look up the agency", "SELECT 1 FROM agencies WHERE id = $1",
+                &p, error);
+  if (rows == NULL)
+    return FALSE;
+  if (rows->n_rows > 0)
+    return TRUE;
+  return set_not_found (error, "No agency has the id “%s”.", id);
+}
+
+gboolean
+cp_server_storage_evaluator_conflict (CpServerStorage  *self,
+                                      const char       *agency_id,
+                                      const char       *uuid,
+                                      const char       *uscc,
+                                      const char       *kind,
+                                      int               year,
+                                      gboolean          independent,
+                                      const char      **conflict,
+                                      GError          **error)
+{
+  g_autoptr(CpServerRows) coaching = NULL;
+  g_autoptr(CpServerRows) active = NULL;
+  CpServerParams c = { 0 };
+  CpServerParams a = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (conflict != NULL, FALSE);
+
+  *conflict = NULL;
+  cp_server_params_text (&c, uscc);
+  cp_server_params_text (&c, agency_id);
+  coaching = query (self, "Could not check the agency",
+                    "SELECT 1 FROM assignments WHERE uscc = $1 AND agency_id = $2", &c, error);
+  if (coaching == NULL)
+    return FALSE;
+  if (coaching->n_rows > 0)
+    {
+      *conflict = "coaching-agency";
+      return TRUE;
+    }
+  if (!independent)
+    return TRUE;
+  /* Coached: an enterprise it is under contract with has a packet of the year. Accepted: it
+   * evaluates a packet of the year of another kind (re-reviewing several is its job). */
+  cp_server_params_int (&a, year);
+  cp_server_params_text (&a, agency_id);
+  cp_server_params_text (&a, uuid);
+  cp_server_params_text (&a, kind);
+  active = query (self, "Could not check the agency",
+                  "SELECT 1 FROM packets p WHERE p.year = $1 AND p.uuid <> $3 AND "
+                  "((p.evaluator = $2 AND p.kind <> $4) OR EXISTS (SELECT 1 FROM assignments a "
+                  "  WHERE a.uscc = p.uscc AND a.agency_id = $2)) LIMIT 1", &a, error);
+  if (active == NULL)
+    return FALSE;
+  if (active->n_rows > 0)
+    *conflict = "active-this-year";
+  return TRUE;
+}
+
+gboolean
 cp_server_storage_add_district (CpServerStorage     *self,
                                 const char          *code,
                                 const char          *name,
@@ -678,8 +762,10 @@ cp_server_storage_visibility_condition (const CpServerUser *user,
     case CP_SERVER_ROLE_ENTERPRISE:
       return g_strdup_printf ("(p.uscc = CAST($%d AS text))", param);
     case CP_SERVER_ROLE_AGENCY:
+      /* The enterprises it coaches, and the packets the city office gave it to evaluate. */
       return g_strdup_printf ("(p.uscc IN (SELECT a.uscc FROM assignments a "
-                              "WHERE a.agency_id = CAST($%d AS text)))", param);
+                              "WHERE a.agency_id = CAST($%d AS text)) "
+                              "OR p.evaluator = CAST($%d AS text))", param, param);
     case CP_SERVER_ROLE_OFFICE:
       return g_strdup_printf ("(EXISTS (SELECT 1 FROM district_divisions d "
                               "WHERE d.district = CAST($%d AS text) "
@@ -704,7 +790,8 @@ cp_server_storage_can_see_uscc (CpServerStorage     *self,
   g_return_val_if_fail (user != NULL, FALSE);
 
   condition = cp_server_storage_visibility_condition (user, 2);
-  sql = g_strdup_printf ("SELECT 1 FROM (SELECT CAST($1 AS text) AS uscc) p WHERE %s",
+  sql = g_strdup_printf ("SELECT 1 FROM (SELECT CAST($1 AS text) AS uscc, "
+                         "CAST(NULL AS text) AS evaluator) p WHERE %s",
                          condition);
   cp_server_params_text (&p, uscc);
   cp_server_params_text (&p, cp_server_storage_tenant_of (user));
@@ -737,10 +824,12 @@ cp_server_storage_read_revision (const CpServerRows *rows,
   revision->sha256 = g_strdup (cp_server_rows_get_text (rows, row, column + 8));
   revision->user_name = g_strdup (cp_server_rows_get_text (rows, row, column + 9));
   revision->created_at = cp_server_rows_get_int (rows, row, column + 10);
-  revision->seq = cp_server_rows_get_int (rows, row, column + 11);
+  revision->stage = g_strdup (cp_server_rows_get_text (rows, row, column + 11));
+  revision->evaluator = g_strdup (cp_server_rows_get_text (rows, row, column + 12));
+  revision->seq = cp_server_rows_get_int (rows, row, column + 13);
   if (with_body)
     {
-      GBytes *body = cp_server_rows_get_bytes (rows, row, column + 12);
+      GBytes *body = cp_server_rows_get_bytes (rows, row, column + 14);
 
       revision->body = body != NULL ? g_bytes_ref (body) : g_bytes_new (NULL, 0);
     }
@@ -814,6 +903,36 @@ cp_server_storage_get_revision (CpServerStorage  *self,
     return cp_server_storage_read_revision (rows, 0, 0, TRUE);
   set_not_found (error, "The packet has no revision %" G_GINT64_FORMAT ".", number);
   return NULL;
+}
+
+GPtrArray *
+cp_server_storage_list_signatures (CpServerStorage  *self,
+                                   const char       *uuid,
+                                   GError          **error)
+{
+  g_autoptr(GPtrArray) signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_signature_free);
+  g_autoptr(CpServerRows) rows = NULL;
+  CpServerParams p = { 0 };
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  cp_server_params_text (&p, uuid);
+  rows = query (self, "Could not list the signatures",
+                "SELECT pointer, revision, recorded_by, recorded_at FROM signatures "
+                "WHERE uuid = $1 ORDER BY pointer", &p, error);
+  if (rows == NULL)
+    return NULL;
+  for (guint row = 0; row < rows->n_rows; row++)
+    {
+      CpServerSignature *signature = g_new0 (CpServerSignature, 1);
+
+      signature->pointer = g_strdup (cp_server_rows_get_text (rows, row, 0));
+      signature->revision = cp_server_rows_get_int (rows, row, 1);
+      signature->recorded_by = g_strdup (cp_server_rows_get_text (rows, row, 2));
+      signature->recorded_at = cp_server_rows_get_int (rows, row, 3);
+      g_ptr_array_add (signatures, signature);
+    }
+  return g_steal_pointer (&signatures);
 }
 
 GPtrArray *
@@ -1046,12 +1165,42 @@ write_locked (CpServerStorage   *self,
   cp_server_params_text (&r, revision->user_name);
   cp_server_params_int (&r, revision->created_at);
   cp_server_params_bytes (&r, revision->body);
+  cp_server_params_text (&r, revision->stage);
+  cp_server_params_text (&r, revision->evaluator);
   if (!run (self, "Could not write the revision",
             "INSERT INTO revisions (uuid, revision, base, action, state, uscc, kind, year, "
-            "sha256, user_name, created_at, body) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &r, error) ||
+            "sha256, user_name, created_at, body, stage, evaluator) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", &r,
+            error) ||
       !self->vtable->write_packet (self, revision, error))
     return FALSE;
+
+  for (guint i = 0; revision->signed_parts != NULL && i < revision->signed_parts->len; i++)
+    {
+      CpServerParams g = { 0 };
+
+      cp_server_params_text (&g, revision->uuid);
+      cp_server_params_text (&g, g_ptr_array_index (revision->signed_parts, i));
+      cp_server_params_int (&g, revision->revision);
+      cp_server_params_text (&g, revision->user_name);
+      cp_server_params_int (&g, revision->created_at);
+      if (!run (self, "Could not record the signature",
+                "INSERT INTO signatures (uuid, pointer, revision, recorded_by, recorded_at) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (uuid, pointer) DO UPDATE SET "
+                "revision = excluded.revision, recorded_by = excluded.recorded_by, "
+                "recorded_at = excluded.recorded_at", &g, error))
+        return FALSE;
+    }
+  for (guint i = 0; revision->unsigned_parts != NULL && i < revision->unsigned_parts->len; i++)
+    {
+      CpServerParams g = { 0 };
+
+      cp_server_params_text (&g, revision->uuid);
+      cp_server_params_text (&g, g_ptr_array_index (revision->unsigned_parts, i));
+      if (!run (self, "Could not remove the signature's record",
+                "DELETE FROM signatures WHERE uuid = $1 AND pointer = $2", &g, error))
+        return FALSE;
+    }
 
   for (guint i = 0; comments != NULL && i < comments->len; i++)
     {

@@ -81,9 +81,28 @@ typedef struct
   GBytes *body;        /* the canonical packet JSON; NULL in listings */
   GStrv   blobs;       /* on write: the attachment hashes the body names (user_name wrote
                         * them: the packet records who first listed each) */
+  char   *stage;       /* the workflow state after this revision (docs/templates.md); NULL for
+                        * a kind without a workflow and for revisions written before schema 3,
+                        * which are in the state their packet state maps to */
+  char   *evaluator;   /* the evaluating agency's id, once the city office assigned one */
+  GPtrArray *signed_parts;    /* on write, nullable: pointers of the signatures and stamps this
+                               * revision records or changes (user_name made them) */
+  GPtrArray *unsigned_parts;  /* on write, nullable: pointers of those it removes */
 } CpServerRevision;
 
 void cp_server_revision_free (CpServerRevision *revision);
+
+/* Who recorded a signature or stamp of a packet (docs/api.md): the server's record, from the
+ * session of the write that made or last changed it. */
+typedef struct
+{
+  char   *pointer;      /* /sections/S/F or /sections/S/G/I/M */
+  gint64  revision;
+  char   *recorded_by;
+  gint64  recorded_at;  /* microseconds since the epoch, UTC */
+} CpServerSignature;
+
+void cp_server_signature_free (CpServerSignature *signature);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpServerRevision, cp_server_revision_free)
 
 typedef struct
@@ -151,6 +170,23 @@ gboolean          cp_server_storage_assign             (CpServerStorage    *self
                                                         const char         *uscc,
                                                         const char         *agency_id,
                                                         GError            **error);
+/* FALSE with NOT_FOUND when no agency has the id @id. */
+gboolean          cp_server_storage_agency_exists      (CpServerStorage    *self,
+                                                        const char         *id,
+                                                        GError            **error);
+/* Whether agency @agency_id may evaluate packet @uuid (of @kind and @year, enterprise @uscc):
+ * *conflict is "coaching-agency" when it coaches the enterprise (an assignment), with
+ * @independent "active-this-year" when it coaches the enterprise of another packet of @year or
+ * evaluates one of another kind (seed 000 二(四)2), else NULL. FALSE on a database failure. */
+gboolean          cp_server_storage_evaluator_conflict (CpServerStorage    *self,
+                                                        const char         *agency_id,
+                                                        const char         *uuid,
+                                                        const char         *uscc,
+                                                        const char         *kind,
+                                                        int                 year,
+                                                        gboolean            independent,
+                                                        const char        **conflict,
+                                                        GError            **error);
 gboolean          cp_server_storage_add_district       (CpServerStorage    *self,
                                                         const char         *code,
                                                         const char         *name,
@@ -173,7 +209,9 @@ GPtrArray        *cp_server_storage_count_accepted     (CpServerStorage    *self
                                                         int                 year,
                                                         GError            **error);
 
-/* Tenancy: may @user see a packet whose cover names @uscc? */
+/* Tenancy: may @user see a packet whose cover names @uscc? (An agency sees besides the packets
+ * whose evaluator it is, and only those of their enterprise: the packet's own evaluator column
+ * decides that, in the changes feed and blob reads here and in cp-server-packets.c.) */
 gboolean          cp_server_storage_can_see_uscc       (CpServerStorage    *self,
                                                         const CpServerUser *user,
                                                         const char         *uscc,
@@ -203,6 +241,10 @@ GPtrArray        *cp_server_storage_list_revisions     (CpServerStorage    *self
 CpServerRevision *cp_server_storage_get_revision       (CpServerStorage    *self,
                                                         const char         *uuid,
                                                         gint64              revision,
+                                                        GError            **error);
+/* CpServerSignature *, by pointer. */
+GPtrArray        *cp_server_storage_list_signatures    (CpServerStorage    *self,
+                                                        const char         *uuid,
                                                         GError            **error);
 GPtrArray        *cp_server_storage_list_comments      (CpServerStorage    *self,
                                                         const char         *uuid,

@@ -523,6 +523,10 @@ route_request (SoupServerMessage *msg,
         request->route = CP_ROUTE_RETURN, allow = "POST";
       else if (n == 3 && g_str_equal (parts[2], "accept"))
         request->route = CP_ROUTE_ACCEPT, allow = "POST";
+      else if (n == 3 && g_str_equal (parts[2], "transitions"))
+        request->route = CP_ROUTE_TRANSITIONS, allow = "GET, POST";
+      else if (n == 3 && g_str_equal (parts[2], "signatures"))
+        request->route = CP_ROUTE_SIGNATURES, allow = "GET";
       else if (n == 4 && g_str_equal (parts[2], "revisions"))
         {
           guint64 number;
@@ -1062,6 +1066,8 @@ handler_cb (SoupServer        *soup,
     case CP_ROUTE_SUBMIT:
     case CP_ROUTE_RETURN:
     case CP_ROUTE_ACCEPT:
+    case CP_ROUTE_TRANSITIONS:
+    case CP_ROUTE_SIGNATURES:
       cp_server_handle_packets (self, msg, request);
       break;
     case CP_ROUTE_BLOBS_MISSING:

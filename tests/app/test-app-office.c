@@ -265,6 +265,16 @@ push_accepted (Fixture      *f,
       g_assert_no_error (error);
       g_string_replace (text, attachment->sha256, sha, 0);
     }
+  /* An agency makes and submits the packet and the office accepts it at once: the legacy
+   * chain of the 2020.1 format, whose sections are those of the newest version; in that one
+   * (2020.2) only the enterprise makes 贯标 packets, and acceptance has steps (issue 11). */
+  {
+    g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                               cp_packet_get_template_version (demo));
+
+    g_assert_cmpuint (g_string_replace (text, newest, "\"template_version\":\"2020.1\"", 1),
+                      ==, 1);
+  }
   packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
   g_assert_no_error (error);
   cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
@@ -693,6 +703,16 @@ push_submitted (Fixture      *f,
       g_assert_no_error (error);
       g_string_replace (text, attachment->sha256, sha, 0);
     }
+  /* An agency makes and submits the packet and the office accepts it at once: the legacy
+   * chain of the 2020.1 format, whose sections are those of the newest version; in that one
+   * (2020.2) only the enterprise makes 贯标 packets, and acceptance has steps (issue 11). */
+  {
+    g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                               cp_packet_get_template_version (demo));
+
+    g_assert_cmpuint (g_string_replace (text, newest, "\"template_version\":\"2020.1\"", 1),
+                      ==, 1);
+  }
   packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
   g_assert_no_error (error);
   cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);

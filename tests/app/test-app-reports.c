@@ -91,8 +91,21 @@ fixture_set_up (Fixture       *f,
   root = cp_test_client_new (root_dir, f->base, "root", PASSWORD);
   for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
     {
-      g_autoptr(CpPacket) packet = cp_demo_packet_for_year (registry, CD, 2020, 7 + i);
+      g_autoptr(CpPacket) demo = cp_demo_packet_for_year (registry, CD, 2020, 7 + i);
+      g_autoptr(CpPacket) packet = NULL;
       g_autofree char *uscc = cp_test_make_uscc (packets[i].division, 700 + i);
+      g_autofree char *text = cp_packet_to_data (demo, FALSE, NULL);
+      g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                                 cp_packet_get_template_version (demo));
+      g_autoptr(GString) legacy = g_string_new (text);
+
+      /* The administrator pushes them: it writes no part of a packet of a kind with a
+       * workflow (2020.2, issue 11), so they are of the 2020.1 format, whose sections are the
+       * same. */
+      g_assert_cmpuint (g_string_replace (legacy, newest, "\"template_version\":\"2020.1\"", 1),
+                        ==, 1);
+      packet = cp_packet_new_from_data (legacy->str, (gssize) legacy->len, "demo", &error);
+      g_assert_no_error (error);
 
       cp_packet_set_string (packet, "cover", "enterprise_name", packets[i].name);
       cp_packet_set_string (packet, "cover", "uscc", uscc);

@@ -1081,6 +1081,16 @@ test_submit_complete (Fixture       *f,
 
       g_string_replace (text, attachment->sha256, sha, 0);
     }
+  /* The agency makes and submits the packet: the legacy chain of the 2020.1 format, whose
+   * sections are those of the newest version; in that one (2020.2) the enterprise makes 贯标
+   * packets and the server refuses an agency's (issue 11). */
+  {
+    g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                               cp_packet_get_template_version (demo));
+
+    g_assert_cmpuint (g_string_replace (text, newest, "\"template_version\":\"2020.1\"", 1),
+                      ==, 1);
+  }
   packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
   g_assert_no_error (error);
   cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);

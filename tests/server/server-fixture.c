@@ -298,12 +298,27 @@ server_fixture_start (ServerFixture *f)
                              cp_server_get_port (f->server));
 }
 
+static gboolean
+quit_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 void
 server_fixture_stop (ServerFixture *f)
 {
+  GSource *source;
+
   if (f->thread == NULL)
     return;
-  g_main_loop_quit (f->loop);
+  /* Quit from inside the server's loop: g_main_loop_quit() before the thread has entered
+   * g_main_loop_run() (a stop right after a start) would be lost, and the join would wait
+   * forever. */
+  source = g_idle_source_new ();
+  g_source_set_callback (source, quit_loop_cb, f->loop, NULL);
+  g_source_attach (source, f->context);
+  g_source_unref (source);
   g_thread_join (f->thread);
   f->thread = NULL;
   f->server = NULL;
