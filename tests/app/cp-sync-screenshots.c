@@ -126,6 +126,19 @@ async_done_cb (GObject      *object,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
+/* The agency makes and submits, the office returns or accepts in one step: the legacy chain of
+ * the 2020.1 format (the same sections, no workflow), as in test-app-office's push_accepted;
+ * the newest version gives 贯标 packets to the enterprise and acceptance steps (issue 11). */
+static void
+as_legacy_format (GString  *text,
+                  CpPacket *demo)
+{
+  g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                             cp_packet_get_template_version (demo));
+
+  g_string_replace (text, newest, "\"template_version\":\"2020.1\"", 1);
+}
+
 /* A complete packet of @kind for this year in @division (seed search from *@seed on), with
  * attachment files, submitted by the agency's client and accepted by the city office's. */
 static void
@@ -166,6 +179,7 @@ push_accepted (Fixture      *f,
   server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
   json = cp_packet_to_data (demo, FALSE, NULL);
   text = g_string_new (json);
+  as_legacy_format (text, demo);
   attachments = cp_packet_get_attachments (demo);
   for (guint i = 0; i < attachments->len; i++)
     {
@@ -331,6 +345,7 @@ push_submitted (Fixture      *f,
   server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
   json = cp_packet_to_data (demo, FALSE, NULL);
   text = g_string_new (json);
+  as_legacy_format (text, demo);
   attachments = cp_packet_get_attachments (demo);
   for (guint i = 0; i < attachments->len; i++)
     {
