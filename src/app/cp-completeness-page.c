@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

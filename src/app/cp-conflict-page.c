@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "cp-conflict-page.h"
+#include "cp-conflict-page-private.h"
 
 #include <glib/gi18n.h>
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "cp-export-dialog.h"
+#include "cp-export-dialog-private.h"
 
 #include <glib/gi18n.h>
 
@@ -63,6 +64,7 @@ enum {
   PROP_PAGES_DONE,
   PROP_N_PAGES,
   PROP_FORMS_ONLY,
+  PROP_MESSAGE,
   N_PROPS
 };
 
@@ -105,6 +107,17 @@ cp_export_dialog_set_state (CpExportDialog      *self,
   else if (state == CP_EXPORT_DIALOG_RUNNING)
     gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+}
+
+static void
+cp_export_dialog_set_message (CpExportDialog *self,
+                              const char     *message)
+{
+  if (g_strcmp0 (message, self->message) == 0)
+    return;
+  g_free (self->message);
+  self->message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
 
 static void
@@ -202,8 +215,7 @@ static void
 cp_export_dialog_show_error (CpExportDialog *self,
                              const char     *message)
 {
-  g_free (self->message);
-  self->message = g_strdup (message);
+  cp_export_dialog_set_message (self, message);
   gtk_label_set_text (self->notes_label, message);
   gtk_widget_remove_css_class (GTK_WIDGET (self->notes_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->notes_label), "error");
@@ -279,7 +291,7 @@ export_done_cb (GObject      *object,
   if (notices == NULL || !visible)
     {
       cp_export_dialog_toast (self, message);
-      g_clear_pointer (&self->message, g_free);
+      cp_export_dialog_set_message (self, NULL);
       self->state = CP_EXPORT_DIALOG_DONE;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
       if (visible)
@@ -288,8 +300,7 @@ export_done_cb (GObject      *object,
     }
 
   /* Say which attachments got a notice page instead of their own, and what to do. */
-  g_free (self->message);
-  self->message = g_strdup (notices);
+  cp_export_dialog_set_message (self, notices);
   adw_status_page_set_icon_name (self->done_page, "dialog-warning-symbolic");
   adw_status_page_set_title (self->done_page, _("Exported, with Notices"));
   {
@@ -350,7 +361,7 @@ cp_export_dialog_export_to (CpExportDialog *self,
                                 forms_only ? CP_BINDER_FLAGS_FORMS_ONLY : CP_BINDER_FLAGS_NONE);
   g_free (self->path);
   self->path = g_strdup (path);
-  g_clear_pointer (&self->message, g_free);
+  cp_export_dialog_set_message (self, NULL);
   self->cancellable = g_cancellable_new ();
 
   name = g_filename_display_basename (path);
@@ -611,6 +622,9 @@ cp_export_dialog_get_property (GObject    *object,
     case PROP_FORMS_ONLY:
       g_value_set_boolean (value, cp_export_dialog_get_forms_only (self));
       break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -661,6 +675,11 @@ cp_export_dialog_class_init (CpExportDialogClass *klass)
   properties [PROP_FORMS_ONLY] =
     g_param_spec_boolean ("forms-only", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the dialog says about the last export: the error, or the attachments that got a
+   * notice page (one line each); NULL when there is nothing to say. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
@@ -758,32 +777,4 @@ cp_export_dialog_cancel (CpExportDialog *self)
       return;
     }
   gtk_window_close (GTK_WINDOW (self));
-}
-
-CpExportDialogState
-cp_export_dialog_get_state (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), CP_EXPORT_DIALOG_CHOOSE);
-  return self->state;
-}
-
-guint
-cp_export_dialog_get_pages_done (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), 0);
-  return self->pages_done;
-}
-
-guint
-cp_export_dialog_get_n_pages (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), 0);
-  return self->n_pages;
-}
-
-const char *
-cp_export_dialog_get_message (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), NULL);
-  return self->message;
 }

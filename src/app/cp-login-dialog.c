@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

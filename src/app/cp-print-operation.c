@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cp-print-operation.h"
+#include "cp-print-operation-private.h"
 
 #include <glib/gi18n.h>
 

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 
 #include <glib/gi18n.h>
 

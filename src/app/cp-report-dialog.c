@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "cp-report-dialog.h"
+#include "cp-report-dialog-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

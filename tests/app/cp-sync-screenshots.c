@@ -23,17 +23,23 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-conflict-page-private.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-review-dialog-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-sync-status.h"
+#include "cp-sync-status-private.h"
 #include "cp-uscc.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 

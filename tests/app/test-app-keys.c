@@ -30,13 +30,16 @@
 #include "cp-packet-item.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-role.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-signature-field-editor.h"
 #include "cp-test-app.h"
 #include "cp-text-field-editor.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 

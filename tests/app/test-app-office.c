@@ -17,17 +17,23 @@
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-review-dialog-private.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 

@@ -11,12 +11,18 @@
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 #include "cp-demo.h"
 #include "cp-new-packet-dialog.h"
+#include "cp-new-packet-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-scoring-page.h"
+#include "cp-scoring-page-private.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 typedef struct
 {
