@@ -72,26 +72,6 @@ static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpExportDialog, cp_export_dialog, ADW_TYPE_WINDOW)
 
-/* Async work holds the window weakly: a window closed meanwhile goes at once (with its
- * transient parent still there), and the late result is dropped. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
-static void
-weak_free (gpointer data)
-{
-  GWeakRef *weak = data;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
-}
-
 static void
 cp_export_dialog_set_state (CpExportDialog      *self,
                             CpExportDialogState  state)
@@ -246,7 +226,7 @@ export_done_cb (GObject      *object,
   g_autofree char *message = NULL;
   gboolean visible;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   if (self == NULL)
     {
       /* Closed meanwhile (and so cancelled): nobody to tell. */
@@ -378,8 +358,8 @@ cp_export_dialog_export_to (CpExportDialog *self,
   cp_export_dialog_set_progress (self, 0, 0);
   cp_export_dialog_set_state (self, CP_EXPORT_DIALOG_RUNNING);
 
-  cp_export_binder_async (self->binder, path, progress_cb, weak_new (self), weak_free,
-                          self->cancellable, export_done_cb, weak_new (self));
+  cp_export_binder_async (self->binder, path, progress_cb, cp_app_weak_new (self), cp_app_weak_free,
+                          self->cancellable, export_done_cb, cp_app_weak_new (self));
 }
 
 static void
@@ -387,22 +367,14 @@ chooser_response_cb (GtkNativeDialog *native,
                      int              response,
                      CpExportDialog  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  gboolean not_local = FALSE;
+  g_autofree char *path = cp_app_export_chooser_finish (native, response, &not_local);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-  gtk_native_dialog_destroy (native);
   g_clear_object (&self->chooser);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      cp_export_dialog_show_error (self, _("Choose a folder on this computer."));
-      return;
-    }
-  cp_export_dialog_export_to (self, path);
+  if (not_local)
+    cp_export_dialog_show_error (self, _("Choose a folder on this computer."));
+  if (path != NULL)
+    cp_export_dialog_export_to (self, path);
 }
 
 static void
@@ -426,16 +398,11 @@ choose_file_action (GtkWidget  *widget,
   else
     /* Translators: file name of the exported binder: enterprise, year */
     suggested = g_strdup_printf (_("%s %d binder.pdf"), name, cp_packet_get_year (self->packet));
-  g_strdelimit (suggested, "/\\:", '-');
 
-  self->chooser = gtk_file_chooser_native_new (_("Export the Binder as PDF"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
   gtk_file_filter_set_name (filter, _("PDF documents"));
   gtk_file_filter_add_mime_type (filter, "application/pdf");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  self->chooser = cp_app_export_chooser_new (GTK_WINDOW (self), _("Export the Binder as PDF"),
+                                             suggested, filter);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -573,12 +540,7 @@ cp_export_dialog_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
-  if (self->chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  cp_app_clear_chooser (&self->chooser, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_EXPORT_DIALOG);
 
   G_OBJECT_CLASS (cp_export_dialog_parent_class)->dispose (object);

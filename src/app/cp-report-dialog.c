@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-app-util.h"
 #include "cp-report-registry.h"
 #include "cp-sync-engine.h"
 #include "cp-window.h"
@@ -49,26 +50,6 @@ struct _CpReportDialog
 };
 
 G_DEFINE_FINAL_TYPE (CpReportDialog, cp_report_dialog, ADW_TYPE_WINDOW)
-
-/* Async work holds the window weakly: a window closed meanwhile goes at once (with its
- * transient parent still there), and the late result is dropped. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
-static void
-weak_free (gpointer data)
-{
-  GWeakRef *weak = data;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
-}
 
 static const char *
 ui_lang (void)
@@ -326,7 +307,7 @@ list_done_cb (GObject      *object,
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GError) error = NULL;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   reports = cp_sync_client_list_reports_finish (CP_SYNC_CLIENT (object), result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -364,7 +345,7 @@ export_done_cb (GObject      *object,
   g_autofree char *name = NULL;
   g_autofree char *message = NULL;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   if (!cp_sync_client_fetch_report_finish (CP_SYNC_CLIENT (object), result, &error) &&
       (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     return;
@@ -419,7 +400,8 @@ cp_report_dialog_export_to (CpReportDialog *self,
   cp_sync_client_fetch_report_async (cp_sync_engine_get_client (engine), info->id,
                                      gtk_spin_button_get_value_as_int (self->year_spin),
                                      cp_report_dialog_current_district (self), format, ui_lang (),
-                                     path, self->cancellable, export_done_cb, weak_new (self));
+                                     path, self->cancellable, export_done_cb,
+                                     cp_app_weak_new (self));
 }
 
 static void
@@ -427,22 +409,15 @@ chooser_response_cb (GtkNativeDialog *native,
                      int              response,
                      CpReportDialog  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
   const char *suffix = adw_combo_row_get_selected (self->format_row) == 1 ? ".csv" : ".xlsx";
+  gboolean not_local = FALSE;
+  g_autofree char *path = cp_app_export_chooser_finish (native, response, &not_local);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-  gtk_native_dialog_destroy (native);
   g_clear_object (&self->chooser);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
+  if (not_local)
+    cp_report_dialog_set_message (self, _("Choose a folder on this computer."), TRUE);
   if (path == NULL)
-    {
-      cp_report_dialog_set_message (self, _("Choose a folder on this computer."), TRUE);
-      return;
-    }
+    return;
   /* A name typed without its ending gets the format's. */
   if (!g_str_has_suffix (path, suffix))
     {
@@ -476,12 +451,6 @@ choose_file_action (GtkWidget  *widget,
     return;
   title = format_title (self, info);
   suggested = g_strconcat (title, csv ? ".csv" : ".xlsx", NULL);
-  g_strdelimit (suggested, "/\\:", '-');
-  self->chooser = gtk_file_chooser_native_new (_("Export the Report"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
   if (csv)
     {
       gtk_file_filter_set_name (filter, _("CSV files"));
@@ -496,7 +465,8 @@ choose_file_action (GtkWidget  *widget,
                                      "spreadsheetml.sheet");
       gtk_file_filter_add_suffix (filter, "xlsx");
     }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  self->chooser = cp_app_export_chooser_new (GTK_WINDOW (self), _("Export the Report"), suggested,
+                                             filter);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -528,7 +498,7 @@ cp_report_dialog_load (CpReportDialog *self)
       cp_report_dialog_set_message (self, _("Asking the server for its reports…"), FALSE);
       cp_report_dialog_update (self);
       cp_sync_client_list_reports_async (cp_sync_engine_get_client (engine), self->cancellable,
-                                         list_done_cb, weak_new (self));
+                                         list_done_cb, cp_app_weak_new (self));
       return;
     }
   reports = shipped_reports (self);
@@ -552,12 +522,7 @@ cp_report_dialog_dispose (GObject *object)
   CpReportDialog *self = CP_REPORT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  cp_app_clear_chooser (&self->chooser, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_REPORT_DIALOG);
 
   G_OBJECT_CLASS (cp_report_dialog_parent_class)->dispose (object);
