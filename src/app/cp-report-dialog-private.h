@@ -9,11 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* While the list or a file is being fetched. */
-gboolean            cp_report_dialog_is_busy       (CpReportDialog     *self);
-/* Whether the list came from the server (FALSE: the shipped definitions). */
-gboolean            cp_report_dialog_is_online     (CpReportDialog     *self);
-guint               cp_report_dialog_get_n_reports (CpReportDialog     *self);
 gboolean            cp_report_dialog_select_report (CpReportDialog     *self,
                                                     const char         *id);
 void                cp_report_dialog_set_year      (CpReportDialog     *self,
@@ -27,7 +22,5 @@ void                cp_report_dialog_set_format    (CpReportDialog     *self,
 /* Fetches the chosen report into @path, as choosing that file does. */
 void                cp_report_dialog_export_to     (CpReportDialog     *self,
                                                     const char         *path);
-/* What the dialog says above its buttons (offline, an error), or NULL. */
-const char         *cp_report_dialog_get_message   (CpReportDialog     *self);
 
 G_END_DECLS

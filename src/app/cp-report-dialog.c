@@ -49,6 +49,17 @@ struct _CpReportDialog
   gboolean              can_export;  /* logged in as an office or administrator */
 };
 
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_ONLINE,
+  PROP_N_REPORTS,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
 G_DEFINE_FINAL_TYPE (CpReportDialog, cp_report_dialog, ADW_TYPE_WINDOW)
 
 static const char *
@@ -137,14 +148,38 @@ cp_report_dialog_set_message (CpReportDialog *self,
                               const char     *message,
                               gboolean        error)
 {
-  g_free (self->message);
-  self->message = g_strdup (message);
+  if (g_strcmp0 (message, self->message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
+    }
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
   if (error)
     gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+}
+
+static void
+cp_report_dialog_set_busy (CpReportDialog *self,
+                           gboolean        busy)
+{
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
+}
+
+static void
+cp_report_dialog_set_online (CpReportDialog *self,
+                             gboolean        online)
+{
+  if (online == self->online)
+    return;
+  self->online = online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ONLINE]);
 }
 
 static void
@@ -252,9 +287,12 @@ cp_report_dialog_show_reports (CpReportDialog *self,
                                GPtrArray      *reports)
 {
   g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
+  guint n_before = self->reports != NULL ? self->reports->len : 0;
 
   g_clear_pointer (&self->reports, g_ptr_array_unref);
   self->reports = g_ptr_array_ref (reports);
+  if (reports->len != n_before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_REPORTS]);
   for (guint i = 0; i < reports->len; i++)
     {
       const CpReportInfo *info = g_ptr_array_index (reports, i);
@@ -311,15 +349,15 @@ list_done_cb (GObject      *object,
   reports = cp_sync_client_list_reports_finish (CP_SYNC_CLIENT (object), result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->busy = FALSE;
+  cp_report_dialog_set_busy (self, FALSE);
   if (reports != NULL && reports->len > 0)
     {
-      self->online = TRUE;
+      cp_report_dialog_set_online (self, TRUE);
       cp_report_dialog_set_message (self, NULL, FALSE);
       cp_report_dialog_show_reports (self, reports);
       return;
     }
-  self->online = FALSE;
+  cp_report_dialog_set_online (self, FALSE);
   g_clear_pointer (&reports, g_ptr_array_unref);
   reports = shipped_reports (self);
   cp_report_dialog_show_reports (self, reports);
@@ -354,13 +392,13 @@ export_done_cb (GObject      *object,
   name = g_object_steal_data (G_OBJECT (self), "cp-file-name");
   if (error != NULL)
     {
-      self->busy = FALSE;
+      cp_report_dialog_set_busy (self, FALSE);
       message = g_strdup_printf (_("The report could not be exported: %s"), error->message);
       cp_report_dialog_set_message (self, message, TRUE);
       cp_report_dialog_update (self);
       return;
     }
-  self->busy = FALSE;
+  cp_report_dialog_set_busy (self, FALSE);
   parent = gtk_window_get_transient_for (GTK_WINDOW (self));
   message = g_strdup_printf (_("The report was saved as %s"), name);
   g_debug ("%s", message);
@@ -392,7 +430,7 @@ cp_report_dialog_export_to (CpReportDialog *self,
     }
   format = adw_combo_row_get_selected (self->format_row) == 1 ? CP_SYNC_REPORT_CSV
                                                                : CP_SYNC_REPORT_XLSX;
-  self->busy = TRUE;
+  cp_report_dialog_set_busy (self, TRUE);
   cp_report_dialog_set_message (self, _("Fetching the table from the server…"), FALSE);
   cp_report_dialog_update (self);
   g_object_set_data_full (G_OBJECT (self), "cp-file-name", g_filename_display_basename (path),
@@ -494,7 +532,7 @@ cp_report_dialog_load (CpReportDialog *self)
                      (g_strcmp0 (role, "office") == 0 || g_strcmp0 (role, "admin") == 0);
   if (self->can_export)
     {
-      self->busy = TRUE;
+      cp_report_dialog_set_busy (self, TRUE);
       cp_report_dialog_set_message (self, _("Asking the server for its reports…"), FALSE);
       cp_report_dialog_update (self);
       cp_sync_client_list_reports_async (cp_sync_engine_get_client (engine), self->cancellable,
@@ -545,6 +583,33 @@ cp_report_dialog_finalize (GObject *object)
 }
 
 static void
+cp_report_dialog_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CpReportDialog *self = CP_REPORT_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    case PROP_N_REPORTS:
+      g_value_set_uint (value, self->reports != NULL ? self->reports->len : 0);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_report_dialog_class_init (CpReportDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -552,7 +617,26 @@ cp_report_dialog_class_init (CpReportDialogClass *klass)
 
   object_class->dispose = cp_report_dialog_dispose;
   object_class->finalize = cp_report_dialog_finalize;
+  object_class->get_property = cp_report_dialog_get_property;
   widget_class->unrealize = cp_report_dialog_unrealize;
+
+  /* While the list or a file is being fetched. */
+  properties [PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the list came from the server (FALSE: the shipped definitions). */
+  properties [PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The number of reports to choose from. */
+  properties [PROP_N_REPORTS] =
+    g_param_spec_uint ("n-reports", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the dialog says above its buttons (offline, an error), or NULL. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/creditpacket/CreditPacket/cp-report-dialog.ui");
@@ -611,27 +695,6 @@ cp_report_dialog_new (GtkWindow          *parent,
   cp_report_dialog_load (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->report_row));
   return self;
-}
-
-gboolean
-cp_report_dialog_is_busy (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), FALSE);
-  return self->busy;
-}
-
-gboolean
-cp_report_dialog_is_online (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), FALSE);
-  return self->online;
-}
-
-guint
-cp_report_dialog_get_n_reports (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), 0);
-  return self->reports != NULL ? self->reports->len : 0;
 }
 
 const char *
@@ -694,11 +757,4 @@ cp_report_dialog_set_format (CpReportDialog     *self,
 {
   g_return_if_fail (CP_IS_REPORT_DIALOG (self));
   adw_combo_row_set_selected (self->format_row, format == CP_SYNC_REPORT_CSV ? 1 : 0);
-}
-
-const char *
-cp_report_dialog_get_message (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), NULL);
-  return self->message;
 }

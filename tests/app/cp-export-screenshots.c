@@ -258,7 +258,7 @@ main (int   argc,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.export-report", NULL);
   report = cp_test_find_toplevel (CP_TYPE_REPORT_DIALOG);
   g_assert_nonnull (report);
-  WAIT_FOR (!cp_report_dialog_is_busy (report));
+  WAIT_FOR (!cp_test_get_boolean (report, "busy"));
   cp_report_dialog_select_report (report, "standardization-enterprises");
   cp_report_dialog_set_year (report, 2020);
   cp_report_dialog_select_district (report, "kunshan");
@@ -272,8 +272,8 @@ main (int   argc,
 
     fill_screen (GTK_WINDOW (progress));
     cp_progress_page_set_year (progress, 2020);
-    WAIT_FOR (!cp_progress_page_is_busy (progress) &&
-              cp_progress_page_get_n_districts (progress) > 0);
+    WAIT_FOR (!cp_test_get_boolean (progress, "busy") &&
+              cp_test_get_uint (progress, "n-districts") > 0);
     shot ("progress-export.png", 800);
     gtk_window_destroy (GTK_WINDOW (progress));
   }

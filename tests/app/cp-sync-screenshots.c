@@ -279,7 +279,7 @@ progress_shot (Fixture *f)
   page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (page);
   gtk_window_set_default_size (GTK_WINDOW (page), 1240, 760);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
   shot ("progress.png");
   gtk_window_destroy (GTK_WINDOW (page));
 }

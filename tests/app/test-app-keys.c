@@ -550,11 +550,11 @@ open_progress (Fixture  *f,
   progress = cp_test_find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (progress);
   cp_test_activate (GTK_WINDOW (progress));
-  WAIT_FOR_SECS (!cp_progress_page_is_busy (progress) &&
-                 (!with_districts || cp_progress_page_get_n_districts (progress) > 0), 30);
-  g_assert_false (cp_progress_page_is_busy (progress));
+  WAIT_FOR_SECS (!cp_test_get_boolean (progress, "busy") &&
+                 (!with_districts || cp_test_get_uint (progress, "n-districts") > 0), 30);
+  g_assert_false (cp_test_get_boolean (progress, "busy"));
   if (with_districts)
-    g_assert_cmpuint (cp_progress_page_get_n_districts (progress), >, 0);
+    g_assert_cmpuint (cp_test_get_uint (progress, "n-districts"), >, 0);
   gtk_widget_grab_focus (where == IN_FIELD
                          ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
                          : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));

@@ -296,8 +296,8 @@ open_progress (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
   page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (page);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_false (cp_progress_page_is_busy (page));
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
   return page;
 }
 
@@ -376,8 +376,8 @@ test_progress_figures (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year ());
-  g_assert_null (cp_progress_page_get_message (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 3);
+  g_assert_null (cp_test_get_string (page, "message"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 3);
 
   /* Kunshan: 2 of 3 = 66.7 % (below 70 %: −3); none of 2 city demonstrations (−5); together
    * 2 of 5 = 40 % (−5). */
@@ -401,8 +401,9 @@ test_progress_figures (Fixture       *f,
 
   /* Refreshing shows the same figures. */
   gtk_widget_activate_action (GTK_WIDGET (page), "progress.refresh", NULL);
-  g_assert_true (cp_progress_page_is_busy (page));
-  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_true (cp_test_get_boolean (page, "busy"));
+  g_assert_true (cp_test_wait_notify (page, "busy", 20));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
   assert_figures (page, NULL, NULL, "6", "3", "50.0%", "−5");
   gtk_window_destroy (GTK_WINDOW (page));
 }
@@ -420,23 +421,24 @@ test_progress_years (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year () - 2);
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 1);
   assert_figures (page, "kunshan", SA, "5", "0", "0.0%", "−5");
 
   /* The Suzhou 2020 quotas the server starts with: 11 districts, the city's 7 provincial
    * recommendations among them. */
   cp_progress_page_set_year (page, 2020);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+  g_assert_true (cp_test_wait_notify (page, "n-districts", 20));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 11);
   assert_figures (page, "suzhou", "provincial-recommendation", "7", "0", "0.0%", "−5");
   assert_figures (page, "kunshan", SA, "66", "0", "0.0%", "−5");
 
   cp_progress_page_set_year (page, 2001);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 0);
   g_assert_null (cp_progress_page_get_cell (page, NULL, NULL, CP_PROGRESS_COLUMN_QUOTA));
-  g_assert_nonnull (cp_progress_page_get_message (page));
-  g_assert_nonnull (strstr (cp_progress_page_get_message (page), "no district quotas"));
+  g_assert_nonnull (cp_test_get_string (page, "message"));
+  g_assert_nonnull (strstr (cp_test_get_string (page, "message"), "no district quotas"));
   gtk_window_destroy (GTK_WINDOW (page));
 }
 
@@ -452,13 +454,13 @@ test_progress_offline (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   cp_progress_page_set_year (page, 2020);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 11);
 
   server_stop (f);
   cp_progress_page_refresh (page);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  message = cp_progress_page_get_message (page);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  message = cp_test_get_string (page, "message");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "cannot be reached"));
   g_assert_nonnull (strstr (message, "Connect to the network, then refresh"));
@@ -467,10 +469,10 @@ test_progress_offline (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (page));
 
   page = open_progress (f);
-  message = cp_progress_page_get_message (page);
+  message = cp_test_get_string (page, "message");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "cannot be reached"));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 0);
   gtk_window_destroy (GTK_WINDOW (page));
 }
 

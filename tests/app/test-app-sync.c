@@ -218,9 +218,9 @@ log_in_as (Fixture    *f,
   g_assert_null (cp_login_dialog_get_url_problem (dialog));
   g_assert_true (cp_login_dialog_can_log_in (dialog));
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
-  g_assert_nonnull (cp_login_dialog_get_message (dialog));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy"));
+  g_assert_nonnull (cp_test_get_string (dialog, "message"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "wrong"));
   g_assert_false (cp_sync_manager_is_logged_in (sync));
 
   cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
@@ -232,7 +232,7 @@ log_in_as (Fixture    *f,
   if (cp_sync_manager_is_session_only (sync))
     {
       /* No keyring answered: the dialog stays open and says the login lasts this session. */
-      g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "this session only"));
+      g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "this session only"));
       gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
@@ -802,8 +802,8 @@ test_session_expired (Fixture       *f,
   dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), f->base));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "The session of ent-1 on "));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), f->base));
   collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));
@@ -813,8 +813,8 @@ test_session_expired (Fixture       *f,
   cp_login_dialog_set_fields (dialog, NULL, NULL, "wrong password");
   g_assert_true (cp_login_dialog_can_log_in (dialog));
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "wrong"));
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
   g_assert_false (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
@@ -931,12 +931,12 @@ test_no_keyring_child (Fixture       *f,
   g_assert_nonnull (dialog);
   cp_login_dialog_set_fields (dialog, f->base, "ent-1", PASSWORD);
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog) && cp_sync_manager_is_logged_in (sync));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy") && cp_sync_manager_is_logged_in (sync));
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_true (cp_sync_manager_is_session_only (sync));
 
   /* Said in the dialog, which stays open until the user has read it. */
-  g_assert_true (g_str_has_prefix (cp_login_dialog_get_message (dialog), reason));
+  g_assert_true (g_str_has_prefix (cp_test_get_string (dialog, "message"), reason));
   label = find_label_containing (GTK_WIDGET (dialog), reason);
   g_assert_nonnull (label);
   WAIT_FOR (gtk_widget_get_mapped (label));
@@ -1116,7 +1116,7 @@ test_session_ended_at_start (Fixture       *f,
   dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "The session of ent-1 on "));
   collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));
