@@ -9,7 +9,6 @@
 
 G_BEGIN_DECLS
 
-guint           cp_conflict_page_get_n_conflicts (CpConflictPage    *self);
 /* The JSON pointer of conflict @index, and what its rows show. */
 const char     *cp_conflict_page_get_path       (CpConflictPage     *self,
                                                  guint               index);
@@ -22,7 +21,6 @@ void            cp_conflict_page_choose         (CpConflictPage     *self,
                                                  guint               index,
                                                  CpMergeChoice       choice,
                                                  const char         *text);
-gboolean        cp_conflict_page_can_save       (CpConflictPage     *self);
 gboolean        cp_conflict_page_save           (CpConflictPage     *self,
                                                  GError            **error);
 

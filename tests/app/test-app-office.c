@@ -962,13 +962,13 @@ test_review_return_accept (Fixture       *f,
       CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
                                                             CP_PAGE_COMPLETENESS));
 
-    WAIT_FOR (strstr (cp_completeness_page_get_description (completeness), "zhang") != NULL);
-    g_assert_cmpstr (cp_completeness_page_get_title (completeness), ==,
+    WAIT_FOR (strstr (cp_test_get_string (completeness, "description"), "zhang") != NULL);
+    g_assert_cmpstr (cp_test_get_string (completeness, "title"), ==,
                      "Submitted to the Credit Office");
-    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness),
+    g_assert_nonnull (strstr (cp_test_get_string (completeness, "description"),
                               "Submitted on "));
-    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness), " by zhang"));
-    g_assert_false (cp_completeness_page_can_submit (completeness));
+    g_assert_nonnull (strstr (cp_test_get_string (completeness, "description"), " by zhang"));
+    g_assert_false (cp_test_get_boolean (completeness, "can-submit"));
   }
   page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
   {
@@ -1092,9 +1092,8 @@ test_review_comment_places (Fixture       *f,
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 4);
   /* The rows of the findings alone (the comments were kept by the sync and show at once, so
    * there is no moment without them to count). */
-  n_rows = cp_completeness_page_get_n_rows (
-    CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                          "completeness"))) - 4;
+  n_rows = cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                              "completeness"), "n-rows") - 4;
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 2);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "work-summary"), ==, 1);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "scoring-sheet"), ==,
@@ -1141,14 +1140,12 @@ test_review_comment_places (Fixture       *f,
   }
   /* The completeness page lists the four comments above the findings, and keeps them after an
    * edit. */
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (
-                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                                            "completeness"))),
+  g_assert_cmpuint (cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                      "completeness"), "n-rows"),
                     ==, n_rows + 4);
   cp_packet_view_revalidate (CP_PACKET_VIEW (view));
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (
-                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                                            "completeness"))),
+  g_assert_cmpuint (cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                      "completeness"), "n-rows"),
                     ==, n_rows + 4);
 
   /* The sync kept the return's comments: the next morning, restarted without a network, they

@@ -370,19 +370,19 @@ test_conflict (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.resolve-conflict", "s", uuid);
   page = find_toplevel (CP_TYPE_CONFLICT_PAGE);
   g_assert_nonnull (page);
-  g_assert_cmpuint (cp_conflict_page_get_n_conflicts (page), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-conflicts"), ==, 1);
   g_assert_cmpstr (cp_conflict_page_get_path (page, 0), ==, "/sections/cover/enterprise_name");
   mine = cp_conflict_page_get_mine_text (page, 0);
   theirs = cp_conflict_page_get_theirs_text (page, 0);
   g_assert_cmpstr (mine, ==, "苏州我方有限公司");
   g_assert_cmpstr (theirs, ==, "苏州他方有限公司");
-  g_assert_false (cp_conflict_page_can_save (page));
+  g_assert_false (cp_test_get_boolean (page, "can-save"));
   g_assert_false (cp_conflict_page_save (page, &error));
   g_assert_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID);
   g_clear_error (&error);
 
   cp_conflict_page_choose (page, 0, CP_MERGE_EDIT, "苏州合并后有限公司");
-  g_assert_true (cp_conflict_page_can_save (page));
+  g_assert_true (cp_test_get_boolean (page, "can-save"));
   g_assert_true (cp_conflict_page_save (page, &error));
   g_assert_no_error (error);
   g_assert_null (find_toplevel (CP_TYPE_CONFLICT_PAGE));
@@ -528,11 +528,11 @@ test_submit_server_findings (Fixture       *f,
   g_assert_no_error (error);
   page = cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS);
   g_assert_true (CP_IS_COMPLETENESS_PAGE (page));
-  local_rows = cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page));
+  local_rows = cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows");
 
   /* Ready here: the Submit button is on the completeness page, and it asks first. Cancel
    * sends nothing. */
-  g_assert_true (cp_completeness_page_can_submit (CP_COMPLETENESS_PAGE (page)));
+  g_assert_true (cp_test_get_boolean (CP_COMPLETENESS_PAGE (page), "can-submit"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
   answer_submit ("cancel", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
                  cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
@@ -544,9 +544,9 @@ test_submit_server_findings (Fixture       *f,
   answer_submit ("submit", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
                  cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
   WAIT_FOR (g_strcmp0 (cp_packet_view_get_page (view), CP_PAGE_COMPLETENESS) == 0 &&
-            cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)) > local_rows);
+            cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows") > local_rows);
   g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)), >,
+  g_assert_cmpuint (cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows"), >,
                     local_rows);
   g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
 }
