@@ -20,6 +20,7 @@
 
 #include "cp-application.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 static gboolean list_mode;
 

@@ -309,6 +309,76 @@ cp_app_finding_is_for_field (const char *finding_field,
          (finding_field[len] == '\0' || finding_field[len] == '[' || finding_field[len] == '.');
 }
 
+GWeakRef *
+cp_app_weak_new (gpointer object)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, object);
+  return weak;
+}
+
+void
+cp_app_weak_free (gpointer data)
+{
+  GWeakRef *weak = data;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+}
+
+GtkFileChooserNative *
+cp_app_export_chooser_new (GtkWindow     *parent,
+                           const char    *title,
+                           const char    *suggested,
+                           GtkFileFilter *filter)
+{
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = g_strdup (suggested);
+
+  g_return_val_if_fail (GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (GTK_IS_FILE_FILTER (filter), NULL);
+
+  g_strdelimit (name, "/\\:", '-');
+  chooser = gtk_file_chooser_native_new (title, parent, GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  return chooser;
+}
+
+char *
+cp_app_export_chooser_finish (GtkNativeDialog *native,
+                              int              response,
+                              gboolean        *not_local)
+{
+  g_autoptr(GFile) file = NULL;
+  char *path = NULL;
+
+  g_return_val_if_fail (GTK_IS_FILE_CHOOSER_NATIVE (native), NULL);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+  gtk_native_dialog_destroy (native);
+  if (file != NULL)
+    path = g_file_get_path (file);
+  if (not_local != NULL)
+    *not_local = file != NULL && path == NULL;
+  return path;
+}
+
+void
+cp_app_clear_chooser (GtkFileChooserNative **chooser,
+                      gpointer               data)
+{
+  if (*chooser == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (*chooser, data);
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (*chooser));
+  g_clear_object (chooser);
+}
+
 static const CpAppAccel accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "window.close", { "<Control>w", NULL } },

@@ -86,6 +86,26 @@ const CpAppAccel *cp_app_get_accels       (void);
  * to nothing, so a widget's own actions need their shortcuts on the widget. Runs in the capture
  * phase with global scope: the keys work wherever the focus is, an entry included. */
 GtkEventController *cp_app_shortcut_controller_new (const char *prefix);
+/* A weak reference to @object, for async work that must not keep a window alive: a window
+ * closed meanwhile goes at once (with its transient parent still there), and the late result
+ * finds NULL. Free it with cp_app_weak_free() (a GDestroyNotify). */
+GWeakRef        *cp_app_weak_new          (gpointer            object);
+void             cp_app_weak_free         (gpointer            weak);
+/* A modal save chooser on @parent titled @title: @suggested as the name (its '/', '\' and ':'
+ * made '-'), @filter the one filter, "Export" its button. Connect "response", then show it. */
+GtkFileChooserNative *cp_app_export_chooser_new (GtkWindow     *parent,
+                                                 const char    *title,
+                                                 const char    *suggested,
+                                                 GtkFileFilter *filter);
+/* What @response of a save chooser gives, the chooser destroyed: the local path chosen, or
+ * NULL when nothing was chosen or the file chosen has no local path (@not_local TRUE: the
+ * user is to choose a folder on this computer). */
+char            *cp_app_export_chooser_finish (GtkNativeDialog *native,
+                                               int              response,
+                                               gboolean        *not_local);
+/* Destroys *@chooser, if any, without its handlers for @data running, and clears it. */
+void             cp_app_clear_chooser     (GtkFileChooserNative **chooser,
+                                           gpointer               data);
 /* Whether @finding_field ("surveyors[1].name") belongs to the field @field_id. */
 gboolean         cp_app_finding_is_for_field (const char      *finding_field,
                                               const char      *field_id);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "cp-attachment-details.h"
+#include "cp-attachment-details-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

@@ -20,7 +20,6 @@ G_DECLARE_FINAL_TYPE (CpAttachmentDetails, cp_attachment_details, CP, ATTACHMENT
 GtkWidget  *cp_attachment_details_new         (const CpAttachment  *attachment);
 /* A flat "details" menu button for an attachment row, opening such a popover. */
 GtkWidget  *cp_attachment_details_new_button  (const CpAttachment  *attachment);
-const char *cp_attachment_details_get_sha256  (CpAttachmentDetails *self);
 /* What the row shows under the name: "PDF document · 1.2 MB". */
 char       *cp_attachment_details_describe    (const CpAttachment  *attachment);
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "cp-attachment-drop.h"
+#include "cp-attachment-drop-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

@@ -44,7 +44,5 @@ gboolean    cp_attachment_check_file    (GFile               *file,
  * that accepts their type and has room. What cannot go anywhere is said in a toast. Does
  * nothing for a section without such fields. */
 void           cp_attachment_drop_install    (CpSectionPage *page);
-/* The drop target cp_attachment_drop_install() added, or NULL. */
-GtkDropTarget *cp_attachment_drop_get_target (CpSectionPage *page);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-attachment-thumbnail.h"
+#include "cp-attachment-thumbnail-private.h"
 
 #include <glib/gi18n.h>
 

@@ -19,9 +19,5 @@ G_DECLARE_FINAL_TYPE (CpAttachmentThumbnail, cp_attachment_thumbnail, CP, ATTACH
 GtkWidget    *cp_attachment_thumbnail_new           (const char            *path,
                                                      const char            *sha256,
                                                      const char            *mime);
-/* The thumbnail shown, or NULL while it is made or when there is none. */
-GdkPaintable *cp_attachment_thumbnail_get_paintable (CpAttachmentThumbnail *self);
-/* Why there is no thumbnail ("The file is not on this computer."), or NULL. */
-const char   *cp_attachment_thumbnail_get_problem   (CpAttachmentThumbnail *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -36,6 +37,18 @@ enum {
 };
 
 static guint signals [N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_READY,
+  PROP_CAN_SUBMIT,
+  PROP_TITLE,
+  PROP_DESCRIPTION,
+  PROP_N_ROWS,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpCompletenessPage, cp_completeness_page, ADW_TYPE_BIN)
 
@@ -71,12 +84,65 @@ cp_completeness_page_finalize (GObject *object)
 }
 
 static void
+cp_completeness_page_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  CpCompletenessPage *self = CP_COMPLETENESS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_READY:
+      g_value_set_boolean (value, self->ready);
+      break;
+    case PROP_CAN_SUBMIT:
+      g_value_set_boolean (value, gtk_widget_get_visible (self->submit_button));
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, gtk_label_get_text (GTK_LABEL (self->status_description)));
+      break;
+    case PROP_N_ROWS:
+      g_value_set_uint (value, self->rows->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_completeness_page_class_init (CpCompletenessPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = cp_completeness_page_dispose;
   object_class->finalize = cp_completeness_page_finalize;
+  object_class->get_property = cp_completeness_page_get_property;
+
+  /* Whether the validator finds nothing that blocks submission. */
+  properties [PROP_READY] =
+    g_param_spec_boolean ("ready", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the page offers Submit (ready, and neither submitted nor accepted). */
+  properties [PROP_CAN_SUBMIT] =
+    g_param_spec_boolean ("can-submit", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The verdict at the top ("Ready to Submit", "3 Problems Left", "Submitted to …"). */
+  properties [PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The sentence under the verdict. */
+  properties [PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The number of findings listed, one row each. */
+  properties [PROP_N_ROWS] =
+    g_param_spec_uint ("n-rows", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals [JUMP] = g_signal_new ("jump", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
@@ -178,10 +244,20 @@ cp_completeness_page_update (CpCompletenessPage *self,
   guint n_errors, n_warnings;
   GPtrArray *sections;
   g_autofree char *description = NULL;
+  gboolean was_ready, could_submit;
+  g_autofree char *old_title = NULL;
+  g_autofree char *old_description = NULL;
+  guint old_n_rows;
 
   g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
   g_return_if_fail (CP_IS_TEMPLATE (tmpl));
   g_return_if_fail (findings != NULL);
+
+  was_ready = self->ready;
+  could_submit = gtk_widget_get_visible (self->submit_button);
+  old_title = g_strdup (self->title);
+  old_description = g_strdup (gtk_label_get_text (GTK_LABEL (self->status_description)));
+  old_n_rows = self->rows->len;
 
   while ((child = gtk_widget_get_first_child (self->groups_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->groups_box), child);
@@ -318,6 +394,18 @@ cp_completeness_page_update (CpCompletenessPage *self,
           g_ptr_array_add (self->rows, row);
         }
     }
+
+  if (self->ready != was_ready)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_READY]);
+  if (gtk_widget_get_visible (self->submit_button) != could_submit)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_SUBMIT]);
+  if (g_strcmp0 (self->title, old_title) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_TITLE]);
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (self->status_description)),
+                 old_description) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DESCRIPTION]);
+  if (self->rows->len != old_n_rows)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ROWS]);
 }
 
 void
@@ -344,46 +432,6 @@ cp_completeness_page_focus (CpCompletenessPage *self)
     if (gtk_list_box_row_get_activatable (g_ptr_array_index (self->rows, i)))
       return gtk_widget_grab_focus (g_ptr_array_index (self->rows, i));
   return FALSE;
-}
-
-gboolean
-cp_completeness_page_can_submit (CpCompletenessPage *self)
-{
-  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), FALSE);
-
-  return gtk_widget_get_visible (self->submit_button);
-}
-
-const char *
-cp_completeness_page_get_description (CpCompletenessPage *self)
-{
-  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), NULL);
-
-  return gtk_label_get_text (GTK_LABEL (self->status_description));
-}
-
-gboolean
-cp_completeness_page_is_ready (CpCompletenessPage *self)
-{
-  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), FALSE);
-
-  return self->ready;
-}
-
-const char *
-cp_completeness_page_get_title (CpCompletenessPage *self)
-{
-  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), NULL);
-
-  return self->title;
-}
-
-guint
-cp_completeness_page_get_n_rows (CpCompletenessPage *self)
-{
-  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), 0);
-
-  return self->rows->len;
 }
 
 void

@@ -27,17 +27,7 @@ void                cp_completeness_page_update    (CpCompletenessPage *self,
 void                cp_completeness_page_set_workflow (CpCompletenessPage *self,
                                                        CpPacketState       state,
                                                        const char         *detail);
-gboolean            cp_completeness_page_is_ready  (CpCompletenessPage *self);
-/* Whether the Submit button is shown (ready, and not submitted or accepted yet). */
-gboolean            cp_completeness_page_can_submit (CpCompletenessPage *self);
-const char         *cp_completeness_page_get_description (CpCompletenessPage *self);
 /* Focuses the Submit button when it is shown, else the first finding that leads somewhere. */
 gboolean            cp_completeness_page_focus     (CpCompletenessPage *self);
-/* The heading shown: "Ready to Submit", "3 Problems Left", … */
-const char         *cp_completeness_page_get_title (CpCompletenessPage *self);
-guint               cp_completeness_page_get_n_rows (CpCompletenessPage *self);
-/* Activates the @index-th finding row, as a click would. */
-void                cp_completeness_page_activate_row (CpCompletenessPage *self,
-                                                       guint               index);
 
 G_END_DECLS

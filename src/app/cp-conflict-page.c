@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "cp-conflict-page.h"
+#include "cp-conflict-page-private.h"
 
 #include <glib/gi18n.h>
 
@@ -37,7 +38,17 @@ struct _CpConflictPage
   char               *uuid;
   GArray             *rows;   /* of Row */
   gboolean            resolving;  /* the rows' conflicts were handed to the result */
+  gboolean            can_save;   /* as last notified */
 };
+
+enum {
+  PROP_0,
+  PROP_N_CONFLICTS,
+  PROP_CAN_SAVE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpConflictPage, cp_conflict_page, ADW_TYPE_WINDOW)
 
@@ -154,10 +165,33 @@ describe_path (CpTemplate  *tmpl,
     *title = g_strdup (path);
 }
 
+/* Whether every conflict has a choice (and there is one at least). */
+static gboolean
+cp_conflict_page_all_chosen (CpConflictPage *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = &g_array_index (self->rows, Row, i);
+
+      if (!gtk_check_button_get_active (row->mine) &&
+          !gtk_check_button_get_active (row->theirs) &&
+          !gtk_check_button_get_active (row->edit))
+        return FALSE;
+    }
+  return self->rows->len > 0;
+}
+
 static void
 cp_conflict_page_update (CpConflictPage *self)
 {
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), cp_conflict_page_can_save (self));
+  gboolean can_save = cp_conflict_page_all_chosen (self);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), can_save);
+  if (can_save != self->can_save)
+    {
+      self->can_save = can_save;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_SAVE]);
+    }
 }
 
 static void
@@ -281,6 +315,27 @@ cp_conflict_page_finalize (GObject *object)
 }
 
 static void
+cp_conflict_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CpConflictPage *self = CP_CONFLICT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_CONFLICTS:
+      g_value_set_uint (value, self->rows != NULL ? self->rows->len : 0);
+      break;
+    case PROP_CAN_SAVE:
+      g_value_set_boolean (value, self->rows != NULL && cp_conflict_page_all_chosen (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_conflict_page_class_init (CpConflictPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -288,6 +343,17 @@ cp_conflict_page_class_init (CpConflictPageClass *klass)
 
   object_class->dispose = cp_conflict_page_dispose;
   object_class->finalize = cp_conflict_page_finalize;
+  object_class->get_property = cp_conflict_page_get_property;
+
+  /* The number of conflicting values, one row each (fixed when the page opens). */
+  properties [PROP_N_CONFLICTS] =
+    g_param_spec_uint ("n-conflicts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether every row has a choice, so that Save can merge. */
+  properties [PROP_CAN_SAVE] =
+    g_param_spec_boolean ("can-save", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * CpConflictPage::resolved:
@@ -369,13 +435,6 @@ cp_conflict_page_new (GtkWindow           *parent,
   return self;
 }
 
-guint
-cp_conflict_page_get_n_conflicts (CpConflictPage *self)
-{
-  g_return_val_if_fail (CP_IS_CONFLICT_PAGE (self), 0);
-  return self->rows->len;
-}
-
 const char *
 cp_conflict_page_get_path (CpConflictPage *self,
                            guint           index)
@@ -429,23 +488,6 @@ cp_conflict_page_choose (CpConflictPage *self,
 }
 
 gboolean
-cp_conflict_page_can_save (CpConflictPage *self)
-{
-  g_return_val_if_fail (CP_IS_CONFLICT_PAGE (self), FALSE);
-
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      Row *row = &g_array_index (self->rows, Row, i);
-
-      if (!gtk_check_button_get_active (row->mine) &&
-          !gtk_check_button_get_active (row->theirs) &&
-          !gtk_check_button_get_active (row->edit))
-        return FALSE;
-    }
-  return self->rows->len > 0;
-}
-
-gboolean
 cp_conflict_page_save (CpConflictPage  *self,
                        GError         **error)
 {
@@ -456,7 +498,7 @@ cp_conflict_page_save (CpConflictPage  *self,
 
   g_return_val_if_fail (CP_IS_CONFLICT_PAGE (self), FALSE);
 
-  if (self->resolving || !cp_conflict_page_can_save (self))
+  if (self->resolving || !cp_conflict_page_all_chosen (self))
     {
       g_set_error_literal (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID,
                            _("Some fields still differ. Choose a value for each of them first."));

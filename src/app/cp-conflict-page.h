@@ -23,21 +23,5 @@ CpConflictPage *cp_conflict_page_new            (GtkWindow          *parent,
                                                  CpTemplateRegistry *registry,
                                                  const char         *uuid,
                                                  GError            **error);
-guint           cp_conflict_page_get_n_conflicts (CpConflictPage    *self);
-/* The JSON pointer of conflict @index, and what its rows show. */
-const char     *cp_conflict_page_get_path       (CpConflictPage     *self,
-                                                 guint               index);
-char           *cp_conflict_page_get_mine_text  (CpConflictPage     *self,
-                                                 guint               index);
-char           *cp_conflict_page_get_theirs_text (CpConflictPage    *self,
-                                                 guint               index);
-/* Picks a value for conflict @index, as the user would; @text only with CP_MERGE_EDIT. */
-void            cp_conflict_page_choose         (CpConflictPage     *self,
-                                                 guint               index,
-                                                 CpMergeChoice       choice,
-                                                 const char         *text);
-gboolean        cp_conflict_page_can_save       (CpConflictPage     *self);
-gboolean        cp_conflict_page_save           (CpConflictPage     *self,
-                                                 GError            **error);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "cp-export-dialog.h"
+#include "cp-export-dialog-private.h"
 
 #include <glib/gi18n.h>
 
@@ -63,32 +64,13 @@ enum {
   PROP_PAGES_DONE,
   PROP_N_PAGES,
   PROP_FORMS_ONLY,
+  PROP_MESSAGE,
   N_PROPS
 };
 
 static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpExportDialog, cp_export_dialog, ADW_TYPE_WINDOW)
-
-/* Async work holds the window weakly: a window closed meanwhile goes at once (with its
- * transient parent still there), and the late result is dropped. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
-static void
-weak_free (gpointer data)
-{
-  GWeakRef *weak = data;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
-}
 
 static void
 cp_export_dialog_set_state (CpExportDialog      *self,
@@ -105,6 +87,17 @@ cp_export_dialog_set_state (CpExportDialog      *self,
   else if (state == CP_EXPORT_DIALOG_RUNNING)
     gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+}
+
+static void
+cp_export_dialog_set_message (CpExportDialog *self,
+                              const char     *message)
+{
+  if (g_strcmp0 (message, self->message) == 0)
+    return;
+  g_free (self->message);
+  self->message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
 
 static void
@@ -202,8 +195,7 @@ static void
 cp_export_dialog_show_error (CpExportDialog *self,
                              const char     *message)
 {
-  g_free (self->message);
-  self->message = g_strdup (message);
+  cp_export_dialog_set_message (self, message);
   gtk_label_set_text (self->notes_label, message);
   gtk_widget_remove_css_class (GTK_WIDGET (self->notes_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->notes_label), "error");
@@ -234,7 +226,7 @@ export_done_cb (GObject      *object,
   g_autofree char *message = NULL;
   gboolean visible;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   if (self == NULL)
     {
       /* Closed meanwhile (and so cancelled): nobody to tell. */
@@ -279,7 +271,7 @@ export_done_cb (GObject      *object,
   if (notices == NULL || !visible)
     {
       cp_export_dialog_toast (self, message);
-      g_clear_pointer (&self->message, g_free);
+      cp_export_dialog_set_message (self, NULL);
       self->state = CP_EXPORT_DIALOG_DONE;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
       if (visible)
@@ -288,8 +280,7 @@ export_done_cb (GObject      *object,
     }
 
   /* Say which attachments got a notice page instead of their own, and what to do. */
-  g_free (self->message);
-  self->message = g_strdup (notices);
+  cp_export_dialog_set_message (self, notices);
   adw_status_page_set_icon_name (self->done_page, "dialog-warning-symbolic");
   adw_status_page_set_title (self->done_page, _("Exported, with Notices"));
   {
@@ -350,7 +341,7 @@ cp_export_dialog_export_to (CpExportDialog *self,
                                 forms_only ? CP_BINDER_FLAGS_FORMS_ONLY : CP_BINDER_FLAGS_NONE);
   g_free (self->path);
   self->path = g_strdup (path);
-  g_clear_pointer (&self->message, g_free);
+  cp_export_dialog_set_message (self, NULL);
   self->cancellable = g_cancellable_new ();
 
   name = g_filename_display_basename (path);
@@ -367,8 +358,8 @@ cp_export_dialog_export_to (CpExportDialog *self,
   cp_export_dialog_set_progress (self, 0, 0);
   cp_export_dialog_set_state (self, CP_EXPORT_DIALOG_RUNNING);
 
-  cp_export_binder_async (self->binder, path, progress_cb, weak_new (self), weak_free,
-                          self->cancellable, export_done_cb, weak_new (self));
+  cp_export_binder_async (self->binder, path, progress_cb, cp_app_weak_new (self), cp_app_weak_free,
+                          self->cancellable, export_done_cb, cp_app_weak_new (self));
 }
 
 static void
@@ -376,22 +367,14 @@ chooser_response_cb (GtkNativeDialog *native,
                      int              response,
                      CpExportDialog  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  gboolean not_local = FALSE;
+  g_autofree char *path = cp_app_export_chooser_finish (native, response, &not_local);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-  gtk_native_dialog_destroy (native);
   g_clear_object (&self->chooser);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      cp_export_dialog_show_error (self, _("Choose a folder on this computer."));
-      return;
-    }
-  cp_export_dialog_export_to (self, path);
+  if (not_local)
+    cp_export_dialog_show_error (self, _("Choose a folder on this computer."));
+  if (path != NULL)
+    cp_export_dialog_export_to (self, path);
 }
 
 static void
@@ -415,16 +398,11 @@ choose_file_action (GtkWidget  *widget,
   else
     /* Translators: file name of the exported binder: enterprise, year */
     suggested = g_strdup_printf (_("%s %d binder.pdf"), name, cp_packet_get_year (self->packet));
-  g_strdelimit (suggested, "/\\:", '-');
 
-  self->chooser = gtk_file_chooser_native_new (_("Export the Binder as PDF"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
   gtk_file_filter_set_name (filter, _("PDF documents"));
   gtk_file_filter_add_mime_type (filter, "application/pdf");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  self->chooser = cp_app_export_chooser_new (GTK_WINDOW (self), _("Export the Binder as PDF"),
+                                             suggested, filter);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -562,12 +540,7 @@ cp_export_dialog_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
-  if (self->chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  cp_app_clear_chooser (&self->chooser, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_EXPORT_DIALOG);
 
   G_OBJECT_CLASS (cp_export_dialog_parent_class)->dispose (object);
@@ -610,6 +583,9 @@ cp_export_dialog_get_property (GObject    *object,
       break;
     case PROP_FORMS_ONLY:
       g_value_set_boolean (value, cp_export_dialog_get_forms_only (self));
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -661,6 +637,11 @@ cp_export_dialog_class_init (CpExportDialogClass *klass)
   properties [PROP_FORMS_ONLY] =
     g_param_spec_boolean ("forms-only", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the dialog says about the last export: the error, or the attachments that got a
+   * notice page (one line each); NULL when there is nothing to say. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
@@ -758,32 +739,4 @@ cp_export_dialog_cancel (CpExportDialog *self)
       return;
     }
   gtk_window_close (GTK_WINDOW (self));
-}
-
-CpExportDialogState
-cp_export_dialog_get_state (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), CP_EXPORT_DIALOG_CHOOSE);
-  return self->state;
-}
-
-guint
-cp_export_dialog_get_pages_done (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), 0);
-  return self->pages_done;
-}
-
-guint
-cp_export_dialog_get_n_pages (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), 0);
-  return self->n_pages;
-}
-
-const char *
-cp_export_dialog_get_message (CpExportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_EXPORT_DIALOG (self), NULL);
-  return self->message;
 }

@@ -34,18 +34,8 @@ CpExportDialog      *cp_export_dialog_new            (GtkWindow          *parent
 gboolean             cp_export_dialog_get_forms_only (CpExportDialog     *self);
 void                 cp_export_dialog_set_forms_only (CpExportDialog     *self,
                                                       gboolean            forms_only);
-/* Writes the binder to @path, as choosing that file does. */
-void                 cp_export_dialog_export_to      (CpExportDialog     *self,
-                                                      const char         *path);
 /* Cancels a running export (nothing is left at the file; an earlier file stays as it was),
  * or closes the dialog. */
 void                 cp_export_dialog_cancel         (CpExportDialog     *self);
-CpExportDialogState  cp_export_dialog_get_state      (CpExportDialog     *self);
-/* Pages written and pages in all while an export runs (0 before the binder is paginated). */
-guint                cp_export_dialog_get_pages_done (CpExportDialog     *self);
-guint                cp_export_dialog_get_n_pages    (CpExportDialog     *self);
-/* What the dialog says about the last export: the error, or the attachments that got a notice
- * page (one line each); NULL when there is nothing to say. */
-const char          *cp_export_dialog_get_message    (CpExportDialog     *self);
 
 G_END_DECLS

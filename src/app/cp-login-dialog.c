@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -30,6 +31,15 @@ struct _CpLoginDialog
   gboolean       done;     /* logged in; "Log In" now closes */
   char          *intro;    /* shown when there is nothing else to say (the session ended) */
 };
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpLoginDialog, cp_login_dialog, ADW_TYPE_WINDOW)
 
@@ -81,11 +91,21 @@ url_problem (const char *text)
   return _("Enter an address such as https://credit.example.org.");
 }
 
+/* What the dialog says under the rows, or NULL. */
+static const char *
+cp_login_dialog_shown_message (CpLoginDialog *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
+         ? gtk_label_get_text (self->message_label) : NULL;
+}
+
 static void
 cp_login_dialog_set_message (CpLoginDialog *self,
                              const char    *message,
                              gboolean       is_error)
 {
+  g_autofree char *before = g_strdup (cp_login_dialog_shown_message (self));
+
   if (message == NULL)
     message = self->intro;
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
@@ -94,6 +114,18 @@ cp_login_dialog_set_message (CpLoginDialog *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+  if (g_strcmp0 (before, cp_login_dialog_shown_message (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
+}
+
+static void
+cp_login_dialog_set_busy (CpLoginDialog *self,
+                          gboolean       busy)
+{
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
 }
 
 static void
@@ -139,7 +171,7 @@ login_done_cb (GObject      *object,
   g_autoptr(CpLoginDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->busy = FALSE;
+  cp_login_dialog_set_busy (self, FALSE);
   if (!cp_sync_manager_login_finish (CP_SYNC_MANAGER (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -184,7 +216,7 @@ login_clicked_cb (CpLoginDialog *self)
     return;
 
   url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
-  self->busy = TRUE;
+  cp_login_dialog_set_busy (self, TRUE);
   cp_login_dialog_set_message (self, NULL, FALSE);
   cp_login_dialog_update (self);
   cp_sync_manager_login_async (self->manager, url,
@@ -312,6 +344,27 @@ cp_login_dialog_finalize (GObject *object)
 }
 
 static void
+cp_login_dialog_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CpLoginDialog *self = CP_LOGIN_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, cp_login_dialog_shown_message (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_login_dialog_class_init (CpLoginDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -319,6 +372,18 @@ cp_login_dialog_class_init (CpLoginDialogClass *klass)
 
   object_class->dispose = cp_login_dialog_dispose;
   object_class->finalize = cp_login_dialog_finalize;
+  object_class->get_property = cp_login_dialog_get_property;
+
+  /* TRUE while the login runs. */
+  properties [PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the dialog says under the rows (an error, the session-only notice, why the session
+   * ended), or NULL. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/creditpacket/CreditPacket/"
@@ -421,15 +486,6 @@ cp_login_dialog_get_url_problem (CpLoginDialog *self)
          ? gtk_label_get_text (self->url_label) : NULL;
 }
 
-const char *
-cp_login_dialog_get_message (CpLoginDialog *self)
-{
-  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), NULL);
-
-  return gtk_widget_get_visible (GTK_WIDGET (self->message_label))
-         ? gtk_label_get_text (self->message_label) : NULL;
-}
-
 gboolean
 cp_login_dialog_can_log_in (CpLoginDialog *self)
 {
@@ -449,12 +505,4 @@ cp_login_dialog_log_in (CpLoginDialog *self)
   g_return_if_fail (CP_IS_LOGIN_DIALOG (self));
 
   login_clicked_cb (self);
-}
-
-gboolean
-cp_login_dialog_is_busy (CpLoginDialog *self)
-{
-  g_return_val_if_fail (CP_IS_LOGIN_DIALOG (self), FALSE);
-
-  return self->busy;
 }

@@ -20,18 +20,5 @@ G_DECLARE_FINAL_TYPE (CpLoginDialog, cp_login_dialog, CP, LOGIN_DIALOG, AdwWindo
  * waits for the user to close it. */
 CpLoginDialog *cp_login_dialog_new          (GtkWindow     *parent,
                                              CpSyncManager *manager);
-/* Fills the rows as if typed. */
-void           cp_login_dialog_set_fields   (CpLoginDialog *self,
-                                             const char    *server_url,
-                                             const char    *user,
-                                             const char    *password);
-/* What the dialog says under the rows (an https warning, an error, the session-only notice). */
-const char    *cp_login_dialog_get_url_problem (CpLoginDialog *self);
-const char    *cp_login_dialog_get_message  (CpLoginDialog *self);
-gboolean       cp_login_dialog_can_log_in   (CpLoginDialog *self);
-/* Presses "Log In". */
-void           cp_login_dialog_log_in       (CpLoginDialog *self);
-/* TRUE while the login runs. */
-gboolean       cp_login_dialog_is_busy      (CpLoginDialog *self);
 
 G_END_DECLS

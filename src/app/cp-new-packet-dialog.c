@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-new-packet-dialog.h"
+#include "cp-new-packet-dialog-private.h"
 
 #include <glib/gi18n.h>
 

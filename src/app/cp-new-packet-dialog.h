@@ -22,16 +22,7 @@ CpNewPacketDialog *cp_new_packet_dialog_new                 (GtkWindow          
                                                              CpTemplateRegistry *registry,
                                                              CpStore            *store);
 const char        *cp_new_packet_dialog_get_kind            (CpNewPacketDialog  *self);
-void               cp_new_packet_dialog_set_kind            (CpNewPacketDialog  *self,
-                                                             const char         *kind);
-/* Fills in the enterprise, as if typed. */
-void               cp_new_packet_dialog_set_enterprise      (CpNewPacketDialog  *self,
-                                                             const char         *name,
-                                                             const char         *uscc);
 const char        *cp_new_packet_dialog_get_enterprise_name (CpNewPacketDialog  *self);
 const char        *cp_new_packet_dialog_get_uscc            (CpNewPacketDialog  *self);
-/* The text under the credit code: the division, or what is wrong. */
-const char        *cp_new_packet_dialog_get_uscc_status     (CpNewPacketDialog  *self);
-gboolean           cp_new_packet_dialog_can_create          (CpNewPacketDialog  *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

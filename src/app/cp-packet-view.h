@@ -42,11 +42,6 @@ gboolean         cp_packet_view_set_page          (CpPacketView       *self,
 GPtrArray       *cp_packet_view_get_pages         (CpPacketView       *self);
 GtkWidget       *cp_packet_view_get_page_widget   (CpPacketView       *self,
                                                    const char         *page);
-/* The badge of a step as last shown. */
-CpSectionStatus  cp_packet_view_get_status        (CpPacketView       *self,
-                                                   const char         *page);
-/* Validates now (instead of after the short delay) and updates the badges. */
-void             cp_packet_view_revalidate        (CpPacketView       *self);
 /* Shows the completeness page again with the findings as they are (after
  * cp_completeness_page_set_workflow()). */
 void             cp_packet_view_refresh_completeness (CpPacketView    *self);
@@ -54,18 +49,11 @@ void             cp_packet_view_refresh_completeness (CpPacketView    *self);
 gboolean         cp_packet_view_jump              (CpPacketView       *self,
                                                    const char         *section,
                                                    const char         *field);
-/* Writes the binder to @path (what "Export PDF…" does after asking for a file). */
-gboolean         cp_packet_view_export_pdf        (CpPacketView       *self,
-                                                   const char         *path,
-                                                   GError            **error);
 CpSyncStatus    *cp_packet_view_get_sync_status   (CpPacketView       *self);
 /* Shows the reviewer's comments on a returned packet (element type CpComment *; NULL or
  * empty for none): under the fields they concern, at the top of the pages of the sections they
  * concern, on the scoring sheet, marked in the steps and listed on the completeness page. */
 void             cp_packet_view_set_review_comments (CpPacketView     *self,
                                                      GPtrArray        *comments);
-/* How many comments the step @page shows (NULL: all of them). */
-guint            cp_packet_view_get_n_comments    (CpPacketView       *self,
-                                                   const char         *page);
 
 G_END_DECLS

@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include "cp-print-operation.h"
+#include "cp-print-operation-private.h"
 
 #include <glib/gi18n.h>
 
+#include "cp-app-util.h"
 #include "cp-window.h"
 
 struct _CpPrintOperation
@@ -166,26 +168,6 @@ print_done_cb (GtkPrintOperation       *operation,
     }
 }
 
-/* Async work holds the window weakly: a window closed meanwhile goes at once (with its
- * transient parent still there), and the late result is dropped. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
-static void
-weak_free (gpointer data)
-{
-  GWeakRef *weak = data;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
-}
-
 static void
 paginate_thread (GTask        *task,
                  gpointer      source_object,
@@ -212,7 +194,7 @@ paginated_cb (GObject      *object,
   g_autoptr(CpPrintOperation) operation = NULL;
   GtkPrintOperationResult res;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   /* The window may have gone meanwhile: then there is nobody to print for. */
   if (parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent)))
     return;
@@ -262,7 +244,7 @@ cp_print_operation_print_packet (GtkWindow          *parent,
   files_dir = g_build_filename (cp_store_get_directory (store), "blobs", NULL);
   binder = cp_binder_new (registry, packet, files_dir, CP_BINDER_FLAGS_NONE);
   toast (parent, _("Preparing the pages to print…"));
-  task = g_task_new (NULL, NULL, paginated_cb, weak_new (parent));
+  task = g_task_new (NULL, NULL, paginated_cb, cp_app_weak_new (parent));
   g_task_set_source_tag (task, cp_print_operation_print_packet);
   g_task_set_task_data (task, binder, g_object_unref);
   g_task_run_in_thread (task, paginate_thread);

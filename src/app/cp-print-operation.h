@@ -18,11 +18,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CpPrintOperation, cp_print_operation, CP, PRINT_OPERATION,
                       GtkPrintOperation)
 
-/* A print operation drawing the pages of @binder (already paginated: cp_binder_paginate()),
- * each scaled from A4 to the print context's page and centred on it. Run it like any
- * GtkPrintOperation; GTK_PRINT_OPERATION_ACTION_EXPORT with an export file name writes the
- * pages as a PDF. */
-CpPrintOperation *cp_print_operation_new           (CpBinder           *binder);
 CpBinder         *cp_print_operation_get_binder    (CpPrintOperation   *self);
 
 /* What Print… (Ctrl+P) does: paginates the whole binder of @packet (the attachments from
@@ -35,6 +30,5 @@ void              cp_print_operation_print_packet  (GtkWindow          *parent,
                                                     CpPacket           *packet);
 /* The settings the next print dialog opens with (those of the last print), or NULL. */
 GtkPrintSettings *cp_print_operation_get_settings  (void);
-void              cp_print_operation_set_settings  (GtkPrintSettings   *settings);
 
 G_END_DECLS

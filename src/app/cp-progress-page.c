@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 
 #include <glib/gi18n.h>
 
@@ -44,7 +45,19 @@ struct _CpProgressPage
   guint               n_loads;
   gboolean            searching;       /* the first load, looking back for a year with quotas */
   int                 first_year;
+  guint               shown_districts; /* as last notified */
+  char               *shown_message;
 };
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_N_DISTRICTS,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CpProgressPage, cp_progress_page, ADW_TYPE_WINDOW)
 
@@ -78,9 +91,52 @@ static void
 cp_progress_page_set_busy (CpProgressPage *self,
                            gboolean        busy)
 {
-  self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
+}
+
+/* The number of district rows shown (without the totals). */
+static guint
+cp_progress_page_count_districts (CpProgressPage *self)
+{
+  if (self->progress == NULL || g_hash_table_size (self->cells) == 0)
+    return 0;
+  return self->progress->districts->len;
+}
+
+/* The explanation shown instead of or above the table (offline, errors, no quotas), or NULL. */
+static const char *
+cp_progress_page_current_message (CpProgressPage *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->message_label)))
+    return gtk_label_get_text (self->message_label);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "status") == 0)
+    return adw_status_page_get_description (self->status_page);
+  return NULL;
+}
+
+/* After a load began or ended: notifies what it changed of what the page shows. */
+static void
+cp_progress_page_notify_shown (CpProgressPage *self)
+{
+  guint n_districts = cp_progress_page_count_districts (self);
+  const char *message = cp_progress_page_current_message (self);
+
+  if (n_districts != self->shown_districts)
+    {
+      self->shown_districts = n_districts;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_DISTRICTS]);
+    }
+  if (g_strcmp0 (message, self->shown_message) != 0)
+    {
+      g_free (self->shown_message);
+      self->shown_message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
+    }
 }
 
 /* Instead of the table: no quotas, not logged in, an error. */
@@ -280,19 +336,18 @@ cp_progress_page_fill (CpProgressPage *self)
   gtk_scrolled_window_set_child (self->scroller, card);
 }
 
-static void
-progress_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+/* Shows what the server answered; FALSE when the load was cancelled (the page may be going). */
+static gboolean
+cp_progress_page_show_result (CpProgressPage *self,
+                              GAsyncResult   *result)
 {
-  g_autoptr(CpProgressPage) self = user_data;
   g_autoptr(CpProgress) progress = NULL;
   g_autoptr(GError) error = NULL;
   int year;
 
-  progress = cp_sync_manager_get_progress_finish (CP_SYNC_MANAGER (object), result, &error);
+  progress = cp_sync_manager_get_progress_finish (self->manager, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    return FALSE;
   year = cp_progress_page_get_year (self);
   cp_progress_page_set_busy (self, FALSE);
 
@@ -321,7 +376,7 @@ progress_cb (GObject      *object,
       else
         cp_progress_page_show_status (self, "dialog-error-symbolic",
                                       _("The Progress Could Not Be Loaded"), error->message);
-      return;
+      return TRUE;
     }
 
   if (progress->districts->len == 0 && self->searching &&
@@ -334,7 +389,7 @@ progress_cb (GObject      *object,
       g_signal_handlers_unblock_matched (self->year_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
                                          self);
       cp_progress_page_load (self);
-      return;
+      return TRUE;
     }
   if (progress->districts->len == 0 && self->searching)
     {
@@ -367,11 +422,23 @@ progress_cb (GObject      *object,
       cp_progress_page_show_status (self, "x-office-spreadsheet-symbolic", title,
                                     _("The credit office has set no district quotas for this "
                                       "year. Choose another year."));
-      return;
+      return TRUE;
     }
   cp_progress_page_fill (self);
   gtk_stack_set_visible_child_name (self->stack, "table");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "progress.export", TRUE);
+  return TRUE;
+}
+
+static void
+progress_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(CpProgressPage) self = user_data;
+
+  if (cp_progress_page_show_result (self, result))
+    cp_progress_page_notify_shown (self);
 }
 
 static void
@@ -391,12 +458,14 @@ cp_progress_page_load (CpProgressPage *self)
       cp_progress_page_show_status (self, "dialog-password-symbolic", _("Not Logged In"),
                                     _("Log in to the credit office’s server to see the "
                                       "progress."));
+      cp_progress_page_notify_shown (self);
       return;
     }
   cp_progress_page_set_busy (self, TRUE);
   /* Another year's figures must not stand under this year. */
   if (self->progress == NULL || self->progress->year != year)
     gtk_stack_set_visible_child_name (self->stack, "loading");
+  cp_progress_page_notify_shown (self);
   cp_sync_manager_get_progress_async (self->manager, year, self->cancellable, progress_cb,
                                       g_object_ref (self));
 }
@@ -449,8 +518,33 @@ cp_progress_page_finalize (GObject *object)
   g_clear_pointer (&self->progress, cp_progress_unref);
   g_clear_pointer (&self->updated, g_date_time_unref);
   g_clear_pointer (&self->cells, g_hash_table_unref);
+  g_free (self->shown_message);
 
   G_OBJECT_CLASS (cp_progress_page_parent_class)->finalize (object);
+}
+
+static void
+cp_progress_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CpProgressPage *self = CP_PROGRESS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_N_DISTRICTS:
+      g_value_set_uint (value, cp_progress_page_count_districts (self));
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, cp_progress_page_current_message (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -461,6 +555,22 @@ cp_progress_page_class_init (CpProgressPageClass *klass)
 
   object_class->dispose = cp_progress_page_dispose;
   object_class->finalize = cp_progress_page_finalize;
+  object_class->get_property = cp_progress_page_get_property;
+
+  /* Whether the table is being asked for. */
+  properties [PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The number of district rows shown (without the totals). */
+  properties [PROP_N_DISTRICTS] =
+    g_param_spec_uint ("n-districts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The explanation shown instead of or above the table (offline, errors, no quotas), or
+   * NULL. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "progress.refresh", NULL, refresh_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
@@ -625,22 +735,6 @@ cp_progress_page_get_n_loads (CpProgressPage *self)
   return self->n_loads;
 }
 
-gboolean
-cp_progress_page_is_busy (CpProgressPage *self)
-{
-  g_return_val_if_fail (CP_IS_PROGRESS_PAGE (self), FALSE);
-  return self->busy;
-}
-
-guint
-cp_progress_page_get_n_districts (CpProgressPage *self)
-{
-  g_return_val_if_fail (CP_IS_PROGRESS_PAGE (self), 0);
-  if (self->progress == NULL || g_hash_table_size (self->cells) == 0)
-    return 0;
-  return self->progress->districts->len;
-}
-
 GtkLabel *
 cp_progress_page_get_cell (CpProgressPage   *self,
                            const char       *district,
@@ -653,16 +747,4 @@ cp_progress_page_get_cell (CpProgressPage   *self,
 
   key = cell_key (district, kind, column);
   return g_hash_table_lookup (self->cells, key);
-}
-
-const char *
-cp_progress_page_get_message (CpProgressPage *self)
-{
-  g_return_val_if_fail (CP_IS_PROGRESS_PAGE (self), NULL);
-
-  if (gtk_widget_get_visible (GTK_WIDGET (self->message_label)))
-    return gtk_label_get_text (self->message_label);
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "status") == 0)
-    return adw_status_page_get_description (self->status_page);
-  return NULL;
 }

@@ -12,10 +12,12 @@
 #include "config.h"
 
 #include "cp-report-dialog.h"
+#include "cp-report-dialog-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-app-util.h"
 #include "cp-report-registry.h"
 #include "cp-sync-engine.h"
 #include "cp-window.h"
@@ -47,27 +49,18 @@ struct _CpReportDialog
   gboolean              can_export;  /* logged in as an office or administrator */
 };
 
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_ONLINE,
+  PROP_N_REPORTS,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
 G_DEFINE_FINAL_TYPE (CpReportDialog, cp_report_dialog, ADW_TYPE_WINDOW)
-
-/* Async work holds the window weakly: a window closed meanwhile goes at once (with its
- * transient parent still there), and the late result is dropped. */
-static GWeakRef *
-weak_new (gpointer object)
-{
-  GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (weak, object);
-  return weak;
-}
-
-static void
-weak_free (gpointer data)
-{
-  GWeakRef *weak = data;
-
-  g_weak_ref_clear (weak);
-  g_free (weak);
-}
 
 static const char *
 ui_lang (void)
@@ -155,14 +148,38 @@ cp_report_dialog_set_message (CpReportDialog *self,
                               const char     *message,
                               gboolean        error)
 {
-  g_free (self->message);
-  self->message = g_strdup (message);
+  if (g_strcmp0 (message, self->message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
+    }
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
   if (error)
     gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+}
+
+static void
+cp_report_dialog_set_busy (CpReportDialog *self,
+                           gboolean        busy)
+{
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
+}
+
+static void
+cp_report_dialog_set_online (CpReportDialog *self,
+                             gboolean        online)
+{
+  if (online == self->online)
+    return;
+  self->online = online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ONLINE]);
 }
 
 static void
@@ -270,9 +287,12 @@ cp_report_dialog_show_reports (CpReportDialog *self,
                                GPtrArray      *reports)
 {
   g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
+  guint n_before = self->reports != NULL ? self->reports->len : 0;
 
   g_clear_pointer (&self->reports, g_ptr_array_unref);
   self->reports = g_ptr_array_ref (reports);
+  if (reports->len != n_before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_REPORTS]);
   for (guint i = 0; i < reports->len; i++)
     {
       const CpReportInfo *info = g_ptr_array_index (reports, i);
@@ -325,19 +345,19 @@ list_done_cb (GObject      *object,
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GError) error = NULL;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   reports = cp_sync_client_list_reports_finish (CP_SYNC_CLIENT (object), result, &error);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->busy = FALSE;
+  cp_report_dialog_set_busy (self, FALSE);
   if (reports != NULL && reports->len > 0)
     {
-      self->online = TRUE;
+      cp_report_dialog_set_online (self, TRUE);
       cp_report_dialog_set_message (self, NULL, FALSE);
       cp_report_dialog_show_reports (self, reports);
       return;
     }
-  self->online = FALSE;
+  cp_report_dialog_set_online (self, FALSE);
   g_clear_pointer (&reports, g_ptr_array_unref);
   reports = shipped_reports (self);
   cp_report_dialog_show_reports (self, reports);
@@ -363,7 +383,7 @@ export_done_cb (GObject      *object,
   g_autofree char *name = NULL;
   g_autofree char *message = NULL;
 
-  weak_free (user_data);
+  cp_app_weak_free (user_data);
   if (!cp_sync_client_fetch_report_finish (CP_SYNC_CLIENT (object), result, &error) &&
       (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     return;
@@ -372,13 +392,13 @@ export_done_cb (GObject      *object,
   name = g_object_steal_data (G_OBJECT (self), "cp-file-name");
   if (error != NULL)
     {
-      self->busy = FALSE;
+      cp_report_dialog_set_busy (self, FALSE);
       message = g_strdup_printf (_("The report could not be exported: %s"), error->message);
       cp_report_dialog_set_message (self, message, TRUE);
       cp_report_dialog_update (self);
       return;
     }
-  self->busy = FALSE;
+  cp_report_dialog_set_busy (self, FALSE);
   parent = gtk_window_get_transient_for (GTK_WINDOW (self));
   message = g_strdup_printf (_("The report was saved as %s"), name);
   g_debug ("%s", message);
@@ -410,7 +430,7 @@ cp_report_dialog_export_to (CpReportDialog *self,
     }
   format = adw_combo_row_get_selected (self->format_row) == 1 ? CP_SYNC_REPORT_CSV
                                                                : CP_SYNC_REPORT_XLSX;
-  self->busy = TRUE;
+  cp_report_dialog_set_busy (self, TRUE);
   cp_report_dialog_set_message (self, _("Fetching the table from the server…"), FALSE);
   cp_report_dialog_update (self);
   g_object_set_data_full (G_OBJECT (self), "cp-file-name", g_filename_display_basename (path),
@@ -418,7 +438,8 @@ cp_report_dialog_export_to (CpReportDialog *self,
   cp_sync_client_fetch_report_async (cp_sync_engine_get_client (engine), info->id,
                                      gtk_spin_button_get_value_as_int (self->year_spin),
                                      cp_report_dialog_current_district (self), format, ui_lang (),
-                                     path, self->cancellable, export_done_cb, weak_new (self));
+                                     path, self->cancellable, export_done_cb,
+                                     cp_app_weak_new (self));
 }
 
 static void
@@ -426,22 +447,15 @@ chooser_response_cb (GtkNativeDialog *native,
                      int              response,
                      CpReportDialog  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
   const char *suffix = adw_combo_row_get_selected (self->format_row) == 1 ? ".csv" : ".xlsx";
+  gboolean not_local = FALSE;
+  g_autofree char *path = cp_app_export_chooser_finish (native, response, &not_local);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-  gtk_native_dialog_destroy (native);
   g_clear_object (&self->chooser);
-  if (file == NULL)
-    return;
-  path = g_file_get_path (file);
+  if (not_local)
+    cp_report_dialog_set_message (self, _("Choose a folder on this computer."), TRUE);
   if (path == NULL)
-    {
-      cp_report_dialog_set_message (self, _("Choose a folder on this computer."), TRUE);
-      return;
-    }
+    return;
   /* A name typed without its ending gets the format's. */
   if (!g_str_has_suffix (path, suffix))
     {
@@ -475,12 +489,6 @@ choose_file_action (GtkWidget  *widget,
     return;
   title = format_title (self, info);
   suggested = g_strconcat (title, csv ? ".csv" : ".xlsx", NULL);
-  g_strdelimit (suggested, "/\\:", '-');
-  self->chooser = gtk_file_chooser_native_new (_("Export the Report"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                                               _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
   if (csv)
     {
       gtk_file_filter_set_name (filter, _("CSV files"));
@@ -495,7 +503,8 @@ choose_file_action (GtkWidget  *widget,
                                      "spreadsheetml.sheet");
       gtk_file_filter_add_suffix (filter, "xlsx");
     }
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  self->chooser = cp_app_export_chooser_new (GTK_WINDOW (self), _("Export the Report"), suggested,
+                                             filter);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -523,11 +532,11 @@ cp_report_dialog_load (CpReportDialog *self)
                      (g_strcmp0 (role, "office") == 0 || g_strcmp0 (role, "admin") == 0);
   if (self->can_export)
     {
-      self->busy = TRUE;
+      cp_report_dialog_set_busy (self, TRUE);
       cp_report_dialog_set_message (self, _("Asking the server for its reports…"), FALSE);
       cp_report_dialog_update (self);
       cp_sync_client_list_reports_async (cp_sync_engine_get_client (engine), self->cancellable,
-                                         list_done_cb, weak_new (self));
+                                         list_done_cb, cp_app_weak_new (self));
       return;
     }
   reports = shipped_reports (self);
@@ -551,12 +560,7 @@ cp_report_dialog_dispose (GObject *object)
   CpReportDialog *self = CP_REPORT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
+  cp_app_clear_chooser (&self->chooser, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CP_TYPE_REPORT_DIALOG);
 
   G_OBJECT_CLASS (cp_report_dialog_parent_class)->dispose (object);
@@ -579,6 +583,33 @@ cp_report_dialog_finalize (GObject *object)
 }
 
 static void
+cp_report_dialog_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  CpReportDialog *self = CP_REPORT_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    case PROP_N_REPORTS:
+      g_value_set_uint (value, self->reports != NULL ? self->reports->len : 0);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cp_report_dialog_class_init (CpReportDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -586,7 +617,26 @@ cp_report_dialog_class_init (CpReportDialogClass *klass)
 
   object_class->dispose = cp_report_dialog_dispose;
   object_class->finalize = cp_report_dialog_finalize;
+  object_class->get_property = cp_report_dialog_get_property;
   widget_class->unrealize = cp_report_dialog_unrealize;
+
+  /* While the list or a file is being fetched. */
+  properties [PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the list came from the server (FALSE: the shipped definitions). */
+  properties [PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The number of reports to choose from. */
+  properties [PROP_N_REPORTS] =
+    g_param_spec_uint ("n-reports", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the dialog says above its buttons (offline, an error), or NULL. */
+  properties [PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/creditpacket/CreditPacket/cp-report-dialog.ui");
@@ -645,27 +695,6 @@ cp_report_dialog_new (GtkWindow          *parent,
   cp_report_dialog_load (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->report_row));
   return self;
-}
-
-gboolean
-cp_report_dialog_is_busy (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), FALSE);
-  return self->busy;
-}
-
-gboolean
-cp_report_dialog_is_online (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), FALSE);
-  return self->online;
-}
-
-guint
-cp_report_dialog_get_n_reports (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), 0);
-  return self->reports != NULL ? self->reports->len : 0;
 }
 
 const char *
@@ -728,11 +757,4 @@ cp_report_dialog_set_format (CpReportDialog     *self,
 {
   g_return_if_fail (CP_IS_REPORT_DIALOG (self));
   adw_combo_row_set_selected (self->format_row, format == CP_SYNC_REPORT_CSV ? 1 : 0);
-}
-
-const char *
-cp_report_dialog_get_message (CpReportDialog *self)
-{
-  g_return_val_if_fail (CP_IS_REPORT_DIALOG (self), NULL);
-  return self->message;
 }

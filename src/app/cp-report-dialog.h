@@ -22,27 +22,7 @@ G_DECLARE_FINAL_TYPE (CpReportDialog, cp_report_dialog, CP, REPORT_DIALOG, AdwWi
 CpReportDialog     *cp_report_dialog_new           (GtkWindow          *parent,
                                                     CpSyncManager      *manager,
                                                     CpTemplateRegistry *registry);
-/* While the list or a file is being fetched. */
-gboolean            cp_report_dialog_is_busy       (CpReportDialog     *self);
-/* Whether the list came from the server (FALSE: the shipped definitions). */
-gboolean            cp_report_dialog_is_online     (CpReportDialog     *self);
-guint               cp_report_dialog_get_n_reports (CpReportDialog     *self);
 const char         *cp_report_dialog_get_report_id (CpReportDialog     *self,
                                                     guint               index);
-gboolean            cp_report_dialog_select_report (CpReportDialog     *self,
-                                                    const char         *id);
-void                cp_report_dialog_set_year      (CpReportDialog     *self,
-                                                    int                 year);
-/* The district codes offered, in order; NULL stands for all the districts the user may see. */
-GPtrArray          *cp_report_dialog_get_districts (CpReportDialog     *self);
-gboolean            cp_report_dialog_select_district (CpReportDialog   *self,
-                                                      const char       *code);
-void                cp_report_dialog_set_format    (CpReportDialog     *self,
-                                                    CpSyncReportFormat  format);
-/* Fetches the chosen report into @path, as choosing that file does. */
-void                cp_report_dialog_export_to     (CpReportDialog     *self,
-                                                    const char         *path);
-/* What the dialog says above its buttons (offline, an error), or NULL. */
-const char         *cp_report_dialog_get_message   (CpReportDialog     *self);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "cp-scoring-page.h"
+#include "cp-scoring-page-private.h"
 
 #include <glib/gi18n.h>
 #include <math.h>

@@ -38,21 +38,12 @@ gboolean        cp_scoring_page_enter_score       (CpScoringPage  *self,
                                                    GError        **error);
 /* Recomputes subtotals, total and verdict from the packet. */
 void            cp_scoring_page_refresh           (CpScoringPage  *self);
-/* "812 of 1000", the verdict ("Reaches the city pass mark (700)…" or "Grade AA"), and the
- * last refusal message, as shown. */
-const char     *cp_scoring_page_get_total_text    (CpScoringPage  *self,
-                                                   CpScoreColumn   column);
-const char     *cp_scoring_page_get_verdict_text  (CpScoringPage  *self,
-                                                   CpScoreColumn   column);
-const char     *cp_scoring_page_get_message       (CpScoringPage  *self);
 /* A vertical box above the sheet for notes from outside it (the reviewer's comments on a
  * returned packet), hidden until its owner fills and shows it. */
 GtkWidget      *cp_scoring_page_get_notes_box     (CpScoringPage  *self);
 void            cp_scoring_page_set_only_unscored (CpScoringPage  *self,
                                                    gboolean        only_unscored);
 gboolean        cp_scoring_page_get_only_unscored (CpScoringPage  *self);
-/* Rows shown (after the unscored filter). */
-guint           cp_scoring_page_get_n_shown       (CpScoringPage  *self);
 /* Focuses the score cell of @item_id in @column; FALSE when the row is not shown. */
 gboolean        cp_scoring_page_focus_item        (CpScoringPage  *self,
                                                    const char     *item_id,
@@ -61,12 +52,6 @@ gboolean        cp_scoring_page_focus_item        (CpScoringPage  *self,
 void            cp_scoring_page_focus_first_unscored (CpScoringPage *self);
 /* The item whose score cell has the focus, or NULL. */
 const char     *cp_scoring_page_get_focus_item    (CpScoringPage  *self);
-void            cp_scoring_page_toggle_clock      (CpScoringPage  *self);
-/* Emits ::evidence-chosen (item id, @file), as choosing a file in the Evidence column does; the
- * packet view stores the file and calls cp_scoring_page_update_evidence(). */
-void            cp_scoring_page_attach_evidence   (CpScoringPage  *self,
-                                                   const char     *item_id,
-                                                   GFile          *file);
 void            cp_scoring_page_update_evidence   (CpScoringPage  *self,
                                                    const char     *item_id);
 

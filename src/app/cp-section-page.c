@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

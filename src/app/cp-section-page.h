@@ -35,12 +35,6 @@ void             cp_section_page_set_findings (CpSectionPage   *self,
 gboolean         cp_section_page_focus_first_empty (CpSectionPage *self);
 gboolean         cp_section_page_focus_field  (CpSectionPage   *self,
                                                const char      *field_path);
-/* The error text shown under @field_id, or NULL when none is shown. */
-const char      *cp_section_page_get_error    (CpSectionPage   *self,
-                                               const char      *field_id);
-/* The widget that edits @field_id (an AdwEntryRow, a GtkEntry, …), for tests. */
-GtkWidget       *cp_section_page_get_editor   (CpSectionPage   *self,
-                                               const char      *field_id);
 /* Attaches @file to the attachment field @field_id (or the scan of a signature field)
  * without a file chooser; runs in a thread and emits ::edited when done. */
 void             cp_section_page_attach_file  (CpSectionPage   *self,
@@ -52,9 +46,5 @@ void             cp_section_page_attach_file  (CpSectionPage   *self,
 void             cp_section_page_set_comments (CpSectionPage   *self,
                                                GPtrArray       *comments);
 guint            cp_section_page_get_n_comments (CpSectionPage *self);
-/* The box holding the comment widgets under @field_id (NULL: at the top of the page); hidden
- * when empty. For tests. */
-GtkWidget       *cp_section_page_get_comments_box (CpSectionPage *self,
-                                                   const char    *field_id);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cp-sync-status.h"
+#include "cp-sync-status-private.h"
 
 #include <glib/gi18n.h>
 

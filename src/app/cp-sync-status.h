@@ -18,7 +18,6 @@ G_DECLARE_FINAL_TYPE (CpSyncStatus, cp_sync_status, CP, SYNC_STATUS, AdwBin)
  * "1 pending", …), "title" and "message" (what its popover says), read-only. */
 void        cp_sync_status_set_manager   (CpSyncStatus  *self,
                                           CpSyncManager *manager);
-void        cp_sync_status_popup         (CpSyncStatus  *self);
 void        cp_sync_status_popdown       (CpSyncStatus  *self);
 
 G_END_DECLS

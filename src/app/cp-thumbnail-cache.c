@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cp-thumbnail-cache.h"
+#include "cp-thumbnail-cache-private.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>

@@ -51,7 +51,5 @@ void              cp_thumbnail_cache_load_async  (CpThumbnailCache  *self,
 GdkTexture       *cp_thumbnail_cache_load_finish (CpThumbnailCache  *self,
                                                   GAsyncResult      *result,
                                                   GError           **error);
-/* How many thumbnails were rendered from their files (not found in memory or on disk). */
-guint             cp_thumbnail_cache_get_n_rendered (CpThumbnailCache *self);
 
 G_END_DECLS

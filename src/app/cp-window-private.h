@@ -52,4 +52,16 @@ void                _cp_window_setup_sync           (CpWindow       *self);
  * read-only. */
 void                _cp_window_apply_workflow_state (CpWindow       *self);
 
+/* What the tests and the benchmarks read and drive (cp-window.c). */
+/* Whether the packet list has been read (it is read in a thread when the window opens). */
+gboolean    cp_window_is_loaded        (CpWindow      *self);
+/* The list model as shown (after search and filters); element type CpPacketItem. */
+GListModel *cp_window_get_visible_packets (CpWindow   *self);
+void        cp_window_set_search       (CpWindow      *self,
+                                        const char    *text);
+GtkWidget  *cp_window_get_packet_view  (CpWindow      *self);
+/* The texts of the last toasts cp_window_show_toast() showed (at most 20, oldest first;
+ * element type char *). */
+GPtrArray  *cp_window_get_toasts       (CpWindow      *self);
+
 G_END_DECLS

@@ -19,12 +19,6 @@ CpWindow   *cp_window_new              (CpApplication *application);
 void        cp_window_flush            (CpWindow      *self);
 /* Re-reads the packet list from the store. */
 void        cp_window_reload           (CpWindow      *self);
-/* Whether the packet list has been read (it is read in a thread when the window opens). */
-gboolean    cp_window_is_loaded        (CpWindow      *self);
-/* The list model as shown (after search and filters); element type CpPacketItem. */
-GListModel *cp_window_get_visible_packets (CpWindow   *self);
-void        cp_window_set_search       (CpWindow      *self,
-                                        const char    *text);
 /* Opens the packet with @uuid on @page (a section id, "completeness", "scoring" or NULL for
  * the first page). FALSE with @error set when it cannot be loaded. */
 gboolean    cp_window_open_packet      (CpWindow      *self,
@@ -37,15 +31,11 @@ const char *cp_window_create_packet    (CpWindow      *self,
                                         const char    *enterprise_name,
                                         const char    *uscc,
                                         GError       **error);
-GtkWidget  *cp_window_get_packet_view  (CpWindow      *self);
 /* Imports the packets in @files (element type GFile *), as File → Import does: in a thread,
  * then a toast for what was imported and one for each file that held no packet. */
 void        cp_window_import_files     (CpWindow      *self,
                                         GPtrArray     *files);
 void        cp_window_show_toast       (CpWindow      *self,
                                         const char    *message);
-/* The texts of the last toasts cp_window_show_toast() showed (at most 20, oldest first;
- * element type char *). */
-GPtrArray  *cp_window_get_toasts       (CpWindow      *self);
 
 G_END_DECLS

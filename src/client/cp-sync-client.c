@@ -562,29 +562,43 @@ cp_sync_client_get_base_url (CpSyncClient *self)
   return self->base_url;
 }
 
+/* The token and the user are read from the sync thread and written from the main thread. */
+static void
+set_locked (CpSyncClient  *self,
+            char         **field,
+            const char    *value)
+{
+  g_mutex_lock (&self->lock);
+  g_free (*field);
+  *field = g_strdup (value);
+  g_mutex_unlock (&self->lock);
+}
+
+static char *
+dup_locked (CpSyncClient  *self,
+            char         **field)
+{
+  char *value;
+
+  g_mutex_lock (&self->lock);
+  value = g_strdup (*field);
+  g_mutex_unlock (&self->lock);
+  return value;
+}
+
 void
 cp_sync_client_set_token (CpSyncClient *self,
                           const char   *token)
 {
   g_return_if_fail (CP_IS_SYNC_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  g_free (self->token);
-  self->token = g_strdup (token);
-  g_mutex_unlock (&self->lock);
+  set_locked (self, &self->token, token);
 }
 
 char *
 cp_sync_client_dup_token (CpSyncClient *self)
 {
-  char *token;
-
   g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
-
-  g_mutex_lock (&self->lock);
-  token = g_strdup (self->token);
-  g_mutex_unlock (&self->lock);
-  return token;
+  return dup_locked (self, &self->token);
 }
 
 void
@@ -592,24 +606,14 @@ cp_sync_client_set_user (CpSyncClient *self,
                          const char   *user)
 {
   g_return_if_fail (CP_IS_SYNC_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  g_free (self->user);
-  self->user = g_strdup (user);
-  g_mutex_unlock (&self->lock);
+  set_locked (self, &self->user, user);
 }
 
 char *
 cp_sync_client_dup_user (CpSyncClient *self)
 {
-  char *user;
-
   g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
-
-  g_mutex_lock (&self->lock);
-  user = g_strdup (self->user);
-  g_mutex_unlock (&self->lock);
-  return user;
+  return dup_locked (self, &self->user);
 }
 
 void
@@ -1144,6 +1148,35 @@ cp_progress_new_from_json (JsonNode  *node,
   return g_steal_pointer (&progress);
 }
 
+/* A GET of @path that an office waits for (two tries at most: the user has a Refresh button):
+ * the reply when its status is 200, otherwise NULL with @error set, @forbidden its message
+ * for a 403. */
+static CpSyncReply *
+get_for_office (CpSyncClient  *self,
+                const char    *path,
+                const char    *forbidden,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(CpSyncReply) reply = NULL;
+
+  reply = request_full (self, "GET", path, NULL, NULL, NULL, NULL, NULL,
+                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  if (reply->status == 403)
+    {
+      g_set_error_literal (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, forbidden);
+      return NULL;
+    }
+  if (reply->status != 200)
+    {
+      g_propagate_error (error, cp_sync_reply_to_error (reply));
+      return NULL;
+    }
+  return g_steal_pointer (&reply);
+}
+
 static void
 progress_thread (GTask        *task,
                  gpointer      source_object,
@@ -1157,24 +1190,11 @@ progress_thread (GTask        *task,
   CpProgress *progress;
   GError *error = NULL;
 
-  /* Two tries at most: somebody waits for the table and has a Refresh button. */
-  reply = request_full (self, "GET", path, NULL, NULL, NULL, NULL, NULL,
-                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  reply = get_for_office (self, path, _("Only credit offices can see the progress against the "
+                                        "quotas."), cancellable, &error);
   if (reply == NULL)
     {
       g_task_return_error (task, error);
-      return;
-    }
-  if (reply->status == 403)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
-                               _("Only credit offices can see the progress against the "
-                                 "quotas."));
-      return;
-    }
-  if (reply->status != 200)
-    {
-      g_task_return_error (task, cp_sync_reply_to_error (reply));
       return;
     }
   progress = cp_progress_new_from_json (reply->json, &error);
@@ -1405,22 +1425,11 @@ list_reports_thread (GTask        *task,
   GError *error = NULL;
   JsonNode *list;
 
-  reply = request_full (self, "GET", "/api/v1/reports", NULL, NULL, NULL, NULL, NULL,
-                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  reply = get_for_office (self, "/api/v1/reports", _("Only credit offices can export reports."),
+                          cancellable, &error);
   if (reply == NULL)
     {
       g_task_return_error (task, error);
-      return;
-    }
-  if (reply->status == 403)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
-                               _("Only credit offices can export reports."));
-      return;
-    }
-  if (reply->status != 200)
-    {
-      g_task_return_error (task, cp_sync_reply_to_error (reply));
       return;
     }
   list = reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json)

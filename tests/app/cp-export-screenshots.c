@@ -22,17 +22,24 @@
 #include "cp-application.h"
 #include "cp-attachment-details.h"
 #include "cp-attachment-thumbnail.h"
+#include "cp-attachment-thumbnail-private.h"
 #include "cp-demo.h"
 #include "cp-export-dialog.h"
+#include "cp-export-dialog-private.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-report-dialog.h"
+#include "cp-report-dialog-private.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-test-attachments.h"
 #include "cp-test-keys.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 #include "export-files.h"
 
 #define PASSWORD "correct horse battery"
@@ -111,8 +118,8 @@ pages_done_cb (CpExportDialog *dialog,
                gpointer        user_data)
 {
   /* Half way: the progress bar, the pages written of all, Cancel. */
-  if (!shot_progress && cp_export_dialog_get_n_pages (dialog) > 0 &&
-      cp_export_dialog_get_pages_done (dialog) * 3 >= cp_export_dialog_get_n_pages (dialog))
+  if (!shot_progress && cp_test_get_uint (dialog, "n-pages") > 0 &&
+      cp_test_get_uint (dialog, "pages-done") * 3 >= cp_test_get_uint (dialog, "n-pages"))
     {
       shot_progress = TRUE;
       shot ("export-progress.png", 50);
@@ -234,7 +241,7 @@ main (int   argc,
   g_signal_connect (export, "notify::pages-done", G_CALLBACK (pages_done_cb), NULL);
   binder = g_build_filename (dir, "binder.pdf", NULL);
   cp_export_dialog_export_to (export, binder);
-  WAIT_FOR (cp_export_dialog_get_state (export) == CP_EXPORT_DIALOG_DONE);
+  WAIT_FOR (cp_test_get_int (export, "state") == CP_EXPORT_DIALOG_DONE);
   shot ("export-notices.png", 800);
   gtk_window_destroy (GTK_WINDOW (export));
 
@@ -251,7 +258,7 @@ main (int   argc,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.export-report", NULL);
   report = cp_test_find_toplevel (CP_TYPE_REPORT_DIALOG);
   g_assert_nonnull (report);
-  WAIT_FOR (!cp_report_dialog_is_busy (report));
+  WAIT_FOR (!cp_test_get_boolean (report, "busy"));
   cp_report_dialog_select_report (report, "standardization-enterprises");
   cp_report_dialog_set_year (report, 2020);
   cp_report_dialog_select_district (report, "kunshan");
@@ -265,8 +272,8 @@ main (int   argc,
 
     fill_screen (GTK_WINDOW (progress));
     cp_progress_page_set_year (progress, 2020);
-    WAIT_FOR (!cp_progress_page_is_busy (progress) &&
-              cp_progress_page_get_n_districts (progress) > 0);
+    WAIT_FOR (!cp_test_get_boolean (progress, "busy") &&
+              cp_test_get_uint (progress, "n-districts") > 0);
     shot ("progress-export.png", 800);
     gtk_window_destroy (GTK_WINDOW (progress));
   }

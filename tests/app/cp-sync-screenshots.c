@@ -24,18 +24,24 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-conflict-page-private.h"
 #include "cp-demo.h"
 #include "cp-field-chooser.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-review-dialog-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-sync-status.h"
+#include "cp-sync-status-private.h"
 #include "cp-uscc.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -303,7 +309,7 @@ progress_shot (Fixture *f)
   page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (page);
   gtk_window_set_default_size (GTK_WINDOW (page), 1240, 760);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
   shot ("progress.png");
   gtk_window_destroy (GTK_WINDOW (page));
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cp-test-app.h"
+#include "cp-window-private.h"
 
 /* Runs the default main context until @cond holds or 20 seconds pass. */
 static void
@@ -108,6 +109,16 @@ cp_test_get_uint (gpointer    object,
                   const char *property)
 {
   guint value = 0;
+
+  g_object_get (object, property, &value, NULL);
+  return value;
+}
+
+int
+cp_test_get_int (gpointer    object,
+                 const char *property)
+{
+  int value = 0;
 
   g_object_get (object, property, &value, NULL);
   return value;

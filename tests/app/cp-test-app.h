@@ -27,6 +27,8 @@ const char    *cp_test_get_string  (gpointer        object,
                                     const char     *property);
 guint          cp_test_get_uint    (gpointer        object,
                                     const char     *property);
+int            cp_test_get_int     (gpointer        object,
+                                    const char     *property);
 gboolean       cp_test_get_boolean (gpointer        object,
                                     const char     *property);
 /* Runs the main loop until @property of @object is notified, or @seconds pass; TRUE when it

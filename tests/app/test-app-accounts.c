@@ -18,9 +18,11 @@
 
 #include "cp-application.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-sync-manager.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 

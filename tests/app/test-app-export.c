@@ -21,19 +21,27 @@
 
 #include "cp-application.h"
 #include "cp-attachment-drop.h"
+#include "cp-attachment-drop-private.h"
 #include "cp-attachment-thumbnail.h"
+#include "cp-attachment-thumbnail-private.h"
 #include "cp-attachment-details.h"
+#include "cp-attachment-details-private.h"
 #include "cp-binder.h"
 #include "cp-export.h"
 #include "cp-export-dialog.h"
+#include "cp-export-dialog-private.h"
 #include "cp-packet-view.h"
 #include "cp-print-operation.h"
+#include "cp-print-operation-private.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-test-attachments.h"
 #include "cp-test-keys.h"
 #include "cp-test-app.h"
 #include "cp-thumbnail-cache.h"
+#include "cp-thumbnail-cache-private.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 #include "export-files.h"
 
 typedef struct
@@ -235,13 +243,13 @@ test_whole_binder (Fixture       *f,
   g_autofree char *text = NULL;
   guint first_page = 0;
 
-  g_assert_false (cp_export_dialog_get_forms_only (dialog));
+  g_assert_false (cp_test_get_boolean (dialog, "forms-only"));
   press ("Return");
   cp_test_choose_file ("Export the Binder as PDF", path);
-  WAIT_FOR_SECS (cp_export_dialog_get_state (dialog) == CP_EXPORT_DIALOG_DONE, 60);
-  g_assert_cmpint (cp_export_dialog_get_state (dialog), ==, CP_EXPORT_DIALOG_DONE);
-  g_assert_cmpuint (cp_export_dialog_get_n_pages (dialog), ==, cp_binder_get_n_pages (expected));
-  g_assert_cmpuint (cp_export_dialog_get_pages_done (dialog), ==,
+  WAIT_FOR_SECS (cp_test_get_int (dialog, "state") == CP_EXPORT_DIALOG_DONE, 60);
+  g_assert_cmpint (cp_test_get_int (dialog, "state"), ==, CP_EXPORT_DIALOG_DONE);
+  g_assert_cmpuint (cp_test_get_uint (dialog, "n-pages"), ==, cp_binder_get_n_pages (expected));
+  g_assert_cmpuint (cp_test_get_uint (dialog, "pages-done"), ==,
                     cp_binder_get_n_pages (expected));
   g_assert_cmpuint (pdf_pages (path), ==, cp_binder_get_n_pages (expected));
   g_assert_cmpuint (cp_binder_get_n_pages (expected), >, 30);
@@ -261,7 +269,7 @@ test_whole_binder (Fixture       *f,
   g_assert_nonnull (strstr (text, "MARK-P1"));
 
   /* The notices: which files, why, and on which page. */
-  message = cp_export_dialog_get_message (dialog);
+  message = cp_test_get_string (dialog, "message");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "damaged-"));
   g_assert_nonnull (strstr (message, "missing-"));
@@ -287,8 +295,8 @@ test_forms_only (Fixture       *f,
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   press ("alt+f");
-  WAIT_FOR (cp_export_dialog_get_forms_only (dialog));
-  g_assert_true (cp_export_dialog_get_forms_only (dialog));
+  WAIT_FOR (cp_test_get_boolean (dialog, "forms-only"));
+  g_assert_true (cp_test_get_boolean (dialog, "forms-only"));
   press ("alt+e");
   cp_test_choose_file ("Export the Binder as PDF", path);
   WAIT_FOR_SECS (dialog == NULL, 60);
@@ -304,8 +312,8 @@ pages_done_cb (CpExportDialog *dialog,
                GParamSpec     *pspec,
                gpointer        user_data)
 {
-  if (cp_export_dialog_get_pages_done (dialog) >= 1 &&
-      cp_export_dialog_get_state (dialog) == CP_EXPORT_DIALOG_RUNNING)
+  if (cp_test_get_uint (dialog, "pages-done") >= 1 &&
+      cp_test_get_int (dialog, "state") == CP_EXPORT_DIALOG_RUNNING)
     gtk_widget_activate_action (GTK_WIDGET (dialog), "export.cancel", NULL);
 }
 
@@ -348,7 +356,7 @@ test_cancel (Fixture       *f,
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   g_signal_connect (dialog, "notify::pages-done", G_CALLBACK (pages_done_cb), NULL);
   cp_export_dialog_export_to (dialog, path);
-  g_assert_cmpint (cp_export_dialog_get_state (dialog), ==, CP_EXPORT_DIALOG_RUNNING);
+  g_assert_cmpint (cp_test_get_int (dialog, "state"), ==, CP_EXPORT_DIALOG_RUNNING);
   WAIT_FOR_SECS (dialog == NULL, 60);
   g_assert_null (dialog);
   g_assert_true (toasts_contain (f, "The export was cancelled. No file was written."));

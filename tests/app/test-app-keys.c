@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <gtk/gtkunixprint.h>
@@ -31,13 +30,17 @@
 #include "cp-packet-item.h"
 #include "cp-packet-view.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-role.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-signature-field-editor.h"
 #include "cp-test-app.h"
+#include "cp-test-keys.h"
 #include "cp-text-field-editor.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -60,66 +63,11 @@ typedef enum
   IN_HEADER,   /* the focus on a button of the header bar */
 } Where;
 
-static GPid wm_pid;
-
-#define WAIT_FOR_SECS(cond, secs) \
-  G_STMT_START { \
-    gint64 _deadline = g_get_monotonic_time () + (secs) * G_USEC_PER_SEC; \
-    while (!(cond) && g_get_monotonic_time () < _deadline) \
-      g_main_context_iteration (NULL, FALSE); \
-  } G_STMT_END
+#define WAIT_FOR_SECS(cond, secs) CP_TEST_WAIT_FOR_SECS (cond, secs)
 #define WAIT_FOR(cond) WAIT_FOR_SECS (cond, 10)
 
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-subprocess_done_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-/* Runs xdotool with the arguments (NULL-terminated) while the main loop runs, so that the
- * application reads the keys as they come; then lets the last ones arrive. */
-static void
-xdotool (const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) "xdotool");
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, NULL, subprocess_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_subprocess_get_successful (process));
-  spin (100);
-}
-
-/* Presses @keys (xdotool names: "ctrl+k", "alt+Right", "Return") at a user's speed. */
-#define press(...) xdotool ("key", "--delay", "80", __VA_ARGS__, NULL)
-#define type(text) xdotool ("type", "--delay", "80", text, NULL)
+/* Types @text at the speed of a user who checks each character. */
+#define type(text) cp_test_xdotool ("type", "--delay", "80", text, NULL)
 
 /* A GTK accelerator ("<Control><Shift>p") as xdotool names it ("ctrl+shift+p"). */
 static char *
@@ -138,35 +86,6 @@ xdotool_keys (const char *accel)
     g_string_append (keys, "alt+");
   g_string_append (keys, gdk_keyval_name (keyval));
   return g_string_free (keys, FALSE);
-}
-
-/* Gives @window the keyboard focus of the X server, as clicking on it would. */
-static void
-activate (GtkWindow *window)
-{
-  GdkSurface *surface;
-  g_autofree char *xid = NULL;
-
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  surface = gtk_native_get_surface (GTK_NATIVE (window));
-  g_assert_true (GDK_IS_X11_SURFACE (surface));
-  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  xdotool ("windowactivate", "--sync", xid, NULL);
-  WAIT_FOR (gtk_window_is_active (window));
-  g_assert_true (gtk_window_is_active (window));
-}
-
-static gpointer
-find_toplevel (GType type)
-{
-  gpointer found = NULL;
-  GList *list = gtk_window_list_toplevels ();
-
-  for (GList *l = list; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      found = l->data;
-  g_list_free (list);
-  return found;
 }
 
 static GtkWidget *
@@ -228,24 +147,24 @@ log_in_by_keys (Fixture    *f,
   CpLoginDialog *dialog;
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
-  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  dialog = cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
-  activate (GTK_WINDOW (dialog));
+  cp_test_activate (GTK_WINDOW (dialog));
   type (user);
-  press ("Tab");
+  cp_test_press ("Tab");
   type (PASSWORD);
-  press ("Return");
+  cp_test_press ("Return");
   WAIT_FOR_SECS (cp_sync_manager_is_logged_in (sync) &&
                  cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING, 30);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, user);
-  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+  if (cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
     {
       /* No keyring answered: the dialog stays open to say so. */
       gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 static void
@@ -255,7 +174,7 @@ start_app (Fixture *f)
 
   f->app = cp_test_app_start (data_dir, f->base, &f->window);
   f->quit = FALSE;
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 static void
@@ -352,11 +271,80 @@ second_page (Fixture *f)
   return g_intern_string (g_ptr_array_index (pages, 1));
 }
 
-/* The checks, one per shortcut title of the shortcuts window. */
+/* The checks, one per shortcut title of the shortcuts window, and what they share. */
 
 typedef void (*KeyCheck) (Fixture    *f,
                           Where       where,
                           const char *keys);
+
+static guint n_deleted (Fixture *f);
+static void focus_row (Fixture *f, const char *name);
+
+/* On the cover with the focus where @where says, @keys open a window of @type within @secs
+ * seconds; it is returned. */
+static gpointer
+press_for_window (Fixture    *f,
+                  Where       where,
+                  const char *keys,
+                  GType       type,
+                  guint       secs)
+{
+  gpointer window;
+
+  show_page (f, "cover", where);
+  cp_test_press (keys);
+  WAIT_FOR_SECS (cp_test_find_toplevel (type) != NULL, secs);
+  window = cp_test_find_toplevel (type);
+  g_assert_nonnull (window);
+  return window;
+}
+
+/* Closes @window (the focus out of it first, so no handler runs on a dying entry) and gives
+ * the main window the keyboard again. */
+static void
+destroy_window (Fixture   *f,
+                GtkWindow *window)
+{
+  gtk_window_set_focus (window, NULL);
+  gtk_window_destroy (window);
+  cp_test_activate (GTK_WINDOW (f->window));
+}
+
+/* Cancels the GtkDialog of @type that is up (a file chooser, the print dialog) and waits until
+ * it is gone. */
+static void
+cancel_dialog (GType type)
+{
+  gtk_dialog_response (GTK_DIALOG (cp_test_find_toplevel (type)), GTK_RESPONSE_CANCEL);
+  WAIT_FOR (cp_test_find_toplevel (type) == NULL);
+  g_assert_null (cp_test_find_toplevel (type));
+}
+
+static gboolean
+page_is (Fixture    *f,
+         const char *page)
+{
+  return g_strcmp0 (cp_packet_view_get_page (get_view (f)), page) == 0;
+}
+
+/* From page @from, @keys lead to page @to; NULL for either is the packet's second page (known
+ * once the packet is open). */
+static void
+expect_page (Fixture    *f,
+             Where       where,
+             const char *keys,
+             const char *from,
+             const char *to)
+{
+  show_page (f, from != NULL ? from : "cover", where);
+  if (from == NULL)
+    show_page (f, second_page (f), where);
+  if (to == NULL)
+    to = second_page (f);
+  cp_test_press (keys);
+  WAIT_FOR (page_is (f, to));
+  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, to);
+}
 
 /* The shortcuts are tried logged in as the city office, which makes no packets: the key opens
  * nothing. (/keys/typing-lands makes a packet with it, logged out.) */
@@ -364,9 +352,9 @@ static void
 check_new_packet (Fixture *f, Where where, const char *keys)
 {
   show_page (f, "cover", where);
-  press (keys);
-  spin (500);
-  g_assert_null (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  cp_test_press (keys);
+  cp_test_spin (500);
+  g_assert_null (cp_test_find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
 }
 
 static gboolean
@@ -381,7 +369,7 @@ static void
 check_search (Fixture *f, Where where, const char *keys)
 {
   show_page (f, "cover", where);
-  press (keys);
+  cp_test_press (keys);
   WAIT_FOR (search_has_focus (f));
   g_assert_true (search_has_focus (f));
 }
@@ -406,8 +394,8 @@ check_sync (Fixture *f, Where where, const char *keys)
   show_page (f, "cover", where);
   WAIT_FOR (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   g_object_get (sync, "last-sync", &before, NULL);
-  spin (1100);   /* the next sync's time must differ */
-  press (keys);
+  cp_test_spin (1100);   /* the next sync's time must differ */
+  cp_test_press (keys);
   WAIT_FOR_SECS (synced_since (sync, before), 30);
   g_assert_true (synced_since (sync, before));
 }
@@ -416,7 +404,7 @@ static void
 check_back_to_list (Fixture *f, Where where, const char *keys)
 {
   show_page (f, "cover", where);
-  press (keys);
+  cp_test_press (keys);
   WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) == NULL);
   g_assert_null (cp_packet_view_get_uuid (get_view (f)));
 }
@@ -425,94 +413,54 @@ check_back_to_list (Fixture *f, Where where, const char *keys)
 static void
 check_export (Fixture *f, Where where, const char *keys)
 {
-  GtkWindow *dialog;
-
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (find_toplevel (CP_TYPE_EXPORT_DIALOG) != NULL);
-  dialog = find_toplevel (CP_TYPE_EXPORT_DIALOG);
-  g_assert_nonnull (dialog);
-  activate (dialog);
-  press ("Escape");
-  WAIT_FOR (find_toplevel (CP_TYPE_EXPORT_DIALOG) == NULL);
-  g_assert_null (find_toplevel (CP_TYPE_EXPORT_DIALOG));
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (press_for_window (f, where, keys, CP_TYPE_EXPORT_DIALOG, 10));
+  cp_test_press ("Escape");
+  WAIT_FOR (cp_test_find_toplevel (CP_TYPE_EXPORT_DIALOG) == NULL);
+  g_assert_null (cp_test_find_toplevel (CP_TYPE_EXPORT_DIALOG));
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 /* Ctrl+P: the print dialog, once the binder's pages are laid out. */
 static void
 check_print (Fixture *f, Where where, const char *keys)
 {
-  GtkWidget *dialog;
-
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR_SECS (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG) != NULL, 30);
-  dialog = find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG);
-  g_assert_nonnull (dialog);
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  WAIT_FOR (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG) == NULL);
-  g_assert_null (find_toplevel (GTK_TYPE_PRINT_UNIX_DIALOG));
-  activate (GTK_WINDOW (f->window));
+  press_for_window (f, where, keys, GTK_TYPE_PRINT_UNIX_DIALOG, 30);
+  cancel_dialog (GTK_TYPE_PRINT_UNIX_DIALOG);
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 static void
 check_import (Fixture *f, Where where, const char *keys)
 {
-  GtkWidget *chooser;
+  GtkWindow *chooser = press_for_window (f, where, keys, GTK_TYPE_FILE_CHOOSER_DIALOG, 10);
 
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
-  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
-  g_assert_nonnull (chooser);
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==, "Import Packets");
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
-  activate (GTK_WINDOW (f->window));
-}
-
-static gboolean
-page_is (Fixture    *f,
-         const char *page)
-{
-  return g_strcmp0 (cp_packet_view_get_page (get_view (f)), page) == 0;
+  g_assert_cmpstr (gtk_window_get_title (chooser), ==, "Import Packets");
+  cancel_dialog (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 static void
 check_next_step (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (page_is (f, second_page (f)));
-  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, second_page (f));
+  expect_page (f, where, keys, "cover", NULL);
 }
 
 static void
 check_previous_step (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, second_page (f), where);
-  press (keys);
-  WAIT_FOR (page_is (f, "cover"));
-  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "cover");
+  expect_page (f, where, keys, NULL, "cover");
 }
 
 static void
 check_completeness (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (page_is (f, CP_PAGE_COMPLETENESS));
-  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, CP_PAGE_COMPLETENESS);
+  expect_page (f, where, keys, "cover", CP_PAGE_COMPLETENESS);
 }
 
 static void
 check_scoring (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (page_is (f, CP_PAGE_SCORING));
-  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, CP_PAGE_SCORING);
+  expect_page (f, where, keys, "cover", CP_PAGE_SCORING);
 }
 
 static CpScoringPage *
@@ -539,24 +487,13 @@ focus_item_is (Fixture    *f,
   return g_strcmp0 (cp_scoring_page_get_focus_item (get_sheet (f)), item) == 0;
 }
 
-/* Return and Tab: the score typed on 1.1.2 is stored and the focus is on 1.1.3. */
+/* A score typed on 1.1.2, then @keys: the score is stored and the focus is on item @to. Keys
+ * of the sheet's score cells only: nothing to try from the header bar. */
 static void
-check_next_item (Fixture *f, Where where, const char *keys)
-{
-  g_autofree char *digit = g_strdup_printf ("%u", (guint) g_random_int_range (1, 5));
-
-  if (where == IN_HEADER)
-    return;   /* keys of the sheet's score cells */
-  show_page (f, CP_PAGE_SCORING, IN_FIELD);
-  type (digit);
-  press (keys);
-  WAIT_FOR (focus_item_is (f, "1.1.3"));
-  g_assert_cmpstr (cp_scoring_page_get_focus_item (get_sheet (f)), ==, "1.1.3");
-  g_assert_true (stored_score_is (f, "1.1.2", g_ascii_strtod (digit, NULL)));
-}
-
-static void
-check_previous_item (Fixture *f, Where where, const char *keys)
+expect_score_moves (Fixture    *f,
+                    Where       where,
+                    const char *keys,
+                    const char *to)
 {
   g_autofree char *digit = g_strdup_printf ("%u", (guint) g_random_int_range (1, 5));
 
@@ -564,10 +501,23 @@ check_previous_item (Fixture *f, Where where, const char *keys)
     return;
   show_page (f, CP_PAGE_SCORING, IN_FIELD);
   type (digit);
-  press (keys);
-  WAIT_FOR (focus_item_is (f, "1.1.1"));
-  g_assert_cmpstr (cp_scoring_page_get_focus_item (get_sheet (f)), ==, "1.1.1");
+  cp_test_press (keys);
+  WAIT_FOR (focus_item_is (f, to));
+  g_assert_cmpstr (cp_scoring_page_get_focus_item (get_sheet (f)), ==, to);
   g_assert_true (stored_score_is (f, "1.1.2", g_ascii_strtod (digit, NULL)));
+}
+
+/* Return and Tab. */
+static void
+check_next_item (Fixture *f, Where where, const char *keys)
+{
+  expect_score_moves (f, where, keys, "1.1.3");
+}
+
+static void
+check_previous_item (Fixture *f, Where where, const char *keys)
+{
+  expect_score_moves (f, where, keys, "1.1.1");
 }
 
 static void
@@ -575,10 +525,10 @@ check_only_unscored (Fixture *f, Where where, const char *keys)
 {
   show_page (f, CP_PAGE_SCORING, where);
   g_assert_false (cp_scoring_page_get_only_unscored (get_sheet (f)));
-  press (keys);
+  cp_test_press (keys);
   WAIT_FOR (cp_scoring_page_get_only_unscored (get_sheet (f)));
   g_assert_true (cp_scoring_page_get_only_unscored (get_sheet (f)));
-  press (keys);
+  cp_test_press (keys);
   WAIT_FOR (!cp_scoring_page_get_only_unscored (get_sheet (f)));
   g_assert_false (cp_scoring_page_get_only_unscored (get_sheet (f)));
 }
@@ -586,23 +536,41 @@ check_only_unscored (Fixture *f, Where where, const char *keys)
 static void
 close_progress (Fixture *f)
 {
-  GtkWindow *progress = find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  GtkWindow *progress = cp_test_find_toplevel (CP_TYPE_PROGRESS_PAGE);
 
   if (progress != NULL)
-    {
-      gtk_window_set_focus (progress, NULL);
-      gtk_window_destroy (progress);
-      activate (GTK_WINDOW (f->window));
-    }
+    destroy_window (f, progress);
+}
+
+/* The progress window, opened from the packet view once its table is read (@with_districts:
+ * with district rows), the focus in its year field (IN_FIELD) or on its Refresh button. */
+static CpProgressPage *
+open_progress (Fixture  *f,
+               Where     where,
+               gboolean  with_districts)
+{
+  CpProgressPage *progress;
+
+  show_page (f, "cover", IN_HEADER);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
+  progress = cp_test_find_toplevel (CP_TYPE_PROGRESS_PAGE);
+  g_assert_nonnull (progress);
+  cp_test_activate (GTK_WINDOW (progress));
+  WAIT_FOR_SECS (!cp_test_get_boolean (progress, "busy") &&
+                 (!with_districts || cp_test_get_uint (progress, "n-districts") > 0), 30);
+  g_assert_false (cp_test_get_boolean (progress, "busy"));
+  if (with_districts)
+    g_assert_cmpuint (cp_test_get_uint (progress, "n-districts"), >, 0);
+  gtk_widget_grab_focus (where == IN_FIELD
+                         ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
+                         : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));
+  return progress;
 }
 
 static void
 check_progress (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (find_toplevel (CP_TYPE_PROGRESS_PAGE) != NULL);
-  g_assert_nonnull (find_toplevel (CP_TYPE_PROGRESS_PAGE));
+  press_for_window (f, where, keys, CP_TYPE_PROGRESS_PAGE, 10);
   close_progress (f);
 }
 
@@ -610,20 +578,10 @@ check_progress (Fixture *f, Where where, const char *keys)
 static void
 check_refresh_progress (Fixture *f, Where where, const char *keys)
 {
-  CpProgressPage *progress;
-  guint loads;
+  CpProgressPage *progress = open_progress (f, where, FALSE);
+  guint loads = cp_progress_page_get_n_loads (progress);
 
-  show_page (f, "cover", IN_HEADER);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
-  progress = find_toplevel (CP_TYPE_PROGRESS_PAGE);
-  g_assert_nonnull (progress);
-  activate (GTK_WINDOW (progress));
-  WAIT_FOR (!cp_progress_page_is_busy (progress));
-  gtk_widget_grab_focus (where == IN_FIELD
-                         ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
-                         : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));
-  loads = cp_progress_page_get_n_loads (progress);
-  press (keys);
+  cp_test_press (keys);
   WAIT_FOR (cp_progress_page_get_n_loads (progress) > loads);
   g_assert_cmpuint (cp_progress_page_get_n_loads (progress), >, loads);
   close_progress (f);
@@ -634,95 +592,84 @@ check_refresh_progress (Fixture *f, Where where, const char *keys)
 static void
 check_export_progress (Fixture *f, Where where, const char *keys)
 {
-  CpProgressPage *progress;
-  GtkWidget *chooser;
+  GtkWindow *chooser;
 
-  show_page (f, "cover", IN_HEADER);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
-  progress = find_toplevel (CP_TYPE_PROGRESS_PAGE);
-  g_assert_nonnull (progress);
-  activate (GTK_WINDOW (progress));
-  WAIT_FOR_SECS (!cp_progress_page_is_busy (progress) &&
-                 cp_progress_page_get_n_districts (progress) > 0, 30);
-  g_assert_cmpuint (cp_progress_page_get_n_districts (progress), >, 0);
-  gtk_widget_grab_focus (where == IN_FIELD
-                         ? find_descendant (GTK_WIDGET (progress), GTK_TYPE_TEXT, TRUE)
-                         : find_descendant (GTK_WIDGET (progress), GTK_TYPE_BUTTON, TRUE));
-  press (keys);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
-  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  open_progress (f, where, TRUE);
+  cp_test_press (keys);
+  WAIT_FOR (cp_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL);
+  chooser = cp_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
   g_assert_nonnull (chooser);
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (chooser)), ==,
-                   "Export the District Progress");
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
-  WAIT_FOR (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
+  g_assert_cmpstr (gtk_window_get_title (chooser), ==, "Export the District Progress");
+  cancel_dialog (GTK_TYPE_FILE_CHOOSER_DIALOG);
   close_progress (f);
 }
 
 static void
 check_shortcuts_window (Fixture *f, Where where, const char *keys)
 {
-  GtkWindow *shortcuts;
+  GtkWindow *shortcuts = press_for_window (f, where, keys, GTK_TYPE_SHORTCUTS_WINDOW, 10);
+
+  gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
+  cp_test_activate (GTK_WINDOW (f->window));
+}
+
+/* On the cover with the focus where @where says, @keys close the main window. */
+static void
+expect_window_closed (Fixture    *f,
+                      Where       where,
+                      const char *keys)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
 
   show_page (f, "cover", where);
-  press (keys);
-  WAIT_FOR (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) != NULL);
-  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
-  g_assert_nonnull (shortcuts);
-  gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
-  activate (GTK_WINDOW (f->window));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  cp_test_press (keys);
+  WAIT_FOR (window == NULL || !gtk_widget_get_visible (window));
+  g_assert_true (window == NULL || !gtk_widget_get_visible (window));
+  if (window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
 }
 
 static void
 check_close_window (Fixture *f, Where where, const char *keys)
 {
-  GtkWidget *window = GTK_WIDGET (f->window);
-
-  show_page (f, "cover", where);
-  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  press (keys);
-  WAIT_FOR (window == NULL || !gtk_widget_get_visible (window));
-  g_assert_true (window == NULL || !gtk_widget_get_visible (window));
-  if (window != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  expect_window_closed (f, where, keys);
   /* A new window for the keys that follow. */
   f->window = cp_window_new (f->app);
   gtk_window_present (GTK_WINDOW (f->window));
   WAIT_FOR (cp_window_is_loaded (f->window));
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
 }
 
 static void
 check_quit (Fixture *f, Where where, const char *keys)
 {
-  GtkWidget *window = GTK_WIDGET (f->window);
-
-  show_page (f, "cover", where);
-  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  press (keys);
-  WAIT_FOR (window == NULL || !gtk_widget_get_visible (window));
-  g_assert_true (window == NULL || !gtk_widget_get_visible (window));
-  if (window != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  expect_window_closed (f, where, keys);
   f->quit = TRUE;
   f->window = NULL;
 }
 
-static guint n_deleted (Fixture *f);
-static void focus_row (Fixture *f, const char *name);
+/* Back to the list, the focus on the test packet's row (the focus on a row, whatever @where
+ * says), then @keys: the packet is in the trash. */
+static void
+delete_from_list (Fixture    *f,
+                  const char *keys)
+{
+  show_page (f, "cover", IN_HEADER);
+  cp_test_press ("alt+Home");
+  WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) == NULL);
+  focus_row (f, "苏州快捷键测试有限公司");
+  cp_test_press (keys);
+  WAIT_FOR (n_deleted (f) == 1);
+  g_assert_cmpuint (n_deleted (f), ==, 1);
+}
 
-/* Keys of the list's rows (the focus on a row, whatever @where says): Delete moves the test
- * packet to the trash, Ctrl+Z brings it back. */
+/* Keys of the list's rows: Delete moves the test packet to the trash, Ctrl+Z brings it
+ * back. */
 static void
 check_delete_key (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", IN_HEADER);
-  press ("alt+Home");
-  WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) == NULL);
-  focus_row (f, "苏州快捷键测试有限公司");
-  press (keys);
-  WAIT_FOR (n_deleted (f) == 1);
-  g_assert_cmpuint (n_deleted (f), ==, 1);
+  delete_from_list (f, keys);
   g_assert_true (cp_store_undelete_packet (store_of (f), f->uuid, NULL));
   cp_window_reload (f->window);
   cp_window_set_search (f->window, "");
@@ -731,14 +678,8 @@ check_delete_key (Fixture *f, Where where, const char *keys)
 static void
 check_undo_key (Fixture *f, Where where, const char *keys)
 {
-  show_page (f, "cover", IN_HEADER);
-  press ("alt+Home");
-  WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) == NULL);
-  focus_row (f, "苏州快捷键测试有限公司");
-  press ("Delete");
-  WAIT_FOR (n_deleted (f) == 1);
-  g_assert_cmpuint (n_deleted (f), ==, 1);
-  press (keys);
+  delete_from_list (f, "Delete");
+  cp_test_press (keys);
   WAIT_FOR (n_deleted (f) == 0);
   g_assert_cmpuint (n_deleted (f), ==, 0);
   cp_window_set_search (f->window, "");
@@ -876,10 +817,10 @@ test_list_enter_opens (Fixture       *f,
 
   /* Down from the search field reaches the rows; then each row in turn, opened with Enter or
    * Space, and back with Alt+Home, which leaves the focus on a row. */
-  press ("ctrl+f");
+  cp_test_press ("ctrl+f");
   WAIT_FOR (search_has_focus (f));
   g_assert_true (search_has_focus (f));
-  press ("Down");
+  cp_test_press ("Down");
   for (guint i = 0; i < 8; i++)
     {
       GtkWidget *focus = focus_widget (f);
@@ -887,21 +828,21 @@ test_list_enter_opens (Fixture       *f,
 
       g_assert_nonnull (focus);
       g_assert_false (GTK_IS_BUTTON (focus));
-      press (key);
+      cp_test_press (key);
       WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) != NULL);
       g_assert_nonnull (cp_packet_view_get_uuid (get_view (f)));
       g_assert_cmpuint (cp_store_list_packets (store_of (f), NULL)->len, ==, 4);
-      press ("alt+Home");
+      cp_test_press ("alt+Home");
       WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) == NULL);
       g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
-      press (i % 4 == 3 ? "Up" : "Down");
+      cp_test_press (i % 4 == 3 ? "Up" : "Down");
     }
   /* Tab from a row never lands on a row's trash button. */
   for (guint i = 0; i < 4; i++)
     {
       GtkWidget *focus;
 
-      press ("Tab");
+      cp_test_press ("Tab");
       focus = focus_widget (f);
       g_assert_false (focus != NULL && GTK_IS_BUTTON (focus) &&
                       gtk_widget_is_ancestor (focus, GTK_WIDGET (f->window)) &&
@@ -937,9 +878,9 @@ focus_row (Fixture    *f,
            const char *name)
 {
   cp_window_set_search (f->window, name);
-  press ("ctrl+f");
+  cp_test_press ("ctrl+f");
   WAIT_FOR (search_has_focus (f));
-  press ("Down");
+  cp_test_press ("Down");
   g_assert_false (search_has_focus (f));
 }
 
@@ -961,19 +902,19 @@ test_trash (Fixture       *f,
 
   /* Delete on the draft's row: to the trash at once, no question. */
   focus_row (f, cp_packet_get_enterprise_name (draft));
-  press ("Delete");
+  cp_test_press ("Delete");
   WAIT_FOR (n_live (f) == 1);
   g_assert_cmpuint (n_live (f), ==, 1);
   g_assert_cmpuint (n_deleted (f), ==, 1);
   /* Ctrl+Z while the toast is up brings it back. */
-  press ("ctrl+z");
+  cp_test_press ("ctrl+z");
   WAIT_FOR (n_live (f) == 2);
   g_assert_cmpuint (n_live (f), ==, 2);
   g_assert_cmpuint (n_deleted (f), ==, 0);
 
   /* Deleted again; then restored from the trash ("Deleted" in the state filter). */
   focus_row (f, cp_packet_get_enterprise_name (draft));
-  press ("Delete");
+  cp_test_press ("Delete");
   WAIT_FOR (n_deleted (f) == 1);
   g_assert_cmpuint (n_deleted (f), ==, 1);
   cp_window_set_search (f->window, "");
@@ -989,10 +930,10 @@ test_trash (Fixture       *f,
 
     g_assert_cmpstr (cp_packet_item_get_uuid (item), ==, cp_packet_get_uuid (draft));
   }
-  press ("ctrl+f");
+  cp_test_press ("ctrl+f");
   WAIT_FOR (search_has_focus (f));
-  press ("Down");
-  press ("Return");
+  cp_test_press ("Down");
+  cp_test_press ("Return");
   WAIT_FOR (n_live (f) == 2);
   g_assert_cmpuint (n_live (f), ==, 2);
   g_assert_cmpuint (n_deleted (f), ==, 0);
@@ -1001,8 +942,8 @@ test_trash (Fixture       *f,
 
   /* The submitted packet: Delete is refused (the server holds it), it stays in the list. */
   focus_row (f, cp_packet_get_enterprise_name (submitted));
-  press ("Delete");
-  spin (300);
+  cp_test_press ("Delete");
+  cp_test_spin (300);
   g_assert_cmpuint (n_live (f), ==, 2);
   g_assert_cmpuint (n_deleted (f), ==, 0);
   {
@@ -1035,23 +976,23 @@ test_typing_lands (Fixture       *f,
   g_autofree char *uscc = cp_demo_uscc ("320508", 43);
   g_autofree char *value = NULL;
 
-  press ("ctrl+n");
-  WAIT_FOR (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG) != NULL);
-  activate (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  cp_test_press ("ctrl+n");
+  WAIT_FOR (cp_test_find_toplevel (CP_TYPE_NEW_PACKET_DIALOG) != NULL);
+  cp_test_activate (cp_test_find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
   type ("Suzhou Keys Ltd");
-  press ("Tab");
+  cp_test_press ("Tab");
   type (uscc);
-  press ("Return");
+  cp_test_press ("Return");
   WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) != NULL);
   g_assert_nonnull (cp_packet_view_get_uuid (get_view (f)));
   f->uuid = g_strdup (cp_packet_view_get_uuid (get_view (f)));
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
   g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "cover");
 
   /* The first characters typed go to the legal representative, the first empty required
    * field after the name and the code. */
   type ("Huang Yan");
-  press ("Tab");
+  cp_test_press ("Tab");
   cp_packet_view_flush (get_view (f));
   value = stored_string (f, "cover", "legal_representative");
   g_assert_cmpstr (value, ==, "Huang Yan");
@@ -1061,10 +1002,10 @@ test_typing_lands (Fixture       *f,
   g_clear_pointer (&value, g_free);
 
   /* Next step: the service contract, typing starts in its first field. */
-  press ("alt+Right");
+  cp_test_press ("alt+Right");
   WAIT_FOR (page_is (f, "contract"));
   type ("HT-2026-07");
-  press ("Tab");
+  cp_test_press ("Tab");
   cp_packet_view_flush (get_view (f));
   value = stored_string (f, "contract", "contract_number");
   g_assert_cmpstr (value, ==, "HT-2026-07");
@@ -1075,11 +1016,11 @@ test_typing_lands (Fixture       *f,
                    CP_SECTION_PAGE (cp_packet_view_get_page_widget (get_view (f), "contract")),
                    "signed_on"));
   type ("2026/3/1");
-  press ("Tab");
+  cp_test_press ("Tab");
   type ("20260302");
-  press ("Tab");
+  cp_test_press ("Tab");
   type ("2027.3.1");
-  press ("Tab");
+  cp_test_press ("Tab");
   cp_packet_view_flush (get_view (f));
   value = stored_string (f, "contract", "signed_on");
   g_assert_cmpstr (value, ==, "2026-03-01");
@@ -1095,18 +1036,18 @@ test_typing_lands (Fixture       *f,
                      "signed_on"))), ==, "2026-03-01");
 
   /* The scoring sheet, left and reopened: the first unscored item, its value not selected. */
-  press ("ctrl+k");
+  cp_test_press ("ctrl+k");
   WAIT_FOR (page_is (f, CP_PAGE_SCORING));
   WAIT_FOR (focus_item_is (f, "1.1.1"));
   g_assert_true (focus_item_is (f, "1.1.1"));
   type ("8");
-  press ("Return");
+  cp_test_press ("Return");
   type ("4");
-  press ("Return");
+  cp_test_press ("Return");
   WAIT_FOR (stored_score_is (f, "1.1.2", 4));
-  press ("alt+Left");
+  cp_test_press ("alt+Left");
   WAIT_FOR (!page_is (f, CP_PAGE_SCORING));
-  press ("ctrl+k");
+  cp_test_press ("ctrl+k");
   WAIT_FOR (page_is (f, CP_PAGE_SCORING));
   WAIT_FOR (focus_item_is (f, "1.1.3"));
   g_assert_true (focus_item_is (f, "1.1.3"));
@@ -1171,7 +1112,7 @@ type_into (Fixture    *f,
 {
   g_assert_true (cp_section_page_focus_field (section_page (f, page), field_id));
   type (text);
-  press ("Tab");
+  cp_test_press ("Tab");
 }
 
 /* One field of every editor family, typed into with real keys at a user's speed and read back
@@ -1189,7 +1130,7 @@ test_every_editor (Fixture       *f,
   GtkWidget *signature;
 
   show_page (f, "cover", IN_FIELD);
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
 
   type_into (f, "cover", "address", "1 Renmin Road");
   type_into (f, "application-form", "registered_capital", "1250.5");
@@ -1199,32 +1140,32 @@ test_every_editor (Fixture       *f,
 
   /* A choice: Return opens the list, Down and Return pick the first option. */
   g_assert_true (cp_section_page_focus_field (section_page (f, "cover"), "district"));
-  press ("Return");
-  press ("Down", "Return");
+  cp_test_press ("Return");
+  cp_test_press ("Down", "Return");
 
   /* Yes/no: Space turns the switch on. */
   g_assert_true (cp_section_page_focus_field (section_page (f, "commitment"), "promise_true"));
-  press ("space");
+  cp_test_press ("space");
 
   /* A group: Space on Add Entry adds one; Shift+Tab reaches its last field. */
   page = section_page (f, "field-survey");
   g_assert_true (cp_section_page_focus_field (page, "surveyors"));
   add = cp_section_page_get_editor (page, "surveyors");
   g_assert_true (gtk_widget_has_focus (add));
-  press ("space");
+  cp_test_press ("space");
   WAIT_FOR (find_descendant (gtk_widget_get_ancestor (add, CP_TYPE_GROUP_FIELD_EDITOR),
                              CP_TYPE_TEXT_FIELD_EDITOR, FALSE) != NULL);
-  press ("shift+Tab");
+  cp_test_press ("shift+Tab");
   type ("XY-007");
-  press ("Tab");
+  cp_test_press ("Tab");
 
   /* A signature: who signed, then (one Tab: the role is no Tab stop) the date. */
   page = section_page (f, "contract");
   g_assert_true (cp_section_page_focus_field (page, "district_stamp"));
   type ("Li Ming");
-  press ("Tab");
+  cp_test_press ("Tab");
   type ("2026/3/5");
-  press ("Tab");
+  cp_test_press ("Tab");
   /* The role reads as a name, never as the template's id. */
   signature = find_descendant (GTK_WIDGET (page), CP_TYPE_SIGNATURE_FIELD_EDITOR, FALSE);
   g_assert_nonnull (signature);
@@ -1283,28 +1224,28 @@ test_login_dialog_focus (Fixture       *f,
 
   cp_test_app_stop (&f->app, &f->window);
   f->app = cp_test_app_start (data_dir, NULL, &f->window);
-  activate (GTK_WINDOW (f->window));
+  cp_test_activate (GTK_WINDOW (f->window));
   sync = cp_application_get_sync_manager (f->app);
   g_assert_null (cp_sync_manager_get_server_url (sync));
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
-  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  dialog = cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
-  activate (GTK_WINDOW (dialog));
+  cp_test_activate (GTK_WINDOW (dialog));
   g_assert_true (GTK_IS_TEXT (gtk_window_get_focus (GTK_WINDOW (dialog))));
   type (f->base);
-  press ("Tab");
+  cp_test_press ("Tab");
   type ("city");
-  press ("Tab");
+  cp_test_press ("Tab");
   type (PASSWORD);
-  press ("Return");
+  cp_test_press ("Return");
   WAIT_FOR_SECS (cp_sync_manager_is_logged_in (sync), 30);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "city");
   WAIT_FOR_SECS (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING, 30);
-  if (find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
+  if (cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)
     {
-      dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+      dialog = cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG);
       gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
@@ -1331,34 +1272,34 @@ test_field_chooser (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (window), box);
   gtk_window_set_default_size (GTK_WINDOW (window), 480, 360);
   gtk_window_present (GTK_WINDOW (window));
-  activate (GTK_WINDOW (window));
+  cp_test_activate (GTK_WINDOW (window));
   g_assert_cmpuint (cp_field_chooser_get_selected (chooser), ==, 0);
   gtk_widget_grab_focus (GTK_WIDGET (chooser));
   g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)),
                                          GTK_WIDGET (chooser)));
 
   /* "legal" is inside the label, not at its start. */
-  press ("Return");
+  cp_test_press ("Return");
   type ("legal");
-  spin (300);
-  press ("Return");
+  cp_test_spin (300);
+  cp_test_press ("Return");
   WAIT_FOR (cp_field_chooser_get_selected (chooser) == 2);
   g_assert_cmpuint (cp_field_chooser_get_selected (chooser), ==, 2);
 
   /* Two fields hold "address": the second one. */
-  press ("space");
+  cp_test_press ("space");
   type ("ADDRESS");
-  spin (300);
-  press ("Down", "Down", "Return");
+  cp_test_spin (300);
+  cp_test_press ("Down", "Down", "Return");
   WAIT_FOR (cp_field_chooser_get_selected (chooser) == 4);
   g_assert_cmpuint (cp_field_chooser_get_selected (chooser), ==, 4);
 
   /* Nothing matches: Enter takes nothing, Escape closes, the choice stays. */
-  press ("space");
+  cp_test_press ("space");
   type ("zzz");
-  spin (300);
-  press ("Return", "Escape");
-  spin (200);
+  cp_test_spin (300);
+  cp_test_press ("Return", "Escape");
+  cp_test_spin (200);
   g_assert_cmpuint (cp_field_chooser_get_selected (chooser), ==, 4);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1399,10 +1340,10 @@ test_local_accounts (Fixture       *f,
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
   g_setenv ("CP_LOCAL_ACCOUNTS", path, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.login", NULL);
-  dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
+  dialog = cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_unsetenv ("CP_LOCAL_ACCOUNTS");
   g_assert_nonnull (dialog);
-  activate (GTK_WINDOW (dialog));
+  cp_test_activate (GTK_WINDOW (dialog));
   g_assert_nonnull (find_row_titled (GTK_WIDGET (dialog), "Enterprise"));
   g_assert_null (find_row_titled (GTK_WIDGET (dialog), "Credit service agency"));
   row = find_row_titled (GTK_WIDGET (dialog), "City credit office (all of Suzhou)");
@@ -1411,13 +1352,13 @@ test_local_accounts (Fixture       *f,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), PASSWORD));
   /* By keys: the row is focused and Enter chooses it; Enter again logs in. */
   gtk_widget_grab_focus (row);
-  press ("Return");
-  press ("Return");
+  cp_test_press ("Return");
+  cp_test_press ("Return");
   WAIT_FOR_SECS (cp_sync_manager_is_logged_in (sync), 30);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, "city");
   WAIT_FOR_SECS (cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING, 30);
-  if ((dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG)) != NULL)
+  if ((dialog = cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG)) != NULL)
     {
       gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       gtk_window_destroy (GTK_WINDOW (dialog));
@@ -1428,8 +1369,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  char *wm_argv[] = { (char *) "openbox", NULL };
   int status;
 
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
@@ -1439,21 +1378,16 @@ main (int   argc,
   cp_application_init_i18n ();
   gtk_test_init (&argc, &argv, NULL);
 
-  if (g_find_program_in_path ("xdotool") == NULL || g_find_program_in_path ("openbox") == NULL)
-    {
-      g_test_message ("xdotool and openbox are needed");
-      return 77;
-    }
   if (g_getenv ("CP_SERVER_BINARY") == NULL)
     {
       g_test_message ("CP_SERVER_BINARY is not set");
       return 77;
     }
-  if (!g_spawn_async (NULL, wm_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                      G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                      &wm_pid, &error))
-    g_error ("openbox: %s", error->message);
-  g_usleep (300 * 1000);
+  if (!cp_test_keys_start_wm ())
+    {
+      g_test_message ("xdotool and openbox are needed");
+      return 77;
+    }
 
   g_test_add ("/keys/shortcuts-from-field", Fixture, GINT_TO_POINTER (IN_FIELD),
               fixture_set_up, test_shortcuts, fixture_tear_down);
@@ -1474,7 +1408,6 @@ main (int   argc,
               fixture_tear_down);
 
   status = g_test_run ();
-  kill (wm_pid, SIGTERM);
-  g_spawn_close_pid (wm_pid);
+  cp_test_keys_stop_wm ();
   return status;
 }

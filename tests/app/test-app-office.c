@@ -17,20 +17,26 @@
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 #include "cp-demo.h"
 #include "cp-field-chooser.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
 #include "cp-packet-list.h"
+#include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-review-dialog-private.h"
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -303,8 +309,8 @@ open_progress (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.progress", NULL);
   page = find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (page);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_false (cp_progress_page_is_busy (page));
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
   return page;
 }
 
@@ -383,8 +389,8 @@ test_progress_figures (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year ());
-  g_assert_null (cp_progress_page_get_message (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 3);
+  g_assert_null (cp_test_get_string (page, "message"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 3);
 
   /* Kunshan: 2 of 3 = 66.7 % (below 70 %: −3); none of 2 city demonstrations (−5); together
    * 2 of 5 = 40 % (−5). */
@@ -408,8 +414,9 @@ test_progress_figures (Fixture       *f,
 
   /* Refreshing shows the same figures. */
   gtk_widget_activate_action (GTK_WIDGET (page), "progress.refresh", NULL);
-  g_assert_true (cp_progress_page_is_busy (page));
-  WAIT_FOR (!cp_progress_page_is_busy (page));
+  g_assert_true (cp_test_get_boolean (page, "busy"));
+  g_assert_true (cp_test_wait_notify (page, "busy", 20));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
   assert_figures (page, NULL, NULL, "6", "3", "50.0%", "−5");
   gtk_window_destroy (GTK_WINDOW (page));
 }
@@ -427,23 +434,24 @@ test_progress_years (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   g_assert_cmpint (cp_progress_page_get_year (page), ==, current_year () - 2);
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 1);
   assert_figures (page, "kunshan", SA, "5", "0", "0.0%", "−5");
 
   /* The Suzhou 2020 quotas the server starts with: 11 districts, the city's 7 provincial
    * recommendations among them. */
   cp_progress_page_set_year (page, 2020);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+  g_assert_true (cp_test_wait_notify (page, "n-districts", 20));
+  g_assert_false (cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 11);
   assert_figures (page, "suzhou", "provincial-recommendation", "7", "0", "0.0%", "−5");
   assert_figures (page, "kunshan", SA, "66", "0", "0.0%", "−5");
 
   cp_progress_page_set_year (page, 2001);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 0);
   g_assert_null (cp_progress_page_get_cell (page, NULL, NULL, CP_PROGRESS_COLUMN_QUOTA));
-  g_assert_nonnull (cp_progress_page_get_message (page));
-  g_assert_nonnull (strstr (cp_progress_page_get_message (page), "no district quotas"));
+  g_assert_nonnull (cp_test_get_string (page, "message"));
+  g_assert_nonnull (strstr (cp_test_get_string (page, "message"), "no district quotas"));
   gtk_window_destroy (GTK_WINDOW (page));
 }
 
@@ -459,13 +467,13 @@ test_progress_offline (Fixture       *f,
   log_in_as (f, "wang");
   page = open_progress (f);
   cp_progress_page_set_year (page, 2020);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 11);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 11);
 
   server_stop (f);
   cp_progress_page_refresh (page);
-  WAIT_FOR (!cp_progress_page_is_busy (page));
-  message = cp_progress_page_get_message (page);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy"));
+  message = cp_test_get_string (page, "message");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "cannot be reached"));
   g_assert_nonnull (strstr (message, "Connect to the network, then refresh"));
@@ -474,10 +482,10 @@ test_progress_offline (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (page));
 
   page = open_progress (f);
-  message = cp_progress_page_get_message (page);
+  message = cp_test_get_string (page, "message");
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "cannot be reached"));
-  g_assert_cmpuint (cp_progress_page_get_n_districts (page), ==, 0);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-districts"), ==, 0);
   gtk_window_destroy (GTK_WINDOW (page));
 }
 
@@ -1191,13 +1199,13 @@ test_review_return_accept (Fixture       *f,
       CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
                                                             CP_PAGE_COMPLETENESS));
 
-    WAIT_FOR (strstr (cp_completeness_page_get_description (completeness), "zhang") != NULL);
-    g_assert_cmpstr (cp_completeness_page_get_title (completeness), ==,
+    WAIT_FOR (strstr (cp_test_get_string (completeness, "description"), "zhang") != NULL);
+    g_assert_cmpstr (cp_test_get_string (completeness, "title"), ==,
                      "Submitted to the Credit Office");
-    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness),
+    g_assert_nonnull (strstr (cp_test_get_string (completeness, "description"),
                               "Submitted on "));
-    g_assert_nonnull (strstr (cp_completeness_page_get_description (completeness), " by zhang"));
-    g_assert_false (cp_completeness_page_can_submit (completeness));
+    g_assert_nonnull (strstr (cp_test_get_string (completeness, "description"), " by zhang"));
+    g_assert_false (cp_test_get_boolean (completeness, "can-submit"));
   }
   page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
   {
@@ -1321,9 +1329,8 @@ test_review_comment_places (Fixture       *f,
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), NULL), ==, 4);
   /* The rows of the findings alone (the comments were kept by the sync and show at once, so
    * there is no moment without them to count). */
-  n_rows = cp_completeness_page_get_n_rows (
-    CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                          "completeness"))) - 4;
+  n_rows = cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                              "completeness"), "n-rows") - 4;
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "cover"), ==, 2);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "work-summary"), ==, 1);
   g_assert_cmpuint (cp_packet_view_get_n_comments (CP_PACKET_VIEW (view), "scoring-sheet"), ==,
@@ -1370,14 +1377,12 @@ test_review_comment_places (Fixture       *f,
   }
   /* The completeness page lists the four comments above the findings, and keeps them after an
    * edit. */
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (
-                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                                            "completeness"))),
+  g_assert_cmpuint (cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                      "completeness"), "n-rows"),
                     ==, n_rows + 4);
   cp_packet_view_revalidate (CP_PACKET_VIEW (view));
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (
-                      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
-                                                                            "completeness"))),
+  g_assert_cmpuint (cp_test_get_uint (cp_packet_view_get_page_widget (CP_PACKET_VIEW (view),
+                                                                      "completeness"), "n-rows"),
                     ==, n_rows + 4);
 
   /* The sync kept the return's comments: the next morning, restarted without a network, they

@@ -18,13 +18,17 @@
 #include "cp-application.h"
 #include "cp-demo.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-progress-page.h"
+#include "cp-progress-page-private.h"
 #include "cp-report-dialog.h"
+#include "cp-report-dialog-private.h"
 #include "cp-sync-client.h"
 #include "cp-sync-engine.h"
 #include "cp-test-keys.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 #define REPORT "city-demonstration-applicants"
@@ -179,8 +183,8 @@ open_reports (Fixture *f)
                                              NULL));
   dialog = cp_test_find_toplevel (CP_TYPE_REPORT_DIALOG);
   g_assert_nonnull (dialog);
-  WAIT_FOR (!cp_report_dialog_is_busy (dialog));
-  g_assert_false (cp_report_dialog_is_busy (dialog));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy"));
+  g_assert_false (cp_test_get_boolean (dialog, "busy"));
   return dialog;
 }
 
@@ -272,9 +276,9 @@ test_city_office_xlsx (Fixture       *f,
   log_in_as (f, "city");
   dialog = open_reports (f);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  g_assert_true (cp_report_dialog_is_online (dialog));
-  g_assert_cmpuint (cp_report_dialog_get_n_reports (dialog), ==, 6);
-  g_assert_null (cp_report_dialog_get_message (dialog));
+  g_assert_true (cp_test_get_boolean (dialog, "online"));
+  g_assert_cmpuint (cp_test_get_uint (dialog, "n-reports"), ==, 6);
+  g_assert_null (cp_test_get_string (dialog, "message"));
   g_assert_true (cp_report_dialog_select_report (dialog, REPORT));
   districts = cp_report_dialog_get_districts (dialog);
   /* All of them together, then each. */
@@ -361,8 +365,10 @@ test_no_data (Fixture       *f,
   g_assert_true (cp_report_dialog_select_report (dialog, REPORT));
   cp_report_dialog_set_year (dialog, 2019);
   cp_report_dialog_export_to (dialog, path);
-  WAIT_FOR (!cp_report_dialog_is_busy (dialog));
-  g_assert_nonnull (strstr (cp_report_dialog_get_message (dialog),
+  g_assert_true (cp_test_get_boolean (dialog, "busy"));
+  g_assert_true (cp_test_wait_notify (dialog, "busy", 20));
+  g_assert_false (cp_test_get_boolean (dialog, "busy"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"),
                             "No packet of 2019 is in this report"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_nonnull (cp_test_find_toplevel (CP_TYPE_REPORT_DIALOG));
@@ -380,11 +386,11 @@ test_offline (Fixture       *f,
   log_in_as (f, "city");
   cp_test_server_stop (&f->server);
   dialog = open_reports (f);
-  g_assert_false (cp_report_dialog_is_online (dialog));
-  g_assert_cmpuint (cp_report_dialog_get_n_reports (dialog), ==, 6);
-  g_assert_nonnull (strstr (cp_report_dialog_get_message (dialog), "cannot be reached"));
+  g_assert_false (cp_test_get_boolean (dialog, "online"));
+  g_assert_cmpuint (cp_test_get_uint (dialog, "n-reports"), ==, 6);
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "cannot be reached"));
   cp_report_dialog_export_to (dialog, path);
-  g_assert_nonnull (strstr (cp_report_dialog_get_message (dialog), "made by the server"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "made by the server"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -417,7 +423,7 @@ test_progress_export (Fixture       *f,
   page = cp_test_find_toplevel (CP_TYPE_PROGRESS_PAGE);
   g_assert_nonnull (page);
   cp_progress_page_set_year (page, 2020);
-  WAIT_FOR (!cp_progress_page_is_busy (page) && cp_progress_page_get_n_districts (page) > 0);
+  WAIT_FOR (!cp_test_get_boolean (page, "busy") && cp_test_get_uint (page, "n-districts") > 0);
   cp_test_activate (GTK_WINDOW (page));
   cp_test_press ("ctrl+e");
   cp_test_choose_file ("Export the District Progress", path);
@@ -453,7 +459,7 @@ test_progress_export (Fixture       *f,
                                                          quota)))
         sum += cell_number (rows, r, quota);
     g_assert_cmpfloat (cell_number (rows, total, quota), ==, sum);
-    g_assert_cmpuint (total - 2, ==, cp_progress_page_get_n_districts (page));
+    g_assert_cmpuint (total - 2, ==, cp_test_get_uint (page, "n-districts"));
   }
   g_assert_cmpfloat (cell_number (rows, kunshan, accepted), ==, 0);
   g_assert_cmpfloat (cell_number (rows, kunshan, rate), ==, 0);

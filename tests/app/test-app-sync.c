@@ -19,18 +19,24 @@
 
 #include "cp-application.h"
 #include "cp-conflict-page.h"
+#include "cp-conflict-page-private.h"
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 #include "cp-app-util.h"
 #include "cp-demo.h"
 #include "cp-history-dialog-private.h"
 #include "cp-packet-view.h"
 #include "cp-login-dialog.h"
+#include "cp-login-dialog-private.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-sync-status.h"
+#include "cp-sync-status-private.h"
 #include "cp-uscc.h"
 #include "cp-sync-manager-private.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -212,9 +218,9 @@ log_in_as (Fixture    *f,
   g_assert_null (cp_login_dialog_get_url_problem (dialog));
   g_assert_true (cp_login_dialog_can_log_in (dialog));
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
-  g_assert_nonnull (cp_login_dialog_get_message (dialog));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy"));
+  g_assert_nonnull (cp_test_get_string (dialog, "message"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "wrong"));
   g_assert_false (cp_sync_manager_is_logged_in (sync));
 
   cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
@@ -226,7 +232,7 @@ log_in_as (Fixture    *f,
   if (cp_sync_manager_is_session_only (sync))
     {
       /* No keyring answered: the dialog stays open and says the login lasts this session. */
-      g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "this session only"));
+      g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "this session only"));
       gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }
@@ -364,19 +370,19 @@ test_conflict (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.resolve-conflict", "s", uuid);
   page = find_toplevel (CP_TYPE_CONFLICT_PAGE);
   g_assert_nonnull (page);
-  g_assert_cmpuint (cp_conflict_page_get_n_conflicts (page), ==, 1);
+  g_assert_cmpuint (cp_test_get_uint (page, "n-conflicts"), ==, 1);
   g_assert_cmpstr (cp_conflict_page_get_path (page, 0), ==, "/sections/cover/enterprise_name");
   mine = cp_conflict_page_get_mine_text (page, 0);
   theirs = cp_conflict_page_get_theirs_text (page, 0);
   g_assert_cmpstr (mine, ==, "苏州我方有限公司");
   g_assert_cmpstr (theirs, ==, "苏州他方有限公司");
-  g_assert_false (cp_conflict_page_can_save (page));
+  g_assert_false (cp_test_get_boolean (page, "can-save"));
   g_assert_false (cp_conflict_page_save (page, &error));
   g_assert_error (error, CP_MERGE_ERROR, CP_MERGE_ERROR_INVALID);
   g_clear_error (&error);
 
   cp_conflict_page_choose (page, 0, CP_MERGE_EDIT, "苏州合并后有限公司");
-  g_assert_true (cp_conflict_page_can_save (page));
+  g_assert_true (cp_test_get_boolean (page, "can-save"));
   g_assert_true (cp_conflict_page_save (page, &error));
   g_assert_no_error (error);
   g_assert_null (find_toplevel (CP_TYPE_CONFLICT_PAGE));
@@ -522,11 +528,11 @@ test_submit_server_findings (Fixture       *f,
   g_assert_no_error (error);
   page = cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS);
   g_assert_true (CP_IS_COMPLETENESS_PAGE (page));
-  local_rows = cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page));
+  local_rows = cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows");
 
   /* Ready here: the Submit button is on the completeness page, and it asks first. Cancel
    * sends nothing. */
-  g_assert_true (cp_completeness_page_can_submit (CP_COMPLETENESS_PAGE (page)));
+  g_assert_true (cp_test_get_boolean (CP_COMPLETENESS_PAGE (page), "can-submit"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.submit", NULL);
   answer_submit ("cancel", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
                  cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
@@ -538,9 +544,9 @@ test_submit_server_findings (Fixture       *f,
   answer_submit ("submit", cp_packet_get_enterprise_name (cp_packet_view_get_packet (view)),
                  cp_sync_manager_get_user (cp_application_get_sync_manager (f->app)));
   WAIT_FOR (g_strcmp0 (cp_packet_view_get_page (view), CP_PAGE_COMPLETENESS) == 0 &&
-            cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)) > local_rows);
+            cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows") > local_rows);
   g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (CP_COMPLETENESS_PAGE (page)), >,
+  g_assert_cmpuint (cp_test_get_uint (CP_COMPLETENESS_PAGE (page), "n-rows"), >,
                     local_rows);
   g_assert_cmpint (stored_state (f, uuid), !=, CP_PACKET_STATE_SUBMITTED);
 }
@@ -796,8 +802,8 @@ test_session_expired (Fixture       *f,
   dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), f->base));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "The session of ent-1 on "));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), f->base));
   collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));
@@ -807,8 +813,8 @@ test_session_expired (Fixture       *f,
   cp_login_dialog_set_fields (dialog, NULL, NULL, "wrong password");
   g_assert_true (cp_login_dialog_can_log_in (dialog));
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog));
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "wrong"));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy"));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "wrong"));
   g_assert_cmpint (cp_sync_manager_get_status (sync), ==, CP_SYNC_STATUS_NEEDS_LOGIN);
   g_assert_false (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpint (row_sync_state (f, uuid), ==, CP_STORE_SYNC_PENDING);
@@ -925,12 +931,12 @@ test_no_keyring_child (Fixture       *f,
   g_assert_nonnull (dialog);
   cp_login_dialog_set_fields (dialog, f->base, "ent-1", PASSWORD);
   cp_login_dialog_log_in (dialog);
-  WAIT_FOR (!cp_login_dialog_is_busy (dialog) && cp_sync_manager_is_logged_in (sync));
+  WAIT_FOR (!cp_test_get_boolean (dialog, "busy") && cp_sync_manager_is_logged_in (sync));
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_true (cp_sync_manager_is_session_only (sync));
 
   /* Said in the dialog, which stays open until the user has read it. */
-  g_assert_true (g_str_has_prefix (cp_login_dialog_get_message (dialog), reason));
+  g_assert_true (g_str_has_prefix (cp_test_get_string (dialog, "message"), reason));
   label = find_label_containing (GTK_WIDGET (dialog), reason);
   g_assert_nonnull (label);
   WAIT_FOR (gtk_widget_get_mapped (label));
@@ -1110,7 +1116,7 @@ test_session_ended_at_start (Fixture       *f,
   dialog = find_toplevel (CP_TYPE_LOGIN_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Log In Again");
-  g_assert_nonnull (strstr (cp_login_dialog_get_message (dialog), "The session of ent-1 on "));
+  g_assert_nonnull (strstr (cp_test_get_string (dialog, "message"), "The session of ent-1 on "));
   collect_visible_entry_rows (GTK_WIDGET (dialog), rows);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (g_ptr_array_index (rows, 0)));

@@ -20,6 +20,7 @@
 #include "cp-packet-view.h"
 #include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 #define PASSWORD "correct horse battery"
 #define NEW_VERSION "2026.1"

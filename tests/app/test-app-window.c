@@ -14,12 +14,19 @@
 #include "cp-application.h"
 #include "cp-completeness-page.h"
 #include "cp-date.h"
+#include "cp-completeness-page-private.h"
 #include "cp-demo.h"
 #include "cp-new-packet-dialog.h"
+#include "cp-new-packet-dialog-private.h"
 #include "cp-packet-view.h"
+#include "cp-packet-view-private.h"
 #include "cp-scoring-page.h"
+#include "cp-scoring-page-private.h"
 #include "cp-section-page.h"
+#include "cp-section-page-private.h"
+#include "cp-test-app.h"
 #include "cp-window.h"
+#include "cp-window-private.h"
 
 typedef struct
 {
@@ -477,8 +484,8 @@ test_completeness (Fixture       *f,
   g_assert_no_error (error);
   view = get_view (f);
   page = CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS));
-  g_assert_true (cp_completeness_page_is_ready (page));
-  g_assert_cmpstr (cp_completeness_page_get_title (page), ==, "Ready to Submit");
+  g_assert_true (cp_test_get_boolean (page, "ready"));
+  g_assert_cmpstr (cp_test_get_string (page, "title"), ==, "Ready to Submit");
   g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (view)), ==,
                    CP_PACKET_STATE_READY);
 
@@ -491,9 +498,9 @@ test_completeness (Fixture       *f,
     gtk_text_buffer_set_text (buffer, "", -1);
   }
   cp_packet_view_revalidate (view);
-  g_assert_false (cp_completeness_page_is_ready (page));
-  g_assert_cmpuint (cp_completeness_page_get_n_rows (page), ==, 1);
-  g_assert_cmpstr (cp_completeness_page_get_title (page), ==, "1 Problem Left");
+  g_assert_false (cp_test_get_boolean (page, "ready"));
+  g_assert_cmpuint (cp_test_get_uint (page, "n-rows"), ==, 1);
+  g_assert_cmpstr (cp_test_get_string (page, "title"), ==, "1 Problem Left");
   g_assert_cmpint (cp_packet_view_get_status (view, "work-summary"), ==,
                    CP_SECTION_STATUS_ERRORS);
   g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (view)), ==,
@@ -993,7 +1000,7 @@ test_visit_every_page (Fixture       *f,
       g_assert_cmpstr (cp_packet_view_get_page (view), ==, CP_PAGE_COMPLETENESS);
       completeness = CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (view,
                                                                            CP_PAGE_COMPLETENESS));
-      g_assert_true (cp_completeness_page_is_ready (completeness));
+      g_assert_true (cp_test_get_boolean (completeness, "ready"));
       gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL);
       g_assert_null (cp_packet_view_get_uuid (view));
     }
