@@ -929,6 +929,111 @@ test_quarantine (Fixture       *f,
   g_assert_cmpint (sync_state (f->a, foreign, NULL), ==, CP_STORE_SYNC_QUARANTINED);
 }
 
+/* More packets than one push batch holds (STORE_BATCH, 128), sent several at a time: each
+ * answer lands on its own packet. One in the middle has no credit code (422), one belongs to
+ * another enterprise (403), one meets a newer version on the server (412, merged and sent
+ * again); every other one is on the server, synced, with its own revision and body. */
+static void
+test_push_batches (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *raced = create_packet (f->a, f->server->uscc, "Changed on both sides");
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) rejection = NULL;
+  g_autoptr(GDir) inflight = NULL;
+  g_autofree char *inflight_path = NULL;
+  g_autofree char *server = NULL;
+  const guint n = 300;
+  const guint no_code = 150;
+  const guint foreign = 201;
+  CpSyncStats stats;
+  guint status = 0;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->b, raced, "cover", "phone", "b-phone");
+  sync_ok (f->b, NULL);
+  set_string (f->a, raced, "cover", "email", "a@example.cn");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Batch %u", i);
+      const char *uscc = i == no_code ? NULL : i == foreign ? f->server->uscc_other
+                                                            : f->server->uscc;
+
+      g_ptr_array_add (uuids, create_packet (f->a, uscc, name));
+    }
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.quarantined, ==, 2);
+  g_assert_cmpuint (stats.merged, ==, 1);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (stats.pushed, ==, n - 2 + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *uuid = g_ptr_array_index (uuids, i);
+      g_autofree char *revision = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *local = NULL;
+      g_autofree char *name = g_strdup_printf ("Batch %u", i);
+
+      body = server_body (f, uuid, &status);
+      if (i == no_code || i == foreign)
+        {
+          g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_QUARANTINED);
+          g_assert_cmpuint (status, ==, 404);
+          continue;
+        }
+      g_assert_cmpint (sync_state (f->a, uuid, &revision), ==, CP_STORE_SYNC_SYNCED);
+      g_assert_cmpstr (revision, ==, "1");
+      g_assert_null (cp_sync_engine_get_rejection (f->a->engine, uuid));
+      local = local_body (f->a, uuid);
+      g_assert_cmpstr (body, ==, local);
+      g_assert_nonnull (strstr (body, name));
+    }
+
+  rejection = cp_sync_engine_get_rejection (f->a->engine, g_ptr_array_index (uuids, no_code));
+  g_assert_nonnull (rejection);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   422);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (rejection), "pointer"),
+                   ==, "/sections/cover/uscc");
+  g_clear_pointer (&rejection, json_node_unref);
+  rejection = cp_sync_engine_get_rejection (f->a->engine, g_ptr_array_index (uuids, foreign));
+  g_assert_nonnull (rejection);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   403);
+
+  /* The 412: merged with the server's version and sent again in the same sync. */
+  g_assert_cmpint (sync_state (f->a, raced, NULL), ==, CP_STORE_SYNC_SYNCED);
+  server = server_body (f, raced, NULL);
+  g_assert_nonnull (strstr (server, "b-phone"));
+  g_assert_nonnull (strstr (server, "a@example.cn"));
+
+  /* Every acknowledged body's in-flight record is gone; the refused ones' stay (they never
+   * got a receipt). */
+  inflight_path = g_build_filename (f->a->dir, "sync", "inflight", NULL);
+  inflight = g_dir_open (inflight_path, 0, NULL);
+  g_assert_nonnull (inflight);
+  {
+    const char *name;
+    guint left = 0;
+
+    while ((name = g_dir_read_name (inflight)) != NULL)
+      {
+        g_assert_true (g_str_has_prefix (name, g_ptr_array_index (uuids, no_code)) ||
+                       g_str_has_prefix (name, g_ptr_array_index (uuids, foreign)));
+        left++;
+      }
+    g_assert_cmpuint (left, ==, 2);
+  }
+
+  /* Nothing left to send: one request. */
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.requests, ==, 1);
+}
+
 static void
 test_templates_cached (Fixture       *f,
                        gconstpointer  data)
@@ -1257,6 +1362,7 @@ main (int   argc,
   ADD ("/sync/blob-resume", test_blob_resume);
   ADD ("/sync/needs-login-keeps-work", test_needs_login_keeps_work);
   ADD ("/sync/quarantine", test_quarantine);
+  ADD ("/sync/push-batches", test_push_batches);
   ADD ("/sync/templates-cached", test_templates_cached);
   ADD ("/sync/offline", test_offline);
   ADD ("/sync/submit-incomplete", test_submit_incomplete);
