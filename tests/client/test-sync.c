@@ -1034,6 +1034,45 @@ test_push_batches (Fixture       *f,
   g_assert_cmpuint (stats.requests, ==, 1);
 }
 
+/* The in-flight records: a batch written at once, found by packet and hash, cleared by packet;
+ * an older version's records (a folder per packet holding the body) found and cleared too. */
+static void
+test_inflight_records (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *one = "0b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *two = "1b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *old = "2b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *uuids[] = { one, two, one };
+  const char *hashes[] = { "aa00000000000000000000000000000000000000000000000000000000000000",
+                           "bb00000000000000000000000000000000000000000000000000000000000000",
+                           "cc00000000000000000000000000000000000000000000000000000000000000" };
+  g_autofree char *old_dir = g_build_filename (f->a->dir, "sync", "inflight", old, NULL);
+  g_autofree char *old_file = g_build_filename (old_dir, hashes[0], NULL);
+  g_autoptr(GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cp_sync_journal_record_inflight (f->a->engine, uuids, hashes, 3, &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, one, hashes[0]));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, one, hashes[2]));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, two, hashes[1]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, two, hashes[0]));
+
+  g_assert_cmpint (g_mkdir_with_parents (old_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (old_file, "{}", -1, &error));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, old, hashes[0]));
+
+  g_hash_table_add (set, (gpointer) one);
+  g_hash_table_add (set, (gpointer) old);
+  cp_sync_journal_clear_inflight (f->a->engine, set);
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, one, hashes[0]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, one, hashes[2]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, old, hashes[0]));
+  g_assert_false (g_file_test (old_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, two, hashes[1]));
+}
+
 static void
 test_templates_cached (Fixture       *f,
                        gconstpointer  data)
@@ -1363,6 +1402,7 @@ main (int   argc,
   ADD ("/sync/needs-login-keeps-work", test_needs_login_keeps_work);
   ADD ("/sync/quarantine", test_quarantine);
   ADD ("/sync/push-batches", test_push_batches);
+  ADD ("/sync/inflight-records", test_inflight_records);
   ADD ("/sync/templates-cached", test_templates_cached);
   ADD ("/sync/offline", test_offline);
   ADD ("/sync/submit-incomplete", test_submit_incomplete);
