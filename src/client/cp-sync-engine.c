@@ -1257,6 +1257,39 @@ retry_unreadable (CpSyncRun *run,
   return TRUE;
 }
 
+/* Whether the store holds revision @number of @uuid already (our own writes, listed again). */
+static gboolean
+holds_change (CpSyncEngine *self,
+              const char   *uuid,
+              gint64        number)
+{
+  g_autofree char *local_revision = NULL;
+  CpStoreSyncState local_state;
+
+  return cp_store_has_packet (self->store, uuid) &&
+         cp_store_get_sync_info (self->store, uuid, &local_state, &local_revision, NULL, NULL) &&
+         revision_number (local_revision) >= number;
+}
+
+/* How many changes of @changes the store lacks. */
+static guint
+count_needed (CpSyncEngine *self,
+              JsonArray    *changes)
+{
+  guint needed = 0;
+
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonNode *change = json_array_get_element (changes, i);
+      const char *uuid = cp_sync_object_string (change, "uuid");
+      gint64 number = cp_sync_object_int (change, "revision", 0);
+
+      if (cp_uuid_is_valid (uuid) && number > 0 && !holds_change (self, uuid, number))
+        needed++;
+    }
+  return needed;
+}
+
 static gboolean
 pull_changes (CpSyncRun   *run,
               CpSyncState *state,
@@ -1264,6 +1297,10 @@ pull_changes (CpSyncRun   *run,
 {
   CpSyncEngine *self = run->self;
   gboolean more = TRUE;
+  /* Pages with the bodies, until one is mostly our own writes (after a large push): then
+   * receipts only, and a page that turns out to need more than a tenth of its packets is
+   * asked again with them; the few missing from a page without bodies are fetched alone. */
+  gboolean bodies = TRUE;
 
   if (!retry_unreadable (run, error))
     return FALSE;
@@ -1276,11 +1313,14 @@ pull_changes (CpSyncRun   *run,
       JsonObject *object;
       JsonNode *changes;
       const char *next;
+      guint n_changes;
+      guint needed = 0;
 
       /* With the bodies: a server that knows bodies=1 sends each packet in the page (an older
        * one ignores it, and each packet is fetched on its own below). */
-      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT "&bodies=1",
-                             state->cursor != NULL ? state->cursor : "0");
+      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT "%s",
+                             state->cursor != NULL ? state->cursor : "0",
+                             bodies ? "&bodies=1" : "");
       reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
                                       run->cancellable, error);
       if (reply == NULL)
@@ -1303,16 +1343,26 @@ pull_changes (CpSyncRun   *run,
         }
       object = json_node_get_object (reply->json);
       more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+      n_changes = json_array_get_length (json_node_get_array (changes));
+      if (!bodies)
+        {
+          guint lacking = count_needed (self, json_node_get_array (changes));
 
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (changes)); i++)
+          if (lacking > 0 && lacking * 10 >= n_changes)
+            {
+              bodies = TRUE;
+              more = TRUE;
+              continue; /* the same page again, with the bodies */
+            }
+        }
+
+      for (guint i = 0; i < n_changes; i++)
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
           const char *uuid = cp_sync_object_string (change, "uuid");
           JsonNode *packet_node = NULL;
           gint64 number = cp_sync_object_int (change, "revision", 0);
           g_autofree char *revision = NULL;
-          g_autofree char *local_revision = NULL;
-          CpStoreSyncState local_state;
 
           /* A UUID names files here: anything else ("../../x") is not one. Such an entry
            * cannot be set aside by its name either; it is skipped. */
@@ -1329,11 +1379,9 @@ pull_changes (CpSyncRun   *run,
             }
           revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
           /* Our own writes come back through the feed: skip what we hold already. */
-          if (cp_store_has_packet (self->store, uuid) &&
-              cp_store_get_sync_info (self->store, uuid, &local_state, &local_revision, NULL,
-                                      NULL) &&
-              revision_number (local_revision) >= number)
+          if (holds_change (self, uuid, number))
             continue;
+          needed++;
           if (JSON_NODE_HOLDS_OBJECT (change))
             packet_node = json_object_get_member (json_node_get_object (change), "packet");
           run->unreadable = FALSE;
@@ -1358,6 +1406,8 @@ pull_changes (CpSyncRun   *run,
         }
       if (!flush_pulled (run, batch, error))
         return FALSE;
+      if (n_changes > 0)
+        bodies = needed * 10 >= n_changes;
 
       /* Only now is the page applied: keep the cursor. */
       if (g_strcmp0 (state->cursor, next) != 0)
