@@ -1034,6 +1034,57 @@ test_push_batches (Fixture       *f,
   g_assert_cmpuint (stats.requests, ==, 1);
 }
 
+/* A page of the feed that is all our own writes makes the next one come without bodies; when
+ * that one turns out to list packets the store lacks, it is asked again with them (not one GET
+ * per packet), and every packet arrives. */
+static void
+test_pull_after_own_writes (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_free);
+  CpSyncState state = { NULL, 0 };
+  g_autoptr(GError) error = NULL;
+  CpSyncStats stats;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Own %u", i);
+
+      g_free (create_packet (f->a, f->server->uscc, name));
+    }
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1000);
+  /* The feed from the start again: a full page of a's own writes comes first. */
+  cp_sync_journal_load_state (f->a->engine, &state);
+  g_clear_pointer (&state.cursor, g_free);
+  g_assert_true (cp_sync_journal_save_state (f->a->engine, &state, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Theirs %u", i);
+
+      g_ptr_array_add (theirs, create_packet (f->b, f->server->uscc, name));
+    }
+  sync_ok (f->b, NULL);
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 200);
+  /* The page of own writes with bodies, the next without, the same again with them, and the
+   * empty one after it. */
+  g_assert_cmpuint (stats.requests, <=, 4);
+  for (guint i = 0; i < theirs->len; i++)
+    {
+      g_autofree char *local = local_body (f->a, g_ptr_array_index (theirs, i));
+      g_autofree char *server = server_body (f, g_ptr_array_index (theirs, i), NULL);
+
+      g_assert_cmpstr (local, ==, server);
+      g_assert_cmpint (sync_state (f->a, g_ptr_array_index (theirs, i), NULL), ==,
+                       CP_STORE_SYNC_SYNCED);
+    }
+  g_free (state.cursor);
+}
+
 /* The in-flight records: a batch written at once, found by packet and hash, cleared by packet;
  * an older version's records (a folder per packet holding the body) found and cleared too. */
 static void
@@ -1403,6 +1454,7 @@ main (int   argc,
   ADD ("/sync/quarantine", test_quarantine);
   ADD ("/sync/push-batches", test_push_batches);
   ADD ("/sync/inflight-records", test_inflight_records);
+  ADD ("/sync/pull-after-own-writes", test_pull_after_own_writes);
   ADD ("/sync/templates-cached", test_templates_cached);
   ADD ("/sync/offline", test_offline);
   ADD ("/sync/submit-incomplete", test_submit_incomplete);
