@@ -959,6 +959,90 @@ test_save_if_unchanged (Fixture       *fixture,
   g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
 }
 
+/* Several conditional writes in one transaction: the one whose packet was edited meanwhile is
+ * left out alone (the edit intact), the others land, a new packet included. */
+static void
+test_write_sync_batch (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) a = make_packet ("Batch A", "91320500MA1XXXXX0X");
+  g_autoptr(CpPacket) b = make_packet ("Batch B", "91320500MA1XXXXX0X");
+  g_autoptr(CpPacket) c = make_packet ("Batch C", "91320500MA1XXXXX0X");
+  g_autoptr(CpPacket) b_theirs = NULL;
+  g_autoptr(CpPacket) now = NULL;
+  g_autoptr(JsonNode) typed = string_node ("typed meanwhile");
+  g_autofree char *base = NULL;
+  g_autofree char *server_revision = NULL;
+  CpStoreSyncWrite writes[3] = { { 0 } };
+  CpStoreSyncState state;
+  guint64 version_a = 0, version_b = 0, version = 0;
+
+  g_assert_true (cp_store_save_packet (fixture->store, a, NULL, &error));
+  g_assert_true (cp_store_save_packet (fixture->store, b, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, cp_packet_get_uuid (a), &version_a,
+                                        &error);
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, cp_packet_get_uuid (b), &version_b,
+                                        &error);
+  g_assert_no_error (error);
+  b_theirs = cp_packet_copy (now);
+  cp_packet_set_string (b_theirs, "cover", "contact", "李雷");
+
+  /* a: marked sent; b: replaced by the server's version, but edited first; c: new. */
+  writes[0] = (CpStoreSyncWrite) { cp_packet_get_uuid (a), NULL, version_a, CP_STORE_SYNC_SYNCED,
+                                   "4", "{\"a\":1}", TRUE };
+  writes[1] = (CpStoreSyncWrite) { cp_packet_get_uuid (b), b_theirs, version_b,
+                                   CP_STORE_SYNC_SYNCED, "7", "{\"b\":1}", FALSE };
+  writes[2] = (CpStoreSyncWrite) { cp_packet_get_uuid (c), c, 0, CP_STORE_SYNC_SYNCED, "1",
+                                   "{\"c\":1}", TRUE };
+  g_assert_true (cp_store_set_value (fixture->store, cp_packet_get_uuid (b), "cover", "phone",
+                                     typed, &error));
+  g_assert_true (cp_store_write_sync_batch (fixture->store, writes, 3, &error));
+  g_assert_no_error (error);
+  g_assert_false (writes[0].changed);
+  g_assert_true (writes[1].changed);
+  g_assert_false (writes[2].changed);
+
+  base = sync_base (fixture->store, cp_packet_get_uuid (a), &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (server_revision, ==, "4");
+  g_assert_cmpstr (base, ==, "{\"a\":1}");
+  g_clear_pointer (&base, g_free);
+  g_clear_pointer (&server_revision, g_free);
+  base = sync_base (fixture->store, cp_packet_get_uuid (b), &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_PENDING);
+  g_assert_null (server_revision);
+  g_clear_object (&now);
+  now = cp_store_load_packet_versioned (fixture->store, cp_packet_get_uuid (b), &version,
+                                        &error);
+  g_assert_cmpstr (cp_packet_get_string (now, "cover", "phone"), ==, "typed meanwhile");
+  g_assert_cmpstr (cp_packet_get_string (now, "cover", "contact"), ==,
+                   cp_packet_get_string (b, "cover", "contact"));
+  g_clear_pointer (&base, g_free);
+  g_clear_pointer (&server_revision, g_free);
+  base = sync_base (fixture->store, cp_packet_get_uuid (c), &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (server_revision, ==, "1");
+  g_assert_true (cp_store_has_packet (fixture->store, cp_packet_get_uuid (c)));
+
+  /* An id that is none refuses the whole batch: nothing of it is written. */
+  writes[0] = (CpStoreSyncWrite) { cp_packet_get_uuid (a), NULL, version_a, CP_STORE_SYNC_PENDING,
+                                   "5", NULL, FALSE };
+  writes[1] = (CpStoreSyncWrite) { "not-a-uuid", NULL, 0, CP_STORE_SYNC_SYNCED, "1", NULL,
+                                   FALSE };
+  g_assert_false (cp_store_write_sync_batch (fixture->store, writes, 2, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_pointer (&base, g_free);
+  g_clear_pointer (&server_revision, g_free);
+  base = sync_base (fixture->store, cp_packet_get_uuid (a), &state, &server_revision);
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_SYNCED);
+  g_assert_cmpstr (server_revision, ==, "4");
+}
+
 /* Opening a database must not change it when it is refused. */
 static void
 assert_refused_untouched (const char *dir,
@@ -1382,6 +1466,7 @@ main (int   argc,
   ADD ("signal", test_signal);
   ADD ("sync-info", test_sync_info);
   ADD ("save-if-unchanged", test_save_if_unchanged);
+  ADD ("write-sync-batch", test_write_sync_batch);
   g_test_add_func ("/store/newer-schema", test_newer_schema);
   g_test_add_func ("/store/newer-schema-wal", test_newer_schema_wal);
   g_test_add_func ("/store/not-a-database", test_not_a_database);

@@ -106,16 +106,18 @@ void         cp_sync_journal_load_state    (CpSyncEngine   *self,
 gboolean     cp_sync_journal_save_state    (CpSyncEngine   *self,
                                             CpSyncState    *state,
                                             GError        **error);
-gboolean     cp_sync_journal_record_inflight (CpSyncEngine *self,
-                                              const char   *uuid,
-                                              const char   *sha256,
-                                              const char   *body,
-                                              GError      **error);
+/* The bodies about to be sent (@n pairs of UUID and SHA-256), recorded with one sync to disk. */
+gboolean     cp_sync_journal_record_inflight (CpSyncEngine        *self,
+                                              const char * const  *uuids,
+                                              const char * const  *sha256s,
+                                              guint                n,
+                                              GError             **error);
 gboolean     cp_sync_journal_has_inflight  (CpSyncEngine   *self,
                                             const char     *uuid,
                                             const char     *sha256);
+/* Clears every record of the packets in the set @uuids. */
 void         cp_sync_journal_clear_inflight (CpSyncEngine  *self,
-                                             const char    *uuid);
+                                             GHashTable    *uuids);
 gboolean     cp_sync_journal_save_conflict (CpSyncEngine   *self,
                                             const char     *uuid,
                                             const char     *theirs_revision,

@@ -7,8 +7,9 @@
  * in a worker thread with blocking requests on the client's session; every step that changes
  * local state is a durable write made only after the server's answer, in an order that lets a
  * sync killed at any moment converge on the next run:
- *   - the body about to be sent is written to sync/inflight/UUID/SHA256 first, so that a 412
- *     whose "current" is our own unacknowledged write is recognised as such (no false conflict);
+ *   - the hash of the body about to be sent is recorded in sync/inflight/ first (a batch of
+ *     them with one sync to disk), so that a 412 whose "current" is our own unacknowledged write
+ *     is recognised as such (no false conflict);
  *   - a packet is marked synced only after the receipt, and only if it did not change meanwhile;
  *   - the changes cursor is stored only after its page was applied.
  */
@@ -29,6 +30,13 @@
 #define MAX_PUSH_ROUNDS 4
 /* How often a write over the local packet starts over because an edit came in meanwhile. */
 #define MAX_CAS_ROUNDS 16
+/* Writes to the store that share one transaction (one sync to disk): pulled packets, packets
+ * marked sent. Small enough that the store's lock is never held for long. */
+#define STORE_BATCH 128
+/* Uploads of a batch on their way at once, each on a connection of its own (the client's
+ * session keeps up to 8 per host); the server commits those that arrive together in one
+ * transaction. */
+#define PUSH_SENDERS 8
 
 /* What the conflict page's merge was computed from: the local packet and its version. */
 typedef struct
@@ -465,134 +473,392 @@ mark_sent (CpSyncRun   *run,
   return cp_store_set_sync_info (self->store, uuid, CP_STORE_SYNC_PENDING, revision, body, error);
 }
 
+/* One upload of a packet: what was read and sent, and the server's answer. */
+typedef struct
+{
+  char        *uuid;
+  guint64      version;        /* of the local packet when it was read */
+  char        *server_revision;
+  char        *base_body;
+  char        *body;           /* canonical JSON sent */
+  gsize        length;
+  char        *sha256;
+  CpSyncReply *reply;
+  GError      *error;          /* the request failed (after its retries) */
+} Upload;
+
+static void
+upload_free (Upload *upload)
+{
+  g_free (upload->uuid);
+  g_free (upload->server_revision);
+  g_free (upload->base_body);
+  g_free (upload->body);
+  g_free (upload->sha256);
+  g_clear_pointer (&upload->reply, cp_sync_reply_free);
+  g_clear_error (&upload->error);
+  g_free (upload);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Upload, upload_free)
+
+/* Reads what is to be sent of @uuid; *upload_out is NULL when nothing is (synced, or in
+ * conflict until the user resolves it). */
+static gboolean
+upload_prepare (CpSyncRun   *run,
+                const char  *uuid,
+                Upload     **upload_out,
+                GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(Upload) upload = g_new0 (Upload, 1);
+  g_autoptr(CpPacket) packet = NULL;
+  CpStoreSyncState state;
+
+  *upload_out = NULL;
+  if (!cp_store_get_sync_info (self->store, uuid, &state, &upload->server_revision,
+                               &upload->base_body, error))
+    return FALSE;
+  if (state == CP_STORE_SYNC_SYNCED || state == CP_STORE_SYNC_CONFLICT)
+    return TRUE;
+  packet = cp_store_load_packet_versioned (self->store, uuid, &upload->version, error);
+  if (packet == NULL)
+    return FALSE;
+  upload->uuid = g_strdup (uuid);
+  upload->body = cp_packet_to_data (packet, FALSE, &upload->length);
+  upload->sha256 = sha256_of (upload->body, upload->length);
+  *upload_out = g_steal_pointer (&upload);
+  return TRUE;
+}
+
+/* PUTs the body (recorded in flight before: record_inflight); the answer or the error is kept
+ * in @upload. Runs in any thread: it touches only @upload and the client's session. */
+static void
+upload_send (CpSyncRun *run,
+             Upload    *upload)
+{
+  CpSyncEngine *self = run->self;
+  g_autofree char *url = NULL;
+  g_autofree char *if_match = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *headers[3];
+
+  if (upload->server_revision == NULL)
+    {
+      headers[0] = "If-None-Match";
+      headers[1] = "*";
+    }
+  else
+    {
+      if_match = g_strdup_printf ("\"%s\"", upload->server_revision);
+      headers[0] = "If-Match";
+      headers[1] = if_match;
+    }
+  headers[2] = NULL;
+
+  url = g_strconcat ("/api/v1/packets/", upload->uuid, NULL);
+  bytes = g_bytes_new_static (upload->body, upload->length);
+  upload->reply = cp_sync_client_request (self->client, "PUT", url, headers, bytes,
+                                          "application/json", NULL, NULL, run->cancellable,
+                                          &upload->error);
+}
+
+/* The revision a 2xx receipt gives, or NULL (with @error) when it makes no sense. */
+static char *
+upload_receipt_revision (Upload  *upload,
+                         GError **error)
+{
+  gint64 number = cp_sync_object_int (upload->reply->json, "revision", 0);
+  const char *receipt_sha = cp_sync_object_string (upload->reply->json, "sha256");
+
+  if (number <= 0)
+    {
+      g_propagate_error (error, cp_sync_bad_reply_error ("a packet upload"));
+      return NULL;
+    }
+  if (receipt_sha != NULL && !g_str_equal (receipt_sha, upload->sha256))
+    g_warning ("The receipt for %s names other content (%s, sent %s)", upload->uuid,
+               receipt_sha, upload->sha256);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, number);
+}
+
+/* Records the bodies of @uploads in flight, with one sync to disk for all of them. */
+static gboolean
+record_inflight (CpSyncRun   *run,
+                 GPtrArray   *uploads,
+                 GError     **error)
+{
+  g_autofree const char **uuids = g_new0 (const char *, uploads->len + 1);
+  g_autofree const char **sha256s = g_new0 (const char *, uploads->len + 1);
+
+  for (guint i = 0; i < uploads->len; i++)
+    {
+      Upload *upload = g_ptr_array_index (uploads, i);
+
+      uuids[i] = upload->uuid;
+      sha256s[i] = upload->sha256;
+    }
+  return cp_sync_journal_record_inflight (run->self, uuids, sha256s, uploads->len, error);
+}
+
+/* After the packet is marked sent: its old refusal goes, and it goes into @acknowledged, whose
+ * in-flight records the caller clears. */
+static void
+upload_done (CpSyncRun  *run,
+             Upload     *upload,
+             GHashTable *acknowledged)
+{
+  cp_sync_journal_remove_rejection (run->self, upload->uuid);
+  g_hash_table_add (acknowledged, g_strdup (upload->uuid));
+  run->stats.pushed++;
+}
+
+static gboolean
+status_is_refusal (guint status)
+{
+  return status == 400 || status == 403 || status == 404 || status == 409 || status == 413 ||
+         status == 422 || status == 428;
+}
+
+/* Acts on the server's answer to @upload: synced on a receipt, merged on 412 (*again_out:
+ * send the merge), quarantined on a refusal, an error otherwise. */
+static gboolean
+upload_handle_reply (CpSyncRun   *run,
+                     Upload      *upload,
+                     GHashTable  *acknowledged,
+                     gboolean    *again_out,
+                     GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  CpSyncReply *reply = upload->reply;
+  const char *uuid = upload->uuid;
+
+  *again_out = FALSE;
+  if (upload->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&upload->error));
+      return FALSE;
+    }
+
+  if (reply->status == 200 || reply->status == 201)
+    {
+      g_autofree char *revision = upload_receipt_revision (upload, error);
+
+      if (revision == NULL ||
+          !mark_sent (run, uuid, upload->version, upload->body, revision, error))
+        return FALSE;
+      upload_done (run, upload, acknowledged);
+      return TRUE;
+    }
+
+  if (reply->status == 412)
+    {
+      g_autoptr(CpPacket) theirs = NULL;
+      g_autoptr(CpPacket) base = NULL;
+      JsonNode *current = NULL;
+      g_autofree char *theirs_body = NULL;
+      g_autofree char *theirs_sha = NULL;
+      g_autofree char *theirs_revision = NULL;
+      gint64 number = cp_sync_object_int (reply->json, "current_revision", 0);
+      gsize length = 0;
+
+      if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+        current = json_object_get_member (json_node_get_object (reply->json), "current");
+      if (current == NULL || JSON_NODE_HOLDS_NULL (current))
+        /* We hold a revision of a packet the server no longer has. */
+        return quarantine (run, uuid, reply, upload->sha256, error);
+      theirs = cp_packet_new_from_json (current, "server", NULL);
+      if (theirs == NULL || number <= 0 || !g_str_equal (cp_packet_get_uuid (theirs), uuid))
+        {
+          g_propagate_error (error, cp_sync_bad_reply_error ("a stale packet upload"));
+          return FALSE;
+        }
+      theirs_body = cp_packet_to_data (theirs, FALSE, &length);
+      theirs_sha = sha256_of (theirs_body, length);
+      theirs_revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+
+      if (cp_sync_journal_has_inflight (self, uuid, theirs_sha))
+        /* The server holds a write of ours whose receipt never arrived: that is our base. */
+        base = g_object_ref (theirs);
+      else if (upload->base_body != NULL)
+        base = cp_packet_new_from_data (upload->base_body, -1, "base", NULL);
+
+      if (!merge_into_local (run, uuid, base, theirs, theirs_revision, theirs_body, error))
+        return FALSE;
+      g_hash_table_remove (run->repush, uuid);
+      *again_out = TRUE; /* pending again (send the merge) or in conflict (stops there) */
+      return TRUE;
+    }
+
+  if (status_is_refusal (reply->status))
+    return quarantine (run, uuid, reply, upload->sha256, error);
+
+  g_propagate_error (error, cp_sync_reply_to_error (reply));
+  return FALSE;
+}
+
 /* Sends one packet until the server holds it, merging with the server's version on 412. */
 static gboolean
 push_packet (CpSyncRun   *run,
              const char  *uuid,
              GError     **error)
 {
-  CpSyncEngine *self = run->self;
+  g_autoptr(GHashTable) acknowledged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                              NULL);
+  gboolean ok = TRUE;
 
-  for (guint round = 0; round < MAX_PUSH_ROUNDS; round++)
+  for (guint round = 0; ok && round < MAX_PUSH_ROUNDS; round++)
     {
-      g_autoptr(CpPacket) packet = NULL;
-      g_autoptr(CpPacket) theirs = NULL;
-      g_autoptr(CpPacket) base = NULL;
-      g_autoptr(CpSyncReply) reply = NULL;
-      g_autofree char *server_revision = NULL;
-      g_autofree char *base_body = NULL;
-      g_autofree char *body = NULL;
-      g_autofree char *sha256 = NULL;
-      g_autofree char *url = NULL;
-      g_autofree char *if_match = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      const char *headers[3];
-      CpStoreSyncState state;
-      guint64 sent_version = 0;
-      gsize length = 0;
+      g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_free);
+      Upload *upload = NULL;
+      gboolean again = FALSE;
 
-      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body,
-                                   error))
+      if (!upload_prepare (run, uuid, &upload, error))
         return FALSE;
-      if (state == CP_STORE_SYNC_SYNCED || state == CP_STORE_SYNC_CONFLICT)
-        return TRUE;
-      packet = cp_store_load_packet_versioned (self->store, uuid, &sent_version, error);
-      if (packet == NULL)
+      if (upload == NULL)
+        break;
+      g_ptr_array_add (one, upload);
+      if (!record_inflight (run, one, error))
         return FALSE;
-      body = cp_packet_to_data (packet, FALSE, &length);
-      sha256 = sha256_of (body, length);
+      upload_send (run, upload);
+      ok = upload_handle_reply (run, upload, acknowledged, &again, error);
+      if (!again)
+        break;
+    }
+  cp_sync_journal_clear_inflight (run->self, acknowledged);
+  return ok;
+}
 
-      if (server_revision == NULL)
+/* Whether the answer to @upload ends the sync (the network, the session, the server): then
+ * the rest of the batch is not sent. */
+static gboolean
+upload_failed (Upload *upload)
+{
+  guint status;
+
+  if (upload->error != NULL)
+    return TRUE;
+  status = upload->reply->status;
+  return status != 200 && status != 201 && status != 412 && !status_is_refusal (status);
+}
+
+/* The senders of a batch: PUSH_SENDERS threads take the next upload until none is left, or
+ * until one failed; the uploads not taken then are neither sent nor recorded in flight. */
+typedef struct
+{
+  CpSyncRun *run;
+  GPtrArray *uploads;
+  gint       next;     /* atomic */
+  gint       stop;     /* atomic */
+} Senders;
+
+static gpointer
+sender_thread (gpointer data)
+{
+  Senders *senders = data;
+  guint i;
+
+  while (!g_atomic_int_get (&senders->stop) &&
+         (i = (guint) g_atomic_int_add (&senders->next, 1)) < senders->uploads->len)
+    {
+      Upload *upload = g_ptr_array_index (senders->uploads, i);
+
+      upload_send (senders->run, upload);
+      if (upload_failed (upload))
+        g_atomic_int_set (&senders->stop, TRUE);
+    }
+  return NULL;
+}
+
+static void
+send_all (CpSyncRun *run,
+          GPtrArray *uploads)
+{
+  Senders senders = { run, uploads, 0, FALSE };
+  GThread *threads[PUSH_SENDERS];
+  guint n = MIN (PUSH_SENDERS, uploads->len);
+
+  for (guint t = 1; t < n; t++)
+    threads[t] = g_thread_new ("cp-sync-send", sender_thread, &senders);
+  sender_thread (&senders);
+  for (guint t = 1; t < n; t++)
+    g_thread_join (threads[t]);
+}
+
+/* Marks the acknowledged uploads of a batch sent in one transaction, each on the version it
+ * was read at; one edited meanwhile goes through mark_sent alone (it stays pending unless
+ * the edit changed nothing). Every other answer is handled one by one, as push_packet does,
+ * and a merge after 412 is sent again by push_packet. The first error is returned after every
+ * answer that came has been acted on. */
+static gboolean
+handle_batch (CpSyncRun  *run,
+              GPtrArray  *uploads,
+              guint      *done,
+              guint       total,
+              GError    **error)
+{
+  g_autofree CpStoreSyncWrite *writes = g_new0 (CpStoreSyncWrite, MAX (uploads->len, 1));
+  g_autoptr(GPtrArray) revisions = g_ptr_array_new_full (uploads->len, g_free);
+  g_autoptr(GHashTable) acknowledged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                              NULL);
+  g_autoptr(GError) first_error = NULL;
+  guint n_writes = 0;
+
+  for (guint i = 0; i < uploads->len; i++)
+    {
+      Upload *upload = g_ptr_array_index (uploads, i);
+      g_autoptr(GError) local_error = NULL;
+      char *revision;
+
+      g_ptr_array_add (revisions, NULL);
+      if (upload->reply == NULL ||
+          (upload->reply->status != 200 && upload->reply->status != 201))
+        continue;
+      revision = upload_receipt_revision (upload, &local_error);
+      if (revision == NULL)
         {
-          headers[0] = "If-None-Match";
-          headers[1] = "*";
+          upload->error = g_steal_pointer (&local_error);
+          continue;
+        }
+      revisions->pdata[i] = revision;
+      writes[n_writes++] = (CpStoreSyncWrite) { upload->uuid, NULL, upload->version,
+                                                CP_STORE_SYNC_SYNCED, revision, upload->body,
+                                                FALSE };
+    }
+  if (!cp_store_write_sync_batch (run->self->store, writes, n_writes, error))
+    return FALSE;
+
+  for (guint i = 0, w = 0; i < uploads->len; i++)
+    {
+      Upload *upload = g_ptr_array_index (uploads, i);
+      g_autoptr(GError) local_error = NULL;
+      const char *revision = g_ptr_array_index (revisions, i);
+      gboolean again = FALSE;
+      gboolean ok;
+
+      if (upload->reply == NULL && upload->error == NULL)
+        continue; /* not sent: an earlier one failed */
+      cp_sync_run_emit (run, PACKET_PROGRESS, ++*done, total);
+      if (revision != NULL)
+        {
+          gboolean changed = writes[w++].changed;
+
+          ok = !changed ||
+               mark_sent (run, upload->uuid, upload->version, upload->body, revision,
+                          &local_error);
+          if (ok)
+            upload_done (run, upload, acknowledged);
         }
       else
-        {
-          if_match = g_strdup_printf ("\"%s\"", server_revision);
-          headers[0] = "If-Match";
-          headers[1] = if_match;
-        }
-      headers[2] = NULL;
-
-      if (!cp_sync_journal_record_inflight (self, uuid, sha256, body, error))
-        return FALSE;
-      url = g_strconcat ("/api/v1/packets/", uuid, NULL);
-      bytes = g_bytes_new (body, length);
-      reply = cp_sync_client_request (self->client, "PUT", url, headers, bytes,
-                                      "application/json", NULL, NULL, run->cancellable, error);
-      if (reply == NULL)
-        return FALSE;
-
-      if (reply->status == 200 || reply->status == 201)
-        {
-          g_autofree char *revision = NULL;
-          gint64 number = cp_sync_object_int (reply->json, "revision", 0);
-          const char *receipt_sha = cp_sync_object_string (reply->json, "sha256");
-
-          if (number <= 0)
-            {
-              g_propagate_error (error, cp_sync_bad_reply_error ("a packet upload"));
-              return FALSE;
-            }
-          if (receipt_sha != NULL && !g_str_equal (receipt_sha, sha256))
-            g_warning ("The receipt for %s names other content (%s, sent %s)", uuid,
-                       receipt_sha, sha256);
-          revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
-          if (!mark_sent (run, uuid, sent_version, body, revision, error))
-            return FALSE;
-          cp_sync_journal_clear_inflight (self, uuid);
-          cp_sync_journal_remove_rejection (self, uuid);
-          run->stats.pushed++;
-          return TRUE;
-        }
-
-      if (reply->status == 412)
-        {
-          JsonNode *current = NULL;
-          g_autofree char *theirs_body = NULL;
-          g_autofree char *theirs_sha = NULL;
-          g_autofree char *theirs_revision = NULL;
-          gint64 number = cp_sync_object_int (reply->json, "current_revision", 0);
-
-          if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
-            current = json_object_get_member (json_node_get_object (reply->json), "current");
-          if (current == NULL || JSON_NODE_HOLDS_NULL (current))
-            {
-              /* We hold a revision of a packet the server no longer has. */
-              if (!quarantine (run, uuid, reply, sha256, error))
-                return FALSE;
-              return TRUE;
-            }
-          theirs = cp_packet_new_from_json (current, "server", NULL);
-          if (theirs == NULL || number <= 0 ||
-              !g_str_equal (cp_packet_get_uuid (theirs), uuid))
-            {
-              g_propagate_error (error, cp_sync_bad_reply_error ("a stale packet upload"));
-              return FALSE;
-            }
-          theirs_body = cp_packet_to_data (theirs, FALSE, &length);
-          theirs_sha = sha256_of (theirs_body, length);
-          theirs_revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
-
-          if (cp_sync_journal_has_inflight (self, uuid, theirs_sha))
-            /* The server holds a write of ours whose receipt never arrived: that is our base. */
-            base = g_object_ref (theirs);
-          else if (base_body != NULL)
-            base = cp_packet_new_from_data (base_body, -1, "base", NULL);
-
-          if (!merge_into_local (run, uuid, base, theirs, theirs_revision, theirs_body, error))
-            return FALSE;
-          g_hash_table_remove (run->repush, uuid);
-          continue; /* pending again (send the merge) or in conflict (stop) */
-        }
-
-      if (reply->status == 400 || reply->status == 403 || reply->status == 409 ||
-          reply->status == 413 || reply->status == 422 || reply->status == 428 ||
-          reply->status == 404)
-        return quarantine (run, uuid, reply, sha256, error);
-
-      g_propagate_error (error, cp_sync_reply_to_error (reply));
+        ok = upload_handle_reply (run, upload, acknowledged, &again, &local_error) &&
+             (!again || push_packet (run, upload->uuid, &local_error));
+      if (!ok && first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+  cp_sync_journal_clear_inflight (run->self, acknowledged);
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
       return FALSE;
     }
   return TRUE;
@@ -651,6 +917,7 @@ push_outbox (CpSyncRun   *run,
 {
   g_autoptr(GPtrArray) uuids = NULL;
   g_autoptr(GPtrArray) packets = NULL;
+  guint done = 0;
 
   if (!collect_outbox (run, &uuids, &packets, error))
     return FALSE;
@@ -658,10 +925,27 @@ push_outbox (CpSyncRun   *run,
     return TRUE;
   if (!cp_sync_run_upload_missing_blobs (run, packets, error))
     return FALSE;
-  for (guint i = 0; i < uuids->len; i++)
+  /* In batches: read, sent over PUSH_SENDERS connections at once, marked sent together. */
+  for (guint start = 0; start < uuids->len; start += STORE_BATCH)
     {
-      cp_sync_run_emit (run, PACKET_PROGRESS, i + 1, uuids->len);
-      if (!push_packet (run, g_ptr_array_index (uuids, i), error))
+      g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_free);
+
+      for (guint i = start; i < MIN (start + STORE_BATCH, uuids->len); i++)
+        {
+          Upload *upload = NULL;
+
+          if (!upload_prepare (run, g_ptr_array_index (uuids, i), &upload, error))
+            return FALSE;
+          if (upload != NULL)
+            g_ptr_array_add (uploads, upload);
+          else
+            cp_sync_run_emit (run, PACKET_PROGRESS, ++done, uuids->len);
+        }
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error) ||
+          !record_inflight (run, uploads, error))
+        return FALSE;
+      send_all (run, uploads);
+      if (!handle_batch (run, uploads, &done, uuids->len, error))
         return FALSE;
     }
   return TRUE;
@@ -730,9 +1014,107 @@ fetch_and_apply (CpSyncRun   *run,
   return apply_server_version (run, uuid, theirs, etag_revision, body, error);
 }
 
-/* A change that came with its body (GET /changes?bodies=1): no request needed. */
+/* A server version waiting in a page's batch for its write (pull_or_queue). */
+typedef struct
+{
+  char     *uuid;
+  CpPacket *theirs;
+  guint64   version;
+  char     *revision;
+  char     *body;
+} Pulled;
+
+static void
+pulled_free (Pulled *pulled)
+{
+  g_free (pulled->uuid);
+  g_clear_object (&pulled->theirs);
+  g_free (pulled->revision);
+  g_free (pulled->body);
+  g_free (pulled);
+}
+
+/* The first round of apply_server_version for a change of the feed: a packet the store lacks
+ * or holds synced is queued in @batch, to be written with the others of the page in one
+ * transaction (flush_pulled), conditional on the version read here; one with local changes is
+ * merged at once. */
+static gboolean
+pull_or_queue (CpSyncRun   *run,
+               GPtrArray   *batch,
+               const char  *uuid,
+               CpPacket    *theirs,
+               const char  *revision,
+               const char  *body,
+               GError     **error)
+{
+  CpSyncEngine *self = run->self;
+  g_autoptr(CpPacket) mine = NULL;
+  g_autofree char *server_revision = NULL;
+  CpStoreSyncState state = CP_STORE_SYNC_PENDING;
+  guint64 version = 0;
+  Pulled *pulled;
+
+  if (!load_local (self, uuid, &mine, &version, error))
+    return FALSE;
+  if (mine != NULL)
+    {
+      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, NULL, error))
+        return FALSE;
+      if (revision_number (server_revision) >= revision_number (revision))
+        return TRUE; /* we have it already */
+      if (state != CP_STORE_SYNC_SYNCED)
+        return apply_server_version (run, uuid, theirs, revision, body, error);
+    }
+  test_point (self, "pull", uuid);
+  pulled = g_new0 (Pulled, 1);
+  pulled->uuid = g_strdup (uuid);
+  pulled->theirs = g_object_ref (theirs);
+  pulled->version = version;
+  pulled->revision = g_strdup (revision);
+  pulled->body = g_strdup (body);
+  g_ptr_array_add (batch, pulled);
+  return TRUE;
+}
+
+/* Writes the queued server versions in one transaction. One that was edited since it was read
+ * is left out by the store and goes through apply_server_version again, which reads it as it
+ * is now (with local changes: merged). */
+static gboolean
+flush_pulled (CpSyncRun   *run,
+              GPtrArray   *batch,
+              GError     **error)
+{
+  g_autofree CpStoreSyncWrite *writes = g_new0 (CpStoreSyncWrite, MAX (batch->len, 1));
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Pulled *pulled = g_ptr_array_index (batch, i);
+
+      writes[i] = (CpStoreSyncWrite) { pulled->uuid, pulled->theirs, pulled->version,
+                                       CP_STORE_SYNC_SYNCED, pulled->revision, pulled->body,
+                                       FALSE };
+    }
+  if (!cp_store_write_sync_batch (run->self->store, writes, batch->len, error))
+    return FALSE;
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Pulled *pulled = g_ptr_array_index (batch, i);
+
+      if (!writes[i].changed)
+        run->stats.pulled++;
+      else if (!apply_server_version (run, pulled->uuid, pulled->theirs, pulled->revision,
+                                      pulled->body, error))
+        return FALSE;
+    }
+  g_ptr_array_set_size (batch, 0);
+  return TRUE;
+}
+
+/* A change that came with its body (GET /changes?bodies=1): no request needed; queued in
+ * @batch when it replaces the local packet. */
 static gboolean
 apply_change_body (CpSyncRun   *run,
+                   GPtrArray   *batch,
                    const char  *uuid,
                    const char  *revision,
                    JsonNode    *packet_node,
@@ -759,7 +1141,7 @@ apply_change_body (CpSyncRun   *run,
     }
   /* The canonical body, as the packet model writes it (the server stores the same). */
   body = cp_packet_to_data (theirs, FALSE, NULL);
-  return apply_server_version (run, uuid, theirs, revision, body, error);
+  return pull_or_queue (run, batch, uuid, theirs, revision, body, error);
 }
 
 /* A server version that cannot be read (a packet stored by an older server that did not
@@ -875,6 +1257,39 @@ retry_unreadable (CpSyncRun *run,
   return TRUE;
 }
 
+/* Whether the store holds revision @number of @uuid already (our own writes, listed again). */
+static gboolean
+holds_change (CpSyncEngine *self,
+              const char   *uuid,
+              gint64        number)
+{
+  g_autofree char *local_revision = NULL;
+  CpStoreSyncState local_state;
+
+  return cp_store_has_packet (self->store, uuid) &&
+         cp_store_get_sync_info (self->store, uuid, &local_state, &local_revision, NULL, NULL) &&
+         revision_number (local_revision) >= number;
+}
+
+/* How many changes of @changes the store lacks. */
+static guint
+count_needed (CpSyncEngine *self,
+              JsonArray    *changes)
+{
+  guint needed = 0;
+
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonNode *change = json_array_get_element (changes, i);
+      const char *uuid = cp_sync_object_string (change, "uuid");
+      gint64 number = cp_sync_object_int (change, "revision", 0);
+
+      if (cp_uuid_is_valid (uuid) && number > 0 && !holds_change (self, uuid, number))
+        needed++;
+    }
+  return needed;
+}
+
 static gboolean
 pull_changes (CpSyncRun   *run,
               CpSyncState *state,
@@ -882,22 +1297,30 @@ pull_changes (CpSyncRun   *run,
 {
   CpSyncEngine *self = run->self;
   gboolean more = TRUE;
+  /* Pages with the bodies, until one is mostly our own writes (after a large push): then
+   * receipts only, and a page that turns out to need more than a tenth of its packets is
+   * asked again with them; the few missing from a page without bodies are fetched alone. */
+  gboolean bodies = TRUE;
 
   if (!retry_unreadable (run, error))
     return FALSE;
 
   while (more)
     {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) pulled_free);
       g_autofree char *url = NULL;
       g_autoptr(CpSyncReply) reply = NULL;
       JsonObject *object;
       JsonNode *changes;
       const char *next;
+      guint n_changes;
+      guint needed = 0;
 
       /* With the bodies: a server that knows bodies=1 sends each packet in the page (an older
        * one ignores it, and each packet is fetched on its own below). */
-      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT "&bodies=1",
-                             state->cursor != NULL ? state->cursor : "0");
+      url = g_strdup_printf ("/api/v1/changes?since=%s&limit=" CHANGES_LIMIT "%s",
+                             state->cursor != NULL ? state->cursor : "0",
+                             bodies ? "&bodies=1" : "");
       reply = cp_sync_client_request (self->client, "GET", url, NULL, NULL, NULL, NULL, NULL,
                                       run->cancellable, error);
       if (reply == NULL)
@@ -920,16 +1343,26 @@ pull_changes (CpSyncRun   *run,
         }
       object = json_node_get_object (reply->json);
       more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+      n_changes = json_array_get_length (json_node_get_array (changes));
+      if (!bodies)
+        {
+          guint lacking = count_needed (self, json_node_get_array (changes));
 
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (changes)); i++)
+          if (lacking > 0 && lacking * 10 >= n_changes)
+            {
+              bodies = TRUE;
+              more = TRUE;
+              continue; /* the same page again, with the bodies */
+            }
+        }
+
+      for (guint i = 0; i < n_changes; i++)
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
           const char *uuid = cp_sync_object_string (change, "uuid");
           JsonNode *packet_node = NULL;
           gint64 number = cp_sync_object_int (change, "revision", 0);
           g_autofree char *revision = NULL;
-          g_autofree char *local_revision = NULL;
-          CpStoreSyncState local_state;
 
           /* A UUID names files here: anything else ("../../x") is not one. Such an entry
            * cannot be set aside by its name either; it is skipped. */
@@ -946,16 +1379,14 @@ pull_changes (CpSyncRun   *run,
             }
           revision = g_strdup_printf ("%" G_GINT64_FORMAT, number);
           /* Our own writes come back through the feed: skip what we hold already. */
-          if (cp_store_has_packet (self->store, uuid) &&
-              cp_store_get_sync_info (self->store, uuid, &local_state, &local_revision, NULL,
-                                      NULL) &&
-              revision_number (local_revision) >= number)
+          if (holds_change (self, uuid, number))
             continue;
+          needed++;
           if (JSON_NODE_HOLDS_OBJECT (change))
             packet_node = json_object_get_member (json_node_get_object (change), "packet");
           run->unreadable = FALSE;
           if (packet_node != NULL && JSON_NODE_HOLDS_OBJECT (packet_node)
-              ? !apply_change_body (run, uuid, revision, packet_node, error)
+              ? !apply_change_body (run, batch, uuid, revision, packet_node, error)
               : !fetch_and_apply (run, uuid, revision, error))
             {
               if (!set_aside_unreadable (run, uuid, revision, error))
@@ -970,7 +1401,13 @@ pull_changes (CpSyncRun   *run,
             }
           if (!cache_comments (run, uuid, cp_sync_object_string (change, "action"), error))
             return FALSE;
+          if (batch->len >= STORE_BATCH && !flush_pulled (run, batch, error))
+            return FALSE;
         }
+      if (!flush_pulled (run, batch, error))
+        return FALSE;
+      if (n_changes > 0)
+        bodies = needed * 10 >= n_changes;
 
       /* Only now is the page applied: keep the cursor. */
       if (g_strcmp0 (state->cursor, next) != 0)

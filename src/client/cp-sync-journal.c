@@ -13,8 +13,10 @@
 #include "cp-json-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 gboolean
 cp_sync_journal_write_durably (const char  *path,
@@ -146,27 +148,67 @@ cp_sync_journal_save_state (CpSyncEngine  *self,
 
 /* --- in-flight bodies ---------------------------------------------------------------------- */
 
+/* A body on its way is recorded as an empty file sync/inflight/UUID.SHA256, all of them in one
+ * folder: a batch of them is made durable by one sync of that folder (an empty file has no
+ * data to sync), instead of two syncs each. Nothing reads the body back; its hash is what a 412
+ * is compared with. Earlier versions kept the body itself in sync/inflight/UUID/SHA256;
+ * those records are still found and cleared. */
 static char *
-inflight_dir (CpSyncEngine *self,
-              const char   *uuid)
+inflight_name (const char *uuid,
+               const char *sha256)
 {
   g_assert (cp_uuid_is_valid (uuid));
-  return g_build_filename (self->sync_dir, "inflight", uuid, NULL);
+  g_assert (cp_sha256_is_valid (sha256));
+  return g_strconcat (uuid, ".", sha256, NULL);
 }
 
 gboolean
-cp_sync_journal_record_inflight (CpSyncEngine  *self,
-                                 const char    *uuid,
-                                 const char    *sha256,
-                                 const char    *body,
-                                 GError       **error)
+cp_sync_journal_record_inflight (CpSyncEngine        *self,
+                                 const char * const  *uuids,
+                                 const char * const  *sha256s,
+                                 guint                n,
+                                 GError             **error)
 {
-  g_autofree char *dir = inflight_dir (self, uuid);
-  g_autofree char *path = g_build_filename (dir, sha256, NULL);
+  g_autofree char *dir = g_build_filename (self->sync_dir, "inflight", NULL);
+  int fd;
 
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
+  if (n == 0)
     return TRUE;
-  return cp_sync_journal_write_durably (path, body, -1, error);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    goto failed;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = inflight_name (uuids[i], sha256s[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0)
+        goto failed;
+      close (fd);
+    }
+  fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd < 0)
+    goto failed;
+  if (fsync (fd) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      errno = saved;
+      goto failed;
+    }
+  close (fd);
+  return TRUE;
+
+failed:
+  {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("The record of the packets being sent could not be written in %s: %s"), dir,
+                 g_strerror (saved));
+    return FALSE;
+  }
 }
 
 gboolean
@@ -174,19 +216,36 @@ cp_sync_journal_has_inflight (CpSyncEngine *self,
                               const char   *uuid,
                               const char   *sha256)
 {
-  g_autofree char *dir = inflight_dir (self, uuid);
-  g_autofree char *path = g_build_filename (dir, sha256, NULL);
+  g_autofree char *name = inflight_name (uuid, sha256);
+  g_autofree char *path = g_build_filename (self->sync_dir, "inflight", name, NULL);
+  g_autofree char *legacy = g_build_filename (self->sync_dir, "inflight", uuid, sha256, NULL);
 
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+  return g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (legacy, G_FILE_TEST_EXISTS);
 }
 
+/* Removes every record of the packets in @uuids (a set of UUIDs), whatever body it names: one
+ * reading of the folder, which holds little more than the batch on its way. */
 void
 cp_sync_journal_clear_inflight (CpSyncEngine *self,
-                                const char   *uuid)
+                                GHashTable   *uuids)
 {
-  g_autofree char *dir = inflight_dir (self, uuid);
+  g_autofree char *dir_path = g_build_filename (self->sync_dir, "inflight", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
 
-  cp_sync_journal_remove_tree (dir);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *uuid = g_strndup (name, 36);
+      g_autofree char *path = NULL;
+
+      if (!g_hash_table_contains (uuids, uuid))
+        continue;
+      path = g_build_filename (dir_path, name, NULL);
+      if (name[36] == '.')
+        g_unlink (path);
+      else if (name[36] == '\0')
+        cp_sync_journal_remove_tree (path); /* an older version's folder */
+    }
 }
 
 /* --- conflicts and rejections -------------------------------------------------------------- */

@@ -1937,6 +1937,86 @@ cp_store_set_sync_info_if_unchanged (CpStore           *self,
 }
 
 gboolean
+cp_store_write_sync_batch (CpStore           *self,
+                           CpStoreSyncWrite  *writes,
+                           guint              n_writes,
+                           GError           **error)
+{
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_full (n_writes, g_free);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (writes != NULL || n_writes == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_writes; i++)
+    {
+      CpStoreSyncWrite *write = &writes[i];
+
+      g_return_val_if_fail ((guint) write->state < G_N_ELEMENTS (sync_state_names), FALSE);
+      g_return_val_if_fail (write->packet == NULL || CP_IS_PACKET (write->packet), FALSE);
+      g_return_val_if_fail (write->packet == NULL ||
+                            g_strcmp0 (cp_packet_get_uuid (write->packet), write->uuid) == 0,
+                            FALSE);
+      if (!check_uuid (write->uuid, error))
+        return FALSE;
+      write->changed = FALSE;
+      g_ptr_array_add (bodies, write->packet != NULL
+                               ? cp_packet_to_data (write->packet, FALSE, NULL) : NULL);
+    }
+  if (n_writes == 0)
+    return TRUE;
+
+  /* Each write in a savepoint of its own: a packet edited meanwhile is rolled back alone. */
+  g_mutex_lock (&self->lock);
+  ok = begin_write (self, &local_error);
+  for (guint i = 0; ok && i < n_writes; i++)
+    {
+      CpStoreSyncWrite *write = &writes[i];
+      const char *body = g_ptr_array_index (bodies, i);
+      gint64 revision = 0;
+      gboolean unchanged = FALSE;
+
+      ok = cp_store_exec_sql (self, "SAVEPOINT sync_write", &local_error);
+      if (!ok)
+        break;
+      if (check_version_locked (self, write->uuid, write->expected_version, &local_error) &&
+          (body == NULL ||
+           save_packet_locked (self, write->packet, body, strlen (body), &revision, &unchanged,
+                               &local_error)) &&
+          set_sync_locked (self, write->uuid, write->state, write->server_revision,
+                           write->base_body, &local_error))
+        ok = cp_store_exec_sql (self, "RELEASE sync_write", &local_error);
+      else if (g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED))
+        {
+          g_clear_error (&local_error);
+          write->changed = TRUE;
+          ok = cp_store_exec_sql (self, "ROLLBACK TO sync_write; RELEASE sync_write",
+                                  &local_error);
+        }
+      else
+        ok = FALSE;
+    }
+  if (ok)
+    ok = cp_store_commit (self, &local_error);
+  else
+    cp_store_rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    {
+      g_prefix_error (&local_error, _("The sync state could not be saved. "));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (guint i = 0; i < n_writes; i++)
+    if (!writes[i].changed)
+      emit_changed (self, writes[i].uuid);
+  return TRUE;
+}
+
+gboolean
 cp_store_save_packet_if_unchanged (CpStore           *self,
                                    CpPacket          *packet,
                                    guint64            expected_version,

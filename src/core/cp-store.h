@@ -215,6 +215,29 @@ gboolean    cp_store_set_sync_info_if_unchanged (CpStore      *self,
                                             const char        *base_body,
                                             GError           **error);
 
+/* One conditional write of the sync, for cp_store_write_sync_batch: with @packet, what
+ * cp_store_save_packet_if_unchanged writes; without, what cp_store_set_sync_info_if_unchanged
+ * does. @changed is set when the packet's version was no longer @expected_version. */
+typedef struct
+{
+  const char        *uuid;
+  CpPacket          *packet;
+  guint64            expected_version;
+  CpStoreSyncState   state;
+  const char        *server_revision;
+  const char        *base_body;
+  gboolean           changed;
+} CpStoreSyncWrite;
+
+/* The writes of @writes in one transaction (one sync to disk for all of them), each checked
+ * against its own expected version: one whose packet changed meanwhile is left out alone (its
+ * @changed is TRUE; load it again and start over), the others are written. Any other failure
+ * writes none of them and returns FALSE. */
+gboolean    cp_store_write_sync_batch      (CpStore           *self,
+                                            CpStoreSyncWrite  *writes,
+                                            guint              n_writes,
+                                            GError           **error);
+
 /* Sync bookkeeping, for the sync feature. */
 gboolean    cp_store_get_sync_info         (CpStore           *self,
                                             const char        *uuid,

@@ -929,6 +929,201 @@ test_quarantine (Fixture       *f,
   g_assert_cmpint (sync_state (f->a, foreign, NULL), ==, CP_STORE_SYNC_QUARANTINED);
 }
 
+/* More packets than one push batch holds (STORE_BATCH, 128), sent several at a time: each
+ * answer lands on its own packet. One in the middle has no credit code (422), one belongs to
+ * another enterprise (403), one meets a newer version on the server (412, merged and sent
+ * again); every other one is on the server, synced, with its own revision and body. */
+static void
+test_push_batches (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *raced = create_packet (f->a, f->server->uscc, "Changed on both sides");
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) rejection = NULL;
+  g_autoptr(GDir) inflight = NULL;
+  g_autofree char *inflight_path = NULL;
+  g_autofree char *server = NULL;
+  const guint n = 300;
+  const guint no_code = 150;
+  const guint foreign = 201;
+  CpSyncStats stats;
+  guint status = 0;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->b, raced, "cover", "phone", "b-phone");
+  sync_ok (f->b, NULL);
+  set_string (f->a, raced, "cover", "email", "a@example.cn");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Batch %u", i);
+      const char *uscc = i == no_code ? NULL : i == foreign ? f->server->uscc_other
+                                                            : f->server->uscc;
+
+      g_ptr_array_add (uuids, create_packet (f->a, uscc, name));
+    }
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.quarantined, ==, 2);
+  g_assert_cmpuint (stats.merged, ==, 1);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (stats.pushed, ==, n - 2 + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *uuid = g_ptr_array_index (uuids, i);
+      g_autofree char *revision = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *local = NULL;
+      g_autofree char *name = g_strdup_printf ("Batch %u", i);
+
+      body = server_body (f, uuid, &status);
+      if (i == no_code || i == foreign)
+        {
+          g_assert_cmpint (sync_state (f->a, uuid, NULL), ==, CP_STORE_SYNC_QUARANTINED);
+          g_assert_cmpuint (status, ==, 404);
+          continue;
+        }
+      g_assert_cmpint (sync_state (f->a, uuid, &revision), ==, CP_STORE_SYNC_SYNCED);
+      g_assert_cmpstr (revision, ==, "1");
+      g_assert_null (cp_sync_engine_get_rejection (f->a->engine, uuid));
+      local = local_body (f->a, uuid);
+      g_assert_cmpstr (body, ==, local);
+      g_assert_nonnull (strstr (body, name));
+    }
+
+  rejection = cp_sync_engine_get_rejection (f->a->engine, g_ptr_array_index (uuids, no_code));
+  g_assert_nonnull (rejection);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   422);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (rejection), "pointer"),
+                   ==, "/sections/cover/uscc");
+  g_clear_pointer (&rejection, json_node_unref);
+  rejection = cp_sync_engine_get_rejection (f->a->engine, g_ptr_array_index (uuids, foreign));
+  g_assert_nonnull (rejection);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (rejection), "status"), ==,
+                   403);
+
+  /* The 412: merged with the server's version and sent again in the same sync. */
+  g_assert_cmpint (sync_state (f->a, raced, NULL), ==, CP_STORE_SYNC_SYNCED);
+  server = server_body (f, raced, NULL);
+  g_assert_nonnull (strstr (server, "b-phone"));
+  g_assert_nonnull (strstr (server, "a@example.cn"));
+
+  /* Every acknowledged body's in-flight record is gone; the refused ones' stay (they never
+   * got a receipt). */
+  inflight_path = g_build_filename (f->a->dir, "sync", "inflight", NULL);
+  inflight = g_dir_open (inflight_path, 0, NULL);
+  g_assert_nonnull (inflight);
+  {
+    const char *name;
+    guint left = 0;
+
+    while ((name = g_dir_read_name (inflight)) != NULL)
+      {
+        g_assert_true (g_str_has_prefix (name, g_ptr_array_index (uuids, no_code)) ||
+                       g_str_has_prefix (name, g_ptr_array_index (uuids, foreign)));
+        left++;
+      }
+    g_assert_cmpuint (left, ==, 2);
+  }
+
+  /* Nothing left to send: one request. */
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.requests, ==, 1);
+}
+
+/* A page of the feed that is all our own writes makes the next one come without bodies; when
+ * that one turns out to list packets the store lacks, it is asked again with them (not one GET
+ * per packet), and every packet arrives. */
+static void
+test_pull_after_own_writes (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) theirs = g_ptr_array_new_with_free_func (g_free);
+  CpSyncState state = { NULL, 0 };
+  g_autoptr(GError) error = NULL;
+  CpSyncStats stats;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Own %u", i);
+
+      g_free (create_packet (f->a, f->server->uscc, name));
+    }
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pushed, ==, 1000);
+  /* The feed from the start again: a full page of a's own writes comes first. */
+  cp_sync_journal_load_state (f->a->engine, &state);
+  g_clear_pointer (&state.cursor, g_free);
+  g_assert_true (cp_sync_journal_save_state (f->a->engine, &state, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Theirs %u", i);
+
+      g_ptr_array_add (theirs, create_packet (f->b, f->server->uscc, name));
+    }
+  sync_ok (f->b, NULL);
+
+  sync_ok (f->a, &stats);
+  g_assert_cmpuint (stats.pulled, ==, 200);
+  /* The page of own writes with bodies, the next without, the same again with them, and the
+   * empty one after it. */
+  g_assert_cmpuint (stats.requests, <=, 4);
+  for (guint i = 0; i < theirs->len; i++)
+    {
+      g_autofree char *local = local_body (f->a, g_ptr_array_index (theirs, i));
+      g_autofree char *server = server_body (f, g_ptr_array_index (theirs, i), NULL);
+
+      g_assert_cmpstr (local, ==, server);
+      g_assert_cmpint (sync_state (f->a, g_ptr_array_index (theirs, i), NULL), ==,
+                       CP_STORE_SYNC_SYNCED);
+    }
+  g_free (state.cursor);
+}
+
+/* The in-flight records: a batch written at once, found by packet and hash, cleared by packet;
+ * an older version's records (a folder per packet holding the body) found and cleared too. */
+static void
+test_inflight_records (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *one = "0b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *two = "1b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *old = "2b0c4bd6-0d5a-4a3e-9a5f-1d2f3b4c5d6e";
+  const char *uuids[] = { one, two, one };
+  const char *hashes[] = { "aa00000000000000000000000000000000000000000000000000000000000000",
+                           "bb00000000000000000000000000000000000000000000000000000000000000",
+                           "cc00000000000000000000000000000000000000000000000000000000000000" };
+  g_autofree char *old_dir = g_build_filename (f->a->dir, "sync", "inflight", old, NULL);
+  g_autofree char *old_file = g_build_filename (old_dir, hashes[0], NULL);
+  g_autoptr(GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cp_sync_journal_record_inflight (f->a->engine, uuids, hashes, 3, &error));
+  g_assert_no_error (error);
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, one, hashes[0]));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, one, hashes[2]));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, two, hashes[1]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, two, hashes[0]));
+
+  g_assert_cmpint (g_mkdir_with_parents (old_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (old_file, "{}", -1, &error));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, old, hashes[0]));
+
+  g_hash_table_add (set, (gpointer) one);
+  g_hash_table_add (set, (gpointer) old);
+  cp_sync_journal_clear_inflight (f->a->engine, set);
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, one, hashes[0]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, one, hashes[2]));
+  g_assert_false (cp_sync_journal_has_inflight (f->a->engine, old, hashes[0]));
+  g_assert_false (g_file_test (old_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (cp_sync_journal_has_inflight (f->a->engine, two, hashes[1]));
+}
+
 static void
 test_templates_cached (Fixture       *f,
                        gconstpointer  data)
@@ -1267,6 +1462,9 @@ main (int   argc,
   ADD ("/sync/blob-resume", test_blob_resume);
   ADD ("/sync/needs-login-keeps-work", test_needs_login_keeps_work);
   ADD ("/sync/quarantine", test_quarantine);
+  ADD ("/sync/push-batches", test_push_batches);
+  ADD ("/sync/inflight-records", test_inflight_records);
+  ADD ("/sync/pull-after-own-writes", test_pull_after_own_writes);
   ADD ("/sync/templates-cached", test_templates_cached);
   ADD ("/sync/offline", test_offline);
   ADD ("/sync/submit-incomplete", test_submit_incomplete);
