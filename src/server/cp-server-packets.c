@@ -728,6 +728,32 @@ revision_is_visible (CpServer           *self,
   return GPOINTER_TO_INT (known) == 1;
 }
 
+/* What the packet's lists answer (revisions, comments, signatures): {"uuid", @member: @array},
+ * @array taken; more members may be added before reply_object(). */
+static JsonObject *
+reply_packet_list (SoupServerMessage *msg,
+                   CpRequest         *request,
+                   const char        *member,
+                   JsonArray         *array)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_array_member (object, member, array);
+  return object;
+}
+
+/* Replies 200 with @object (taken). */
+static void
+reply_object (SoupServerMessage *msg,
+              JsonObject        *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
 static void
 handle_revisions (CpServer          *self,
                   SoupServerMessage *msg,
@@ -736,8 +762,7 @@ handle_revisions (CpServer          *self,
   g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
   g_autoptr(GPtrArray) revisions = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
   JsonArray *array;
 
   if (current == NULL)
@@ -760,12 +785,9 @@ handle_revisions (CpServer          *self,
           json_array_add_object_element (array, revision_to_json_object (revision));
       }
   }
-  object = json_object_new ();
-  json_object_set_string_member (object, "uuid", request->uuid);
+  object = reply_packet_list (msg, request, "revisions", array);
   json_object_set_int_member (object, "current", current->revision);
-  json_object_set_array_member (object, "revisions", array);
-  node = json_node_init_object (json_node_alloc (), object);
-  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+  reply_object (msg, object);
 }
 
 static void
@@ -839,8 +861,6 @@ handle_comments (CpServer          *self,
   g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
   g_autoptr(GPtrArray) comments = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
 
   if (current == NULL)
     return;
@@ -877,11 +897,7 @@ handle_comments (CpServer          *self,
           g_ptr_array_remove_index (comments, i - 1);
       }
   }
-  object = json_object_new ();
-  json_object_set_string_member (object, "uuid", request->uuid);
-  json_object_set_array_member (object, "comments", comments_to_json (comments));
-  node = json_node_init_object (json_node_alloc (), object);
-  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+  reply_object (msg, reply_packet_list (msg, request, "comments", comments_to_json (comments)));
 }
 
 /* Who recorded each signature and stamp of the packet, and when. */
@@ -893,8 +909,6 @@ handle_signatures (CpServer          *self,
   g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
   g_autoptr(GPtrArray) signatures = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
 
   if (current == NULL)
@@ -918,11 +932,7 @@ handle_signatures (CpServer          *self,
       json_object_set_string_member (entry, CP_SERVER_STAMP_AT, time);
       json_array_add_object_element (array, entry);
     }
-  object = json_object_new ();
-  json_object_set_string_member (object, "uuid", request->uuid);
-  json_object_set_array_member (object, "signatures", array);
-  node = json_node_init_object (json_node_alloc (), object);
-  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
+  reply_object (msg, reply_packet_list (msg, request, "signatures", array));
 }
 
 /* --- workflow ---------------------------------------------------------------------------- */
