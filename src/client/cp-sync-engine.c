@@ -304,6 +304,35 @@ merge_into_local (CpSyncRun   *run,
   return FALSE;
 }
 
+/* What the store holds of @uuid before a server version at @revision is applied. The packet
+ * (NULL when the store lacks it) and its version come first, then its sync state and last
+ * synced body (@base_body may be NULL): an edit after the read changes the version, one before
+ * it shows in the state (an edit makes a synced packet pending). *@have_it: the store has
+ * @revision or a later one already. */
+static gboolean
+read_local_for (CpSyncEngine      *self,
+                const char        *uuid,
+                const char        *revision,
+                CpPacket         **mine,
+                guint64           *version,
+                CpStoreSyncState  *state,
+                char             **base_body,
+                gboolean          *have_it,
+                GError           **error)
+{
+  g_autofree char *server_revision = NULL;
+
+  *have_it = FALSE;
+  if (!load_local (self, uuid, mine, version, error))
+    return FALSE;
+  if (*mine == NULL)
+    return TRUE;
+  if (!cp_store_get_sync_info (self->store, uuid, state, &server_revision, base_body, error))
+    return FALSE;
+  *have_it = revision_number (server_revision) >= revision_number (revision);
+  return TRUE;
+}
+
 /* A server version of @uuid arrived through the changes feed (or after a submission): @theirs,
  * at @revision, with its canonical @body. A packet the store lacks or holds synced is replaced
  * by it; one with local changes gets a three-way merge against the last synced base. The local
@@ -325,15 +354,14 @@ apply_server_version (CpSyncRun   *run,
     {
       g_autoptr(CpPacket) mine = NULL;
       g_autoptr(CpPacket) base = NULL;
-      g_autofree char *server_revision = NULL;
       g_autofree char *base_body = NULL;
       CpStoreSyncState state = CP_STORE_SYNC_PENDING;
       guint64 version = 0;
+      gboolean have_it;
 
       g_clear_error (&local_error);
-      /* The packet and its version first, then its state: an edit after the read changes the
-       * version, one before it shows in the state (an edit makes a synced packet pending). */
-      if (!load_local (self, uuid, &mine, &version, error))
+      if (!read_local_for (self, uuid, revision, &mine, &version, &state, &base_body, &have_it,
+                           error))
         return FALSE;
 
       if (mine == NULL)
@@ -351,11 +379,8 @@ apply_server_version (CpSyncRun   *run,
           return FALSE;
         }
 
-      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, &base_body,
-                                   error))
-        return FALSE;
-      if (revision_number (server_revision) >= revision_number (revision))
-        return TRUE; /* we have it already (our own write, seen again) */
+      if (have_it)
+        return TRUE; /* our own write, seen again */
 
       if (state == CP_STORE_SYNC_SYNCED)
         {
@@ -1049,22 +1074,17 @@ pull_or_queue (CpSyncRun   *run,
 {
   CpSyncEngine *self = run->self;
   g_autoptr(CpPacket) mine = NULL;
-  g_autofree char *server_revision = NULL;
   CpStoreSyncState state = CP_STORE_SYNC_PENDING;
   guint64 version = 0;
+  gboolean have_it;
   Pulled *pulled;
 
-  if (!load_local (self, uuid, &mine, &version, error))
+  if (!read_local_for (self, uuid, revision, &mine, &version, &state, NULL, &have_it, error))
     return FALSE;
-  if (mine != NULL)
-    {
-      if (!cp_store_get_sync_info (self->store, uuid, &state, &server_revision, NULL, error))
-        return FALSE;
-      if (revision_number (server_revision) >= revision_number (revision))
-        return TRUE; /* we have it already */
-      if (state != CP_STORE_SYNC_SYNCED)
-        return apply_server_version (run, uuid, theirs, revision, body, error);
-    }
+  if (have_it)
+    return TRUE;
+  if (mine != NULL && state != CP_STORE_SYNC_SYNCED)
+    return apply_server_version (run, uuid, theirs, revision, body, error);
   test_point (self, "pull", uuid);
   pulled = g_new0 (Pulled, 1);
   pulled->uuid = g_strdup (uuid);
