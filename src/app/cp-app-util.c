@@ -425,3 +425,61 @@ cp_app_shortcut_controller_new (const char *prefix)
     }
   return controller;
 }
+
+CpRole
+cp_app_party_for (CpTemplate *tmpl,
+                  const char *account_role,
+                  CpRole      server_party)
+{
+  g_return_val_if_fail (CP_IS_TEMPLATE (tmpl), CP_ROLE_NONE);
+
+  if (cp_template_get_workflow (tmpl) == NULL || account_role == NULL)
+    return CP_ROLE_NONE;
+  if (server_party != CP_ROLE_NONE)
+    return server_party;
+  if (g_str_equal (account_role, "enterprise"))
+    return CP_ROLE_ENTERPRISE;
+  if (g_str_equal (account_role, "agency"))
+    return CP_ROLE_COACHING_AGENCY;
+  if (g_str_equal (account_role, "office"))
+    return CP_ROLE_DISTRICT_OFFICE;
+  return CP_ROLE_NONE;
+}
+
+const CpWorkflowState *
+cp_app_stage_for (CpTemplate    *tmpl,
+                  CpPacketState  state,
+                  const char    *server_stage)
+{
+  const CpWorkflow *workflow;
+  const CpWorkflowState *stage = NULL;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE (tmpl), NULL);
+
+  workflow = cp_template_get_workflow (tmpl);
+  if (workflow == NULL)
+    return NULL;
+  if (server_stage != NULL)
+    stage = cp_workflow_lookup_state (workflow, server_stage);
+  if (stage == NULL)
+    stage = cp_workflow_state_from_legacy (workflow, state);
+  return stage;
+}
+
+gboolean
+cp_app_is_my_turn (CpTemplate            *tmpl,
+                   const CpWorkflowState *stage,
+                   CpRole                 party)
+{
+  g_autoptr(GPtrArray) steps = NULL;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE (tmpl), FALSE);
+
+  if (stage == NULL || stage->final || party == CP_ROLE_NONE ||
+      cp_template_get_workflow (tmpl) == NULL)
+    return FALSE;
+  if (cp_workflow_state_has_writer (stage, party))
+    return TRUE;
+  steps = cp_workflow_list_transitions (cp_template_get_workflow (tmpl), party, stage->id);
+  return steps->len > 0;
+}

@@ -66,6 +66,24 @@ char            *cp_app_deadline_text     (CpTemplateRegistry *registry,
                                            const GDate        *today,
                                            char              **details,
                                            CpAppDeadline      *urgency);
+/* Who the signed-in account is to a packet of @tmpl, the party whose parts it writes
+ * (docs/templates.md, "Ownership"): @server_party, what the server said at the last sync, when it
+ * said anything; else what the account's @account_role ("enterprise", "agency", "office") makes
+ * it to a packet of its own: the enterprise, the coaching agency, the district office.
+ * CP_ROLE_NONE when nobody is signed in (@account_role NULL), for an administrator, and for a kind
+ * without a workflow: then the application restricts nothing and the server checks each write. */
+CpRole           cp_app_party_for         (CpTemplate         *tmpl,
+                                           const char         *account_role,
+                                           CpRole              server_party);
+/* The stage of a packet of @tmpl in @state: @server_stage when it names a state of the kind's
+ * workflow, else the state @state maps to. NULL for a kind without a workflow. */
+const CpWorkflowState *cp_app_stage_for   (CpTemplate         *tmpl,
+                                           CpPacketState       state,
+                                           const char         *server_stage);
+/* Whether @party has something to do in @stage: a part to write or a step to take. */
+gboolean         cp_app_is_my_turn        (CpTemplate         *tmpl,
+                                           const CpWorkflowState *stage,
+                                           CpRole              party);
 /* What to show under a credit code being typed: the division, or what is wrong with it, in
  * words that tell the user what to do. @ok is FALSE for a code that cannot be right. */
 char            *cp_app_describe_uscc     (const char         *normalized,

@@ -13,4 +13,7 @@ G_BEGIN_DECLS
 void                cp_completeness_page_activate_row (CpCompletenessPage *self,
                                                        guint               index);
 
+/* How many of the rows are about parts other parties fill in (listed last). */
+guint               cp_completeness_page_get_n_others (CpCompletenessPage *self);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-access.h"
 #include "cp-review-dialog.h"
 #include "cp-validator.h"
 
@@ -28,6 +29,8 @@ struct _CpCompletenessPage
   char      *title;
   char      *workflow_detail;  /* "Submitted on … by …" */
   CpPacketState state;
+  CpRole     party;        /* CP_ROLE_NONE: one list, everything the user's */
+  guint      n_others;     /* rows of parts other parties fill in */
   gboolean   ready;
 };
 
@@ -235,6 +238,156 @@ field_label (CpTemplate *tmpl,
   return g_strdup (cp_text_get (field->label));
 }
 
+/* Who fills in the part a finding is about: its field's owner, else its section's;
+ * CP_ROLE_NONE for the packet as a whole and for a kind without a workflow. */
+static CpRole
+finding_owner (CpTemplate      *tmpl,
+               const CpFinding *f)
+{
+  const CpSection *section;
+  g_autofree char *top = NULL;
+  const CpField *field;
+
+  if (f->section == NULL || cp_template_get_workflow (tmpl) == NULL)
+    return CP_ROLE_NONE;
+  section = cp_template_lookup_section (tmpl, f->section);
+  if (section == NULL)
+    return CP_ROLE_NONE;
+  if (f->field != NULL)
+    {
+      top = g_strndup (f->field, strcspn (f->field, "[."));
+      field = cp_section_lookup_field (section, top);
+      if (field != NULL && field->owner != CP_ROLE_NONE)
+        return field->owner;
+    }
+  return section->owner;
+}
+
+static void
+add_heading (CpCompletenessPage *self,
+             const char         *title,
+             const char         *description)
+{
+  GtkWidget *heading = gtk_label_new (title);
+
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+  gtk_widget_add_css_class (heading, "title-4");
+  gtk_widget_add_css_class (heading, "completeness-heading");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (heading),
+                                  GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
+  gtk_box_append (GTK_BOX (self->groups_box), heading);
+  if (description != NULL)
+    {
+      GtkWidget *label = gtk_label_new (description);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (self->groups_box), label);
+    }
+}
+
+/* The rows of @findings that are the user's (@mine) or the others', grouped by section in
+ * binder order, the packet as a whole first. */
+static void
+add_findings (CpCompletenessPage *self,
+              CpTemplate         *tmpl,
+              GPtrArray          *findings,
+              gboolean            mine)
+{
+  GPtrArray *sections = cp_template_get_sections (tmpl);
+
+  for (int s = -1; s < (int) sections->len; s++)
+    {
+      const CpSection *section = s >= 0 ? g_ptr_array_index (sections, s) : NULL;
+      GtkWidget *group = NULL;
+
+      for (guint i = 0; i < findings->len; i++)
+        {
+          const CpFinding *f = g_ptr_array_index (findings, i);
+          GtkWidget *row, *icon;
+          g_autofree char *label = NULL;
+          CpRole owner = finding_owner (tmpl, f);
+          gboolean is_mine = self->party == CP_ROLE_NONE || owner == CP_ROLE_NONE ||
+                             owner == self->party;
+
+          if (is_mine != mine)
+            continue;
+          if (section == NULL ? f->section != NULL &&
+                                cp_template_lookup_section (tmpl, f->section) != NULL
+                              : g_strcmp0 (f->section, section->id) != 0)
+            continue;
+          if (!is_mine)
+            self->n_others++;
+
+          if (group == NULL)
+            {
+              group = adw_preferences_group_new ();
+              adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group),
+                                               section != NULL ? cp_text_get (section->title)
+                                                               : _("The packet as a whole"));
+              gtk_box_append (GTK_BOX (self->groups_box), group);
+            }
+
+          row = adw_action_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), f->message);
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+          label = section != NULL ? field_label (tmpl, section->id, f->field) : NULL;
+          if (label == NULL && f->field != NULL)
+            label = g_strdup (f->field);
+          if (!is_mine)
+            {
+              /* Translators: a field, and who fills it in: "法定代表人 · 由区信用办填写" */
+              g_autofree char *with_owner = label != NULL
+                ? g_strdup_printf (_("%s · %s"), label, cp_role_get_caption (owner))
+                : g_strdup (cp_role_get_caption (owner));
+
+              g_free (label);
+              label = g_steal_pointer (&with_owner);
+            }
+          if (label != NULL)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), label);
+          if (g_strcmp0 (f->code, CP_COMMENT_FINDING_CODE) == 0)
+            {
+              icon = gtk_image_new_from_icon_name ("review-comment-symbolic");
+              gtk_widget_add_css_class (icon, "warning");
+              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              _("Reviewer’s comment"), -1);
+            }
+          else
+            {
+              icon = gtk_image_new_from_icon_name (f->severity == CP_SEVERITY_ERROR
+                                                   ? "dialog-error-symbolic"
+                                                   : "dialog-warning-symbolic");
+              gtk_widget_add_css_class (icon, f->severity == CP_SEVERITY_ERROR ? "error"
+                                                                               : "warning");
+              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                              f->severity == CP_SEVERITY_ERROR ? _("Error")
+                                                                               : _("Warning"),
+                                              -1);
+            }
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+          if (section != NULL)
+            {
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                         gtk_image_new_from_icon_name ("go-next-symbolic"));
+              gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+              g_object_set_data_full (G_OBJECT (row), "cp-section", g_strdup (section->id),
+                                      g_free);
+              g_object_set_data_full (G_OBJECT (row), "cp-field", g_strdup (f->field), g_free);
+              g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
+            }
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+          g_ptr_array_add (self->rows, row);
+        }
+    }
+
+}
+
 void
 cp_completeness_page_update (CpCompletenessPage *self,
                              CpTemplate         *tmpl,
@@ -242,7 +395,6 @@ cp_completeness_page_update (CpCompletenessPage *self,
 {
   GtkWidget *child;
   guint n_errors, n_warnings;
-  GPtrArray *sections;
   g_autofree char *description = NULL;
   gboolean was_ready, could_submit;
   g_autofree char *old_title = NULL;
@@ -262,6 +414,7 @@ cp_completeness_page_update (CpCompletenessPage *self,
   while ((child = gtk_widget_get_first_child (self->groups_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->groups_box), child);
   g_ptr_array_set_size (self->rows, 0);
+  self->n_others = 0;
 
   n_errors = cp_findings_count (findings, CP_SEVERITY_ERROR);
   n_warnings = cp_findings_count (findings, CP_SEVERITY_WARNING);
@@ -322,78 +475,35 @@ cp_completeness_page_update (CpCompletenessPage *self,
                           self->ready && self->state != CP_PACKET_STATE_SUBMITTED &&
                           self->state != CP_PACKET_STATE_ACCEPTED);
 
-  /* Findings come in binder order; group them by section, the packet as a whole first. */
-  sections = cp_template_get_sections (tmpl);
-  for (int s = -1; s < (int) sections->len; s++)
+  /* With a party: what the user must still do first, then what waits on others. */
+  if (self->party != CP_ROLE_NONE && cp_template_get_workflow (tmpl) != NULL)
     {
-      const CpSection *section = s >= 0 ? g_ptr_array_index (sections, s) : NULL;
-      GtkWidget *group = NULL;
+      guint n_mine = 0, n_others = 0;
 
       for (guint i = 0; i < findings->len; i++)
         {
-          const CpFinding *f = g_ptr_array_index (findings, i);
-          GtkWidget *row, *icon;
-          g_autofree char *label = NULL;
+          CpRole owner = finding_owner (tmpl, g_ptr_array_index (findings, i));
 
-          if (section == NULL ? f->section != NULL &&
-                                cp_template_lookup_section (tmpl, f->section) != NULL
-                              : g_strcmp0 (f->section, section->id) != 0)
-            continue;
-
-          if (group == NULL)
-            {
-              group = adw_preferences_group_new ();
-              adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group),
-                                               section != NULL ? cp_text_get (section->title)
-                                                               : _("The packet as a whole"));
-              gtk_box_append (GTK_BOX (self->groups_box), group);
-            }
-
-          row = adw_action_row_new ();
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), f->message);
-          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-          label = section != NULL ? field_label (tmpl, section->id, f->field) : NULL;
-          if (label != NULL)
-            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), label);
-          else if (f->field != NULL)
-            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), f->field);
-          if (g_strcmp0 (f->code, CP_COMMENT_FINDING_CODE) == 0)
-            {
-              icon = gtk_image_new_from_icon_name ("review-comment-symbolic");
-              gtk_widget_add_css_class (icon, "warning");
-              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
-                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              _("Reviewer’s comment"), -1);
-            }
+          if (owner == CP_ROLE_NONE || owner == self->party)
+            n_mine++;
           else
-            {
-              icon = gtk_image_new_from_icon_name (f->severity == CP_SEVERITY_ERROR
-                                                   ? "dialog-error-symbolic"
-                                                   : "dialog-warning-symbolic");
-              gtk_widget_add_css_class (icon, f->severity == CP_SEVERITY_ERROR ? "error"
-                                                                               : "warning");
-              gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
-                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                              f->severity == CP_SEVERITY_ERROR ? _("Error")
-                                                                               : _("Warning"),
-                                              -1);
-            }
-          adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-          if (section != NULL)
-            {
-              adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                         gtk_image_new_from_icon_name ("go-next-symbolic"));
-              gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-              g_object_set_data_full (G_OBJECT (row), "cp-section", g_strdup (section->id),
-                                      g_free);
-              g_object_set_data_full (G_OBJECT (row), "cp-field", g_strdup (f->field), g_free);
-              g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
-            }
-          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-          g_ptr_array_add (self->rows, row);
+            n_others++;
         }
+      if (n_others > 0)
+        {
+          add_heading (self, n_mine > 0 ? _("For You to Do") : _("Nothing Left for You"),
+                       n_mine > 0 ? NULL
+                                  : _("What is left below is for other parties to fill in."));
+          add_findings (self, tmpl, findings, TRUE);
+          add_heading (self, _("For Others to Do"),
+                       _("Other parties fill these in; each row says who."));
+          add_findings (self, tmpl, findings, FALSE);
+        }
+      else
+        add_findings (self, tmpl, findings, TRUE);
     }
+  else
+    add_findings (self, tmpl, findings, TRUE);
 
   if (self->ready != was_ready)
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_READY]);
@@ -442,4 +552,21 @@ cp_completeness_page_activate_row (CpCompletenessPage *self,
   g_return_if_fail (index < self->rows->len);
 
   row_activated_cb (g_ptr_array_index (self->rows, index), self);
+}
+
+void
+cp_completeness_page_set_party (CpCompletenessPage *self,
+                                CpRole              party)
+{
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+
+  self->party = party;
+}
+
+guint
+cp_completeness_page_get_n_others (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), 0);
+
+  return self->n_others;
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "cp-packet.h"
+#include "cp-role.h"
 #include "cp-template.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,11 @@ void                cp_completeness_page_update    (CpCompletenessPage *self,
 void                cp_completeness_page_set_workflow (CpCompletenessPage *self,
                                                        CpPacketState       state,
                                                        const char         *detail);
+/* Who the user is to the packet: the findings on parts @party fills in come first, under "For
+ * You to Do", the others' after, each saying who fills it in. CP_ROLE_NONE (the default): one
+ * list. Shown at the next update. */
+void                cp_completeness_page_set_party (CpCompletenessPage *self,
+                                                    CpRole              party);
 /* Focuses the Submit button when it is shown, else the first finding that leads somewhere. */
 gboolean            cp_completeness_page_focus     (CpCompletenessPage *self);
 

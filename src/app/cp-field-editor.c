@@ -29,6 +29,7 @@ typedef struct
   CpStore       *store;
   char          *local_error;
   gboolean       refreshing;
+  gboolean       read_only;     /* another party writes the value, or nobody does now */
 } Place;
 
 enum {
@@ -272,7 +273,7 @@ cp_field_editor_set_value (CpFieldEditor *self,
   g_return_if_fail (CP_IS_FIELD_EDITOR (self));
 
   place = get_place (self);
-  if (place->refreshing)
+  if (place->refreshing || place->read_only)
     return;
   if (place->owner != NULL)
     {
@@ -421,4 +422,48 @@ cp_field_editor_take_focus (CpFieldEditor *self,
   if (focused)
     gtk_editable_set_position (GTK_EDITABLE (widget), -1);
   return focused;
+}
+
+void
+cp_field_editor_set_read_only (CpFieldEditor *self,
+                               gboolean       read_only)
+{
+  Place *place;
+  GtkWidget *focus;
+
+  g_return_if_fail (CP_IS_FIELD_EDITOR (self));
+
+  place = get_place (self);
+  read_only = !!read_only;
+  if (place->read_only == read_only)
+    return;
+  place->read_only = read_only;
+  focus = cp_field_editor_get_focus_widget (self);
+  /* Text stays readable, selectable and focusable, so that it can be read, copied and spoken;
+   * anything else (a switch, a list of choices, the buttons of files and entries) is made
+   * insensitive. */
+  if (focus != NULL && GTK_IS_EDITABLE (focus))
+    gtk_editable_set_editable (GTK_EDITABLE (focus), !read_only);
+  else if (focus != NULL && GTK_IS_TEXT_VIEW (focus))
+    {
+      gtk_text_view_set_editable (GTK_TEXT_VIEW (focus), !read_only);
+      gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (focus), !read_only);
+    }
+  else
+    gtk_widget_set_sensitive (GTK_WIDGET (self), !read_only);
+  if (read_only)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "read-only");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "read-only");
+  if (focus != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (focus), GTK_ACCESSIBLE_PROPERTY_READ_ONLY,
+                                    read_only, -1);
+}
+
+gboolean
+cp_field_editor_get_read_only (CpFieldEditor *self)
+{
+  g_return_val_if_fail (CP_IS_FIELD_EDITOR (self), FALSE);
+
+  return get_place (self)->read_only;
 }

@@ -79,6 +79,12 @@ void           cp_field_editor_report_error    (CpFieldEditor  *self,
                                                 const char     *message);
 
 GtkWidget     *cp_field_editor_get_focus_widget (CpFieldEditor *self);
+
+/* Another party fills the value in, or nobody may change it now: the editor shows it and writes
+ * nothing. A text stays readable and focusable; other editors turn insensitive. */
+void           cp_field_editor_set_read_only   (CpFieldEditor  *self,
+                                                gboolean        read_only);
+gboolean       cp_field_editor_get_read_only   (CpFieldEditor  *self);
 /* Focuses the editor; @at_start: without selecting a text, the cursor at its end, as when a
  * page has just been shown. */
 gboolean       cp_field_editor_take_focus      (CpFieldEditor  *self,

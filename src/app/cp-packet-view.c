@@ -62,6 +62,8 @@ struct _CpPacketView
   gboolean            switching;
   CpCompletenessPage *completeness;
   CpScoringPage      *scoring;
+  CpRole              party;        /* who the user is to the packet; CP_ROLE_NONE: no limits */
+  char               *stage_id;     /* the stage of the packet's workflow, or NULL */
 };
 
 enum {
@@ -895,6 +897,8 @@ cp_packet_view_clear (CpPacketView *self)
   g_clear_object (&self->registry);
   self->completeness = NULL;
   self->scoring = NULL;
+  self->party = CP_ROLE_NONE;
+  g_clear_pointer (&self->stage_id, g_free);
   self->dirty = FALSE;
   cp_packet_view_set_actions_enabled (self, FALSE);
 }
@@ -1289,4 +1293,61 @@ cp_packet_view_get_sync_status (CpPacketView *self)
   g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
 
   return self->sync_status;
+}
+
+void
+cp_packet_view_set_access (CpPacketView *self,
+                           CpRole        party,
+                           const char   *stage_id)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  self->party = party;
+  g_free (self->stage_id);
+  self->stage_id = g_strdup (stage_id);
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      if (CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_set_access (CP_SECTION_PAGE (step->page), party, stage_id);
+    }
+  if (self->scoring != NULL)
+    cp_scoring_page_set_access (self->scoring, self->tmpl, party, stage_id);
+  if (self->completeness != NULL)
+    {
+      cp_completeness_page_set_party (self->completeness, party);
+      cp_packet_view_update_completeness (self);
+    }
+}
+
+CpRole
+cp_packet_view_get_party (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), CP_ROLE_NONE);
+
+  return self->party;
+}
+
+const char *
+cp_packet_view_get_stage (CpPacketView *self)
+{
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), NULL);
+
+  return self->stage_id;
+}
+
+void
+cp_packet_view_set_authors (CpPacketView *self,
+                            JsonObject   *authors)
+{
+  g_return_if_fail (CP_IS_PACKET_VIEW (self));
+
+  for (guint i = 0; self->steps != NULL && i < self->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (self->steps, i);
+
+      if (CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_set_authors (CP_SECTION_PAGE (step->page), authors);
+    }
 }

@@ -45,6 +45,17 @@ GtkWidget       *cp_packet_view_get_page_widget   (CpPacketView       *self,
 /* Shows the completeness page again with the findings as they are (after
  * cp_completeness_page_set_workflow()). */
 void             cp_packet_view_refresh_completeness (CpPacketView    *self);
+/* Who the user is to the packet and the stage it is in: the parts @party may not write in
+ * @stage_id are read-only, with who fills them in, and the completeness page tells the user's
+ * own tasks from the others'. CP_ROLE_NONE: nothing is restricted. Kept until the next packet. */
+void             cp_packet_view_set_access        (CpPacketView       *self,
+                                                   CpRole              party,
+                                                   const char         *stage_id);
+CpRole           cp_packet_view_get_party         (CpPacketView       *self);
+const char      *cp_packet_view_get_stage         (CpPacketView       *self);
+/* Who last wrote each value (the server's …/authors), or NULL. */
+void             cp_packet_view_set_authors       (CpPacketView       *self,
+                                                   JsonObject         *authors);
 /* Goes to the step of @section and focuses @field there. */
 gboolean         cp_packet_view_jump              (CpPacketView       *self,
                                                    const char         *section,

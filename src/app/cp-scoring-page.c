@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cp-access.h"
 #include "cp-score-row.h"
 #include "cp-scoring.h"
 
@@ -30,6 +31,7 @@ typedef enum
   CP_SCORING_PAGE_ERROR_OUT_OF_RANGE,
   CP_SCORING_PAGE_ERROR_STEP,
   CP_SCORING_PAGE_ERROR_UNKNOWN_ITEM,
+  CP_SCORING_PAGE_ERROR_READ_ONLY,
 } CpScoringPageError;
 
 /* Grid columns. */
@@ -67,6 +69,9 @@ struct _CpScoringPage
   GtkWidget          *totals_button;
   GtkWidget          *compact_total;  /* the total in the toolbar while the totals are folded */
   GtkWidget          *message_label;
+  GtkWidget          *access_label;   /* which columns someone else fills in */
+  gboolean            read_only[3];   /* CP_SCORE_SELF, CP_SCORE_ACCEPTANCE, CP_SCORING_PAGE_NOTE */
+  char               *read_only_reason[3];
   GtkWidget          *notes_box;
   GtkWidget          *clock_label;
   GtkWidget          *clock_button;
@@ -313,6 +318,12 @@ cp_scoring_page_enter_score (CpScoringPage  *self,
   g_return_val_if_fail (CP_IS_SCORING_PAGE (self), FALSE);
   g_return_val_if_fail (item_id != NULL, FALSE);
 
+  if ((guint) column < G_N_ELEMENTS (self->read_only) && self->read_only[column])
+    {
+      g_set_error_literal (error, CP_SCORING_ERROR, CP_SCORING_PAGE_ERROR_READ_ONLY,
+                           self->read_only_reason[column]);
+      return FALSE;
+    }
   row = cp_scoring_page_lookup_row (self, item_id);
   if (row == NULL)
     {
@@ -408,7 +419,7 @@ commit_entry (CpScoringPage *self,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
   g_autoptr(GError) error = NULL;
 
-  if (line == NULL)
+  if (line == NULL || self->read_only[column])
     return TRUE;
 
   if (column == CP_SCORING_PAGE_NOTE)
@@ -617,6 +628,7 @@ make_entry (CpScoringPage *self,
         label = g_strdup_printf (_("Acceptance score for %s %s"), id, title);
     }
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  gtk_editable_set_editable (GTK_EDITABLE (entry), !self->read_only[column]);
   gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
   gtk_widget_set_halign (entry, column == CP_SCORING_PAGE_NOTE ? GTK_ALIGN_FILL : GTK_ALIGN_END);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
@@ -1001,6 +1013,8 @@ cp_scoring_page_finalize (GObject *object)
       g_clear_pointer (&self->verdict_text[i], g_free);
     }
   g_clear_pointer (&self->message, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->read_only_reason); i++)
+    g_clear_pointer (&self->read_only_reason[i], g_free);
 
   G_OBJECT_CLASS (cp_scoring_page_parent_class)->finalize (object);
 }
@@ -1122,6 +1136,15 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->message_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Score message"), -1);
   gtk_box_append (GTK_BOX (box), self->message_label);
+  self->access_label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->access_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->access_label), TRUE);
+  gtk_widget_set_margin_start (self->access_label, 12);
+  gtk_widget_set_margin_bottom (self->access_label, 6);
+  gtk_widget_add_css_class (self->access_label, "caption");
+  gtk_widget_add_css_class (self->access_label, "dim-label");
+  gtk_widget_set_visible (self->access_label, FALSE);
+  gtk_box_append (GTK_BOX (box), self->access_label);
   self->notes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_margin_start (self->notes_box, 12);
   gtk_widget_set_margin_end (self->notes_box, 12);
@@ -1410,4 +1433,89 @@ cp_scoring_page_update_evidence (CpScoringPage *self,
   line = cp_scoring_page_lookup_line (self, item_id);
   if (line != NULL)
     update_evidence_button (self, line);
+}
+
+void
+cp_scoring_page_set_access (CpScoringPage *self,
+                            CpTemplate    *tmpl,
+                            CpRole         party,
+                            const char    *stage_id)
+{
+  const CpScoringRef *scoring;
+  g_autoptr(GString) caption = g_string_new (NULL);
+  g_autofree char *note_pointer = NULL;
+
+  g_return_if_fail (CP_IS_SCORING_PAGE (self));
+  g_return_if_fail (CP_IS_TEMPLATE (tmpl));
+
+  scoring = cp_template_get_scoring (tmpl);
+  if (self->lines->len > 0)
+    note_pointer = g_strdup_printf ("/scoring/items/%s/note",
+                                    cp_score_row_get_id (((SheetRow *) g_ptr_array_index (
+                                                           self->lines, 0))->row));
+  for (int c = 0; c < (int) G_N_ELEMENTS (self->read_only); c++)
+    {
+      CpRole owner = CP_ROLE_NONE;
+      gboolean shown = c == CP_SCORING_PAGE_NOTE || self->columns[c];
+      const char *label = NULL;
+
+      g_clear_pointer (&self->read_only_reason[c], g_free);
+      if (c == CP_SCORING_PAGE_NOTE)
+        {
+          self->read_only[c] = party != CP_ROLE_NONE && note_pointer != NULL &&
+                               !cp_template_may_write (tmpl, party, stage_id, note_pointer);
+          owner = scoring != NULL ? scoring->note_owner : CP_ROLE_NONE;
+          label = _("Notes");
+        }
+      else
+        {
+          const CpText *text = cp_template_get_column_label (tmpl, (CpScoreColumn) c);
+
+          self->read_only[c] = party != CP_ROLE_NONE &&
+                               !cp_template_may_write_score (tmpl, party, stage_id,
+                                                             (CpScoreColumn) c);
+          owner = scoring != NULL ? scoring->column_owner[c] : CP_ROLE_NONE;
+          label = text != NULL ? cp_text_get (text)
+                               : c == CP_SCORE_SELF ? _("Self-assessment") : _("Acceptance");
+        }
+      if (!self->read_only[c])
+        continue;
+      /* Translators: a column of the scoring sheet, and who fills it in: "复核评价：由评价机构
+       * 填写" */
+      self->read_only_reason[c] =
+        owner != CP_ROLE_NONE && owner != party
+        ? g_strdup_printf (_("%s: %s"), label, cp_role_get_caption (owner))
+        : g_strdup_printf (_("%s: %s"), label, _("Not to be changed at this stage"));
+      if (!shown)
+        continue;
+      if (caption->len > 0)
+        g_string_append (caption, "　");
+      g_string_append (caption, self->read_only_reason[c]);
+    }
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      SheetRow *line = g_ptr_array_index (self->lines, i);
+
+      for (int c = 0; c < (int) G_N_ELEMENTS (line->entries); c++)
+        if (line->entries[c] != NULL)
+          {
+            gtk_editable_set_editable (GTK_EDITABLE (line->entries[c]), !self->read_only[c]);
+            gtk_accessible_update_property (GTK_ACCESSIBLE (line->entries[c]),
+                                            GTK_ACCESSIBLE_PROPERTY_READ_ONLY,
+                                            self->read_only[c], -1);
+          }
+    }
+  gtk_label_set_text (GTK_LABEL (self->access_label), caption->str);
+  gtk_widget_set_visible (self->access_label, caption->len > 0);
+}
+
+gboolean
+cp_scoring_page_get_read_only (CpScoringPage *self,
+                               int            column)
+{
+  g_return_val_if_fail (CP_IS_SCORING_PAGE (self), FALSE);
+  g_return_val_if_fail (column >= 0 && column < (int) G_N_ELEMENTS (self->read_only), FALSE);
+
+  return self->read_only[column];
 }

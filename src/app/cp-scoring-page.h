@@ -8,7 +8,9 @@
 #include <adwaita.h>
 
 #include "cp-packet.h"
+#include "cp-role.h"
 #include "cp-scoring-sheet.h"
+#include "cp-template.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +40,16 @@ gboolean        cp_scoring_page_enter_score       (CpScoringPage  *self,
                                                    GError        **error);
 /* Recomputes subtotals, total and verdict from the packet. */
 void            cp_scoring_page_refresh           (CpScoringPage  *self);
+/* Who the user is to the packet of @tmpl, and its stage (cp-access.h): a column (and the notes)
+ * @party may not write in @stage_id is read-only, and the page says who fills it in.
+ * CP_ROLE_NONE: everything is writable. */
+void            cp_scoring_page_set_access        (CpScoringPage  *self,
+                                                   CpTemplate     *tmpl,
+                                                   CpRole          party,
+                                                   const char     *stage_id);
+/* Whether @column (CP_SCORE_SELF, CP_SCORE_ACCEPTANCE, CP_SCORING_PAGE_NOTE) is read-only. */
+gboolean        cp_scoring_page_get_read_only     (CpScoringPage  *self,
+                                                   int             column);
 /* A vertical box above the sheet for notes from outside it (the reviewer's comments on a
  * returned packet), hidden until its owner fills and shows it. */
 GtkWidget      *cp_scoring_page_get_notes_box     (CpScoringPage  *self);

@@ -20,4 +20,11 @@ GtkWidget       *cp_section_page_get_editor   (CpSectionPage   *self,
 GtkWidget       *cp_section_page_get_comments_box (CpSectionPage *self,
                                                    const char    *field_id);
 
+/* Whether the editor of @field_id is read-only, and the caption under it (NULL: @field_id's
+ * shows none; with @field_id NULL, the section's caption at the top). For tests. */
+gboolean         cp_section_page_get_read_only     (CpSectionPage *self,
+                                                    const char    *field_id);
+const char      *cp_section_page_get_owner_caption (CpSectionPage *self,
+                                                    const char    *field_id);
+
 G_END_DECLS

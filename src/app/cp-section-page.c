@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cp-access.h"
 #include "cp-app-util.h"
 #include "cp-attachment-drop.h"
 #include "cp-field-editor.h"
@@ -31,6 +32,10 @@ struct _CpSectionPage
   GPtrArray       *findings;
   GPtrArray       *comments;      /* element type CpComment *, of this section */
   GtkWidget       *comments_box;  /* reviewer comments on the whole section, at the top */
+  GtkWidget       *access_label;  /* who fills the section in, when it is all someone else's */
+  CpRole           party;         /* who the user is to the packet; CP_ROLE_NONE: no limits */
+  char            *stage_id;
+  JsonObject      *authors;       /* value pointer → {name, party, at}, or NULL */
 };
 
 /* One top-level field of the section: its editor, and around it the title, help, error and
@@ -43,6 +48,7 @@ struct _FieldSlot
   GtkWidget     *group;         /* AdwPreferencesGroup holding it all */
   GtkWidget     *error_label;
   GtkWidget     *comments_box;  /* reviewer comments on this field */
+  GtkWidget     *access_label;  /* who fills it in, and who did when */
   char          *comments_text; /* the same, for the accessible description */
   char          *shown_error;
   gboolean       touched;
@@ -91,6 +97,12 @@ field_slot_update_description (FieldSlot *slot)
 
   if (focus == NULL)
     return;
+  if (gtk_widget_get_visible (slot->access_label))
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, gtk_label_get_text (GTK_LABEL (slot->access_label)));
+    }
   if (slot->comments_text != NULL)
     {
       if (text->len > 0)
@@ -302,6 +314,10 @@ field_slot_new (CpSectionPage *self,
       gtk_widget_add_css_class (help, "dim-label");
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (slot->group), help);
     }
+  slot->access_label = new_caption (NULL, "field-owner");
+  gtk_widget_add_css_class (slot->access_label, "dim-label");
+  gtk_widget_set_visible (slot->access_label, FALSE);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (slot->group), slot->access_label);
   slot->error_label = new_caption (NULL, "field-error");
   gtk_widget_add_css_class (slot->error_label, "error");
   gtk_widget_set_visible (slot->error_label, FALSE);
@@ -337,6 +353,8 @@ cp_section_page_finalize (GObject *object)
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->findings, g_ptr_array_unref);
   g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_clear_pointer (&self->stage_id, g_free);
+  g_clear_pointer (&self->authors, json_object_unref);
   g_clear_object (&self->tmpl);
   g_clear_object (&self->packet);
   g_clear_object (&self->store);
@@ -417,6 +435,10 @@ cp_section_page_new (CpTemplate      *tmpl,
   gtk_widget_add_css_class (self->comments_box, "review-comments");
   gtk_widget_set_visible (self->comments_box, FALSE);
   gtk_box_append (GTK_BOX (box), self->comments_box);
+  self->access_label = new_caption (NULL, "section-owner");
+  gtk_widget_add_css_class (self->access_label, "dim-label");
+  gtk_widget_set_visible (self->access_label, FALSE);
+  gtk_box_append (GTK_BOX (box), self->access_label);
 
   for (guint i = 0; section->fields != NULL && i < section->fields->len; i++)
     {
@@ -621,4 +643,177 @@ cp_section_page_get_comments_box (CpSectionPage *self,
     return self->comments_box;
   slot = cp_section_page_find_slot (self, field_id);
   return slot != NULL ? slot->comments_box : NULL;
+}
+
+/* Who fills what in. */
+
+/* "王芳 于 2026-05-06 14:20 填写" for the latest value under @field's pointer, or NULL. */
+static char *
+describe_author (CpSectionPage *self,
+                 const CpField *field)
+{
+  g_autofree char *pointer = NULL;
+  g_autoptr(GDateTime) latest = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *when = NULL;
+  const char *name = NULL;
+  gsize length;
+  GList *members;
+
+  if (self->authors == NULL)
+    return NULL;
+  pointer = g_strdup_printf ("/sections/%s/%s", self->section->id, field->id);
+  length = strlen (pointer);
+  members = json_object_get_members (self->authors);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *member = l->data;
+      JsonNode *node = json_object_get_member (self->authors, member);
+      JsonObject *entry;
+      g_autoptr(GDateTime) at = NULL;
+      const char *at_text, *who;
+
+      if (strncmp (member, pointer, length) != 0 || (member[length] != '\0' &&
+                                                     member[length] != '/'))
+        continue;
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      entry = json_node_get_object (node);
+      who = json_object_get_string_member_with_default (entry, "name", NULL);
+      at_text = json_object_get_string_member_with_default (entry, "at", NULL);
+      at = at_text != NULL ? g_date_time_new_from_iso8601 (at_text, NULL) : NULL;
+      if (who == NULL || at == NULL)
+        continue;
+      if (latest == NULL || g_date_time_compare (at, latest) > 0)
+        {
+          g_clear_pointer (&latest, g_date_time_unref);
+          latest = g_date_time_ref (at);
+          name = who;
+        }
+    }
+  g_list_free (members);
+  if (latest == NULL)
+    return NULL;
+  local = g_date_time_to_local (latest);
+  when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+  /* Translators: who last wrote a value another party fills in, and when: "王芳 于
+   * 2026-05-06 14:20 填写" */
+  return g_strdup_printf (_("Filled in by %s on %s"), name, when);
+}
+
+static void
+cp_section_page_update_access (CpSectionPage *self)
+{
+  CpRole common = CP_ROLE_NONE;
+  gboolean all_others = self->slots->len > 0 && self->party != CP_ROLE_NONE;
+
+  /* A section that is all one other party's says so once, at the top. */
+  for (guint i = 0; all_others && i < self->slots->len; i++)
+    {
+      FieldSlot *slot = g_ptr_array_index (self->slots, i);
+      CpRole owner = slot->field->owner;
+
+      if (owner == CP_ROLE_NONE || owner == self->party ||
+          (common != CP_ROLE_NONE && owner != common))
+        all_others = FALSE;
+      common = owner;
+    }
+  gtk_label_set_text (GTK_LABEL (self->access_label),
+                      all_others ? cp_role_get_caption (common) : "");
+  gtk_widget_set_visible (self->access_label, all_others);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      FieldSlot *slot = g_ptr_array_index (self->slots, i);
+      CpRole owner = slot->field->owner;
+      gboolean writable = self->party == CP_ROLE_NONE ||
+                          cp_template_may_write_field (self->tmpl, self->party, self->stage_id,
+                                                       slot->field);
+      g_autoptr(GString) caption = g_string_new (NULL);
+      g_autofree char *author = NULL;
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (!writable)
+        {
+          if (owner != CP_ROLE_NONE && owner != self->party)
+            {
+              if (!all_others)
+                g_string_append (caption, cp_role_get_caption (owner));
+            }
+          else
+            g_string_append (caption, _("Not to be changed at this stage"));
+          author = describe_author (self, slot->field);
+          if (author != NULL)
+            {
+              if (caption->len > 0)
+                g_string_append (caption, " · ");
+              g_string_append (caption, author);
+            }
+          /* A field that turns insensitive with the focus in it never gets its focus-out in
+           * GTK 4.8: take the focus out first. */
+          if (focus != NULL && GTK_IS_WINDOW (root) &&
+              gtk_widget_is_ancestor (focus, GTK_WIDGET (slot->editor)) &&
+              !GTK_IS_EDITABLE (focus) && !GTK_IS_TEXT_VIEW (focus))
+            gtk_window_set_focus (GTK_WINDOW (root), NULL);
+        }
+      cp_field_editor_set_read_only (slot->editor, !writable);
+      gtk_label_set_text (GTK_LABEL (slot->access_label), caption->str);
+      gtk_widget_set_visible (slot->access_label, caption->len > 0);
+      field_slot_update_description (slot);
+    }
+}
+
+void
+cp_section_page_set_access (CpSectionPage *self,
+                            CpRole         party,
+                            const char    *stage_id)
+{
+  g_return_if_fail (CP_IS_SECTION_PAGE (self));
+
+  self->party = party;
+  g_free (self->stage_id);
+  self->stage_id = g_strdup (stage_id);
+  cp_section_page_update_access (self);
+}
+
+void
+cp_section_page_set_authors (CpSectionPage *self,
+                             JsonObject    *authors)
+{
+  g_return_if_fail (CP_IS_SECTION_PAGE (self));
+
+  if (authors != NULL)
+    json_object_ref (authors);
+  g_clear_pointer (&self->authors, json_object_unref);
+  self->authors = authors;
+  cp_section_page_update_access (self);
+}
+
+gboolean
+cp_section_page_get_read_only (CpSectionPage *self,
+                               const char    *field_id)
+{
+  FieldSlot *slot;
+
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), FALSE);
+
+  slot = cp_section_page_find_slot (self, field_id);
+  return slot != NULL && cp_field_editor_get_read_only (slot->editor);
+}
+
+const char *
+cp_section_page_get_owner_caption (CpSectionPage *self,
+                                   const char    *field_id)
+{
+  FieldSlot *slot;
+
+  g_return_val_if_fail (CP_IS_SECTION_PAGE (self), NULL);
+
+  if (field_id == NULL)
+    return gtk_widget_get_visible (self->access_label)
+           ? gtk_label_get_text (GTK_LABEL (self->access_label)) : NULL;
+  slot = cp_section_page_find_slot (self, field_id);
+  return slot != NULL && gtk_widget_get_visible (slot->access_label)
+         ? gtk_label_get_text (GTK_LABEL (slot->access_label)) : NULL;
 }

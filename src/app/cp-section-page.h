@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "cp-role.h"
 #include "cp-store.h"
 #include "cp-template.h"
 
@@ -46,5 +47,16 @@ void             cp_section_page_attach_file  (CpSectionPage   *self,
 void             cp_section_page_set_comments (CpSectionPage   *self,
                                                GPtrArray       *comments);
 guint            cp_section_page_get_n_comments (CpSectionPage *self);
+/* Who the user is to the packet, and the stage it is in (cp-access.h): a field @party may not
+ * write in @stage_id is read-only, captioned with who fills it in ("由区信用办填写"), or that it
+ * is not changed at this stage. CP_ROLE_NONE (nobody signed in, a kind without a workflow):
+ * every field is writable, as the page starts. */
+void             cp_section_page_set_access   (CpSectionPage   *self,
+                                               CpRole           party,
+                                               const char      *stage_id);
+/* Who last wrote each value ({pointer: {"name", "party", "at"}}, the server's …/authors), or
+ * NULL: a read-only field's caption then also says who filled it in and when. */
+void             cp_section_page_set_authors  (CpSectionPage   *self,
+                                               JsonObject      *authors);
 
 G_END_DECLS

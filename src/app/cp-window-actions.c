@@ -639,6 +639,8 @@ sync_packets_changed_cb (CpWindow      *self,
     }
 }
 
+static void sync_account_changed_cb (CpWindow *self);
+
 void
 _cp_window_setup_sync (CpWindow *self)
 {
@@ -662,6 +664,10 @@ _cp_window_setup_sync (CpWindow *self)
   g_signal_connect_swapped (self->sync, "notify::logged-in", G_CALLBACK (sync_changed_cb),
                             self);
   g_signal_connect_swapped (self->sync, "notify::role", G_CALLBACK (sync_changed_cb), self);
+  g_signal_connect_swapped (self->sync, "notify::logged-in",
+                            G_CALLBACK (sync_account_changed_cb), self);
+  g_signal_connect_swapped (self->sync, "notify::role", G_CALLBACK (sync_account_changed_cb),
+                            self);
   g_signal_connect_swapped (self->sync, "packets-changed",
                             G_CALLBACK (sync_packets_changed_cb), self);
   cp_window_update_sync_actions (self);
@@ -1128,17 +1134,53 @@ comments_done_cb (GObject      *object,
 }
 
 /* What the packet's workflow state allows: an accepted or submitted packet is read-only. */
-void
-_cp_window_apply_workflow_state (CpWindow *self)
+/* What the last sync said of @uuid's place in its chain: its stage and who the account is to it
+ * (NULL and CP_ROLE_NONE when it said nothing). */
+static void
+cp_window_get_review_place (CpWindow    *self,
+                            const char  *uuid,
+                            char       **stage_out,
+                            CpRole      *party_out)
 {
-  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  *stage_out = NULL;
+  *party_out = CP_ROLE_NONE;
+}
+
+/* Who the signed-in user is to @packet and the stage it is in: what the packet view lets them
+ * write. */
+static void
+cp_window_apply_access (CpWindow *self,
+                        CpPacket *packet)
+{
+  CpTemplateRegistry *registry = _cp_window_get_registry (self);
   GPtrArray *pages;   /* owned by the view */
   gboolean locked;
+  CpTemplate *tmpl = NULL;
+  const char *role = NULL;
+  CpRole party = CP_ROLE_NONE;
+  const CpWorkflowState *stage = NULL;
+  g_autofree char *server_stage = NULL;
+  CpRole server_party = CP_ROLE_NONE;
 
-  if (packet == NULL)
-    return;
-  locked = cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED ||
-           cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED;
+  if (registry != NULL)
+    tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                     cp_packet_get_template_version (packet));
+  if (self->sync != NULL && cp_sync_manager_is_logged_in (self->sync))
+    role = cp_sync_manager_get_role (self->sync);
+  if (tmpl != NULL)
+    {
+      cp_window_get_review_place (self, cp_packet_get_uuid (packet), &server_stage,
+                                  &server_party);
+      party = cp_app_party_for (tmpl, role, server_party);
+      stage = cp_app_stage_for (tmpl, cp_packet_get_state (packet), server_stage);
+    }
+  cp_packet_view_set_access (self->packet_view, party, stage != NULL ? stage->id : NULL);
+
+  /* Nobody signed in, or a kind without a review chain: a submitted or accepted packet is
+   * read-only as a whole. Else each part is writable or not by its owner and the stage, field by
+   * field. */
+  locked = party == CP_ROLE_NONE && (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED ||
+                                     cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED);
   pages = cp_packet_view_get_pages (self->packet_view);
   for (guint i = 0; pages != NULL && i < pages->len; i++)
     {
@@ -1154,7 +1196,30 @@ _cp_window_apply_workflow_state (CpWindow *self)
         gtk_window_set_focus (GTK_WINDOW (self), NULL);
       gtk_widget_set_sensitive (page, !locked);
     }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", !locked);
+}
+
+/* Signing in or out, or as someone else, changes who writes what in the open packet. */
+static void
+sync_account_changed_cb (CpWindow *self)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+
+  if (packet != NULL)
+    cp_window_apply_access (self, packet);
+}
+
+void
+_cp_window_apply_workflow_state (CpWindow *self)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  gboolean submitted;
+
+  if (packet == NULL)
+    return;
+  submitted = cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED ||
+              cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED;
+  cp_window_apply_access (self, packet);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", !submitted);
   cp_window_show_workflow (self);
   if (cp_packet_get_state (packet) != CP_PACKET_STATE_DRAFT &&
       cp_packet_get_state (packet) != CP_PACKET_STATE_READY && self->sync != NULL &&

@@ -21,6 +21,7 @@
 
 #include "cp-application.h"
 #include "cp-completeness-page.h"
+#include "cp-completeness-page-private.h"
 #include "cp-demo.h"
 #include "cp-export-dialog.h"
 #include "cp-field-chooser.h"
@@ -1323,6 +1324,74 @@ find_row_titled (GtkWidget  *widget,
   return NULL;
 }
 
+/* Issue 11: an enterprise signed in, in its own city application, writes its own parts only.
+ * The district office's opinion is read-only and says who fills it in: keys typed into it write
+ * nothing, while the enterprise's own field beside it takes them. The evaluating agency's score
+ * column is read-only too, and the completeness page lists those parts after the user's own. */
+static void
+test_owned_fields (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *uscc = cp_test_make_uscc ("320583", 7);
+  g_autoptr(GError) error = NULL;
+  CpPacketView *view;
+  CpSectionPage *page;
+  GtkWidget *opinion, *manager;
+  CpPacket *packet;
+  JsonNode *value;
+  GtkWidget *completeness;
+
+  cp_test_server_admin (f->server_dir, f->config, PASSWORD "\n", "user", "add", "ent",
+                        "--role", "enterprise", "--enterprise", uscc, NULL);
+  log_in_by_keys (f, "ent");
+  g_assert_nonnull (cp_window_create_packet (f->window, "city-demonstration",
+                                             "苏州测试科技有限公司", uscc, &error));
+  g_assert_no_error (error);
+  view = get_view (f);
+  g_assert_cmpint (cp_packet_view_get_party (view), ==, CP_ROLE_ENTERPRISE);
+  g_assert_cmpstr (cp_packet_view_get_stage (view), ==, "preparing");
+
+  g_assert_true (cp_packet_view_set_page (view, "application-form"));
+  page = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "application-form"));
+  g_assert_true (cp_section_page_get_read_only (page, "district_opinion"));
+  g_assert_cmpstr (cp_section_page_get_owner_caption (page, "district_opinion"), ==,
+                   "Filled in by the district credit office");
+  g_assert_true (cp_section_page_get_read_only (page, "city_review_date"));
+  g_assert_cmpstr (cp_section_page_get_owner_caption (page, "city_review_date"), ==,
+                   "Filled in by the city credit office");
+  g_assert_false (cp_section_page_get_read_only (page, "manager"));
+  g_assert_null (cp_section_page_get_owner_caption (page, "manager"));
+  /* The section is the enterprise's, with some of the offices' fields: no caption on top. */
+  g_assert_null (cp_section_page_get_owner_caption (page, NULL));
+
+  opinion = cp_section_page_get_editor (page, "district_opinion");
+  manager = cp_section_page_get_editor (page, "manager");
+  g_assert_true (gtk_widget_grab_focus (opinion));
+  cp_test_spin (100);
+  type ("abc");
+  cp_test_spin (300);
+  g_assert_true (gtk_widget_grab_focus (manager));
+  cp_test_spin (100);
+  type ("Li");
+  cp_test_spin (300);
+  cp_packet_view_flush (view);
+  packet = cp_packet_view_get_packet (view);
+  value = cp_packet_get_value (packet, "application-form", "district_opinion");
+  g_assert_true (value == NULL || JSON_NODE_HOLDS_NULL (value) ||
+                 g_strcmp0 (json_node_get_string (value), "") == 0);
+  g_assert_cmpstr (cp_packet_get_string (packet, "application-form", "manager"), ==, "Li");
+
+  g_assert_true (cp_scoring_page_get_read_only (
+                   CP_SCORING_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_SCORING)),
+                   CP_SCORE_ACCEPTANCE));
+
+  completeness = cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS);
+  g_assert_cmpuint (cp_completeness_page_get_n_others (CP_COMPLETENESS_PAGE (completeness)), >,
+                    0);
+  g_assert_cmpuint (cp_completeness_page_get_n_others (CP_COMPLETENESS_PAGE (completeness)), <,
+                    cp_test_get_uint (completeness, "n-rows"));
+}
+
 /* The accounts tools/run-app.sh makes on the local server are listed in the login dialog;
  * choosing one fills it in, and Enter logs in. */
 static void
@@ -1399,6 +1468,8 @@ main (int   argc,
   g_test_add ("/keys/every-editor", Fixture, NULL, fixture_set_up, test_every_editor,
               fixture_tear_down);
   g_test_add ("/keys/typing-lands", Fixture, NULL, fixture_set_up, test_typing_lands,
+              fixture_tear_down);
+  g_test_add ("/keys/owned-fields", Fixture, NULL, fixture_set_up, test_owned_fields,
               fixture_tear_down);
   g_test_add ("/keys/field-chooser", Fixture, NULL, fixture_set_up, test_field_chooser,
               fixture_tear_down);
