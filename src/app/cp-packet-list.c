@@ -20,6 +20,7 @@ struct _CpPacketList
   GtkDropDown        *kind_dropdown;
   GtkDropDown        *state_dropdown;
   GtkDropDown        *year_dropdown;
+  GtkToggleButton    *my_turn_button;
   GtkStack           *list_stack;
   GtkWidget          *empty_new_button;
   GtkSpinner         *loading_spinner;
@@ -39,6 +40,7 @@ struct _CpPacketList
   gboolean            show_trash;   /* the list shows the deleted packets */
   gboolean            show_sync;    /* rows show their sync state */
   gboolean            can_create;
+  char               *account_role;  /* the signed-in account's role, or NULL */
   GQueue             *completeness_queue;   /* items waiting for their completeness */
   GHashTable         *completeness_queued;
   guint               completeness_id;
@@ -51,6 +53,8 @@ enum {
   PROP_SHOW_TRASH,
   PROP_SHOW_SYNC,
   PROP_CAN_CREATE,
+  PROP_ACCOUNT_ROLE,
+  PROP_MY_TURN,
   N_PROPS
 };
 
@@ -72,6 +76,26 @@ static const CpPacketState filter_states[] = {
   CP_PACKET_STATE_ACCEPTED,
 };
 
+/* Where a listed packet stands in its chain, for the signed-in account: the template of its
+ * kind (NULL for an unknown kind), its stage (NULL without a workflow) and the party. */
+static CpTemplate *
+summary_place (CpPacketList           *self,
+               const CpPacketSummary  *summary,
+               const CpWorkflowState **stage_out,
+               CpRole                 *party_out)
+{
+  CpTemplate *tmpl = self->registry != NULL
+                     ? cp_template_registry_lookup_kind (self->registry, summary->kind) : NULL;
+
+  *stage_out = NULL;
+  *party_out = CP_ROLE_NONE;
+  if (tmpl == NULL)
+    return NULL;
+  *stage_out = cp_app_stage_for (tmpl, summary->state, NULL);
+  *party_out = cp_app_party_for (tmpl, self->account_role, CP_ROLE_NONE);
+  return tmpl;
+}
+
 static gboolean
 packet_filter_func (gpointer item,
                     gpointer user_data)
@@ -92,6 +116,16 @@ packet_filter_func (gpointer item,
   if (year_pos != GTK_INVALID_LIST_POSITION && year_pos > 0 && year_pos <= self->years->len &&
       summary->year != g_array_index (self->years, int, year_pos - 1))
     return FALSE;
+  if (!self->show_trash && self->account_role != NULL &&
+      gtk_toggle_button_get_active (self->my_turn_button))
+    {
+      const CpWorkflowState *stage;
+      CpRole party;
+      CpTemplate *tmpl = summary_place (self, summary, &stage, &party);
+
+      if (tmpl == NULL || !cp_app_is_my_turn (tmpl, stage, party))
+        return FALSE;
+    }
   return cp_packet_item_matches (item, self->needle);
 }
 
@@ -450,14 +484,23 @@ row_bind_cb (GtkSignalListItemFactory *factory,
       sub = g_strdup_printf (_("%s · %d · deleted on %s · kept until %s"), kind_title,
                              summary->year, on, kept);
     }
-  else if (summary->uscc != NULL && *summary->uscc)
-    /* Translators: kind of packet · campaign year · state · credit code */
-    sub = g_strdup_printf (_("%s · %d · %s · %s"), kind_title, summary->year,
-                           cp_app_state_title (summary->state), summary->uscc);
   else
-    /* Translators: kind of packet · campaign year · state */
-    sub = g_strdup_printf (_("%s · %d · %s"), kind_title, summary->year,
-                           cp_app_state_title (summary->state));
+    {
+      const CpWorkflowState *stage;
+      CpRole party;
+      /* A kind with a review chain: the stage it is in ("区初审") says more than the state. */
+      const char *state_title = summary_place (self, summary, &stage, &party) != NULL &&
+                                stage != NULL ? cp_text_get (stage->label)
+                                              : cp_app_state_title (summary->state);
+
+      if (summary->uscc != NULL && *summary->uscc)
+        /* Translators: kind of packet · campaign year · state · credit code */
+        sub = g_strdup_printf (_("%s · %d · %s · %s"), kind_title, summary->year, state_title,
+                               summary->uscc);
+      else
+        /* Translators: kind of packet · campaign year · state */
+        sub = g_strdup_printf (_("%s · %d · %s"), kind_title, summary->year, state_title);
+    }
 
   gtk_label_set_text (GTK_LABEL (title), cp_packet_item_get_title (item));
   gtk_label_set_text (GTK_LABEL (subtitle), sub);
@@ -698,6 +741,7 @@ cp_packet_list_finalize (GObject *object)
   g_clear_object (&self->registry);
   g_clear_object (&self->packets);
   g_clear_object (&self->filtered);
+  g_clear_pointer (&self->account_role, g_free);
   g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
   g_clear_pointer (&self->years, g_array_unref);
   g_clear_pointer (&self->needle, g_free);
@@ -734,6 +778,12 @@ cp_packet_list_get_property (GObject    *object,
     case PROP_CAN_CREATE:
       g_value_set_boolean (value, self->can_create);
       break;
+    case PROP_ACCOUNT_ROLE:
+      g_value_set_string (value, self->account_role);
+      break;
+    case PROP_MY_TURN:
+      g_value_set_boolean (value, gtk_toggle_button_get_active (self->my_turn_button));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -757,6 +807,12 @@ cp_packet_list_set_property (GObject      *object,
       break;
     case PROP_CAN_CREATE:
       cp_packet_list_set_can_create (self, g_value_get_boolean (value));
+      break;
+    case PROP_ACCOUNT_ROLE:
+      cp_packet_list_set_account_role (self, g_value_get_string (value));
+      break;
+    case PROP_MY_TURN:
+      gtk_toggle_button_set_active (self->my_turn_button, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -789,6 +845,15 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   properties[PROP_CAN_CREATE] =
     g_param_spec_boolean ("can-create", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The signed-in account's role ("enterprise", "agency", "office"), or NULL: with one, the
+   * "My Turn" filter is offered. */
+  properties[PROP_ACCOUNT_ROLE] =
+    g_param_spec_string ("account-role", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Only the packets in which the account has a part to write or a step to take. */
+  properties[PROP_MY_TURN] =
+    g_param_spec_boolean ("my-turn", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PACKET_ACTIVATED] =
@@ -801,6 +866,7 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, year_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CpPacketList, my_turn_button);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, empty_new_button);
   gtk_widget_class_bind_template_child (widget_class, CpPacketList, loading_spinner);
@@ -808,6 +874,12 @@ cp_packet_list_class_init (CpPacketListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
+}
+
+static void
+my_turn_notify_cb (CpPacketList *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
 }
 
 static void
@@ -825,6 +897,8 @@ cp_packet_list_init (CpPacketList *self)
   self->completeness_queue = g_queue_new ();
   self->completeness_queued = g_hash_table_new (NULL, NULL);
   self->packets = g_list_store_new (CP_TYPE_PACKET_ITEM);
+  g_signal_connect_object (self->my_turn_button, "notify::active",
+                           G_CALLBACK (my_turn_notify_cb), self, G_CONNECT_SWAPPED);
   self->filter = gtk_custom_filter_new (packet_filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->packets)),
                                               GTK_FILTER (self->filter));
@@ -1088,4 +1162,21 @@ cp_packet_list_show_open_error (CpPacketList *self,
   empty = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack, "empty"));
   adw_status_page_set_title (empty, _("Packets Cannot Be Opened"));
   adw_status_page_set_description (empty, message);
+}
+
+void
+cp_packet_list_set_account_role (CpPacketList *self,
+                                 const char   *role)
+{
+  g_return_if_fail (CP_IS_PACKET_LIST (self));
+
+  if (g_strcmp0 (self->account_role, role) == 0)
+    return;
+  g_free (self->account_role);
+  self->account_role = g_strdup (role);
+  gtk_widget_set_visible (GTK_WIDGET (self->my_turn_button), role != NULL);
+  if (role == NULL)
+    gtk_toggle_button_set_active (self->my_turn_button, FALSE);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT_ROLE]);
 }

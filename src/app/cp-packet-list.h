@@ -37,6 +37,10 @@ gboolean      cp_packet_list_get_show_sync   (CpPacketList       *self);
 void          cp_packet_list_set_show_sync   (CpPacketList       *self,
                                               gboolean            show_sync);
 gboolean      cp_packet_list_get_can_create  (CpPacketList       *self);
+/* The signed-in account's role, or NULL ("account-role"); with one, the list offers its "My
+ * Turn" filter ("my-turn"). */
+void          cp_packet_list_set_account_role (CpPacketList      *self,
+                                               const char        *role);
 void          cp_packet_list_set_can_create  (CpPacketList       *self,
                                               gboolean            can_create);
 /* The packets that the search and the filters let through. */

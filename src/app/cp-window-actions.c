@@ -543,6 +543,8 @@ cp_window_update_sync_actions (CpWindow *self)
                                  !office && _cp_window_get_store (self) != NULL);
   gtk_widget_set_visible (self->new_button, !office);
   cp_packet_list_set_can_create (self->packet_list, !office);
+  cp_packet_list_set_account_role (self->packet_list,
+                                   logged_in ? cp_sync_manager_get_role (self->sync) : NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.progress",
                                  office || (logged_in &&
                                             g_strcmp0 (cp_sync_manager_get_role (self->sync),

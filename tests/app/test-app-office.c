@@ -22,6 +22,7 @@
 #include "cp-field-chooser.h"
 #include "cp-login-dialog.h"
 #include "cp-new-packet-dialog.h"
+#include "cp-packet-item.h"
 #include "cp-packet-list.h"
 #include "cp-login-dialog-private.h"
 #include "cp-packet-view.h"
@@ -538,6 +539,20 @@ shows_label (GtkWidget  *root,
   return FALSE;
 }
 
+/* Whether a label of @root's, on screen or not, holds @text. */
+static gboolean
+has_label_with (GtkWidget  *root,
+                const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_with (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 /* The buttons of @root's that make a new packet and are on screen. */
 static guint
 count_new_buttons (GtkWidget *root)
@@ -608,6 +623,58 @@ parse (const char  *json,
   "{\"kinds\": [], \"quota\": " quota ", \"accepted\": 0, \"rate\": " rate ", \"deduction\": 0}"
 
 /* The client reads the server's answer strictly: a wrong type is an error naming the member. */
+/* Issue 11: the list shows each packet's stage, and "My Turn" keeps the packets in which the
+ * signed-in enterprise has a part to write or a step to take: its application being prepared,
+ * not the one the district office is reviewing. Signed out, there is no such filter. */
+static void
+test_my_turn (Fixture       *f,
+              gconstpointer  data)
+{
+  CpPacketList *list;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *preparing = NULL;
+  g_autofree char *reviewed = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  CpStore *store;
+  GListModel *shown;
+
+  log_in_as (f, "ent-1");
+  preparing = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
+                                                 "苏州准备有限公司", NULL, &error));
+  g_assert_no_error (error);
+  reviewed = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
+                                                "苏州初审有限公司", NULL, &error));
+  g_assert_no_error (error);
+  store = cp_application_get_store (f->app, NULL);
+  packet = cp_store_load_packet (store, reviewed, &error);
+  g_assert_no_error (error);
+  cp_packet_set_state (packet, CP_PACKET_STATE_SUBMITTED);
+  g_assert_true (cp_store_save_packet (store, packet, NULL, &error));
+  g_assert_no_error (error);
+  cp_window_reload (f->window);
+  list = CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST));
+  shown = cp_window_get_visible_packets (f->window);
+  WAIT_FOR (g_list_model_get_n_items (shown) == 2);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+  /* The rows name the stage in the kind's own words. */
+  WAIT_FOR (has_label_with (GTK_WIDGET (list), "Preliminary review by the district"));
+  g_assert_true (has_label_with (GTK_WIDGET (list), "Preliminary review by the district"));
+  g_assert_true (has_label_with (GTK_WIDGET (list), "Preparing the application"));
+
+  g_object_set (list, "my-turn", TRUE, NULL);
+  WAIT_FOR (g_list_model_get_n_items (shown) == 1);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  {
+    g_autoptr(CpPacketItem) item = g_list_model_get_item (shown, 0);
+
+    g_assert_cmpstr (cp_packet_item_get_uuid (item), ==, preparing);
+  }
+  g_object_set (list, "my-turn", FALSE, NULL);
+  WAIT_FOR (g_list_model_get_n_items (shown) == 2);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+  g_assert_cmpstr (cp_test_get_string (list, "account-role"), ==, "enterprise");
+}
+
 static void
 test_progress_parse (void)
 {
@@ -1252,6 +1319,8 @@ test_review_return_accept (Fixture       *f,
   g_assert_cmpint (stored_state (app_store (f), uuid), ==, CP_PACKET_STATE_ACCEPTED);
   g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
   g_assert_no_error (error);
+  /* The office's own window, since the log in. */
+  view = cp_window_get_packet_view (f->window);
   g_assert_cmpint (cp_packet_get_state (cp_packet_view_get_packet (CP_PACKET_VIEW (view))), ==,
                    CP_PACKET_STATE_ACCEPTED);
   page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "cover");
@@ -1436,6 +1505,7 @@ main (int   argc,
   ADD ("progress-not-office", test_progress_not_office);
   ADD ("office-makes-no-packets", test_office_makes_no_packets);
   ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
+  ADD ("my-turn", test_my_turn);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("queue-search-and-order", test_queue_search_and_order);
   ADD ("review-comment-places", test_review_comment_places);
