@@ -25,6 +25,7 @@ struct _CpReviewDialog
   GtkSearchEntry      *search_entry;
   GtkDropDown         *kind_dropdown;
   GtkDropDown         *district_dropdown;
+  GtkDropDown         *stage_dropdown;
   GtkDropDown         *sort_dropdown;
   GPtrArray           *uuids;      /* char * */
   GPtrArray           *kinds;      /* char * */
@@ -32,6 +33,7 @@ struct _CpReviewDialog
   GArray              *entries;    /* QueueEntry, by row index */
   GPtrArray           *kind_ids;   /* char *: the kind filter's choices after "all" */
   GPtrArray           *districts;  /* char *: the district filter's choices after "all" */
+  GPtrArray           *stages;     /* char *: the stage filter's choices after "all" */
   CpSyncManager       *manager;
   CpTemplateRegistry  *registry;
   GCancellable        *cancellable;
@@ -50,6 +52,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  OPEN_PACKET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (CpReviewDialog, cp_review_dialog, ADW_TYPE_WINDOW)
 
 /* What the queue sorts and filters a row by. */
@@ -58,6 +67,7 @@ typedef struct
   char *folded;      /* the enterprise name and the credit code, case-folded */
   char *district;    /* "昆山市", from the credit code's division, or NULL */
   char *submitted;   /* the submission date, "2026-04-12", or NULL */
+  char *stage;       /* the stage of its review chain, in words ("市、区信用办初审"), or NULL */
   int   days_left;   /* to the deadline of the stage; G_MAXINT without one */
 } QueueEntry;
 
@@ -67,6 +77,7 @@ queue_entry_clear (QueueEntry *entry)
   g_clear_pointer (&entry->folded, g_free);
   g_clear_pointer (&entry->district, g_free);
   g_clear_pointer (&entry->submitted, g_free);
+  g_clear_pointer (&entry->stage, g_free);
 }
 
 /* The orders of the sort dropdown. */
@@ -110,6 +121,7 @@ cp_review_dialog_refilter (CpReviewDialog *self)
   g_autofree guint *order = NULL;
   guint kind = dropdown_choice (self->kind_dropdown);
   guint district = dropdown_choice (self->district_dropdown);
+  guint stage = dropdown_choice (self->stage_dropdown);
   guint sort = dropdown_choice (self->sort_dropdown);
   guint n = self->rows->len, shown = 0;
 
@@ -159,7 +171,9 @@ cp_review_dialog_refilter (CpReviewDialog *self)
          g_str_equal (g_ptr_array_index (self->kinds, order[i]),
                       g_ptr_array_index (self->kind_ids, kind - 1))) &&
         (district == 0 || district > self->districts->len ||
-         g_strcmp0 (entry->district, g_ptr_array_index (self->districts, district - 1)) == 0);
+         g_strcmp0 (entry->district, g_ptr_array_index (self->districts, district - 1)) == 0) &&
+        (stage == 0 || stage > self->stages->len ||
+         g_strcmp0 (entry->stage, g_ptr_array_index (self->stages, stage - 1)) == 0);
 
       adw_preferences_group_add (self->group, row);
       g_object_unref (row);
@@ -558,6 +572,16 @@ return_clicked_cb (GtkButton      *button,
 }
 
 static void
+row_activated_cb (AdwActionRow   *row,
+                  CpReviewDialog *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "cp-index"));
+
+  if (index < self->uuids->len)
+    g_signal_emit (self, signals[OPEN_PACKET], 0, g_ptr_array_index (self->uuids, index));
+}
+
+static void
 cp_review_dialog_fill (CpReviewDialog *self,
                        CpStore        *store)
 {
@@ -588,7 +612,14 @@ cp_review_dialog_fill (CpReviewDialog *self,
         {
           const char *submitted = cp_packet_get_submitted_on (packet);
 
+          CpTemplate *tmpl =
+            cp_template_registry_lookup_kind_version (self->registry, summary->kind,
+                                                      cp_packet_get_template_version (packet));
+          const CpWorkflowState *in = tmpl != NULL
+                                      ? cp_app_stage_for (tmpl, summary->state, NULL) : NULL;
+
           entry.submitted = submitted != NULL && *submitted ? g_strdup (submitted) : NULL;
+          entry.stage = in != NULL ? g_strdup (cp_text_get (in->label)) : NULL;
           if (cp_app_get_stage_deadline (self->registry, packet, NULL, &stage))
             entry.days_left = stage.days_left;
           deadline = cp_app_deadline_text (self->registry, packet, NULL, NULL, NULL);
@@ -603,6 +634,9 @@ cp_review_dialog_fill (CpReviewDialog *self,
         g_ptr_array_add (self->districts, g_strdup (entry.district));
       if (!g_ptr_array_find_with_equal_func (self->kind_ids, summary->kind, g_str_equal, NULL))
         g_ptr_array_add (self->kind_ids, g_strdup (summary->kind));
+      if (entry.stage != NULL && !g_ptr_array_find_with_equal_func (self->stages, entry.stage,
+                                                                   g_str_equal, NULL))
+        g_ptr_array_add (self->stages, g_strdup (entry.stage));
 
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
@@ -612,6 +646,20 @@ cp_review_dialog_fill (CpReviewDialog *self,
                                   summary->year, summary->uscc != NULL ? summary->uscc : "");
       /* What the Accept and Return dialogs name the packet by. */
       g_object_set_data_full (G_OBJECT (row), "cp-identity", g_strdup (identity), g_free);
+      if (entry.stage != NULL)
+        {
+          /* Translators: kind · year · code, then the stage of the review chain */
+          g_autofree char *with_stage = g_strdup_printf (_("%s · %s"), identity, entry.stage);
+
+          g_free (identity);
+          identity = g_steal_pointer (&with_stage);
+        }
+      /* Enter or a click opens the packet itself, to read it and write the office's part. */
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("document-open-symbolic"));
+      g_object_set_data (G_OBJECT (row), "cp-index", GUINT_TO_POINTER (index));
+      g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
       if (entry.submitted != NULL && deadline != NULL)
         /* Translators: kind · year · code, then "submitted on 2026-04-12 · 12 days left" */
         subtitle = g_strdup_printf (_("%s\nsubmitted on %s · %s"), identity, entry.submitted,
@@ -647,6 +695,7 @@ cp_review_dialog_fill (CpReviewDialog *self,
   {
     g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
     g_autoptr(GtkStringList) districts = gtk_string_list_new (NULL);
+    g_autoptr(GtkStringList) stages = gtk_string_list_new (NULL);
 
     gtk_string_list_append (kinds, _("All kinds"));
     for (guint i = 0; i < self->kind_ids->len; i++)
@@ -657,6 +706,12 @@ cp_review_dialog_fill (CpReviewDialog *self,
       gtk_string_list_append (districts, g_ptr_array_index (self->districts, i));
     gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (kinds));
     gtk_drop_down_set_model (self->district_dropdown, G_LIST_MODEL (districts));
+    gtk_string_list_append (stages, _("All stages"));
+    for (guint i = 0; i < self->stages->len; i++)
+      gtk_string_list_append (stages, g_ptr_array_index (self->stages, i));
+    gtk_drop_down_set_model (self->stage_dropdown, G_LIST_MODEL (stages));
+    /* A queue whose packets are all in one stage needs no such filter. */
+    gtk_widget_set_visible (GTK_WIDGET (self->stage_dropdown), self->stages->len > 1);
   }
   cp_review_dialog_refilter (self);
 }
@@ -685,6 +740,7 @@ cp_review_dialog_finalize (GObject *object)
   g_clear_pointer (&self->entries, g_array_unref);
   g_clear_pointer (&self->kind_ids, g_ptr_array_unref);
   g_clear_pointer (&self->districts, g_ptr_array_unref);
+  g_clear_pointer (&self->stages, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cp_review_dialog_parent_class)->finalize (object);
 }
@@ -731,6 +787,10 @@ cp_review_dialog_class_init (CpReviewDialogClass *klass)
   /* The submitted packets listed. */
   properties[PROP_N_ROWS] = g_param_spec_uint ("n-rows", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* A row was activated: open the packet (its UUID) in the window. */
+  signals[OPEN_PACKET] = g_signal_new ("open-packet", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                       G_TYPE_STRING);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -756,6 +816,7 @@ cp_review_dialog_init (CpReviewDialog *self)
   g_array_set_clear_func (self->entries, (GDestroyNotify) queue_entry_clear);
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
   self->districts = g_ptr_array_new_with_free_func (g_free);
+  self->stages = g_ptr_array_new_with_free_func (g_free);
 
   /* Search, filters and order, above the rows. */
   filters = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -786,11 +847,17 @@ cp_review_dialog_init (CpReviewDialog *self)
                             G_CALLBACK (filters_changed_cb), self);
   g_signal_connect_swapped (self->district_dropdown, "notify::selected",
                             G_CALLBACK (filters_changed_cb), self);
+  self->stage_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->stage_dropdown),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stage"), -1);
+  g_signal_connect_swapped (self->stage_dropdown, "notify::selected",
+                            G_CALLBACK (filters_changed_cb), self);
   g_signal_connect_swapped (self->sort_dropdown, "notify::selected",
                             G_CALLBACK (filters_changed_cb), self);
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->search_entry));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->kind_dropdown));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->district_dropdown));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->stage_dropdown));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->sort_dropdown));
   adw_preferences_group_add (message_group, filters);
 

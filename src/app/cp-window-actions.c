@@ -1067,6 +1067,20 @@ submit_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A queue row opens its packet here: read-only but for the office's own parts in its stage. */
+static void
+review_open_packet_cb (CpReviewDialog *review,
+                       const char     *uuid,
+                       CpWindow       *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup (uuid);
+
+  gtk_window_close (GTK_WINDOW (review));
+  if (!cp_window_open_packet (self, id, NULL, &error))
+    cp_window_show_toast (self, error->message);
+}
+
 static void
 review_queue_action (GtkWidget  *widget,
                      const char *action_name,
@@ -1076,10 +1090,13 @@ review_queue_action (GtkWidget  *widget,
   CpStore *store = _cp_window_get_store (self);
   CpTemplateRegistry *registry = _cp_window_get_registry (self);
 
+  CpReviewDialog *review;
+
   if (self->sync == NULL || store == NULL || registry == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (cp_review_dialog_new (GTK_WINDOW (self), self->sync, store,
-                                                        registry)));
+  review = cp_review_dialog_new (GTK_WINDOW (self), self->sync, store, registry);
+  g_signal_connect_object (review, "open-packet", G_CALLBACK (review_open_packet_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (review));
 }
 
 static void

@@ -1092,7 +1092,9 @@ test_queue_search_and_order (Fixture       *f,
 
   /* Kind, district (both Kunshan's), order. */
   collect_widgets (GTK_WIDGET (review), GTK_TYPE_DROP_DOWN, dropdowns);
-  g_assert_cmpuint (dropdowns->len, ==, 3);
+  g_assert_cmpuint (dropdowns->len, ==, 4);
+  /* Packets of the 2020.1 format have no review chain: no stages to filter by. */
+  g_assert_false (gtk_widget_get_visible (dropdowns->pdata[2]));
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdowns->pdata[1])), ==,
                     2);
   g_assert_cmpstr (gtk_string_list_get_string (
@@ -1100,7 +1102,7 @@ test_queue_search_and_order (Fixture       *f,
                    "昆山市");
   gtk_drop_down_set_selected (dropdowns->pdata[1], 1);
   gtk_drop_down_set_selected (dropdowns->pdata[0], 1);
-  gtk_drop_down_set_selected (dropdowns->pdata[2], 2);
+  gtk_drop_down_set_selected (dropdowns->pdata[3], 2);
   by_name = g_utf8_collate (first_title, second_title) <= 0
             ? g_strdup_printf ("%s|%s", first_title, second_title)
             : g_strdup_printf ("%s|%s", second_title, first_title);
@@ -1108,7 +1110,16 @@ test_queue_search_and_order (Fixture       *f,
   titles = queue_titles (review);
   g_assert_cmpstr (titles, ==, by_name);
 
-  close_review (review);
+  /* A row opens its packet in the window, and the queue closes. */
+  {
+    g_autofree char *uuid = g_strdup (cp_review_dialog_get_uuid (review, 0));
+
+    g_signal_emit_by_name (cp_review_dialog_get_row (review, 0), "activated");
+    WAIT_FOR (find_toplevel (CP_TYPE_REVIEW_DIALOG) == NULL);
+    g_assert_null (find_toplevel (CP_TYPE_REVIEW_DIALOG));
+    g_assert_cmpstr (cp_packet_view_get_uuid (CP_PACKET_VIEW (
+                       cp_window_get_packet_view (f->window))), ==, uuid);
+  }
   cp_test_client_free (agency);
 }
 
