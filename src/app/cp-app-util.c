@@ -483,3 +483,28 @@ cp_app_is_my_turn (CpTemplate            *tmpl,
   steps = cp_workflow_list_transitions (cp_template_get_workflow (tmpl), party, stage->id);
   return steps->len > 0;
 }
+
+gboolean
+cp_app_role_can_create (CpTemplateRegistry *registry,
+                        const char         *account_role)
+{
+  g_autoptr(GPtrArray) kinds = NULL;
+
+  g_return_val_if_fail (CP_IS_TEMPLATE_REGISTRY (registry), FALSE);
+
+  if (account_role == NULL)
+    return TRUE;
+  kinds = cp_app_list_kinds (registry);
+  for (guint i = 0; i < kinds->len; i++)
+    {
+      CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, g_ptr_array_index (kinds, i));
+      const CpWorkflow *workflow = tmpl != NULL ? cp_template_get_workflow (tmpl) : NULL;
+
+      if (tmpl == NULL)
+        continue;
+      if (workflow == NULL ||
+          cp_app_party_for (tmpl, account_role, CP_ROLE_NONE) == cp_workflow_get_creator (workflow))
+        return TRUE;
+    }
+  return FALSE;
+}

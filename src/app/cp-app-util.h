@@ -80,6 +80,10 @@ CpRole           cp_app_party_for         (CpTemplate         *tmpl,
 const CpWorkflowState *cp_app_stage_for   (CpTemplate         *tmpl,
                                            CpPacketState       state,
                                            const char         *server_stage);
+/* Whether an account of @account_role (NULL: nobody signed in) makes packets of some kind the
+ * registry knows: the kind's workflow names its party as the creator, or the kind has none. */
+gboolean         cp_app_role_can_create   (CpTemplateRegistry *registry,
+                                           const char         *account_role);
 /* Whether @party has something to do in @stage: a part to write or a step to take. */
 gboolean         cp_app_is_my_turn        (CpTemplate         *tmpl,
                                            const CpWorkflowState *stage,

@@ -1035,30 +1035,42 @@ cp_packet_list_get_can_create (CpPacketList *self)
   return self->can_create;
 }
 
-void
-cp_packet_list_set_can_create (CpPacketList *self,
-                               gboolean      can_create)
+/* What the empty list says: how to make a packet, or where the packets come from. */
+static void
+cp_packet_list_update_empty (CpPacketList *self)
 {
-  AdwStatusPage *empty;
+  AdwStatusPage *empty = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack,
+                                                                       "empty"));
 
-  g_return_if_fail (CP_IS_PACKET_LIST (self));
-
-  can_create = !!can_create;
-  if (can_create == self->can_create)
-    return;
-  self->can_create = can_create;
-  empty = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->list_stack, "empty"));
-  if (can_create)
+  if (self->can_create)
     {
       adw_status_page_set_title (empty, _("No Packets Yet"));
       adw_status_page_set_description (empty, _("A packet holds everything one enterprise hands in for one campaign year. Press “New Packet”, choose the kind of packet and enter the enterprise and its credit code. Everything you type is saved at once."));
+    }
+  else if (g_strcmp0 (self->account_role, "agency") == 0)
+    {
+      adw_status_page_set_title (empty, _("No Packets Yet"));
+      adw_status_page_set_description (empty, _("Enterprises make their own packets. The packets of the enterprises your agency coaches, and of those the city credit office assigns it to evaluate, appear here after a sync."));
     }
   else
     {
       adw_status_page_set_title (empty, _("No Packets to Review"));
       adw_status_page_set_description (empty, _("The packets that enterprises hand in to your office appear here after a sync."));
     }
-  gtk_widget_set_visible (self->empty_new_button, can_create);
+  gtk_widget_set_visible (self->empty_new_button, self->can_create);
+}
+
+void
+cp_packet_list_set_can_create (CpPacketList *self,
+                               gboolean      can_create)
+{
+  g_return_if_fail (CP_IS_PACKET_LIST (self));
+
+  can_create = !!can_create;
+  if (can_create == self->can_create)
+    return;
+  self->can_create = can_create;
+  cp_packet_list_update_empty (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_CREATE]);
 }
 
@@ -1175,6 +1187,7 @@ cp_packet_list_set_account_role (CpPacketList *self,
   g_free (self->account_role);
   self->account_role = g_strdup (role);
   gtk_widget_set_visible (GTK_WIDGET (self->my_turn_button), role != NULL);
+  cp_packet_list_update_empty (self);
   if (role == NULL)
     gtk_toggle_button_set_active (self->my_turn_button, FALSE);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);

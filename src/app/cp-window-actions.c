@@ -531,6 +531,8 @@ cp_window_update_sync_actions (CpWindow *self)
 {
   gboolean logged_in = self->sync != NULL && cp_sync_manager_is_logged_in (self->sync);
   gboolean office = logged_in && g_strcmp0 (cp_sync_manager_get_role (self->sync), "office") == 0;
+  CpTemplateRegistry *registry = _cp_window_get_registry (self);
+  gboolean creates;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.logout",
@@ -538,13 +540,18 @@ cp_window_update_sync_actions (CpWindow *self)
                                  cp_sync_manager_get_engine (self->sync) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.login", self->sync != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review-queue", office);
-  /* Offices review what enterprises hand in; they make no packets of their own. */
+  /* Offices review what enterprises hand in, and agencies coach and evaluate it: they make no
+   * packets of the kinds whose creator is the enterprise. */
+  creates = !office && (registry == NULL ||
+                        cp_app_role_can_create (registry, logged_in
+                                                          ? cp_sync_manager_get_role (self->sync)
+                                                          : NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-packet",
-                                 !office && _cp_window_get_store (self) != NULL);
-  gtk_widget_set_visible (self->new_button, !office);
-  cp_packet_list_set_can_create (self->packet_list, !office);
+                                 creates && _cp_window_get_store (self) != NULL);
+  gtk_widget_set_visible (self->new_button, creates);
   cp_packet_list_set_account_role (self->packet_list,
                                    logged_in ? cp_sync_manager_get_role (self->sync) : NULL);
+  cp_packet_list_set_can_create (self->packet_list, creates);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.progress",
                                  office || (logged_in &&
                                             g_strcmp0 (cp_sync_manager_get_role (self->sync),

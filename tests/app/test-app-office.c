@@ -623,6 +623,25 @@ parse (const char  *json,
   "{\"kinds\": [], \"quota\": " quota ", \"accepted\": 0, \"rate\": " rate ", \"deduction\": 0}"
 
 /* The client reads the server's answer strictly: a wrong type is an error naming the member. */
+/* Every kind of the newest templates is made by the enterprise (issue 11): an agency coaches and
+ * evaluates, it makes no packets, and its empty list says where packets come from. */
+static void
+test_agency_makes_no_packets (Fixture       *f,
+                              gconstpointer  data)
+{
+  CpPacketList *list;
+
+  log_in_as (f, "zhang");
+  WAIT_FOR (count_new_buttons (GTK_WIDGET (f->window)) == 0);
+  g_assert_cmpuint (count_new_buttons (GTK_WIDGET (f->window)), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-packet", NULL);
+  WAIT_FOR_SECS (FALSE, 0.2);
+  g_assert_null (find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  list = CP_PACKET_LIST (find_descendant (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST));
+  g_assert_false (cp_packet_list_get_can_create (list));
+  g_assert_true (has_label_with (GTK_WIDGET (list), "your agency coaches"));
+}
+
 /* Issue 11: the list shows each packet's stage, and "My Turn" keeps the packets in which the
  * signed-in enterprise has a part to write or a step to take: its application being prepared,
  * not the one the district office is reviewing. Signed out, there is no such filter. */
@@ -1516,6 +1535,7 @@ main (int   argc,
   ADD ("progress-not-office", test_progress_not_office);
   ADD ("office-makes-no-packets", test_office_makes_no_packets);
   ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
+  ADD ("agency-makes-no-packets", test_agency_makes_no_packets);
   ADD ("my-turn", test_my_turn);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("queue-search-and-order", test_queue_search_and_order);
