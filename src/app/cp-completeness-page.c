@@ -491,6 +491,22 @@ cp_completeness_page_update (CpCompletenessPage *self,
         }
       if (n_others > 0)
         {
+          const char *shown = gtk_label_get_text (GTK_LABEL (self->status_description));
+          g_autofree char *split = NULL;
+
+          /* Translators: added to the page's description: how many of the problems are the
+           * user's, how many wait on others */
+          split = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u of them for you to do, %u for others.",
+                                                "%u of them for you to do, %u for others.",
+                                                n_mine), n_mine, n_others);
+          if (!self->ready && self->state != CP_PACKET_STATE_SUBMITTED &&
+              self->state != CP_PACKET_STATE_ACCEPTED)
+            {
+              g_autofree char *joined = g_strdup_printf ("%s\n%s", split, shown);
+
+              gtk_label_set_text (GTK_LABEL (self->status_description), joined);
+            }
           add_heading (self, n_mine > 0 ? _("For You to Do") : _("Nothing Left for You"),
                        n_mine > 0 ? NULL
                                   : _("What is left below is for other parties to fill in."));

@@ -439,10 +439,11 @@ cp_field_editor_set_read_only (CpFieldEditor *self,
     return;
   place->read_only = read_only;
   focus = cp_field_editor_get_focus_widget (self);
-  /* Text stays readable, selectable and focusable, so that it can be read, copied and spoken;
-   * anything else (a switch, a list of choices, the buttons of files and entries) is made
-   * insensitive. */
-  if (focus != NULL && GTK_IS_EDITABLE (focus))
+  /* A text or a number stays readable, selectable and focusable, so that it can be read, copied
+   * and spoken; anything else (a date with its calendar, a switch, a list of choices, a
+   * signature's parts, the buttons of files and entries) is made insensitive as a whole. */
+  if (focus != NULL && GTK_IS_EDITABLE (focus) &&
+      (CP_IS_TEXT_FIELD_EDITOR (self) || CP_IS_NUMBER_FIELD_EDITOR (self)))
     gtk_editable_set_editable (GTK_EDITABLE (focus), !read_only);
   else if (focus != NULL && GTK_IS_TEXT_VIEW (focus))
     {

@@ -40,6 +40,9 @@
 #include "cp-sync-status-private.h"
 #include "cp-uscc.h"
 #include "cp-test-app.h"
+#include "cp-packet-list.h"
+#include "cp-section-page.h"
+#include "cp-section-page-private.h"
 #include "cp-window.h"
 #include "cp-window-private.h"
 
@@ -458,6 +461,63 @@ returned_comment_shot (Fixture *f)
   shot ("returned-comment.png");
 }
 
+/* Scrolls the page that holds @widget until @widget is near its top. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content;
+  graphene_point_t at;
+
+  if (scrolled == NULL)
+    return;
+  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &at))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
+                              at.y - 120);
+}
+
+/* Issue 11: the enterprise's own city application, signed in. owned-fields.png is the
+ * application form at the district office's opinion, read-only with who fills it in (at the
+ * window's size and at 800×600, owned-fields-small.png); completeness-split.png the completeness
+ * page, the enterprise's own tasks first; my-turn.png the list with "My Turn" on. */
+static void
+owned_fields_shot (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uuid = NULL;
+  GtkWidget *view, *page, *list;
+  int width, height;
+
+  uuid = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
+                                            "苏州华盛纺织有限公司", f->uscc, &error));
+  g_assert_no_error (error);
+  view = cp_window_get_packet_view (f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1366, 768);
+  cp_packet_view_set_page (CP_PACKET_VIEW (view), "application-form");
+  page = cp_packet_view_get_page_widget (CP_PACKET_VIEW (view), "application-form");
+  /* The page puts the focus in its first empty field first. */
+  WAIT_FOR_SECS (FALSE, 1.5);
+  gtk_widget_grab_focus (cp_section_page_get_editor (CP_SECTION_PAGE (page), "city_opinion"));
+  WAIT_FOR_SECS (FALSE, 0.5);
+  scroll_to (cp_section_page_get_editor (CP_SECTION_PAGE (page), "district_opinion"));
+  shot ("owned-fields.png");
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 800, 600);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  scroll_to (cp_section_page_get_editor (CP_SECTION_PAGE (page), "district_opinion"));
+  shot ("owned-fields-small.png");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  cp_packet_view_set_page (CP_PACKET_VIEW (view), CP_PAGE_COMPLETENESS);
+  shot ("completeness-split.png");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-list", NULL);
+  list = find_of_type (GTK_WIDGET (f->window), CP_TYPE_PACKET_LIST, NULL);
+  g_object_set (list, "my-turn", TRUE, NULL);
+  shot ("my-turn.png");
+  g_object_set (list, "my-turn", FALSE, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -544,6 +604,7 @@ main (int   argc,
 
   other_free (other);
   gtk_window_destroy (GTK_WINDOW (page));
+  owned_fields_shot (f);
   progress_shot (f);
   returned_comment_shot (f);
   gtk_window_close (GTK_WINDOW (f->window));
