@@ -24,6 +24,8 @@ struct _CpCompletenessPage
   GtkWidget *status_title;
   GtkWidget *status_description;
   GtkWidget *submit_button;
+  GtkWidget *steps_box;    /* the steps of the review chain the user may take now */
+  guint      n_steps;
   GtkWidget *groups_box;
   GPtrArray *rows;         /* element type GtkWidget * (AdwActionRow) in order */
   char      *title;
@@ -36,6 +38,7 @@ struct _CpCompletenessPage
 
 enum {
   JUMP,
+  STEP,
   N_SIGNALS
 };
 
@@ -150,6 +153,9 @@ cp_completeness_page_class_init (CpCompletenessPageClass *klass)
   signals [JUMP] = g_signal_new ("jump", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                  G_TYPE_STRING, G_TYPE_STRING);
+  /* A step of the review chain was chosen (its transition id). */
+  signals [STEP] = g_signal_new ("step", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -185,6 +191,11 @@ cp_completeness_page_init (CpCompletenessPage *self)
   gtk_box_append (GTK_BOX (self->status), self->status_title);
   gtk_box_append (GTK_BOX (self->status), self->status_description);
   gtk_box_append (GTK_BOX (self->status), self->submit_button);
+  self->steps_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (self->steps_box, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (self->steps_box, 6);
+  gtk_widget_set_visible (self->steps_box, FALSE);
+  gtk_box_append (GTK_BOX (self->status), self->steps_box);
   self->groups_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_widget_set_margin_bottom (self->groups_box, 24);
   gtk_widget_set_margin_start (self->groups_box, 12);
@@ -585,4 +596,59 @@ cp_completeness_page_get_n_others (CpCompletenessPage *self)
   g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), 0);
 
   return self->n_others;
+}
+
+static void
+step_clicked_cb (GtkButton          *button,
+                 CpCompletenessPage *self)
+{
+  g_signal_emit (self, signals [STEP], 0, g_object_get_data (G_OBJECT (button), "cp-step"));
+}
+
+void
+cp_completeness_page_set_steps (CpCompletenessPage *self,
+                                GPtrArray          *steps)
+{
+  GtkWidget *child;
+  gboolean first = TRUE;
+
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+
+  while ((child = gtk_widget_get_first_child (self->steps_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->steps_box), child);
+  self->n_steps = 0;
+  for (guint i = 0; steps != NULL && i < steps->len; i++)
+    {
+      const CpTransition *step = g_ptr_array_index (steps, i);
+      /* Translators: a step of the review chain on a button: "通过初审…" */
+      g_autofree char *label = g_strdup_printf (_("%s…"), cp_text_get (step->label));
+      GtkWidget *button;
+
+      /* Handing the packet in is the Submit button's, with its confirmation. */
+      if (step->submits)
+        continue;
+      button = gtk_button_new_with_label (label);
+      self->n_steps++;
+      gtk_widget_add_css_class (button, "pill");
+      /* Sending back is never the default; the first step forward is. */
+      if (step->comment)
+        gtk_widget_add_css_class (button, "destructive-action");
+      else if (first)
+        {
+          gtk_widget_add_css_class (button, "suggested-action");
+          first = FALSE;
+        }
+      g_object_set_data_full (G_OBJECT (button), "cp-step", g_strdup (step->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (step_clicked_cb), self);
+      gtk_box_append (GTK_BOX (self->steps_box), button);
+    }
+  gtk_widget_set_visible (self->steps_box, self->n_steps > 0);
+}
+
+guint
+cp_completeness_page_get_n_steps (CpCompletenessPage *self)
+{
+  g_return_val_if_fail (CP_IS_COMPLETENESS_PAGE (self), 0);
+
+  return self->n_steps;
 }

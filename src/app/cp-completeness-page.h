@@ -10,6 +10,7 @@
 #include "cp-packet.h"
 #include "cp-role.h"
 #include "cp-template.h"
+#include "cp-workflow.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,12 @@ void                cp_completeness_page_set_workflow (CpCompletenessPage *self,
  * list. Shown at the next update. */
 void                cp_completeness_page_set_party (CpCompletenessPage *self,
                                                     CpRole              party);
+/* The steps of the packet's review chain the user may take in its stage (element type
+ * const CpTransition *, or NULL for none): a button each, which emits ::step with the
+ * transition's id; a step that hands the packet in is left to the Submit button. */
+void                cp_completeness_page_set_steps (CpCompletenessPage *self,
+                                                    GPtrArray          *steps);
+guint               cp_completeness_page_get_n_steps (CpCompletenessPage *self);
 /* Focuses the Submit button when it is shown, else the first finding that leads somewhere. */
 gboolean            cp_completeness_page_focus     (CpCompletenessPage *self);
 

@@ -69,6 +69,7 @@ struct _CpPacketView
 enum {
   PAGE_CHANGED,
   PACKET_EDITED,
+  STEP,
   N_SIGNALS
 };
 
@@ -628,6 +629,14 @@ evidence_chosen_cb (CpScoringPage *page,
 }
 
 static void
+completeness_step_cb (CpCompletenessPage *page,
+                      const char         *transition,
+                      CpPacketView       *self)
+{
+  g_signal_emit (self, signals [STEP], 0, transition);
+}
+
+static void
 completeness_jump_cb (CpCompletenessPage *page,
                       const char         *section,
                       const char         *field,
@@ -941,6 +950,9 @@ cp_packet_view_class_init (CpPacketViewClass *klass)
   signals [PACKET_EDITED] = g_signal_new ("packet-edited", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 0);
+  /* The user chose a step of the packet's review chain (the transition's id). */
+  signals [STEP] = g_signal_new ("step", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (CP_TYPE_SYNC_STATUS);
   gtk_widget_class_set_template_from_resource (
@@ -1070,6 +1082,7 @@ cp_packet_view_set_packet (CpPacketView        *self,
   cp_packet_view_set_actions_enabled (self, TRUE);
   self->completeness = cp_completeness_page_new ();
   g_signal_connect (self->completeness, "jump", G_CALLBACK (completeness_jump_cb), self);
+  g_signal_connect (self->completeness, "step", G_CALLBACK (completeness_step_cb), self);
   cp_packet_view_add_step (self, CP_PAGE_COMPLETENESS, NULL, _("Completeness"),
                            GTK_WIDGET (self->completeness));
   self->switching = FALSE;
@@ -1316,7 +1329,14 @@ cp_packet_view_set_access (CpPacketView *self,
     cp_scoring_page_set_access (self->scoring, self->tmpl, party, stage_id);
   if (self->completeness != NULL)
     {
+      const CpWorkflow *workflow = cp_template_get_workflow (self->tmpl);
+      g_autoptr(GPtrArray) steps = NULL;
+
+      /* The steps this party may take in this stage, from the template. */
+      if (workflow != NULL && party != CP_ROLE_NONE && stage_id != NULL)
+        steps = cp_workflow_list_transitions (workflow, party, stage_id);
       cp_completeness_page_set_party (self->completeness, party);
+      cp_completeness_page_set_steps (self->completeness, steps);
       cp_packet_view_update_completeness (self);
     }
 }
