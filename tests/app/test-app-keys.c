@@ -233,6 +233,26 @@ show_page (Fixture    *f,
       f->uuid = g_strdup (cp_window_create_packet (f->window, "city-demonstration",
                                                    "苏州快捷键测试有限公司", uscc, &error));
       g_assert_no_error (error);
+      /* The keys are tried as the city office, which writes none of a 2020.2 application's
+       * fields or scores (issue 11; /keys/owned-fields tries those): the packet is of the
+       * 2020.1 format, whose parts every party writes. */
+      {
+        g_autoptr(CpPacket) made = cp_store_load_packet (store_of (f), f->uuid, &error);
+        g_autofree char *json = cp_packet_to_data (made, FALSE, NULL);
+        g_autoptr(GString) text = g_string_new (json);
+        g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                                   cp_packet_get_template_version (made));
+        g_autoptr(CpPacket) legacy = NULL;
+
+        g_assert_cmpuint (g_string_replace (text, newest, "\"template_version\":\"2020.1\"",
+                                            1), ==, 1);
+        legacy = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+        g_assert_no_error (error);
+        g_assert_true (cp_store_save_packet (store_of (f), legacy, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_true (cp_window_open_packet (f->window, f->uuid, page, &error));
+        g_assert_no_error (error);
+      }
     }
   if (g_strcmp0 (cp_packet_view_get_uuid (view), f->uuid) != 0)
     g_assert_true (cp_window_open_packet (f->window, f->uuid, page, &error));
