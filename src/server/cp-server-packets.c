@@ -846,6 +846,111 @@ handle_revisions (CpServer          *self,
   reply_object (msg, object);
 }
 
+/* At most this many of a packet's last revisions are read to say who wrote each value. */
+#define MAX_AUTHOR_REVISIONS 200
+
+/* The party @name was to the packet at @revision, for revisions written with a stage (schema
+ * 3: the workflow known), else NULL. @users caches the accounts by name. */
+static const char *
+author_party (CpServer         *self,
+              GHashTable       *users,
+              CpServerRevision *revision)
+{
+  CpServerUser *user;
+  CpRole party;
+
+  if (revision->stage == NULL || revision->user_name == NULL)
+    return NULL;
+  if (!g_hash_table_lookup_extended (users, revision->user_name, NULL, (gpointer *) &user))
+    {
+      user = cp_server_storage_find_user (self->storage, revision->user_name, NULL);
+      g_hash_table_insert (users, g_strdup (revision->user_name), user);
+    }
+  if (user == NULL)
+    return NULL;
+  party = cp_server_party_of (self, user, revision->evaluator);
+  return party != CP_ROLE_NONE ? cp_role_to_string (party) : NULL;
+}
+
+/* GET …/authors: per value pointer (cp_packet_diff), the last revision that changed it, from the
+ * stored bodies of the last MAX_AUTHOR_REVISIONS revisions the user may see. */
+static void
+handle_authors (CpServer          *self,
+                SoupServerMessage *msg,
+                CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autoptr(GHashTable) cache = NULL;
+  g_autoptr(GHashTable) users = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) previous = NULL;
+  JsonObject *authors;
+  JsonObject *object;
+  guint start;
+
+  if (current == NULL)
+    return;
+  revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
+  if (revisions == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  cache = g_hash_table_new (g_str_hash, g_str_equal);
+  users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) cp_server_user_free);
+  authors = json_object_new ();
+  start = revisions->len > MAX_AUTHOR_REVISIONS + 1 ? revisions->len - MAX_AUTHOR_REVISIONS - 1
+                                                    : 0;
+  for (guint i = start; i < revisions->len; i++)
+    {
+      CpServerRevision *listed = g_ptr_array_index (revisions, i);
+      g_autoptr(CpServerRevision) revision = NULL;
+      g_autoptr(CpPacket) packet = NULL;
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autofree char *time = NULL;
+      const char *party;
+
+      if (!revision_is_visible (self, request, current, cache, listed))
+        continue;
+      revision = cp_server_storage_get_revision (self->storage, request->uuid,
+                                                 listed->revision, NULL);
+      if (revision == NULL || revision->body == NULL)
+        continue;
+      packet = cp_packet_new_from_data (g_bytes_get_data (revision->body, NULL),
+                                        (gssize) g_bytes_get_size (revision->body), "server",
+                                        NULL);
+      if (packet == NULL)
+        continue;
+      /* The first one read: the base, unless it is the packet's first revision. */
+      if (previous == NULL && revision->revision != 1)
+        {
+          previous = g_steal_pointer (&packet);
+          continue;
+        }
+      changes = cp_packet_diff_pointers (previous, packet);
+      time = cp_server_format_time (revision->created_at);
+      party = author_party (self, users, revision);
+      for (guint j = 0; j < changes->len; j++)
+        {
+          JsonObject *author = json_object_new ();
+
+          json_object_set_string_member (author, "name", revision->user_name);
+          if (party != NULL)
+            json_object_set_string_member (author, "party", party);
+          json_object_set_string_member (author, "at", time);
+          json_object_set_object_member (authors, g_ptr_array_index (changes, j), author);
+        }
+      g_clear_object (&previous);
+      previous = g_steal_pointer (&packet);
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_object_member (object, "authors", authors);
+  reply_object (msg, object);
+}
+
 static void
 handle_revision (CpServer          *self,
                  SoupServerMessage *msg,
@@ -1543,6 +1648,7 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_COMMENTS:
     case CP_ROUTE_TRANSITIONS:
     case CP_ROUTE_SIGNATURES:
+    case CP_ROUTE_AUTHORS:
     case CP_ROUTE_BLOBS_MISSING:
     case CP_ROUTE_BLOB:
     case CP_ROUTE_BLOB_STATUS:
@@ -1747,6 +1853,9 @@ cp_server_handle_packets (CpServer          *self,
       break;
     case CP_ROUTE_SIGNATURES:
       handle_signatures (self, msg, request);
+      break;
+    case CP_ROUTE_AUTHORS:
+      handle_authors (self, msg, request);
       break;
     case CP_ROUTE_NONE:
     case CP_ROUTE_SESSION:

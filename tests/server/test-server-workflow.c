@@ -744,8 +744,13 @@ test_transitions (ServerFixture *f,
   {
     g_autofree char *path = packet_path (uuid, "");
     g_autoptr(Reply) hidden = server_request (f, "GET", path, evaluator, NULL, 0, NULL);
+    g_autofree char *authors_path = packet_path (uuid, "/authors");
+    g_autoptr(Reply) no_authors = server_request (f, "GET", authors_path, evaluator, NULL, 0,
+                                                  NULL);
 
     assert_problem (hidden, 404, "not-found");
+    /* Who wrote what is as visible as the packet. */
+    assert_problem (no_authors, 404, "not-found");
   }
   /* The assignment: the city's, of a third party. */
   {
@@ -880,6 +885,31 @@ test_transitions (ServerFixture *f,
         }
       saved = put_packet (f, city, current, revision);
       g_assert_cmpuint (saved->status, ==, 200);
+    }
+    /* Who wrote each value: the city its opinion, the first revision ("test", no account: no
+     * party) the cover; a field nobody wrote is not listed. */
+    {
+      g_autofree char *authors_path = packet_path (uuid, "/authors");
+      g_autoptr(Reply) authors = server_request (f, "GET", authors_path, district, NULL, 0,
+                                                 NULL);
+      g_autoptr(GDateTime) at = NULL;
+      JsonObject *members;
+      JsonObject *author;
+
+      g_assert_cmpuint (authors->status, ==, 200);
+      g_assert_cmpstr (json_get_string (authors->json, "uuid"), ==, uuid);
+      members = json_object_get_object_member (json_node_get_object (authors->json), "authors");
+      author = json_object_get_object_member (members, "/sections/application-form/city_opinion");
+      g_assert_nonnull (author);
+      g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "office-city");
+      g_assert_cmpstr (json_object_get_string_member (author, "party"), ==, "city-office");
+      at = g_date_time_new_from_iso8601 (json_object_get_string_member (author, "at"), NULL);
+      g_assert_nonnull (at);
+      author = json_object_get_object_member (members, "/sections/cover/uscc");
+      g_assert_nonnull (author);
+      g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "test");
+      g_assert_false (json_object_has_member (author, "party"));
+      g_assert_false (json_object_has_member (members, "/sections/cover/no_such_field"));
     }
     recognised = transition (f, city, uuid, "{\"transition\": \"recognise\"}");
     if (recognised->status != 200)
