@@ -862,6 +862,83 @@ test_hostile_place (void)
   g_free (page.since_asked);
 }
 
+static void
+authors_cb (SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  reply_json (msg, data);
+}
+
+static void
+authors_wait_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static JsonObject *
+hostile_authors (const char  *reply,
+                 GError     **error)
+{
+  g_autofree char *dir = temp_dir ();
+  Hostile *hostile = hostile_start (authors_cb, (gpointer) reply);
+  Local *local = local_new (hostile->base, dir);
+  GAsyncResult *result = NULL;
+  JsonObject *authors;
+
+  cp_sync_client_get_authors_async (local->client, "00000000-0000-4000-8000-000000000001",
+                                    NULL, authors_wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  authors = cp_sync_client_get_authors_finish (local->client, result, error);
+  g_object_unref (result);
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+  return authors;
+}
+
+/* Who wrote what is the server's word, checked: a bad member is left out, the rest kept; a
+ * reply that is no authors object is an error, never a crash. */
+static void
+test_hostile_authors (void)
+{
+  g_autoptr(JsonObject) authors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  authors = hostile_authors (
+    "{\"uuid\": \"00000000-0000-4000-8000-000000000001\", \"authors\": {"
+    "\"/sections/cover/phone\": {\"name\": \"ent-1\", \"party\": \"enterprise\","
+    " \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/fax\": {\"name\": \"ent-1\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/a\": {\"name\": \"x\", \"party\": \"boss\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/b\": {\"name\": 7, \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/c\": {\"name\": \"x\", \"at\": \"yesterday\"},"
+    "\"/sections/cover/d\": [\"x\"],"
+    "\"no-pointer\": {\"name\": \"x\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/e\": {\"name\": \"x\", \"party\": [1], \"at\": \"2020-04-20T08:00:00Z\"}"
+    "}}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (authors), ==, 2);
+  g_assert_true (json_object_has_member (authors, "/sections/cover/phone"));
+  g_assert_true (json_object_has_member (authors, "/sections/cover/fax"));
+  g_clear_pointer (&authors, json_object_unref);
+
+  authors = hostile_authors ("{\"uuid\": \"00000000-0000-4000-8000-000000000001\", "
+                             "\"authors\": [1, 2]}", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  g_clear_error (&error);
+  /* Another packet's answer. */
+  authors = hostile_authors ("{\"uuid\": \"00000000-0000-4000-8000-000000000002\", "
+                             "\"authors\": {}}", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+}
+
 /* --- 10: the store and its attachments were readable by others ----------------------------- */
 
 static void
@@ -1048,6 +1125,7 @@ main (int   argc,
   g_test_add_func ("/client-hostile/unreadable-in-page", test_unreadable_in_page);
   g_test_add_func ("/client-hostile/store-modes", test_store_modes);
   g_test_add_func ("/client-hostile/review-place", test_hostile_place);
+  g_test_add_func ("/client-hostile/authors", test_hostile_authors);
   g_test_add_func ("/client-accounts/separate-stores", test_account_stores);
   g_test_add_func ("/client-accounts/legacy-store", test_account_stores_legacy);
   return g_test_run ();

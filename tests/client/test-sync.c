@@ -1297,6 +1297,53 @@ wait_cb (GObject      *object,
   ((Wait *) user_data)->result = g_object_ref (result);
 }
 
+static JsonObject *
+get_authors (CpTestClient  *client,
+             const char    *uuid,
+             GError       **error)
+{
+  Wait wait = { NULL };
+  JsonObject *authors;
+
+  cp_sync_client_get_authors_async (client->client, uuid, NULL, wait_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  authors = cp_sync_client_get_authors_finish (client->client, wait.result, error);
+  g_object_unref (wait.result);
+  return authors;
+}
+
+/* Two accounts write different fields: the server names each writer, and the client keeps it. */
+static void
+test_authors (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Widgets");
+  g_autoptr(JsonObject) authors = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *author;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->b, uuid, "cover", "phone", "0512-5555555");
+  sync_ok (f->b, NULL);
+
+  authors = get_authors (f->a, uuid, &error);
+  g_assert_no_error (error);
+  author = json_object_get_object_member (authors, "/sections/cover/phone");
+  g_assert_nonnull (author);
+  g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "agency-a");
+  author = json_object_get_object_member (authors, "/sections/cover/enterprise_name");
+  g_assert_nonnull (author);
+  g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "ent-1");
+  g_clear_pointer (&authors, json_object_unref);
+
+  /* A packet the server does not have: an error, like its GET. */
+  authors = get_authors (f->a, "00000000-0000-4000-8000-000000000000", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NOT_FOUND);
+}
+
 static gboolean
 submit (CpTestClient  *client,
         const char  *uuid,
@@ -1550,6 +1597,7 @@ main (int   argc,
   ADD ("/sync/login", test_login);
   ADD ("/sync/push-new-and-edit", test_push_new_and_edit);
   ADD ("/sync/review-place", test_review_place);
+  ADD ("/sync/authors", test_authors);
   ADD ("/sync/changes-pull", test_changes_pull);
   ADD ("/sync/changes-pull-old-server", test_changes_pull_old_server);
   ADD ("/sync/two-clients-merge", test_two_clients_merge);
