@@ -181,8 +181,8 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpstr (cp_packet_get_enterprise_name (loaded), ==, "苏州示例科技有限公司");
 
-  /* The database is what the design says: WAL, schema 2, our application id. */
-  g_assert_cmpint (raw_query_int (db_path, "PRAGMA user_version"), ==, 2);
+  /* The database is what the design says: WAL, schema 3, our application id. */
+  g_assert_cmpint (raw_query_int (db_path, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_query_int (db_path, "PRAGMA application_id"), ==, 0x43504b54);
   g_assert_cmpint (raw_query_int (db_path, "SELECT COUNT (*) FROM pragma_journal_mode"
                                            " WHERE journal_mode = 'wal'"), ==, 1);
@@ -1092,10 +1092,10 @@ test_newer_schema (void)
   raw_exec (db_path, "PRAGMA application_id = 1129335636;"
                      "CREATE TABLE packets (uuid TEXT PRIMARY KEY, future BLOB);"
                      "INSERT INTO packets VALUES ('x', zeroblob (5000));"
-                     "PRAGMA user_version = 3;");
+                     "PRAGMA user_version = 4;");
   assert_refused_untouched (dir, CP_STORE_ERROR_NEWER_SCHEMA,
-                            "written by a newer version of Credit Packet (schema 3; "
-                            "this version reads up to 2). Update the application; "
+                            "written by a newer version of Credit Packet (schema 4; "
+                            "this version reads up to 3). Update the application; "
                             "the database has not been changed.");
   rm_rf (dir);
 }
@@ -1207,6 +1207,16 @@ test_migration_from_v1 (void)
   list = cp_store_list_packets (store, &error);
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_cmpstr (((CpPacketSummary *) list->pdata[0])->enterprise_name, ==, "Old Schema Ltd");
+  /* And what schema 3 added: the server has said nothing of a migrated packet. */
+  g_assert_null (((CpPacketSummary *) list->pdata[0])->stage);
+  g_assert_cmpint (((CpPacketSummary *) list->pdata[0])->party, ==, CP_ROLE_NONE);
+  g_assert_true (cp_store_set_review_place (store, cp_packet_get_uuid (packet), "preparing",
+                                            "enterprise", NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = cp_store_list_packets (store, &error);
+  g_assert_cmpstr (((CpPacketSummary *) list->pdata[0])->stage, ==, "preparing");
+  g_assert_cmpint (((CpPacketSummary *) list->pdata[0])->party, ==, CP_ROLE_ENTERPRISE);
   g_clear_pointer (&list, g_ptr_array_unref);
   g_assert_finalize_object (g_steal_pointer (&store));
 

@@ -12,6 +12,9 @@
 #include "cp-sync-client-private.h"
 
 #include "cp-json-private.h"
+#include "cp-packet-diff.h"
+#include "cp-role.h"
+#include "cp-sync-engine-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -1699,4 +1702,129 @@ cp_sync_client_fetch_report_finish (CpSyncClient  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         cp_sync_client_fetch_report_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- who wrote what ----------------------------------------------------------------------- */
+
+/* A member of the authors object as the server sends it (docs/api.md), else FALSE. */
+static gboolean
+author_is_valid (const char *pointer,
+                 JsonNode   *node)
+{
+  g_auto(GStrv) tokens = NULL;
+  g_autoptr(GDateTime) at = NULL;
+  JsonObject *object;
+  JsonNode *member;
+  CpRole role;
+
+  tokens = cp_json_pointer_split (pointer);
+  if (tokens == NULL || tokens[0] == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  object = json_node_get_object (node);
+  member = json_object_get_member (object, "name");
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
+      json_node_get_value_type (member) != G_TYPE_STRING ||
+      *json_node_get_string (member) == '\0')
+    return FALSE;
+  member = json_object_get_member (object, "party");
+  if (member != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING ||
+       !cp_role_from_string (json_node_get_string (member), &role)))
+    return FALSE;
+  member = json_object_get_member (object, "at");
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) ||
+      json_node_get_value_type (member) != G_TYPE_STRING)
+    return FALSE;
+  at = g_date_time_new_from_iso8601 (json_node_get_string (member), NULL);
+  return at != NULL;
+}
+
+static void
+authors_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  const char *uuid = task_data;
+  g_autofree char *path = g_strconcat ("/api/v1/packets/", uuid, "/authors", NULL);
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(JsonObject) authors = NULL;
+  JsonNode *member = NULL;
+  GError *error = NULL;
+
+  reply = request_full (self, "GET", path, NULL, NULL, NULL, NULL, NULL,
+                        MIN (2u, self->max_attempts), TRUE, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status != 200)
+    {
+      error = cp_sync_reply_to_error (reply);
+      /* As invisible as missing (docs/api.md): the server's sentence, the caller's code. */
+      if (reply->status == 404 && error->domain == CP_SYNC_ERROR)
+        error->code = CP_SYNC_ERROR_NOT_FOUND;
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    member = json_object_get_member (json_node_get_object (reply->json), "authors");
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member) ||
+      g_strcmp0 (cp_sync_object_string (reply->json, "uuid"), uuid) != 0)
+    {
+      g_task_return_error (task, cp_sync_bad_reply_error ("the authors of a packet"));
+      return;
+    }
+  authors = json_object_new ();
+  {
+    JsonObjectIter iter;
+    const char *pointer;
+    JsonNode *node;
+    guint dropped = 0;
+
+    json_object_iter_init (&iter, json_node_get_object (member));
+    while (json_object_iter_next (&iter, &pointer, &node))
+      {
+        if (author_is_valid (pointer, node))
+          json_object_set_member (authors, pointer, json_node_copy (node));
+        else
+          dropped++;
+      }
+    if (dropped > 0)
+      g_message ("Left out %u authors the server named that make no sense", dropped);
+  }
+  g_task_return_pointer (task, g_steal_pointer (&authors), (GDestroyNotify) json_object_unref);
+}
+
+void
+cp_sync_client_get_authors_async (CpSyncClient        *self,
+                                  const char          *uuid,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (cp_uuid_is_valid (uuid));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_get_authors_async);
+  g_task_set_task_data (task, g_strdup (uuid), g_free);
+  g_task_run_in_thread (task, authors_thread);
+}
+
+JsonObject *
+cp_sync_client_get_authors_finish (CpSyncClient  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_get_authors_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

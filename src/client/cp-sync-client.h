@@ -217,4 +217,20 @@ gboolean      cp_sync_client_fetch_report_finish (CpSyncClient        *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
 
+/* --- who wrote what (issue 11) ----------------------------------------------------------- */
+
+/* GET /api/v1/packets/@uuid/authors (docs/api.md): the reply's "authors" object, one member per
+ * value pointer, each {"name", "party"?, "at"}. Checked as the server's word: a member that is
+ * not a JSON pointer, has no string "name", an unknown "party" or an "at" that is no RFC 3339
+ * time is left out. Errors as cp_sync_client_get_progress_async() (REJECTED for 403), with
+ * CP_SYNC_ERROR_NOT_FOUND when the server does not have the packet or the user may not see it. */
+void                     cp_sync_client_get_authors_async   (CpSyncClient         *self,
+                                                             const char           *uuid,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+JsonObject              *cp_sync_client_get_authors_finish  (CpSyncClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+
 G_END_DECLS

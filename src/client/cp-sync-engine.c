@@ -638,6 +638,105 @@ upload_done (CpSyncRun  *run,
   run->stats.pushed++;
 }
 
+/* --- the review place ---------------------------------------------------------------------- */
+
+/* Longest stage id or evaluator id kept: ids of templates and agencies are short. */
+#define PLACE_MAX_ID 64
+
+/* @member of @receipt when it is a string: NULL when absent or of another type (an array, an
+ * object, a number), which cp_sync_object_string does not check. */
+static const char *
+place_string (JsonNode   *receipt,
+              const char *member)
+{
+  JsonNode *value;
+
+  if (receipt == NULL || !JSON_NODE_HOLDS_OBJECT (receipt))
+    return NULL;
+  value = json_object_get_member (json_node_get_object (receipt), member);
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) ||
+      json_node_get_value_type (value) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (value);
+}
+
+static const char *
+place_id (JsonNode   *receipt,
+          const char *member)
+{
+  const char *text = place_string (receipt, member);
+  gsize length;
+
+  if (text == NULL)
+    return NULL;
+  length = strlen (text);
+  /* Ids: lowercase letters, digits, '-', '_' and '.', as the templates and agencies name them. */
+  if (length == 0 || length > PLACE_MAX_ID ||
+      strspn (text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != length)
+    {
+      g_message ("The server named a %s that is no id; ignored", member);
+      return NULL;
+    }
+  return text;
+}
+
+/* What a receipt or an entry of the feed says of the packet's place in its workflow (docs/api.md,
+ * "Receipts"), each NULL when absent or not what the server sends (an unknown party, a stage
+ * that is no id): such a value is ignored, the packet kept. Point into @receipt. */
+static void
+place_from_receipt (JsonNode    *receipt,
+                    const char **stage_out,
+                    const char **party_out,
+                    const char **evaluator_out)
+{
+  const char *party = place_string (receipt, "party");
+  CpRole role;
+
+  *stage_out = place_id (receipt, "stage");
+  *evaluator_out = place_id (receipt, "evaluator");
+  if (party != NULL && !cp_role_from_string (party, &role))
+    {
+      g_message ("The server named an unknown party; ignored");
+      party = NULL;
+    }
+  *party_out = party;
+}
+
+/* Records the place @receipt gives for @uuid, when it differs from what the store holds. A
+ * packet the store does not hold (set aside, or never pulled) is no error. */
+static gboolean
+record_place (CpSyncEngine  *self,
+              const char    *uuid,
+              JsonNode      *receipt,
+              GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *stage = NULL;
+  g_autofree char *evaluator = NULL;
+  const char *new_stage, *new_party, *new_evaluator;
+  CpRole party = CP_ROLE_NONE;
+
+  place_from_receipt (receipt, &new_stage, &new_party, &new_evaluator);
+  if (!cp_store_get_review_place (self->store, uuid, &stage, &party, &evaluator, &local_error))
+    {
+      if (g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (g_strcmp0 (stage, new_stage) == 0 && g_strcmp0 (evaluator, new_evaluator) == 0 &&
+      g_strcmp0 (cp_role_to_string (party), new_party) == 0)
+    return TRUE;
+  if (!cp_store_set_review_place (self->store, uuid, new_stage, new_party, new_evaluator,
+                                  &local_error) &&
+      !g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 status_is_refusal (guint status)
 {
@@ -670,7 +769,8 @@ upload_handle_reply (CpSyncRun   *run,
       g_autofree char *revision = upload_receipt_revision (upload, error);
 
       if (revision == NULL ||
-          !mark_sent (run, uuid, upload->version, upload->body, revision, error))
+          !mark_sent (run, uuid, upload->version, upload->body, revision, error) ||
+          !record_place (self, uuid, reply->json, error))
         return FALSE;
       upload_done (run, upload, acknowledged);
       return TRUE;
@@ -846,9 +946,12 @@ handle_batch (CpSyncRun  *run,
           continue;
         }
       revisions->pdata[i] = revision;
-      writes[n_writes++] = (CpStoreSyncWrite) { upload->uuid, NULL, upload->version,
-                                                CP_STORE_SYNC_SYNCED, revision, upload->body,
-                                                FALSE };
+      writes[n_writes] = (CpStoreSyncWrite) { upload->uuid, NULL, upload->version,
+                                              CP_STORE_SYNC_SYNCED, revision, upload->body,
+                                              FALSE, NULL, NULL, NULL };
+      place_from_receipt (upload->reply->json, &writes[n_writes].stage,
+                          &writes[n_writes].party, &writes[n_writes].evaluator);
+      n_writes++;
     }
   if (!cp_store_write_sync_batch (run->self->store, writes, n_writes, error))
     return FALSE;
@@ -869,8 +972,9 @@ handle_batch (CpSyncRun  *run,
           gboolean changed = writes[w++].changed;
 
           ok = !changed ||
-               mark_sent (run, upload->uuid, upload->version, upload->body, revision,
-                          &local_error);
+               (mark_sent (run, upload->uuid, upload->version, upload->body, revision,
+                           &local_error) &&
+                record_place (run->self, upload->uuid, upload->reply->json, &local_error));
           if (ok)
             upload_done (run, upload, acknowledged);
         }
@@ -1426,6 +1530,16 @@ pull_changes (CpSyncRun   *run,
         }
       if (!flush_pulled (run, batch, error))
         return FALSE;
+      /* The packets written, each entry's place too (an entry of a packet set aside or
+       * skipped changes nothing). */
+      for (guint i = 0; i < n_changes; i++)
+        {
+          JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
+          const char *uuid = cp_sync_object_string (change, "uuid");
+
+          if (uuid != NULL && cp_uuid_is_valid (uuid) && !record_place (self, uuid, change, error))
+            return FALSE;
+        }
       if (n_changes > 0)
         bodies = needed * 10 >= n_changes;
 

@@ -1678,3 +1678,57 @@ cp_sync_manager_get_engine (CpSyncManager *self)
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
   return self->engine;
 }
+
+/* --- who wrote what ----------------------------------------------------------------------- */
+
+static void
+authors_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonObject *authors;
+
+  authors = cp_sync_client_get_authors_finish (CP_SYNC_CLIENT (object), result, &error);
+  if (authors == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, authors, (GDestroyNotify) json_object_unref);
+}
+
+void
+cp_sync_manager_get_authors_async (CpSyncManager       *self,
+                                   const char          *uuid,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (cp_uuid_is_valid (uuid));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_get_authors_async);
+  if (self->client == NULL || self->engine == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      return;
+    }
+  cp_sync_client_get_authors_async (self->client, uuid, cancellable, authors_done_cb,
+                                    g_steal_pointer (&task));
+}
+
+JsonObject *
+cp_sync_manager_get_authors_finish (CpSyncManager  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_manager_get_authors_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

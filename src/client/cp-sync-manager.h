@@ -160,4 +160,18 @@ CpProgress    *cp_sync_manager_get_progress_finish   (CpSyncManager       *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
 
+/* --- who wrote what (issue 11) ----------------------------------------------------------- */
+
+/* Who last wrote each value of a packet, and when: the reply's "authors" object, transfer full
+ * (cp_sync_client_get_authors_async() says what is checked and which errors; NEEDS_LOGIN when
+ * logged out, OFFLINE when the server cannot be reached). */
+void           cp_sync_manager_get_authors_async     (CpSyncManager       *self,
+                                                      const char          *uuid,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonObject    *cp_sync_manager_get_authors_finish    (CpSyncManager       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
 G_END_DECLS

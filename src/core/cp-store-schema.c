@@ -66,6 +66,15 @@ static const char * const migrations[CP_STORE_SCHEMA_VERSION] = {
   "DROP INDEX packets_by_modified;"
   "CREATE INDEX packets_list ON packets (modified DESC, uuid, kind, year, state,"
   "  enterprise_name, uscc, sync_state, deleted_at) WHERE deleted_at IS NULL;",
+
+  /* 3: where the packet stands in its workflow, as the server last said (issue 11): the list
+   * shows the stage and the party, so they join its covering index. */
+  "ALTER TABLE packets ADD COLUMN stage TEXT;"
+  "ALTER TABLE packets ADD COLUMN party TEXT;"
+  "ALTER TABLE packets ADD COLUMN evaluator TEXT;"
+  "DROP INDEX packets_list;"
+  "CREATE INDEX packets_list ON packets (modified DESC, uuid, kind, year, state,"
+  "  enterprise_name, uscc, sync_state, deleted_at, stage, party) WHERE deleted_at IS NULL;",
 };
 
 /* Looks at an existing database without writing anything: not even the journal mode is

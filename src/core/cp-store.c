@@ -57,8 +57,8 @@ static const char * const statement_sql[N_STMTS] = {
     "INSERT INTO revisions (uuid, revision, saved_at, body) VALUES (?1, ?2, ?3, ?4)",
   [STMT_DELETE_EDITS] = "DELETE FROM edits WHERE uuid = ?1",
   [STMT_LIST] =
-    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state"
-    " FROM packets WHERE deleted_at IS NULL ORDER BY modified DESC",
+    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state, deleted_at,"
+    " stage, party FROM packets WHERE deleted_at IS NULL ORDER BY modified DESC",
   [STMT_LIST_REVISIONS] =
     "SELECT revision, saved_at FROM revisions WHERE uuid = ?1 ORDER BY revision",
   [STMT_SELECT_REVISION] =
@@ -82,14 +82,17 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_VERSION] =
     "SELECT revision, (SELECT COUNT (*) FROM edits WHERE uuid = ?1) FROM packets WHERE uuid = ?1",
   [STMT_LIST_DELETED] =
-    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state, deleted_at"
-    " FROM packets WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC",
+    "SELECT uuid, kind, year, state, enterprise_name, uscc, modified, sync_state, deleted_at,"
+    " stage, party FROM packets WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC",
   [STMT_SELECT_STATE] = "SELECT state, deleted_at FROM packets WHERE uuid = ?1",
   /* A save that puts a packet in the trash into the workflow (a pulled submission, return or
    * acceptance) takes it out: what the office decided must be seen. */
   [STMT_RESCUE] =
     "UPDATE packets SET deleted_at = NULL WHERE uuid = ?1 AND deleted_at IS NOT NULL"
     " AND state IN ('submitted', 'returned', 'accepted')",
+  [STMT_GET_PLACE] = "SELECT stage, party, evaluator FROM packets WHERE uuid = ?1",
+  [STMT_SET_PLACE] =
+    "UPDATE packets SET stage = ?2, party = ?3, evaluator = ?4 WHERE uuid = ?1",
 };
 
 enum {
@@ -173,6 +176,8 @@ cp_packet_summary_copy (const CpPacketSummary *summary)
   copy->modified = summary->modified ? g_date_time_ref (summary->modified) : NULL;
   copy->sync_state = summary->sync_state;
   copy->deleted = summary->deleted ? g_date_time_ref (summary->deleted) : NULL;
+  copy->stage = g_strdup (summary->stage);
+  copy->party = summary->party;
 
   return copy;
 }
@@ -187,6 +192,7 @@ cp_packet_summary_free (CpPacketSummary *summary)
   g_free (summary->kind);
   g_free (summary->enterprise_name);
   g_free (summary->uscc);
+  g_free (summary->stage);
   g_clear_pointer (&summary->modified, g_date_time_unref);
   g_clear_pointer (&summary->deleted, g_date_time_unref);
   g_free (summary);
@@ -1414,8 +1420,11 @@ list_summaries (CpStore  *self,
       summary->modified = usec_to_date_time (sqlite3_column_int64 (stmt, 6));
       if (!cp_store_sync_state_from_string (column_text (stmt, 7), &summary->sync_state))
         summary->sync_state = CP_STORE_SYNC_PENDING;
-      if (sqlite3_column_count (stmt) > 8 && sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+      if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
         summary->deleted = usec_to_date_time (sqlite3_column_int64 (stmt, 8));
+      summary->stage = g_strdup (column_text (stmt, 9));
+      if (!cp_role_from_string (column_text (stmt, 10), &summary->party))
+        summary->party = CP_ROLE_NONE;
       g_ptr_array_add (list, summary);
     }
 
@@ -1872,6 +1881,101 @@ set_sync_locked (CpStore           *self,
   return TRUE;
 }
 
+static gboolean
+set_place_locked (CpStore     *self,
+                  const char  *uuid,
+                  const char  *stage,
+                  const char  *party,
+                  const char  *evaluator,
+                  GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = get_stmt (self, STMT_SET_PLACE, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, stage, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, party, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, evaluator, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return set_not_found (error, uuid);
+  return TRUE;
+}
+
+gboolean
+cp_store_set_review_place (CpStore     *self,
+                           const char  *uuid,
+                           const char  *stage,
+                           const char  *party,
+                           const char  *evaluator,
+                           GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  ok = set_place_locked (self, uuid, stage, party, evaluator, error);
+  g_mutex_unlock (&self->lock);
+  if (ok)
+    emit_changed (self, uuid);
+  return ok;
+}
+
+gboolean
+cp_store_get_review_place (CpStore     *self,
+                           const char  *uuid,
+                           char       **stage_out,
+                           CpRole      *party_out,
+                           char       **evaluator_out,
+                           GError     **error)
+{
+  g_autoptr(CpCachedStmt) stmt = NULL;
+  CpRole party = CP_ROLE_NONE;
+  int rc;
+
+  g_return_val_if_fail (CP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_uuid (uuid, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  stmt = get_stmt (self, STMT_GET_PLACE, error);
+  if (stmt == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        set_not_found (error, uuid);
+      else
+        cp_store_set_sqlite_error (error, self->db, rc, self->db_path);
+      cached_stmt_release (g_steal_pointer (&stmt));
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  if (stage_out != NULL)
+    *stage_out = g_strdup (column_text (stmt, 0));
+  if (!cp_role_from_string (column_text (stmt, 1), &party))
+    party = CP_ROLE_NONE;
+  if (party_out != NULL)
+    *party_out = party;
+  if (evaluator_out != NULL)
+    *evaluator_out = g_strdup (column_text (stmt, 2));
+  cached_stmt_release (g_steal_pointer (&stmt));
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 gboolean
 cp_store_set_sync_info (CpStore           *self,
                         const char        *uuid,
@@ -1986,7 +2090,9 @@ cp_store_write_sync_batch (CpStore           *self,
            save_packet_locked (self, write->packet, body, strlen (body), &revision, &unchanged,
                                &local_error)) &&
           set_sync_locked (self, write->uuid, write->state, write->server_revision,
-                           write->base_body, &local_error))
+                           write->base_body, &local_error) &&
+          set_place_locked (self, write->uuid, write->stage, write->party, write->evaluator,
+                            &local_error))
         ok = cp_store_exec_sql (self, "RELEASE sync_write", &local_error);
       else if (g_error_matches (local_error, CP_STORE_ERROR, CP_STORE_ERROR_CHANGED))
         {

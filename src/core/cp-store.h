@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cp-packet.h"
+#include "cp-role.h"
 
 G_BEGIN_DECLS
 
@@ -36,7 +37,7 @@ typedef enum
 GQuark cp_store_error_quark (void);
 
 /* The highest schema version this program reads and writes. */
-#define CP_STORE_SCHEMA_VERSION 2
+#define CP_STORE_SCHEMA_VERSION 3
 
 /* Where a packet stands with the server (the upcoming sync feature). */
 typedef enum
@@ -65,6 +66,8 @@ typedef struct
   GDateTime        *modified;        /* UTC; the last save or field edit */
   CpStoreSyncState  sync_state;
   GDateTime        *deleted;         /* UTC; when it was moved to the trash, or NULL */
+  char             *stage;   /* the workflow state id the server last gave, or NULL */
+  CpRole            party;   /* who the signed-in account is to the packet, CP_ROLE_NONE if unknown */
 } CpPacketSummary;
 
 GType            cp_packet_summary_get_type (void) G_GNUC_CONST;
@@ -227,6 +230,11 @@ typedef struct
   const char        *server_revision;
   const char        *base_body;
   gboolean           changed;
+  /* What the server said of the packet with this revision (docs/sync.md, "Review place"): each
+   * is written as given, NULL when the server did not say. */
+  const char        *stage;
+  const char        *party;
+  const char        *evaluator;
 } CpStoreSyncWrite;
 
 /* The writes of @writes in one transaction (one sync to disk for all of them), each checked
@@ -252,6 +260,24 @@ gboolean    cp_store_set_sync_info         (CpStore           *self,
                                             CpStoreSyncState   state,
                                             const char        *server_revision,
                                             const char        *base_body,
+                                            GError           **error);
+
+/* Where the packet stands in its kind's workflow, as the server last said (docs/sync.md,
+ * "Review place"): its stage (a workflow state id), the signed-in account's party to it and its
+ * evaluating agency. Each out argument is nullable and gets NULL (CP_ROLE_NONE) when the server
+ * has not said; FALSE only on an error or an unknown @uuid. */
+gboolean    cp_store_get_review_place      (CpStore           *self,
+                                            const char        *uuid,
+                                            char             **stage_out,
+                                            CpRole            *party_out,
+                                            char             **evaluator_out,
+                                            GError           **error);
+/* Records what the server said; NULL clears. @party is a party string (cp_role_to_string). */
+gboolean    cp_store_set_review_place      (CpStore           *self,
+                                            const char        *uuid,
+                                            const char        *stage,
+                                            const char        *party,
+                                            const char        *evaluator,
                                             GError           **error);
 
 /* Attachments, named by the SHA-256 of their content (64 lowercase hex digits). Adding content

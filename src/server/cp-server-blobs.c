@@ -798,6 +798,7 @@ cp_server_handle_blobs (CpServer          *self,
     case CP_ROUTE_ACCEPT:
     case CP_ROUTE_TRANSITIONS:
     case CP_ROUTE_SIGNATURES:
+    case CP_ROUTE_AUTHORS:
     default:
       g_assert_not_reached ();
     }

@@ -132,8 +132,45 @@ etag_for (gint64 revision)
   return g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", revision);
 }
 
+/* The party @user is to the packet of @revision (cp_server_party_of), as docs/api.md names it,
+ * or NULL for a kind without a workflow or a user who is no party (the administrator). Lists
+ * pass @cache (-1 at first): only an agency's party depends on the packet, and an office's
+ * takes a look at the districts. */
+static const char *
+revision_party_cached (CpServer               *self,
+                       const CpServerUser     *user,
+                       const CpServerRevision *revision,
+                       int                    *cache)
+{
+  CpTemplate *tpl;
+  CpRole party;
+
+  if (user == NULL || revision->kind == NULL)
+    return NULL;
+  tpl = cp_template_registry_lookup_kind (self->registry, revision->kind);
+  if (tpl == NULL || cp_template_get_workflow (tpl) == NULL)
+    return NULL;
+  if (cache != NULL && *cache >= 0 && user->role != CP_SERVER_ROLE_AGENCY)
+    party = (CpRole) *cache;
+  else
+    party = cp_server_party_of (self, user, revision->evaluator);
+  if (cache != NULL)
+    *cache = (int) party;
+  return party != CP_ROLE_NONE ? cp_role_to_string (party) : NULL;
+}
+
+static const char *
+revision_party (CpServer               *self,
+                const CpServerUser     *user,
+                const CpServerRevision *revision)
+{
+  return revision_party_cached (self, user, revision, NULL);
+}
+
+/* A revision as the API shows it; @party (revision_party) is the requester's to the packet. */
 static JsonObject *
-revision_to_json_object (CpServerRevision *revision)
+revision_to_json_object (CpServerRevision *revision,
+                         const char       *party)
 {
   JsonObject *object = json_object_new ();
   g_autofree char *time = cp_server_format_time (revision->created_at);
@@ -153,18 +190,23 @@ revision_to_json_object (CpServerRevision *revision)
     json_object_set_string_member (object, "stage", revision->stage);
   if (revision->evaluator != NULL)
     json_object_set_string_member (object, "evaluator", revision->evaluator);
+  if (party != NULL)
+    json_object_set_string_member (object, "party", party);
   return object;
 }
 
 static void
-reply_receipt (SoupServerMessage *msg,
-               guint              status,
-               CpServerRevision  *revision,
-               JsonArray         *comments)
+reply_receipt (CpServer           *self,
+               SoupServerMessage  *msg,
+               const CpServerUser *user,
+               guint               status,
+               CpServerRevision   *revision,
+               JsonArray          *comments)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *etag = etag_for (revision->revision);
-  JsonObject *object = revision_to_json_object (revision);
+  JsonObject *object = revision_to_json_object (revision,
+                                                revision_party (self, user, revision));
 
   if (comments != NULL)
     json_object_set_array_member (object, "comments", json_array_ref (comments));
@@ -185,9 +227,11 @@ body_to_json (GBytes *body)
 }
 
 static void
-reply_stale (SoupServerMessage *msg,
-             CpServerRevision  *current,
-             const char        *detail)
+reply_stale (CpServer           *self,
+             SoupServerMessage  *msg,
+             const CpServerUser *user,
+             CpServerRevision   *current,
+             const char         *detail)
 {
   JsonObject *extra = json_object_new ();
 
@@ -196,7 +240,10 @@ reply_stale (SoupServerMessage *msg,
       g_autofree char *etag = etag_for (current->revision);
 
       json_object_set_int_member (extra, "current_revision", current->revision);
-      json_object_set_object_member (extra, "current_receipt", revision_to_json_object (current));
+      json_object_set_object_member (extra, "current_receipt",
+                                     revision_to_json_object (current,
+                                                              revision_party (self, user,
+                                                                              current)));
       json_object_set_member (extra, "current", body_to_json (current->body));
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag",
                                     etag);
@@ -328,6 +375,7 @@ reply_forbidden (SoupServerMessage *msg,
 typedef struct
 {
   SoupServerMessage *msg;
+  CpServerUser      *user;  /* who wrote it: the receipt names their party */
   CpServerWrite      write;
   guint              status;
 } PendingWrite;
@@ -336,6 +384,7 @@ static void
 pending_write_free (PendingWrite *pending)
 {
   g_clear_object (&pending->msg);
+  g_clear_pointer (&pending->user, cp_server_user_free);
   g_clear_pointer (&pending->write.revision, cp_server_revision_free);
   g_clear_error (&pending->write.error);
   g_free (pending);
@@ -371,7 +420,8 @@ flush_writes_cb (gpointer user_data)
                                    "The server could not write its database.", NULL);
         }
       else if (pending->write.error == NULL)
-        reply_receipt (msg, pending->status, pending->write.revision, NULL);
+        reply_receipt (self, msg, pending->user, pending->status, pending->write.revision,
+                       NULL);
       else if (g_error_matches (pending->write.error, CP_SERVER_STORAGE_ERROR,
                                 CP_SERVER_STORAGE_ERROR_STALE))
         {
@@ -382,10 +432,10 @@ flush_writes_cb (gpointer user_data)
           /* The same body twice in one batch (a client resending at once) is a replay too. */
           if (now != NULL && g_str_equal (now->sha256, pending->write.revision->sha256) &&
               now->base == pending->write.expected)
-            reply_receipt (msg, SOUP_STATUS_OK, now, NULL);
+            reply_receipt (self, msg, pending->user, SOUP_STATUS_OK, now, NULL);
           else
-            reply_stale (msg, now, "The packet changed while this request was written. Merge "
-                                   "and retry.");
+            reply_stale (self, msg, pending->user, now,
+                         "The packet changed while this request was written. Merge and retry.");
         }
       else
         cp_server_reply_storage_error (msg, pending->write.error);
@@ -395,15 +445,17 @@ flush_writes_cb (gpointer user_data)
 }
 
 static void
-queue_write (CpServer          *self,
-             SoupServerMessage *msg,
-             CpServerRevision  *revision,
-             gint64             expected,
-             guint              status)
+queue_write (CpServer           *self,
+             SoupServerMessage  *msg,
+             const CpServerUser *user,
+             CpServerRevision   *revision,
+             gint64              expected,
+             guint               status)
 {
   PendingWrite *pending = g_new0 (PendingWrite, 1);
 
   pending->msg = g_object_ref (msg);
+  pending->user = cp_server_user_copy (user);
   pending->write.revision = revision;
   pending->write.expected = expected;
   pending->status = status;
@@ -619,21 +671,23 @@ handle_put (CpServer          *self,
       ((create && current->base == 0) || (!create && (expected == current->base ||
                                                       expected == current->revision))))
     {
-      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      reply_receipt (self, msg, request->user, SOUP_STATUS_OK, current, NULL);
       return;
     }
   if (create && current != NULL)
     {
-      reply_stale (msg, current, "A packet with this id already exists. Fetch it and update "
-                                 "it with If-Match.");
+      reply_stale (self, msg, request->user, current,
+                   "A packet with this id already exists. Fetch it and update it with "
+                   "If-Match.");
       return;
     }
   if (!create && (current == NULL || current->revision != expected))
     {
-      reply_stale (msg, current, current == NULL ? "The packet does not exist; create it with "
-                                                   "If-None-Match: *."
-                                                 : "The packet has changed since that revision. "
-                                                   "Merge with the current version and retry.");
+      reply_stale (self, msg, request->user, current,
+                   current == NULL ? "The packet does not exist; create it with "
+                                     "If-None-Match: *."
+                                   : "The packet has changed since that revision. "
+                                     "Merge with the current version and retry.");
       return;
     }
 
@@ -664,7 +718,7 @@ handle_put (CpServer          *self,
       /* The signatures this write records are the writer's, from its session. */
       cp_server_signature_changes (tpl, packet, changes, &revision->signed_parts,
                                    &revision->unsigned_parts);
-      queue_write (self, msg, g_steal_pointer (&revision), create ? 0 : expected,
+      queue_write (self, msg, request->user, g_steal_pointer (&revision), create ? 0 : expected,
                    create ? SOUP_STATUS_CREATED : SOUP_STATUS_OK);
       return;
     }
@@ -692,7 +746,7 @@ handle_put (CpServer          *self,
       return;
     }
 
-  queue_write (self, msg, g_steal_pointer (&revision), create ? 0 : expected,
+  queue_write (self, msg, request->user, g_steal_pointer (&revision), create ? 0 : expected,
                create ? SOUP_STATUS_CREATED : SOUP_STATUS_OK);
 }
 
@@ -776,17 +830,124 @@ handle_revisions (CpServer          *self,
   array = json_array_sized_new (revisions->len);
   {
     g_autoptr(GHashTable) cache = g_hash_table_new (g_str_hash, g_str_equal);
+    /* The user's party to the packet now: what the user may do with it is about now. */
+    const char *party = revision_party (self, request->user, current);
 
     for (guint i = 0; i < revisions->len; i++)
       {
         CpServerRevision *revision = g_ptr_array_index (revisions, i);
 
         if (revision_is_visible (self, request, current, cache, revision))
-          json_array_add_object_element (array, revision_to_json_object (revision));
+          json_array_add_object_element (array, revision_to_json_object (revision, party));
       }
   }
   object = reply_packet_list (msg, request, "revisions", array);
   json_object_set_int_member (object, "current", current->revision);
+  reply_object (msg, object);
+}
+
+/* At most this many of a packet's last revisions are read to say who wrote each value. */
+#define MAX_AUTHOR_REVISIONS 200
+
+/* The party @name was to the packet at @revision, for revisions written with a stage (schema
+ * 3: the workflow known), else NULL. @users caches the accounts by name. */
+static const char *
+author_party (CpServer         *self,
+              GHashTable       *users,
+              CpServerRevision *revision)
+{
+  CpServerUser *user;
+  CpRole party;
+
+  if (revision->stage == NULL || revision->user_name == NULL)
+    return NULL;
+  if (!g_hash_table_lookup_extended (users, revision->user_name, NULL, (gpointer *) &user))
+    {
+      user = cp_server_storage_find_user (self->storage, revision->user_name, NULL);
+      g_hash_table_insert (users, g_strdup (revision->user_name), user);
+    }
+  if (user == NULL)
+    return NULL;
+  party = cp_server_party_of (self, user, revision->evaluator);
+  return party != CP_ROLE_NONE ? cp_role_to_string (party) : NULL;
+}
+
+/* GET …/authors: per value pointer (cp_packet_diff), the last revision that changed it, from the
+ * stored bodies of the last MAX_AUTHOR_REVISIONS revisions the user may see. */
+static void
+handle_authors (CpServer          *self,
+                SoupServerMessage *msg,
+                CpRequest         *request)
+{
+  g_autoptr(CpServerRevision) current = load_visible (self, msg, request);
+  g_autoptr(GPtrArray) revisions = NULL;
+  g_autoptr(GHashTable) cache = NULL;
+  g_autoptr(GHashTable) users = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpPacket) previous = NULL;
+  JsonObject *authors;
+  JsonObject *object;
+  guint start;
+
+  if (current == NULL)
+    return;
+  revisions = cp_server_storage_list_revisions (self->storage, request->uuid, &error);
+  if (revisions == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  cache = g_hash_table_new (g_str_hash, g_str_equal);
+  users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) cp_server_user_free);
+  authors = json_object_new ();
+  start = revisions->len > MAX_AUTHOR_REVISIONS + 1 ? revisions->len - MAX_AUTHOR_REVISIONS - 1
+                                                    : 0;
+  for (guint i = start; i < revisions->len; i++)
+    {
+      CpServerRevision *listed = g_ptr_array_index (revisions, i);
+      g_autoptr(CpServerRevision) revision = NULL;
+      g_autoptr(CpPacket) packet = NULL;
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autofree char *time = NULL;
+      const char *party;
+
+      if (!revision_is_visible (self, request, current, cache, listed))
+        continue;
+      revision = cp_server_storage_get_revision (self->storage, request->uuid,
+                                                 listed->revision, NULL);
+      if (revision == NULL || revision->body == NULL)
+        continue;
+      packet = cp_packet_new_from_data (g_bytes_get_data (revision->body, NULL),
+                                        (gssize) g_bytes_get_size (revision->body), "server",
+                                        NULL);
+      if (packet == NULL)
+        continue;
+      /* The first one read: the base, unless it is the packet's first revision. */
+      if (previous == NULL && revision->revision != 1)
+        {
+          previous = g_steal_pointer (&packet);
+          continue;
+        }
+      changes = cp_packet_diff_pointers (previous, packet);
+      time = cp_server_format_time (revision->created_at);
+      party = author_party (self, users, revision);
+      for (guint j = 0; j < changes->len; j++)
+        {
+          JsonObject *author = json_object_new ();
+
+          json_object_set_string_member (author, "name", revision->user_name);
+          if (party != NULL)
+            json_object_set_string_member (author, "party", party);
+          json_object_set_string_member (author, "at", time);
+          json_object_set_object_member (authors, g_ptr_array_index (changes, j), author);
+        }
+      g_clear_object (&previous);
+      previous = g_steal_pointer (&packet);
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "uuid", request->uuid);
+  json_object_set_object_member (object, "authors", authors);
   reply_object (msg, object);
 }
 
@@ -1171,12 +1332,13 @@ run_transition (CpServer          *self,
       g_str_equal (current->user_name, request->user->name) &&
       (expected == 0 || expected == current->base))
     {
-      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      reply_receipt (self, msg, request->user, SOUP_STATUS_OK, current, NULL);
       return;
     }
   if (expected > 0 && expected != current->revision)
     {
-      reply_stale (msg, current, "The packet has changed since that revision.");
+      reply_stale (self, msg, request->user, current,
+                   "The packet has changed since that revision.");
       return;
     }
   if (stage != NULL)
@@ -1279,7 +1441,8 @@ run_transition (CpServer          *self,
           g_autoptr(CpServerRevision) latest = NULL;
 
           latest = cp_server_storage_get_packet (self->storage, request->uuid, NULL);
-          reply_stale (msg, latest, "The packet changed while this request was handled.");
+          reply_stale (self, msg, request->user, latest,
+                       "The packet changed while this request was handled.");
         }
       else
         cp_server_reply_storage_error (msg, error);
@@ -1287,7 +1450,7 @@ run_transition (CpServer          *self,
     }
   if (comments != NULL)
     comment_json = comments_to_json (comments);
-  reply_receipt (msg, SOUP_STATUS_OK, revision, comment_json);
+  reply_receipt (self, msg, request->user, SOUP_STATUS_OK, revision, comment_json);
 }
 
 /* The stored packet of @current and its template, when its kind has a workflow. Replies (422)
@@ -1485,6 +1648,7 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_COMMENTS:
     case CP_ROUTE_TRANSITIONS:
     case CP_ROUTE_SIGNATURES:
+    case CP_ROUTE_AUTHORS:
     case CP_ROUTE_BLOBS_MISSING:
     case CP_ROUTE_BLOB:
     case CP_ROUTE_BLOB_STATUS:
@@ -1528,7 +1692,7 @@ handle_transition (CpServer          *self,
                                                                request->route) : NULL;
                 if (transition != NULL && g_str_equal (transition->id, current->action))
                   {
-                    reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+                    reply_receipt (self, msg, request->user, SOUP_STATUS_OK, current, NULL);
                     return;
                   }
               }
@@ -1574,12 +1738,13 @@ handle_transition (CpServer          *self,
                                                             request->user->name) &&
       (expected == 0 || expected == current->base))
     {
-      reply_receipt (msg, SOUP_STATUS_OK, current, NULL);
+      reply_receipt (self, msg, request->user, SOUP_STATUS_OK, current, NULL);
       return;
     }
   if (expected > 0 && expected != current->revision)
     {
-      reply_stale (msg, current, "The packet has changed since that revision.");
+      reply_stale (self, msg, request->user, current,
+                   "The packet has changed since that revision.");
       return;
     }
 
@@ -1642,7 +1807,8 @@ handle_transition (CpServer          *self,
           g_autoptr(CpServerRevision) latest = NULL;
 
           latest = cp_server_storage_get_packet (self->storage, request->uuid, NULL);
-          reply_stale (msg, latest, "The packet changed while this request was handled.");
+          reply_stale (self, msg, request->user, latest,
+                       "The packet changed while this request was handled.");
         }
       else
         cp_server_reply_storage_error (msg, error);
@@ -1650,7 +1816,7 @@ handle_transition (CpServer          *self,
     }
   if (comments != NULL)
     comment_json = comments_to_json (comments);
-  reply_receipt (msg, SOUP_STATUS_OK, revision, comment_json);
+  reply_receipt (self, msg, request->user, SOUP_STATUS_OK, revision, comment_json);
 }
 
 void
@@ -1687,6 +1853,9 @@ cp_server_handle_packets (CpServer          *self,
       break;
     case CP_ROUTE_SIGNATURES:
       handle_signatures (self, msg, request);
+      break;
+    case CP_ROUTE_AUTHORS:
+      handle_authors (self, msg, request);
       break;
     case CP_ROUTE_NONE:
     case CP_ROUTE_SESSION:
@@ -1733,12 +1902,15 @@ query_uint (SoupServerMessage *msg,
 /* A page of changes with each packet's canonical body as "packet": written by hand so that the
  * stored bytes go out as they are (no parsing and writing again of up to 8 MiB). */
 static void
-reply_changes_with_bodies (SoupServerMessage *msg,
-                           GPtrArray         *changes,
-                           const char        *next,
-                           gboolean           more)
+reply_changes_with_bodies (CpServer           *self,
+                           SoupServerMessage  *msg,
+                           const CpServerUser *user,
+                           GPtrArray          *changes,
+                           const char         *next,
+                           gboolean            more)
 {
   GString *text = g_string_sized_new (4096);
+  int party_cache = -1;
 
   g_string_append (text, "{\"changes\":[");
   for (guint i = 0; i < changes->len; i++)
@@ -1746,7 +1918,9 @@ reply_changes_with_bodies (SoupServerMessage *msg,
       CpServerRevision *revision = g_ptr_array_index (changes, i);
       g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       g_autofree char *receipt = NULL;
-      JsonObject *entry = revision_to_json_object (revision);
+      JsonObject *entry = revision_to_json_object (revision,
+                                                   revision_party_cached (self, user, revision,
+                                                                          &party_cache));
       gsize length;
 
       json_object_set_int_member (entry, "seq", revision->seq);
@@ -1800,6 +1974,7 @@ cp_server_handle_changes (CpServer          *self,
   gint64 next;
   gboolean more;
   gboolean truncated = FALSE;
+  int party_cache = -1;
 
   if (!query_uint (msg, query, "since", 0, G_MAXINT64, &since) ||
       !query_uint (msg, query, "limit", 1, MAX_CHANGES, &limit) ||
@@ -1837,7 +2012,7 @@ cp_server_handle_changes (CpServer          *self,
   next_text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
   if (bodies != 0)
     {
-      reply_changes_with_bodies (msg, changes, next_text, more);
+      reply_changes_with_bodies (self, msg, request->user, changes, next_text, more);
       return;
     }
 
@@ -1845,7 +2020,9 @@ cp_server_handle_changes (CpServer          *self,
   for (guint i = 0; i < changes->len; i++)
     {
       CpServerRevision *revision = g_ptr_array_index (changes, i);
-      JsonObject *entry = revision_to_json_object (revision);
+      JsonObject *entry = revision_to_json_object (revision,
+                                                   revision_party_cached (self, request->user,
+                                                                          revision, &party_cache));
 
       json_object_set_int_member (entry, "seq", revision->seq);
       json_array_add_object_element (array, entry);

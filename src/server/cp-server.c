@@ -527,6 +527,8 @@ route_request (SoupServerMessage *msg,
         request->route = CP_ROUTE_TRANSITIONS, allow = "GET, POST";
       else if (n == 3 && g_str_equal (parts[2], "signatures"))
         request->route = CP_ROUTE_SIGNATURES, allow = "GET";
+      else if (n == 3 && g_str_equal (parts[2], "authors"))
+        request->route = CP_ROUTE_AUTHORS, allow = "GET";
       else if (n == 4 && g_str_equal (parts[2], "revisions"))
         {
           guint64 number;
@@ -1068,6 +1070,7 @@ handler_cb (SoupServer        *soup,
     case CP_ROUTE_ACCEPT:
     case CP_ROUTE_TRANSITIONS:
     case CP_ROUTE_SIGNATURES:
+    case CP_ROUTE_AUTHORS:
       cp_server_handle_packets (self, msg, request);
       break;
     case CP_ROUTE_BLOBS_MISSING:

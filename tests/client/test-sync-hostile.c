@@ -784,6 +784,161 @@ test_unreadable_in_page (void)
   g_free (page.since_asked);
 }
 
+/* --- issue 11: what a feed says of a packet's place in its workflow ----------------------- */
+
+static void
+assert_hostile_place (Local      *local,
+                      CpPacket   *packet,
+                      const char *stage,
+                      CpRole      party,
+                      const char *evaluator)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored_stage = NULL;
+  g_autofree char *stored_evaluator = NULL;
+  CpRole stored_party = CP_ROLE_CITY_OFFICE;
+
+  g_assert_true (cp_store_has_packet (local->store, cp_packet_get_uuid (packet)));
+  g_assert_true (cp_store_get_review_place (local->store, cp_packet_get_uuid (packet),
+                                            &stored_stage, &stored_party, &stored_evaluator,
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored_stage, ==, stage);
+  g_assert_cmpint (stored_party, ==, party);
+  g_assert_cmpstr (stored_evaluator, ==, evaluator);
+}
+
+/* A value the server never sends (an unknown party, a 10 kB stage, a number for a string) is
+ * ignored, alone: the packet and the rest of what its entry says are kept. */
+static void
+test_hostile_place (void)
+{
+  g_autoptr(CpPacket) unknown_party = cp_test_make_packet ("91320583MA0000015L", "甲");
+  g_autoptr(CpPacket) long_stage = cp_test_make_packet ("91320583MA0000015L", "乙");
+  g_autoptr(CpPacket) wrong_types = cp_test_make_packet ("91320583MA0000015L", "丙");
+  g_autoptr(CpPacket) good = cp_test_make_packet ("91320583MA0000015L", "丁");
+  g_autofree char *a = cp_packet_to_data (unknown_party, FALSE, NULL);
+  g_autofree char *b = cp_packet_to_data (long_stage, FALSE, NULL);
+  g_autofree char *c = cp_packet_to_data (wrong_types, FALSE, NULL);
+  g_autofree char *d = cp_packet_to_data (good, FALSE, NULL);
+  g_autofree char *huge = g_strnfill (10 * 1024, 'x');
+  g_autofree char *dir = temp_dir ();
+  Page page = { NULL };
+  Hostile *hostile = NULL;
+  Local *local = NULL;
+  g_autoptr(GError) error = NULL;
+  CpSyncStats stats;
+
+  page.lone_uuid = g_strdup ("none");
+  page.page = g_strdup_printf (
+    "{\"changes\": ["
+    "{\"uuid\": \"%s\", \"revision\": 1, \"seq\": 1, \"stage\": \"preparing\","
+    " \"party\": \"boss\", \"packet\": %s},"
+    "{\"uuid\": \"%s\", \"revision\": 1, \"seq\": 2, \"stage\": \"%s\","
+    " \"party\": \"enterprise\", \"packet\": %s},"
+    "{\"uuid\": \"%s\", \"revision\": 1, \"seq\": 3, \"stage\": 42, \"party\": [\"x\"],"
+    " \"evaluator\": {\"id\": \"C\"}, \"packet\": %s},"
+    "{\"uuid\": \"%s\", \"revision\": 1, \"seq\": 4, \"stage\": \"district-review\","
+    " \"party\": \"district-office\", \"evaluator\": \"C\", \"packet\": %s}"
+    "], \"next\": \"4\", \"more\": false}",
+    cp_packet_get_uuid (unknown_party), a, cp_packet_get_uuid (long_stage), huge, b,
+    cp_packet_get_uuid (wrong_types), c, cp_packet_get_uuid (good), d);
+  hostile = hostile_start (page_cb, &page);
+  local = local_new (hostile->base, dir);
+
+  g_assert_true (local_sync (local, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.pulled, ==, 4);
+  assert_hostile_place (local, unknown_party, "preparing", CP_ROLE_NONE, NULL);
+  assert_hostile_place (local, long_stage, NULL, CP_ROLE_ENTERPRISE, NULL);
+  assert_hostile_place (local, wrong_types, NULL, CP_ROLE_NONE, NULL);
+  assert_hostile_place (local, good, "district-review", CP_ROLE_DISTRICT_OFFICE, "C");
+
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+  g_free (page.page);
+  g_free (page.lone_uuid);
+  g_free (page.since_asked);
+}
+
+static void
+authors_cb (SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  reply_json (msg, data);
+}
+
+static void
+authors_wait_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static JsonObject *
+hostile_authors (const char  *reply,
+                 GError     **error)
+{
+  g_autofree char *dir = temp_dir ();
+  Hostile *hostile = hostile_start (authors_cb, (gpointer) reply);
+  Local *local = local_new (hostile->base, dir);
+  GAsyncResult *result = NULL;
+  JsonObject *authors;
+
+  cp_sync_client_get_authors_async (local->client, "00000000-0000-4000-8000-000000000001",
+                                    NULL, authors_wait_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  authors = cp_sync_client_get_authors_finish (local->client, result, error);
+  g_object_unref (result);
+  local_free (local);
+  hostile_stop (hostile);
+  remove_dir (dir);
+  return authors;
+}
+
+/* Who wrote what is the server's word, checked: a bad member is left out, the rest kept; a
+ * reply that is no authors object is an error, never a crash. */
+static void
+test_hostile_authors (void)
+{
+  g_autoptr(JsonObject) authors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  authors = hostile_authors (
+    "{\"uuid\": \"00000000-0000-4000-8000-000000000001\", \"authors\": {"
+    "\"/sections/cover/phone\": {\"name\": \"ent-1\", \"party\": \"enterprise\","
+    " \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/fax\": {\"name\": \"ent-1\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/a\": {\"name\": \"x\", \"party\": \"boss\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/b\": {\"name\": 7, \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/c\": {\"name\": \"x\", \"at\": \"yesterday\"},"
+    "\"/sections/cover/d\": [\"x\"],"
+    "\"no-pointer\": {\"name\": \"x\", \"at\": \"2020-04-20T08:00:00Z\"},"
+    "\"/sections/cover/e\": {\"name\": \"x\", \"party\": [1], \"at\": \"2020-04-20T08:00:00Z\"}"
+    "}}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (authors), ==, 2);
+  g_assert_true (json_object_has_member (authors, "/sections/cover/phone"));
+  g_assert_true (json_object_has_member (authors, "/sections/cover/fax"));
+  g_clear_pointer (&authors, json_object_unref);
+
+  authors = hostile_authors ("{\"uuid\": \"00000000-0000-4000-8000-000000000001\", "
+                             "\"authors\": [1, 2]}", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+  g_clear_error (&error);
+  /* Another packet's answer. */
+  authors = hostile_authors ("{\"uuid\": \"00000000-0000-4000-8000-000000000002\", "
+                             "\"authors\": {}}", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER);
+}
+
 /* --- 10: the store and its attachments were readable by others ----------------------------- */
 
 static void
@@ -969,6 +1124,8 @@ main (int   argc,
   g_test_add_func ("/client-hostile/report-size", test_report_size);
   g_test_add_func ("/client-hostile/unreadable-in-page", test_unreadable_in_page);
   g_test_add_func ("/client-hostile/store-modes", test_store_modes);
+  g_test_add_func ("/client-hostile/review-place", test_hostile_place);
+  g_test_add_func ("/client-hostile/authors", test_hostile_authors);
   g_test_add_func ("/client-accounts/separate-stores", test_account_stores);
   g_test_add_func ("/client-accounts/legacy-store", test_account_stores_legacy);
   return g_test_run ();

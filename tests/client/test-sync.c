@@ -246,6 +246,104 @@ test_push_new_and_edit (Fixture       *f,
   g_assert_cmpuint (stats.pulled, ==, 0);
 }
 
+/* The summary and cp_store_get_review_place of @uuid hold @stage and @party. */
+static void
+assert_place (CpTestClient *client,
+              const char   *uuid,
+              const char   *stage,
+              CpRole        party)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = cp_store_list_packets (client->store, &error);
+  g_autofree char *stored_stage = NULL;
+  g_autofree char *evaluator = NULL;
+  CpRole stored_party = CP_ROLE_EVALUATING_AGENCY;
+  guint found = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      CpPacketSummary *summary = g_ptr_array_index (list, i);
+      g_autoptr(CpPacketSummary) copy = cp_packet_summary_copy (summary);
+
+      if (!g_str_equal (summary->uuid, uuid))
+        continue;
+      found++;
+      g_assert_cmpstr (copy->stage, ==, stage);
+      g_assert_cmpint (copy->party, ==, party);
+    }
+  g_assert_cmpuint (found, ==, 1);
+  g_assert_true (cp_store_get_review_place (client->store, uuid, &stored_stage, &stored_party,
+                                            &evaluator, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored_stage, ==, stage);
+  g_assert_cmpint (stored_party, ==, party);
+  g_assert_null (evaluator);
+}
+
+/* What the server says of a packet's place in its workflow is kept: after the push (from the
+ * receipt) and after the pull (from the feed), each client with its own party. */
+static void
+test_review_place (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CpPacket) packet = cp_packet_new ("city-demonstration", "2020.2");
+  g_autofree char *old = create_packet (f->a, f->server->uscc, "Old");
+  g_autofree char *second = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *uuid;
+
+  /* Of the kind's version with a workflow (2020.1 has none: no stage, still a party). */
+  cp_packet_set_year (packet, 2020);
+  cp_packet_set_string (packet, "cover", "enterprise_name", "Widgets");
+  cp_packet_set_string (packet, "cover", "uscc", f->server->uscc);
+  g_assert_true (cp_store_save_packet (f->a->store, packet, NULL, &error));
+  g_assert_no_error (error);
+  uuid = cp_packet_get_uuid (packet);
+
+  /* Not sent yet: the server has said nothing. */
+  assert_place (f->a, uuid, NULL, CP_ROLE_NONE);
+  sync_ok (f->a, NULL);
+  assert_place (f->a, uuid, "preparing", CP_ROLE_ENTERPRISE);
+  assert_place (f->a, old, NULL, CP_ROLE_ENTERPRISE);
+  sync_ok (f->b, NULL);
+  assert_place (f->b, uuid, "preparing", CP_ROLE_COACHING_AGENCY);
+  assert_place (f->b, old, NULL, CP_ROLE_COACHING_AGENCY);
+
+  /* The same from the list of one enterprise's packets, and in a batch of several receipts. */
+  {
+    g_autoptr(CpPacket) gadgets = cp_packet_new ("city-demonstration", "2020.2");
+
+    cp_packet_set_year (gadgets, 2020);
+    cp_packet_set_string (gadgets, "cover", "uscc", f->server->uscc);
+    g_assert_true (cp_store_save_packet (f->a->store, gadgets, NULL, &error));
+    g_assert_no_error (error);
+    second = g_strdup (cp_packet_get_uuid (gadgets));
+  }
+  set_string (f->a, uuid, "cover", "phone", "0512-5555555");
+  sync_ok (f->a, NULL);
+  assert_place (f->a, second, "preparing", CP_ROLE_ENTERPRISE);
+  assert_place (f->a, uuid, "preparing", CP_ROLE_ENTERPRISE);
+  {
+    g_autoptr(GPtrArray) list = cp_store_list_packets_for_uscc (f->a->store, f->server->uscc,
+                                                                &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 3);
+    for (guint i = 0; i < list->len; i++)
+      {
+        CpPacketSummary *summary = g_ptr_array_index (list, i);
+
+        g_assert_cmpstr (summary->stage, ==, g_str_equal (summary->uuid, old) ? NULL
+                                                                              : "preparing");
+        g_assert_cmpint (summary->party, ==, CP_ROLE_ENTERPRISE);
+      }
+  }
+  g_assert_false (cp_store_get_review_place (f->a->store, "00000000-0000-4000-8000-000000000000",
+                                             NULL, NULL, NULL, &error));
+  g_assert_error (error, CP_STORE_ERROR, CP_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 test_changes_pull (Fixture       *f,
                    gconstpointer  data)
@@ -1199,6 +1297,53 @@ wait_cb (GObject      *object,
   ((Wait *) user_data)->result = g_object_ref (result);
 }
 
+static JsonObject *
+get_authors (CpTestClient  *client,
+             const char    *uuid,
+             GError       **error)
+{
+  Wait wait = { NULL };
+  JsonObject *authors;
+
+  cp_sync_client_get_authors_async (client->client, uuid, NULL, wait_cb, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  authors = cp_sync_client_get_authors_finish (client->client, wait.result, error);
+  g_object_unref (wait.result);
+  return authors;
+}
+
+/* Two accounts write different fields: the server names each writer, and the client keeps it. */
+static void
+test_authors (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *uuid = create_packet (f->a, f->server->uscc, "Widgets");
+  g_autoptr(JsonObject) authors = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *author;
+
+  sync_ok (f->a, NULL);
+  sync_ok (f->b, NULL);
+  set_string (f->b, uuid, "cover", "phone", "0512-5555555");
+  sync_ok (f->b, NULL);
+
+  authors = get_authors (f->a, uuid, &error);
+  g_assert_no_error (error);
+  author = json_object_get_object_member (authors, "/sections/cover/phone");
+  g_assert_nonnull (author);
+  g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "agency-a");
+  author = json_object_get_object_member (authors, "/sections/cover/enterprise_name");
+  g_assert_nonnull (author);
+  g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "ent-1");
+  g_clear_pointer (&authors, json_object_unref);
+
+  /* A packet the server does not have: an error, like its GET. */
+  authors = get_authors (f->a, "00000000-0000-4000-8000-000000000000", &error);
+  g_assert_null (authors);
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NOT_FOUND);
+}
+
 static gboolean
 submit (CpTestClient  *client,
         const char  *uuid,
@@ -1451,6 +1596,8 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/sync/login", test_login);
   ADD ("/sync/push-new-and-edit", test_push_new_and_edit);
+  ADD ("/sync/review-place", test_review_place);
+  ADD ("/sync/authors", test_authors);
   ADD ("/sync/changes-pull", test_changes_pull);
   ADD ("/sync/changes-pull-old-server", test_changes_pull_old_server);
   ADD ("/sync/two-clients-merge", test_two_clients_merge);

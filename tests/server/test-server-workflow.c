@@ -709,6 +709,8 @@ test_transitions (ServerFixture *f,
                                            "{\"transition\": \"recognise\"}");
 
     g_assert_cmpuint (created->status, ==, 201);
+    /* Every revision the server sends names the requester's party to the packet. */
+    g_assert_cmpstr (json_get_string (created->json, "party"), ==, "enterprise");
     assert_problem (early, 422, "incomplete");
     assert_problem (by_office, 403, "forbidden");
     assert_problem (unknown, 409, "invalid-state");
@@ -742,8 +744,13 @@ test_transitions (ServerFixture *f,
   {
     g_autofree char *path = packet_path (uuid, "");
     g_autoptr(Reply) hidden = server_request (f, "GET", path, evaluator, NULL, 0, NULL);
+    g_autofree char *authors_path = packet_path (uuid, "/authors");
+    g_autoptr(Reply) no_authors = server_request (f, "GET", authors_path, evaluator, NULL, 0,
+                                                  NULL);
 
     assert_problem (hidden, 404, "not-found");
+    /* Who wrote what is as visible as the packet. */
+    assert_problem (no_authors, 404, "not-found");
   }
   /* The assignment: the city's, of a third party. */
   {
@@ -768,6 +775,7 @@ test_transitions (ServerFixture *f,
     g_assert_cmpstr (json_get_string (assigned->json, "evaluator"), ==, "C");
     g_assert_cmpstr (json_get_string (assigned->json, "state"), ==, "submitted");
     g_assert_cmpstr (json_get_string (assigned->json, "action"), ==, "assign");
+    g_assert_cmpstr (json_get_string (assigned->json, "party"), ==, "city-office");
     replay = transition (f, city, uuid, "{\"transition\": \"assign\", \"agency\": \"C\"}");
     g_assert_cmpuint (replay->status, ==, 200);
     g_assert_cmpint (json_get_int (replay->json, "revision"),
@@ -795,6 +803,46 @@ test_transitions (ServerFixture *f,
     g_assert_cmpuint (json_array_get_length (array), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
                                                     "uuid"), ==, uuid);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                    "party"), ==, "evaluating-agency");
+    array = json_object_get_array_member (json_node_get_object (revisions->json), "revisions");
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, i),
+                                                      "party"), ==, "evaluating-agency");
+  }
+  /* The same packet is the coaching agency's too, in the feed with and without bodies; the
+   * district office is the district office to it. */
+  {
+    const char *paths[] = { "/api/v1/changes", "/api/v1/changes?bodies=1" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_autoptr(Reply) by_coach = server_request (f, "GET", paths[i], coach, NULL, 0, NULL);
+        g_autoptr(Reply) by_district = server_request (f, "GET", paths[i], district, NULL, 0,
+                                                       NULL);
+        struct { Reply *reply; const char *party; } cases[] = {
+          { by_coach, "coaching-agency" }, { by_district, "district-office" },
+        };
+
+        for (guint j = 0; j < G_N_ELEMENTS (cases); j++)
+          {
+            JsonArray *entries;
+            guint found = 0;
+
+            g_assert_cmpuint (cases[j].reply->status, ==, 200);
+            entries = json_object_get_array_member (json_node_get_object (cases[j].reply->json),
+                                                    "changes");
+            for (guint k = 0; k < json_array_get_length (entries); k++)
+              {
+                JsonObject *entry = json_array_get_object_element (entries, k);
+
+                g_assert_cmpstr (json_object_get_string_member (entry, "party"), ==,
+                                 cases[j].party);
+                found += g_str_equal (json_object_get_string_member (entry, "uuid"), uuid);
+              }
+            g_assert_cmpuint (found, ==, 1);
+          }
+      }
   }
   /* The evaluation done, the city recognises: each step only by its party, in its stage. */
   {
@@ -837,6 +885,31 @@ test_transitions (ServerFixture *f,
         }
       saved = put_packet (f, city, current, revision);
       g_assert_cmpuint (saved->status, ==, 200);
+    }
+    /* Who wrote each value: the city its opinion, the first revision ("test", no account: no
+     * party) the cover; a field nobody wrote is not listed. */
+    {
+      g_autofree char *authors_path = packet_path (uuid, "/authors");
+      g_autoptr(Reply) authors = server_request (f, "GET", authors_path, district, NULL, 0,
+                                                 NULL);
+      g_autoptr(GDateTime) at = NULL;
+      JsonObject *members;
+      JsonObject *author;
+
+      g_assert_cmpuint (authors->status, ==, 200);
+      g_assert_cmpstr (json_get_string (authors->json, "uuid"), ==, uuid);
+      members = json_object_get_object_member (json_node_get_object (authors->json), "authors");
+      author = json_object_get_object_member (members, "/sections/application-form/city_opinion");
+      g_assert_nonnull (author);
+      g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "office-city");
+      g_assert_cmpstr (json_object_get_string_member (author, "party"), ==, "city-office");
+      at = g_date_time_new_from_iso8601 (json_object_get_string_member (author, "at"), NULL);
+      g_assert_nonnull (at);
+      author = json_object_get_object_member (members, "/sections/cover/uscc");
+      g_assert_nonnull (author);
+      g_assert_cmpstr (json_object_get_string_member (author, "name"), ==, "test");
+      g_assert_false (json_object_has_member (author, "party"));
+      g_assert_false (json_object_has_member (members, "/sections/cover/no_such_field"));
     }
     recognised = transition (f, city, uuid, "{\"transition\": \"recognise\"}");
     if (recognised->status != 200)

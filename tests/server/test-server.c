@@ -302,6 +302,7 @@ test_packet_create_update (ServerFixture *f,
     g_assert_cmpint (json_get_int (created->json, "base"), ==, 0);
     g_assert_cmpstr (json_get_string (created->json, "state"), ==, "draft");
     g_assert_cmpstr (json_get_string (created->json, "modified_by"), ==, "ent-1");
+    g_assert_cmpstr (json_get_string (created->json, "party"), ==, "enterprise");
     g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (created->msg),
                                                    "ETag"), ==, "\"1\"");
     receipt_time = g_strdup (json_get_string (created->json, "modified_at"));
