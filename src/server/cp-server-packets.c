@@ -1214,7 +1214,19 @@ run_transition (CpServer          *self,
                                    "A return needs the reviewer's comments.", NULL);
           return;
         }
-      comments = cp_server_parse_comments (body, &error);
+      /* The body of POST …/transitions names the transition (and maybe an agency) beside
+       * the comments; the comments' own parser knows only "comments". */
+      if (json_object_has_member (body, "transition"))
+        {
+          g_autoptr(JsonObject) only = json_object_new ();
+          JsonNode *list = json_object_get_member (body, "comments");
+
+          if (list != NULL)
+            json_object_set_member (only, "comments", json_node_copy (list));
+          comments = cp_server_parse_comments (only, &error);
+        }
+      else
+        comments = cp_server_parse_comments (body, &error);
       if (comments == NULL)
         {
           cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
