@@ -1463,6 +1463,7 @@ transition_pushed_cb (GObject      *object,
   CpSyncManager *self = g_task_get_source_object (task);
   TakeTransition *take = g_task_get_task_data (task);
   g_autoptr(JsonNode) rejection = NULL;
+  CpStoreSyncState state;
   GError *error = NULL;
 
   if (!cp_sync_engine_sync_finish (CP_SYNC_ENGINE (object), result, NULL, &error))
@@ -1484,6 +1485,17 @@ transition_pushed_cb (GObject      *object,
                                    _("The server refused your changes to this packet, so the "
                                      "step was not taken: %s. Your changes are kept aside."),
                                    detail != NULL ? detail : _("it gave no reason")));
+      return;
+    }
+  /* Nor edits that clash with the server's version. */
+  if (cp_store_get_sync_info (self->store, take->uuid, &state, NULL, NULL, NULL) &&
+      state == CP_STORE_SYNC_CONFLICT)
+    {
+      transition_end (self, task,
+                      g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                                   _("Your changes to this packet clash with the server's "
+                                     "version, so the step was not taken. Resolve the conflict "
+                                     "first.")));
       return;
     }
   cp_sync_client_transition_async (self->client, take->uuid, take->transition, take->comments,

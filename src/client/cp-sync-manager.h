@@ -177,8 +177,8 @@ GPtrArray     *cp_sync_manager_list_transitions_finish (CpSyncManager       *sel
                                                         char               **stage_out,
                                                         GError             **error);
 /* Takes the step @transition on @uuid: first a sync sends the local edits (a packet whose
- * edits the server refused is not moved: CP_SYNC_ERROR_REJECTED with the server's reason,
- * the edits stay quarantined), then the step is posted with @comments (nullable, one comment
+ * edits the server refused, or whose edits clash with the server's version, is not moved:
+ * CP_SYNC_ERROR_REJECTED with the reason; the edits stay quarantined or in conflict), then the step is posted with @comments (nullable, one comment
  * on the whole packet, for a return) and @agency (nullable, for an assignment), then a sync
  * brings the new state into the store and ::packets-changed is emitted. It waits for a
  * running sync to end. Fails with CP_SYNC_ERROR_OFFLINE without a network, NEEDS_LOGIN when

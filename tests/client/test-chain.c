@@ -551,6 +551,64 @@ test_review (Fixture       *f,
   g_assert_cmpint (cp_packet_get_state (packet), ==, CP_PACKET_STATE_ACCEPTED);
 }
 
+/* A step is not taken on a packet whose local edits clash with the server's version: the
+ * enterprise's second laptop changed the same field meanwhile. */
+static void
+test_conflict (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *kind = "standardization-acceptance";
+  CpTemplate *tpl = cp_template_registry_lookup_kind (f->registry, kind);
+  const CpWorkflowState *initial = cp_workflow_get_initial (cp_template_get_workflow (tpl));
+  Party *enterprise = &f->parties[ENTERPRISE];
+  Party laptop = { "ent-1", CP_ROLE_ENTERPRISE, NULL, NULL, NULL };
+  g_autoptr(CpPacket) valid = valid_packet (f, kind);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) first = json_from_string ("\"笔记本一的名称\"", NULL);
+  g_autoptr(JsonNode) second = json_from_string ("\"笔记本二的名称\"", NULL);
+  g_autofree char *stage = NULL;
+  const char *uuid = cp_packet_get_uuid (valid);
+  CpStoreSyncState state;
+
+  keep_own_parts (valid, tpl, CP_ROLE_ENTERPRISE);
+  g_assert_true (cp_store_save_packet (enterprise->store, valid, NULL, &error));
+  g_assert_no_error (error);
+  party_sync (enterprise);
+
+  laptop.dir = g_dir_make_tmp ("cp-test-chain-XXXXXX", &error);
+  g_assert_no_error (error);
+  laptop.store = cp_store_new (laptop.dir, &error);
+  g_assert_no_error (error);
+  laptop.manager = cp_sync_manager_new (laptop.store, NULL, f->server->base);
+  cp_sync_manager_login_async (laptop.manager, f->server->base, "ent-1", "password-ent-1", NULL,
+                               result_cb, &result);
+  g_assert_true (cp_sync_manager_login_finish (laptop.manager, wait_result (&result), &error));
+  g_assert_no_error (error);
+  party_sync (&laptop);
+  g_assert_true (cp_store_has_packet (laptop.store, uuid));
+  g_assert_true (cp_store_set_value (laptop.store, uuid, "cover", "enterprise_name", second,
+                                     &error));
+  g_assert_no_error (error);
+  party_sync (&laptop);
+
+  g_assert_true (cp_store_set_value (enterprise->store, uuid, "cover", "enterprise_name", first,
+                                     &error));
+  g_assert_no_error (error);
+  g_assert_false (take_step (enterprise, uuid, "submit", NULL, NULL, &error));
+  g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED);
+  g_assert_true (cp_store_get_sync_info (enterprise->store, uuid, &state, NULL, NULL, NULL));
+  g_assert_cmpint (state, ==, CP_STORE_SYNC_CONFLICT);
+  stage = list_steps (enterprise, uuid, NULL);
+  g_assert_cmpstr (stage, ==, initial->id);
+
+  g_object_run_dispose (G_OBJECT (laptop.manager));
+  g_clear_object (&laptop.manager);
+  g_clear_object (&laptop.store);
+  cp_test_remove_tree (laptop.dir);
+  g_free (laptop.dir);
+}
+
 /* The path to recognition of each kind, and its returns. */
 typedef struct
 {
@@ -680,6 +738,8 @@ main (int   argc,
   g_test_add ("/chain/provincial", Fixture, NULL, fixture_setup, test_provincial,
               fixture_teardown);
   g_test_add ("/chain/review", Fixture, NULL, fixture_setup, test_review, fixture_teardown);
+  g_test_add ("/chain/conflict", Fixture, NULL, fixture_setup, test_conflict,
+              fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (chains); i++)
     {
       g_autofree char *name = g_strdup_printf ("/chain/returns/%s", chains[i].kind);
