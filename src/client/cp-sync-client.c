@@ -2015,3 +2015,84 @@ cp_sync_client_transition_finish (CpSyncClient  *self,
                         cp_sync_client_transition_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* --- agencies ------------------------------------------------------------------------------ */
+
+static void
+list_agencies_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GPtrArray) agencies = g_ptr_array_new_with_free_func (
+                                    (GDestroyNotify) cp_agency_info_free);
+  JsonNode *list = NULL;
+  GError *error = NULL;
+
+  reply = get_for_office (self, "/api/v1/agencies",
+                          _("Only credit offices can see the list of agencies."), cancellable,
+                          &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    list = json_object_get_member (json_node_get_object (reply->json), "agencies");
+  for (guint i = 0; list != NULL && JSON_NODE_HOLDS_ARRAY (list) &&
+                    i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *entry;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element) ||
+          !member_is ((entry = json_node_get_object (element)), "id", G_TYPE_STRING, FALSE) ||
+          *json_object_get_string_member (entry, "id") == '\0' ||
+          !member_is (entry, "name", G_TYPE_STRING, FALSE))
+        {
+          list = NULL;
+          break;
+        }
+      g_ptr_array_add (agencies,
+                       cp_agency_info_new (json_object_get_string_member (entry, "id"),
+                                           json_object_get_string_member (entry, "name")));
+    }
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                               _("The server's list of agencies could not be read. Try again "
+                                 "later."));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&agencies), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_sync_client_list_agencies_async (CpSyncClient        *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_list_agencies_async);
+  g_task_run_in_thread (task, list_agencies_thread);
+}
+
+GPtrArray *
+cp_sync_client_list_agencies_finish (CpSyncClient  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_list_agencies_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

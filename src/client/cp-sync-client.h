@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "cp-agency-info.h"
 #include "cp-text.h"
 
 G_BEGIN_DECLS
@@ -257,6 +258,18 @@ void          cp_sync_client_transition_async        (CpSyncClient        *self,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
 JsonNode     *cp_sync_client_transition_finish       (CpSyncClient        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+/* GET /api/v1/agencies for an office or admin: every agency (element type CpAgencyInfo *), by
+ * id, each member checked. Tried at most twice; REJECTED (403) for enterprises and agencies,
+ * SERVER for an answer that is not a list of agencies, OFFLINE, NEEDS_LOGIN,
+ * G_IO_ERROR_CANCELLED. */
+void          cp_sync_client_list_agencies_async     (CpSyncClient        *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray    *cp_sync_client_list_agencies_finish    (CpSyncClient        *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
 

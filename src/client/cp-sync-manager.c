@@ -1589,6 +1589,64 @@ cp_sync_manager_transition_finish (CpSyncManager  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The agencies a city office may assign. */
+
+static void
+list_agencies_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GPtrArray *agencies;
+
+  agencies = cp_sync_client_list_agencies_finish (CP_SYNC_CLIENT (object), result, &error);
+  if (agencies == NULL)
+    {
+      cp_sync_manager_check_error (self, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, agencies, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_sync_manager_list_agencies_async (CpSyncManager       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_list_agencies_async);
+  if (self->client == NULL || self->engine == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      return;
+    }
+  cp_sync_client_list_agencies_async (self->client, cancellable, list_agencies_done_cb,
+                                      g_steal_pointer (&task));
+}
+
+GPtrArray *
+cp_sync_manager_list_agencies_finish (CpSyncManager  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_manager_list_agencies_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Revisions and comments. */
 
 void

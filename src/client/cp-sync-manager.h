@@ -196,4 +196,14 @@ gboolean       cp_sync_manager_transition_finish       (CpSyncManager       *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
+/* Every agency, for a city office choosing the one to assign (element type CpAgencyInfo *);
+ * errors as cp_sync_client_list_agencies_async(), NEEDS_LOGIN when nobody is logged in. */
+void           cp_sync_manager_list_agencies_async     (CpSyncManager       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GPtrArray     *cp_sync_manager_list_agencies_finish    (CpSyncManager       *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
 G_END_DECLS

@@ -394,6 +394,30 @@ take_step (Party       *party,
   return cp_sync_manager_transition_finish (party->manager, wait_result (&result), error);
 }
 
+/* The agency ids @party's manager lists, or NULL with @error. */
+static GPtrArray *
+list_agency_ids (Party   *party,
+                 GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) agencies = NULL;
+  GPtrArray *ids;
+
+  cp_sync_manager_list_agencies_async (party->manager, NULL, result_cb, &result);
+  agencies = cp_sync_manager_list_agencies_finish (party->manager, wait_result (&result), error);
+  if (agencies == NULL)
+    return NULL;
+  ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < agencies->len; i++)
+    {
+      CpAgencyInfo *info = g_ptr_array_index (agencies, i);
+
+      g_assert_cmpstr (info->name, !=, "");
+      g_ptr_array_add (ids, g_strdup (info->id));
+    }
+  return ids;
+}
+
 /* Every party that can see @uuid syncs; its store holds the packet state of @state, and the
  * server names @state to it. Returns how many parties see it. */
 static guint
@@ -492,6 +516,23 @@ walk (Fixture            *f,
               g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_WRONG_STAGE);
               g_clear_error (&error);
             }
+        }
+      /* The city office picks the evaluator from the server's list; nobody else gets it. */
+      if (transition->assigns != CP_ROLE_NONE)
+        {
+          g_autoptr(GPtrArray) ids = list_agency_ids (maker, &error);
+          g_autoptr(GPtrArray) none = list_agency_ids (party_of (f, CP_ROLE_ENTERPRISE), &error);
+
+          g_assert_null (none);
+          g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED);
+          g_clear_error (&error);
+          g_assert_nonnull (ids);
+          g_assert_true (g_ptr_array_find_with_equal_func (ids, "A", g_str_equal, NULL));
+          g_assert_true (g_ptr_array_find_with_equal_func (ids, "C", g_str_equal, NULL));
+          /* The coaching agency is listed but not eligible. */
+          g_assert_false (take_step (maker, uuid, transition->id, NULL, "A", &error));
+          g_assert_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_WRONG_STAGE);
+          g_clear_error (&error);
         }
       if (!take_step (maker, uuid, transition->id, transition->comment ? "请补充材料" : NULL,
                       transition->assigns != CP_ROLE_NONE ? "C" : NULL, &error))
