@@ -1828,3 +1828,400 @@ cp_sync_client_get_authors_finish (CpSyncClient  *self,
                         cp_sync_client_get_authors_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+
+/* --- workflow transitions ------------------------------------------------------------------ */
+
+static gboolean
+transitions_bad (GError     **error,
+                 const char  *what)
+{
+  g_set_error (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER,
+               _("The server's list of next steps could not be read (%s). Try again later."),
+               what);
+  return FALSE;
+}
+
+static gboolean
+member_is (JsonObject *object,
+           const char *name,
+           GType       type,
+           gboolean    nullable)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return nullable;
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+/* Checks every member of a GET …/transitions answer for @uuid. */
+static gboolean
+transitions_check (JsonNode    *node,
+                   const char  *uuid,
+                   GError     **error)
+{
+  JsonObject *object;
+  JsonNode *list;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return transitions_bad (error, "not an object");
+  object = json_node_get_object (node);
+  if (!member_is (object, "uuid", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (object, "uuid"), uuid) != 0)
+    return transitions_bad (error, "uuid");
+  if (!member_is (object, "revision", G_TYPE_INT64, FALSE) ||
+      json_object_get_int_member (object, "revision") < 1)
+    return transitions_bad (error, "revision");
+  if (!member_is (object, "stage", G_TYPE_STRING, TRUE))
+    return transitions_bad (error, "stage");
+  if (!member_is (object, "role", G_TYPE_STRING, TRUE))
+    return transitions_bad (error, "role");
+  if (json_object_has_member (object, "evaluator") &&
+      !member_is (object, "evaluator", G_TYPE_STRING, TRUE))
+    return transitions_bad (error, "evaluator");
+  list = json_object_get_member (object, "transitions");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return transitions_bad (error, "transitions");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *entry;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return transitions_bad (error, "transitions");
+      entry = json_node_get_object (element);
+      if (!member_is (entry, "transition", G_TYPE_STRING, FALSE) ||
+          *json_object_get_string_member (entry, "transition") == '\0' ||
+          !member_is (entry, "to", G_TYPE_STRING, FALSE) ||
+          !member_is (entry, "comments", G_TYPE_BOOLEAN, FALSE) ||
+          !member_is (entry, "assigns", G_TYPE_BOOLEAN, FALSE))
+        return transitions_bad (error, "transitions");
+    }
+  return TRUE;
+}
+
+static void
+list_transitions_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  const char *uuid = task_data;
+  g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/transitions", uuid);
+  g_autoptr(CpSyncReply) reply = NULL;
+  GError *error = NULL;
+
+  reply = cp_sync_client_request (self, "GET", path, NULL, NULL, NULL, NULL, NULL, cancellable,
+                                  &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status == 404)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NOT_FOUND, "%s",
+                               _("The server does not have this packet yet, or you cannot see "
+                                 "it. Sync first."));
+      return;
+    }
+  if (reply->status == 409)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                               _("This packet's kind has no review chain: submit it instead."));
+      return;
+    }
+  if (reply->status != 200)
+    {
+      g_task_return_error (task, cp_sync_reply_to_error (reply));
+      return;
+    }
+  if (!transitions_check (reply->json, uuid, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, json_node_ref (reply->json), (GDestroyNotify) json_node_unref);
+}
+
+void
+cp_sync_client_list_transitions_async (CpSyncClient        *self,
+                                       const char          *uuid,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (uuid != NULL && g_uuid_string_is_valid (uuid));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_list_transitions_async);
+  g_task_set_task_data (task, g_strdup (uuid), g_free);
+  g_task_run_in_thread (task, list_transitions_thread);
+}
+
+JsonNode *
+cp_sync_client_list_transitions_finish (CpSyncClient  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_list_transitions_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char   *uuid;
+  GBytes *body;
+} Transition;
+
+static void
+transition_free (Transition *transition)
+{
+  g_free (transition->uuid);
+  g_bytes_unref (transition->body);
+  g_free (transition);
+}
+
+/* The server's reason without its closing full stop (the message goes on after it), or words
+ * saying it gave none. */
+static char *
+reply_reason (CpSyncReply *reply)
+{
+  g_autofree char *reason = g_strdup (reply->detail != NULL ? reply->detail : "");
+
+  g_strstrip (reason);
+  while (g_str_has_suffix (reason, ".") || g_str_has_suffix (reason, "。"))
+    reason[strlen (reason) - (g_str_has_suffix (reason, ".") ? 1 : strlen ("。"))] = '\0';
+  if (*reason == '\0')
+    return g_strdup (_("the server gave no reason"));
+  return g_steal_pointer (&reason);
+}
+
+static GError *
+transition_error (CpSyncReply *reply)
+{
+  g_autofree char *reason = reply_reason (reply);
+
+  switch (reply->status)
+    {
+    case 403:
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_FORBIDDEN,
+                          _("This step is not yours to take: %s."), reason);
+    case 404:
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_NOT_FOUND,
+                          _("The server does not have this packet, or you cannot see it: %s."),
+                          reason);
+    case 409:
+      if (g_strcmp0 (reply->problem_type, "agency-not-eligible") == 0)
+        return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_WRONG_STAGE,
+                            _("This agency cannot evaluate the packet: %s. Choose another "
+                              "one."), reason);
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_WRONG_STAGE,
+                          _("The packet is not in a stage this step leaves: %s. Sync to see "
+                            "where it is now."), reason);
+    case 412:
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_WRONG_STAGE,
+                          _("The packet changed on the server meanwhile: %s. Sync and look at "
+                            "it again."), reason);
+    case 422:
+      return g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_INCOMPLETE,
+                          _("The packet is not ready for this step: %s."), reason);
+    default:
+      return cp_sync_reply_to_error (reply);
+    }
+}
+
+static void
+transition_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  Transition *transition = task_data;
+  g_autofree char *path = g_strdup_printf ("/api/v1/packets/%s/transitions", transition->uuid);
+  g_autoptr(CpSyncReply) reply = NULL;
+  JsonObject *object;
+  GError *error = NULL;
+
+  reply = cp_sync_client_request (self, "POST", path, NULL, transition->body, "application/json",
+                                  NULL, NULL, cancellable, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->status != 200)
+    {
+      g_task_return_error (task, transition_error (reply));
+      return;
+    }
+  if (reply->json == NULL || !JSON_NODE_HOLDS_OBJECT (reply->json) ||
+      !member_is ((object = json_node_get_object (reply->json)), "revision", G_TYPE_INT64, FALSE) ||
+      !member_is (object, "stage", G_TYPE_STRING, FALSE) ||
+      !member_is (object, "uuid", G_TYPE_STRING, FALSE) ||
+      g_strcmp0 (json_object_get_string_member (object, "uuid"), transition->uuid) != 0)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                               _("The server's answer to this step could not be read. Sync to "
+                                 "see whether it was made."));
+      return;
+    }
+  g_task_return_pointer (task, json_node_ref (reply->json), (GDestroyNotify) json_node_unref);
+}
+
+void
+cp_sync_client_transition_async (CpSyncClient        *self,
+                                 const char          *uuid,
+                                 const char          *transition,
+                                 const char          *comments,
+                                 const char          *agency,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  Transition *data;
+  char *text;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (uuid != NULL && g_uuid_string_is_valid (uuid));
+  g_return_if_fail (transition != NULL && *transition != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "transition");
+  json_builder_add_string_value (builder, transition);
+  if (comments != NULL)
+    {
+      json_builder_set_member_name (builder, "comments");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "comment");
+      json_builder_add_string_value (builder, comments);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+    }
+  if (agency != NULL)
+    {
+      json_builder_set_member_name (builder, "agency");
+      json_builder_add_string_value (builder, agency);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+
+  data = g_new0 (Transition, 1);
+  data->uuid = g_strdup (uuid);
+  data->body = g_bytes_new_take (text, strlen (text));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_transition_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) transition_free);
+  g_task_run_in_thread (task, transition_thread);
+}
+
+JsonNode *
+cp_sync_client_transition_finish (CpSyncClient  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_transition_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- agencies ------------------------------------------------------------------------------ */
+
+static void
+list_agencies_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  CpSyncClient *self = source_object;
+  g_autoptr(CpSyncReply) reply = NULL;
+  g_autoptr(GPtrArray) agencies = g_ptr_array_new_with_free_func (
+                                    (GDestroyNotify) cp_agency_info_free);
+  JsonNode *list = NULL;
+  GError *error = NULL;
+
+  reply = get_for_office (self, "/api/v1/agencies",
+                          _("Only credit offices can see the list of agencies."), cancellable,
+                          &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (reply->json != NULL && JSON_NODE_HOLDS_OBJECT (reply->json))
+    list = json_object_get_member (json_node_get_object (reply->json), "agencies");
+  for (guint i = 0; list != NULL && JSON_NODE_HOLDS_ARRAY (list) &&
+                    i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *entry;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element) ||
+          !member_is ((entry = json_node_get_object (element)), "id", G_TYPE_STRING, FALSE) ||
+          *json_object_get_string_member (entry, "id") == '\0' ||
+          !member_is (entry, "name", G_TYPE_STRING, FALSE))
+        {
+          list = NULL;
+          break;
+        }
+      g_ptr_array_add (agencies,
+                       cp_agency_info_new (json_object_get_string_member (entry, "id"),
+                                           json_object_get_string_member (entry, "name")));
+    }
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER, "%s",
+                               _("The server's list of agencies could not be read. Try again "
+                                 "later."));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&agencies), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_sync_client_list_agencies_async (CpSyncClient        *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_client_list_agencies_async);
+  g_task_run_in_thread (task, list_agencies_thread);
+}
+
+GPtrArray *
+cp_sync_client_list_agencies_finish (CpSyncClient  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_client_list_agencies_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

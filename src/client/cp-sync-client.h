@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "cp-agency-info.h"
 #include "cp-text.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,12 @@ typedef enum
   CP_SYNC_ERROR_BUSY,         /* a sync is already running */
   CP_SYNC_ERROR_NO_DATA,      /* a report: no packet of that year (and district) is in it */
   CP_SYNC_ERROR_NOT_FOUND,    /* the server has no such packet (or none of its revisions) */
+  /* A workflow transition (issue 11): */
+  CP_SYNC_ERROR_FORBIDDEN,    /* 403: another party makes this transition */
+  CP_SYNC_ERROR_WRONG_STAGE,  /* 409/412: the packet is not (or no longer) in a stage this
+                               * transition leaves, or the agency cannot be assigned */
+  CP_SYNC_ERROR_INCOMPLETE,   /* 422: the parts the transition needs have errors, or the
+                               * comments or the agency are missing */
 } CpSyncError;
 
 GQuark cp_sync_error_quark (void);
@@ -232,5 +239,54 @@ void                     cp_sync_client_get_authors_async   (CpSyncClient       
 JsonObject              *cp_sync_client_get_authors_finish  (CpSyncClient         *self,
                                                              GAsyncResult         *result,
                                                              GError              **error);
+
+/* --- workflow transitions (issue 11) -------------------------------------------------------- */
+
+/* GET /api/v1/packets/@uuid/transitions: the packet's stage and the transitions the caller's
+ * party may make from it. Returns the server's object, every member checked (docs/api.md):
+ * {"uuid" (= @uuid), "revision" (int), "stage" (string or null), "role" (string or null),
+ * "evaluator"? (string), "transitions": [{"transition", "to" (strings), "comments", "assigns"
+ * (booleans)}]}; an answer that differs is CP_SYNC_ERROR_SERVER. CP_SYNC_ERROR_NOT_FOUND for a
+ * packet the server does not have (or the caller cannot see), REJECTED for a kind without a
+ * workflow; OFFLINE, NEEDS_LOGIN, G_IO_ERROR_CANCELLED. */
+void          cp_sync_client_list_transitions_async  (CpSyncClient        *self,
+                                                      const char          *uuid,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonNode     *cp_sync_client_list_transitions_finish (CpSyncClient        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+/* POST /api/v1/packets/@uuid/transitions {"transition", "comments"?, "agency"?}: @comments
+ * (nullable) is sent as one comment on the whole packet, @agency (nullable) as the evaluating
+ * agency to assign. Returns the server's receipt (an object with "revision" and "stage"
+ * checked). Errors carry the server's reason: CP_SYNC_ERROR_FORBIDDEN (403),
+ * CP_SYNC_ERROR_WRONG_STAGE (409, 412), CP_SYNC_ERROR_INCOMPLETE (422), NOT_FOUND (404),
+ * REJECTED for other refusals; OFFLINE, NEEDS_LOGIN, SERVER, G_IO_ERROR_CANCELLED. A replay
+ * after a lost reply gets the receipt of the first try. */
+void          cp_sync_client_transition_async        (CpSyncClient        *self,
+                                                      const char          *uuid,
+                                                      const char          *transition,
+                                                      const char          *comments,
+                                                      const char          *agency,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonNode     *cp_sync_client_transition_finish       (CpSyncClient        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+/* GET /api/v1/agencies for an office or admin: every agency (element type CpAgencyInfo *), by
+ * id, each member checked. Tried at most twice; REJECTED (403) for enterprises and agencies,
+ * SERVER for an answer that is not a list of agencies, OFFLINE, NEEDS_LOGIN,
+ * G_IO_ERROR_CANCELLED. */
+void          cp_sync_client_list_agencies_async     (CpSyncClient        *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray    *cp_sync_client_list_agencies_finish    (CpSyncClient        *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

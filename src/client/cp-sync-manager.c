@@ -21,6 +21,8 @@
 #include "cp-client-enums.h"
 #include "cp-revision.h"
 #include "cp-sync-client-private.h"
+#include "cp-template-registry.h"
+#include "cp-workflow.h"
 
 struct _CpSyncManager
 {
@@ -50,7 +52,8 @@ struct _CpSyncManager
   guint64          blob_total;
 
   GCancellable    *sync_cancellable;   /* of the running sync or submission */
-  GQueue           submits;            /* GTask *: submissions waiting for the sync to end */
+  GQueue           submits;            /* GTask *: submissions and transitions waiting for
+                                        * the sync to end */
   GCancellable    *cancellable;        /* everything else; cancelled in dispose */
   gboolean         sync_again;
   guint            timer_id;
@@ -104,6 +107,8 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (CpSyncManager, cp_sync_manager, G_TYPE_OBJECT)
 
 static void cp_sync_manager_run_next (CpSyncManager *self);
+static void cp_sync_manager_start_transition (CpSyncManager *self,
+                                              GTask         *task);
 
 static void
 notify_string (CpSyncManager  *self,
@@ -1036,7 +1041,9 @@ cp_sync_manager_run_next (CpSyncManager *self)
 {
   GTask *queued = g_queue_pop_head (&self->submits);
 
-  if (queued != NULL)
+  if (queued != NULL && g_task_get_source_tag (queued) == cp_sync_manager_transition_async)
+    cp_sync_manager_start_transition (self, queued);
+  else if (queued != NULL)
     cp_sync_manager_start_submit (self, queued);
   else if (self->sync_again && self->engine != NULL)
     {
@@ -1186,6 +1193,458 @@ cp_sync_manager_decide_finish (CpSyncManager  *self,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The review chain: the steps the user may take, and taking one. */
+
+typedef struct
+{
+  char     *uuid;
+  JsonNode *listing;   /* the server's GET …/transitions answer */
+  CpStore  *store;
+  char     *templates_dir;
+  char     *stage;
+} ListTransitions;
+
+static void
+list_transitions_free (ListTransitions *list)
+{
+  g_free (list->uuid);
+  g_clear_pointer (&list->listing, json_node_unref);
+  g_clear_object (&list->store);
+  g_free (list->templates_dir);
+  g_free (list->stage);
+  g_free (list);
+}
+
+/* The template's label of @transition_id leaving @stage_id for the packet @uuid in @store, or
+ * NULL when the store or the templates do not know it. */
+static char *
+transition_label (CpTemplateRegistry *registry,
+                  CpPacket           *packet,
+                  const char         *stage_id,
+                  const char         *transition_id)
+{
+  CpTemplate *tpl;
+  const CpWorkflow *workflow;
+  const CpTransition *transition;
+
+  if (registry == NULL || packet == NULL || stage_id == NULL)
+    return NULL;
+  tpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                  cp_packet_get_template_version (packet));
+  if (tpl == NULL)
+    tpl = cp_template_registry_lookup_kind (registry, cp_packet_get_kind (packet));
+  if (tpl == NULL || (workflow = cp_template_get_workflow (tpl)) == NULL)
+    return NULL;
+  transition = cp_workflow_lookup_transition (workflow, stage_id, transition_id);
+  if (transition == NULL || transition->label == NULL)
+    return NULL;
+  return g_strdup (cp_text_get (transition->label));
+}
+
+/* In a worker: the offers of the server's answer, labelled from the templates. */
+static void
+list_transitions_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  ListTransitions *list = task_data;
+  JsonObject *object = json_node_get_object (list->listing);
+  JsonArray *array = json_object_get_array_member (object, "transitions");
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(CpPacket) packet = cp_store_load_packet (list->store, list->uuid, NULL);
+  g_autoptr(GPtrArray) offers = g_ptr_array_new_with_free_func (
+                                  (GDestroyNotify) cp_transition_offer_free);
+
+  /* The server's templates, cached by the sync, come over the shipped ones. */
+  if (registry != NULL && list->templates_dir != NULL &&
+      g_file_test (list->templates_dir, G_FILE_TEST_IS_DIR))
+    cp_template_registry_load_directory (registry, list->templates_dir, NULL);
+  list->stage = g_strdup (json_object_get_string_member_with_default (object, "stage", NULL));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (array, i);
+      const char *id = json_object_get_string_member (entry, "transition");
+      g_autofree char *label = transition_label (registry, packet, list->stage, id);
+
+      g_ptr_array_add (offers,
+                       cp_transition_offer_new (id, label,
+                                                json_object_get_string_member (entry, "to"),
+                                                json_object_get_boolean_member (entry,
+                                                                                "comments"),
+                                                json_object_get_boolean_member (entry,
+                                                                                "assigns")));
+    }
+  g_task_return_pointer (task, g_steal_pointer (&offers), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+list_transitions_done_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  ListTransitions *list = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  list->listing = cp_sync_client_list_transitions_finish (CP_SYNC_CLIENT (object), result,
+                                                          &error);
+  if (list->listing == NULL)
+    {
+      cp_sync_manager_check_error (self, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_run_in_thread (task, list_transitions_thread);
+}
+
+void
+cp_sync_manager_list_transitions_async (CpSyncManager       *self,
+                                        const char          *uuid,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ListTransitions *list;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL && g_uuid_string_is_valid (uuid));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_list_transitions_async);
+  if (self->client == NULL || self->engine == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      return;
+    }
+  list = g_new0 (ListTransitions, 1);
+  list->uuid = g_strdup (uuid);
+  list->store = g_object_ref (self->store);
+  list->templates_dir = cp_sync_engine_get_templates_dir (self->engine);
+  g_task_set_task_data (task, list, (GDestroyNotify) list_transitions_free);
+  cp_sync_client_list_transitions_async (self->client, uuid, cancellable,
+                                         list_transitions_done_cb, g_steal_pointer (&task));
+}
+
+GPtrArray *
+cp_sync_manager_list_transitions_finish (CpSyncManager  *self,
+                                         GAsyncResult   *result,
+                                         char          **stage_out,
+                                         GError        **error)
+{
+  ListTransitions *list;
+  GPtrArray *offers;
+
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_manager_list_transitions_async, NULL);
+
+  offers = g_task_propagate_pointer (G_TASK (result), error);
+  list = g_task_get_task_data (G_TASK (result));
+  if (stage_out != NULL)
+    *stage_out = offers != NULL && list != NULL ? g_strdup (list->stage) : NULL;
+  return offers;
+}
+
+typedef struct
+{
+  char   *uuid;
+  char   *transition;
+  char   *comments;
+  char   *agency;
+  gulong  cancel_id;
+} TakeTransition;
+
+static void
+take_transition_free (TakeTransition *take)
+{
+  g_free (take->uuid);
+  g_free (take->transition);
+  g_free (take->comments);
+  g_free (take->agency);
+  g_free (take);
+}
+
+/* The end of a transition, with @error (taken) or without: the status says how the syncs went,
+ * what waits goes next. */
+static void
+transition_end (CpSyncManager *self,
+                GTask         *task,
+                GError        *error)
+{
+  TakeTransition *take = g_task_get_task_data (task);
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), take->cancel_id);
+  take->cancel_id = 0;
+  g_clear_object (&self->sync_cancellable);
+  self->blob_sent = self->blob_total = 0;
+  if (error == NULL)
+    {
+      g_clear_pointer (&self->last_sync, g_date_time_unref);
+      self->last_sync = g_date_time_new_now_local ();
+      self->status = CP_SYNC_STATUS_SYNCED;   /* SYNCED or PENDING once the counts are in */
+    }
+  else if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE))
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_OFFLINE, error->message);
+  else if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN))
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_NEEDS_LOGIN,
+                                _("Your session has ended. Log in again to continue syncing; "
+                                  "your changes are kept."));
+  else if (g_error_matches (error, CP_SYNC_ERROR, CP_SYNC_ERROR_SERVER))
+    cp_sync_manager_set_status (self, CP_SYNC_STATUS_ERROR, error->message);
+  else
+    self->status = CP_SYNC_STATUS_SYNCED;     /* a refusal of the step, or cancelled */
+  cp_sync_manager_refresh_counts (self);
+  cp_sync_manager_run_next (self);
+  g_signal_emit (self, signals[PACKETS_CHANGED], 0);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+transition_pulled_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  /* The step was made: a pull that fails leaves the store behind, not the step undone. The
+   * next sync brings the new state. */
+  if (!cp_sync_engine_sync_finish (CP_SYNC_ENGINE (object), result, NULL, &error))
+    {
+      g_debug ("transition: the pull after the step failed: %s", error->message);
+      g_clear_error (&error);
+      self->sync_again = TRUE;
+    }
+  transition_end (self, task, NULL);
+}
+
+static void
+transition_posted_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  g_autoptr(JsonNode) receipt = NULL;
+  GError *error = NULL;
+
+  receipt = cp_sync_client_transition_finish (CP_SYNC_CLIENT (object), result, &error);
+  if (receipt == NULL || self->engine == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                             _("Log in to the server first."));
+      transition_end (self, task, error);
+      return;
+    }
+  cp_sync_engine_sync_async (self->engine, self->sync_cancellable, transition_pulled_cb, task);
+}
+
+static void
+transition_pushed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  TakeTransition *take = g_task_get_task_data (task);
+  g_autoptr(JsonNode) rejection = NULL;
+  CpStoreSyncState state;
+  GError *error = NULL;
+
+  if (!cp_sync_engine_sync_finish (CP_SYNC_ENGINE (object), result, NULL, &error))
+    {
+      transition_end (self, task, error);
+      return;
+    }
+  /* The step is taken on what the server holds: edits it refused would be left behind. */
+  rejection = cp_sync_engine_get_rejection (CP_SYNC_ENGINE (object), take->uuid);
+  if (rejection != NULL)
+    {
+      const char *detail = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (rejection))
+        detail = json_object_get_string_member_with_default (json_node_get_object (rejection),
+                                                             "detail", NULL);
+      transition_end (self, task,
+                      g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED,
+                                   _("The server refused your changes to this packet, so the "
+                                     "step was not taken: %s. Your changes are kept aside."),
+                                   detail != NULL ? detail : _("it gave no reason")));
+      return;
+    }
+  /* Nor edits that clash with the server's version. */
+  if (cp_store_get_sync_info (self->store, take->uuid, &state, NULL, NULL, NULL) &&
+      state == CP_STORE_SYNC_CONFLICT)
+    {
+      transition_end (self, task,
+                      g_error_new (CP_SYNC_ERROR, CP_SYNC_ERROR_REJECTED, "%s",
+                                   _("Your changes to this packet clash with the server's "
+                                     "version, so the step was not taken. Resolve the conflict "
+                                     "first.")));
+      return;
+    }
+  cp_sync_client_transition_async (self->client, take->uuid, take->transition, take->comments,
+                                   take->agency, self->sync_cancellable, transition_posted_cb,
+                                   task);
+}
+
+/* Starts the transition of @task (taken); nothing else runs. */
+static void
+cp_sync_manager_start_transition (CpSyncManager *self,
+                                  GTask         *task)
+{
+  TakeTransition *take = g_task_get_task_data (task);
+
+  g_assert (self->sync_cancellable == NULL);
+
+  if (self->engine == NULL || self->client == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      g_object_unref (task);
+      return;
+    }
+  self->sync_cancellable = g_cancellable_new ();
+  if (g_task_get_cancellable (task) != NULL)
+    take->cancel_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                             G_CALLBACK (submit_cancelled_cb),
+                                             self->sync_cancellable, NULL);
+  cp_sync_manager_set_status (self, CP_SYNC_STATUS_SYNCING, NULL);
+  cp_sync_engine_sync_async (self->engine, self->sync_cancellable, transition_pushed_cb, task);
+}
+
+void
+cp_sync_manager_transition_async (CpSyncManager       *self,
+                                  const char          *uuid,
+                                  const char          *transition,
+                                  const char          *comments,
+                                  const char          *agency,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  TakeTransition *take;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (uuid != NULL && g_uuid_string_is_valid (uuid));
+  g_return_if_fail (transition != NULL && *transition != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_transition_async);
+  take = g_new0 (TakeTransition, 1);
+  take->uuid = g_strdup (uuid);
+  take->transition = g_strdup (transition);
+  take->comments = g_strdup (comments);
+  take->agency = g_strdup (agency);
+  g_task_set_task_data (task, take, (GDestroyNotify) take_transition_free);
+  if (self->engine == NULL || self->status == CP_SYNC_STATUS_NEEDS_LOGIN)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      g_object_unref (task);
+      return;
+    }
+  if (!network_available ())
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_OFFLINE, "%s",
+                               _("This computer is not connected to a network. The step can be "
+                                 "taken once it is."));
+      g_object_unref (task);
+      return;
+    }
+  /* A running sync ends first. */
+  if (self->sync_cancellable != NULL)
+    g_queue_push_tail (&self->submits, task);
+  else
+    cp_sync_manager_start_transition (self, task);
+}
+
+gboolean
+cp_sync_manager_transition_finish (CpSyncManager  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_manager_transition_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The agencies a city office may assign. */
+
+static void
+list_agencies_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CpSyncManager *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GPtrArray *agencies;
+
+  agencies = cp_sync_client_list_agencies_finish (CP_SYNC_CLIENT (object), result, &error);
+  if (agencies == NULL)
+    {
+      cp_sync_manager_check_error (self, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, agencies, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cp_sync_manager_list_agencies_async (CpSyncManager       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CP_IS_SYNC_MANAGER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cp_sync_manager_list_agencies_async);
+  if (self->client == NULL || self->engine == NULL)
+    {
+      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                               _("Log in to the server first."));
+      return;
+    }
+  cp_sync_client_list_agencies_async (self->client, cancellable, list_agencies_done_cb,
+                                      g_steal_pointer (&task));
+}
+
+GPtrArray *
+cp_sync_manager_list_agencies_finish (CpSyncManager  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cp_sync_manager_list_agencies_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Revisions and comments. */

@@ -11,6 +11,7 @@
 #include "cp-revision.h"
 #include "cp-store.h"
 #include "cp-sync-engine.h"
+#include "cp-transition-offer.h"
 
 G_BEGIN_DECLS
 
@@ -173,5 +174,50 @@ void           cp_sync_manager_get_authors_async     (CpSyncManager       *self,
 JsonObject    *cp_sync_manager_get_authors_finish    (CpSyncManager       *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+
+/* The review chain (kinds with a workflow, issue 11). */
+
+/* The steps the user's party may take now on @uuid (element type CpTransitionOffer *, in the
+ * template's order; empty when it is another party's turn), and the packet's stage id through
+ * @stage_out (nullable; NULL when the server knows no stage). Errors as
+ * cp_sync_client_list_transitions_async(); NEEDS_LOGIN when nobody is logged in. */
+void           cp_sync_manager_list_transitions_async  (CpSyncManager       *self,
+                                                        const char          *uuid,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GPtrArray     *cp_sync_manager_list_transitions_finish (CpSyncManager       *self,
+                                                        GAsyncResult        *result,
+                                                        char               **stage_out,
+                                                        GError             **error);
+/* Takes the step @transition on @uuid: first a sync sends the local edits (a packet whose
+ * edits the server refused, or whose edits clash with the server's version, is not moved:
+ * CP_SYNC_ERROR_REJECTED with the reason; the edits stay quarantined or in conflict), then the step is posted with @comments (nullable, one comment
+ * on the whole packet, for a return) and @agency (nullable, for an assignment), then a sync
+ * brings the new state into the store and ::packets-changed is emitted. It waits for a
+ * running sync to end. Fails with CP_SYNC_ERROR_OFFLINE without a network, NEEDS_LOGIN when
+ * logged out, and the refusals of cp_sync_client_transition_async() (FORBIDDEN, WRONG_STAGE,
+ * INCOMPLETE) with the server's reason. */
+void           cp_sync_manager_transition_async        (CpSyncManager       *self,
+                                                        const char          *uuid,
+                                                        const char          *transition,
+                                                        const char          *comments,
+                                                        const char          *agency,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean       cp_sync_manager_transition_finish       (CpSyncManager       *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
+/* Every agency, for a city office choosing the one to assign (element type CpAgencyInfo *);
+ * errors as cp_sync_client_list_agencies_async(), NEEDS_LOGIN when nobody is logged in. */
+void           cp_sync_manager_list_agencies_async     (CpSyncManager       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GPtrArray     *cp_sync_manager_list_agencies_finish    (CpSyncManager       *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
 
 G_END_DECLS

@@ -787,6 +787,7 @@ cp_server_handle_blobs (CpServer          *self,
     case CP_ROUTE_TEMPLATES:
     case CP_ROUTE_CHANGES:
     case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_AGENCIES:
     case CP_ROUTE_REPORTS:
     case CP_ROUTE_REPORT:
     case CP_ROUTE_PACKET:

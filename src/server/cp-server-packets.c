@@ -1376,7 +1376,19 @@ run_transition (CpServer          *self,
                                    "A return needs the reviewer's comments.", NULL);
           return;
         }
-      comments = cp_server_parse_comments (body, &error);
+      /* The body of POST …/transitions names the transition (and maybe an agency) beside
+       * the comments; the comments' own parser knows only "comments". */
+      if (json_object_has_member (body, "transition"))
+        {
+          g_autoptr(JsonObject) only = json_object_new ();
+          JsonNode *list = json_object_get_member (body, "comments");
+
+          if (list != NULL)
+            json_object_set_member (only, "comments", json_node_copy (list));
+          comments = cp_server_parse_comments (only, &error);
+        }
+      else
+        comments = cp_server_parse_comments (body, &error);
       if (comments == NULL)
         {
           cp_server_reply_problem (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid-value",
@@ -1640,6 +1652,7 @@ handle_transition (CpServer          *self,
     case CP_ROUTE_TEMPLATES:
     case CP_ROUTE_CHANGES:
     case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_AGENCIES:
     case CP_ROUTE_REPORTS:
     case CP_ROUTE_REPORT:
     case CP_ROUTE_PACKET:
@@ -1863,6 +1876,7 @@ cp_server_handle_packets (CpServer          *self,
     case CP_ROUTE_TEMPLATES:
     case CP_ROUTE_CHANGES:
     case CP_ROUTE_PROGRESS:
+    case CP_ROUTE_AGENCIES:
     case CP_ROUTE_REPORTS:
     case CP_ROUTE_REPORT:
     case CP_ROUTE_BLOBS_MISSING:
@@ -2087,6 +2101,44 @@ lookup_count (GPtrArray  *counts,
         return count->count;
     }
   return 0;
+}
+
+/* GET /api/v1/agencies: the agencies a city office may assign (id and name), for offices. */
+void
+cp_server_handle_agencies (CpServer          *self,
+                           SoupServerMessage *msg,
+                           CpRequest         *request)
+{
+  g_autoptr(GPtrArray) agencies = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (request->user->role != CP_SERVER_ROLE_OFFICE && request->user->role != CP_SERVER_ROLE_ADMIN)
+    {
+      reply_forbidden (msg, "The list of agencies is for credit offices.");
+      return;
+    }
+  agencies = cp_server_storage_list_agencies (self->storage, &error);
+  if (agencies == NULL)
+    {
+      cp_server_reply_storage_error (msg, error);
+      return;
+    }
+  array = json_array_sized_new (agencies->len);
+  for (guint i = 0; i < agencies->len; i++)
+    {
+      CpServerAgency *agency = g_ptr_array_index (agencies, i);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "id", agency->id);
+      json_object_set_string_member (entry, "name", agency->name);
+      json_array_add_object_element (array, entry);
+    }
+  json_object_set_array_member (object, "agencies", array);
+  node = json_node_init_object (json_node_alloc (), object);
+  cp_server_reply_json (msg, SOUP_STATUS_OK, node);
 }
 
 void

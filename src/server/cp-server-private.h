@@ -27,6 +27,7 @@ typedef enum
   CP_ROUTE_TEMPLATES,
   CP_ROUTE_CHANGES,
   CP_ROUTE_PROGRESS,
+  CP_ROUTE_AGENCIES,
   CP_ROUTE_PACKET,
   CP_ROUTE_REVISIONS,
   CP_ROUTE_REVISION,
@@ -184,6 +185,9 @@ void       cp_server_handle_progress (CpServer          *self,
                                       SoupServerMessage *msg,
                                       CpRequest         *request,
                                       GHashTable        *query);
+void       cp_server_handle_agencies (CpServer          *self,
+                                      SoupServerMessage *msg,
+                                      CpRequest         *request);
 void       cp_server_handle_templates (CpServer          *self,
                                        SoupServerMessage *msg,
                                        CpRequest         *request);

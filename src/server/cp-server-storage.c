@@ -82,6 +82,16 @@ cp_server_district_free (CpServerDistrict *district)
 }
 
 void
+cp_server_agency_free (CpServerAgency *agency)
+{
+  if (agency == NULL)
+    return;
+  g_free (agency->id);
+  g_free (agency->name);
+  g_free (agency);
+}
+
+void
 cp_server_revision_free (CpServerRevision *revision)
 {
   if (revision == NULL)
@@ -625,6 +635,30 @@ cp_server_storage_add_district (CpServerStorage     *self,
 fail:
   self->vtable->rollback (self);
   return FALSE;
+}
+
+GPtrArray *
+cp_server_storage_list_agencies (CpServerStorage  *self,
+                                 GError          **error)
+{
+  g_autoptr(GPtrArray) agencies = g_ptr_array_new_with_free_func ((GDestroyNotify) cp_server_agency_free);
+  g_autoptr(CpServerRows) rows = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  rows = query (self, "Could not list the agencies", "SELECT id, name FROM agencies ORDER BY id",
+                NULL, error);
+  if (rows == NULL)
+    return NULL;
+  for (guint row = 0; row < rows->n_rows; row++)
+    {
+      CpServerAgency *agency = g_new0 (CpServerAgency, 1);
+
+      agency->id = g_strdup (cp_server_rows_get_text (rows, row, 0));
+      agency->name = g_strdup (cp_server_rows_get_text (rows, row, 1));
+      g_ptr_array_add (agencies, agency);
+    }
+  return g_steal_pointer (&agencies);
 }
 
 GPtrArray *

@@ -63,6 +63,14 @@ typedef struct
 
 void cp_server_district_free (CpServerDistrict *district);
 
+typedef struct
+{
+  char *id;
+  char *name;
+} CpServerAgency;
+
+void cp_server_agency_free (CpServerAgency *agency);
+
 /* One revision of a packet (and, for the current one, the packet's index entry). */
 typedef struct
 {
@@ -193,6 +201,9 @@ gboolean          cp_server_storage_add_district       (CpServerStorage    *self
                                                         const char * const *prefixes,
                                                         GError            **error);
 GPtrArray        *cp_server_storage_list_districts     (CpServerStorage    *self,
+                                                        GError            **error);
+/* Every agency (element type CpServerAgency *), by id. */
+GPtrArray        *cp_server_storage_list_agencies      (CpServerStorage    *self,
                                                         GError            **error);
 gboolean          cp_server_storage_set_quota          (CpServerStorage    *self,
                                                         const char         *district,

@@ -482,6 +482,8 @@ route_request (SoupServerMessage *msg,
     request->route = CP_ROUTE_CHANGES, allow = "GET";
   else if (n == 1 && g_str_equal (parts[0], "progress"))
     request->route = CP_ROUTE_PROGRESS, allow = "GET";
+  else if (n == 1 && g_str_equal (parts[0], "agencies"))
+    request->route = CP_ROUTE_AGENCIES, allow = "GET";
   else if (n == 1 && g_str_equal (parts[0], "reports"))
     request->route = CP_ROUTE_REPORTS, allow = "GET";
   else if (n == 2 && g_str_equal (parts[0], "reports"))
@@ -1056,6 +1058,9 @@ handler_cb (SoupServer        *soup,
       break;
     case CP_ROUTE_PROGRESS:
       cp_server_handle_progress (self, msg, request, query);
+      break;
+    case CP_ROUTE_AGENCIES:
+      cp_server_handle_agencies (self, msg, request);
       break;
     case CP_ROUTE_REPORTS:
     case CP_ROUTE_REPORT:

@@ -1093,6 +1093,46 @@ test_legacy (ServerFixture *f,
   }
 }
 
+/* The city office chooses the evaluating agency from GET /agencies; other roles get 403. */
+static void
+test_agencies (ServerFixture *f,
+               gconstpointer  data)
+{
+  static const char * const expected[] = { "A", "B", "C", "D" };
+  g_autofree char *city = NULL;
+  g_autofree char *ent = NULL;
+  g_autofree char *agency = NULL;
+
+  add_parties (f);
+  city = server_login (f, "office-city");
+  ent = server_login (f, "ent-1");
+  agency = server_login (f, "agency-a");
+  {
+    g_autoptr(Reply) listed = server_request (f, "GET", "/api/v1/agencies", city, NULL, 0, NULL);
+    g_autoptr(Reply) by_enterprise = server_request (f, "GET", "/api/v1/agencies", ent, NULL, 0,
+                                                     NULL);
+    g_autoptr(Reply) by_agency = server_request (f, "GET", "/api/v1/agencies", agency, NULL, 0,
+                                                 NULL);
+    g_autoptr(Reply) post = server_request (f, "POST", "/api/v1/agencies", city, "{}", 2, NULL);
+    JsonArray *array;
+
+    g_assert_cmpuint (listed->status, ==, 200);
+    array = json_object_get_array_member (json_node_get_object (listed->json), "agencies");
+    g_assert_cmpuint (json_array_get_length (array), ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        JsonObject *entry = json_array_get_object_element (array, i);
+        g_autofree char *name = g_strdup_printf ("Agency %s", expected[i]);
+
+        g_assert_cmpstr (json_object_get_string_member (entry, "id"), ==, expected[i]);
+        g_assert_cmpstr (json_object_get_string_member (entry, "name"), ==, name);
+      }
+    assert_problem (by_enterprise, 403, "forbidden");
+    assert_problem (by_agency, 403, "forbidden");
+    g_assert_cmpuint (post->status, ==, 405);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1115,6 +1155,7 @@ main (int   argc,
   ADD ("/server/workflow/transitions", test_transitions);
   ADD ("/server/workflow/assignment-review", test_assignment_review);
   ADD ("/server/workflow/legacy", test_legacy);
+  ADD ("/server/workflow/agencies", test_agencies);
 #undef ADD
 
   return g_test_run ();
