@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cp-json-private.h"
+#include "cp-demo.h"
 #include "cp-packet.h"
+#include "cp-template-registry.h"
 
 #include <glib/gstdio.h>
 
@@ -182,6 +184,130 @@ test_refuse (void)
       if (!g_str_has_prefix (error->message, expect))
         g_error ("case %u: “%s” does not start with “%s”", i, error->message, expect);
     }
+}
+
+/* The canonical text as json-glib's generator writes cp_packet_to_json(): the form that stored
+ * hashes and receipts were made with before the packet wrote its text itself. */
+static char *
+generator_text (CpPacket *packet)
+{
+  g_autoptr(JsonNode) root = cp_packet_to_json (packet);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+assert_same_text (CpPacket   *packet,
+                  const char *what)
+{
+  g_autofree char *expected = generator_text (packet);
+  g_autofree char *text = NULL;
+  g_autofree char *verified = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *expected_sha256 = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  text = cp_packet_to_data (packet, FALSE, &length);
+  if (g_strcmp0 (text, expected) != 0)
+    g_error ("%s: the canonical text differs from json-glib's:\n%s\n%s", what, text, expected);
+  g_assert_cmpuint (length, ==, strlen (expected));
+
+  verified = cp_packet_to_verified_data_full (packet, &length, &sha256, &error);
+  if (verified == NULL)
+    return;  /* Refused as it was before, on the same text. */
+  g_assert_cmpstr (verified, ==, expected);
+  expected_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, expected, -1);
+  g_assert_cmpstr (sha256, ==, expected_sha256);
+}
+
+static void
+assert_same_text_of_data (const char *data,
+                          gsize       length,
+                          const char *what)
+{
+  g_autoptr(CpPacket) packet = cp_packet_new_from_data (data, (gssize) length, what, NULL);
+
+  if (packet != NULL)
+    assert_same_text (packet, what);
+}
+
+/* Byte for byte the text json-glib 1.6 writes, on every fixture, fuzz seed and demo packet, and
+ * on strings with every escape. */
+static void
+test_canonical_text (void)
+{
+  const char *dirs[] = { "data/packets", "fuzz/corpus/packet" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CpTemplateRegistry) registry = NULL;
+  g_autoptr(GStrvBuilder) escapes = g_strv_builder_new ();
+  g_auto(GStrv) strings = NULL;
+  g_autoptr(JsonNode) array = NULL;
+  g_autoptr(CpPacket) edited = NULL;
+  guint n_files = 0;
+
+  assert_same_text_of_data (sample, strlen (sample), "sample");
+
+  for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, dirs[d], NULL);
+      g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
+      const char *name;
+
+      g_assert_no_error (error);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *file = g_build_filename (path, name, NULL);
+          g_autofree char *data = NULL;
+          gsize length = 0;
+
+          g_assert_true (g_file_get_contents (file, &data, &length, NULL));
+          assert_same_text_of_data (data, length, name);
+          n_files++;
+        }
+    }
+  g_assert_cmpuint (n_files, >, 100);
+
+  registry = cp_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) kinds = cp_template_registry_list_kinds (registry);
+
+    g_assert_cmpuint (kinds->len, >, 0);
+    for (guint i = 0; i < kinds->len; i++)
+      for (guint seed = 1; seed <= 3; seed++)
+        {
+          const char *kind = cp_template_get_id (g_ptr_array_index (kinds, i));
+          g_autoptr(CpPacket) demo = cp_demo_packet (registry, kind, seed);
+
+          g_assert_nonnull (demo);
+          assert_same_text (demo, kind);
+        }
+  }
+
+  /* Every byte that json-glib escapes, the one it forgets (0x1f), and non-ASCII text. */
+  for (guint c = 1; c < 0x80; c++)
+    {
+      char text[4] = { 'a', (char) c, 'b', '\0' };
+
+      g_strv_builder_add (escapes, text);
+    }
+  g_strv_builder_add (escapes, "苏州 “引号” \xf0\x9f\x98\x80");
+  strings = g_strv_builder_end (escapes);
+  array = json_node_init_array (json_node_alloc (), json_array_new ());
+  for (guint i = 0; strings[i] != NULL; i++)
+    json_array_add_string_element (json_node_get_array (array), strings[i]);
+  for (guint i = 0; i < 6; i++)
+    json_array_add_double_element (json_node_get_array (array),
+                                   (double[]) { 0.1, -2.5, 3.0, 1e14, 123456.789, 0.3 }[i]);
+  json_array_add_int_element (json_node_get_array (array), -7);
+  json_array_add_boolean_element (json_node_get_array (array), TRUE);
+  json_array_add_null_element (json_node_get_array (array));
+  edited = load (sample);
+  cp_packet_set_value (edited, "survey", "notes", g_steal_pointer (&array));
+  assert_same_text (edited, "escapes");
 }
 
 /* What is written reads back as the same packet, byte for byte; what cannot is refused. */
@@ -558,6 +684,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/packet/refuse-garbage", test_refuse_garbage);
   g_test_add_func ("/packet/id-is-valid", test_id_is_valid);
   g_test_add_func ("/packet/verified-data", test_verified_data);
+  g_test_add_func ("/packet/canonical-text", test_canonical_text);
   g_test_add_func ("/packet/edit", test_edit);
   g_test_add_func ("/packet/value-at", test_value_at);
   g_test_add_func ("/packet/file-hashes", test_file_hashes);

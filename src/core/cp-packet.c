@@ -1128,6 +1128,365 @@ cp_packet_to_json (CpPacket *self)
   return json_builder_get_root (builder);
 }
 
+/* ---- canonical form, written directly ----------------------------------------------------- */
+
+/* The canonical text is what json-glib 1.6's generator writes for cp_packet_to_json(), byte for
+ * byte (stored hashes and receipts depend on it), but written straight from the packet: no
+ * JsonBuilder tree, no sorted copy of the sections, no generator. test-packet compares the two
+ * on every fixture and demo packet. */
+
+/* As json-glib 1.6 escapes a string: \" and \\, the short escapes, \u00XX for the other
+ * control characters from 0x01 to 0x1e and for 0x7f; 0x1f and all other bytes as they are. */
+static void
+write_string (GString    *out,
+              const char *text)
+{
+  const char *run = text;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      const char *escape = NULL;
+      char buf[8];
+
+      if (c == '"')
+        escape = "\\\"";
+      else if (c == '\\')
+        escape = "\\\\";
+      else if ((c > 0 && c < 0x1f) || c == 0x7f)
+        {
+          switch (c)
+            {
+            case '\b': escape = "\\b"; break;
+            case '\f': escape = "\\f"; break;
+            case '\n': escape = "\\n"; break;
+            case '\r': escape = "\\r"; break;
+            case '\t': escape = "\\t"; break;
+            default:
+              g_snprintf (buf, sizeof buf, "\\u00%02x", (guint) c);
+              escape = buf;
+              break;
+            }
+        }
+      if (escape != NULL)
+        {
+          g_string_append_len (out, run, p - run);
+          g_string_append (out, escape);
+          run = p + 1;
+        }
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_name (GString    *out,
+            const char *name)
+{
+  write_string (out, name);
+  g_string_append_c (out, ':');
+}
+
+static void
+write_int (GString *out,
+           gint64   value)
+{
+  char buf[24];
+  char *end = buf + sizeof buf;
+  char *p = end;
+  /* Through the unsigned magnitude, so that G_MININT64 has one too. */
+  guint64 magnitude = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
+
+  do
+    {
+      *--p = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude != 0);
+  if (value < 0)
+    *--p = '-';
+  g_string_append_len (out, p, end - p);
+}
+
+/* "%.17g", and ".0" when there is no '.' (json-glib 1.6 appends it after an exponent too: that
+ * text does not read back, which cp_packet_to_verified_data() reports). */
+static void
+write_double (GString *out,
+              double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_dtostr (buf, sizeof buf, value);
+  g_string_append (out, buf);
+  if (strchr (buf, '.') == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+write_number (GString *out,
+              double   value)
+{
+  if (value == (double) (gint64) value && fabs (value) < 1e15)
+    write_int (out, (gint64) value);
+  else
+    write_double (out, value);
+}
+
+static void write_node (GString  *out,
+                        JsonNode *node);
+
+typedef struct
+{
+  const char *name;
+  JsonNode   *node;
+} Member;
+
+/* An object with its members in strcmp() order, as canonical_copy() sorts them. */
+static void
+write_object (GString    *out,
+              JsonObject *object)
+{
+  guint n = json_object_get_size (object);
+  Member stack_members[32];
+  g_autofree Member *heap_members = NULL;
+  Member *members = stack_members;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  guint i = 0;
+
+  if (n > G_N_ELEMENTS (stack_members))
+    members = heap_members = g_new (Member, n);
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      members[i].name = name;
+      members[i].node = member;
+      i++;
+    }
+  /* The name comes first in a Member, so compare_strings() orders them by name. */
+  qsort (members, n, sizeof (Member), compare_strings);
+
+  g_string_append_c (out, '{');
+  for (i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_name (out, members[i].name);
+      write_node (out, members[i].node);
+    }
+  g_string_append_c (out, '}');
+}
+
+/* A value as canonical_copy() copies it: a value of any other type becomes null. */
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      write_object (out, json_node_get_object (node));
+      return;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      return;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          return;
+        case G_TYPE_INT64:
+          write_int (out, json_node_get_int (node));
+          return;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          return;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          return;
+        default:
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      break;
+    }
+  g_string_append (out, "null");
+}
+
+static void
+write_datetime_member (GString    *out,
+                       const char *name,
+                       GDateTime  *dt)
+{
+  g_autofree char *text = format_datetime (dt);
+
+  write_name (out, name);
+  write_string (out, text);
+}
+
+/* The canonical text, in the member order of cp_packet_to_json(). */
+static GString *
+write_canonical (CpPacket *self)
+{
+  GString *out = g_string_sized_new (16384);
+
+  g_string_append_c (out, '{');
+  write_name (out, "format");
+  write_int (out, CP_PACKET_FORMAT);
+  g_string_append_c (out, ',');
+  write_name (out, "uuid");
+  write_string (out, self->uuid);
+  g_string_append_c (out, ',');
+  write_name (out, "kind");
+  write_string (out, self->kind);
+  g_string_append_c (out, ',');
+  write_name (out, "template_version");
+  write_string (out, self->template_version);
+  g_string_append_c (out, ',');
+  write_name (out, "year");
+  write_int (out, self->year);
+  g_string_append_c (out, ',');
+  write_name (out, "state");
+  write_string (out, cp_packet_state_to_string (self->state));
+  g_string_append_c (out, ',');
+  write_datetime_member (out, "created", self->created);
+  g_string_append_c (out, ',');
+  write_datetime_member (out, "modified", self->modified);
+  if (self->submitted_on != NULL)
+    {
+      g_string_append_c (out, ',');
+      write_name (out, "submitted_on");
+      write_string (out, self->submitted_on);
+    }
+
+  g_string_append_c (out, ',');
+  write_name (out, "sections");
+  write_object (out, self->sections);
+
+  g_string_append_c (out, ',');
+  write_name (out, "attachments");
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < self->attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (self->attachments, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      write_name (out, "name");
+      write_string (out, attachment->name);
+      g_string_append_c (out, ',');
+      write_name (out, "sha256");
+      write_string (out, attachment->sha256);
+      g_string_append_c (out, ',');
+      write_name (out, "size");
+      write_int (out, (gint64) attachment->size);
+      g_string_append_c (out, ',');
+      write_name (out, "mime");
+      write_string (out, attachment->mime);
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, ']');
+
+  if (self->sheet_id != NULL)
+    {
+      g_autofree gpointer *keys = NULL;
+      guint n_keys = 0;
+
+      g_string_append_c (out, ',');
+      write_name (out, "scoring");
+      g_string_append_c (out, '{');
+      write_name (out, "sheet");
+      write_string (out, self->sheet_id);
+      g_string_append_c (out, ',');
+      write_name (out, "sheet_version");
+      write_string (out, self->sheet_version);
+      g_string_append_c (out, ',');
+      write_name (out, "items");
+      g_string_append_c (out, '{');
+
+      keys = g_hash_table_get_keys_as_array (self->scores, &n_keys);
+      qsort (keys, n_keys, sizeof (gpointer), compare_strings);
+      for (guint i = 0; i < n_keys; i++)
+        {
+          const CpItemScore *score = g_hash_table_lookup (self->scores, keys[i]);
+          gboolean first = TRUE;
+
+          if (i > 0)
+            g_string_append_c (out, ',');
+          write_name (out, keys[i]);
+          g_string_append_c (out, '{');
+          if (score->has_acceptance)
+            {
+              write_name (out, "acceptance");
+              write_number (out, score->acceptance);
+              first = FALSE;
+            }
+          if (score->evidence != NULL)
+            {
+              if (!first)
+                g_string_append_c (out, ',');
+              write_name (out, "evidence");
+              write_string (out, score->evidence);
+              first = FALSE;
+            }
+          if (score->note != NULL)
+            {
+              if (!first)
+                g_string_append_c (out, ',');
+              write_name (out, "note");
+              write_string (out, score->note);
+              first = FALSE;
+            }
+          if (score->has_self)
+            {
+              if (!first)
+                g_string_append_c (out, ',');
+              write_name (out, "self");
+              write_number (out, score->self);
+            }
+          g_string_append_c (out, '}');
+        }
+      g_string_append (out, "}}");
+    }
+
+  if (self->review_seconds > 0 || self->review_started != NULL)
+    {
+      g_string_append_c (out, ',');
+      write_name (out, "review");
+      g_string_append_c (out, '{');
+      write_name (out, "seconds");
+      write_int (out, self->review_seconds);
+      if (self->review_started != NULL)
+        {
+          g_string_append_c (out, ',');
+          write_datetime_member (out, "running_since", self->review_started);
+        }
+      g_string_append_c (out, '}');
+    }
+
+  g_string_append_c (out, '}');
+  return out;
+}
+
 char *
 cp_packet_to_data (CpPacket *self,
                    gboolean  pretty,
@@ -1137,6 +1496,15 @@ cp_packet_to_data (CpPacket *self,
   g_autoptr(JsonGenerator) generator = NULL;
 
   g_return_val_if_fail (CP_IS_PACKET (self), NULL);
+
+  if (!pretty)
+    {
+      GString *out = write_canonical (self);
+
+      if (length != NULL)
+        *length = out->len;
+      return g_string_free (out, FALSE);
+    }
 
   root = cp_packet_to_json (self);
   generator = json_generator_new ();
@@ -1151,6 +1519,15 @@ char *
 cp_packet_to_verified_data (CpPacket  *self,
                             gsize     *length,
                             GError   **error)
+{
+  return cp_packet_to_verified_data_full (self, length, NULL, error);
+}
+
+char *
+cp_packet_to_verified_data_full (CpPacket  *self,
+                                 gsize     *length,
+                                 char     **sha256,
+                                 GError   **error)
 {
   g_autofree char *data = NULL;
   g_autofree char *again = NULL;
@@ -1180,6 +1557,9 @@ cp_packet_to_verified_data (CpPacket  *self,
     }
   if (length != NULL)
     *length = data_length;
+  if (sha256 != NULL)
+    *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data,
+                                           data_length);
   return g_steal_pointer (&data);
 }
 

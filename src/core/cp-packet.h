@@ -117,6 +117,11 @@ char              *cp_packet_to_data              (CpPacket       *self,
 char              *cp_packet_to_verified_data     (CpPacket       *self,
                                                    gsize          *length,
                                                    GError        **error);
+/* The same, and the SHA-256 (lower-case hex) of the text in @sha256 when it is not NULL. */
+char              *cp_packet_to_verified_data_full (CpPacket      *self,
+                                                   gsize          *length,
+                                                   char          **sha256,
+                                                   GError        **error);
 CpPacket          *cp_packet_copy                 (CpPacket       *self);
 
 const char        *cp_packet_get_uuid             (CpPacket       *self);

@@ -335,7 +335,8 @@ revision_from_packet (SoupServerMessage *msg,
   CpServerRevision *revision;
   g_autoptr(GError) error = NULL;
   gsize length = 0;
-  char *data = cp_packet_to_verified_data (packet, &length, &error);
+  g_autofree char *sha256 = NULL;
+  char *data = cp_packet_to_verified_data_full (packet, &length, &sha256, &error);
 
   if (data == NULL)
     {
@@ -351,8 +352,7 @@ revision_from_packet (SoupServerMessage *msg,
   revision->uscc = g_strdup (cp_packet_get_uscc (packet));
   revision->kind = g_strdup (cp_packet_get_kind (packet));
   revision->year = cp_packet_get_year (packet);
-  revision->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data,
-                                                  length);
+  revision->sha256 = g_steal_pointer (&sha256);
   revision->user_name = g_strdup (request->user->name);
   revision->body = g_bytes_new_take (data, length);
   revision->blobs = attachment_hashes (packet);
