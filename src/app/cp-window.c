@@ -9,6 +9,9 @@
 #include "cp-window-private.h"
 
 #include <glib/gi18n.h>
+#if HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 #include "cp-app-util.h"
 #include "cp-packet-item.h"
@@ -440,6 +443,12 @@ list_done_cb (GObject      *object,
       return;
     }
   cp_window_apply_items (self, items);
+  g_clear_pointer (&items, g_ptr_array_unref);
+#if HAVE_MALLOC_TRIM
+  /* The thread built the summaries and then the items from them; the summaries' memory, freed,
+   * stayed resident in its malloc arena. */
+  malloc_trim (0);
+#endif
 }
 
 /* Reads the list in a thread, so that the window shows at once even with many packets. */
