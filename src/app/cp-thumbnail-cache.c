@@ -3,7 +3,7 @@
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * PDFs through poppler-glib (the first page rendered onto a cairo image at the thumbnail's
+ * PDFs through poppler-glib, in the formats module (cp-formats.h; the first page rendered onto a cairo image at the thumbnail's
  * scale), images through gdk-pixbuf (decoded straight at the small size, so that a 30-megapixel
  * scan is never held whole). The work runs in a pool of two threads; the textures are made and
  * kept in the main thread, and the PNG files on disk let the next run skip the rendering.
@@ -16,8 +16,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <poppler.h>
 #include <string.h>
+
+#include "cp-formats.h"
 
 /* More than a section page shows; beyond it the oldest run's textures are dropped. */
 #define MAX_TEXTURES 512
@@ -76,14 +77,10 @@ static GdkPixbuf *
 render_pdf (const char  *path,
             GError     **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autofree char *uri = g_file_get_uri (file);
   g_autoptr(GError) local_error = NULL;
-  /* (Poppler 22.12 has no autoptr cleanup for its types.) */
-  g_autoptr(GObject) document_ref = NULL;
-  g_autoptr(GObject) page_ref = NULL;
-  PopplerDocument *document;
-  PopplerPage *page = NULL;
+  g_autoptr(GObject) document = NULL;
+  g_autoptr(GObject) page = NULL;
+  const CpFormats *formats;
   cairo_surface_t *surface;
   cairo_t *cr;
   GdkPixbuf *pixbuf;
@@ -91,11 +88,17 @@ render_pdf (const char  *path,
   int w, h, stride;
   const guchar *src;
 
-  document = poppler_document_new_from_file (uri, NULL, &local_error);
-  document_ref = G_OBJECT (document);
+  formats = cp_formats_get (&local_error);
+  if (formats == NULL)
+    {
+      g_set_error_literal (error, CP_THUMBNAIL_ERROR, CP_THUMBNAIL_ERROR_UNSUPPORTED,
+                           local_error->message);
+      return NULL;
+    }
+  document = formats->pdf_open_file (path, &local_error);
   if (document == NULL)
     {
-      if (g_error_matches (local_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+      if (g_error_matches (local_error, CP_FORMATS_ERROR, CP_FORMATS_ERROR_ENCRYPTED))
         g_set_error (error, CP_THUMBNAIL_ERROR, CP_THUMBNAIL_ERROR_ENCRYPTED, "%s",
                      _("The PDF is protected by a password."));
       else
@@ -103,15 +106,14 @@ render_pdf (const char  *path,
                      _("The PDF cannot be read: %s"), local_error->message);
       return NULL;
     }
-  if (poppler_document_get_n_pages (document) < 1 ||
-      (page = poppler_document_get_page (document, 0)) == NULL)
+  if (formats->pdf_get_n_pages (document) < 1 ||
+      (page = formats->pdf_get_page (document, 0)) == NULL)
     {
       g_set_error (error, CP_THUMBNAIL_ERROR, CP_THUMBNAIL_ERROR_DAMAGED, "%s",
                    _("The PDF has no pages."));
       return NULL;
     }
-  page_ref = G_OBJECT (page);
-  poppler_page_get_size (page, &width, &height);
+  formats->pdf_page_get_size (page, &width, &height);
   if (!(width > 0 && height > 0 && isfinite (width) && isfinite (height)))
     {
       g_set_error (error, CP_THUMBNAIL_ERROR, CP_THUMBNAIL_ERROR_DAMAGED, "%s",
@@ -127,7 +129,7 @@ render_pdf (const char  *path,
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   cairo_scale (cr, scale, scale);
-  poppler_page_render (page, cr);
+  formats->pdf_page_render (page, cr, FALSE);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 

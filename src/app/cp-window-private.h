@@ -31,6 +31,11 @@ struct _CpWindow
   AdwToast             *login_toast;  /* weak: "log in again", until dismissed or logged in */
   guint                 counts_id;
 
+  /* The store, the sync and the list start after the first frame (cp_window_start()). */
+  gboolean              started;
+  GdkFrameClock        *start_clock;  /* waited on for the first frame */
+  guint                 start_id;
+
   guint                 generation;   /* of list reads: a late thread result is dropped */
   GHashTable           *review_comments;  /* uuid → GPtrArray of CpComment *, as last read */
   GHashTable           *submissions;  /* uuid → "Submitted on … by …", from the server */

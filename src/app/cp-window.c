@@ -9,6 +9,9 @@
 #include "cp-window-private.h"
 
 #include <glib/gi18n.h>
+#if HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 #include "cp-app-util.h"
 #include "cp-packet-item.h"
@@ -25,12 +28,19 @@ _cp_window_get_app (CpWindow *self)
   return CP_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
+static void cp_window_start (CpWindow *self);
+
+/* Whatever needs the store or the templates before the window's first frame (a test, a file
+ * opened from the command line) starts the window at once. */
 CpStore *
 _cp_window_get_store (CpWindow *self)
 {
   CpApplication *app = _cp_window_get_app (self);
 
-  return app != NULL ? cp_application_get_store (app, NULL) : NULL;
+  if (app == NULL)
+    return NULL;
+  cp_window_start (self);
+  return cp_application_get_store (app, NULL);
 }
 
 CpTemplateRegistry *
@@ -38,7 +48,10 @@ _cp_window_get_registry (CpWindow *self)
 {
   CpApplication *app = _cp_window_get_app (self);
 
-  return app != NULL ? cp_application_get_registry (app) : NULL;
+  if (app == NULL)
+    return NULL;
+  cp_window_start (self);
+  return cp_application_get_registry (app);
 }
 
 /* Packet view signals. */
@@ -150,26 +163,24 @@ cp_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cp_window_parent_class)->close_request (window);
 }
 
-/* Runs once the window belongs to the application (the "application" property is set after
- * constructed()). */
+static void first_frame_cb (GdkFrameClock *clock,
+                            CpWindow      *self);
+
+/* The store, the templates, the sync and the list: everything but the window itself. */
 static void
-cp_window_setup (CpWindow *self)
+cp_window_start (CpWindow *self)
 {
   CpApplication *app = _cp_window_get_app (self);
   GSettings *settings = app != NULL ? cp_application_get_settings (app) : NULL;
   g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (PROFILE, "development") == 0)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
-
-  if (settings != NULL)
-    {
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   g_settings_get_int (settings, "window-width"),
-                                   g_settings_get_int (settings, "window-height"));
-      if (g_settings_get_boolean (settings, "window-maximized"))
-        gtk_window_maximize (GTK_WINDOW (self));
-    }
+  if (self->started)
+    return;
+  self->started = TRUE;
+  g_clear_handle_id (&self->start_id, g_source_remove);
+  if (self->start_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->start_clock, first_frame_cb, self);
+  g_clear_object (&self->start_clock);
 
   if (app != NULL && cp_application_get_store (app, &error) == NULL)
     {
@@ -198,12 +209,78 @@ cp_window_setup (CpWindow *self)
     }
 }
 
+static gboolean
+start_cb (gpointer user_data)
+{
+  CpWindow *self = CP_WINDOW (user_data);
+
+  self->start_id = 0;
+  cp_window_start (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first frame is on the screen: the rest starts when the main loop is next idle, so that
+ * opening the store and the templates never delays it. */
+static void
+first_frame_cb (GdkFrameClock *clock,
+                CpWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  if (!self->started && self->start_id == 0)
+    self->start_id = g_idle_add (start_cb, self);
+}
+
+static void
+realize_cb (CpWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, realize_cb, NULL);
+  if (self->started)
+    return;
+  g_set_object (&self->start_clock, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+  g_signal_connect (self->start_clock, "after-paint", G_CALLBACK (first_frame_cb), self);
+}
+
+/* Runs once the window belongs to the application (the "application" property is set after
+ * constructed()). */
+static void
+cp_window_setup (CpWindow *self)
+{
+  CpApplication *app = _cp_window_get_app (self);
+  GSettings *settings = app != NULL ? cp_application_get_settings (app) : NULL;
+  g_autofree char *last_packet = NULL;
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  if (settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (settings, "window-width"),
+                                   g_settings_get_int (settings, "window-height"));
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      last_packet = g_settings_get_string (settings, "last-packet");
+    }
+
+  /* Nothing but the window before its first frame: the list shows its loading page until the
+   * store is open and read. A window that returns to the packet the user left opens it at once
+   * instead, so that the list never flashes by before it. */
+  if (last_packet != NULL && *last_packet != '\0')
+    cp_window_start (self);
+  else
+    g_signal_connect (self, "realize", G_CALLBACK (realize_cb), NULL);
+}
+
 static void
 cp_window_dispose (GObject *object)
 {
   CpWindow *self = CP_WINDOW (object);
 
   g_clear_handle_id (&self->counts_id, g_source_remove);
+  g_clear_handle_id (&self->start_id, g_source_remove);
+  if (self->start_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->start_clock, first_frame_cb, self);
+  g_clear_object (&self->start_clock);
   g_clear_weak_pointer (&self->login_toast);
   g_clear_weak_pointer (&self->undo_toast);
   if (self->sync != NULL)
@@ -366,6 +443,12 @@ list_done_cb (GObject      *object,
       return;
     }
   cp_window_apply_items (self, items);
+  g_clear_pointer (&items, g_ptr_array_unref);
+#if HAVE_MALLOC_TRIM
+  /* The thread built the summaries and then the items from them; the summaries' memory, freed,
+   * stayed resident in its malloc arena. */
+  malloc_trim (0);
+#endif
 }
 
 /* Reads the list in a thread, so that the window shows at once even with many packets. */

@@ -16,13 +16,11 @@
 #include <cairo.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <pango/pangocairo.h>
-#include <poppler.h>
-#include <qpdf/qpdfjob-c.h>
-#include <qpdf/qpdflogger-c.h>
 
 #include "cp-binder.h"
 #include "cp-date.h"
 #include "cp-export.h"
+#include "cp-formats.h"
 #include "cp-scoring.h"
 #include "cp-scoring-sheet.h"
 #include "cp-template.h"
@@ -218,7 +216,7 @@ struct _CpBinder
   /* While drawing. */
   cairo_t              *cr;
   BinderFile           *open_file;   /* the PDF that doc belongs to */
-  PopplerDocument      *doc;
+  GObject              *doc;
 };
 
 enum {
@@ -2378,22 +2376,24 @@ probe_file (CpBinder      *self,
   if (type == SNIFF_PDF)
     {
       g_autoptr(GError) local_error = NULL;
-      g_autofree char *uri = g_filename_to_uri (file->path, NULL, NULL);
-      PopplerDocument *doc;
+      g_autoptr(GObject) doc = NULL;
+      const CpFormats *formats = cp_formats_get (error);
 
-      /* (Poppler 22.12 has no autoptr cleanup for its types.) */
-      doc = uri != NULL ? poppler_document_new_from_file (uri, NULL, &local_error) : NULL;
+      /* Without the formats module no PDF can be bound in: the binder is not made, rather than
+       * made without the attachments' pages. */
+      if (formats == NULL)
+        return FALSE;
+      doc = formats->pdf_open_file (file->path, &local_error);
       if (doc == NULL)
         {
-          if (g_error_matches (local_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+          if (g_error_matches (local_error, CP_FORMATS_ERROR, CP_FORMATS_ERROR_ENCRYPTED))
             set_file_problem (file, CP_BINDER_FILE_ENCRYPTED, NULL);
           else
             set_file_problem (file, CP_BINDER_FILE_DAMAGED,
                               _("The PDF is damaged and cannot be read."));
           return TRUE;
         }
-      file->n_pages = (guint) MAX (poppler_document_get_n_pages (doc), 0);
-      g_object_unref (doc);
+      file->n_pages = (guint) MAX (formats->pdf_get_n_pages (doc), 0);
       if (file->n_pages == 0)
         {
           set_file_problem (file, CP_BINDER_FILE_DAMAGED, _("The PDF has no pages."));
@@ -2438,23 +2438,14 @@ probe_file (CpBinder      *self,
  * software number their objects alike, so the second scan would silently show the first. Every
  * PDF attachment is therefore copied (qpdf, its pages as they are, nothing decoded) into one
  * document, where each object has a number of its own, and drawn from there. */
-static int
-discard_log_cb (const char *data,
-                size_t      length,
-                void       *user_data)
-{
-  return 0;
-}
-
 static void
 merge_pdfs (CpBinder *self)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *tmp_path = NULL;
-  qpdfjob_handle job;
-  qpdflogger_handle logger;
-  PopplerDocument *doc = NULL;
+  const CpFormats *formats = cp_formats_get (NULL);
+  GObject *doc = NULL;
   guint total = 0;
   int status;
   int fd;
@@ -2473,7 +2464,8 @@ merge_pdfs (CpBinder *self)
       g_ptr_array_add (argv, file->path);
       total += file->n_pages;
     }
-  if (total == 0)
+  /* (probe_file() has loaded the formats module for the first PDF.) */
+  if (total == 0 || formats == NULL)
     return;
 
   fd = g_file_open_tmp ("credit-packet-binder-XXXXXX.pdf", &tmp_path, &error);
@@ -2487,17 +2479,7 @@ merge_pdfs (CpBinder *self)
   g_ptr_array_add (argv, tmp_path);
   g_ptr_array_add (argv, NULL);
 
-  job = qpdfjob_init ();
-  logger = qpdflogger_create ();
-  qpdflogger_set_info (logger, qpdf_log_dest_custom, discard_log_cb, NULL);
-  qpdflogger_set_warn (logger, qpdf_log_dest_custom, discard_log_cb, NULL);
-  qpdflogger_set_error (logger, qpdf_log_dest_custom, discard_log_cb, NULL);
-  qpdfjob_set_logger (job, logger);
-  status = qpdfjob_initialize_from_argv (job, (const char * const *) argv->pdata);
-  if (status == 0)
-    status = qpdfjob_run (job);
-  qpdflogger_cleanup (&logger);
-  qpdfjob_cleanup (&job);
+  status = formats->pdf_run_qpdf ((const char * const *) argv->pdata);
 
   /* 0: done; 3: done with warnings (a file it had to repair). */
   fd = status == 0 || status == 3 ? g_open (tmp_path, O_RDONLY | O_CLOEXEC, 0) : -1;
@@ -2507,9 +2489,9 @@ merge_pdfs (CpBinder *self)
       int doc_fd = dup (fd);
 
       if (doc_fd >= 0)
-        doc = poppler_document_new_from_fd (doc_fd, NULL, NULL);
+        doc = formats->pdf_open_fd (doc_fd, NULL);
     }
-  if (doc == NULL || poppler_document_get_n_pages (doc) != (int) total)
+  if (doc == NULL || formats->pdf_get_n_pages (doc) != (int) total)
     {
       /* Each PDF is then drawn from its own document, without the ids. */
       g_debug ("Could not merge the PDF attachments (qpdf status %d)", status);
@@ -2954,11 +2936,11 @@ draw_frame (CpBinder *self,
   cairo_restore (cr);
 }
 
-static PopplerDocument *
-open_document (CpBinder   *self,
-               BinderFile *file)
+static GObject *
+open_document (CpBinder        *self,
+               const CpFormats *formats,
+               BinderFile      *file)
 {
-  g_autofree char *uri = NULL;
 
   if (self->open_file == file)
     return self->doc;
@@ -2971,12 +2953,10 @@ open_document (CpBinder   *self,
 
       /* Poppler takes the descriptor; pread leaves the shared offset alone. */
       if (fd >= 0)
-        self->doc = poppler_document_new_from_fd (fd, NULL, NULL);
+        self->doc = formats->pdf_open_fd (fd, NULL);
       return self->doc;
     }
-  uri = g_filename_to_uri (file->path, NULL, NULL);
-  if (uri != NULL)
-    self->doc = poppler_document_new_from_file (uri, NULL, NULL);
+  self->doc = formats->pdf_open_file (file->path, NULL);
   return self->doc;
 }
 
@@ -2986,8 +2966,10 @@ draw_pdf_page (CpBinder *self,
 {
   cairo_t *cr = self->cr;
   BinderFile *file = page->file;
-  PopplerDocument *doc = open_document (self, file);
-  PopplerPage *source = NULL;
+  /* Only a paginated binder draws, and it has loaded the module for its first PDF. */
+  const CpFormats *formats = cp_formats_get (NULL);
+  GObject *doc = formats != NULL ? open_document (self, formats, file) : NULL;
+  GObject *source = NULL;
   g_autofree char *caption = NULL;
   double x, y, box_width, box_height;
   double width, height, scale;
@@ -3003,10 +2985,9 @@ draw_pdf_page (CpBinder *self,
   draw_caption (self, caption);
 
   if (doc != NULL)
-    source = poppler_document_get_page (doc, (int) page->file_page +
-                                             MAX (file->merged_first, 0));
+    source = formats->pdf_get_page (doc, (int) page->file_page + MAX (file->merged_first, 0));
   if (source != NULL)
-    poppler_page_get_size (source, &width, &height);
+    formats->pdf_page_get_size (source, &width, &height);
   if (source == NULL || width <= 0 || height <= 0)
     {
       g_clear_object (&source);
@@ -3029,10 +3010,7 @@ draw_pdf_page (CpBinder *self,
    * of the image's object number, which cairo takes for the image itself; only pages of the
    * one merged document may carry such ids. A PDF drawn from its own document is drawn the
    * way poppler draws for the screen, without them (its images are compressed again). */
-  if (file->merged_first >= 0)
-    poppler_page_render_for_printing (source, cr);
-  else
-    poppler_page_render (source, cr);
+  formats->pdf_page_render (source, cr, file->merged_first >= 0);
   cairo_restore (cr);
   g_object_unref (source);
 

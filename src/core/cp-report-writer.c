@@ -1,4 +1,5 @@
-/* cp-report-writer.c — a report table as an Excel workbook (libxlsxwriter) or as CSV
+/* cp-report-writer.c — a report table as an Excel workbook (libxlsxwriter, through the formats
+ * module) or as CSV
  *
  * Copyright 2026 The Credit Packet authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,12 +14,9 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <xlsxwriter.h>
 
+#include "cp-formats.h"
 #include "cp-report-table.h"
-
-/* A4 in Excel's paper codes. */
-#define XLSX_PAPER_A4 9
 
 static void
 set_write_error (GError    **error,
@@ -242,68 +240,19 @@ sheet_name (const char *title)
   return g_string_free (name, FALSE);
 }
 
-typedef struct
+static const CpReportCell *
+get_cell (gpointer table,
+          guint    row,
+          guint    column)
 {
-  lxw_format *title;
-  lxw_format *header;
-  lxw_format *text;
-  lxw_format *total_text;
-  lxw_format **numbers;        /* per column */
-  lxw_format **total_numbers;  /* per column */
-} Formats;
-
-static lxw_format *
-cell_format (lxw_workbook *workbook,
-             const char   *number_format,
-             gboolean      total,
-             gboolean      average)
-{
-  lxw_format *format = workbook_add_format (workbook);
-
-  format_set_border (format, LXW_BORDER_THIN);
-  format_set_align (format, LXW_ALIGN_VERTICAL_TOP);
-  if (average)
-    format_set_num_format (format, "0.00");
-  else if (number_format != NULL)
-    format_set_num_format (format, number_format);
-  if (total)
-    {
-      format_set_bold (format);
-      format_set_top (format, LXW_BORDER_DOUBLE);
-      format_set_bg_color (format, 0xF2F2F2);
-    }
-  return format;
+  return cp_report_table_get_cell (table, row, column);
 }
 
-static void
-write_cell (lxw_worksheet      *sheet,
-            lxw_row_t           row,
-            lxw_col_t           col,
-            const CpReportCell *cell,
-            lxw_format         *text_format,
-            lxw_format         *number_format)
+static const CpReportCell *
+get_total (gpointer table,
+           guint    column)
 {
-  lxw_datetime when = { 0, };
-
-  switch (cell->type)
-    {
-    case CP_REPORT_CELL_TEXT:
-      worksheet_write_string (sheet, row, col, cell->text, text_format);
-      break;
-    case CP_REPORT_CELL_NUMBER:
-      worksheet_write_number (sheet, row, col, cell->number, number_format);
-      break;
-    case CP_REPORT_CELL_DATE:
-      when.year = g_date_get_year (&cell->date);
-      when.month = g_date_get_month (&cell->date);
-      when.day = g_date_get_day (&cell->date);
-      worksheet_write_datetime (sheet, row, col, &when, number_format);
-      break;
-    case CP_REPORT_CELL_EMPTY:
-    default:
-      worksheet_write_blank (sheet, row, col, text_format);
-      break;
-    }
+  return cp_report_table_get_total (table, column);
 }
 
 gboolean
@@ -315,18 +264,23 @@ cp_report_table_write_xlsx (CpReportTable  *self,
   g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   g_autofree char *comments = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree const char **headings = NULL;
+  g_autofree const char **number_formats = NULL;
+  g_autofree double *widths = NULL;
+  g_autofree gboolean *averages = NULL;
+  const CpFormats *formats;
+  CpFormatsSheet sheet = { 0, };
   CpReport *report;
-  lxw_workbook_options options = { 0, };
-  lxw_doc_properties properties = { 0, };
-  lxw_workbook *workbook;
-  lxw_worksheet *sheet;
-  lxw_error status;
-  Formats formats = { 0, };
   guint n_columns;
-  guint n_rows;
 
   g_return_val_if_fail (CP_IS_REPORT_TABLE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+
+  /* The workbook writer is in the formats module, loaded on first use. */
+  formats = cp_formats_get (error);
+  if (formats == NULL)
+    return FALSE;
 
   tmp_path = make_temp (path, error);
   if (tmp_path == NULL)
@@ -334,97 +288,41 @@ cp_report_table_write_xlsx (CpReportTable  *self,
 
   report = cp_report_table_get_report (self);
   n_columns = cp_report_table_get_n_columns (self);
-  n_rows = cp_report_table_get_n_rows (self);
-
-  /* libxlsxwriter's own scratch files go beside the result, not into a shared /tmp. */
-  dir = g_path_get_dirname (path);
-  options.tmpdir = dir;
-  workbook = workbook_new_opt (tmp_path, &options);
-  if (workbook == NULL)
+  headings = g_new0 (const char *, n_columns + 1);
+  number_formats = g_new0 (const char *, n_columns + 1);
+  widths = g_new0 (double, n_columns + 1);
+  averages = g_new0 (gboolean, n_columns + 1);
+  for (guint c = 0; c < n_columns; c++)
     {
-      set_write_error (error, path, g_strerror (ENOMEM));
-      g_unlink (tmp_path);
-      return FALSE;
+      headings[c] = cp_report_table_get_heading (self, c);
+      number_formats[c] = cp_report_table_get_number_format (self, c);
+      widths[c] = cp_report_table_get_width (self, c);
+      averages[c] = cp_report_table_total_is_average (self, c);
     }
-
   if (report != NULL)
     comments = g_strdup_printf ("%s %s", cp_report_get_id (report),
                                 cp_report_get_version (report));
-  properties.title = (char *) cp_report_table_get_title (self);
-  properties.author = (char *) "Credit Packet";
-  properties.comments = comments;
-  workbook_set_properties (workbook, &properties);
-
   name = sheet_name (cp_report_table_get_title (self));
-  sheet = workbook_add_worksheet (workbook, name);
-  if (sheet == NULL)
-    sheet = workbook_add_worksheet (workbook, NULL);
 
-  formats.title = workbook_add_format (workbook);
-  format_set_bold (formats.title);
-  format_set_font_size (formats.title, 14);
-  format_set_align (formats.title, LXW_ALIGN_CENTER);
-  format_set_align (formats.title, LXW_ALIGN_VERTICAL_CENTER);
-  formats.header = workbook_add_format (workbook);
-  format_set_bold (formats.header);
-  format_set_text_wrap (formats.header);
-  format_set_align (formats.header, LXW_ALIGN_CENTER);
-  format_set_align (formats.header, LXW_ALIGN_VERTICAL_CENTER);
-  format_set_border (formats.header, LXW_BORDER_THIN);
-  format_set_bg_color (formats.header, 0xD9E1F2);
-  formats.text = cell_format (workbook, NULL, FALSE, FALSE);
-  format_set_text_wrap (formats.text);
-  formats.total_text = cell_format (workbook, NULL, TRUE, FALSE);
-  formats.numbers = g_new0 (lxw_format *, n_columns);
-  formats.total_numbers = g_new0 (lxw_format *, n_columns);
-  for (guint c = 0; c < n_columns; c++)
+  sheet.title = cp_report_table_get_title (self);
+  sheet.sheet_name = name;
+  sheet.comments = comments;
+  sheet.n_columns = n_columns;
+  sheet.n_rows = cp_report_table_get_n_rows (self);
+  sheet.headings = headings;
+  sheet.number_formats = number_formats;
+  sheet.widths = widths;
+  sheet.averages = averages;
+  sheet.has_totals = cp_report_table_has_totals (self);
+  sheet.freeze_columns = cp_report_table_get_freeze_columns (self);
+  sheet.table = self;
+  sheet.get_cell = get_cell;
+  sheet.get_total = get_total;
+
+  dir = g_path_get_dirname (path);
+  if (!formats->xlsx_write (&sheet, tmp_path, dir, &reason))
     {
-      const char *number_format = cp_report_table_get_number_format (self, c);
-
-      formats.numbers[c] = cell_format (workbook, number_format, FALSE, FALSE);
-      formats.total_numbers[c] = cell_format (workbook, number_format, TRUE,
-                                              cp_report_table_total_is_average (self, c));
-    }
-
-  /* Row 1: the title across the table; row 2: the headings, frozen with the title. */
-  if (n_columns > 1)
-    worksheet_merge_range (sheet, 0, 0, 0, n_columns - 1, cp_report_table_get_title (self),
-                           formats.title);
-  else
-    worksheet_write_string (sheet, 0, 0, cp_report_table_get_title (self), formats.title);
-  worksheet_set_row (sheet, 0, 28, NULL);
-  for (guint c = 0; c < n_columns; c++)
-    {
-      worksheet_write_string (sheet, 1, c, cp_report_table_get_heading (self, c),
-                              formats.header);
-      worksheet_set_column (sheet, c, c, cp_report_table_get_width (self, c), NULL);
-    }
-  worksheet_set_row (sheet, 1, 32, NULL);
-
-  for (guint r = 0; r < n_rows; r++)
-    for (guint c = 0; c < n_columns; c++)
-      write_cell (sheet, 2 + r, c, cp_report_table_get_cell (self, r, c), formats.text,
-                  formats.numbers[c]);
-
-  if (cp_report_table_has_totals (self))
-    for (guint c = 0; c < n_columns; c++)
-      write_cell (sheet, 2 + n_rows, c, cp_report_table_get_total (self, c), formats.total_text,
-                  formats.total_numbers[c]);
-
-  worksheet_freeze_panes (sheet, 2, cp_report_table_get_freeze_columns (self));
-  worksheet_autofilter (sheet, 1, 0, 1 + n_rows, n_columns - 1);
-  /* Printed as the office sends it: A4 landscape, one page wide, the headings on every page. */
-  worksheet_set_paper (sheet, XLSX_PAPER_A4);
-  worksheet_set_landscape (sheet);
-  worksheet_fit_to_pages (sheet, 1, 0);
-  worksheet_repeat_rows (sheet, 1, 1);
-
-  status = workbook_close (workbook);
-  g_free (formats.numbers);
-  g_free (formats.total_numbers);
-  if (status != LXW_NO_ERROR)
-    {
-      set_write_error (error, path, lxw_strerror (status));
+      set_write_error (error, path, reason);
       g_unlink (tmp_path);
       return FALSE;
     }

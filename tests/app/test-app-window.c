@@ -52,8 +52,11 @@ spin (guint ms)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* @window_added, when given, hears of each window before it is shown. */
 static void
-start_app (Fixture *f)
+start_app_full (Fixture  *f,
+                GCallback window_added,
+                gpointer  user_data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -70,12 +73,20 @@ start_app (Fixture *f)
                            "flags", G_APPLICATION_NON_UNIQUE,
                            NULL);
   }
+  if (window_added != NULL)
+    g_signal_connect (f->app, "window-added", window_added, user_data);
   g_application_register (G_APPLICATION (f->app), NULL, &error);
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (f->app));
   f->window = CP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (f->window);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+}
+
+static void
+start_app (Fixture *f)
+{
+  start_app_full (f, NULL, NULL);
 }
 
 static void
@@ -630,6 +641,63 @@ test_deadline (Fixture       *f,
   g_assert_true (widget_shows_text (GTK_WIDGET (get_view (f)), expected));
 }
 
+typedef struct
+{
+  char     *db_path;
+  gboolean  painted;
+  gboolean  db_at_first_frame;
+} FirstFrame;
+
+static void
+first_frame_painted_cb (GdkFrameClock *clock,
+                        FirstFrame    *ff)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted_cb, ff);
+  ff->painted = TRUE;
+  ff->db_at_first_frame = g_file_test (ff->db_path, G_FILE_TEST_EXISTS);
+}
+
+static void
+first_frame_realize_cb (GtkWidget  *window,
+                        FirstFrame *ff)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (first_frame_painted_cb), ff);
+}
+
+static void
+first_frame_window_added_cb (GtkApplication *app,
+                             GtkWindow      *window,
+                             FirstFrame     *ff)
+{
+  g_signal_connect (window, "realize", G_CALLBACK (first_frame_realize_cb), ff);
+}
+
+/* Nothing but the window before its first frame: a first start paints the window (the list
+ * loading) before the store is even created, and the list comes right after. */
+static void
+test_store_after_first_frame (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *db_path = g_build_filename (f->dir, "packets.db", NULL);
+  FirstFrame ff = { db_path, FALSE, FALSE };
+
+  stop_app (f);
+  remove_tree (f->dir);
+  g_assert_cmpint (g_mkdir (f->dir, 0700), ==, 0);
+  g_assert_false (g_file_test (db_path, G_FILE_TEST_EXISTS));
+
+  start_app_full (f, G_CALLBACK (first_frame_window_added_cb), &ff);
+  WAIT_FOR (ff.painted);
+  g_assert_true (ff.painted);
+  g_assert_false (ff.db_at_first_frame);
+
+  WAIT_FOR (cp_window_is_loaded (f->window));
+  g_assert_true (cp_window_is_loaded (f->window));
+  g_assert_true (g_file_test (db_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (g_list_model_get_n_items (cp_window_get_visible_packets (f->window)), ==, 0);
+}
+
 /* The trash keeps a deleted packet 30 days: at the next start, one deleted 31 days ago is
  * gone and one deleted 29 days ago is still there, to restore. */
 static void
@@ -661,6 +729,8 @@ test_trash_kept_30_days (Fixture       *f,
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 
   start_app (f);
+  /* The store opens (and purges) after the window's first frame. */
+  WAIT_FOR (cp_window_is_loaded (f->window));
   store = open_store_again (f);
   g_assert_false (cp_store_has_packet (store, old));
   trash = cp_store_list_deleted_packets (store, NULL);
@@ -1119,6 +1189,7 @@ main (int   argc,
   ADD ("visit-every-page", test_visit_every_page);
   ADD ("flush-on-close", test_flush_on_close);
   ADD ("idle-draws-nothing", test_idle_draws_nothing);
+  ADD ("store-after-first-frame", test_store_after_first_frame);
 #undef ADD
 
   return g_test_run ();
