@@ -133,6 +133,7 @@ test_login (ServerFixture *f,
     g_assert_cmpstr (json_get_string (reply->json, "name"), ==, "ent-1");
     g_assert_cmpstr (json_get_string (reply->json, "role"), ==, "enterprise");
     g_assert_cmpstr (json_get_string (reply->json, "uscc"), ==, USCC_1);
+    g_assert_null (json_get_string (reply->json, "agency_name"));
   }
 
   /* The database holds the token's SHA-256, never the token. */
@@ -145,6 +146,21 @@ test_login (ServerFixture *f,
       g_assert_null (g_strstr_len (contents, length, token));
       g_assert_null (g_strstr_len (contents, length, "password-ent-1"));
     }
+
+  /* An agency user's object names the agency, and its code when the agency has one. */
+  {
+    g_autofree char *a = server_login (f, "agency-a");
+    g_autofree char *b = server_login (f, "agency-b");
+    g_autoptr(Reply) reply_a = server_request (f, "GET", "/api/v1/session", a, NULL, 0, NULL);
+    g_autoptr(Reply) reply_b = server_request (f, "GET", "/api/v1/session", b, NULL, 0, NULL);
+
+    g_assert_cmpuint (reply_a->status, ==, 200);
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency"), ==, "A");
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency_name"), ==, "Agency A");
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency_uscc"), ==, AGENCY_A_USCC);
+    g_assert_cmpstr (json_get_string (reply_b->json, "agency_name"), ==, "Agency B");
+    g_assert_null (json_get_string (reply_b->json, "agency_uscc"));
+  }
 
   /* Wrong password, unknown user, malformed bodies. */
   {
