@@ -46,5 +46,9 @@ void             cp_section_page_attach_file  (CpSectionPage   *self,
 void             cp_section_page_set_comments (CpSectionPage   *self,
                                                GPtrArray       *comments);
 guint            cp_section_page_get_n_comments (CpSectionPage *self);
+/* Shows the packet's value of the field @field_id again, after something else than its editor
+ * wrote it (the cover's value carried into it, cp-identity.h). */
+void             cp_section_page_refresh_field (CpSectionPage *self,
+                                                const char    *field_id);
 
 G_END_DECLS
