@@ -996,6 +996,18 @@ test_identity_carried (Fixture       *f,
   cover = cp_packet_view_get_page_widget (get_view (f), "cover");
   commitment = cp_packet_view_get_page_widget (get_view (f), "commitment");
 
+  /* The name and code of the new-packet dialog are the cover's, carried like it; the district
+   * comes from the code's division (320583, Kunshan). */
+  value = stored_string (f, "commitment", "enterprise_name");
+  g_assert_cmpstr (value, ==, "Kunshan Carry Ltd");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "application-form", "uscc");
+  g_assert_cmpstr (value, ==, uscc);
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "cover", "district");
+  g_assert_cmpstr (value, ==, "kunshan");
+  g_clear_pointer (&value, g_free);
+
   /* Typed on the cover (the focus is in the legal representative). */
   type ("Huang Yan");
   cp_test_press ("Tab");
