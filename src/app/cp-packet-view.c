@@ -14,6 +14,7 @@
 #include "cp-completeness-page.h"
 #include "cp-export.h"
 #include "cp-export-dialog.h"
+#include "cp-identity.h"
 #include "cp-print-operation.h"
 #include "cp-review-dialog.h"
 #include "cp-scoring-page.h"
@@ -57,6 +58,8 @@ struct _CpPacketView
   GPtrArray          *findings;
   GPtrArray          *comments;     /* CpComment *: a returned packet's, or NULL */
   GHashTable         *pending;      /* "section\037field" → NULL */
+  GHashTable         *carried;      /* "section.field" others repeat → its value when last
+                                     * carried (JsonNode *, NULL when empty) */
   guint               save_id;
   gboolean            dirty;        /* edited since the last validation */
   gboolean            switching;
@@ -446,6 +449,70 @@ cp_packet_view_schedule_save (CpPacketView *self)
 }
 
 static void
+json_node_free_nullable (gpointer node)
+{
+  if (node != NULL)
+    json_node_unref (node);
+}
+
+/* Remembers the value of every field that others repeat (cp-identity.h), so that an edit knows
+ * what the copies held when they still followed it. */
+static void
+cp_packet_view_note_carried (CpPacketView *self)
+{
+  GPtrArray *sections = cp_template_get_sections (self->tmpl);
+
+  g_hash_table_remove_all (self->carried);
+  for (guint i = 0; i < sections->len; i++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, i);
+
+      for (guint j = 0; section->fields != NULL && j < section->fields->len; j++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, j);
+          const CpField *source = field->repeats != NULL ? field->repeats : field->division_of;
+          JsonNode *value;
+
+          if (source == NULL || g_hash_table_contains (self->carried, source->path))
+            continue;
+          value = cp_packet_get_value (self->packet, source->section->id, source->id);
+          g_hash_table_insert (self->carried, g_strdup (source->path),
+                               value != NULL ? json_node_copy (value) : NULL);
+        }
+    }
+}
+
+/* The cover's identity is typed once: its copies follow it, in the same save. */
+static void
+cp_packet_view_carry_identity (CpPacketView *self,
+                               const char   *section_id,
+                               const char   *field_id)
+{
+  g_autofree char *path = g_strconcat (section_id, ".", field_id, NULL);
+  g_autoptr(GPtrArray) written = NULL;
+  JsonNode *current;
+  gpointer previous = NULL;
+
+  if (!g_hash_table_lookup_extended (self->carried, path, NULL, &previous))
+    return;
+  written = cp_identity_carry (self->tmpl, self->packet, section_id, field_id, previous);
+  for (guint i = 0; i < written->len; i++)
+    {
+      const char *copy = g_ptr_array_index (written, i);
+      const char *dot = strchr (copy, '.');
+      g_autofree char *copy_section = g_strndup (copy, dot - copy);
+      Step *step = cp_packet_view_find_step (self, copy_section);
+
+      g_hash_table_add (self->pending, g_strdup_printf ("%s\037%s", copy_section, dot + 1));
+      if (step != NULL && CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_refresh_field (CP_SECTION_PAGE (step->page), dot + 1);
+    }
+  current = cp_packet_get_value (self->packet, section_id, field_id);
+  g_hash_table_insert (self->carried, g_steal_pointer (&path),
+                       current != NULL ? json_node_copy (current) : NULL);
+}
+
+static void
 section_edited_cb (CpSectionPage *page,
                    const char    *field_id,
                    gboolean       full_save,
@@ -480,6 +547,7 @@ section_edited_cb (CpSectionPage *page,
     }
 
   g_hash_table_add (self->pending, g_strdup_printf ("%s\037%s", section->id, field_id));
+  cp_packet_view_carry_identity (self, section->id, field_id);
   cp_packet_view_schedule_save (self);
 }
 
@@ -931,6 +999,7 @@ cp_packet_view_finalize (GObject *object)
   CpPacketView *self = CP_PACKET_VIEW (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->carried, g_hash_table_unref);
 
   G_OBJECT_CLASS (cp_packet_view_parent_class)->finalize (object);
 }
@@ -984,6 +1053,8 @@ cp_packet_view_init (CpPacketView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->carried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         json_node_free_nullable);
   /* Ctrl+K, Alt+Right, Ctrl+E…: from any field and from the header bar. */
   gtk_widget_add_controller (GTK_WIDGET (self), cp_app_shortcut_controller_new ("packet."));
   cp_packet_view_set_actions_enabled (self, FALSE);
@@ -1030,6 +1101,7 @@ cp_packet_view_set_packet (CpPacketView        *self,
   self->registry = g_object_ref (registry);
   self->tmpl = g_object_ref (tmpl);
   self->packet = g_object_ref (packet);
+  cp_packet_view_note_carried (self);
   self->uuid = g_strdup (cp_packet_get_uuid (packet));
   self->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_free);
 

@@ -817,3 +817,19 @@ cp_section_page_get_owner_caption (CpSectionPage *self,
   return slot != NULL && gtk_widget_get_visible (slot->access_label)
          ? gtk_label_get_text (GTK_LABEL (slot->access_label)) : NULL;
 }
+
+void
+cp_section_page_refresh_field (CpSectionPage *self,
+                               const char    *field_id)
+{
+  g_return_if_fail (CP_IS_SECTION_PAGE (self));
+  g_return_if_fail (field_id != NULL);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      FieldSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (g_str_equal (slot->field->id, field_id))
+        cp_field_editor_refresh (slot->editor);
+    }
+}

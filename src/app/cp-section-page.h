@@ -59,4 +59,9 @@ void             cp_section_page_set_access   (CpSectionPage   *self,
 void             cp_section_page_set_authors  (CpSectionPage   *self,
                                                JsonObject      *authors);
 
+/* Shows the packet's value of the field @field_id again, after something else than its editor
+ * wrote it (the cover's value carried into it, cp-identity.h). */
+void             cp_section_page_refresh_field (CpSectionPage *self,
+                                                const char    *field_id);
+
 G_END_DECLS

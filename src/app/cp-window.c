@@ -14,6 +14,7 @@
 #endif
 
 #include "cp-app-util.h"
+#include "cp-identity.h"
 #include "cp-packet-item.h"
 #include "cp-packet-list.h"
 #include "cp-packet-view.h"
@@ -589,6 +590,18 @@ cp_window_create_packet (CpWindow    *self,
       normalized = cp_uscc_normalize (uscc);
       cp_packet_set_string (packet, "cover", "uscc", normalized != NULL ? normalized : uscc);
     }
+  /* The name and code typed in the dialog are the cover's: the pages that repeat them, and
+   * the district, follow as they would have from the cover (cp-identity.h). */
+  {
+    CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, kind);
+
+    if (tmpl != NULL)
+      {
+        g_autoptr(GPtrArray) names = cp_identity_carry (tmpl, packet, "cover", "enterprise_name",
+                                                        NULL);
+        g_autoptr(GPtrArray) codes = cp_identity_carry (tmpl, packet, "cover", "uscc", NULL);
+      }
+  }
   if (!cp_store_save_packet (store, packet, NULL, error))
     return NULL;
 

@@ -39,6 +39,8 @@ struct _CpSyncManager
   char            *user;
   char            *role;
   char            *district;
+  char            *agency_name;   /* an agency user's agency, as the server names it */
+  char            *agency_uscc;
   gboolean         session_only;
   char            *session_only_reason;
 
@@ -69,6 +71,8 @@ struct _CpSyncManager
     gboolean            logged_in;
     char               *role;
     char               *user;
+    char               *agency_name;
+    char               *agency_uscc;
     char               *server_url;
     char               *session_only_reason;
     GDateTime          *last_sync;
@@ -86,6 +90,8 @@ enum {
   PROP_LOGGED_IN,
   PROP_ROLE,
   PROP_USER,
+  PROP_AGENCY_NAME,
+  PROP_AGENCY_USCC,
   PROP_SERVER_URL,
   PROP_SESSION_ONLY_REASON,
   PROP_LAST_SYNC,
@@ -146,6 +152,8 @@ cp_sync_manager_changed (CpSyncManager *self)
   NOTIFY_VALUE (self, logged_in, cp_sync_manager_is_logged_in (self), PROP_LOGGED_IN);
   notify_string (self, &self->shown.role, self->role, PROP_ROLE);
   notify_string (self, &self->shown.user, self->user, PROP_USER);
+  notify_string (self, &self->shown.agency_name, self->agency_name, PROP_AGENCY_NAME);
+  notify_string (self, &self->shown.agency_uscc, self->agency_uscc, PROP_AGENCY_USCC);
   notify_string (self, &self->shown.server_url, self->server_url, PROP_SERVER_URL);
   notify_string (self, &self->shown.session_only_reason,
                  cp_sync_manager_get_session_only_reason (self), PROP_SESSION_ONLY_REASON);
@@ -410,6 +418,8 @@ cp_sync_manager_drop_session (CpSyncManager *self)
   g_clear_object (&self->engine);
   g_clear_pointer (&self->role, g_free);
   g_clear_pointer (&self->district, g_free);
+  g_clear_pointer (&self->agency_name, g_free);
+  g_clear_pointer (&self->agency_uscc, g_free);
   self->session_only = FALSE;
   g_clear_pointer (&self->session_only_reason, g_free);
 }
@@ -458,6 +468,8 @@ cp_sync_manager_start_session (CpSyncManager *self,
 
   g_clear_pointer (&self->role, g_free);
   g_clear_pointer (&self->district, g_free);
+  g_clear_pointer (&self->agency_name, g_free);
+  g_clear_pointer (&self->agency_uscc, g_free);
   if (object != NULL)
     {
       const char *name = json_object_get_string_member_with_default (object, "name", NULL);
@@ -465,6 +477,12 @@ cp_sync_manager_start_session (CpSyncManager *self,
 
       self->district = g_strdup (json_object_get_string_member_with_default (object, "district",
                                                                              NULL));
+      self->agency_name = g_strdup (json_object_get_string_member_with_default (object,
+                                                                                "agency_name",
+                                                                                NULL));
+      self->agency_uscc = g_strdup (json_object_get_string_member_with_default (object,
+                                                                                "agency_uscc",
+                                                                                NULL));
 
       if (name != NULL)
         {
@@ -1870,11 +1888,15 @@ cp_sync_manager_finalize (GObject *object)
   g_free (self->user);
   g_free (self->role);
   g_free (self->district);
+  g_free (self->agency_name);
+  g_free (self->agency_uscc);
   g_free (self->session_only_reason);
   g_free (self->message);
   g_free (self->shown.message);
   g_free (self->shown.role);
   g_free (self->shown.user);
+  g_free (self->shown.agency_name);
+  g_free (self->shown.agency_uscc);
   g_free (self->shown.server_url);
   g_free (self->shown.session_only_reason);
   g_clear_pointer (&self->shown.last_sync, g_date_time_unref);
@@ -1915,6 +1937,12 @@ cp_sync_manager_get_property (GObject    *object,
       break;
     case PROP_USER:
       g_value_set_string (value, self->user);
+      break;
+    case PROP_AGENCY_NAME:
+      g_value_set_string (value, self->agency_name);
+      break;
+    case PROP_AGENCY_USCC:
+      g_value_set_string (value, self->agency_uscc);
       break;
     case PROP_SERVER_URL:
       g_value_set_string (value, self->server_url);
@@ -1961,6 +1989,8 @@ cp_sync_manager_class_init (CpSyncManagerClass *klass)
   properties[PROP_LOGGED_IN] = g_param_spec_boolean ("logged-in", NULL, NULL, FALSE, flags);
   properties[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, NULL, flags);
   properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, flags);
+  properties[PROP_AGENCY_NAME] = g_param_spec_string ("agency-name", NULL, NULL, NULL, flags);
+  properties[PROP_AGENCY_USCC] = g_param_spec_string ("agency-uscc", NULL, NULL, NULL, flags);
   properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, flags);
   properties[PROP_SESSION_ONLY_REASON] = g_param_spec_string ("session-only-reason", NULL,
                                                               NULL, NULL, flags);
@@ -2094,6 +2124,20 @@ cp_sync_manager_get_role (CpSyncManager *self)
 {
   g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
   return self->role;
+}
+
+const char *
+cp_sync_manager_get_agency_name (CpSyncManager *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  return self->agency_name;
+}
+
+const char *
+cp_sync_manager_get_agency_uscc (CpSyncManager *self)
+{
+  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
+  return self->agency_uscc;
 }
 
 const char *

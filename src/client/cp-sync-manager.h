@@ -30,7 +30,7 @@ typedef enum
 
 /* The state is in properties, notified only when a value changes: status
  * (CpSyncManagerStatus), message, n-pending, n-conflicts, n-quarantined, logged-in, role, user,
- * server-url, session-only-reason, last-sync (GDateTime), blob-sent and blob-total. Signals:
+ * agency-name, agency-uscc, server-url, session-only-reason, last-sync (GDateTime), blob-sent and blob-total. Signals:
  * ::packets-changed (a sync or a submission ended: packets in the store may have changed) and
  * ::store-changed (another account's store is in use). */
 #define CP_TYPE_SYNC_MANAGER (cp_sync_manager_get_type ())
@@ -57,6 +57,10 @@ const char    *cp_sync_manager_get_server_url   (CpSyncManager  *self);
 const char    *cp_sync_manager_get_user         (CpSyncManager  *self);
 /* "enterprise", "agency", "office", "admin", or NULL before the server said. */
 const char    *cp_sync_manager_get_role         (CpSyncManager  *self);
+/* An agency user's agency: its name and its credit code as the server keeps them, or NULL
+ * (another role, no session, or an agency the administrator gave no code). */
+const char    *cp_sync_manager_get_agency_name  (CpSyncManager  *self);
+const char    *cp_sync_manager_get_agency_uscc  (CpSyncManager  *self);
 /* A credit office's district code ("gusu", "suzhou" for the whole city), or NULL. */
 const char    *cp_sync_manager_get_district     (CpSyncManager  *self);
 gboolean       cp_sync_manager_is_logged_in     (CpSyncManager  *self);

@@ -140,6 +140,7 @@ cp_choice_option_free (CpChoiceOption *option)
 {
   g_free (option->id);
   g_clear_pointer (&option->label, cp_text_unref);
+  g_strfreev (option->divisions);
   g_free (option);
 }
 
@@ -158,6 +159,8 @@ cp_field_free (CpField *field)
   g_clear_pointer (&field->fields, g_ptr_array_unref);
   g_strfreev (field->mime_types);
   g_free (field->role);
+  g_free (field->repeats_ref);
+  g_free (field->division_ref);
   g_free (field);
 }
 
@@ -399,13 +402,16 @@ members_for_type (CpFieldType type)
 {
   static const char * const text_members[] = {
     "id", "type", "label", "help", "required", "owner", "min_length", "max_length", "pattern",
-    NULL
+    "repeats", "account", NULL
+  };
+  static const char * const uscc_members[] = {
+    "id", "type", "label", "help", "required", "owner", "repeats", "account", NULL
   };
   static const char * const number_members[] = {
     "id", "type", "label", "help", "required", "owner", "min", "max", "unit", NULL
   };
   static const char * const choice_members[] = {
-    "id", "type", "label", "help", "required", "owner", "options", NULL
+    "id", "type", "label", "help", "required", "owner", "options", "division_of", NULL
   };
   static const char * const group_members[] = {
     "id", "type", "label", "help", "required", "owner", "fields", "min_items", "max_items", NULL
@@ -439,10 +445,11 @@ members_for_type (CpFieldType type)
       return attachment_members;
     case CP_FIELD_SIGNATURE:
       return signature_members;
+    case CP_FIELD_USCC:
+      return uscc_members;
     case CP_FIELD_DATE:
     case CP_FIELD_TIME:
     case CP_FIELD_BOOLEAN:
-    case CP_FIELD_USCC:
     default:
       return common_members;
     }
@@ -454,7 +461,7 @@ read_options (CpJsonCtx   *ctx,
               CpField     *field,
               GError     **error)
 {
-  static const char * const option_members[] = { "id", "label", NULL };
+  static const char * const option_members[] = { "id", "label", "divisions", NULL };
   JsonArray *array = NULL;
   gsize mark;
   guint n;
@@ -498,15 +505,77 @@ read_options (CpJsonCtx   *ctx,
       option = g_new0 (CpChoiceOption, 1);
       option->id = g_strdup (id);
       g_ptr_array_add (field->options, option);
-      if (!read_text (ctx, o, "label", TRUE, &option->label, error))
+      if (!read_text (ctx, o, "label", TRUE, &option->label, error) ||
+          !read_string_array (ctx, o, "divisions", FALSE, &option->divisions, error))
         {
           cp_json_ctx_pop (ctx, mark);
           return FALSE;
+        }
+      for (guint j = 0; option->divisions != NULL && option->divisions[j] != NULL; j++)
+        {
+          const char *prefix = option->divisions[j];
+          gsize len = strlen (prefix);
+
+          if (len < 2 || len > 6 || strspn (prefix, "0123456789") != len)
+            {
+              cp_json_ctx_push_member (ctx, "divisions");
+              cp_json_ctx_push_index (ctx, j);
+              cp_json_ctx_fail (ctx, error, CP_JSON_ERROR_INVALID_VALUE,
+                                "“%s” is not the start of a division code (2 to 6 digits)",
+                                prefix);
+              cp_json_ctx_pop (ctx, mark);
+              return FALSE;
+            }
         }
       cp_json_ctx_pop (ctx, imark);
     }
 
   cp_json_ctx_pop (ctx, mark);
+  return TRUE;
+}
+
+/* The identity members "repeats", "division_of" and "account" as written; they are resolved
+ * once every section is read (resolve_identity()). */
+static gboolean
+read_identity (CpJsonCtx   *ctx,
+               JsonObject  *object,
+               CpField     *field,
+               GError     **error)
+{
+  static const char * const members[] = { "repeats", "division_of", "account" };
+  const char *repeats = NULL;
+  const char *division_of = NULL;
+  const char *account = NULL;
+
+  if (!cp_json_get_string (ctx, object, "repeats", FALSE, &repeats, error) ||
+      !cp_json_get_string (ctx, object, "division_of", FALSE, &division_of, error) ||
+      !cp_json_get_string (ctx, object, "account", FALSE, &account, error))
+    return FALSE;
+  if (field->parent != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+        {
+          if (json_object_has_member (object, members[i]))
+            return fail_at (ctx, members[i], error, CP_JSON_ERROR_INCONSISTENT,
+                            "a field inside a group cannot carry the enterprise's or the "
+                            "agency's identity");
+        }
+    }
+  if (account != NULL)
+    {
+      if (g_str_equal (account, "agency-name"))
+        field->account = CP_ACCOUNT_AGENCY_NAME;
+      else if (g_str_equal (account, "agency-uscc"))
+        field->account = CP_ACCOUNT_AGENCY_USCC;
+      else
+        return fail_at (ctx, "account", error, CP_JSON_ERROR_INVALID_VALUE,
+                        "unknown account value “%s” (“agency-name” or “agency-uscc”)", account);
+      if ((field->account == CP_ACCOUNT_AGENCY_NAME) != (field->type == CP_FIELD_TEXT))
+        return fail_at (ctx, "account", error, CP_JSON_ERROR_INCONSISTENT,
+                        "“agency-name” goes in a text field, “agency-uscc” in a uscc field");
+    }
+  field->repeats_ref = g_strdup (repeats);
+  field->division_ref = g_strdup (division_of);
   return TRUE;
 }
 
@@ -563,7 +632,8 @@ read_field (CpJsonCtx        *ctx,
       !read_text (ctx, object, "label", TRUE, &field->label, error) ||
       !read_text (ctx, object, "help", FALSE, &field->help, error) ||
       !cp_json_get_boolean (ctx, object, "required", FALSE, &field->required, error) ||
-      !read_owner (ctx, object, "owner", &field->owner, error))
+      !read_owner (ctx, object, "owner", &field->owner, error) ||
+      !read_identity (ctx, object, field, error))
     goto fail;
 
   switch (field->type)
@@ -1786,6 +1856,96 @@ fail:
   return FALSE;
 }
 
+/* Identity: a field that repeats another names a top-level field of another section, of the
+ * same type and owner, that repeats nothing itself; a choice filled from a credit code's
+ * division names a top-level uscc field and has options with divisions; a field that holds an
+ * agency's account value belongs to an agency. */
+static gboolean
+resolve_identity (CpTemplate  *self,
+                  CpJsonCtx   *ctx,
+                  GError     **error)
+{
+  gsize mark = cp_json_ctx_push_member (ctx, "sections");
+
+  for (guint i = 0; i < self->sections->len; i++)
+    {
+      CpSection *section = g_ptr_array_index (self->sections, i);
+      gsize imark = cp_json_ctx_push_index (ctx, i);
+
+      cp_json_ctx_push_member (ctx, "fields");
+      for (guint j = 0; j < section->fields->len; j++)
+        {
+          CpField *field = g_ptr_array_index (section->fields, j);
+          gsize jmark = cp_json_ctx_push_index (ctx, j);
+
+          if (field->repeats_ref != NULL)
+            {
+              const CpField *source = g_hash_table_lookup (self->fields_by_path,
+                                                           field->repeats_ref);
+
+              if (source == NULL || source->parent != NULL)
+                {
+                  fail_at (ctx, "repeats", error, CP_JSON_ERROR_INCONSISTENT,
+                           "the template has no top-level field “%s” (write “section.field”)",
+                           field->repeats_ref);
+                  goto fail;
+                }
+              if (source->section == field->section || source->repeats_ref != NULL ||
+                  source->type != field->type || source->owner != field->owner)
+                {
+                  fail_at (ctx, "repeats", error, CP_JSON_ERROR_INCONSISTENT,
+                           "“%s” can only repeat a field of another section, of the same type "
+                           "and owner, that repeats nothing itself; “%s” is not one",
+                           field->path, source->path);
+                  goto fail;
+                }
+              field->repeats = source;
+            }
+          if (field->division_ref != NULL)
+            {
+              const CpField *code = g_hash_table_lookup (self->fields_by_path,
+                                                         field->division_ref);
+              gboolean any = FALSE;
+
+              if (code == NULL || code->parent != NULL || code->type != CP_FIELD_USCC)
+                {
+                  fail_at (ctx, "division_of", error, CP_JSON_ERROR_INCONSISTENT,
+                           "“division_of” names a top-level uscc field; “%s” is not one",
+                           field->division_ref);
+                  goto fail;
+                }
+              for (guint k = 0; k < field->options->len && !any; k++)
+                any = ((CpChoiceOption *) g_ptr_array_index (field->options, k))->divisions
+                      != NULL;
+              if (!any)
+                {
+                  fail_at (ctx, "division_of", error, CP_JSON_ERROR_INCONSISTENT,
+                           "no option of “%s” has “divisions”", field->path);
+                  goto fail;
+                }
+              field->division_of = code;
+            }
+          if (field->account != CP_ACCOUNT_NONE &&
+              field->owner != CP_ROLE_COACHING_AGENCY &&
+              field->owner != CP_ROLE_EVALUATING_AGENCY)
+            {
+              fail_at (ctx, "account", error, CP_JSON_ERROR_INCONSISTENT,
+                       "a field that holds the agency's account value belongs to the coaching "
+                       "or the evaluating agency (its “owner”)");
+              goto fail;
+            }
+          cp_json_ctx_pop (ctx, jmark);
+        }
+      cp_json_ctx_pop (ctx, imark);
+    }
+  cp_json_ctx_pop (ctx, mark);
+  return TRUE;
+
+fail:
+  cp_json_ctx_pop (ctx, mark);
+  return FALSE;
+}
+
 static gboolean
 read_workflow (CpTemplate  *self,
                CpJsonCtx   *ctx,
@@ -1871,7 +2031,8 @@ cp_template_load (CpTemplate  *self,
          read_sections (self, ctx, object, error) &&
          read_scoring (self, ctx, object, error) &&
          read_rules (self, ctx, object, error) &&
-         read_workflow (self, ctx, object, error);
+         read_workflow (self, ctx, object, error) &&
+         resolve_identity (self, ctx, error);
 }
 
 /* GObject. */

@@ -86,7 +86,17 @@ typedef struct
 {
   char   *id;
   CpText *label;
+  char  **divisions;   /* division-code starts ("320583") that pick this option from a credit
+                        * code (the choice's "division_of", cp-identity.h), or NULL */
 } CpChoiceOption;
+
+/* Which value of the agency's account a field holds ("account", cp-identity.h). */
+typedef enum
+{
+  CP_ACCOUNT_NONE,
+  CP_ACCOUNT_AGENCY_NAME,   /* "agency-name" */
+  CP_ACCOUNT_AGENCY_USCC,   /* "agency-uscc" */
+} CpAccountValue;
 
 /* Everything below belongs to the template and lives as long as it does. */
 struct _CpField
@@ -122,6 +132,14 @@ struct _CpField
   /* Who writes the value: the field's own "owner", else its group's, else its section's;
    * CP_ROLE_NONE in a template without a workflow. */
   CpRole           owner;
+  /* Identity (cp-identity.h; top-level fields only): the field this one repeats, typed once
+   * there ("repeats"); for a choice, the credit-code field whose division picks the option
+   * ("division_of"); the value of the owning agency's account it holds ("account"). */
+  const CpField   *repeats;
+  const CpField   *division_of;
+  CpAccountValue   account;
+  char            *repeats_ref;   /* as written, until the template is resolved */
+  char            *division_ref;
 
   const CpSection *section;
   const CpField   *parent;       /* the group of a sub-field, else NULL */

@@ -12,6 +12,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cp-uscc.h"
+
 static gboolean
 usage (GError    **error,
        const char *text)
@@ -30,6 +32,20 @@ uscc_is_well_formed (const char *uscc)
     if (strchr (charset, uscc[i]) == NULL)
       return FALSE;
   return i == 18;
+}
+
+/* An agency's own credit code: a code as GB 32100 writes it, check characters included. */
+static gboolean
+uscc_is_valid (const char  *uscc,
+               GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (cp_uscc_validate (uscc, NULL, &local_error))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "“%s” is not a valid unified social credit code: %s", uscc, local_error->message);
+  return FALSE;
 }
 
 /* One line from stdin; without echo when stdin is a terminal. */
@@ -160,10 +176,22 @@ cp_server_admin_run (CpServerStorage       *storage,
   if (n >= 2 && g_str_equal (args[0], "agency") && g_str_equal (args[1], "add"))
     {
       if (n != 4)
-        return usage (error, "agency add ID NAME");
-      if (!cp_server_storage_add_agency (storage, args[2], args[3], error))
+        return usage (error, "agency add ID NAME [--uscc CODE]");
+      if (options->uscc != NULL && !uscc_is_valid (options->uscc, error))
+        return FALSE;
+      if (!cp_server_storage_add_agency (storage, args[2], args[3], options->uscc, error))
         return FALSE;
       g_print ("Added agency %s.\n", args[2]);
+      return TRUE;
+    }
+  if (n >= 2 && g_str_equal (args[0], "agency") && g_str_equal (args[1], "set-uscc"))
+    {
+      if (n != 4)
+        return usage (error, "agency set-uscc ID CODE");
+      if (!uscc_is_valid (args[3], error) ||
+          !cp_server_storage_set_agency_uscc (storage, args[2], args[3], error))
+        return FALSE;
+      g_print ("Set the credit code of agency %s.\n", args[2]);
       return TRUE;
     }
   if (n >= 1 && g_str_equal (args[0], "assign"))

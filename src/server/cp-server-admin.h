@@ -16,6 +16,7 @@ typedef struct
   const char *district;
   const char *enterprise;
   const char *agency;
+  const char *uscc;       /* agency add: the agency's credit code */
 } CpServerAdminOptions;
 
 /* Checks the role's tenant (district for office, USCC for enterprise, agency id for agency)
@@ -30,7 +31,7 @@ gboolean cp_server_admin_add_user (CpServerStorage            *storage,
                                    const CpPasswordCost       *cost,
                                    GError                    **error);
 
-/* Runs "user add …", "agency add …", "assign …", "district list|add …",
+/* Runs "user add …", "agency add …", "agency set-uscc …", "assign …", "district list|add …",
  * "quota set|list|import …"; prints what it did on stdout. */
 gboolean cp_server_admin_run      (CpServerStorage            *storage,
                                    const CpPasswordCost       *cost,

@@ -155,6 +155,8 @@ static const char * const migrations[] = {
   "  recorded_by text NOT NULL,"
   "  recorded_at bigint NOT NULL,"
   "  PRIMARY KEY (uuid, pointer));",
+  /* 4 (agency identity): the agency's credit code (see the SQLite backend's migration 4). */
+  "ALTER TABLE agencies ADD COLUMN uscc text;",
 };
 
 /* --- statements and parameters --------------------------------------------------------- */

@@ -133,7 +133,9 @@ struct _CpServerStorage
 
 /* The columns both backends read a user and a revision by, in this order. */
 #define CP_SERVER_USER_COLUMNS \
-  "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash"
+  "u.id, u.name, u.role, u.district, u.uscc, u.agency, u.password_hash, ag.name, ag.uscc"
+/* Joined to every query that reads CP_SERVER_USER_COLUMNS. */
+#define CP_SERVER_USER_AGENCY_JOIN " LEFT JOIN agencies ag ON ag.id = u.agency "
 #define CP_SERVER_REVISION_COLUMNS \
   "r.uuid, r.revision, r.base, r.action, r.state, r.uscc, r.kind, r.year, r.sha256, " \
   "r.user_name, r.created_at, r.stage, r.evaluator"

@@ -138,6 +138,10 @@ static const char * const migrations[] = {
   "  recorded_by TEXT NOT NULL,"
   "  recorded_at INTEGER NOT NULL,"
   "  PRIMARY KEY (uuid, pointer));",
+  /* 4 (agency identity): the agency's own credit code, which with its name fills the agency's
+   * blocks of a packet from its account (issue 11). Agencies added before have none until
+   * "agency set-uscc" gives it. */
+  "ALTER TABLE agencies ADD COLUMN uscc TEXT;",
 };
 
 static gboolean

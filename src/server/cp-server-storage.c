@@ -51,6 +51,8 @@ cp_server_user_copy (const CpServerUser *user)
   copy->district = g_strdup (user->district);
   copy->uscc = g_strdup (user->uscc);
   copy->agency = g_strdup (user->agency);
+  copy->agency_name = g_strdup (user->agency_name);
+  copy->agency_uscc = g_strdup (user->agency_uscc);
   copy->password_hash = g_strdup (user->password_hash);
   return copy;
 }
@@ -64,6 +66,8 @@ cp_server_user_free (CpServerUser *user)
   g_free (user->district);
   g_free (user->uscc);
   g_free (user->agency);
+  g_free (user->agency_name);
+  g_free (user->agency_uscc);
   if (user->password_hash != NULL)
     memset (user->password_hash, 0, strlen (user->password_hash));
   g_free (user->password_hash);
@@ -394,6 +398,8 @@ read_user (const CpServerRows *rows,
   user->uscc = g_strdup (cp_server_rows_get_text (rows, row, 4));
   user->agency = g_strdup (cp_server_rows_get_text (rows, row, 5));
   user->password_hash = g_strdup (cp_server_rows_get_text (rows, row, 6));
+  user->agency_name = g_strdup (cp_server_rows_get_text (rows, row, 7));
+  user->agency_uscc = g_strdup (cp_server_rows_get_text (rows, row, 8));
   return user;
 }
 
@@ -409,7 +415,8 @@ cp_server_storage_find_user (CpServerStorage  *self,
 
   cp_server_params_text (&p, name);
   rows = query (self, "Could not read the user",
-                "SELECT " CP_SERVER_USER_COLUMNS " FROM users u WHERE u.name = $1", &p, error);
+                "SELECT " CP_SERVER_USER_COLUMNS " FROM users u" CP_SERVER_USER_AGENCY_JOIN
+                "WHERE u.name = $1", &p, error);
   if (rows == NULL)
     return NULL;
   if (rows->n_rows > 0)
@@ -462,14 +469,14 @@ cp_server_storage_find_session (CpServerStorage  *self,
   cp_server_params_int (&p, now);
   rows = query (self, "Could not read the session",
                 "SELECT " CP_SERVER_USER_COLUMNS ", s.expires_at FROM sessions s "
-                "JOIN users u ON u.id = s.user_id "
+                "JOIN users u ON u.id = s.user_id" CP_SERVER_USER_AGENCY_JOIN
                 "WHERE s.token_hash = $1 AND s.expires_at > $2", &p, error);
   if (rows == NULL)
     return NULL;
   if (rows->n_rows > 0)
     {
       if (expires_at != NULL)
-        *expires_at = cp_server_rows_get_int (rows, 0, 7);
+        *expires_at = cp_server_rows_get_int (rows, 0, 9);
       return read_user (rows, 0);
     }
   set_not_found (error, "The session does not exist or has expired.");
@@ -496,6 +503,7 @@ gboolean
 cp_server_storage_add_agency (CpServerStorage  *self,
                               const char       *id,
                               const char       *name,
+                              const char       *uscc,
                               GError          **error)
 {
   CpServerParams p = { 0 };
@@ -504,8 +512,31 @@ cp_server_storage_add_agency (CpServerStorage  *self,
 
   cp_server_params_text (&p, id);
   cp_server_params_text (&p, name);
+  cp_server_params_text (&p, uscc);
   return run (self, "Could not add the agency",
-              "INSERT INTO agencies (id, name) VALUES ($1, $2)", &p, error);
+              "INSERT INTO agencies (id, name, uscc) VALUES ($1, $2, $3)", &p, error);
+}
+
+gboolean
+cp_server_storage_set_agency_uscc (CpServerStorage  *self,
+                                   const char       *id,
+                                   const char       *uscc,
+                                   GError          **error)
+{
+  g_autoptr(CpServerRows) rows = NULL;
+  CpServerParams p = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  cp_server_params_text (&p, id);
+  cp_server_params_text (&p, uscc);
+  rows = query (self, "Could not set the agency's credit code",
+                "UPDATE agencies SET uscc = $2 WHERE id = $1 RETURNING id", &p, error);
+  if (rows == NULL)
+    return FALSE;
+  if (rows->n_rows > 0)
+    return TRUE;
+  return set_not_found (error, "No agency has the id “%s”.", id);
 }
 
 gboolean

@@ -47,6 +47,8 @@ typedef struct
   char         *district;       /* office users: the district code */
   char         *uscc;           /* enterprise users: their credit code */
   char         *agency;         /* agency users: the agency id */
+  char         *agency_name;    /* agency users: the agency's name, its credit code or NULL */
+  char         *agency_uscc;
   char         *password_hash;  /* crypto_pwhash_str() output */
 } CpServerUser;
 
@@ -170,9 +172,16 @@ gboolean          cp_server_storage_delete_session     (CpServerStorage    *self
                                                         GError            **error);
 
 /* Agencies, assignments, districts, quotas. */
+/* @uscc: the agency's own credit code, or NULL. */
 gboolean          cp_server_storage_add_agency         (CpServerStorage    *self,
                                                         const char         *id,
                                                         const char         *name,
+                                                        const char         *uscc,
+                                                        GError            **error);
+/* FALSE with NOT_FOUND when no agency has the id @id. */
+gboolean          cp_server_storage_set_agency_uscc    (CpServerStorage    *self,
+                                                        const char         *id,
+                                                        const char         *uscc,
                                                         GError            **error);
 gboolean          cp_server_storage_assign             (CpServerStorage    *self,
                                                         const char         *uscc,

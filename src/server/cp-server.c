@@ -254,6 +254,16 @@ cp_server_user_to_json (const CpServerUser *user)
       json_builder_set_member_name (builder, "agency");
       json_builder_add_string_value (builder, user->agency);
     }
+  if (user->agency_name != NULL)
+    {
+      json_builder_set_member_name (builder, "agency_name");
+      json_builder_add_string_value (builder, user->agency_name);
+    }
+  if (user->agency_uscc != NULL)
+    {
+      json_builder_set_member_name (builder, "agency_uscc");
+      json_builder_add_string_value (builder, user->agency_uscc);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -103,6 +103,7 @@ main (int   argc,
   g_autofree char *district = NULL;
   g_autofree char *enterprise = NULL;
   g_autofree char *agency = NULL;
+  g_autofree char *uscc = NULL;
   g_autofree char *output = NULL;
   g_autofree char *lang = NULL;
   int year = 0;
@@ -132,6 +133,7 @@ main (int   argc,
     { "enterprise", 0, 0, G_OPTION_ARG_STRING, &enterprise,
       "user add: the enterprise's credit code", "USCC" },
     { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "user add: the agency's id", "ID" },
+    { "uscc", 0, 0, G_OPTION_ARG_STRING, &uscc, "agency add: the agency's credit code", "CODE" },
     { "year", 0, 0, G_OPTION_ARG_INT, &year, "report: the campaign year", "YEAR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       "report: write FILE.xlsx (Excel) or FILE.csv", "FILE" },
@@ -148,7 +150,8 @@ main (int   argc,
     "Commands:\n"
     "  user add NAME --role ROLE [--district CODE] [--enterprise USCC] [--agency ID]\n"
     "                       (reads the password from standard input)\n"
-    "  agency add ID NAME\n"
+    "  agency add ID NAME [--uscc CODE]\n"
+    "  agency set-uscc ID CODE\n"
     "  assign ENTERPRISE_USCC AGENCY_ID\n"
     "  district list\n"
     "  district add CODE NAME DIVISION_PREFIX…\n"
@@ -210,7 +213,7 @@ main (int   argc,
   if (argc > 1)
     {
       g_autoptr(CpServerStorage) storage = NULL;
-      CpServerAdminOptions options = { role, district, enterprise, agency };
+      CpServerAdminOptions options = { role, district, enterprise, agency, uscc };
       CpServerReportOptions report_options = { year, district, output, lang };
       gboolean is_report = g_str_equal (argv[1], "report");
 

@@ -990,6 +990,93 @@ stored_string (Fixture    *f,
 
 /* A new packet by keys alone: the dialog starts in the name, the cover in its first empty
  * required field, the next step in its own; a date is one Tab stop and 2026/3/1 is a date. */
+/* The cover's identity typed once: the legal representative typed on the cover shows on the
+ * application form and the commitment; one changed there by hand stays when the cover changes
+ * again. */
+static void
+test_identity_carried (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *uscc = cp_demo_uscc ("320583", 47);
+  g_autofree char *value = NULL;
+  GtkWidget *commitment;
+  GtkWidget *cover;
+
+  cp_test_press ("ctrl+n");
+  WAIT_FOR (cp_test_find_toplevel (CP_TYPE_NEW_PACKET_DIALOG) != NULL);
+  cp_test_activate (cp_test_find_toplevel (CP_TYPE_NEW_PACKET_DIALOG));
+  type ("Kunshan Carry Ltd");
+  cp_test_press ("Tab");
+  type (uscc);
+  cp_test_press ("Return");
+  WAIT_FOR (cp_packet_view_get_uuid (get_view (f)) != NULL);
+  g_assert_nonnull (cp_packet_view_get_uuid (get_view (f)));
+  f->uuid = g_strdup (cp_packet_view_get_uuid (get_view (f)));
+  cp_test_activate (GTK_WINDOW (f->window));
+  g_assert_cmpstr (cp_packet_view_get_page (get_view (f)), ==, "cover");
+  cover = cp_packet_view_get_page_widget (get_view (f), "cover");
+  commitment = cp_packet_view_get_page_widget (get_view (f), "commitment");
+
+  /* The name and code of the new-packet dialog are the cover's, carried like it; the district
+   * comes from the code's division (320583, Kunshan). */
+  value = stored_string (f, "commitment", "enterprise_name");
+  g_assert_cmpstr (value, ==, "Kunshan Carry Ltd");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "application-form", "uscc");
+  g_assert_cmpstr (value, ==, uscc);
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "cover", "district");
+  g_assert_cmpstr (value, ==, "kunshan");
+  g_clear_pointer (&value, g_free);
+
+  /* Typed on the cover (the focus is in the legal representative). */
+  type ("Huang Yan");
+  cp_test_press ("Tab");
+  cp_packet_view_flush (get_view (f));
+  value = stored_string (f, "application-form", "legal_representative");
+  g_assert_cmpstr (value, ==, "Huang Yan");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "commitment", "legal_representative");
+  g_assert_cmpstr (value, ==, "Huang Yan");
+  g_clear_pointer (&value, g_free);
+
+  /* The commitment's page shows it. */
+  g_assert_true (cp_packet_view_set_page (get_view (f), "commitment"));
+  WAIT_FOR (page_is (f, "commitment"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cp_section_page_get_editor (
+                     CP_SECTION_PAGE (commitment), "legal_representative"))), ==, "Huang Yan");
+
+  /* Changed there by hand. */
+  g_assert_true (cp_section_page_focus_field (CP_SECTION_PAGE (commitment),
+                                              "legal_representative"));
+  cp_test_press ("ctrl+a");
+  type ("Li Ming");
+  cp_test_press ("Tab");
+  cp_packet_view_flush (get_view (f));
+  value = stored_string (f, "commitment", "legal_representative");
+  g_assert_cmpstr (value, ==, "Li Ming");
+  g_clear_pointer (&value, g_free);
+
+  /* The cover changes again: the application form follows, the hand-typed one stays. */
+  g_assert_true (cp_packet_view_set_page (get_view (f), "cover"));
+  WAIT_FOR (page_is (f, "cover"));
+  g_assert_true (cp_section_page_focus_field (CP_SECTION_PAGE (cover), "legal_representative"));
+  cp_test_press ("ctrl+a");
+  type ("Zhou Min");
+  cp_test_press ("Tab");
+  cp_packet_view_flush (get_view (f));
+  value = stored_string (f, "cover", "legal_representative");
+  g_assert_cmpstr (value, ==, "Zhou Min");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "application-form", "legal_representative");
+  g_assert_cmpstr (value, ==, "Zhou Min");
+  g_clear_pointer (&value, g_free);
+  value = stored_string (f, "commitment", "legal_representative");
+  g_assert_cmpstr (value, ==, "Li Ming");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cp_section_page_get_editor (
+                     CP_SECTION_PAGE (commitment), "legal_representative"))), ==, "Li Ming");
+}
+
 static void
 test_typing_lands (Fixture       *f,
                    gconstpointer  data)
@@ -1486,6 +1573,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/keys/trash", Fixture, NULL, fixture_set_up, test_trash, fixture_tear_down);
   g_test_add ("/keys/every-editor", Fixture, NULL, fixture_set_up, test_every_editor,
+              fixture_tear_down);
+  g_test_add ("/keys/identity-carried", Fixture, NULL, fixture_set_up, test_identity_carried,
               fixture_tear_down);
   g_test_add ("/keys/typing-lands", Fixture, NULL, fixture_set_up, test_typing_lands,
               fixture_tear_down);

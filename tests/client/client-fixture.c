@@ -27,7 +27,8 @@ test_server_start (void)
   server->uscc = cp_test_make_uscc ("320583", 11);
   server->uscc_other = cp_test_make_uscc ("320506", 12);
 
-  test_server_admin (server, NULL, "agency", "add", "A", "Agency A", NULL);
+  test_server_admin (server, NULL, "agency", "add", "A", "Agency A", "--uscc",
+                     "91320506712345672Q", NULL);
   test_server_admin (server, NULL, "assign", server->uscc, "A", NULL);
   cp_test_server_add_user (server->data_dir, server->config, "admin", "--role", "admin", NULL);
   cp_test_server_add_user (server->data_dir, server->config, "ent-1", "--role", "enterprise",

@@ -186,6 +186,57 @@ test_submit_stale_revision (Fixture       *f,
   g_assert_cmpstr (after, ==, "draft");
 }
 
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+/* An agency user's manager holds its agency's name and code from the login, notifies them,
+ * and drops them with the session. */
+static void
+test_agency_identity (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cp-test-manager-XXXXXX", NULL);
+  g_autoptr(CpStore) store = cp_store_new (dir, NULL);
+  g_autoptr(CpSyncManager) manager = cp_sync_manager_new (store, NULL, f->server->base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  guint n_name = 0;
+  guint n_uscc = 0;
+
+  /* The enterprise's manager has none. */
+  g_assert_null (cp_sync_manager_get_agency_name (f->manager));
+  g_assert_null (cp_sync_manager_get_agency_uscc (f->manager));
+
+  g_signal_connect (manager, "notify::agency-name", G_CALLBACK (count_cb), &n_name);
+  g_signal_connect (manager, "notify::agency-uscc", G_CALLBACK (count_cb), &n_uscc);
+  cp_sync_manager_login_async (manager, f->server->base, "agency-a", "password-agency-a", NULL,
+                               result_cb, &result);
+  g_assert_true (cp_sync_manager_login_finish (manager, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_sync_manager_get_agency_name (manager), ==, "Agency A");
+  g_assert_cmpstr (cp_sync_manager_get_agency_uscc (manager), ==, "91320506712345672Q");
+  g_object_get (manager, "agency-name", &name, NULL);
+  g_assert_cmpstr (name, ==, "Agency A");
+  g_assert_cmpuint (n_name, ==, 1);
+  g_assert_cmpuint (n_uscc, ==, 1);
+
+  cp_sync_manager_logout_async (manager, NULL, result_cb, &out);
+  g_assert_true (cp_sync_manager_logout_finish (manager, wait_result (&out), &error));
+  g_assert_no_error (error);
+  g_assert_null (cp_sync_manager_get_agency_name (manager));
+  g_assert_null (cp_sync_manager_get_agency_uscc (manager));
+  g_assert_cmpuint (n_name, ==, 2);
+  g_assert_cmpuint (n_uscc, ==, 2);
+  g_object_run_dispose (G_OBJECT (manager));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -195,6 +246,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/sync-manager/submit-stale-revision", test_submit_stale_revision);
+  ADD ("/sync-manager/agency-identity", test_agency_identity);
 #undef ADD
 
   return g_test_run ();

@@ -383,9 +383,9 @@ server_fixture_setup (ServerFixture *f,
   storage = server_fixture_open_storage (f);
   cp_server_storage_seed_defaults (storage, &error);
   g_assert_no_error (error);
-  cp_server_storage_add_agency (storage, "A", "Agency A", &error);
+  cp_server_storage_add_agency (storage, "A", "Agency A", AGENCY_A_USCC, &error);
   g_assert_no_error (error);
-  cp_server_storage_add_agency (storage, "B", "Agency B", &error);
+  cp_server_storage_add_agency (storage, "B", "Agency B", NULL, &error);
   g_assert_no_error (error);
   cp_server_storage_assign (storage, USCC_1, "A", &error);
   g_assert_no_error (error);

@@ -107,6 +107,8 @@ gint64      json_get_int       (JsonNode      *node,
                                 const char    *member);
 
 extern char *USCC_1;  /* a Kunshan (320583) enterprise */
+/* Agency A's own credit code (agency B has none). */
+#define AGENCY_A_USCC "91320506712345672Q"
 extern char *USCC_2;  /* a Wuzhong (320506) enterprise */
 extern char *USCC_3;  /* a Kunshan enterprise with no user and no agency */
 

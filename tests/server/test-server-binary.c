@@ -7,6 +7,8 @@
 #include "config.h"
 #include "cp-test-support.h"
 
+#include "cp-demo.h"
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -318,6 +320,93 @@ test_run_and_stop (Fixture       *f,
     sqlite3_finalize (stmt);
     sqlite3_close (handle);
   }
+}
+
+/* One text column of the first row @sql gives, or NULL. */
+static char *
+sqlite_text (const char *db,
+             const char *sql)
+{
+  sqlite3 *handle;
+  sqlite3_stmt *stmt;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (handle);
+  return text;
+}
+
+/* The agency's credit code: migration 4 on a database of schema 3, "agency add --uscc" and
+ * "agency set-uscc". */
+static void
+test_agency_uscc (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (f->data_dir, "server.sqlite", NULL);
+  g_autofree char *code = cp_demo_uscc ("320506", 4);
+  g_autofree char *other = cp_demo_uscc ("320583", 5);
+  g_autofree char *bad = g_strdup (code);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  char *sqlite_error = NULL;
+  sqlite3 *handle;
+
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "add", "A", "苏州信诚", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Back to schema 3, which had no such column, with an agency in it. */
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "ALTER TABLE agencies DROP COLUMN uscc;"
+                                 "PRAGMA user_version = 3;", NULL, NULL, &sqlite_error), ==,
+                   SQLITE_OK);
+  sqlite3_close (handle);
+  text = sqlite_text (db, "PRAGMA user_version");
+  g_assert_cmpstr (text, ==, "3");
+  g_clear_pointer (&text, g_free);
+
+  /* A code with a wrong check character is refused, and changes nothing. */
+  bad[17] = bad[17] == '0' ? '1' : '0';
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "set-uscc", "A", bad, NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "not a valid unified social credit code"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  text = sqlite_text (db, "SELECT coalesce (uscc, 'none') FROM agencies WHERE id = 'A'");
+  g_assert_cmpstr (text, ==, "none");
+  g_clear_pointer (&text, g_free);
+  text = sqlite_text (db, "PRAGMA user_version");
+  g_assert_cmpstr (text, ==, "4");
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "set-uscc", "A", code, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Set the credit code of agency A.\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  text = sqlite_text (db, "SELECT uscc FROM agencies WHERE id = 'A'");
+  g_assert_cmpstr (text, ==, code);
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "set-uscc", "Z", code, NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "No agency has the id"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "add", "B", "苏州华信", "--uscc",
+                              other, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  text = sqlite_text (db, "SELECT uscc FROM agencies WHERE id = 'B'");
+  g_assert_cmpstr (text, ==, other);
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_admin (f, NULL, &out, &err, "agency", "add", "C", "苏州某", "--uscc",
+                              bad, NULL), !=, 0);
+  text = sqlite_text (db, "SELECT count (*) FROM agencies WHERE id = 'C'");
+  g_assert_cmpstr (text, ==, "0");
 }
 
 /* Runs the server with --templates-dir @dir and returns its exit status, or -1 when it came
@@ -802,6 +891,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/server-binary/admin", Fixture, NULL, fixture_setup, test_admin,
+              fixture_teardown);
+  g_test_add ("/server-binary/agency-uscc", Fixture, NULL, fixture_setup, test_agency_uscc,
               fixture_teardown);
   g_test_add ("/server-binary/run-and-stop", Fixture, NULL, fixture_setup, test_run_and_stop,
               fixture_teardown);

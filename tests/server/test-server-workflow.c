@@ -63,7 +63,7 @@ add_parties (ServerFixture *f)
 
       user[strlen ("agency")] = '-';
       password = g_strconcat ("password-", user, NULL);
-      cp_server_storage_add_agency (storage, agencies[i], name, &error);
+      cp_server_storage_add_agency (storage, agencies[i], name, NULL, &error);
       g_assert_no_error (error);
       cp_server_admin_add_user (storage, user, CP_SERVER_ROLE_AGENCY, NULL, NULL, agencies[i],
                                 password, &f->config.password_cost, &error);

@@ -133,6 +133,7 @@ test_login (ServerFixture *f,
     g_assert_cmpstr (json_get_string (reply->json, "name"), ==, "ent-1");
     g_assert_cmpstr (json_get_string (reply->json, "role"), ==, "enterprise");
     g_assert_cmpstr (json_get_string (reply->json, "uscc"), ==, USCC_1);
+    g_assert_null (json_get_string (reply->json, "agency_name"));
   }
 
   /* The database holds the token's SHA-256, never the token. */
@@ -145,6 +146,21 @@ test_login (ServerFixture *f,
       g_assert_null (g_strstr_len (contents, length, token));
       g_assert_null (g_strstr_len (contents, length, "password-ent-1"));
     }
+
+  /* An agency user's object names the agency, and its code when the agency has one. */
+  {
+    g_autofree char *a = server_login (f, "agency-a");
+    g_autofree char *b = server_login (f, "agency-b");
+    g_autoptr(Reply) reply_a = server_request (f, "GET", "/api/v1/session", a, NULL, 0, NULL);
+    g_autoptr(Reply) reply_b = server_request (f, "GET", "/api/v1/session", b, NULL, 0, NULL);
+
+    g_assert_cmpuint (reply_a->status, ==, 200);
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency"), ==, "A");
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency_name"), ==, "Agency A");
+    g_assert_cmpstr (json_get_string (reply_a->json, "agency_uscc"), ==, AGENCY_A_USCC);
+    g_assert_cmpstr (json_get_string (reply_b->json, "agency_name"), ==, "Agency B");
+    g_assert_null (json_get_string (reply_b->json, "agency_uscc"));
+  }
 
   /* Wrong password, unknown user, malformed bodies. */
   {
@@ -183,6 +199,51 @@ test_login (ServerFixture *f,
     g_assert_cmpuint (out->status, ==, 204);
     assert_problem (after, 401, "unauthorized");
     assert_problem (forged, 401, "unauthorized");
+  }
+}
+
+/* Migration 4 on a database of schema 3 (no agency codes): the agencies stay, without a code,
+ * until one is set; the session then names it. */
+static void
+test_agency_uscc_migration (ServerFixture *f,
+                            gconstpointer  data)
+{
+  g_auto(GStrv) before = NULL;
+  g_auto(GStrv) after = NULL;
+  g_auto(GStrv) version = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  server_fixture_stop (f);
+  server_fixture_exec (f, "ALTER TABLE agencies DROP COLUMN uscc");
+  server_fixture_exec (f, f->database == NULL ? "PRAGMA user_version = 3"
+                                              : "UPDATE schema_version SET version = 3");
+  {
+    g_autoptr(CpServerStorage) storage = server_fixture_open_storage (f);
+
+    version = server_fixture_query_column (f, f->database == NULL
+                                              ? "PRAGMA user_version"
+                                              : "SELECT version FROM schema_version");
+    g_assert_cmpstr (version[0], ==, "4");
+    before = server_fixture_query_column (f, "SELECT coalesce (uscc, 'none') FROM agencies "
+                                             "ORDER BY id");
+    g_assert_cmpuint (g_strv_length (before), ==, 2);
+    g_assert_cmpstr (before[0], ==, "none");
+    g_assert_true (cp_server_storage_set_agency_uscc (storage, "A", AGENCY_A_USCC, &error));
+    g_assert_no_error (error);
+    g_assert_false (cp_server_storage_set_agency_uscc (storage, "Z", AGENCY_A_USCC, &error));
+    g_assert_error (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND);
+  }
+  after = server_fixture_query_column (f, "SELECT uscc FROM agencies WHERE id = 'A'");
+  g_assert_cmpstr (after[0], ==, AGENCY_A_USCC);
+
+  server_fixture_start (f);
+  token = server_login (f, "agency-a");
+  {
+    g_autoptr(Reply) reply = server_request (f, "GET", "/api/v1/session", token, NULL, 0, NULL);
+
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_assert_cmpstr (json_get_string (reply->json, "agency_uscc"), ==, AGENCY_A_USCC);
   }
 }
 
@@ -2294,6 +2355,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, ServerFixture, NULL, server_fixture_setup, func, server_fixture_teardown)
   ADD ("/server/session/login", test_login);
+  ADD ("/server/storage/agency-uscc-migration", test_agency_uscc_migration);
   ADD ("/server/session/rate-limit", test_login_rate_limit);
   ADD ("/server/session/concurrent", test_concurrent_logins);
   ADD ("/server/packets/create-update", test_packet_create_update);
