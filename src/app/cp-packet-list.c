@@ -91,8 +91,8 @@ summary_place (CpPacketList           *self,
   *party_out = CP_ROLE_NONE;
   if (tmpl == NULL)
     return NULL;
-  *stage_out = cp_app_stage_for (tmpl, summary->state, NULL);
-  *party_out = cp_app_party_for (tmpl, self->account_role, CP_ROLE_NONE);
+  *stage_out = cp_app_stage_for (tmpl, summary->state, summary->stage);
+  *party_out = cp_app_party_for (tmpl, self->account_role, summary->party);
   return tmpl;
 }
 

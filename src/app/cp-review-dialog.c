@@ -602,21 +602,34 @@ cp_review_dialog_fill (CpReviewDialog *self,
       QueueEntry entry = { 0 };
       const char *name;
 
-      if (summary->state != CP_PACKET_STATE_SUBMITTED)
+      CpTemplate *tmpl = NULL;
+
+      if (summary->state == CP_PACKET_STATE_DRAFT || summary->state == CP_PACKET_STATE_READY)
+        continue;
+      packet = cp_store_load_packet (store, summary->uuid, NULL);
+      if (packet != NULL)
+        tmpl = cp_template_registry_lookup_kind_version (self->registry, summary->kind,
+                                                         cp_packet_get_template_version (packet));
+      /* A kind with a review chain: the packets in a stage where the office has a part to
+       * write or a step to take (a city office's are not a district office's); else the
+       * submitted ones. */
+      if (tmpl != NULL && cp_template_get_workflow (tmpl) != NULL)
+        {
+          if (!cp_app_is_my_turn (tmpl, cp_app_stage_for (tmpl, summary->state, summary->stage),
+                                  cp_app_party_for (tmpl, "office", summary->party)))
+            continue;
+        }
+      else if (summary->state != CP_PACKET_STATE_SUBMITTED)
         continue;
       name = summary->enterprise_name != NULL ? summary->enterprise_name
                                               : _("Unnamed enterprise");
-      packet = cp_store_load_packet (store, summary->uuid, NULL);
       entry.days_left = G_MAXINT;
       if (packet != NULL)
         {
           const char *submitted = cp_packet_get_submitted_on (packet);
+          const CpWorkflowState *in;
 
-          CpTemplate *tmpl =
-            cp_template_registry_lookup_kind_version (self->registry, summary->kind,
-                                                      cp_packet_get_template_version (packet));
-          const CpWorkflowState *in = tmpl != NULL
-                                      ? cp_app_stage_for (tmpl, summary->state, NULL) : NULL;
+          in = tmpl != NULL ? cp_app_stage_for (tmpl, summary->state, summary->stage) : NULL;
 
           entry.submitted = submitted != NULL && *submitted ? g_strdup (submitted) : NULL;
           entry.stage = in != NULL ? g_strdup (cp_text_get (in->label)) : NULL;

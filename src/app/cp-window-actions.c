@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cp-agency-info.h"
 #include "cp-app-util.h"
 #include "cp-completeness-page.h"
 #include "cp-conflict-page.h"
@@ -648,6 +649,232 @@ sync_packets_changed_cb (CpWindow      *self,
     }
 }
 
+/* Steps of the review chain (issue 11): the completeness page offers the transitions the
+ * user's party may make in the packet's stage; each is confirmed, a return with the
+ * reviewer's comments, an assignment with the agency chosen, then taken through the server. */
+
+typedef struct
+{
+  GWeakRef      window;
+  char         *uuid;
+  char         *transition;
+  char         *label;
+  gboolean      comment;
+  GtkTextView  *comments;   /* in the dialog, with @comment */
+  GtkDropDown  *agencies;   /* in the dialog, for an assignment */
+  GPtrArray    *agency_ids; /* char *, in the drop-down's order */
+} StepRequest;
+
+static void
+step_request_free (StepRequest *request)
+{
+  g_weak_ref_clear (&request->window);
+  g_free (request->uuid);
+  g_free (request->transition);
+  g_free (request->label);
+  g_clear_pointer (&request->agency_ids, g_ptr_array_unref);
+  g_free (request);
+}
+
+static void
+step_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  StepRequest *request = user_data;
+  g_autoptr(CpWindow) self = g_weak_ref_get (&request->window);
+  g_autoptr(GError) error = NULL;
+  gboolean done = cp_sync_manager_transition_finish (CP_SYNC_MANAGER (object), result, &error);
+
+  if (self != NULL && !done)
+    cp_window_show_toast (self, error->message);
+  else if (self != NULL)
+    {
+      /* Translators: a toast once a step of the review chain is taken: "已完成：通过初审" */
+      g_autofree char *text = g_strdup_printf (_("Done: %s"), request->label);
+
+      cp_window_show_toast (self, text);
+    }
+  step_request_free (request);
+}
+
+static char *
+step_comments (StepRequest *request)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  if (request->comments == NULL)
+    return NULL;
+  buffer = gtk_text_view_get_buffer (request->comments);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+static void
+step_response_cb (AdwMessageDialog *dialog,
+                  const char       *response,
+                  StepRequest      *request)
+{
+  g_autoptr(CpWindow) self = g_weak_ref_get (&request->window);
+  g_autofree char *comments = NULL;
+  const char *agency = NULL;
+
+  if (self == NULL || self->sync == NULL || g_strcmp0 (response, "take") != 0)
+    {
+      step_request_free (request);
+      return;
+    }
+  comments = step_comments (request);
+  if (request->agencies != NULL && request->agency_ids != NULL)
+    {
+      guint selected = gtk_drop_down_get_selected (request->agencies);
+
+      if (selected < request->agency_ids->len)
+        agency = g_ptr_array_index (request->agency_ids, selected);
+    }
+  cp_sync_manager_transition_async (self->sync, request->uuid, request->transition,
+                                    comments != NULL && *comments ? comments : NULL, agency,
+                                    NULL, step_done_cb, request);
+}
+
+static void
+step_comments_changed_cb (GtkTextBuffer    *buffer,
+                          AdwMessageDialog *dialog)
+{
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  adw_message_dialog_set_response_enabled (dialog, "take", *text != '\0');
+}
+
+/* The confirmation of a step, naming the packet; with a text for a return's comments and a
+ * choice of agency for an assignment (@agencies: element type CpAgencyInfo *). */
+static void
+step_ask (CpWindow    *self,
+          StepRequest *request,
+          GPtrArray   *agencies)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  const char *name = packet != NULL ? cp_packet_get_enterprise_name (packet) : NULL;
+  /* Translators: the heading of the confirmation of a step of the review chain */
+  g_autofree char *heading = g_strdup_printf (_("%s?"), request->label);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+  GtkWidget *extra = NULL;
+
+  if (name != NULL && *name)
+    /* Translators: the body of the confirmation of a step: the enterprise's name */
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("The packet of %s moves on to the next stage when the "
+                                      "server has taken the step."), name);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "take", request->label, NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "take",
+                                              request->comment ? ADW_RESPONSE_DESTRUCTIVE
+                                                               : ADW_RESPONSE_SUGGESTED);
+  if (request->comment)
+    {
+      GtkWidget *frame = gtk_frame_new (NULL);
+      GtkWidget *view = gtk_text_view_new ();
+
+      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+      gtk_widget_set_size_request (view, -1, 96);
+      gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("What the enterprise must change"), -1);
+      gtk_frame_set_child (GTK_FRAME (frame), view);
+      request->comments = GTK_TEXT_VIEW (view);
+      g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
+                        G_CALLBACK (step_comments_changed_cb), dialog);
+      adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "take", FALSE);
+      extra = frame;
+    }
+  else if (agencies != NULL)
+    {
+      g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+      request->agency_ids = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < agencies->len; i++)
+        {
+          const CpAgencyInfo *info = g_ptr_array_index (agencies, i);
+
+          gtk_string_list_append (names, info->name);
+          g_ptr_array_add (request->agency_ids, g_strdup (info->id));
+        }
+      extra = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (extra), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Evaluating agency"), -1);
+      request->agencies = GTK_DROP_DOWN (extra);
+      adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "take",
+                                               agencies->len > 0);
+    }
+  if (extra != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
+  g_signal_connect (dialog, "response", G_CALLBACK (step_response_cb), request);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+step_agencies_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  StepRequest *request = user_data;
+  g_autoptr(CpWindow) self = g_weak_ref_get (&request->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) agencies =
+    cp_sync_manager_list_agencies_finish (CP_SYNC_MANAGER (object), result, &error);
+
+  if (self == NULL || agencies == NULL)
+    {
+      if (self != NULL)
+        cp_window_show_toast (self, error->message);
+      step_request_free (request);
+      return;
+    }
+  step_ask (self, request, agencies);
+}
+
+static void
+packet_step_cb (CpWindow   *self,
+                const char *transition_id)
+{
+  CpPacket *packet = cp_packet_view_get_packet (self->packet_view);
+  CpTemplateRegistry *registry = _cp_window_get_registry (self);
+  CpTemplate *tmpl;
+  const CpTransition *transition;
+  StepRequest *request;
+
+  if (packet == NULL || registry == NULL || self->sync == NULL)
+    return;
+  tmpl = cp_template_registry_lookup_kind_version (registry, cp_packet_get_kind (packet),
+                                                   cp_packet_get_template_version (packet));
+  transition = tmpl != NULL && cp_template_get_workflow (tmpl) != NULL
+               ? cp_workflow_lookup_transition (cp_template_get_workflow (tmpl),
+                                                cp_packet_view_get_stage (self->packet_view),
+                                                transition_id)
+               : NULL;
+  if (transition == NULL)
+    return;
+  /* What is typed goes to the server first, with the step. */
+  cp_packet_view_flush (self->packet_view);
+  request = g_new0 (StepRequest, 1);
+  g_weak_ref_init (&request->window, self);
+  request->uuid = g_strdup (cp_packet_get_uuid (packet));
+  request->transition = g_strdup (transition->id);
+  request->label = g_strdup (cp_text_get (transition->label));
+  request->comment = transition->comment;
+  if (transition->assigns != CP_ROLE_NONE)
+    cp_sync_manager_list_agencies_async (self->sync, NULL, step_agencies_cb, request);
+  else
+    step_ask (self, request, NULL);
+}
+
 static void sync_account_changed_cb (CpWindow *self);
 
 void
@@ -655,6 +882,7 @@ _cp_window_setup_sync (CpWindow *self)
 {
   CpApplication *app = _cp_window_get_app (self);
 
+  g_signal_connect_swapped (self->packet_view, "step", G_CALLBACK (packet_step_cb), self);
   self->sync = app != NULL ? cp_application_get_sync_manager (app) : NULL;
   if (self->sync == NULL)
     {
@@ -1168,8 +1396,63 @@ cp_window_get_review_place (CpWindow    *self,
                             char       **stage_out,
                             CpRole      *party_out)
 {
+  CpStore *store = _cp_window_get_store (self);
+
   *stage_out = NULL;
   *party_out = CP_ROLE_NONE;
+  if (store != NULL &&
+      !cp_store_get_review_place (store, uuid, stage_out, party_out, NULL, NULL))
+    {
+      g_clear_pointer (stage_out, g_free);
+      *party_out = CP_ROLE_NONE;
+    }
+}
+
+/* Who last wrote each value of the open packet, for the captions of the parts others fill in;
+ * asked each time a packet opens while signed in (offline, the captions say who fills them in
+ * only). */
+typedef struct
+{
+  GWeakRef  window;
+  char     *uuid;
+} AuthorsRequest;
+
+static void
+authors_request_free (AuthorsRequest *request)
+{
+  g_weak_ref_clear (&request->window);
+  g_free (request->uuid);
+  g_free (request);
+}
+
+static void
+authors_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AuthorsRequest *request = user_data;
+  g_autoptr(CpWindow) self = g_weak_ref_get (&request->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) authors = NULL;
+
+  authors = cp_sync_manager_get_authors_finish (CP_SYNC_MANAGER (object), result, &error);
+  if (authors == NULL)
+    g_debug ("Who wrote the values of %s is not known: %s", request->uuid, error->message);
+  else if (self != NULL && g_strcmp0 (cp_packet_view_get_uuid (self->packet_view),
+                                      request->uuid) == 0)
+    cp_packet_view_set_authors (self->packet_view, authors);
+  authors_request_free (request);
+}
+
+static void
+cp_window_load_authors (CpWindow   *self,
+                        const char *uuid)
+{
+  AuthorsRequest *request = g_new0 (AuthorsRequest, 1);
+
+  g_weak_ref_init (&request->window, self);
+  request->uuid = g_strdup (uuid);
+  cp_sync_manager_get_authors_async (self->sync, uuid, NULL, authors_done_cb, request);
 }
 
 /* Who the signed-in user is to @packet and the stage it is in: what the packet view lets them
@@ -1201,6 +1484,8 @@ cp_window_apply_access (CpWindow *self,
       stage = cp_app_stage_for (tmpl, cp_packet_get_state (packet), server_stage);
     }
   cp_packet_view_set_access (self->packet_view, party, stage != NULL ? stage->id : NULL);
+  if (party != CP_ROLE_NONE && role != NULL)
+    cp_window_load_authors (self, cp_packet_get_uuid (packet));
 
   /* Nobody signed in, or a kind without a review chain: a submitted or accepted packet is
    * read-only as a whole. Else each part is writable or not by its owner and the stage, field by

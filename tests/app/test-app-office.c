@@ -50,6 +50,7 @@ typedef struct
   char          *base;
   CpApplication *app;
   CpWindow      *window;
+  char          *uscc;     /* ent-1's enterprise */
 } Fixture;
 
 /* Runs the main loop until @cond holds or @secs seconds pass. */
@@ -87,6 +88,7 @@ fixture_set_up (Fixture       *f,
 
     server_admin (f, PASSWORD "\n", "user", "add", "ent-1", "--role", "enterprise",
                   "--enterprise", uscc, NULL);
+    f->uscc = g_strdup (uscc);
     serial++;
   }
   /* Kunshan's office, and the city office that sees all of Suzhou (prefix 3205). */
@@ -114,6 +116,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->server_dir);
   g_free (f->config);
   g_free (f->base);
+  g_free (f->uscc);
 }
 
 static gpointer
@@ -1511,6 +1514,124 @@ test_review_comment_places (Fixture       *f,
   }
 }
 
+static gboolean
+stage_is (CpStore    *store,
+          const char *uuid,
+          const char *expected)
+{
+  g_autofree char *stage = NULL;
+
+  return cp_store_get_review_place (store, uuid, &stage, NULL, NULL, NULL) &&
+         g_strcmp0 (stage, expected) == 0;
+}
+
+/* Issue 11: the district office takes its step of a 2020.2 贯标 packet from the application.
+ * The enterprise (its own client) submits a packet holding its own parts only; the office opens
+ * it from the queue, where it is the district office in the credit review, and the completeness
+ * page offers its two steps; approving, confirmed, moves the packet on to the coaching stage on
+ * the server and in the office's store. */
+static void
+test_office_takes_step (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *stage = NULL;
+  CpTestClient *enterprise = client_new (f, "enterprise", "ent-1");
+  CpTemplate *tmpl;
+  GPtrArray *sections, *attachments;
+  CpReviewDialog *review;
+  CpPacketView *view;
+  AdwMessageDialog *confirm = NULL;
+  CpRole party = CP_ROLE_NONE;
+
+  for (guint seed = 1; seed < 400 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, SA, current_year (),
+                                                               seed);
+
+      if (candidate != NULL && strncmp (cp_packet_get_uscc (candidate) + 2, "320583", 6) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (demo);
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  g_string_replace (text, cp_packet_get_uscc (demo), f->uscc, 0);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      g_assert_true (cp_store_add_blob_from_bytes (enterprise->store, bytes, &sha, &error));
+      g_assert_no_error (error);
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  packet = cp_packet_new_from_data (text->str, (gssize) text->len, "test", &error);
+  g_assert_no_error (error);
+  uuid = g_strdup (cp_packet_get_uuid (packet));
+  /* The enterprise's own parts only. */
+  tmpl = cp_template_registry_lookup_kind (registry, SA);
+  sections = cp_template_get_sections (tmpl);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, s);
+
+      for (guint i = 0; i < section->fields->len; i++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, i);
+
+          if (field->owner != CP_ROLE_ENTERPRISE)
+            cp_packet_set_value (packet, section->id, field->id, NULL);
+        }
+    }
+  if (cp_packet_get_value (packet, "credit-report", "valid_until") != NULL)
+    cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+  g_assert_true (cp_store_save_packet (enterprise->store, packet, NULL, &error));
+  g_assert_no_error (error);
+  cp_sync_engine_submit_async (enterprise->engine, uuid, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  g_assert_true (cp_sync_engine_submit_finish (enterprise->engine, result, &findings, &error));
+  g_assert_no_error (error);
+
+  log_in_as (f, "wang");
+  review = open_review (f);
+  g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 1);
+  g_assert_cmpstr (cp_review_dialog_get_uuid (review, 0), ==, uuid);
+  g_signal_emit_by_name (cp_review_dialog_get_row (review, 0), "activated");
+  WAIT_FOR (find_toplevel (CP_TYPE_REVIEW_DIALOG) == NULL);
+  view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  g_assert_cmpstr (cp_packet_view_get_uuid (view), ==, uuid);
+  g_assert_cmpint (cp_packet_view_get_party (view), ==, CP_ROLE_DISTRICT_OFFICE);
+  g_assert_cmpstr (cp_packet_view_get_stage (view), ==, "credit-review");
+  g_assert_cmpuint (cp_completeness_page_get_n_steps (CP_COMPLETENESS_PAGE (
+                      cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS))), ==, 2);
+
+  /* Approve; Cancel first leaves it where it is. */
+  g_signal_emit_by_name (view, "step", "approve");
+  WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (confirm, "take");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  WAIT_FOR_SECS (stage_is (app_store (f), uuid, "coaching"), 30);
+  g_assert_true (cp_store_get_review_place (app_store (f), uuid, &stage, &party, NULL, NULL));
+  g_assert_cmpstr (stage, ==, "coaching");
+  g_assert_cmpint (party, ==, CP_ROLE_DISTRICT_OFFICE);
+  cp_test_client_free (enterprise);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1537,6 +1658,7 @@ main (int   argc,
   ADD ("enterprise-makes-packets", test_enterprise_makes_packets);
   ADD ("agency-makes-no-packets", test_agency_makes_no_packets);
   ADD ("my-turn", test_my_turn);
+  ADD ("office-takes-step", test_office_takes_step);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("queue-search-and-order", test_queue_search_and_order);
   ADD ("review-comment-places", test_review_comment_places);
