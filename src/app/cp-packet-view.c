@@ -1443,3 +1443,34 @@ cp_packet_view_set_authors (CpPacketView *self,
         cp_section_page_set_authors (CP_SECTION_PAGE (step->page), authors);
     }
 }
+
+guint
+cp_packet_view_fill_account (CpPacketView *self,
+                             const char   *agency_name,
+                             const char   *agency_uscc)
+{
+  g_autoptr(GPtrArray) written = NULL;
+
+  g_return_val_if_fail (CP_IS_PACKET_VIEW (self), 0);
+
+  if (self->packet == NULL || self->tmpl == NULL)
+    return 0;
+  written = cp_identity_fill_account (self->tmpl, self->packet, agency_name, agency_uscc);
+  for (guint i = 0; i < written->len; i++)
+    {
+      const char *path = g_ptr_array_index (written, i);
+      const char *dot = strchr (path, '.');
+      g_autofree char *section_id = g_strndup (path, dot - path);
+      Step *step = cp_packet_view_find_step (self, section_id);
+
+      g_hash_table_add (self->pending, g_strdup_printf ("%s\037%s", section_id, dot + 1));
+      if (step != NULL && CP_IS_SECTION_PAGE (step->page))
+        cp_section_page_refresh_field (CP_SECTION_PAGE (step->page), dot + 1);
+    }
+  if (written->len > 0)
+    {
+      self->dirty = TRUE;
+      cp_packet_view_schedule_save (self);
+    }
+  return written->len;
+}

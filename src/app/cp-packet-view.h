@@ -53,6 +53,12 @@ void             cp_packet_view_set_access        (CpPacketView       *self,
                                                    const char         *stage_id);
 CpRole           cp_packet_view_get_party         (CpPacketView       *self);
 const char      *cp_packet_view_get_stage         (CpPacketView       *self);
+/* An agency's account fills the empty fields that hold its name and credit code, where the
+ * agency writes them in the packet's stage (cp_identity_fill_account()), and saves; returns how
+ * many it filled. */
+guint            cp_packet_view_fill_account      (CpPacketView       *self,
+                                                   const char         *agency_name,
+                                                   const char         *agency_uscc);
 /* Who last wrote each value (the server's …/authors), or NULL. */
 void             cp_packet_view_set_authors       (CpPacketView       *self,
                                                    JsonObject         *authors);

@@ -1486,6 +1486,10 @@ cp_window_apply_access (CpWindow *self,
   cp_packet_view_set_access (self->packet_view, party, stage != NULL ? stage->id : NULL);
   if (party != CP_ROLE_NONE && role != NULL)
     cp_window_load_authors (self, cp_packet_get_uuid (packet));
+  /* An agency's name and code come from its account, not from typing. */
+  if (party == CP_ROLE_COACHING_AGENCY || party == CP_ROLE_EVALUATING_AGENCY)
+    cp_packet_view_fill_account (self->packet_view, cp_sync_manager_get_agency_name (self->sync),
+                                 cp_sync_manager_get_agency_uscc (self->sync));
 
   /* Nobody signed in, or a kind without a review chain: a submitted or accepted packet is
    * read-only as a whole. Else each part is writable or not by its owner and the stage, field by

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp-app-util.h"
 #include "cp-application.h"
 #include "cp-completeness-page.h"
 #include "cp-completeness-page-private.h"
@@ -1632,6 +1633,46 @@ test_office_takes_step (Fixture       *f,
   cp_test_client_free (enterprise);
 }
 
+/* Issue 11: an agency's name comes from its account. The enterprise makes a city application
+ * (its own client) and the agency that coaches it opens it: the field survey's agency name is
+ * filled in from the agency's account, and saved, without a key typed. */
+static void
+test_agency_fills_its_name (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(CpPacket) packet = NULL;
+  g_autoptr(CpPacket) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  CpTestClient *enterprise = client_new (f, "enterprise", "ent-1");
+  CpPacketView *view;
+
+  server_admin (f, NULL, "assign", f->uscc, "A001", NULL);
+  packet = cp_app_new_packet (registry, CD, &error);
+  g_assert_no_error (error);
+  cp_packet_set_year (packet, current_year ());
+  cp_packet_set_string (packet, "cover", "uscc", f->uscc);
+  cp_packet_set_string (packet, "cover", "enterprise_name", "苏州辅导测试有限公司");
+  g_assert_true (cp_store_save_packet (enterprise->store, packet, NULL, &error));
+  g_assert_no_error (error);
+  cp_test_client_sync (enterprise, NULL, NULL);
+
+  log_in_as (f, "zhang");
+  WAIT_FOR (cp_store_has_packet (app_store (f), cp_packet_get_uuid (packet)));
+  g_assert_true (cp_window_open_packet (f->window, cp_packet_get_uuid (packet), NULL, &error));
+  g_assert_no_error (error);
+  view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  g_assert_cmpint (cp_packet_view_get_party (view), ==, CP_ROLE_COACHING_AGENCY);
+  g_assert_cmpstr (cp_packet_get_string (cp_packet_view_get_packet (view), "field-survey",
+                                         "agency_name"), ==, "苏州某信用服务有限公司");
+  cp_packet_view_flush (view);
+  stored = cp_store_load_packet (app_store (f), cp_packet_get_uuid (packet), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cp_packet_get_string (stored, "field-survey", "agency_name"), ==,
+                   "苏州某信用服务有限公司");
+  cp_test_client_free (enterprise);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1659,6 +1700,7 @@ main (int   argc,
   ADD ("agency-makes-no-packets", test_agency_makes_no_packets);
   ADD ("my-turn", test_my_turn);
   ADD ("office-takes-step", test_office_takes_step);
+  ADD ("agency-fills-its-name", test_agency_fills_its_name);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("queue-search-and-order", test_queue_search_and_order);
   ADD ("review-comment-places", test_review_comment_places);
