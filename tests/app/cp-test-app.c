@@ -11,6 +11,11 @@
 #include <unistd.h>
 
 #include "cp-test-app.h"
+
+#include <libsecret/secret.h>
+
+#include "cp-credentials.h"
+#include "cp-test-support.h"
 #include "cp-window-private.h"
 
 /* Runs the default main context until @cond holds or 20 seconds pass. */
@@ -42,6 +47,28 @@ never (gpointer data)
   return g_get_monotonic_time () >= *(gint64 *) data;
 }
 
+/* The keyring outlives each test, and a new server may listen on the port of an earlier test's:
+ * forget every token kept for @server_url, or the application would restore that old session (a
+ * user its new store does not know) while the test logs in. */
+static void
+forget_tokens (const char *server_url)
+{
+  static const SecretSchema schema = {
+    CP_CREDENTIALS_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  g_autoptr(GError) error = NULL;
+
+  /* No keyring: nothing was kept. */
+  if (!secret_password_clear_sync (&schema, NULL, &error, "server", server_url, NULL) &&
+      error != NULL)
+    g_test_message ("No token forgotten for %s: %s", server_url, error->message);
+}
+
 CpApplication *
 cp_test_app_start (const char  *data_dir,
                    const char  *server_url,
@@ -54,7 +81,12 @@ cp_test_app_start (const char  *data_dir,
 
   g_setenv ("CP_DATA_DIR", data_dir, TRUE);
   if (server_url != NULL)
-    g_setenv ("CP_SERVER_URL", server_url, TRUE);
+    {
+      /* The first start against a new server; a restart keeps the test's own session. */
+      if (cp_test_server_take_fresh (server_url))
+        forget_tokens (server_url);
+      g_setenv ("CP_SERVER_URL", server_url, TRUE);
+    }
   else
     g_unsetenv ("CP_SERVER_URL");
   app = g_object_new (CP_TYPE_APPLICATION,

@@ -155,7 +155,10 @@ log_in_by_keys (Fixture    *f,
   cp_test_press ("Tab");
   type (PASSWORD);
   cp_test_press ("Return");
+  /* A session of an earlier test kept in the keyring for the same loopback port may be
+   * restored first: wait for this login's user. */
   WAIT_FOR_SECS (cp_sync_manager_is_logged_in (sync) &&
+                 g_strcmp0 (cp_sync_manager_get_user (sync), user) == 0 &&
                  cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING, 30);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, user);

@@ -150,7 +150,10 @@ log_in_as (Fixture    *f,
   g_assert_nonnull (dialog);
   cp_login_dialog_set_fields (dialog, f->base, user, PASSWORD);
   cp_login_dialog_log_in (dialog);
+  /* A session of an earlier test kept in the keyring for the same loopback port may be
+   * restored first: wait for this login's user. */
   WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            g_strcmp0 (cp_sync_manager_get_user (sync), user) == 0 &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   if (cp_test_find_toplevel (CP_TYPE_LOGIN_DIALOG) != NULL)

@@ -225,7 +225,10 @@ log_in_as (Fixture    *f,
 
   cp_login_dialog_set_fields (dialog, NULL, NULL, PASSWORD);
   cp_login_dialog_log_in (dialog);
+  /* A session of an earlier test kept in the keyring for the same loopback port may be
+   * restored first: wait for this login's user. */
   WAIT_FOR (cp_sync_manager_is_logged_in (sync) &&
+            g_strcmp0 (cp_sync_manager_get_user (sync), user) == 0 &&
             cp_sync_manager_get_status (sync) != CP_SYNC_STATUS_SYNCING);
   g_assert_true (cp_sync_manager_is_logged_in (sync));
   g_assert_cmpstr (cp_sync_manager_get_user (sync), ==, user);

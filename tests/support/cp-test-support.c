@@ -137,6 +137,9 @@ cp_test_die_with_parent (gpointer user_data)
 #endif
 }
 
+/* The addresses of the servers started and not yet asked about (cp_test_server_take_fresh()). */
+static GHashTable *fresh_servers;
+
 GSubprocess *
 cp_test_server_start (const char  *data_dir,
                       const char  *config,
@@ -161,7 +164,16 @@ cp_test_server_start (const char  *data_dir,
   g_assert_nonnull (line);
   g_assert_cmpint (sscanf (line, "listening on http://127.0.0.1:%u/", &port), ==, 1);
   *base = g_strdup_printf ("http://127.0.0.1:%u", port);
+  if (fresh_servers == NULL)
+    fresh_servers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (fresh_servers, g_strdup (*base));
   return server;
+}
+
+gboolean
+cp_test_server_take_fresh (const char *base)
+{
+  return fresh_servers != NULL && base != NULL && g_hash_table_remove (fresh_servers, base);
 }
 
 void

@@ -42,6 +42,9 @@ void         cp_test_die_with_parent (gpointer    user_data);
 GSubprocess *cp_test_server_start   (const char   *data_dir,
                                      const char   *config,
                                      char        **base);
+/* Whether the server at @base was started since the last call for it: a port of an earlier
+ * test's server may be given to a new one. */
+gboolean     cp_test_server_take_fresh (const char  *base);
 /* Stops it with SIGTERM and waits; does nothing for NULL. */
 void         cp_test_server_stop    (GSubprocess **server);
 /* Removes a folder and everything in it (symbolic links are removed, not followed). */
