@@ -901,17 +901,27 @@ call_thread (GTask        *task,
     }
 }
 
+/* Fails @task with NEEDS_LOGIN when nobody is logged in; TRUE then. */
+static gboolean
+cp_sync_manager_fail_logged_out (CpSyncManager *self,
+                                 GTask         *task)
+{
+  if (self->client != NULL && self->engine != NULL)
+    return FALSE;
+  g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
+                           _("Log in to the server first."));
+  return TRUE;
+}
+
 /* Starts @call (taken) for @task, or fails it when nobody is logged in. */
 static void
 cp_sync_manager_start_call (CpSyncManager *self,
                             GTask         *task,
                             Call          *call)
 {
-  if (self->client == NULL || self->engine == NULL)
+  if (cp_sync_manager_fail_logged_out (self, task))
     {
       call_free (call);
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
-                               _("Log in to the server first."));
       return;
     }
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
@@ -1335,12 +1345,8 @@ cp_sync_manager_list_transitions_async (CpSyncManager       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_sync_manager_list_transitions_async);
-  if (self->client == NULL || self->engine == NULL)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
-                               _("Log in to the server first."));
-      return;
-    }
+  if (cp_sync_manager_fail_logged_out (self, task))
+    return;
   list = g_new0 (ListTransitions, 1);
   list->uuid = g_strdup (uuid);
   list->store = g_object_ref (self->store);
@@ -1642,12 +1648,8 @@ cp_sync_manager_list_agencies_async (CpSyncManager       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_sync_manager_list_agencies_async);
-  if (self->client == NULL || self->engine == NULL)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
-                               _("Log in to the server first."));
-      return;
-    }
+  if (cp_sync_manager_fail_logged_out (self, task))
+    return;
   cp_sync_client_list_agencies_async (self->client, cancellable, list_agencies_done_cb,
                                       g_steal_pointer (&task));
 }
@@ -1748,12 +1750,8 @@ cp_sync_manager_get_progress_async (CpSyncManager       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_sync_manager_get_progress_async);
-  if (self->client == NULL || self->engine == NULL)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
-                               _("Log in to the server first."));
-      return;
-    }
+  if (cp_sync_manager_fail_logged_out (self, task))
+    return;
   cp_sync_client_get_progress_async (self->client, year, cancellable, progress_done_cb,
                                      g_steal_pointer (&task));
 }
@@ -2214,12 +2212,8 @@ cp_sync_manager_get_authors_async (CpSyncManager       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cp_sync_manager_get_authors_async);
-  if (self->client == NULL || self->engine == NULL)
-    {
-      g_task_return_new_error (task, CP_SYNC_ERROR, CP_SYNC_ERROR_NEEDS_LOGIN, "%s",
-                               _("Log in to the server first."));
-      return;
-    }
+  if (cp_sync_manager_fail_logged_out (self, task))
+    return;
   cp_sync_client_get_authors_async (self->client, uuid, cancellable, authors_done_cb,
                                     g_steal_pointer (&task));
 }
@@ -2229,9 +2223,6 @@ cp_sync_manager_get_authors_finish (CpSyncManager  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  g_return_val_if_fail (CP_IS_SYNC_MANAGER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        cp_sync_manager_get_authors_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  /* A session that ended meanwhile shows in the status, as for the other requests. */
+  return cp_sync_manager_call_finish (self, result, cp_sync_manager_get_authors_async, error);
 }
