@@ -40,6 +40,7 @@ struct _CpReviewDialog
   guint                busy;
   int                  pending_row;
   gboolean             pending_accept;
+  gboolean             loaded;     /* the queue has been read */
 };
 
 enum {
@@ -47,6 +48,7 @@ enum {
   PROP_BUSY,
   PROP_MESSAGE,
   PROP_N_ROWS,
+  PROP_LOADED,
   N_PROPS
 };
 
@@ -180,7 +182,9 @@ cp_review_dialog_refilter (CpReviewDialog *self)
       gtk_widget_set_visible (row, visible);
       shown += visible;
     }
-  if (n == 0)
+  if (!self->loaded)
+    adw_preferences_group_set_description (self->group, _("Reading the queue…"));
+  else if (n == 0)
     adw_preferences_group_set_description (self->group,
                                            _("No packet waits for review. Sync to see newly "
                                              "submitted packets."));
@@ -581,34 +585,54 @@ row_activated_cb (AdwActionRow   *row,
     g_signal_emit (self, signals[OPEN_PACKET], 0, g_ptr_array_index (self->uuids, index));
 }
 
+/* One packet of the queue, as read in the thread: what its row shows and is sorted by. */
+typedef struct
+{
+  char       *uuid;
+  char       *kind;
+  char       *name;
+  char       *identity;   /* kind · year · code: what the Accept and Return dialogs name it by */
+  char       *subtitle;
+  QueueEntry  entry;
+} QueueCandidate;
+
 static void
-cp_review_dialog_fill (CpReviewDialog *self,
-                       CpStore        *store)
+queue_candidate_free (QueueCandidate *candidate)
+{
+  g_free (candidate->uuid);
+  g_free (candidate->kind);
+  g_free (candidate->name);
+  g_free (candidate->identity);
+  g_free (candidate->subtitle);
+  queue_entry_clear (&candidate->entry);
+  g_free (candidate);
+}
+
+/* Reads the packets the office has something to do with, in a thread: the queue opens at once
+ * even with hundreds of packets in the store. Returns a GPtrArray of QueueCandidate. */
+static GPtrArray *
+queue_read (CpStore            *store,
+            CpTemplateRegistry *registry)
 {
   g_autoptr(GPtrArray) summaries = cp_store_list_packets (store, NULL);
+  GPtrArray *candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) queue_candidate_free);
 
   for (guint i = 0; summaries != NULL && i < summaries->len; i++)
     {
       const CpPacketSummary *summary = g_ptr_array_index (summaries, i);
-      GtkWidget *row, *accept, *return_button;
-      g_autofree char *subtitle = NULL;
-      guint index = self->uuids->len;
-
       g_autoptr(CpPacket) packet = NULL;
       g_autofree char *identity = NULL;
       g_autofree char *deadline = NULL;
       g_autofree char *name_and_code = NULL;
       CpStageDeadline stage;
-      QueueEntry entry = { 0 };
-      const char *name;
-
+      QueueCandidate *candidate;
       CpTemplate *tmpl = NULL;
 
       if (summary->state == CP_PACKET_STATE_DRAFT || summary->state == CP_PACKET_STATE_READY)
         continue;
       packet = cp_store_load_packet (store, summary->uuid, NULL);
       if (packet != NULL)
-        tmpl = cp_template_registry_lookup_kind_version (self->registry, summary->kind,
+        tmpl = cp_template_registry_lookup_kind_version (registry, summary->kind,
                                                          cp_packet_get_template_version (packet));
       /* A kind with a review chain: the packets in a stage where the office has a part to
        * write or a step to take (a city office's are not a district office's); else the
@@ -621,69 +645,112 @@ cp_review_dialog_fill (CpReviewDialog *self,
         }
       else if (summary->state != CP_PACKET_STATE_SUBMITTED)
         continue;
-      name = summary->enterprise_name != NULL ? summary->enterprise_name
-                                              : _("Unnamed enterprise");
-      entry.days_left = G_MAXINT;
+
+      candidate = g_new0 (QueueCandidate, 1);
+      candidate->uuid = g_strdup (summary->uuid);
+      candidate->kind = g_strdup (summary->kind);
+      candidate->name = g_strdup (summary->enterprise_name != NULL ? summary->enterprise_name
+                                                                   : _("Unnamed enterprise"));
+      candidate->entry.days_left = G_MAXINT;
       if (packet != NULL)
         {
           const char *submitted = cp_packet_get_submitted_on (packet);
           const CpWorkflowState *in;
 
           in = tmpl != NULL ? cp_app_stage_for (tmpl, summary->state, summary->stage) : NULL;
-
-          entry.submitted = submitted != NULL && *submitted ? g_strdup (submitted) : NULL;
-          entry.stage = in != NULL ? g_strdup (cp_text_get (in->label)) : NULL;
-          if (cp_app_get_stage_deadline (self->registry, packet, NULL, &stage))
-            entry.days_left = stage.days_left;
-          deadline = cp_app_deadline_text (self->registry, packet, NULL, NULL, NULL);
+          candidate->entry.submitted = submitted != NULL && *submitted ? g_strdup (submitted)
+                                                                       : NULL;
+          candidate->entry.stage = in != NULL ? g_strdup (cp_text_get (in->label)) : NULL;
+          if (cp_app_get_stage_deadline (registry, packet, NULL, &stage))
+            candidate->entry.days_left = stage.days_left;
+          deadline = cp_app_deadline_text (registry, packet, NULL, NULL, NULL);
         }
-      entry.district = district_of (summary->uscc);
-      name_and_code = g_strdup_printf ("%s %s", name, summary->uscc != NULL ? summary->uscc : "");
-      entry.folded = g_utf8_casefold (name_and_code, -1);
-      g_array_append_val (self->entries, entry);
-      if (entry.district != NULL && !g_ptr_array_find_with_equal_func (self->districts,
-                                                                      entry.district,
-                                                                      g_str_equal, NULL))
-        g_ptr_array_add (self->districts, g_strdup (entry.district));
-      if (!g_ptr_array_find_with_equal_func (self->kind_ids, summary->kind, g_str_equal, NULL))
-        g_ptr_array_add (self->kind_ids, g_strdup (summary->kind));
-      if (entry.stage != NULL && !g_ptr_array_find_with_equal_func (self->stages, entry.stage,
-                                                                   g_str_equal, NULL))
-        g_ptr_array_add (self->stages, g_strdup (entry.stage));
+      candidate->entry.district = district_of (summary->uscc);
+      name_and_code = g_strdup_printf ("%s %s", candidate->name,
+                                       summary->uscc != NULL ? summary->uscc : "");
+      candidate->entry.folded = g_utf8_casefold (name_and_code, -1);
 
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       /* Translators: kind of packet · campaign year · credit code */
-      identity = g_strdup_printf (_("%s · %d · %s"),
-                                  cp_app_kind_title (self->registry, summary->kind),
-                                  summary->year, summary->uscc != NULL ? summary->uscc : "");
-      /* What the Accept and Return dialogs name the packet by. */
-      g_object_set_data_full (G_OBJECT (row), "cp-identity", g_strdup (identity), g_free);
-      if (entry.stage != NULL)
+      candidate->identity = g_strdup_printf (_("%s · %d · %s"),
+                                             cp_app_kind_title (registry, summary->kind),
+                                             summary->year,
+                                             summary->uscc != NULL ? summary->uscc : "");
+      identity = g_strdup (candidate->identity);
+      if (candidate->entry.stage != NULL)
         {
           /* Translators: kind · year · code, then the stage of the review chain */
-          g_autofree char *with_stage = g_strdup_printf (_("%s · %s"), identity, entry.stage);
+          g_autofree char *with_stage = g_strdup_printf (_("%s · %s"), identity,
+                                                         candidate->entry.stage);
 
           g_free (identity);
           identity = g_steal_pointer (&with_stage);
         }
+      if (candidate->entry.submitted != NULL && deadline != NULL)
+        /* Translators: kind · year · code, then "submitted on 2026-04-12 · 12 days left" */
+        candidate->subtitle = g_strdup_printf (_("%s\nsubmitted on %s · %s"), identity,
+                                               candidate->entry.submitted, deadline);
+      else if (candidate->entry.submitted != NULL)
+        candidate->subtitle = g_strdup_printf (_("%s\nsubmitted on %s"), identity,
+                                               candidate->entry.submitted);
+      else if (deadline != NULL)
+        candidate->subtitle = g_strdup_printf ("%s\n%s", identity, deadline);
+      else
+        candidate->subtitle = g_strdup (identity);
+      g_ptr_array_add (candidates, candidate);
+    }
+  return candidates;
+}
+
+static void
+queue_read_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CpTemplateRegistry *registry = g_object_get_data (G_OBJECT (task), "cp-registry");
+
+  g_task_return_pointer (task, queue_read (task_data, registry),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The rows, once the thread has read them. */
+static void
+cp_review_dialog_add_rows (CpReviewDialog *self,
+                           GPtrArray      *candidates)
+{
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      QueueCandidate *candidate = g_ptr_array_index (candidates, i);
+      GtkWidget *row, *accept, *return_button;
+      guint index = self->uuids->len;
+      QueueEntry *entry;
+
+      /* The entry moves into the dialog. */
+      g_array_append_val (self->entries, candidate->entry);
+      memset (&candidate->entry, 0, sizeof candidate->entry);
+      entry = &g_array_index (self->entries, QueueEntry, index);
+      if (entry->district != NULL && !g_ptr_array_find_with_equal_func (self->districts,
+                                                                       entry->district,
+                                                                       g_str_equal, NULL))
+        g_ptr_array_add (self->districts, g_strdup (entry->district));
+      if (!g_ptr_array_find_with_equal_func (self->kind_ids, candidate->kind, g_str_equal, NULL))
+        g_ptr_array_add (self->kind_ids, g_strdup (candidate->kind));
+      if (entry->stage != NULL && !g_ptr_array_find_with_equal_func (self->stages, entry->stage,
+                                                                    g_str_equal, NULL))
+        g_ptr_array_add (self->stages, g_strdup (entry->stage));
+
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), candidate->name);
+      /* What the Accept and Return dialogs name the packet by. */
+      g_object_set_data_full (G_OBJECT (row), "cp-identity", g_strdup (candidate->identity),
+                              g_free);
       /* Enter or a click opens the packet itself, to read it and write the office's part. */
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                                  gtk_image_new_from_icon_name ("document-open-symbolic"));
       g_object_set_data (G_OBJECT (row), "cp-index", GUINT_TO_POINTER (index));
       g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
-      if (entry.submitted != NULL && deadline != NULL)
-        /* Translators: kind · year · code, then "submitted on 2026-04-12 · 12 days left" */
-        subtitle = g_strdup_printf (_("%s\nsubmitted on %s · %s"), identity, entry.submitted,
-                                    deadline);
-      else if (entry.submitted != NULL)
-        subtitle = g_strdup_printf (_("%s\nsubmitted on %s"), identity, entry.submitted);
-      else if (deadline != NULL)
-        subtitle = g_strdup_printf ("%s\n%s", identity, deadline);
-      else
-        subtitle = g_strdup (identity);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), candidate->subtitle);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
 
       return_button = gtk_button_new_with_mnemonic (_("_Return…"));
@@ -700,8 +767,8 @@ cp_review_dialog_fill (CpReviewDialog *self,
 
       adw_preferences_group_add (self->group, row);
       g_ptr_array_add (self->rows, row);
-      g_ptr_array_add (self->uuids, g_strdup (summary->uuid));
-      g_ptr_array_add (self->kinds, g_strdup (summary->kind));
+      g_ptr_array_add (self->uuids, g_strdup (candidate->uuid));
+      g_ptr_array_add (self->kinds, g_strdup (candidate->kind));
     }
 
   /* The filters offer what the queue holds. */
@@ -726,7 +793,40 @@ cp_review_dialog_fill (CpReviewDialog *self,
     /* A queue whose packets are all in one stage needs no such filter. */
     gtk_widget_set_visible (GTK_WIDGET (self->stage_dropdown), self->stages->len > 1);
   }
+}
+
+static void
+queue_read_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CpReviewDialog *self = CP_REVIEW_DIALOG (object);
+  g_autoptr(GPtrArray) candidates = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* Closed meanwhile. */
+  if (g_cancellable_is_cancelled (self->cancellable) || candidates == NULL)
+    return;
+  g_object_freeze_notify (G_OBJECT (self));
+  cp_review_dialog_add_rows (self, candidates);
+  self->loaded = TRUE;
   cp_review_dialog_refilter (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ROWS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+cp_review_dialog_fill (CpReviewDialog *self,
+                       CpStore        *store)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, queue_read_done_cb, NULL);
+
+  g_task_set_source_tag (task, cp_review_dialog_fill);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "cp-registry", g_object_ref (self->registry),
+                          g_object_unref);
+  cp_review_dialog_refilter (self);
+  g_task_run_in_thread (task, queue_read_thread);
 }
 
 static void
@@ -777,6 +877,9 @@ cp_review_dialog_get_property (GObject    *object,
     case PROP_N_ROWS:
       g_value_set_uint (value, self->uuids->len);
       break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -799,6 +902,8 @@ cp_review_dialog_class_init (CpReviewDialogClass *klass)
   properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL, flags);
   /* The submitted packets listed. */
   properties[PROP_N_ROWS] = g_param_spec_uint ("n-rows", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* Whether the queue has been read (it is read in a thread when the dialog opens). */
+  properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   /* A row was activated: open the packet (its UUID) in the window. */
   signals[OPEN_PACKET] = g_signal_new ("open-packet", G_TYPE_FROM_CLASS (klass),
