@@ -228,128 +228,6 @@ valid_packet (Fixture    *f,
   return packet;
 }
 
-/* Removes from @packet every value, score column and note @role does not own. */
-static void
-keep_own_parts (CpPacket   *packet,
-                CpTemplate *tpl,
-                CpRole      role)
-{
-  GPtrArray *sections = cp_template_get_sections (tpl);
-  const CpScoringRef *scoring = cp_template_get_scoring (tpl);
-
-  for (guint s = 0; s < sections->len; s++)
-    {
-      const CpSection *section = g_ptr_array_index (sections, s);
-
-      for (guint i = 0; i < section->fields->len; i++)
-        {
-          const CpField *field = g_ptr_array_index (section->fields, i);
-
-          if (field->owner != role)
-            cp_packet_set_value (packet, section->id, field->id, NULL);
-        }
-    }
-  if (scoring != NULL)
-    {
-      GHashTableIter iter;
-      const char *item;
-      const CpItemScore *score;
-      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
-
-      g_hash_table_iter_init (&iter, cp_packet_get_scores (packet));
-      while (g_hash_table_iter_next (&iter, (gpointer *) &item, (gpointer *) &score))
-        g_ptr_array_add (items, g_strdup (item));
-      for (guint i = 0; i < items->len; i++)
-        {
-          const char *id = g_ptr_array_index (items, i);
-
-          for (CpScoreColumn c = CP_SCORE_SELF; c <= CP_SCORE_ACCEPTANCE; c++)
-            if (scoring->column_owner[c] != role)
-              cp_packet_unset_score (packet, id, c);
-          if (scoring->note_owner != role)
-            cp_packet_set_score_note (packet, id, NULL);
-          if (scoring->evidence_owner != role)
-            cp_packet_set_score_evidence (packet, id, NULL);
-        }
-    }
-}
-
-/* @party writes in its own store the values of @valid that its role owns and may write in
- * @state; returns how many edits it made. */
-static guint
-write_own_parts (Party                 *party,
-                 const char            *uuid,
-                 CpPacket              *valid,
-                 CpTemplate            *tpl,
-                 const CpWorkflowState *state)
-{
-  GPtrArray *sections = cp_template_get_sections (tpl);
-  const CpScoringRef *scoring = cp_template_get_scoring (tpl);
-  const CpPartSet *writers = state->writers[party->role];
-  g_autoptr(CpPacket) current = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n = 0;
-
-  if (writers == NULL)
-    return 0;
-  current = cp_store_load_packet (party->store, uuid, &error);
-  g_assert_no_error (error);
-  for (guint s = 0; s < sections->len; s++)
-    {
-      const CpSection *section = g_ptr_array_index (sections, s);
-
-      for (guint i = 0; i < section->fields->len; i++)
-        {
-          const CpField *field = g_ptr_array_index (section->fields, i);
-          JsonNode *value = cp_packet_get_value (valid, section->id, field->id);
-
-          if (field->owner != party->role || !cp_part_set_covers_field (writers, field) ||
-              value == NULL || cp_packet_get_value (current, section->id, field->id) != NULL)
-            continue;
-          g_assert_true (cp_store_set_value (party->store, uuid, section->id, field->id, value,
-                                             &error));
-          g_assert_no_error (error);
-          n++;
-        }
-    }
-  if (scoring != NULL && cp_part_set_covers_section (writers, scoring->section))
-    {
-      GHashTableIter iter;
-      const char *item;
-      const CpItemScore *score;
-
-      g_hash_table_iter_init (&iter, cp_packet_get_scores (valid));
-      while (g_hash_table_iter_next (&iter, (gpointer *) &item, (gpointer *) &score))
-        {
-          const CpItemScore *mine = cp_packet_get_score (current, item);
-
-          if (scoring->column_owner[CP_SCORE_SELF] == party->role && score->has_self &&
-              (mine == NULL || !mine->has_self))
-            {
-              g_assert_true (cp_store_set_score (party->store, uuid, item, CP_SCORE_SELF,
-                                                 score->self, &error));
-              n++;
-            }
-          if (scoring->column_owner[CP_SCORE_ACCEPTANCE] == party->role &&
-              score->has_acceptance && (mine == NULL || !mine->has_acceptance))
-            {
-              g_assert_true (cp_store_set_score (party->store, uuid, item, CP_SCORE_ACCEPTANCE,
-                                                 score->acceptance, &error));
-              n++;
-            }
-          if (scoring->note_owner == party->role && score->note != NULL &&
-              (mine == NULL || mine->note == NULL))
-            {
-              g_assert_true (cp_store_set_score_note (party->store, uuid, item, score->note,
-                                                      &error));
-              n++;
-            }
-          g_assert_no_error (error);
-        }
-    }
-  return n;
-}
-
 /* The stage the server gives @party for @uuid, and the ids of the steps it may take. */
 static char *
 list_steps (Party       *party,
@@ -466,7 +344,7 @@ walk (Fixture            *f,
   g_autoptr(GError) error = NULL;
   char *uuid = g_strdup (cp_packet_get_uuid (valid));
 
-  keep_own_parts (mine, tpl, creator->role);
+  cp_test_keep_own_parts (mine, tpl, creator->role);
   g_assert_true (cp_store_save_packet (creator->store, mine, NULL, &error));
   g_assert_no_error (error);
   party_sync (creator);
@@ -482,7 +360,8 @@ walk (Fixture            *f,
       maker = party_of (f, transition->role);
       for (guint i = 0; i < N_PARTIES; i++)
         if (cp_store_has_packet (f->parties[i].store, uuid) &&
-            write_own_parts (&f->parties[i], uuid, valid, tpl, state) > 0)
+            cp_test_write_own_parts (f->parties[i].store, f->parties[i].role, uuid, valid, tpl,
+                                       state) > 0)
           party_sync (&f->parties[i]);
       /* Another party that sees the packet may not take the step. */
       for (guint i = 0; i < N_PARTIES; i++)
@@ -612,7 +491,7 @@ test_conflict (Fixture       *f,
   const char *uuid = cp_packet_get_uuid (valid);
   CpStoreSyncState state;
 
-  keep_own_parts (valid, tpl, CP_ROLE_ENTERPRISE);
+  cp_test_keep_own_parts (valid, tpl, CP_ROLE_ENTERPRISE);
   g_assert_true (cp_store_save_packet (enterprise->store, valid, NULL, &error));
   g_assert_no_error (error);
   party_sync (enterprise);

@@ -117,3 +117,143 @@ cp_test_client_sync (CpTestClient  *client,
   g_assert_no_error (local_error);
   return ok;
 }
+
+gboolean
+cp_test_client_transition (CpTestClient *client,
+                           const char   *uuid,
+                           const char   *transition,
+                           const char   *comments,
+                           const char   *agency,
+                           GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) receipt = NULL;
+
+  cp_sync_client_transition_async (client->client, uuid, transition, comments, agency, NULL,
+                                   cp_test_async_done_cb, &result);
+  cp_test_wait_result (&result);
+  receipt = cp_sync_client_transition_finish (client->client, result, error);
+  return receipt != NULL;
+}
+
+/* --- the parts of a packet each party writes (issue 11) ----------------------------------- */
+
+void
+cp_test_keep_own_parts (CpPacket   *packet,
+                        CpTemplate *tpl,
+                        CpRole      role)
+{
+  GPtrArray *sections = cp_template_get_sections (tpl);
+  const CpScoringRef *scoring = cp_template_get_scoring (tpl);
+
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, s);
+
+      for (guint i = 0; i < section->fields->len; i++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, i);
+
+          if (field->owner != role)
+            cp_packet_set_value (packet, section->id, field->id, NULL);
+        }
+    }
+  if (scoring != NULL)
+    {
+      GHashTableIter iter;
+      const char *item;
+      const CpItemScore *score;
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+
+      g_hash_table_iter_init (&iter, cp_packet_get_scores (packet));
+      while (g_hash_table_iter_next (&iter, (gpointer *) &item, (gpointer *) &score))
+        g_ptr_array_add (items, g_strdup (item));
+      for (guint i = 0; i < items->len; i++)
+        {
+          const char *id = g_ptr_array_index (items, i);
+
+          for (CpScoreColumn c = CP_SCORE_SELF; c <= CP_SCORE_ACCEPTANCE; c++)
+            if (scoring->column_owner[c] != role)
+              cp_packet_unset_score (packet, id, c);
+          if (scoring->note_owner != role)
+            cp_packet_set_score_note (packet, id, NULL);
+          if (scoring->evidence_owner != role)
+            cp_packet_set_score_evidence (packet, id, NULL);
+        }
+    }
+}
+
+guint
+cp_test_write_own_parts (CpStore               *store,
+                         CpRole                 role,
+                         const char            *uuid,
+                         CpPacket              *valid,
+                         CpTemplate            *tpl,
+                         const CpWorkflowState *state)
+{
+  GPtrArray *sections = cp_template_get_sections (tpl);
+  const CpScoringRef *scoring = cp_template_get_scoring (tpl);
+  const CpPartSet *writers = state->writers[role];
+  g_autoptr(CpPacket) current = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (writers == NULL)
+    return 0;
+  current = cp_store_load_packet (store, uuid, &error);
+  g_assert_no_error (error);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const CpSection *section = g_ptr_array_index (sections, s);
+
+      for (guint i = 0; i < section->fields->len; i++)
+        {
+          const CpField *field = g_ptr_array_index (section->fields, i);
+          JsonNode *value = cp_packet_get_value (valid, section->id, field->id);
+
+          if (field->owner != role || !cp_part_set_covers_field (writers, field) ||
+              value == NULL || cp_packet_get_value (current, section->id, field->id) != NULL)
+            continue;
+          g_assert_true (cp_store_set_value (store, uuid, section->id, field->id, value,
+                                             &error));
+          g_assert_no_error (error);
+          n++;
+        }
+    }
+  if (scoring != NULL && cp_part_set_covers_section (writers, scoring->section))
+    {
+      GHashTableIter iter;
+      const char *item;
+      const CpItemScore *score;
+
+      g_hash_table_iter_init (&iter, cp_packet_get_scores (valid));
+      while (g_hash_table_iter_next (&iter, (gpointer *) &item, (gpointer *) &score))
+        {
+          const CpItemScore *mine = cp_packet_get_score (current, item);
+
+          if (scoring->column_owner[CP_SCORE_SELF] == role && score->has_self &&
+              (mine == NULL || !mine->has_self))
+            {
+              g_assert_true (cp_store_set_score (store, uuid, item, CP_SCORE_SELF,
+                                                 score->self, &error));
+              n++;
+            }
+          if (scoring->column_owner[CP_SCORE_ACCEPTANCE] == role &&
+              score->has_acceptance && (mine == NULL || !mine->has_acceptance))
+            {
+              g_assert_true (cp_store_set_score (store, uuid, item, CP_SCORE_ACCEPTANCE,
+                                                 score->acceptance, &error));
+              n++;
+            }
+          if (scoring->note_owner == role && score->note != NULL &&
+              (mine == NULL || mine->note == NULL))
+            {
+              g_assert_true (cp_store_set_score_note (store, uuid, item, score->note,
+                                                      &error));
+              n++;
+            }
+          g_assert_no_error (error);
+        }
+    }
+  return n;
+}

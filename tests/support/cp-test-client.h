@@ -10,6 +10,8 @@
 
 #include "cp-sync-client.h"
 #include "cp-sync-engine.h"
+#include "cp-template.h"
+#include "cp-workflow.h"
 #include "cp-test-support.h"
 
 G_BEGIN_DECLS
@@ -48,6 +50,30 @@ gboolean      cp_test_client_login  (CpTestClient *client,
 gboolean      cp_test_client_sync   (CpTestClient *client,
                                      CpSyncStats  *stats,
                                      GError      **error);
+
+/* POST …/transitions: @client takes the step @transition of @uuid (@comments and @agency
+ * nullable, as cp_sync_client_transition_async()). */
+gboolean      cp_test_client_transition (CpTestClient *client,
+                                         const char   *uuid,
+                                         const char   *transition,
+                                         const char   *comments,
+                                         const char   *agency,
+                                         GError      **error);
+
+/* --- the parts of a packet each party writes (issue 11) ----------------------------------- */
+
+/* Removes from @packet every value, score column and note @role does not own. */
+void          cp_test_keep_own_parts  (CpPacket              *packet,
+                                       CpTemplate            *tpl,
+                                       CpRole                 role);
+/* @role writes in @store the values of @valid that it owns and may write in @state and that
+ * @store's copy of @uuid does not hold yet; returns how many edits it made. */
+guint         cp_test_write_own_parts (CpStore               *store,
+                                       CpRole                 role,
+                                       const char            *uuid,
+                                       CpPacket              *valid,
+                                       CpTemplate            *tpl,
+                                       const CpWorkflowState *state);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpTestClient, cp_test_client_free)
 
