@@ -508,3 +508,50 @@ cp_app_role_can_create (CpTemplateRegistry *registry,
     }
   return FALSE;
 }
+
+char *
+cp_app_describe_author (JsonObject        *authors,
+                        CpAppPointerMatch  match,
+                        gconstpointer      data)
+{
+  g_autoptr(GDateTime) latest = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *when = NULL;
+  const char *name = NULL;
+  GList *members;
+
+  if (authors == NULL)
+    return NULL;
+  members = json_object_get_members (authors);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *member = l->data;
+      JsonNode *node = json_object_get_member (authors, member);
+      g_autoptr(GDateTime) at = NULL;
+      const char *at_text, *who;
+      JsonObject *entry;
+
+      if (!match (member, data) || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      entry = json_node_get_object (node);
+      who = json_object_get_string_member_with_default (entry, "name", NULL);
+      at_text = json_object_get_string_member_with_default (entry, "at", NULL);
+      at = at_text != NULL ? g_date_time_new_from_iso8601 (at_text, NULL) : NULL;
+      if (who == NULL || at == NULL)
+        continue;
+      if (latest == NULL || g_date_time_compare (at, latest) > 0)
+        {
+          g_clear_pointer (&latest, g_date_time_unref);
+          latest = g_date_time_ref (at);
+          name = who;
+        }
+    }
+  g_list_free (members);
+  if (latest == NULL)
+    return NULL;
+  local = g_date_time_to_local (latest);
+  when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+  /* Translators: who last wrote a value another party fills in, and when: "王芳 于
+   * 2026-05-06 14:20 填写" */
+  return g_strdup_printf (_("Filled in by %s on %s"), name, when);
+}

@@ -131,5 +131,14 @@ void             cp_app_clear_chooser     (GtkFileChooserNative **chooser,
 /* Whether @finding_field ("surveyors[1].name") belongs to the field @field_id. */
 gboolean         cp_app_finding_is_for_field (const char      *finding_field,
                                               const char      *field_id);
+/* Whether the value pointer @pointer ("/sections/cover/name") is one of those asked about. */
+typedef gboolean (*CpAppPointerMatch) (const char    *pointer,
+                                       gconstpointer  data);
+/* Who last wrote a value whose pointer @match accepts, and when, from @authors (the server's
+ * …/authors: pointer → {"name", "at", …}): "王芳 于 2026-05-06 14:20 填写", or NULL when
+ * nobody is known to have. */
+char            *cp_app_describe_author   (JsonObject        *authors,
+                                           CpAppPointerMatch  match,
+                                           gconstpointer      data);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ struct _CpCompletenessPage
   GPtrArray *rows;         /* element type GtkWidget * (AdwActionRow) in order */
   char      *title;
   char      *workflow_detail;  /* "Submitted on … by …" */
+  char      *stage_id;     /* the stage of its review chain, or NULL */
   CpPacketState state;
   CpRole     party;        /* CP_ROLE_NONE: one list, everything the user's */
   guint      n_others;     /* rows of parts other parties fill in */
@@ -85,6 +86,7 @@ cp_completeness_page_finalize (GObject *object)
 
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->workflow_detail, g_free);
+  g_clear_pointer (&self->stage_id, g_free);
 
   G_OBJECT_CLASS (cp_completeness_page_parent_class)->finalize (object);
 }
@@ -474,6 +476,47 @@ cp_completeness_page_update (CpCompletenessPage *self,
       else
         description = g_strdup (self->workflow_detail != NULL ? self->workflow_detail : "");
       g_strstrip (description);
+      /* A kind with a review chain: the stage it is in and whose turn it is, rather than the
+       * one office of the older kinds. */
+      {
+        const CpWorkflow *workflow = cp_template_get_workflow (tmpl);
+        const CpWorkflowState *stage = workflow != NULL && self->stage_id != NULL
+                                       ? cp_workflow_lookup_state (workflow, self->stage_id)
+                                       : NULL;
+
+        if (stage != NULL && stage != cp_workflow_get_initial (workflow))
+          {
+            g_autoptr(GString) parties = g_string_new (NULL);
+
+            g_free (self->title);
+            self->title = g_strdup (cp_text_get (stage->label));
+            for (CpRole role = CP_ROLE_NONE + 1; role < CP_N_ROLES; role++)
+              {
+                g_autoptr(GPtrArray) steps = cp_workflow_list_transitions (workflow, role,
+                                                                           stage->id);
+
+                if (!cp_workflow_state_has_writer (stage, role) && steps->len == 0)
+                  continue;
+                if (parties->len > 0)
+                  /* Translators: between the parties a stage waits on: "评价机构、市信用办" */
+                  g_string_append (parties, _(", "));
+                g_string_append (parties, cp_role_get_label (role));
+              }
+            g_free (description);
+            if (parties->len > 0)
+              {
+                /* Translators: who the packet waits on in its stage: "现在由评价机构办理。" */
+                g_autofree char *now = g_strdup_printf (_("Now with %s."), parties->str);
+
+                description = g_strdup_printf ("%s\n%s", self->workflow_detail != NULL
+                                                         ? self->workflow_detail : "", now);
+              }
+            else
+              description = g_strdup (self->workflow_detail != NULL ? self->workflow_detail
+                                                                    : "");
+            g_strstrip (description);
+          }
+      }
       gtk_image_set_from_icon_name (GTK_IMAGE (self->status_icon),
                                     self->state == CP_PACKET_STATE_SUBMITTED
                                     ? "mail-send-symbolic" : "emblem-ok-symbolic");
@@ -588,6 +631,16 @@ cp_completeness_page_set_party (CpCompletenessPage *self,
   g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
 
   self->party = party;
+}
+
+void
+cp_completeness_page_set_stage (CpCompletenessPage *self,
+                                const char         *stage_id)
+{
+  g_return_if_fail (CP_IS_COMPLETENESS_PAGE (self));
+
+  g_free (self->stage_id);
+  self->stage_id = g_strdup (stage_id);
 }
 
 guint

@@ -34,6 +34,11 @@ void                cp_completeness_page_set_workflow (CpCompletenessPage *self,
  * list. Shown at the next update. */
 void                cp_completeness_page_set_party (CpCompletenessPage *self,
                                                     CpRole              party);
+/* The stage of the packet's review chain (nullable): a packet handed in says which stage it is
+ * in and whose turn it is, instead of "Submitted to the Credit Office". Shown at the next
+ * update. */
+void                cp_completeness_page_set_stage (CpCompletenessPage *self,
+                                                    const char         *stage_id);
 /* The steps of the packet's review chain the user may take in its stage (element type
  * const CpTransition *, or NULL for none): a button each, which emits ::step with the
  * transition's id; a step that hands the packet in is left to the Submit button. */

@@ -1408,6 +1408,7 @@ cp_packet_view_set_access (CpPacketView *self,
       if (workflow != NULL && party != CP_ROLE_NONE && stage_id != NULL)
         steps = cp_workflow_list_transitions (workflow, party, stage_id);
       cp_completeness_page_set_party (self->completeness, party);
+      cp_completeness_page_set_stage (self->completeness, stage_id);
       cp_completeness_page_set_steps (self->completeness, steps);
       cp_packet_view_update_completeness (self);
     }
@@ -1442,6 +1443,8 @@ cp_packet_view_set_authors (CpPacketView *self,
       if (CP_IS_SECTION_PAGE (step->page))
         cp_section_page_set_authors (CP_SECTION_PAGE (step->page), authors);
     }
+  if (self->scoring != NULL)
+    cp_scoring_page_set_authors (self->scoring, authors);
 }
 
 guint

@@ -16,6 +16,10 @@ const char     *cp_scoring_page_get_total_text    (CpScoringPage  *self,
 const char     *cp_scoring_page_get_verdict_text  (CpScoringPage  *self,
                                                    CpScoreColumn   column);
 const char     *cp_scoring_page_get_message       (CpScoringPage  *self);
+/* The caption above the sheet: which columns others fill in, and who last did (NULL: none). */
+const char     *cp_scoring_page_get_access_caption (CpScoringPage *self);
+/* Whether the review clock is offered (to a party that writes a score column). */
+gboolean        cp_scoring_page_get_clock_shown   (CpScoringPage  *self);
 /* Rows shown (after the unscored filter). */
 guint           cp_scoring_page_get_n_shown       (CpScoringPage  *self);
 void            cp_scoring_page_toggle_clock      (CpScoringPage  *self);

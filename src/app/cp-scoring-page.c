@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "cp-access.h"
+#include "cp-app-util.h"
 #include "cp-score-row.h"
 #include "cp-scoring.h"
 
@@ -73,8 +74,13 @@ struct _CpScoringPage
   gboolean            read_only[3];   /* CP_SCORE_SELF, CP_SCORE_ACCEPTANCE, CP_SCORING_PAGE_NOTE */
   char               *read_only_reason[3];
   GtkWidget          *notes_box;
+  GtkWidget          *clock_icon;
   GtkWidget          *clock_label;
   GtkWidget          *clock_button;
+  CpTemplate         *access_tmpl;    /* as last given to _set_access(), or NULL */
+  CpRole              access_party;
+  char               *access_stage;
+  JsonObject         *authors;        /* value pointer → {name, party, at}, or NULL */
   GtkWidget          *unscored_button;
   GtkWidget          *category_grid;
   GtkWidget          *total_labels[2];
@@ -1015,6 +1021,9 @@ cp_scoring_page_finalize (GObject *object)
   g_clear_pointer (&self->message, g_free);
   for (guint i = 0; i < G_N_ELEMENTS (self->read_only_reason); i++)
     g_clear_pointer (&self->read_only_reason[i], g_free);
+  g_clear_object (&self->access_tmpl);
+  g_clear_pointer (&self->access_stage, g_free);
+  g_clear_pointer (&self->authors, json_object_unref);
 
   G_OBJECT_CLASS (cp_scoring_page_parent_class)->finalize (object);
 }
@@ -1102,6 +1111,7 @@ cp_scoring_page_new (CpScoringSheet *sheet,
   gtk_widget_add_css_class (self->compact_total, "heading");
   gtk_box_append (GTK_BOX (toolbar), self->compact_total);
   icon = gtk_image_new_from_icon_name ("alarm-symbolic");
+  self->clock_icon = icon;
   gtk_box_append (GTK_BOX (toolbar), icon);
   self->clock_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->clock_label, "numeric");
@@ -1435,6 +1445,53 @@ cp_scoring_page_update_evidence (CpScoringPage *self,
     update_evidence_button (self, line);
 }
 
+/* Whether @pointer is "/scoring/items/ITEM/COLUMN" for any one item, @data being "/COLUMN". */
+static gboolean
+pointer_is_column (const char    *pointer,
+                   gconstpointer  data)
+{
+  const char *suffix = data;
+  const char *prefix = "/scoring/items/";
+  const char *item;
+
+  if (!g_str_has_prefix (pointer, prefix) || !g_str_has_suffix (pointer, suffix))
+    return FALSE;
+  item = pointer + strlen (prefix);
+  /* One item id between the prefix and the column, no deeper pointer. */
+  return strlen (item) > strlen (suffix) &&
+         memchr (item, '/', strlen (item) - strlen (suffix)) == NULL;
+}
+
+/* "王芳 于 2026-05-06 14:20 填写": who last wrote a value of @column ("self", "acceptance" or
+ * "note") of any item, and when; NULL when nobody is known to have. */
+static char *
+describe_column_author (CpScoringPage *self,
+                        const char    *column)
+{
+  g_autofree char *suffix = g_strconcat ("/", column, NULL);
+
+  return cp_app_describe_author (self->authors, pointer_is_column, suffix);
+}
+
+void
+cp_scoring_page_set_authors (CpScoringPage *self,
+                             JsonObject    *authors)
+{
+  g_return_if_fail (CP_IS_SCORING_PAGE (self));
+
+  if (authors != NULL)
+    json_object_ref (authors);
+  g_clear_pointer (&self->authors, json_object_unref);
+  self->authors = authors;
+  if (self->access_tmpl != NULL)
+    {
+      g_autoptr(CpTemplate) tmpl = g_object_ref (self->access_tmpl);
+      g_autofree char *stage = g_strdup (self->access_stage);
+
+      cp_scoring_page_set_access (self, tmpl, self->access_party, stage);
+    }
+}
+
 void
 cp_scoring_page_set_access (CpScoringPage *self,
                             CpTemplate    *tmpl,
@@ -1448,6 +1505,13 @@ cp_scoring_page_set_access (CpScoringPage *self,
   g_return_if_fail (CP_IS_SCORING_PAGE (self));
   g_return_if_fail (CP_IS_TEMPLATE (tmpl));
 
+  g_set_object (&self->access_tmpl, tmpl);
+  self->access_party = party;
+  if (self->access_stage != stage_id)
+    {
+      g_free (self->access_stage);
+      self->access_stage = g_strdup (stage_id);
+    }
   scoring = cp_template_get_scoring (tmpl);
   if (self->lines->len > 0)
     note_pointer = g_strdup_printf ("/scoring/items/%s/note",
@@ -1491,7 +1555,25 @@ cp_scoring_page_set_access (CpScoringPage *self,
       if (caption->len > 0)
         g_string_append (caption, "　");
       g_string_append (caption, self->read_only_reason[c]);
+      {
+        g_autofree char *author = describe_column_author (self, c == CP_SCORE_SELF ? "self"
+                                                                : c == CP_SCORE_ACCEPTANCE
+                                                                ? "acceptance" : "note");
+
+        if (author != NULL)
+          g_string_append_printf (caption, " · %s", author);
+      }
     }
+  /* The review clock belongs to whoever scores: a party that writes no column has no use for it. */
+  {
+    gboolean any_writable = FALSE;
+
+    for (int c = 0; c < 2; c++)
+      any_writable |= self->columns[c] && !self->read_only[c];
+    gtk_widget_set_visible (self->clock_icon, any_writable);
+    gtk_widget_set_visible (self->clock_label, any_writable);
+    gtk_widget_set_visible (self->clock_button, any_writable);
+  }
 
   for (guint i = 0; i < self->lines->len; i++)
     {
@@ -1518,4 +1600,21 @@ cp_scoring_page_get_read_only (CpScoringPage *self,
   g_return_val_if_fail (column >= 0 && column < (int) G_N_ELEMENTS (self->read_only), FALSE);
 
   return self->read_only[column];
+}
+
+const char *
+cp_scoring_page_get_access_caption (CpScoringPage *self)
+{
+  g_return_val_if_fail (CP_IS_SCORING_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (self->access_label)
+         ? gtk_label_get_text (GTK_LABEL (self->access_label)) : NULL;
+}
+
+gboolean
+cp_scoring_page_get_clock_shown (CpScoringPage *self)
+{
+  g_return_val_if_fail (CP_IS_SCORING_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (self->clock_button);
 }

@@ -47,6 +47,10 @@ void            cp_scoring_page_set_access        (CpScoringPage  *self,
                                                    CpTemplate     *tmpl,
                                                    CpRole          party,
                                                    const char     *stage_id);
+/* Who last wrote each value (the server's …/authors), or NULL: the caption of a column someone
+ * else fills in says who last wrote in it, and when. */
+void            cp_scoring_page_set_authors       (CpScoringPage  *self,
+                                                   JsonObject     *authors);
 /* Whether @column (CP_SCORE_SELF, CP_SCORE_ACCEPTANCE, CP_SCORING_PAGE_NOTE) is read-only. */
 gboolean        cp_scoring_page_get_read_only     (CpScoringPage  *self,
                                                    int             column);

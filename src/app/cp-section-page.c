@@ -647,58 +647,26 @@ cp_section_page_get_comments_box (CpSectionPage *self,
 
 /* Who fills what in. */
 
+/* Whether @pointer is @prefix ("/sections/cover/name") or lies under it. */
+static gboolean
+pointer_is_under (const char    *pointer,
+                  gconstpointer  data)
+{
+  const char *prefix = data;
+  gsize length = strlen (prefix);
+
+  return strncmp (pointer, prefix, length) == 0 &&
+         (pointer[length] == '\0' || pointer[length] == '/');
+}
+
 /* "王芳 于 2026-05-06 14:20 填写" for the latest value under @field's pointer, or NULL. */
 static char *
 describe_author (CpSectionPage *self,
                  const CpField *field)
 {
-  g_autofree char *pointer = NULL;
-  g_autoptr(GDateTime) latest = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autofree char *when = NULL;
-  const char *name = NULL;
-  gsize length;
-  GList *members;
+  g_autofree char *pointer = g_strdup_printf ("/sections/%s/%s", self->section->id, field->id);
 
-  if (self->authors == NULL)
-    return NULL;
-  pointer = g_strdup_printf ("/sections/%s/%s", self->section->id, field->id);
-  length = strlen (pointer);
-  members = json_object_get_members (self->authors);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *member = l->data;
-      JsonNode *node = json_object_get_member (self->authors, member);
-      JsonObject *entry;
-      g_autoptr(GDateTime) at = NULL;
-      const char *at_text, *who;
-
-      if (strncmp (member, pointer, length) != 0 || (member[length] != '\0' &&
-                                                     member[length] != '/'))
-        continue;
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      entry = json_node_get_object (node);
-      who = json_object_get_string_member_with_default (entry, "name", NULL);
-      at_text = json_object_get_string_member_with_default (entry, "at", NULL);
-      at = at_text != NULL ? g_date_time_new_from_iso8601 (at_text, NULL) : NULL;
-      if (who == NULL || at == NULL)
-        continue;
-      if (latest == NULL || g_date_time_compare (at, latest) > 0)
-        {
-          g_clear_pointer (&latest, g_date_time_unref);
-          latest = g_date_time_ref (at);
-          name = who;
-        }
-    }
-  g_list_free (members);
-  if (latest == NULL)
-    return NULL;
-  local = g_date_time_to_local (latest);
-  when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-  /* Translators: who last wrote a value another party fills in, and when: "王芳 于
-   * 2026-05-06 14:20 填写" */
-  return g_strdup_printf (_("Filled in by %s on %s"), name, when);
+  return cp_app_describe_author (self->authors, pointer_is_under, pointer);
 }
 
 static void

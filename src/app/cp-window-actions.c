@@ -622,6 +622,8 @@ same_content (CpPacket *a,
   return json_node_equal (root_a, root_b);
 }
 
+static void cp_window_follow_stage (CpWindow *self);
+
 static void
 sync_packets_changed_cb (CpWindow      *self,
                          CpSyncManager *manager)
@@ -646,6 +648,8 @@ sync_packets_changed_cb (CpWindow      *self,
             cp_window_show_toast (self, _("This packet was updated with changes from the "
                                           "server."));
         }
+      else
+        cp_window_follow_stage (self);
     }
 }
 
@@ -693,6 +697,8 @@ step_done_cb (GObject      *object,
       /* Translators: a toast once a step of the review chain is taken: "已完成：通过初审" */
       g_autofree char *text = g_strdup_printf (_("Done: %s"), request->label);
 
+      if (g_strcmp0 (cp_packet_view_get_uuid (self->packet_view), request->uuid) == 0)
+        cp_window_follow_stage (self);
       cp_window_show_toast (self, text);
     }
   step_request_free (request);
@@ -1387,7 +1393,6 @@ comments_done_cb (GObject      *object,
                                   "shown under the fields they concern."));
 }
 
-/* What the packet's workflow state allows: an accepted or submitted packet is read-only. */
 /* What the last sync said of @uuid's place in its chain: its stage and who the account is to it
  * (NULL and CP_ROLE_NONE when it said nothing). */
 static void
@@ -1436,6 +1441,8 @@ authors_done_cb (GObject      *object,
   g_autoptr(JsonObject) authors = NULL;
 
   authors = cp_sync_manager_get_authors_finish (CP_SYNC_MANAGER (object), result, &error);
+  if (self != NULL && g_strcmp0 (self->authors_uuid, request->uuid) == 0)
+    g_clear_pointer (&self->authors_uuid, g_free);
   if (authors == NULL)
     g_debug ("Who wrote the values of %s is not known: %s", request->uuid, error->message);
   else if (self != NULL && g_strcmp0 (cp_packet_view_get_uuid (self->packet_view),
@@ -1448,8 +1455,14 @@ static void
 cp_window_load_authors (CpWindow   *self,
                         const char *uuid)
 {
-  AuthorsRequest *request = g_new0 (AuthorsRequest, 1);
+  AuthorsRequest *request;
 
+  /* Signing in notifies both the session and the role: one request is enough. */
+  if (g_strcmp0 (self->authors_uuid, uuid) == 0)
+    return;
+  g_free (self->authors_uuid);
+  self->authors_uuid = g_strdup (uuid);
+  request = g_new0 (AuthorsRequest, 1);
   g_weak_ref_init (&request->window, self);
   request->uuid = g_strdup (uuid);
   cp_sync_manager_get_authors_async (self->sync, uuid, NULL, authors_done_cb, request);
@@ -1513,6 +1526,22 @@ cp_window_apply_access (CpWindow *self,
     }
 }
 
+/* A step taken here or by another party moves the open packet to another stage, where other
+ * parts are writable: follow it (the content may not have changed at all). */
+static void
+cp_window_follow_stage (CpWindow *self)
+{
+  CpPacket *shown = cp_packet_view_get_packet (self->packet_view);
+  g_autofree char *stage = NULL;
+  CpRole party = CP_ROLE_NONE;
+
+  if (shown == NULL)
+    return;
+  cp_window_get_review_place (self, cp_packet_get_uuid (shown), &stage, &party);
+  if (stage != NULL && g_strcmp0 (stage, cp_packet_view_get_stage (self->packet_view)) != 0)
+    _cp_window_apply_workflow_state (self);
+}
+
 /* Signing in or out, or as someone else, changes who writes what in the open packet. */
 static void
 sync_account_changed_cb (CpWindow *self)
@@ -1540,7 +1569,10 @@ _cp_window_apply_workflow_state (CpWindow *self)
       cp_packet_get_state (packet) != CP_PACKET_STATE_READY && self->sync != NULL &&
       cp_sync_manager_is_logged_in (self->sync))
     cp_window_load_workflow_step (self, cp_packet_get_uuid (packet));
-  if (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED)
+  /* In a review chain each party writes its own parts in each stage: the fields say which. */
+  if (cp_packet_view_get_party (self->packet_view) != CP_ROLE_NONE)
+    ;
+  else if (cp_packet_get_state (packet) == CP_PACKET_STATE_ACCEPTED)
     cp_window_show_toast (self, _("The credit office accepted this packet. It can no longer be "
                                   "changed."));
   else if (cp_packet_get_state (packet) == CP_PACKET_STATE_SUBMITTED)

@@ -42,6 +42,7 @@ struct _CpWindow
   char                 *undo_uuid;    /* the last deletion, while its toast is up */
   AdwToast             *undo_toast;   /* weak */
   GPtrArray            *toasts;       /* the texts of the last toasts shown, oldest first */
+  char                 *authors_uuid; /* the packet whose authors are being asked for */
 };
 
 CpApplication      *_cp_window_get_app              (CpWindow       *self);

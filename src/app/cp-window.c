@@ -305,6 +305,7 @@ cp_window_finalize (GObject *object)
   g_clear_pointer (&self->submissions, g_hash_table_unref);
   g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_pointer (&self->undo_uuid, g_free);
+  g_clear_pointer (&self->authors_uuid, g_free);
 
   G_OBJECT_CLASS (cp_window_parent_class)->finalize (object);
 }
