@@ -39,6 +39,7 @@
 #include "cp-sync-status.h"
 #include "cp-sync-status-private.h"
 #include "cp-uscc.h"
+#include "cp-workflow.h"
 #include "cp-test-app.h"
 #include "cp-packet-list.h"
 #include "cp-section-page.h"
@@ -427,6 +428,7 @@ returned_comment_shot (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
   review = find_toplevel (CP_TYPE_REVIEW_DIALOG);
   g_assert_nonnull (review);
+  WAIT_FOR (cp_test_get_boolean (review, "loaded"));
   gtk_window_set_default_size (GTK_WINDOW (review), 900, 640);
   shot ("review-queue.png");
   for (guint i = 0; i < cp_test_get_uint (review, "n-rows"); i++)
@@ -518,6 +520,175 @@ owned_fields_shot (Fixture *f)
   g_object_set (list, "my-turn", FALSE, NULL);
 }
 
+/* A client of its own for @user, in a folder of its own. */
+static CpTestClient *
+party_new (Fixture    *f,
+           const char *user)
+{
+  g_autofree char *dir = g_build_filename (f->dir, "party", user, NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  return cp_test_client_new (dir, f->base, user, PASSWORD);
+}
+
+static void
+party_step (CpTestClient *party,
+            const char   *uuid,
+            const char   *transition,
+            const char   *agency)
+{
+  g_autoptr(GError) error = NULL;
+
+  cp_test_client_sync (party, NULL, NULL);
+  if (!cp_test_client_transition (party, uuid, transition, NULL, agency, &error))
+    g_error ("%s: %s", transition, error->message);
+}
+
+/* Issue 11: an enterprise's city application in the on-site evaluation (现场评价认定), walked
+ * there by every party from a client of its own: the enterprise submits, Kunshan's office
+ * approves, the enterprise and its coaching agency finish their parts and ask for acceptance,
+ * the city office assigns an evaluating agency, which scores. evaluation-stage.png is the
+ * scoring sheet as the enterprise then sees it (at 800×600, evaluation-stage-small.png), and
+ * evaluation-completeness.png its completeness page. */
+static void
+evaluation_shot (Fixture *f)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  CpTemplate *tpl = cp_template_registry_lookup_kind (registry, "city-demonstration");
+  const CpWorkflow *workflow = cp_template_get_workflow (tpl);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autofree char *json = NULL;
+  g_autofree char *uuid = NULL;
+  g_autoptr(CpPacket) demo = NULL;
+  g_autoptr(CpPacket) valid = NULL;
+  g_autoptr(CpPacket) mine = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  CpTestClient *parties[5];
+  enum { ENTERPRISE, COACH, DISTRICT, CITY, EVALUATOR };
+  const CpRole roles[] = { CP_ROLE_ENTERPRISE, CP_ROLE_COACHING_AGENCY, CP_ROLE_DISTRICT_OFFICE,
+                           CP_ROLE_CITY_OFFICE, CP_ROLE_EVALUATING_AGENCY };
+  GPtrArray *attachments;
+  GtkWidget *view;
+  int width, height;
+
+  for (guint seed = 3000; seed < 9000 && demo == NULL; seed++)
+    {
+      g_autoptr(CpPacket) candidate = cp_demo_packet_for_year (registry, "city-demonstration",
+                                                               g_date_time_get_year (now),
+                                                               seed);
+
+      if (candidate != NULL && strncmp (cp_packet_get_uscc (candidate) + 2, "320583", 6) == 0)
+        demo = g_steal_pointer (&candidate);
+    }
+  if (demo == NULL)
+    g_error ("no demo city application in Kunshan");
+  server_admin (f, PASSWORD "\n", "user", "add", "sun", "--role", "enterprise", "--enterprise",
+                cp_packet_get_uscc (demo), NULL);
+  server_admin (f, NULL, "agency", "add", "A002", "苏州诚信评价有限公司", NULL);
+  server_admin (f, PASSWORD "\n", "user", "add", "zhao", "--role", "agency", "--agency", "A002",
+                NULL);
+  server_admin (f, NULL, "assign", cp_packet_get_uscc (demo), "A001", NULL);
+  parties[ENTERPRISE] = party_new (f, "sun");
+  parties[COACH] = party_new (f, "li");
+  parties[DISTRICT] = party_new (f, "wang");
+  parties[CITY] = party_new (f, "city");
+  parties[EVALUATOR] = party_new (f, "zhao");
+
+  /* Real bytes for the scans, in every party's store. */
+  json = cp_packet_to_data (demo, FALSE, NULL);
+  text = g_string_new (json);
+  attachments = cp_packet_get_attachments (demo);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const CpAttachment *attachment = g_ptr_array_index (attachments, i);
+      g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s", i, attachment->name);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *sha = NULL;
+
+      for (guint p = 0; p < G_N_ELEMENTS (parties); p++)
+        {
+          g_clear_pointer (&sha, g_free);
+          if (!cp_store_add_blob_from_bytes (parties[p]->store, bytes, &sha, &error))
+            g_error ("%s", error->message);
+        }
+      g_string_replace (text, attachment->sha256, sha, 0);
+    }
+  valid = cp_packet_new_from_data (text->str, (gssize) text->len, "screenshots", &error);
+  g_assert_no_error (error);
+  if (cp_packet_get_value (valid, "credit-report", "valid_until") != NULL)
+    cp_packet_set_string (valid, "credit-report", "valid_until", valid_until);
+  uuid = g_strdup (cp_packet_get_uuid (valid));
+
+  /* The enterprise's own parts, handed in. */
+  mine = cp_packet_copy (valid);
+  cp_test_keep_own_parts (mine, tpl, CP_ROLE_ENTERPRISE);
+  if (!cp_store_save_packet (parties[ENTERPRISE]->store, mine, NULL, &error))
+    g_error ("%s", error->message);
+  cp_sync_engine_submit_async (parties[ENTERPRISE]->engine, uuid, NULL, async_done_cb, &result);
+  WAIT_FOR (result != NULL);
+  if (result == NULL ||
+      !cp_sync_engine_submit_finish (parties[ENTERPRISE]->engine, result, &findings, &error))
+    g_error ("submitting the city application failed: %s",
+             error != NULL ? error->message : "");
+
+  /* Each stage: whoever writes in it writes its parts, then its party takes the step. */
+  {
+    const char *path[] = { "approve", "request-acceptance", "assign" };
+    const CpWorkflowState *state = cp_workflow_get_initial (workflow);
+
+    state = cp_workflow_lookup_transition (workflow, state->id, "submit")->to;
+    for (guint step = 0; step <= G_N_ELEMENTS (path); step++)
+      {
+        const CpTransition *transition = NULL;
+
+        for (guint p = 0; p < G_N_ELEMENTS (parties); p++)
+          {
+            cp_test_client_sync (parties[p], NULL, NULL);
+            if (cp_store_has_packet (parties[p]->store, uuid) &&
+                cp_test_write_own_parts (parties[p]->store, roles[p], uuid, valid, tpl,
+                                         state) > 0)
+              cp_test_client_sync (parties[p], NULL, NULL);
+          }
+        if (step == G_N_ELEMENTS (path))
+          break;
+        transition = cp_workflow_lookup_transition (workflow, state->id, path[step]);
+        g_assert_nonnull (transition);
+        for (guint p = 0; p < G_N_ELEMENTS (parties); p++)
+          if (roles[p] == transition->role)
+            party_step (parties[p], uuid, transition->id,
+                        transition->assigns != CP_ROLE_NONE ? "A002" : NULL);
+        state = transition->to;
+      }
+    g_assert_cmpstr (state->id, ==, "evaluation");
+  }
+  for (guint p = 0; p < G_N_ELEMENTS (parties); p++)
+    cp_test_client_free (parties[p]);
+
+  /* The enterprise looks at its packet. */
+  log_in_again (f, "sun");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1366, 768);
+  WAIT_FOR (cp_store_has_packet (cp_application_get_store (f->app, NULL), uuid));
+  if (!cp_window_open_packet (f->window, uuid, CP_PAGE_SCORING, &error))
+    g_error ("%s", error->message);
+  view = cp_window_get_packet_view (f->window);
+  WAIT_FOR_SECS (FALSE, 1.5);
+  shot ("evaluation-stage.png");
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 800, 600);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  shot ("evaluation-stage-small.png");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  cp_packet_view_set_page (CP_PACKET_VIEW (view), CP_PAGE_COMPLETENESS);
+  WAIT_FOR_SECS (FALSE, 0.5);
+  shot ("evaluation-completeness.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -607,6 +778,7 @@ main (int   argc,
   owned_fields_shot (f);
   progress_shot (f);
   returned_comment_shot (f);
+  evaluation_shot (f);
   gtk_window_close (GTK_WINDOW (f->window));
   WAIT_FOR_SECS (FALSE, 0.2);
   g_clear_object (&f->app);

@@ -34,6 +34,8 @@
 #include "cp-scoring-page.h"
 #include "cp-section-page.h"
 #include "cp-section-page-private.h"
+#include "cp-scoring-page.h"
+#include "cp-scoring-page-private.h"
 #include "cp-sync-client-private.h"
 #include "cp-sync-engine.h"
 #include "cp-test-app.h"
@@ -988,6 +990,8 @@ open_review (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.review-queue", NULL);
   dialog = find_toplevel (CP_TYPE_REVIEW_DIALOG);
   g_assert_nonnull (dialog);
+  /* The queue is read in a thread. */
+  WAIT_FOR (cp_test_get_boolean (dialog, "loaded"));
   return dialog;
 }
 
@@ -1534,9 +1538,11 @@ stage_is (CpStore    *store,
  * it from the queue, where it is the district office in the credit review, and the completeness
  * page offers its two steps; approving, confirmed, moves the packet on to the coaching stage on
  * the server and in the office's store. */
-static void
-test_office_takes_step (Fixture       *f,
-                        gconstpointer  data)
+/* The enterprise (@enterprise, its own client) submits a 2020.2 贯标 packet holding its own
+ * parts only, with real scans; returns its uuid. */
+static char *
+submit_own_parts (Fixture      *f,
+                  CpTestClient *enterprise)
 {
   g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -1549,15 +1555,9 @@ test_office_takes_step (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) findings = NULL;
   g_autofree char *json = NULL;
-  g_autofree char *uuid = NULL;
-  g_autofree char *stage = NULL;
-  CpTestClient *enterprise = client_new (f, "enterprise", "ent-1");
+  char *uuid;
   CpTemplate *tmpl;
   GPtrArray *sections, *attachments;
-  CpReviewDialog *review;
-  CpPacketView *view;
-  AdwMessageDialog *confirm = NULL;
-  CpRole party = CP_ROLE_NONE;
 
   for (guint seed = 1; seed < 400 && demo == NULL; seed++)
     {
@@ -1610,6 +1610,24 @@ test_office_takes_step (Fixture       *f,
   g_assert_true (cp_sync_engine_submit_finish (enterprise->engine, result, &findings, &error));
   g_assert_no_error (error);
 
+  return uuid;
+}
+
+static void
+test_office_takes_step (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autofree char *uuid = NULL;
+  g_autofree char *stage = NULL;
+  CpTestClient *enterprise = client_new (f, "enterprise", "ent-1");
+  CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, SA);
+  CpReviewDialog *review;
+  CpPacketView *view;
+  AdwMessageDialog *confirm = NULL;
+  CpRole party = CP_ROLE_NONE;
+
+  uuid = submit_own_parts (f, enterprise);
   log_in_as (f, "wang");
   review = open_review (f);
   g_assert_cmpuint (cp_test_get_uint (review, "n-rows"), ==, 1);
@@ -1622,6 +1640,30 @@ test_office_takes_step (Fixture       *f,
   g_assert_cmpstr (cp_packet_view_get_stage (view), ==, "credit-review");
   g_assert_cmpuint (cp_completeness_page_get_n_steps (CP_COMPLETENESS_PAGE (
                       cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS))), ==, 2);
+  /* The enterprise's part is read-only to the office, and says who wrote it (the server's
+   * …/authors, asked for when the packet opened). */
+  {
+    CpSectionPage *cover = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "cover"));
+
+    g_assert_true (cp_section_page_get_read_only (cover, "enterprise_name"));
+    WAIT_FOR (cp_section_page_get_owner_caption (cover, "enterprise_name") != NULL &&
+              strstr (cp_section_page_get_owner_caption (cover, "enterprise_name"),
+                      "ent-1") != NULL);
+    g_assert_nonnull (cp_section_page_get_owner_caption (cover, "enterprise_name"));
+    g_assert_nonnull (strstr (cp_section_page_get_owner_caption (cover, "enterprise_name"),
+                              "ent-1"));
+  }
+  /* So is the enterprise's self-assessment on the scoring sheet; the review clock, which only
+   * a party that scores needs, is not offered. */
+  {
+    CpScoringPage *sheet = CP_SCORING_PAGE (cp_packet_view_get_page_widget (view,
+                                                                            CP_PAGE_SCORING));
+
+    g_assert_true (cp_scoring_page_get_read_only (sheet, CP_SCORE_SELF));
+    g_assert_false (cp_scoring_page_get_clock_shown (sheet));
+    g_assert_nonnull (cp_scoring_page_get_access_caption (sheet));
+    g_assert_nonnull (strstr (cp_scoring_page_get_access_caption (sheet), "ent-1"));
+  }
 
   /* Approve; Cancel first leaves it where it is. */
   g_signal_emit_by_name (view, "step", "approve");
@@ -1633,6 +1675,61 @@ test_office_takes_step (Fixture       *f,
   g_assert_true (cp_store_get_review_place (app_store (f), uuid, &stage, &party, NULL, NULL));
   g_assert_cmpstr (stage, ==, "coaching");
   g_assert_cmpint (party, ==, CP_ROLE_DISTRICT_OFFICE);
+  /* Its completeness page names the stage it is in now and whose turn it is. */
+  {
+    CpCompletenessPage *completeness =
+      CP_COMPLETENESS_PAGE (cp_packet_view_get_page_widget (view, CP_PAGE_COMPLETENESS));
+    const CpWorkflowState *coaching =
+      cp_workflow_lookup_state (cp_template_get_workflow (tmpl), "coaching");
+    const char *label = cp_text_get (coaching->label);
+
+    WAIT_FOR (g_strcmp0 (cp_test_get_string (completeness, "title"), label) == 0);
+    g_assert_cmpstr (cp_test_get_string (completeness, "title"), ==, label);
+    g_assert_nonnull (strstr (cp_test_get_string (completeness, "description"),
+                              cp_role_get_label (CP_ROLE_ENTERPRISE)));
+  }
+  cp_test_client_free (enterprise);
+}
+
+/* Issue 11: a step another party takes reaches the open packet with the next sync. The
+ * enterprise has its 贯标 packet open in the credit review, where it writes nothing; the district
+ * office approves from its own client; after a sync the packet is in the coaching stage, where
+ * the enterprise's work summary is writable again, without opening the packet again. */
+static void
+test_stage_follows_sync (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  CpTemplate *tmpl = cp_template_registry_lookup_kind (registry, SA);
+  const CpSection *summary = cp_template_lookup_section (tmpl, "work-summary");
+  const CpField *field;
+  g_autofree char *uuid = NULL;
+  g_autoptr(GError) error = NULL;
+  CpTestClient *enterprise = client_new (f, "enterprise", "ent-1");
+  CpTestClient *office = client_new (f, "office", "wang");
+  CpPacketView *view;
+  CpSectionPage *page;
+
+  g_assert_nonnull (summary);
+  field = g_ptr_array_index (summary->fields, 0);
+  uuid = submit_own_parts (f, enterprise);
+  log_in_as (f, "ent-1");
+  WAIT_FOR (stage_is (app_store (f), uuid, "credit-review"));
+  g_assert_true (cp_window_open_packet (f->window, uuid, "cover", &error));
+  g_assert_no_error (error);
+  view = CP_PACKET_VIEW (cp_window_get_packet_view (f->window));
+  page = CP_SECTION_PAGE (cp_packet_view_get_page_widget (view, "work-summary"));
+  g_assert_cmpstr (cp_packet_view_get_stage (view), ==, "credit-review");
+  g_assert_true (cp_section_page_get_read_only (page, field->id));
+
+  cp_test_client_sync (office, NULL, NULL);
+  g_assert_true (cp_test_client_transition (office, uuid, "approve", NULL, NULL, &error));
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sync", NULL);
+  WAIT_FOR (g_strcmp0 (cp_packet_view_get_stage (view), "coaching") == 0);
+  g_assert_cmpstr (cp_packet_view_get_stage (view), ==, "coaching");
+  g_assert_false (cp_section_page_get_read_only (page, field->id));
+  cp_test_client_free (office);
   cp_test_client_free (enterprise);
 }
 
@@ -1703,6 +1800,7 @@ main (int   argc,
   ADD ("agency-makes-no-packets", test_agency_makes_no_packets);
   ADD ("my-turn", test_my_turn);
   ADD ("office-takes-step", test_office_takes_step);
+  ADD ("stage-follows-sync", test_stage_follows_sync);
   ADD ("agency-fills-its-name", test_agency_fills_its_name);
   ADD ("review-return-accept", test_review_return_accept);
   ADD ("queue-search-and-order", test_queue_search_and_order);
