@@ -580,6 +580,12 @@ handle_put (CpServer          *self,
       return;
     }
   g_clear_error (&error);
+  if (current != NULL && !cp_server_storage_is_handed_in (request->user, current->state))
+    {
+      reply_forbidden (msg, "The packet has not been handed in yet: until then it is the "
+                            "enterprise's.");
+      return;
+    }
   if (current != NULL &&
       !cp_server_can_see_revision (self, request->user, current, NULL))
     {
@@ -662,7 +668,13 @@ handle_put (CpServer          *self,
   if (revision == NULL)
     return;
   if (stage != NULL)
-    revision->stage = g_strdup (stage->id);
+    {
+      /* The state a workflow packet is filed under follows its stage, whatever the body says:
+       * the stage decides who sees it (an office sees no draft). */
+      revision->stage = g_strdup (stage->id);
+      g_free (revision->state);
+      revision->state = g_strdup (cp_packet_state_to_string (stage->legacy));
+    }
   if (current != NULL)
     revision->evaluator = g_strdup (current->evaluator);
 

@@ -242,7 +242,8 @@ gboolean   cp_server_user_is_city_office (CpServer           *self,
 CpRole     cp_server_party_of       (CpServer           *self,
                                      const CpServerUser *user,
                                      const char         *evaluator);
-/* Tenancy of one revision: its enterprise is visible to @user, or @user is its evaluator. */
+/* Whether @user may see one revision: its enterprise is visible to @user, or @user is its
+ * evaluator; and for an office, the packet is handed in. */
 gboolean   cp_server_can_see_revision (CpServer               *self,
                                        const CpServerUser     *user,
                                        const CpServerRevision *revision,

@@ -149,8 +149,9 @@ struct _CpServerStorage
   "EXISTS (SELECT 1 FROM blob_owners o JOIN users u ON u.id = o.user_id " \
   "        WHERE o.sha256 = b.sha256 AND u.name = b.added_by)"
 
-/* A condition on the packets row aliased "p": whether @user may see it, with the user's tenant
- * as parameter $@param (text; see cp_server_storage_tenant_of()). */
+/* A condition on the packets row aliased "p": whether @user may see it (its tenancy, and for an
+ * office, that it is handed in), with the user's tenant as parameter $@param (text; see
+ * cp_server_storage_tenant_of()). */
 char       *cp_server_storage_visibility_condition (const CpServerUser *user,
                                                     int                 param);
 /* Reads CP_SERVER_REVISION_COLUMNS of @row from @column on, then the seq, then (@with_body) the

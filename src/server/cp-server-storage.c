@@ -816,9 +816,11 @@ cp_server_storage_count_accepted (CpServerStorage  *self,
 
 /* --- tenancy ----------------------------------------------------------------------------- */
 
-char *
-cp_server_storage_visibility_condition (const CpServerUser *user,
-                                        int                 param)
+/* The enterprises whose packets @user may see, as an SQL condition on a row p with a uscc and
+ * an evaluator, the user's tenant bound as parameter @param. */
+static char *
+tenancy_condition (const CpServerUser *user,
+                   int                 param)
 {
   switch (user->role)
     {
@@ -840,6 +842,28 @@ cp_server_storage_visibility_condition (const CpServerUser *user,
     }
 }
 
+/* The packets @user may see, as an SQL condition on a row p of the packets table: those of its
+ * enterprises, and for an office only those handed in (issue 11: a draft is the enterprise's own
+ * until it is submitted; a returned packet stays with the office that returned it). */
+char *
+cp_server_storage_visibility_condition (const CpServerUser *user,
+                                        int                 param)
+{
+  g_autofree char *tenancy = tenancy_condition (user, param);
+
+  if (user->role == CP_SERVER_ROLE_OFFICE)
+    return g_strdup_printf ("(%s AND p.state NOT IN ('draft', 'ready'))", tenancy);
+  return g_steal_pointer (&tenancy);
+}
+
+gboolean
+cp_server_storage_is_handed_in (const CpServerUser *user,
+                                const char         *state)
+{
+  return user->role != CP_SERVER_ROLE_OFFICE ||
+         !(g_strcmp0 (state, "draft") == 0 || g_strcmp0 (state, "ready") == 0);
+}
+
 gboolean
 cp_server_storage_can_see_uscc (CpServerStorage     *self,
                                 const CpServerUser  *user,
@@ -854,7 +878,7 @@ cp_server_storage_can_see_uscc (CpServerStorage     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (user != NULL, FALSE);
 
-  condition = cp_server_storage_visibility_condition (user, 2);
+  condition = tenancy_condition (user, 2);
   sql = g_strdup_printf ("SELECT 1 FROM (SELECT CAST($1 AS text) AS uscc, "
                          "CAST(NULL AS text) AS evaluator) p WHERE %s",
                          condition);

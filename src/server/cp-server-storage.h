@@ -237,6 +237,12 @@ gboolean          cp_server_storage_can_see_uscc       (CpServerStorage    *self
                                                         const char         *uscc,
                                                         GError            **error);
 
+/* Whether a packet in @state is one @user may see beside its tenancy: an office sees a packet
+ * only once it is handed in (not "draft" or "ready"), as cp_server_storage_visibility_condition()
+ * says in SQL. */
+gboolean          cp_server_storage_is_handed_in       (const CpServerUser *user,
+                                                        const char         *state);
+
 /* Packets. get_packet returns the current revision with its body, or NULL (and a NOT_FOUND
  * error). put_revision writes @revision on top of @expected (0: the packet must not exist);
  * it sets revision->revision, ->base, ->seq and ->created_at, and the revision, creation time

@@ -102,6 +102,12 @@ cp_server_can_see_revision (CpServer               *self,
                             const CpServerRevision *revision,
                             GError                **error)
 {
+  if (!cp_server_storage_is_handed_in (user, revision->state))
+    {
+      g_set_error_literal (error, CP_SERVER_STORAGE_ERROR, CP_SERVER_STORAGE_ERROR_NOT_FOUND,
+                           "The packet has not been handed in yet.");
+      return FALSE;
+    }
   if (user->role == CP_SERVER_ROLE_AGENCY && revision->evaluator != NULL &&
       user->agency != NULL && g_str_equal (revision->evaluator, user->agency))
     return TRUE;

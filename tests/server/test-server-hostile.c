@@ -398,7 +398,8 @@ test_canonical_round_trip (ServerFixture *f,
       g_assert_nonnull (changes->json);
     }
 
-  /* A good packet goes in and reads back, whoever reads it. */
+  /* A good packet goes in and reads back, whoever reads it (its agency: the office sees no
+   * draft). */
   {
     g_autoptr(CpPacket) good = new_packet (USCC_1, "好");
     g_autoptr(Reply) created = NULL;
@@ -410,7 +411,7 @@ test_canonical_round_trip (ServerFixture *f,
     cp_packet_set_number (good, "cover", "capital", 1250000.5);
     created = put_packet (f, token, good, 0);
     g_assert_cmpuint (created->status, ==, 201);
-    got = server_request (f, "GET", path, office, NULL, 0, NULL);
+    got = server_request (f, "GET", path, agency, NULL, 0, NULL);
     g_assert_cmpuint (got->status, ==, 200);
     back = cp_packet_new_from_data (g_bytes_get_data (got->body, NULL),
                                     (gssize) g_bytes_get_size (got->body), "server", &error);
@@ -426,7 +427,8 @@ test_stored_poison (ServerFixture *f,
                     gconstpointer  data)
 {
   g_autofree char *token = server_login (f, "ent-1");
-  g_autofree char *office = NULL;
+  /* Its coaching agency reads the feed (an office would see no draft). */
+  g_autofree char *reader = NULL;
   g_autoptr(CpPacket) poisoned = new_packet (USCC_1, "旧毒");
   g_autoptr(CpPacket) good = new_packet (USCC_1, "好");
   g_autofree char *sql = NULL;
@@ -450,11 +452,11 @@ test_stored_poison (ServerFixture *f,
                            "'UTF8') WHERE uuid = '%s'", cp_packet_get_uuid (poisoned));
   server_fixture_exec (f, sql);
   server_fixture_start (f);
-  office = server_login (f, "office-kunshan");
+  reader = server_login (f, "agency-a");
 
   {
     g_autoptr(Reply) changes = server_request (f, "GET", "/api/v1/changes?since=0&bodies=1",
-                                               office, NULL, 0, NULL);
+                                               reader, NULL, 0, NULL);
     JsonArray *array;
     guint with_body = 0;
     guint without = 0;
@@ -611,8 +613,24 @@ test_blob_tenancy (ServerFixture *f,
     g_assert_cmpuint (c1->status, ==, 201);
     g_assert_cmpuint (c2->status, ==, 201);
   }
-  /* Those entitled to E1's packets read them. */
+  /* Those entitled to E1's packets read them: its district office once the packet is handed
+   * in (marked so in the database, as the submission would). */
   g_assert_cmpuint (get_status (f, ent1, blob_path), ==, 200);
+  g_assert_cmpuint (get_status (f, office, blob_path), ==, 404);
+  {
+    const char *tables[] = { "packets", "revisions" };
+
+    server_fixture_stop (f);
+    for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+      {
+        g_autofree char *sql = g_strdup_printf ("UPDATE %s SET state = 'submitted' "
+                                                "WHERE uuid = '%s'", tables[i],
+                                                cp_packet_get_uuid (p1));
+
+        server_fixture_exec (f, sql);
+      }
+    server_fixture_start (f);
+  }
   g_assert_cmpuint (get_status (f, office, blob_path), ==, 200);
   g_assert_cmpuint (get_status (f, ent1, admin_blob_path), ==, 200);
 
