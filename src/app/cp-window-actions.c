@@ -182,7 +182,7 @@ delete_packet_action (GtkWidget  *widget,
   adw_toast_set_timeout (toast, 10);
   g_set_weak_pointer (&self->undo_toast, toast);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed_cb), self, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  _cp_window_add_toast (self, toast);
 }
 
 static gboolean
@@ -582,10 +582,13 @@ sync_changed_cb (CpWindow      *self,
        * nothing takes the focus from the field being typed in. */
       adw_toast_set_timeout (toast, 0);
       g_set_weak_pointer (&self->login_toast, toast);
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      _cp_window_add_toast (self, toast);
     }
   else if (status != CP_SYNC_STATUS_NEEDS_LOGIN && self->login_toast != NULL)
-    adw_toast_dismiss (self->login_toast);
+    {
+      _cp_window_dismiss_toast (self, self->login_toast);
+      g_clear_weak_pointer (&self->login_toast);
+    }
   /* The rows show sync states only while there is a server. */
   cp_packet_list_set_show_sync (self->packet_list, status != CP_SYNC_STATUS_DISABLED);
   if ((status == CP_SYNC_STATUS_DISABLED) != (self->last_status == CP_SYNC_STATUS_DISABLED))
@@ -625,6 +628,18 @@ same_content (CpPacket *a,
 static void cp_window_follow_stage (CpWindow *self);
 
 static void
+follow_stage_idle_cb (gpointer data)
+{
+  GWeakRef *ref = data;
+  g_autoptr(CpWindow) self = g_weak_ref_get (ref);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    cp_window_follow_stage (self);
+}
+
+static void
 sync_packets_changed_cb (CpWindow      *self,
                          CpSyncManager *manager)
 {
@@ -649,7 +664,14 @@ sync_packets_changed_cb (CpWindow      *self,
                                           "server."));
         }
       else
-        cp_window_follow_stage (self);
+        {
+          GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+          /* Not inside the manager's signal, which may come while the window is being torn
+           * down or a dialog over it is closing. */
+          g_weak_ref_init (ref, self);
+          g_idle_add_once (follow_stage_idle_cb, ref);
+        }
     }
 }
 

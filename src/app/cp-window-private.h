@@ -29,6 +29,8 @@ struct _CpWindow
   CpSyncManager        *sync;
   CpSyncManagerStatus   last_status;
   AdwToast             *login_toast;  /* weak: "log in again", until dismissed or logged in */
+  AdwToast             *last_toast;     /* weak: the last one shown, see _cp_window_add_toast() */
+  GPtrArray            *waiting_toasts; /* of high priority, until the last one's show ends */
   guint                 counts_id;
 
   /* The store, the sync and the list start after the first frame (cp_window_start()). */
@@ -50,6 +52,11 @@ CpStore            *_cp_window_get_store            (CpWindow       *self);
 CpTemplateRegistry *_cp_window_get_registry         (CpWindow       *self);
 /* Reads the list again in a thread. */
 void                _cp_window_reload_async         (CpWindow       *self);
+/* Every toast of the window goes through these: see cp-window.c on libadwaita 1.2's toasts. */
+void                _cp_window_add_toast            (CpWindow       *self,
+                                                     AdwToast       *toast);
+void                _cp_window_dismiss_toast        (CpWindow       *self,
+                                                     AdwToast       *toast);
 
 /* cp-window-actions.c */
 void                _cp_window_class_actions_init   (GtkWidgetClass *widget_class);

@@ -283,6 +283,8 @@ cp_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->start_clock, first_frame_cb, self);
   g_clear_object (&self->start_clock);
   g_clear_weak_pointer (&self->login_toast);
+  g_clear_weak_pointer (&self->last_toast);
+  g_clear_pointer (&self->waiting_toasts, g_ptr_array_unref);
   g_clear_weak_pointer (&self->undo_toast);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
@@ -621,6 +623,114 @@ cp_window_get_packet_view (CpWindow *self)
   return GTK_WIDGET (self->packet_view);
 }
 
+/* libadwaita 1.2 frees a toast's record when its hide animation ends, even while its show
+ * animation still runs, and the end of that animation then reads the freed record (fixed upstream
+ * in 1.3 by commit 1674ebc9, "toast-overlay: Prevent show_done from firing after hide_done").
+ * Both animations run on the overlay's frame clock, whose frames may pause (the frame time alone
+ * says nothing), so the crash came whenever a toast was dismissed, or pushed aside by one of high
+ * priority, before frames had run its show to the end: app-sync's session-ended-at-start met it
+ * about one run in two when the user logged in at once. So each toast is watched on the frame
+ * clock until its show has surely ended, and only then may it be dismissed or pushed aside. */
+#define TOAST_SHOW_US (600 * G_TIME_SPAN_MILLISECOND)  /* the longest show animation, and more */
+
+typedef struct
+{
+  CpWindow *window;    /* the overlay's, alive while the tick callback is */
+  AdwToast *toast;
+  gint64    due;       /* frame time, or 0 until the first frame */
+} ToastWatch;
+
+static void
+toast_watch_free (gpointer data)
+{
+  ToastWatch *watch = data;
+
+  /* Its show ends with the frames (or the overlay): nothing waits for it any more. */
+  g_object_set_data (G_OBJECT (watch->toast), "cp-shown", GINT_TO_POINTER (TRUE));
+  g_clear_object (&watch->toast);
+  g_free (watch);
+}
+
+static gboolean
+toast_shown (AdwToast *toast)
+{
+  return g_object_get_data (G_OBJECT (toast), "cp-shown") != NULL;
+}
+
+/* Runs after the show animation's own tick (registered before it, on the same widget). */
+static gboolean
+toast_watch_tick_cb (GtkWidget     *overlay,
+                     GdkFrameClock *clock,
+                     gpointer       data)
+{
+  ToastWatch *watch = data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (watch->due == 0)
+    watch->due = now + TOAST_SHOW_US;
+  if (now < watch->due)
+    return G_SOURCE_CONTINUE;
+  g_object_set_data (G_OBJECT (watch->toast), "cp-shown", GINT_TO_POINTER (TRUE));
+  if (g_object_get_data (G_OBJECT (watch->toast), "cp-dismiss") != NULL)
+    adw_toast_dismiss (watch->toast);
+  /* A toast of high priority waited for this one. */
+  if (watch->window->waiting_toasts != NULL && watch->toast == watch->window->last_toast)
+    {
+      g_autoptr(GPtrArray) waiting = g_steal_pointer (&watch->window->waiting_toasts);
+
+      for (guint i = 0; i < waiting->len; i++)
+        _cp_window_add_toast (watch->window, g_object_ref (g_ptr_array_index (waiting, i)));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @toast, as adw_toast_overlay_add_toast() does. */
+void
+_cp_window_add_toast (CpWindow *self,
+                      AdwToast *toast)
+{
+  GtkWidget *overlay = GTK_WIDGET (self->toast_overlay);
+  ToastWatch *watch;
+
+  if (g_object_get_data (G_OBJECT (toast), "cp-dismiss") != NULL)
+    {
+      g_object_unref (toast);  /* dismissed while it waited: never shown */
+      return;
+    }
+  if (adw_toast_get_priority (toast) == ADW_TOAST_PRIORITY_HIGH && self->last_toast != NULL &&
+      !toast_shown (self->last_toast) && gtk_widget_get_mapped (overlay))
+    {
+      if (self->waiting_toasts == NULL)
+        self->waiting_toasts = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (self->waiting_toasts, toast);
+      return;
+    }
+  g_set_weak_pointer (&self->last_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (!gtk_widget_get_mapped (overlay))
+    {
+      /* Not drawn: libadwaita ends the show at once. */
+      g_object_set_data (G_OBJECT (toast), "cp-shown", GINT_TO_POINTER (TRUE));
+      return;
+    }
+  watch = g_new0 (ToastWatch, 1);
+  watch->window = self;
+  watch->toast = g_object_ref (toast);
+  gtk_widget_add_tick_callback (overlay, toast_watch_tick_cb, watch, toast_watch_free);
+}
+
+void
+_cp_window_dismiss_toast (CpWindow *self,
+                          AdwToast *toast)
+{
+  g_object_set_data (G_OBJECT (toast), "cp-dismiss", GINT_TO_POINTER (TRUE));
+  if (self->waiting_toasts != NULL && g_ptr_array_remove (self->waiting_toasts, toast))
+    return;  /* never shown */
+  if (toast_shown (toast) || !gtk_widget_get_mapped (GTK_WIDGET (self->toast_overlay)))
+    adw_toast_dismiss (toast);
+  /* else toast_watch_tick_cb() dismisses it once its show has ended */
+}
+
 void
 cp_window_show_toast (CpWindow   *self,
                       const char *message)
@@ -630,7 +740,7 @@ cp_window_show_toast (CpWindow   *self,
   if (self->toasts->len >= 20)
     g_ptr_array_remove_index (self->toasts, 0);
   g_ptr_array_add (self->toasts, g_strdup (message));
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  _cp_window_add_toast (self, adw_toast_new (message));
 }
 
 GPtrArray *
