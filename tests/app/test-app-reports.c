@@ -47,12 +47,7 @@ typedef struct
   CpWindow      *window;
 } Fixture;
 
-static const struct
-{
-  const char *division;
-  const char *district;
-  const char *name;
-} packets[] = {
+static const CpTestEnterprise packets[] = {
   { "320583", "kunshan", "昆山报表测试甲有限公司" },
   { "320583", "kunshan", "昆山报表测试乙有限公司" },
   { "320506", "wuzhong", "吴中报表测试有限公司" },
@@ -65,7 +60,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
   g_autofree char *data_dir = NULL;
   g_autofree char *root_dir = NULL;
   CpTestClient *root;
@@ -87,37 +81,19 @@ fixture_set_up (Fixture       *f,
                 "kunshan", NULL);
   server_admin (f, NULL, "quota", "set", "kunshan", "2020", CD, "2", NULL);
   server_admin (f, NULL, "quota", "set", "wuzhong", "2020", CD, "4", NULL);
+  /* Agency A coaches the three enterprises and hands their packets in. */
+  server_admin (f, NULL, "agency", "add", "A", "Agency A", "--uscc", "91320506712345672Q",
+                NULL);
+  cp_test_server_add_user (f->server_dir, f->config, "agency-a", "--role", "agency", "--agency",
+                           "A", NULL);
   f->server = cp_test_server_start (f->server_dir, f->config, &f->base);
 
-  /* The packets, pushed by the administrator's own client. */
+  /* The packets, pushed by the administrator's own client, handed in by their agency. */
   root_dir = g_build_filename (f->dir, "root", NULL);
   g_assert_cmpint (g_mkdir (root_dir, 0700), ==, 0);
   root = cp_test_client_new (root_dir, f->base, "root", PASSWORD);
-  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
-    {
-      g_autoptr(CpPacket) demo = cp_demo_packet_for_year (registry, CD, 2020, 7 + i);
-      g_autoptr(CpPacket) packet = NULL;
-      g_autofree char *uscc = cp_test_make_uscc (packets[i].division, 700 + i);
-      g_autofree char *text = cp_packet_to_data (demo, FALSE, NULL);
-      g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
-                                                 cp_packet_get_template_version (demo));
-      g_autoptr(GString) legacy = g_string_new (text);
-
-      /* The administrator pushes them: it writes no part of a packet of a kind with a
-       * workflow (2020.2, issue 11), so they are of the 2020.1 format, whose sections are the
-       * same. */
-      g_assert_cmpuint (g_string_replace (legacy, newest, "\"template_version\":\"2020.1\"", 1),
-                        ==, 1);
-      packet = cp_packet_new_from_data (legacy->str, (gssize) legacy->len, "demo", &error);
-      g_assert_no_error (error);
-
-      cp_packet_set_string (packet, "cover", "enterprise_name", packets[i].name);
-      cp_packet_set_string (packet, "cover", "uscc", uscc);
-      cp_packet_set_string (packet, "cover", "district", packets[i].district);
-      g_assert_true (cp_store_save_packet (root->store, packet, NULL, &error));
-      g_assert_no_error (error);
-    }
-  cp_test_client_sync (root, NULL, NULL);
+  cp_test_hand_in_packets (root, f->base, f->server_dir, f->config, "A", "agency-a", packets,
+                           G_N_ELEMENTS (packets));
   cp_test_client_free (root);
 
   data_dir = g_build_filename (f->dir, "app", NULL);

@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include "client-fixture.h"
-#include "cp-demo.h"
-#include "cp-template-registry.h"
 
 #define REPORT "city-demonstration-applicants"
 
@@ -48,12 +46,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
-  CpTestClient *agency;
-  const struct { const char *division; const char *district; const char *name; } packets[] = {
+  const CpTestEnterprise packets[] = {
     { "320583", "kunshan", "昆山报表测试甲有限公司" },
     { "320583", "kunshan", "昆山报表测试乙有限公司" },
     { "320506", "wuzhong", "吴中报表测试有限公司" },
@@ -63,80 +57,8 @@ fixture_set_up (Fixture       *f,
   test_server_admin (f->server, "password-ks\n", "user", "add", "ks", "--role", "office",
                      "--district", "kunshan", NULL);
   f->admin = cp_test_client_new (NULL, f->server->base, "admin", NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
-    {
-      g_autoptr(CpPacket) demo = cp_demo_packet_for_year (registry, "city-demonstration", 2020,
-                                                          7 + i);
-      g_autoptr(CpPacket) packet = NULL;
-      g_autofree char *uscc = cp_test_make_uscc (packets[i].division, 700 + i);
-      g_autofree char *text = cp_packet_to_data (demo, FALSE, NULL);
-      g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
-                                                 cp_packet_get_template_version (demo));
-      g_autoptr(GString) legacy = g_string_new (text);
-      GPtrArray *attachments = cp_packet_get_attachments (demo);
-      g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
-      g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
-
-      /* The enterprise's name and code in every section that repeats them. */
-      g_string_replace (legacy, cp_packet_get_uscc (demo), uscc, 0);
-      g_string_replace (legacy, cp_packet_get_string (demo, "cover", "enterprise_name"),
-                        packets[i].name, 0);
-      /* Real bytes for every attachment, which the server asks for on submission. */
-      for (guint a = 0; a < attachments->len; a++)
-        {
-          const CpAttachment *attachment = g_ptr_array_index (attachments, a);
-          g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s (%u)", a,
-                                                   attachment->name, i);
-          g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-          g_autofree char *sha = NULL;
-
-          g_assert_true (cp_store_add_blob_from_bytes (f->admin->store, bytes, &sha, &error));
-          g_assert_no_error (error);
-          g_string_replace (legacy, attachment->sha256, sha, 0);
-        }
-
-      /* The administrator pushes them: it writes no part of a packet of a kind with a
-       * workflow (2020.2, issue 11), so they are of the 2020.1 format, whose sections are the
-       * same. */
-      g_assert_cmpuint (g_string_replace (legacy, newest, "\"template_version\":\"2020.1\"", 1),
-                        ==, 1);
-      packet = cp_packet_new_from_data (legacy->str, (gssize) legacy->len, "demo", &error);
-      g_assert_no_error (error);
-
-      cp_packet_set_string (packet, "cover", "enterprise_name", packets[i].name);
-      cp_packet_set_string (packet, "cover", "uscc", uscc);
-      cp_packet_set_string (packet, "cover", "district", packets[i].district);
-      /* The server validates on the day of submission: the report must be valid today. */
-      cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
-      g_assert_true (cp_store_save_packet (f->admin->store, packet, NULL, &error));
-      g_assert_no_error (error);
-      g_ptr_array_add (uuids, g_strdup (cp_packet_get_uuid (packet)));
-      test_server_admin (f->server, NULL, "assign", uscc, "A", NULL);
-    }
-  g_assert_true (cp_test_client_sync (f->admin, NULL, &error));
-  g_assert_no_error (error);
-
-  /* Agency A, which coaches the three, hands them in: an office reports only on packets
-   * handed in (issue 11). */
-  agency = cp_test_client_new (NULL, f->server->base, "agency-a", NULL);
-  g_assert_true (cp_test_client_sync (agency, NULL, &error));
-  g_assert_no_error (error);
-  for (guint i = 0; i < uuids->len; i++)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GPtrArray) findings = NULL;
-
-      cp_sync_engine_submit_async (agency->engine, g_ptr_array_index (uuids, i), NULL,
-                                   async_done_cb, &result);
-      if (!cp_sync_engine_submit_finish (agency->engine, wait_for (&result), &findings, &error))
-        {
-          for (guint j = 0; findings != NULL && j < findings->len; j++)
-            g_test_message ("finding: %s",
-                            ((CpFinding *) g_ptr_array_index (findings, j))->message);
-          g_assert_no_error (error);
-        }
-    }
-  cp_test_client_free (agency);
+  cp_test_hand_in_packets (f->admin, f->server->base, f->server->data_dir, f->server->config,
+                           "A", "agency-a", packets, G_N_ELEMENTS (packets));
   f->dir = g_dir_make_tmp ("cp-client-reports-XXXXXX", &error);
   g_assert_no_error (error);
 }

@@ -7,6 +7,9 @@
 
 #include "cp-test-client.h"
 
+#include "cp-demo.h"
+#include "cp-template-registry.h"
+
 #include <json-glib/json-glib.h>
 
 /* --- clients ------------------------------------------------------------------------------ */
@@ -256,4 +259,93 @@ cp_test_write_own_parts (CpStore               *store,
         }
     }
   return n;
+}
+
+/* --- packets handed in for the offices' reports ------------------------------------------ */
+
+void
+cp_test_hand_in_packets (CpTestClient           *pusher,
+                         const char             *base,
+                         const char             *data_dir,
+                         const char             *config,
+                         const char             *agency_id,
+                         const char             *agency_user,
+                         const CpTestEnterprise *enterprises,
+                         guint                   n)
+{
+  g_autoptr(CpTemplateRegistry) registry = cp_template_registry_new_default (NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 60);
+  g_autofree char *valid_until = g_date_time_format (later, "%Y-%m-%d");
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  CpTestClient *agency;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CpPacket) demo = cp_demo_packet_for_year (registry, "city-demonstration", 2020,
+                                                          7 + i);
+      g_autoptr(CpPacket) packet = NULL;
+      g_autofree char *uscc = cp_test_make_uscc (enterprises[i].division, 700 + i);
+      g_autofree char *text = cp_packet_to_data (demo, FALSE, NULL);
+      g_autofree char *newest = g_strdup_printf ("\"template_version\":\"%s\"",
+                                                 cp_packet_get_template_version (demo));
+      g_autoptr(GString) legacy = g_string_new (text);
+      GPtrArray *attachments = cp_packet_get_attachments (demo);
+
+      /* The enterprise's name and code in every section that repeats them. */
+      g_string_replace (legacy, cp_packet_get_uscc (demo), uscc, 0);
+      g_string_replace (legacy, cp_packet_get_string (demo, "cover", "enterprise_name"),
+                        enterprises[i].name, 0);
+      /* Real bytes for every attachment, which the server asks for on submission. */
+      for (guint a = 0; a < attachments->len; a++)
+        {
+          const CpAttachment *attachment = g_ptr_array_index (attachments, a);
+          g_autofree char *body = g_strdup_printf ("%%PDF-1.4 scan %u of %s (%u)", a,
+                                                   attachment->name, i);
+          g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+          g_autofree char *sha = NULL;
+
+          g_assert_true (cp_store_add_blob_from_bytes (pusher->store, bytes, &sha, &error));
+          g_assert_no_error (error);
+          g_string_replace (legacy, attachment->sha256, sha, 0);
+        }
+      /* The administrator pushes them: it writes no part of a packet of a kind with a
+       * workflow (2020.2, issue 11), so they are of the 2020.1 format, whose sections are the
+       * same. */
+      g_assert_cmpuint (g_string_replace (legacy, newest, "\"template_version\":\"2020.1\"", 1),
+                        ==, 1);
+      packet = cp_packet_new_from_data (legacy->str, (gssize) legacy->len, "demo", &error);
+      g_assert_no_error (error);
+      cp_packet_set_string (packet, "cover", "district", enterprises[i].district);
+      /* The server validates on the day of submission: the report must be valid today. */
+      cp_packet_set_string (packet, "credit-report", "valid_until", valid_until);
+      g_assert_true (cp_store_save_packet (pusher->store, packet, NULL, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (uuids, g_strdup (cp_packet_get_uuid (packet)));
+      cp_test_server_admin (data_dir, config, NULL, "assign", uscc, agency_id, NULL);
+    }
+  g_assert_true (cp_test_client_sync (pusher, NULL, &error));
+  g_assert_no_error (error);
+
+  agency = cp_test_client_new (NULL, base, agency_user, NULL);
+  g_assert_true (cp_test_client_sync (agency, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) findings = NULL;
+
+      cp_sync_engine_submit_async (agency->engine, g_ptr_array_index (uuids, i), NULL,
+                                   cp_test_async_done_cb, &result);
+      cp_test_wait_result (&result);
+      if (!cp_sync_engine_submit_finish (agency->engine, result, &findings, &error))
+        {
+          for (guint j = 0; findings != NULL && j < findings->len; j++)
+            g_test_message ("finding: %s",
+                            ((CpFinding *) g_ptr_array_index (findings, j))->message);
+          g_assert_no_error (error);
+        }
+    }
+  cp_test_client_free (agency);
 }

@@ -75,6 +75,30 @@ guint         cp_test_write_own_parts (CpStore               *store,
                                        CpTemplate            *tpl,
                                        const CpWorkflowState *state);
 
+/* --- packets handed in for the offices' reports ------------------------------------------ */
+
+typedef struct
+{
+  const char *division;  /* six digits */
+  const char *district;
+  const char *name;
+} CpTestEnterprise;
+
+/* For each of the @n @enterprises, a complete city-demonstration packet of 2020 in the 2020.1
+ * format (the demo of seed 7 + i, whose credit code is cp_test_make_uscc (division, 700 + i)),
+ * with real bytes for its attachments and a credit report valid today, pushed by @pusher, an
+ * administrator; each enterprise is then assigned to agency @agency_id (on the server of
+ * @data_dir and @config), whose user @agency_user (password "password-USER") hands the packet
+ * in: an office sees only what is handed in (issue 11). */
+void          cp_test_hand_in_packets (CpTestClient           *pusher,
+                                       const char             *base,
+                                       const char             *data_dir,
+                                       const char             *config,
+                                       const char             *agency_id,
+                                       const char             *agency_user,
+                                       const CpTestEnterprise *enterprises,
+                                       guint                   n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CpTestClient, cp_test_client_free)
 
 G_END_DECLS
