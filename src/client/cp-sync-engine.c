@@ -1151,6 +1151,11 @@ typedef struct
   guint64   version;
   char     *revision;
   char     *body;
+  /* The place the entry of the feed gives (place_from_receipt), written with the packet. */
+  char     *stage;
+  char     *party;
+  char     *evaluator;
+  gboolean  placed;  /* the entry with the place is the packet's last of its page */
 } Pulled;
 
 static void
@@ -1160,6 +1165,9 @@ pulled_free (Pulled *pulled)
   g_clear_object (&pulled->theirs);
   g_free (pulled->revision);
   g_free (pulled->body);
+  g_free (pulled->stage);
+  g_free (pulled->party);
+  g_free (pulled->evaluator);
   g_free (pulled);
 }
 
@@ -1174,8 +1182,11 @@ pull_or_queue (CpSyncRun   *run,
                CpPacket    *theirs,
                const char  *revision,
                const char  *body,
+               JsonNode    *change,
+               gboolean     last,
                GError     **error)
 {
+  const char *stage, *party, *evaluator;
   CpSyncEngine *self = run->self;
   g_autoptr(CpPacket) mine = NULL;
   CpStoreSyncState state = CP_STORE_SYNC_PENDING;
@@ -1196,16 +1207,23 @@ pull_or_queue (CpSyncRun   *run,
   pulled->version = version;
   pulled->revision = g_strdup (revision);
   pulled->body = g_strdup (body);
+  place_from_receipt (change, &stage, &party, &evaluator);
+  pulled->stage = g_strdup (stage);
+  pulled->party = g_strdup (party);
+  pulled->evaluator = g_strdup (evaluator);
+  pulled->placed = last;
   g_ptr_array_add (batch, pulled);
   return TRUE;
 }
 
-/* Writes the queued server versions in one transaction. One that was edited since it was read
- * is left out by the store and goes through apply_server_version again, which reads it as it
- * is now (with local changes: merged). */
+/* Writes the queued server versions in one transaction, each with the place its entry gives.
+ * One that was edited since it was read is left out by the store and goes through
+ * apply_server_version again, which reads it as it is now (with local changes: merged). The
+ * packets whose place was written with the last entry of theirs in the page go into @placed. */
 static gboolean
 flush_pulled (CpSyncRun   *run,
               GPtrArray   *batch,
+              GHashTable  *placed,
               GError     **error)
 {
   g_autofree CpStoreSyncWrite *writes = g_new0 (CpStoreSyncWrite, MAX (batch->len, 1));
@@ -1214,9 +1232,11 @@ flush_pulled (CpSyncRun   *run,
     {
       Pulled *pulled = g_ptr_array_index (batch, i);
 
+      /* The body is the canonical form of the packet: the store need not write it again. */
       writes[i] = (CpStoreSyncWrite) { pulled->uuid, pulled->theirs, pulled->version,
                                        CP_STORE_SYNC_SYNCED, pulled->revision, pulled->body,
-                                       FALSE };
+                                       FALSE, pulled->stage, pulled->party, pulled->evaluator,
+                                       pulled->body };
     }
   if (!cp_store_write_sync_batch (run->self->store, writes, batch->len, error))
     return FALSE;
@@ -1225,7 +1245,13 @@ flush_pulled (CpSyncRun   *run,
       Pulled *pulled = g_ptr_array_index (batch, i);
 
       if (!writes[i].changed)
-        run->stats.pulled++;
+        {
+          run->stats.pulled++;
+          if (pulled->placed)
+            g_hash_table_add (placed, g_strdup (pulled->uuid));
+          else
+            g_hash_table_remove (placed, pulled->uuid);
+        }
       else if (!apply_server_version (run, pulled->uuid, pulled->theirs, pulled->revision,
                                       pulled->body, error))
         return FALSE;
@@ -1241,7 +1267,9 @@ apply_change_body (CpSyncRun   *run,
                    GPtrArray   *batch,
                    const char  *uuid,
                    const char  *revision,
+                   JsonNode    *change,
                    JsonNode    *packet_node,
+                   gboolean     last,
                    GError     **error)
 {
   g_autoptr(CpPacket) theirs = NULL;
@@ -1265,7 +1293,7 @@ apply_change_body (CpSyncRun   *run,
     }
   /* The canonical body, as the packet model writes it (the server stores the same). */
   body = cp_packet_to_data (theirs, FALSE, NULL);
-  return pull_or_queue (run, batch, uuid, theirs, revision, body, error);
+  return pull_or_queue (run, batch, uuid, theirs, revision, body, change, last, error);
 }
 
 /* A server version that cannot be read (a packet stored by an older server that did not
@@ -1432,6 +1460,10 @@ pull_changes (CpSyncRun   *run,
   while (more)
     {
       g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) pulled_free);
+      /* uuid (in the reply) → index of its last entry in the page */
+      g_autoptr(GHashTable) last_entry = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GHashTable) placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
       g_autofree char *url = NULL;
       g_autoptr(CpSyncReply) reply = NULL;
       JsonObject *object;
@@ -1480,6 +1512,16 @@ pull_changes (CpSyncRun   *run,
             }
         }
 
+      /* The last entry of each packet in the page: its place is the one kept. */
+      for (guint i = 0; i < n_changes; i++)
+        {
+          JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
+          const char *uuid = cp_sync_object_string (change, "uuid");
+
+          if (uuid != NULL && cp_uuid_is_valid (uuid))
+            g_hash_table_insert (last_entry, (gpointer) uuid, GUINT_TO_POINTER (i));
+        }
+
       for (guint i = 0; i < n_changes; i++)
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
@@ -1510,7 +1552,10 @@ pull_changes (CpSyncRun   *run,
             packet_node = json_object_get_member (json_node_get_object (change), "packet");
           run->unreadable = FALSE;
           if (packet_node != NULL && JSON_NODE_HOLDS_OBJECT (packet_node)
-              ? !apply_change_body (run, batch, uuid, revision, packet_node, error)
+              ? !apply_change_body (run, batch, uuid, revision, change, packet_node,
+                                    GPOINTER_TO_UINT (g_hash_table_lookup (last_entry,
+                                                                           uuid)) == i,
+                                    error)
               : !fetch_and_apply (run, uuid, revision, error))
             {
               if (!set_aside_unreadable (run, uuid, revision, error))
@@ -1525,19 +1570,24 @@ pull_changes (CpSyncRun   *run,
             }
           if (!cache_comments (run, uuid, cp_sync_object_string (change, "action"), error))
             return FALSE;
-          if (batch->len >= STORE_BATCH && !flush_pulled (run, batch, error))
+          if (batch->len >= STORE_BATCH && !flush_pulled (run, batch, placed, error))
             return FALSE;
         }
-      if (!flush_pulled (run, batch, error))
+      if (!flush_pulled (run, batch, placed, error))
         return FALSE;
-      /* The packets written, each entry's place too (an entry of a packet set aside or
-       * skipped changes nothing). */
+      /* The packets written, the place of each packet's last entry too, where the batch did
+       * not write it with the packet (an entry of a packet set aside or skipped changes
+       * nothing). */
       for (guint i = 0; i < n_changes; i++)
         {
           JsonNode *change = json_array_get_element (json_node_get_array (changes), i);
           const char *uuid = cp_sync_object_string (change, "uuid");
 
-          if (uuid != NULL && cp_uuid_is_valid (uuid) && !record_place (self, uuid, change, error))
+          if (uuid == NULL || !cp_uuid_is_valid (uuid) ||
+              GPOINTER_TO_UINT (g_hash_table_lookup (last_entry, uuid)) != i ||
+              g_hash_table_contains (placed, uuid))
+            continue;
+          if (!record_place (self, uuid, change, error))
             return FALSE;
         }
       if (n_changes > 0)

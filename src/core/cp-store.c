@@ -2066,8 +2066,9 @@ cp_store_write_sync_batch (CpStore           *self,
       if (!check_uuid (write->uuid, error))
         return FALSE;
       write->changed = FALSE;
-      g_ptr_array_add (bodies, write->packet != NULL
-                               ? cp_packet_to_data (write->packet, FALSE, NULL) : NULL);
+      g_ptr_array_add (bodies, write->packet == NULL ? NULL
+                               : write->body != NULL ? g_strdup (write->body)
+                               : cp_packet_to_data (write->packet, FALSE, NULL));
     }
   if (n_writes == 0)
     return TRUE;

@@ -235,6 +235,9 @@ typedef struct
   const char        *stage;
   const char        *party;
   const char        *evaluator;
+  /* The canonical JSON of @packet (cp_packet_to_data) when the caller has it already, or NULL
+   * for the store to write it. */
+  const char        *body;
 } CpStoreSyncWrite;
 
 /* The writes of @writes in one transaction (one sync to disk for all of them), each checked
